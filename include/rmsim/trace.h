@@ -1,0 +1,180 @@
+/*
+ * rmsim/trace.h - the streaming strace reader (prefix tr_).
+ *
+ * Reads strace text as people record it (every variant of DESIGN §3.2:
+ * -f prefixes both ways, -t/-tt/-ttt/-r timestamps, -T, -y, -X raw,
+ * abbrev and verbose, -e raw=, unfinished/resumed pairs, signal and exit
+ * lines), plain, gzip or xz, and turns each memory-management call into
+ * one normalised struct tr_event.  Other calls are counted and skipped.
+ *
+ * The reader streams: it holds one buffer and the unfinished calls of the
+ * pids that have one pending, never the trace.  The line parser is exposed
+ * separately (tr_parse_line) so the case language and the fuzzer use the
+ * very same code.
+ */
+#ifndef RMSIM_TRACE_H
+#define RMSIM_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rmsim/abi.h"
+
+/* The calls rmsim understands; TR_OTHER stands for any other syscall. */
+enum tr_call {
+	TR_MMAP,
+	TR_MUNMAP,
+	TR_MPROTECT,
+	TR_PKEY_MPROTECT,
+	TR_MADVISE,
+	TR_MREMAP,
+	TR_MSYNC,
+	TR_BRK,
+	TR_MLOCK,
+	TR_MLOCK2,
+	TR_MUNLOCK,
+	TR_MLOCKALL,
+	TR_MUNLOCKALL,
+	TR_MINCORE,
+	TR_CLONE,
+	TR_CLONE3,
+	TR_FORK,
+	TR_VFORK,
+	TR_EXECVE,
+	TR_EXIT_GROUP,
+	TR_OTHER,
+	TR_NCALLS
+};
+
+/* Number of arguments each call carries in struct tr_event. */
+extern const unsigned char tr_call_nargs[TR_NCALLS];
+
+/* "mmap", "munmap", ...; "other" for TR_OTHER. */
+const char *tr_call_name(enum tr_call c);
+/* The call named @name (@len bytes), or TR_OTHER. */
+enum tr_call tr_call_lookup(const char *name, size_t len);
+
+/* Result states: strace prints "= ?" when a call never returned. */
+enum tr_result {
+	TR_RET_VALUE,		/* ret holds the value, err is 0 */
+	TR_RET_ERROR,		/* ret is -1, err holds the errno */
+	TR_RET_UNKNOWN		/* "= ?" or the call never resumed */
+};
+
+/*
+ * One call, normalised.  Arguments are the raw 64-bit register values in
+ * the order of the syscall (mmap: addr, len, prot, flags, fd, off), with
+ * negative decimals stored as two's complement.  For clone and clone3,
+ * arg[0] is the flags (TR_FLAG_CLONE_FLAGS_UNKNOWN when strace printed
+ * only a pointer); execve and exit_group keep their first argument only
+ * where it is a number.
+ */
+struct tr_event {
+	uint64_t seq;		/* 1-based count of memory events */
+	uint64_t line;		/* source line of the call (of its start) */
+	int32_t pid;		/* -f pid, or 0 when the trace has none */
+	bool has_ts;
+	int64_t ts_us;		/* timestamp in microseconds, as printed */
+	enum tr_call call;
+	unsigned char nargs;
+	uint64_t arg[6];
+	enum tr_result result;
+	int64_t ret;
+	int err;		/* errno when result == TR_RET_ERROR */
+	unsigned flags;		/* TR_FLAG_* */
+	const char *fd_path;	/* -y path of the fd argument, or NULL;
+				 * valid until the next tr_next */
+};
+
+#define TR_FLAG_CLONE_FLAGS_UNKNOWN 0x1
+#define TR_FLAG_RESUMED 0x2	/* assembled from an unfinished pair */
+
+/* Counters the reader keeps; `rmsim cat --stats` prints them. */
+struct tr_stats {
+	uint64_t lines;
+	uint64_t bytes;
+	uint64_t events;		/* memory events returned */
+	uint64_t calls[TR_NCALLS];	/* events per call, TR_OTHER too */
+	uint64_t failed[TR_NCALLS];	/* of those, failed ones */
+	uint64_t errnos[LX_ERRNO_NAMED_MAX + 1]; /* failures by errno */
+	uint64_t signals;		/* --- SIG... --- lines */
+	uint64_t exits;			/* +++ exited/killed +++ lines */
+	uint64_t notes;			/* strace: ... and blank lines */
+	uint64_t unfinished_at_end;	/* calls that never resumed */
+	uint64_t skipped;		/* bad lines skipped (--keep-going) */
+	uint64_t pids;			/* distinct pids seen */
+};
+
+struct tr_options {
+	bool keep_going;	/* skip unreadable lines, count them */
+	bool all_calls;		/* also return TR_OTHER events */
+};
+
+struct tr_reader;
+
+/*
+ * tr_open - open @path ("-" is stdin); gzip and xz are recognised by
+ * their magic bytes, whatever the name.  Returns NULL with *@err set to
+ * -errno when the file cannot be opened.
+ */
+struct tr_reader *tr_open(const char *path, const struct tr_options *opt,
+			  int *err);
+
+/*
+ * tr_next - the next event.  Returns 1 with *@ev filled, 0 at the end, or
+ * a negative value on error: -EINVAL for a line that cannot be read
+ * (message from tr_error: "FILE:LINE: what is wrong"), -EIO for a read or
+ * decompression error.
+ */
+int tr_next(struct tr_reader *r, struct tr_event *ev);
+
+/* The last error message, "FILE:LINE: what is wrong". */
+const char *tr_error(const struct tr_reader *r);
+const struct tr_stats *tr_reader_stats(const struct tr_reader *r);
+void tr_close(struct tr_reader *r);
+
+/* ---- the line parser, shared with the case language and the fuzzer ---- */
+
+/* What one line of strace output is. */
+enum tr_line_kind {
+	TR_LINE_CALL,		/* a complete call */
+	TR_LINE_UNFINISHED,	/* "name(args <unfinished ...>" */
+	TR_LINE_RESUMED,	/* "<... name resumed>rest" */
+	TR_LINE_SIGNAL,		/* "--- SIGxxx {...} ---" */
+	TR_LINE_EXIT,		/* "+++ exited with N +++" */
+	TR_LINE_NOTE,		/* blank, or "strace: Process N attached" */
+	TR_LINE_ERROR		/* cannot be read */
+};
+
+/* The parts of one line, pointing into the caller's buffer. */
+struct tr_line {
+	enum tr_line_kind kind;
+	int32_t pid;
+	bool has_ts;
+	int64_t ts_us;
+	const char *name;	/* call name */
+	size_t name_len;
+	const char *body;	/* text after "name(" or after "resumed>" */
+	size_t body_len;
+	const char *error;	/* static message for TR_LINE_ERROR */
+};
+
+/*
+ * tr_split_line - classify one line (without its newline) and find its
+ * prefix (pid, timestamp) and call name.  Never reads past @len.
+ */
+void tr_split_line(const char *s, size_t len, struct tr_line *out);
+
+/*
+ * tr_parse_call - decode the body of a complete call (arguments, then
+ * ") = result [errno (text)] [<duration>]") into @ev.  @call says which
+ * call it is.  Returns 0, or -1 with *@why set to a static message.
+ * @path_buf receives the -y path of the fd argument (NUL-terminated,
+ * truncated to @path_size).
+ */
+int tr_parse_call(enum tr_call call, const char *body, size_t len,
+		  struct tr_event *ev, char *path_buf, size_t path_size,
+		  const char **why);
+
+#endif

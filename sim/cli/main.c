@@ -1,0 +1,72 @@
+/*
+ * main.c - the `rmsim` command: dispatch to a subcommand, and the global
+ * --help and --version.
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+static const struct cli_command commands[] = {
+	{"cat", "print a trace's normalised events, or --stats", cmd_cat},
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+int cli_fail(int code, const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "rmsim %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+void cli_version(void)
+{
+	printf("rmsim %s\n", RMSIM_VERSION);
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: rmsim COMMAND [OPTIONS] [ARGS]\n\n"
+		   "A simulator and conformance suite for mmap on Genode's "
+		   "region maps.\n\ncommands:\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name,
+			commands[i].summary);
+	fprintf(f, "\n'rmsim COMMAND --help' describes one command.\n"
+		   "Exit status: 0 conformant, 1 deviations found, 64 usage, "
+		   "65 bad input data,\n66 missing input, 70 internal error, "
+		   "73/74 cannot write.\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		cli_version();
+		return EXIT_OK;
+	}
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "rmsim: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,530 @@
+/*
+ * args.c - decode the arguments and result of one memory call.
+ *
+ * Input is the text after "name(" of a complete call, e.g.
+ *   NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0
+ * An argument is  [key=] value [comment], a value one or more terms
+ * joined by '|': NULL, a number (decimal, negative decimal or hex, with an
+ * optional -y "<path>"), a constant name, "N<<NAME", or a bracketed
+ * array, struct or string that is skipped (the flags inside clone3's
+ * struct are read).  The result is  = VALUE [ERRNO (text)] [<duration>]
+ * or  = ?.  -X verbose and unknown constants add a C comment after the
+ * number ("0x66" then "MADV_???" in a comment): the number is taken, the
+ * comment skipped.
+ *
+ * Every failure returns a static message naming what is wrong; nothing
+ * here reads past the given length.
+ */
+#include "rmsim/trace.h"
+
+#include <string.h>
+
+struct cur {
+	const char *s;
+	size_t len;
+	size_t i;
+	const char *why;
+};
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_ident_start(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static bool is_ident(char c)
+{
+	return is_ident_start(c) || is_digit(c);
+}
+
+static int peek(const struct cur *c)
+{
+	return c->i < c->len ? (unsigned char)c->s[c->i] : -1;
+}
+
+static void ws(struct cur *c)
+{
+	while (c->i < c->len && c->s[c->i] == ' ')
+		c->i++;
+}
+
+static bool lit(struct cur *c, const char *l)
+{
+	size_t n = strlen(l);
+
+	if (c->len - c->i < n || memcmp(c->s + c->i, l, n) != 0)
+		return false;
+	c->i += n;
+	return true;
+}
+
+static int err(struct cur *c, const char *why)
+{
+	c->why = why;
+	return -1;
+}
+
+/* An unsigned or negative decimal, or 0x hex, into two's complement. */
+static int number(struct cur *c, uint64_t *out)
+{
+	uint64_t v = 0;
+	bool neg = false;
+	size_t start;
+
+	if (peek(c) == '-') {
+		neg = true;
+		c->i++;
+	}
+	start = c->i;
+	if (c->len - c->i > 2 && c->s[c->i] == '0' &&
+	    (c->s[c->i + 1] == 'x' || c->s[c->i + 1] == 'X')) {
+		c->i += 2;
+		start = c->i;
+		for (; c->i < c->len; c->i++) {
+			char ch = c->s[c->i];
+			unsigned d;
+
+			if (is_digit(ch))
+				d = (unsigned)(ch - '0');
+			else if (ch >= 'a' && ch <= 'f')
+				d = (unsigned)(ch - 'a' + 10);
+			else if (ch >= 'A' && ch <= 'F')
+				d = (unsigned)(ch - 'A' + 10);
+			else
+				break;
+			if (v >> 60)
+				return err(c, "number overflows 64 bits");
+			v = v << 4 | d;
+		}
+	} else {
+		for (; c->i < c->len && is_digit(c->s[c->i]); c->i++) {
+			unsigned d = (unsigned)(c->s[c->i] - '0');
+
+			if (v > (UINT64_MAX - d) / 10)
+				return err(c, "number overflows 64 bits");
+			v = v * 10 + d;
+		}
+	}
+	if (c->i == start)
+		return err(c, "malformed number");
+	if (c->i < c->len && is_ident(c->s[c->i]))
+		return err(c, "malformed number");
+	if (neg) {
+		if (v > (uint64_t)1 << 63)
+			return err(c, "number overflows 64 bits");
+		v = (uint64_t)0 - v;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Skip a bracketed or quoted value starting at the opening character. */
+static int skip_group(struct cur *c)
+{
+	char stack[32];
+	int depth = 0;
+
+	for (; c->i < c->len; c->i++) {
+		char ch = c->s[c->i];
+
+		if (ch == '"') {
+			for (c->i++; c->i < c->len && c->s[c->i] != '"'; c->i++)
+				if (c->s[c->i] == '\\')
+					c->i++;
+			if (c->i >= c->len)
+				return err(c, "truncated line: unterminated "
+					      "string");
+			if (depth == 0) {
+				c->i++;
+				return 0;
+			}
+			continue;
+		}
+		if (ch == '[' || ch == '{' || ch == '(') {
+			if (depth == (int)sizeof(stack))
+				return err(c, "brackets nested too deeply");
+			stack[depth++] = ch == '[' ? ']' : ch == '{' ? '}' : ')';
+		} else if (ch == ']' || ch == '}' || ch == ')') {
+			if (depth == 0 || stack[depth - 1] != ch)
+				return err(c, "unbalanced brackets");
+			if (--depth == 0) {
+				c->i++;
+				return 0;
+			}
+		}
+	}
+	return err(c, "truncated line: unbalanced brackets");
+}
+
+/* Skip a C comment after a value, if present. */
+static int comment(struct cur *c)
+{
+	size_t save = c->i;
+
+	ws(c);
+	if (!lit(c, "/*")) {
+		c->i = save;
+		return 0;
+	}
+	for (; c->i + 1 < c->len; c->i++)
+		if (c->s[c->i] == '*' && c->s[c->i + 1] == '/') {
+			c->i += 2;
+			return 0;
+		}
+	return err(c, "truncated line: unterminated comment");
+}
+
+static int value(struct cur *c, uint64_t *out, bool *numeric, char *path,
+		 size_t path_size);
+
+/* In a struct "{key=value, ...}" find and read key "flags". */
+static int struct_flags(struct cur *c, uint64_t *out, bool *found)
+{
+	size_t end, save = c->i;
+	bool numeric;
+
+	if (skip_group(c))
+		return -1;
+	end = c->i;
+	c->i = save + 1;
+	*found = false;
+	while (c->i < end) {
+		ws(c);
+		if (lit(c, "flags=")) {
+			struct cur sub = *c;
+
+			sub.len = end - 1;
+			if (value(&sub, out, &numeric, NULL, 0)) {
+				c->why = sub.why;
+				return -1;
+			}
+			*found = numeric;
+			break;
+		}
+		/* advance to the next top-level comma */
+		while (c->i < end - 1 && c->s[c->i] != ',') {
+			if (strchr("[{(\"", c->s[c->i])) {
+				if (skip_group(c))
+					return -1;
+			} else {
+				c->i++;
+			}
+		}
+		c->i++;
+	}
+	c->i = end;
+	return 0;
+}
+
+/*
+ * One term: NULL, number[<path>], NAME, N<<NAME, or a group.  Sets
+ * *@numeric false for groups and strings.
+ */
+static int term(struct cur *c, uint64_t *out, bool *numeric, char *path,
+		size_t path_size)
+{
+	int ch = peek(c);
+	size_t start;
+
+	*numeric = true;
+	if (ch == '-' || is_digit((char)ch)) {
+		if (number(c, out))
+			return -1;
+		if (lit(c, "<<")) {
+			uint64_t shifted;
+
+			start = c->i;
+			while (c->i < c->len && is_ident(c->s[c->i]))
+				c->i++;
+			if (abi_const_value(c->s + start, c->i - start,
+					    &shifted))
+				return err(c, "unknown constant in shift");
+			*out = shifted < 64 ? *out << shifted : 0;
+		} else if (peek(c) == '<') {
+			/* -y: fd<path>; the path ends at '>' before ',' or ')' */
+			size_t p = c->i + 1, e;
+
+			for (e = p; e < c->len; e++)
+				if (c->s[e] == '>' && (e + 1 == c->len ||
+						       c->s[e + 1] == ',' ||
+						       c->s[e + 1] == ')'))
+					break;
+			if (e >= c->len)
+				return err(c, "truncated line: unterminated "
+					      "fd path");
+			if (path && path_size) {
+				size_t n = e - p < path_size - 1 ? e - p
+								 : path_size - 1;
+
+				memcpy(path, c->s + p, n);
+				path[n] = '\0';
+			}
+			c->i = e + 1;
+		}
+		return 0;
+	}
+	if (is_ident_start((char)ch)) {
+		start = c->i;
+		while (c->i < c->len && is_ident(c->s[c->i]))
+			c->i++;
+		if (c->i - start == 4 && memcmp(c->s + start, "NULL", 4) == 0) {
+			*out = 0;
+			return 0;
+		}
+		if (abi_const_value(c->s + start, c->i - start, out))
+			return err(c, "unknown constant");
+		return 0;
+	}
+	if (ch == '{') {
+		bool found;
+
+		if (struct_flags(c, out, &found))
+			return -1;
+		*numeric = found;
+		return 0;
+	}
+	if (ch == '[' || ch == '"' || ch == '(') {
+		*numeric = false;
+		*out = 0;
+		if (skip_group(c))
+			return -1;
+		if (ch == '"' && lit(c, "..."))
+			return 0;	/* string cut short by -s */
+		return 0;
+	}
+	if (lit(c, "...")) {
+		*numeric = false;
+		*out = 0;
+		return 0;
+	}
+	if (ch == -1)
+		return err(c, "truncated line: missing argument");
+	return err(c, "unexpected character in argument");
+}
+
+/* A value: terms joined by '|', then an optional comment. */
+static int value(struct cur *c, uint64_t *out, bool *numeric, char *path,
+		 size_t path_size)
+{
+	uint64_t v = 0, t;
+	bool num;
+
+	*numeric = true;
+	for (;;) {
+		if (term(c, &t, &num, path, path_size))
+			return -1;
+		if (!num)
+			*numeric = false;
+		v |= t;
+		if (peek(c) != '|')
+			break;
+		c->i++;
+	}
+	if (comment(c))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* The result after the closing parenthesis. */
+static int result(struct cur *c, struct tr_event *ev)
+{
+	uint64_t v;
+	size_t start;
+
+	ws(c);
+	if (!lit(c, "="))
+		return err(c, peek(c) == -1 ? "truncated line: missing result"
+					    : "expected '=' after ')'");
+	ws(c);
+	ev->err = 0;
+	if (lit(c, "?")) {
+		ev->result = TR_RET_UNKNOWN;
+		ev->ret = 0;
+	} else {
+		if (number(c, &v))
+			return -1;
+		ev->ret = (int64_t)v;
+		ev->result = TR_RET_VALUE;
+		if (peek(c) == '<') {	/* -y on an fd result */
+			while (c->i < c->len && c->s[c->i] != '>')
+				c->i++;
+			if (c->i >= c->len)
+				return err(c, "truncated line: unterminated "
+					      "fd path");
+			c->i++;
+		}
+		if (comment(c))
+			return -1;
+	}
+	ws(c);
+	start = c->i;
+	while (c->i < c->len && (is_ident(c->s[c->i]) || c->s[c->i] == '?'))
+		c->i++;
+	if (c->i > start) {
+		int e = abi_errno_value(c->s + start, c->i - start);
+
+		if (e < 0 && !(c->i - start >= 2 && c->s[start] == 'E'))
+			return err(c, "unexpected text after result");
+		if (ev->result == TR_RET_VALUE) {
+			if (ev->ret != -1)
+				return err(c, "errno after a result other "
+					      "than -1");
+			ev->result = TR_RET_ERROR;
+			ev->err = e > 0 ? e : 0;
+		}
+		ws(c);
+	}
+	if (peek(c) == '(') {
+		/* "(Cannot allocate memory)" or "(errno 12)" */
+		size_t open = c->i;
+
+		while (c->i < c->len && c->s[c->i] != ')')
+			c->i++;
+		if (c->i >= c->len)
+			return err(c, "truncated line: unterminated errno text");
+		if (c->i - open > 7 && memcmp(c->s + open, "(errno ", 7) == 0) {
+			struct cur n = {c->s, c->i, open + 7, NULL};
+
+			if (number(&n, &v) || v == 0 || v > LX_ERRNO_MAX)
+				return err(c, "malformed '(errno N)'");
+			if (ev->result == TR_RET_VALUE) {
+				if (ev->ret != -1)
+					return err(c, "errno after a result "
+						      "other than -1");
+				ev->result = TR_RET_ERROR;
+			}
+			if (ev->result == TR_RET_ERROR)
+				ev->err = (int)v;
+		}
+		c->i++;
+		ws(c);
+	}
+	if (ev->result == TR_RET_ERROR && ev->err == 0)
+		return err(c, "unknown errno name");
+	if (peek(c) == '<') {	/* -T duration */
+		while (c->i < c->len && c->s[c->i] != '>')
+			c->i++;
+		if (c->i >= c->len)
+			return err(c, "truncated line: unterminated duration");
+		c->i++;
+		ws(c);
+	}
+	if (c->i != c->len)
+		return err(c, "unexpected text after result");
+	return 0;
+}
+
+int tr_parse_call(enum tr_call call, const char *body, size_t len,
+		  struct tr_event *ev, char *path_buf, size_t path_size,
+		  const char **why)
+{
+	struct cur c = {body, len, 0, NULL};
+	unsigned want = tr_call_nargs[call], n = 0;
+	bool keyed_flags = false;
+
+	if (path_buf && path_size)
+		path_buf[0] = '\0';
+	ev->call = call;
+	ev->nargs = (unsigned char)want;
+	ev->flags &= TR_FLAG_RESUMED;
+	ev->fd_path = NULL;
+	memset(ev->arg, 0, sizeof(ev->arg));
+	ws(&c);
+	if (peek(&c) == ')') {
+		c.i++;
+	} else {
+		for (;;) {
+			uint64_t v;
+			bool numeric;
+			size_t key = c.i, klen;
+
+			ws(&c);
+			key = c.i;
+			while (c.i < c.len && is_ident(c.s[c.i]))
+				c.i++;
+			klen = c.i - key;
+			if (peek(&c) != '=' || klen == 0) {
+				c.i = key;
+				klen = 0;
+			} else {
+				c.i++;
+			}
+			if (value(&c, &v, &numeric,
+				  call == TR_MMAP && n == 4 ? path_buf : NULL,
+				  path_size))
+				goto fail;
+			if (lit(&c, " => ")) {	/* clone3's out-struct */
+				uint64_t ignore;
+				bool num2;
+
+				if (value(&c, &ignore, &num2, NULL, 0))
+					goto fail;
+			}
+			if (call == TR_CLONE || call == TR_CLONE3) {
+				/* only the flags matter for identity */
+				if (klen == 5 && memcmp(c.s + key, "flags", 5) == 0) {
+					ev->arg[0] = v;
+					keyed_flags = true;
+				} else if (n == 0 && klen == 0 && !keyed_flags) {
+					/* raw clone: flags come first; raw
+					 * clone3: only a struct pointer */
+					ev->arg[0] = v;
+					if (!numeric || (call == TR_CLONE3 &&
+							 body[key] != '{'))
+						ev->flags |=
+						    TR_FLAG_CLONE_FLAGS_UNKNOWN;
+				}
+			} else if (call == TR_EXECVE) {
+				if (n == 0 && !numeric && path_buf && path_size &&
+				    body[key] == '"') {
+					size_t p = key + 1, e = c.i - 1, m;
+
+					if (e > p && e <= c.len) {
+						m = e - p < path_size - 1 ? e - p : path_size - 1;
+						memcpy(path_buf, body + p, m);
+						path_buf[m] = '\0';
+					}
+				}
+			} else if (n < 6) {
+				if (!numeric && call != TR_MINCORE)
+					return *why = "argument is not a number",
+					       -1;
+				ev->arg[n] = numeric ? v : 0;
+			}
+			n++;
+			ws(&c);
+			if (peek(&c) == ',') {
+				c.i++;
+				continue;
+			}
+			if (peek(&c) == ')') {
+				c.i++;
+				break;
+			}
+			c.why = peek(&c) == -1 ? "truncated line: missing ')'"
+					      : "expected ',' or ')' after "
+						"argument";
+			goto fail;
+		}
+	}
+	if (call != TR_CLONE && call != TR_CLONE3 && call != TR_EXECVE) {
+		if (n > 6 || (n != want && !(call == TR_MREMAP && n == 4)))
+			return *why = "wrong number of arguments for this call",
+			       -1;
+	}
+	if ((call == TR_CLONE || call == TR_CLONE3) && !keyed_flags && n == 0)
+		ev->flags |= TR_FLAG_CLONE_FLAGS_UNKNOWN;
+	if (result(&c, ev))
+		goto fail;
+	if (path_buf && path_buf[0] && call == TR_MMAP)
+		ev->fd_path = path_buf;
+	return 0;
+fail:
+	*why = c.why ? c.why : "cannot read this call";
+	return -1;
+}

@@ -1,0 +1,235 @@
+/*
+ * line.c - classify one line of strace output and peel its prefix.
+ *
+ * A line is  [PID] [TIMESTAMP] BODY  where PID is "[pid  1234] " (-f to a
+ * terminal or stderr) or "1234  " (-f -o FILE), TIMESTAMP is one of
+ * "08:16:47" (-t), "08:16:47.154910" (-tt), "1795681288.267756" (-ttt) or
+ * a right-aligned "     0.000123" (-r), and BODY is a call, the start or
+ * the end of a split call, a signal, an exit, or a note from strace
+ * itself.  Nothing here allocates or looks past the given length.
+ */
+#include "rmsim/trace.h"
+
+#include <string.h>
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_ident(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       is_digit(c) || c == '_';
+}
+
+static bool starts(const char *s, size_t len, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return len >= n && memcmp(s, lit, n) == 0;
+}
+
+/* Parse decimal digits at *@i; false when none or more than 18. */
+static bool digits(const char *s, size_t len, size_t *i, int64_t *v,
+		   int *ndig)
+{
+	int64_t x = 0;
+	int n = 0;
+
+	while (*i < len && is_digit(s[*i])) {
+		if (n == 18)
+			return false;
+		x = x * 10 + (s[*i] - '0');
+		(*i)++;
+		n++;
+	}
+	*v = x;
+	*ndig = n;
+	return n > 0;
+}
+
+/* Fractional seconds ".154910" at *@i into microseconds (any precision). */
+static int64_t fraction_us(const char *s, size_t len, size_t *i)
+{
+	int64_t us = 0;
+	int n = 0;
+
+	(*i)++;			/* the dot */
+	while (*i < len && is_digit(s[*i])) {
+		if (n < 6) {
+			us = us * 10 + (s[*i] - '0');
+			n++;
+		}
+		(*i)++;
+	}
+	while (n++ < 6)
+		us *= 10;
+	return us;
+}
+
+static void fail(struct tr_line *out, const char *why)
+{
+	out->kind = TR_LINE_ERROR;
+	out->error = why;
+}
+
+/*
+ * Read the optional pid and timestamp at the start of @s.  Returns the
+ * index of the body, or (size_t)-1 after setting an error.
+ */
+static size_t prefix(const char *s, size_t len, struct tr_line *out)
+{
+	size_t i = 0;
+	int64_t v;
+	int nd;
+
+	if (starts(s, len, "[pid ")) {
+		i = 5;
+		while (i < len && s[i] == ' ')
+			i++;
+		if (!digits(s, len, &i, &v, &nd) || i >= len || s[i] != ']') {
+			fail(out, "malformed '[pid N]' prefix");
+			return (size_t)-1;
+		}
+		out->pid = (int32_t)v;
+		i++;
+	}
+	for (;;) {
+		size_t start;
+
+		while (i < len && s[i] == ' ')
+			i++;
+		if (i >= len || !is_digit(s[i]))
+			return i;
+		start = i;
+		if (!digits(s, len, &i, &v, &nd)) {
+			fail(out, "number too long in line prefix");
+			return (size_t)-1;
+		}
+		if (i < len && s[i] == ':') {
+			/* -t / -tt: HH:MM:SS[.frac], microseconds of day */
+			int64_t mm, ss;
+
+			i++;
+			if (!digits(s, len, &i, &mm, &nd) || nd != 2 ||
+			    i >= len || s[i] != ':') {
+				fail(out, "malformed time of day");
+				return (size_t)-1;
+			}
+			i++;
+			if (!digits(s, len, &i, &ss, &nd) || nd != 2) {
+				fail(out, "malformed time of day");
+				return (size_t)-1;
+			}
+			out->ts_us = ((v * 60 + mm) * 60 + ss) * 1000000;
+			if (i < len && s[i] == '.')
+				out->ts_us += fraction_us(s, len, &i);
+			out->has_ts = true;
+		} else if (i < len && s[i] == '.') {
+			/* -ttt seconds since the epoch, or -r relative */
+			out->ts_us = v * 1000000 + fraction_us(s, len, &i);
+			out->has_ts = true;
+		} else if (i < len && s[i] == ' ' && !out->has_ts &&
+			   out->pid == 0 && start == 0) {
+			out->pid = (int32_t)v;	/* -f -o FILE: "1234  " */
+		} else {
+			/* Digits that begin the body: not a prefix. */
+			return start;
+		}
+		if (i < len && s[i] != ' ') {
+			fail(out, "malformed line prefix");
+			return (size_t)-1;
+		}
+	}
+}
+
+/* Does the body end in " <unfinished ...>"?  Returns the cut length. */
+static bool unfinished(const char *s, size_t len, size_t *cut)
+{
+	static const char tail[] = "<unfinished ...>";
+	size_t n = sizeof(tail) - 1;
+
+	if (len < n || memcmp(s + len - n, tail, n) != 0)
+		return false;
+	*cut = len - n;
+	while (*cut > 0 && s[*cut - 1] == ' ')
+		(*cut)--;
+	return true;
+}
+
+void tr_split_line(const char *s, size_t len, struct tr_line *out)
+{
+	size_t i, j, cut;
+
+	memset(out, 0, sizeof(*out));
+	while (len > 0 && (s[len - 1] == '\r' || s[len - 1] == ' '))
+		len--;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			fail(out, "binary data in line");
+			return;
+		}
+	}
+	if (len == 0) {
+		out->kind = TR_LINE_NOTE;
+		return;
+	}
+	i = prefix(s, len, out);
+	if (i == (size_t)-1)
+		return;
+	s += i;
+	len -= i;
+	if (len == 0) {
+		fail(out, "line has a prefix but no call");
+		return;
+	}
+	if (starts(s, len, "--- ")) {
+		out->kind = TR_LINE_SIGNAL;
+		return;
+	}
+	if (starts(s, len, "+++ ")) {
+		out->kind = TR_LINE_EXIT;
+		return;
+	}
+	if (starts(s, len, "strace: ") || starts(s, len, "[ Process ") ||
+	    starts(s, len, " > ")) {
+		out->kind = TR_LINE_NOTE;
+		return;
+	}
+	if (starts(s, len, "<... ")) {
+		j = 5;
+		while (j < len && is_ident(s[j]))
+			j++;
+		if (j == 5 || !starts(s + j, len - j, " resumed>")) {
+			fail(out, "malformed '<... NAME resumed>'");
+			return;
+		}
+		out->kind = TR_LINE_RESUMED;
+		out->name = s + 5;
+		out->name_len = j - 5;
+		out->body = s + j + 9;
+		out->body_len = len - j - 9;
+		return;
+	}
+	j = 0;
+	while (j < len && is_ident(s[j]))
+		j++;
+	if (j == 0 || j >= len || s[j] != '(') {
+		fail(out, "not a strace line: expected 'name(' after the "
+			  "prefix");
+		return;
+	}
+	out->name = s;
+	out->name_len = j;
+	out->body = s + j + 1;
+	out->body_len = len - j - 1;
+	if (unfinished(out->body, out->body_len, &cut)) {
+		out->kind = TR_LINE_UNFINISHED;
+		out->body_len = cut;
+	} else {
+		out->kind = TR_LINE_CALL;
+	}
+}
