@@ -385,6 +385,7 @@ static void append(char *buf, size_t size, size_t *pos, const char *s)
 char *abi_flags_str(const char *prefix, uint64_t v, char *buf, size_t size)
 {
 	size_t pos = 0, plen = strlen(prefix), i;
+	unsigned bit;
 	uint64_t left = v;
 	char hex[24];
 	int is_map = strcmp(prefix, "MAP_") == 0;
@@ -404,17 +405,23 @@ char *abi_flags_str(const char *prefix, uint64_t v, char *buf, size_t size)
 			left &= ~(uint64_t)LX_MAP_TYPE;
 		}
 	}
-	for (i = 0; i < NELEM(consts) && left; i++) {
-		uint64_t b = consts[i].value;
+	/* bit by bit from the lowest, which is strace's order */
+	for (bit = 0; bit < 64 && left; bit++) {
+		uint64_t b = (uint64_t)1 << bit;
 
-		if (strncmp(consts[i].name, prefix, plen) != 0 || b == 0)
+		if (!(left & b))
 			continue;
-		if (is_map && ((b & LX_MAP_TYPE) || b == LX_MAP_HUGE_SHIFT ||
-			       strcmp(consts[i].name, "MAP_ANON") == 0))
-			continue;
-		if ((left & b) == b) {
+		for (i = 0; i < NELEM(consts); i++) {
+			if (consts[i].value != b ||
+			    strncmp(consts[i].name, prefix, plen) != 0)
+				continue;
+			if (is_map && ((b & LX_MAP_TYPE) ||
+				       strcmp(consts[i].name, "MAP_ANON") == 0 ||
+				       strcmp(consts[i].name, "MAP_HUGE_SHIFT") == 0))
+				continue;
 			append(buf, size, &pos, consts[i].name);
 			left &= ~b;
+			break;
 		}
 	}
 	if (left || pos == 0) {

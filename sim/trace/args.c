@@ -320,12 +320,14 @@ static int value(struct cur *c, uint64_t *out, bool *numeric, char *path,
 		if (!num)
 			*numeric = false;
 		v |= t;
+		/* -X abbrev puts a comment after an unknown bit: 0xf, then
+		 * MAP_??? in a comment, then |MAP_ANONYMOUS */
+		if (comment(c))
+			return -1;
 		if (peek(c) != '|')
 			break;
 		c->i++;
 	}
-	if (comment(c))
-		return -1;
 	*out = v;
 	return 0;
 }
@@ -342,6 +344,8 @@ static int result(struct cur *c, struct tr_event *ev)
 					    : "expected '=' after ')'");
 	ws(c);
 	ev->err = 0;
+	if (peek(c) == -1)
+		return err(c, "truncated line: missing result");
 	if (lit(c, "?")) {
 		ev->result = TR_RET_UNKNOWN;
 		ev->ret = 0;

@@ -103,7 +103,9 @@ static size_t prefix(const char *s, size_t len, struct tr_line *out)
 		if (i >= len || !is_digit(s[i]))
 			return i;
 		start = i;
-		if (!digits(s, len, &i, &v, &nd)) {
+		/* 12 digits hold any pid and any -ttt second count; more would
+		 * overflow the microsecond timestamp */
+		if (!digits(s, len, &i, &v, &nd) || nd > 12) {
 			fail(out, "number too long in line prefix");
 			return (size_t)-1;
 		}
@@ -111,6 +113,10 @@ static size_t prefix(const char *s, size_t len, struct tr_line *out)
 			/* -t / -tt: HH:MM:SS[.frac], microseconds of day */
 			int64_t mm, ss;
 
+			if (i - start > 2) {
+				fail(out, "malformed time of day");
+				return (size_t)-1;
+			}
 			i++;
 			if (!digits(s, len, &i, &mm, &nd) || nd != 2 ||
 			    i >= len || s[i] != ':') {

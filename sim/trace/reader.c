@@ -51,6 +51,10 @@ struct tr_reader {
 	size_t joined_cap;
 	char msg[PATH_SIZE + 128];
 	bool fatal;
+	/* strace writing to stderr can cut a call in two with its own
+	 * "strace: Process N attached" note; the first half waits here */
+	char *carry;
+	size_t carry_len, carry_cap;
 };
 
 struct tr_reader *tr_open(const char *path, const struct tr_options *opt,
@@ -89,6 +93,7 @@ void tr_close(struct tr_reader *r)
 	free(r->pend);
 	free(r->pids);
 	free(r->joined);
+	free(r->carry);
 	free(r->buf);
 	free(r->file);
 	free(r);
@@ -208,15 +213,24 @@ static int store_pending(struct tr_reader *r, const struct tr_line *l,
 	return 0;
 }
 
-/* A call of another kind: check it has a result, count it. */
+/*
+ * A call of another kind is only counted, but it must still end in a
+ * result: ")", padding spaces, "= ".  Strings inside may hold anything, so
+ * this looks from the end.
+ */
 static bool other_complete(const char *body, size_t len)
 {
-	size_t i;
+	size_t i, j;
 
-	for (i = len; i-- > 3;)
-		if (body[i - 3] == ')' && body[i - 2] == ' ' &&
-		    body[i - 1] == '=' && body[i] == ' ')
+	for (i = len; i-- > 1;) {
+		if (body[i] != '=' || body[i + 1 < len ? i + 1 : i] != ' ' ||
+		    i + 1 >= len)
+			continue;
+		for (j = i; j > 0 && body[j - 1] == ' '; j--)
+			;
+		if (j < i && j > 0 && body[j - 1] == ')')
 			return true;
+	}
 	return false;
 }
 
@@ -339,6 +353,64 @@ static int handle_line(struct tr_reader *r, const char *s, size_t len,
 	return rc;
 }
 
+/* Where strace's own note starts inside a line, or NULL. */
+static const char *embedded_note(const char *s, size_t len)
+{
+	static const char note[] = "strace: Process ";
+	const char *p = s + 1;
+
+	while (len > 1 && (p = memchr(p, 's', len - (size_t)(p - s))) &&
+	       (size_t)(p - s) + sizeof(note) - 1 <= len) {
+		if (memcmp(p, note, sizeof(note) - 1) == 0) {
+			/* only "strace: Process N attached|detached" running
+			 * to the end of the line, never text in a string */
+			const char *q = p + sizeof(note) - 1, *end = s + len;
+
+			while (q < end && *q >= '0' && *q <= '9')
+				q++;
+			if ((end - q == 9 && memcmp(q, " attached", 9) == 0) ||
+			    (end - q == 9 && memcmp(q, " detached", 9) == 0))
+				return p;
+		}
+		p++;
+	}
+	return NULL;
+}
+
+/*
+ * Join a line cut by an embedded "strace: Process N attached" with the
+ * line that continues it, then hand the whole to handle_line.
+ */
+static int splice_or_handle(struct tr_reader *r, const char *s, size_t len,
+			    struct tr_event *ev)
+{
+	const char *note = len > 16 ? embedded_note(s, len) : NULL;
+	size_t keep = note ? (size_t)(note - s) : 0, need;
+	int rc;
+
+	if (!note && !r->carry_len)
+		return handle_line(r, s, len, ev);
+	need = r->carry_len + (note ? keep : len);
+	if (need > r->carry_cap) {
+		char *n = realloc(r->carry, need + 1);
+
+		if (!n)
+			return line_error(r, r->line, "out of memory");
+		r->carry = n;
+		r->carry_cap = need;
+	}
+	memcpy(r->carry + r->carry_len, s, note ? keep : len);
+	r->carry_len = need;
+	if (note) {
+		r->st.notes++;
+		return 0;
+	}
+	r->carry_len = 0;
+	/* the call is reported at the line where it ends */
+	rc = handle_line(r, r->carry, need, ev);
+	return rc;
+}
+
 /* Make room and read more input; returns bytes read, 0 at end, -1. */
 static int fill(struct tr_reader *r)
 {
@@ -408,7 +480,7 @@ int tr_next(struct tr_reader *r, struct tr_event *ev)
 		len = (size_t)(nl - (r->buf + r->start));
 		r->line++;
 		r->st.lines++;
-		rc = handle_line(r, r->buf + r->start, len, ev);
+		rc = splice_or_handle(r, r->buf + r->start, len, ev);
 		r->start += len + (nl < r->buf + r->end);
 		if (rc != 0) {
 			if (rc < 0)

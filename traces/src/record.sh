@@ -1,0 +1,145 @@
+#!/bin/bash
+# record.sh: rebuild the trace programs and re-record every trace in traces/.
+#
+# Run from the repository root:
+#     bash traces/src/record.sh            # everything
+#     bash traces/src/record.sh go-hello   # only the named traces
+#
+# Needs: strace, gcc, go (gc toolchain), gccgo, java, node, python3, xz.
+# Programs are built and run in a temporary directory (mktemp under /tmp),
+# so no build products are left in the repository and the recorded
+# execve() lines show only ./name, never a checkout path.  A trace larger
+# than 100 KB is stored as NAME.strace.xz (xz -9) instead of NAME.strace.
+# Addresses, pids and timestamps differ on every run; the sequence of calls
+# is stable for the C programs and close to stable for the others.
+set -euo pipefail
+
+[ -f traces/src/record.sh ] || { echo "run from the repository root" >&2; exit 1; }
+TR=$(pwd)/traces
+SRC=$TR/src
+B=$(mktemp -d /tmp/rmsim-traces.XXXXXX)
+trap 'rm -rf "$B"' EXIT
+
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=$(command -v python3)
+
+want() { # want NAME: true if NAME was asked for (or nothing was)
+	[ ${#NAMES[@]} -eq 0 ] && return 0
+	local n
+	for n in "${NAMES[@]}"; do [ "$n" = "$1" ] && return 0; done
+	return 1
+}
+NAMES=("$@")
+
+# finish NAME: compress if over 100 KB, report size and line count.
+finish() {
+	local f=$TR/$1.strace
+	if [ -f "$f" ] && [ "$(stat -c %s "$f")" -gt 102400 ]; then
+		xz -9 -f "$f"
+	fi
+	[ -f "$f" ] || f=$f.xz
+	printf '%-28s %9s bytes %8s lines\n' "$(basename "$f")" "$(stat -c %s "$f")" \
+		"$(xzcat -f "$f" | wc -l)"
+}
+# fresh NAME: remove earlier versions of a trace.
+fresh() { rm -f "$TR/$1.strace" "$TR/$1.strace.xz"; }
+
+cd "$B"
+export GOCACHE=$B/gocache GOPATH=$B/gopath GOFLAGS=-trimpath GO111MODULE=off
+cp "$SRC/node-alloc.js" "$SRC/python-alloc.py" .
+
+echo "== versions"
+uname -r
+strace -V | sed -n 1p
+go version
+gccgo --version | sed -n 1p
+java -version 2>&1 | sed -n 2p
+echo "node $(node --version)"
+$PY --version
+ldd --version | sed -n 1p
+
+echo "== building"
+go build -o go-hello "$SRC/go-hello.go"
+go build -o go-alloc "$SRC/go-alloc.go"
+gccgo -O2 -o gccgo-alloc "$SRC/go-alloc.go"
+gcc -O2 -Wall -o glibc-malloc "$SRC/glibc-malloc.c"
+gcc -O1 -Wall -pthread -o edgecases "$SRC/edgecases.c"
+
+echo "== recording"
+if want go-hello; then
+	fresh go-hello
+	strace -f -tt -e trace=%memory,%process -o "$TR/go-hello.strace" ./go-hello >/dev/null
+	finish go-hello
+fi
+if want go-alloc; then
+	fresh go-alloc
+	strace -f -ttt -T -y -X raw -qq -e trace=%memory,%process -e signal=none \
+		-o "$TR/go-alloc.strace" ./go-alloc >/dev/null
+	finish go-alloc
+fi
+if want go-alloc-symbolic; then
+	# GODEBUG=madvdontneed=0 makes the scavenger use MADV_FREE instead of
+	# MADV_DONTNEED, so the two go-alloc traces show both.
+	fresh go-alloc-symbolic
+	GODEBUG=madvdontneed=0 strace -f -tt -T -o "$TR/go-alloc-symbolic.strace" \
+		./go-alloc >/dev/null
+	finish go-alloc-symbolic
+fi
+if want gccgo-alloc; then
+	fresh gccgo-alloc
+	strace -f -r -y -e trace=%memory,%process -o "$TR/gccgo-alloc.strace" \
+		./gccgo-alloc >/dev/null
+	finish gccgo-alloc
+fi
+if want java-version-serial; then
+	# strace writes to stderr here (no -o), which gives the "[pid N] "
+	# prefixes and strace's own notes spliced into lines.  `java -version`
+	# writes to stderr too, so a shell sends the JVM's stderr elsewhere
+	# first: the file then holds strace's output only.
+	fresh java-version-serial
+	strace -f -tt -T -e trace=%memory,%process \
+		sh -c 'exec java -XX:+UseSerialGC -version 2>/dev/null' \
+		2>"$TR/java-version-serial.strace"
+	finish java-version-serial
+fi
+if want java-version-g1; then
+	fresh java-version-g1
+	strace -f -ttt -X verbose -e trace=%memory,%process -o "$TR/java-version-g1.strace" \
+		java -XX:+UseG1GC -version 2>/dev/null
+	finish java-version-g1
+fi
+if want node-alloc; then
+	fresh node-alloc
+	strace -f -tt -y -e trace=%memory,%process -o "$TR/node-alloc.strace" \
+		node --expose-gc node-alloc.js >/dev/null
+	finish node-alloc
+fi
+if want python-alloc; then
+	fresh python-alloc
+	strace -f -e raw=mmap,munmap -e trace=%memory,%process -o "$TR/python-alloc.strace" \
+		"$PY" python-alloc.py >/dev/null
+	finish python-alloc
+fi
+if want glibc-malloc-500k; then
+	fresh glibc-malloc-500k
+	strace -ttt -e trace=%memory -o "$TR/glibc-malloc-500k.strace" ./glibc-malloc 550000 >/dev/null
+	xz -9 -f "$TR/glibc-malloc-500k.strace"
+	finish glibc-malloc-500k
+fi
+if want glibc-malloc-small; then
+	fresh glibc-malloc-small
+	strace -f -t -T -X abbrev -e trace=%memory -o "$TR/glibc-malloc-small.strace" \
+		./glibc-malloc 1700 >/dev/null
+	finish glibc-malloc-small
+fi
+if want edgecases; then
+	fresh edgecases
+	strace -f -tt -e trace=%memory,%process -o "$TR/edgecases.strace" ./edgecases >edgecases.out
+	finish edgecases
+	grep -h '^MISMATCH\|mismatch(es)' edgecases.out
+fi
+if want edgecases-raw; then
+	fresh edgecases-raw
+	strace -X raw -e trace=%memory -o "$TR/edgecases-raw.strace" ./edgecases >/dev/null
+	finish edgecases-raw
+fi
