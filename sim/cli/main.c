@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct cli_command commands[] = {
@@ -30,6 +31,25 @@ void cli_version(void)
 	printf("rmsim %s\n", RMSIM_VERSION);
 }
 
+/*
+ * With RMSIM_PEAK_RSS set, print this process's peak resident set at exit.
+ * A benchmark cannot take it from the parent's rusage: a forked child
+ * inherits the parent's high-water mark until exec records it.
+ */
+static void print_peak_rss(void)
+{
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "VmHWM:", 6) == 0)
+			fprintf(stderr, "rmsim: peak RSS %ld KiB\n",
+				strtol(line + 6, NULL, 10));
+	fclose(f);
+}
+
 static void usage(FILE *f)
 {
 	size_t i;
@@ -50,6 +70,8 @@ int main(int argc, char **argv)
 {
 	size_t i;
 
+	if (getenv("RMSIM_PEAK_RSS"))
+		atexit(print_peak_rss);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -9,7 +9,7 @@
 # Programs are built and run in a temporary directory (mktemp under /tmp),
 # so no build products are left in the repository and the recorded
 # execve() lines show only ./name, never a checkout path.  A trace larger
-# than 100 KB is stored as NAME.strace.xz (xz -9) instead of NAME.strace.
+# than 100 KB is stored as NAME.strace.xz (xz -6: its 8 MiB dictionary is what the reader needs in memory to decompress) instead of NAME.strace.
 # Addresses, pids and timestamps differ on every run; the sequence of calls
 # is stable for the C programs and close to stable for the others.
 set -euo pipefail
@@ -35,7 +35,7 @@ NAMES=("$@")
 finish() {
 	local f=$TR/$1.strace
 	if [ -f "$f" ] && [ "$(stat -c %s "$f")" -gt 102400 ]; then
-		xz -9 -f "$f"
+		xz -6 -f "$f"
 	fi
 	[ -f "$f" ] || f=$f.xz
 	printf '%-28s %9s bytes %8s lines\n' "$(basename "$f")" "$(stat -c %s "$f")" \
@@ -123,7 +123,7 @@ fi
 if want glibc-malloc-500k; then
 	fresh glibc-malloc-500k
 	strace -ttt -e trace=%memory -o "$TR/glibc-malloc-500k.strace" ./glibc-malloc 550000 >/dev/null
-	xz -9 -f "$TR/glibc-malloc-500k.strace"
+	xz -6 -f "$TR/glibc-malloc-500k.strace"
 	finish glibc-malloc-500k
 fi
 if want glibc-malloc-small; then

@@ -1,0 +1,169 @@
+"""End-to-end tests of `rmsim cat` and the command line: every bundled
+trace is read without error and its per-call counts agree with a count
+made here, independently, with regular expressions over the text."""
+import collections
+import os
+import re
+import tempfile
+import unittest
+
+from rmsim_driver import RMSIM, main, open_text, run, trace_files
+
+MEMORY_CALLS = ("mmap munmap mprotect pkey_mprotect madvise mremap msync brk "
+                "mlock mlock2 munlock mlockall munlockall mincore clone "
+                "clone3 fork vfork execve exit_group").split()
+
+# An optional pid prefix ("[pid  12] " or "12  ") and timestamp, then the
+# call name and "(".  Resumed halves are counted, unfinished halves not.
+PREFIX = r"^(?:\[pid\s+\d+\]\s+|\d+\s+)?(?:\s*[\d:.]+\s+)?"
+CALL_RE = re.compile(PREFIX + r"([a-z_0-9]+)\((.*)$")
+RESUMED_RE = re.compile(PREFIX + r"<\.\.\. ([a-z_0-9]+) resumed>(.*)$")
+SPLICE_RE = re.compile(r"strace: Process \d+ (?:at|de)tached$")
+FAILED_RE = re.compile(r"\)\s+= -1 (E[A-Z0-9_]+|\(errno \d+\))")
+
+
+def count_independently(path):
+    """Calls and failures per memory call, by regular expressions."""
+    calls = collections.Counter()
+    failed = collections.Counter()
+    carry = ""
+    with open_text(path) as f:
+        for line in f:
+            line = carry + line.rstrip("\n")
+            carry = ""
+            # strace on stderr cuts a line with its own note; the call
+            # goes on in the next line
+            m = SPLICE_RE.search(line)
+            if m and m.start() > 0:
+                carry = line[:m.start()]
+                continue
+            m = RESUMED_RE.match(line) or CALL_RE.match(line)
+            if not m or m.group(1) not in MEMORY_CALLS:
+                continue
+            if line.endswith("<unfinished ...>"):
+                continue
+            calls[m.group(1)] += 1
+            if FAILED_RE.search(m.group(2)):
+                failed[m.group(1)] += 1
+    return calls, failed
+
+
+def parse_stats(text):
+    """`rmsim cat --stats` output into (calls, failed, fields)."""
+    calls, failed, fields = {}, {}, {}
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if parts[0] == "call":
+            calls[parts[1]] = int(parts[2])
+            failed[parts[1]] = int(parts[4])
+        elif len(parts) == 2:
+            fields[parts[0]] = parts[1]
+    return calls, failed, fields
+
+
+class TraceCorpus(unittest.TestCase):
+    def test_every_trace_reads_and_counts_agree(self):
+        files = trace_files()
+        self.assertGreaterEqual(len(files), 10)
+        for path in files:
+            with self.subTest(trace=os.path.basename(path)):
+                p = run("cat", "--stats", path, check=0)
+                calls, failed, fields = parse_stats(p.stdout)
+                self.assertEqual(fields["skipped"], "0")
+                want_calls, want_failed = count_independently(path)
+                got = {k: v for k, v in calls.items() if k != "other"}
+                self.assertEqual(got, dict(want_calls))
+                got_failed = {k: v for k, v in failed.items()
+                              if v and k != "other"}
+                self.assertEqual(got_failed, dict(want_failed))
+
+    def test_big_trace_has_500k_events(self):
+        path = [f for f in trace_files() if "500k" in f][0]
+        p = run("cat", "--stats", path, check=0)
+        _, _, fields = parse_stats(p.stdout)
+        self.assertGreaterEqual(int(fields["events"]), 500000)
+
+
+class CatOutput(unittest.TestCase):
+    def write(self, text, suffix=".strace"):
+        fd, path = tempfile.mkstemp(suffix=suffix)
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        self.addCleanup(os.unlink, path)
+        return path
+
+    def test_event_line_format(self):
+        path = self.write(
+            "[pid 7] 1.5 mmap(NULL, 8192, PROT_READ|PROT_WRITE, "
+            "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n"
+            "[pid 7] munmap(0x7f0000000000, 8192) = -1 EINVAL (Invalid "
+            "argument)\n")
+        p = run("cat", path, check=0)
+        lines = p.stdout.splitlines()
+        self.assertEqual(lines[0].split("\t"),
+                         ["1", "1", "7", "1500000", "mmap", "0", "0x2000",
+                          "0x3", "0x22", "0xffffffffffffffff", "0",
+                          "0x7f0000000000", "-", "-"])
+        self.assertEqual(lines[1].split("\t")[4:],
+                         ["munmap", "0x7f0000000000", "0x2000", "-", "-",
+                          "-", "-", "-1", "EINVAL", "-"])
+
+    def test_stdin(self):
+        p = run("cat", "-", stdin="brk(NULL) = 0x1000\n", check=0)
+        self.assertIn("\tbrk\t0\t", p.stdout)
+
+    def test_malformed_exit_65_with_file_line(self):
+        path = self.write("munmap(0x1000, 4096) = 0\nmunmap(0x1000, 4096\n")
+        p = run("cat", path, check=65)
+        self.assertEqual(p.stderr.strip(),
+                         "%s:2: truncated line: missing ')'" % path)
+
+    def test_keep_going_skips_and_counts(self):
+        path = self.write("garbage\nmunmap(0x1000, 4096) = 0\n"
+                          "munmap(0x1, 0x1ffffffffffffffff) = 0\n")
+        p = run("cat", "--keep-going", "--stats", path, check=0)
+        _, _, fields = parse_stats(p.stdout)
+        self.assertEqual(fields["skipped"], "2")
+        self.assertEqual(fields["events"], "1")
+        self.assertIn("2 unreadable line(s) skipped; first: %s:1: not a "
+                      "strace line" % path, p.stderr)
+
+    def test_binary_garbage(self):
+        fd, path = tempfile.mkstemp()
+        os.write(fd, bytes(range(256)) * 4)
+        os.close(fd)
+        self.addCleanup(os.unlink, path)
+        p = run("cat", path, check=65)
+        self.assertRegex(p.stderr, re.escape(path) + r":1: binary data")
+
+    def test_corrupt_xz_is_io_error(self):
+        fd, path = tempfile.mkstemp(suffix=".xz")
+        os.write(fd, b"\xfd7zXZ\x00" + b"\x00" * 64)
+        os.close(fd)
+        self.addCleanup(os.unlink, path)
+        p = run("cat", path, check=74)
+        self.assertIn("xz data", p.stderr)
+
+    def test_missing_input_66(self):
+        p = run("cat", "/nonexistent.strace", check=66)
+        self.assertIn("No such file", p.stderr)
+
+
+class CommandLine(unittest.TestCase):
+    def test_help_and_version(self):
+        p = run("--help", check=0)
+        self.assertIn("usage: rmsim COMMAND", p.stdout)
+        p = run("--version", check=0)
+        self.assertRegex(p.stdout, r"^rmsim \d+\.\d+\.\d+")
+        p = run("cat", "--help", check=0)
+        self.assertIn("usage: rmsim cat", p.stdout)
+
+    def test_usage_errors_64(self):
+        run(check=64)
+        run("frobnicate", check=64)
+        run("cat", check=64)
+        run("cat", "--bogus", "x", check=64)
+
+
+if __name__ == "__main__":
+    main()
