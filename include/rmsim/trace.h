@@ -89,6 +89,8 @@ struct tr_event {
 
 #define TR_FLAG_CLONE_FLAGS_UNKNOWN 0x1
 #define TR_FLAG_RESUMED 0x2	/* assembled from an unfinished pair */
+#define TR_FLAG_STARTED 0x4	/* the start of a clone-family call that
+				 * is still unfinished (clone_starts) */
 
 /* Counters the reader keeps; `rmsim cat --stats` prints them. */
 struct tr_stats {
@@ -109,6 +111,14 @@ struct tr_stats {
 struct tr_options {
 	bool keep_going;	/* skip unreadable lines, count them */
 	bool all_calls;		/* also return TR_OTHER events */
+	/*
+	 * Also return the unfinished start of clone, clone3, fork and vfork
+	 * as an event flagged TR_FLAG_STARTED (result unknown, not counted,
+	 * seq of the previous event).  A child's first calls can come before
+	 * its parent's clone resumes; the replay needs to know a clone is
+	 * under way to give the child the right address space.
+	 */
+	bool clone_starts;
 };
 
 struct tr_reader;
@@ -176,5 +186,30 @@ void tr_split_line(const char *s, size_t len, struct tr_line *out);
 int tr_parse_call(enum tr_call call, const char *body, size_t len,
 		  struct tr_event *ev, char *path_buf, size_t path_size,
 		  const char **why);
+
+/* ---- the case language's additions (expressions, no result) ---- */
+
+/* Resolves $name for expressions; returns 0, or -1 when unbound. */
+struct tr_expr_env {
+	int (*lookup)(void *ctx, const char *name, size_t len, uint64_t *val);
+	void *ctx;
+};
+
+/*
+ * tr_parse_expr - an expression: numbers, constants, NULL, $name, PG,
+ * KiB, MiB, GiB, + - * |, parentheses.  Stores the value and the index
+ * after it.  0, or -1 with *@why set.
+ */
+int tr_parse_expr(const char *s, size_t len, const struct tr_expr_env *env,
+		  uint64_t *val, size_t *end, const char **why);
+
+/*
+ * tr_parse_case_call - like tr_parse_call with expressions allowed in the
+ * arguments, stopping after the closing parenthesis (*@end): the case
+ * language reads what follows itself.
+ */
+int tr_parse_case_call(enum tr_call call, const char *body, size_t len,
+		       const struct tr_expr_env *env, struct tr_event *ev,
+		       size_t *end, const char **why);
 
 #endif

@@ -35,5 +35,7 @@ int cli_fail(int code, const char *cmd, const char *fmt, ...)
 void cli_version(void);
 
 int cmd_cat(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_conform(int argc, char **argv);
 
 #endif

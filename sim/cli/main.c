@@ -9,6 +9,10 @@
 #include <string.h>
 
 static const struct cli_command commands[] = {
+	{"replay", "replay a trace on a policy and compare every result",
+	 cmd_replay},
+	{"conform", "run conformance cases on policies and backends",
+	 cmd_conform},
 	{"cat", "print a trace's normalised events, or --stats", cmd_cat},
 };
 

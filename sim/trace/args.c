@@ -24,6 +24,7 @@ struct cur {
 	size_t len;
 	size_t i;
 	const char *why;
+	const struct tr_expr_env *env;	/* case language: expressions */
 };
 
 static bool is_digit(char c)
@@ -306,6 +307,8 @@ static int term(struct cur *c, uint64_t *out, bool *numeric, char *path,
 	return err(c, "unexpected character in argument");
 }
 
+static int expr_or(struct cur *c, uint64_t *out);
+
 /* A value: terms joined by '|', then an optional comment. */
 static int value(struct cur *c, uint64_t *out, bool *numeric, char *path,
 		 size_t path_size)
@@ -314,6 +317,14 @@ static int value(struct cur *c, uint64_t *out, bool *numeric, char *path,
 	bool num;
 
 	*numeric = true;
+	if (c->env) {
+		int ch = peek(c);
+
+		/* arrays and strings are skipped as in strace text */
+		if (ch == '[' || ch == '"' || ch == '{')
+			return term(c, out, numeric, path, path_size);
+		return expr_or(c, out);
+	}
 	for (;;) {
 		if (term(c, &t, &num, path, path_size))
 			return -1;
@@ -392,7 +403,7 @@ static int result(struct cur *c, struct tr_event *ev)
 		if (c->i >= c->len)
 			return err(c, "truncated line: unterminated errno text");
 		if (c->i - open > 7 && memcmp(c->s + open, "(errno ", 7) == 0) {
-			struct cur n = {c->s, c->i, open + 7, NULL};
+			struct cur n = {c->s, c->i, open + 7, NULL, NULL};
 
 			if (number(&n, &v) || v == 0 || v > LX_ERRNO_MAX)
 				return err(c, "malformed '(errno N)'");
@@ -423,11 +434,184 @@ static int result(struct cur *c, struct tr_event *ev)
 	return 0;
 }
 
+/*
+ * The case language's expressions (see tests/cases/README.md), with C's
+ * precedence: '|' below '+' and '-', below '*', below unary '-'.  Primary
+ * values are what strace prints (numbers, constant names, NULL) plus
+ * $variables, PG and the KiB/MiB/GiB multipliers.  Arithmetic wraps
+ * modulo 2^64, as address arithmetic does.
+ */
+static int expr_unary(struct cur *c, uint64_t *out)
+{
+	static const struct {
+		const char *name;
+		uint64_t value;
+	} units[] = {
+		{"PG", LX_PAGE_SIZE},
+		{"KiB", (uint64_t)1 << 10},
+		{"MiB", (uint64_t)1 << 20},
+		{"GiB", (uint64_t)1 << 30},
+	};
+	bool numeric;
+	size_t start, n, k;
+	int ch;
+
+	ws(c);
+	ch = peek(c);
+	if (ch == '-') {
+		c->i++;
+		if (expr_unary(c, out))
+			return -1;
+		*out = (uint64_t)0 - *out;
+		return 0;
+	}
+	if (ch == '(') {
+		c->i++;
+		if (expr_or(c, out))
+			return -1;
+		ws(c);
+		if (peek(c) != ')')
+			return err(c, "expected ')' in expression");
+		c->i++;
+		return 0;
+	}
+	if (ch == '$') {
+		start = ++c->i;
+		while (c->i < c->len && is_ident(c->s[c->i]))
+			c->i++;
+		if (c->i == start)
+			return err(c, "expected a variable name after '$'");
+		if (c->env->lookup(c->env->ctx, c->s + start, c->i - start,
+				   out))
+			return err(c, "unknown variable");
+		return 0;
+	}
+	if (is_ident_start((char)ch)) {
+		start = c->i;
+		while (c->i < c->len && is_ident(c->s[c->i]))
+			c->i++;
+		n = c->i - start;
+		for (k = 0; k < sizeof(units) / sizeof(units[0]); k++)
+			if (strlen(units[k].name) == n &&
+			    memcmp(c->s + start, units[k].name, n) == 0) {
+				*out = units[k].value;
+				return 0;
+			}
+		c->i = start;
+	}
+	if (term(c, out, &numeric, NULL, 0))
+		return -1;
+	if (!numeric)
+		return err(c, "expected a number");
+	return 0;
+}
+
+static int expr_mul(struct cur *c, uint64_t *out)
+{
+	uint64_t r;
+
+	if (expr_unary(c, out))
+		return -1;
+	for (;;) {
+		ws(c);
+		if (peek(c) != '*')
+			return 0;
+		c->i++;
+		if (expr_unary(c, &r))
+			return -1;
+		*out *= r;
+	}
+}
+
+static int expr_add(struct cur *c, uint64_t *out)
+{
+	uint64_t r;
+	int op;
+
+	if (expr_mul(c, out))
+		return -1;
+	for (;;) {
+		ws(c);
+		op = peek(c);
+		if (op != '+' && op != '-')
+			return 0;
+		c->i++;
+		if (expr_mul(c, &r))
+			return -1;
+		*out = op == '+' ? *out + r : *out - r;
+	}
+}
+
+static int expr_or(struct cur *c, uint64_t *out)
+{
+	uint64_t r;
+
+	if (expr_add(c, out))
+		return -1;
+	for (;;) {
+		if (comment(c))
+			return -1;
+		ws(c);
+		if (peek(c) != '|')
+			return 0;
+		c->i++;
+		if (expr_add(c, &r))
+			return -1;
+		*out |= r;
+	}
+}
+
+int tr_parse_expr(const char *s, size_t len, const struct tr_expr_env *env,
+		  uint64_t *val, size_t *end, const char **why)
+{
+	struct cur c = {s, len, 0, NULL, env};
+
+	if (expr_or(&c, val)) {
+		*why = c.why;
+		return -1;
+	}
+	*end = c.i;
+	return 0;
+}
+
+static int parse_call(struct cur *c, enum tr_call call, struct tr_event *ev,
+		      char *path_buf, size_t path_size, bool want_result);
+
+int tr_parse_case_call(enum tr_call call, const char *body, size_t len,
+		       const struct tr_expr_env *env, struct tr_event *ev,
+		       size_t *end, const char **why)
+{
+	struct cur c = {body, len, 0, NULL, env};
+
+	if (parse_call(&c, call, ev, NULL, 0, false)) {
+		*why = c.why ? c.why : "cannot read this call";
+		return -1;
+	}
+	*end = c.i;
+	return 0;
+}
+
 int tr_parse_call(enum tr_call call, const char *body, size_t len,
 		  struct tr_event *ev, char *path_buf, size_t path_size,
 		  const char **why)
 {
-	struct cur c = {body, len, 0, NULL};
+	struct cur c = {body, len, 0, NULL, NULL};
+
+	if (parse_call(&c, call, ev, path_buf, path_size, true)) {
+		*why = c.why ? c.why : "cannot read this call";
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Arguments up to the closing parenthesis, then (in strace text) the
+ * result.  Errors leave the message in c->why.
+ */
+static int parse_call(struct cur *cp, enum tr_call call, struct tr_event *ev,
+		      char *path_buf, size_t path_size, bool want_result)
+{
+	struct cur c = *cp;
 	unsigned want = tr_call_nargs[call], n = 0;
 	bool keyed_flags = false;
 
@@ -479,25 +663,26 @@ int tr_parse_call(enum tr_call call, const char *body, size_t len,
 					 * clone3: only a struct pointer */
 					ev->arg[0] = v;
 					if (!numeric || (call == TR_CLONE3 &&
-							 body[key] != '{'))
+							 c.s[key] != '{'))
 						ev->flags |=
 						    TR_FLAG_CLONE_FLAGS_UNKNOWN;
 				}
 			} else if (call == TR_EXECVE) {
 				if (n == 0 && !numeric && path_buf && path_size &&
-				    body[key] == '"') {
+				    c.s[key] == '"') {
 					size_t p = key + 1, e = c.i - 1, m;
 
 					if (e > p && e <= c.len) {
 						m = e - p < path_size - 1 ? e - p : path_size - 1;
-						memcpy(path_buf, body + p, m);
+						memcpy(path_buf, c.s + p, m);
 						path_buf[m] = '\0';
 					}
 				}
 			} else if (n < 6) {
-				if (!numeric && call != TR_MINCORE)
-					return *why = "argument is not a number",
-					       -1;
+				if (!numeric && call != TR_MINCORE) {
+					c.why = "argument is not a number";
+					goto fail;
+				}
 				ev->arg[n] = numeric ? v : 0;
 			}
 			n++;
@@ -517,18 +702,20 @@ int tr_parse_call(enum tr_call call, const char *body, size_t len,
 		}
 	}
 	if (call != TR_CLONE && call != TR_CLONE3 && call != TR_EXECVE) {
-		if (n > 6 || (n != want && !(call == TR_MREMAP && n == 4)))
-			return *why = "wrong number of arguments for this call",
-			       -1;
+		if (n > 6 || (n != want && !(call == TR_MREMAP && n == 4))) {
+			c.why = "wrong number of arguments for this call";
+			goto fail;
+		}
 	}
 	if ((call == TR_CLONE || call == TR_CLONE3) && !keyed_flags && n == 0)
 		ev->flags |= TR_FLAG_CLONE_FLAGS_UNKNOWN;
-	if (result(&c, ev))
+	if (want_result && result(&c, ev))
 		goto fail;
 	if (path_buf && path_buf[0] && call == TR_MMAP)
 		ev->fd_path = path_buf;
+	*cp = c;
 	return 0;
 fail:
-	*why = c.why ? c.why : "cannot read this call";
+	cp->why = c.why;
 	return -1;
 }

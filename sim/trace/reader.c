@@ -275,6 +275,42 @@ static int finish_call(struct tr_reader *r, enum tr_call call,
 	return 1;
 }
 
+/*
+ * The event for an unfinished clone: its arguments as far as printed, an
+ * unknown result.  The arguments are parsed from a copy closed with
+ * ") = ?", so a start that cannot be read is simply not reported (the
+ * resumed call will be, or will fail with a message).
+ */
+static int clone_start(struct tr_reader *r, const struct tr_line *l,
+		       enum tr_call call, struct tr_event *ev)
+{
+	static const char close[] = ") = ?";
+	size_t need = l->body_len + sizeof(close);
+	const char *why;
+
+	if (need > r->joined_cap) {
+		char *n = realloc(r->joined, need);
+
+		if (!n)
+			return 0;
+		r->joined = n;
+		r->joined_cap = need;
+	}
+	memcpy(r->joined, l->body, l->body_len);
+	memcpy(r->joined + l->body_len, close, sizeof(close));
+	memset(ev, 0, sizeof(*ev));
+	if (tr_parse_call(call, r->joined, need - 1, ev, r->path,
+			  sizeof(r->path), &why))
+		return 0;
+	ev->flags |= TR_FLAG_STARTED;
+	ev->line = r->line;
+	ev->pid = l->pid;
+	ev->has_ts = l->has_ts;
+	ev->ts_us = l->ts_us;
+	ev->seq = r->st.events;
+	return 1;
+}
+
 static int handle_line(struct tr_reader *r, const char *s, size_t len,
 		       struct tr_event *ev)
 {
@@ -305,8 +341,13 @@ static int handle_line(struct tr_reader *r, const char *s, size_t len,
 	case TR_LINE_UNFINISHED:
 		call = tr_call_lookup(l.name, l.name_len);
 		rc = store_pending(r, &l, call);
-		return rc == -ENOMEM ? line_error(r, r->line, "out of memory")
-				     : 0;
+		if (rc == -ENOMEM)
+			return line_error(r, r->line, "out of memory");
+		if (r->opt.clone_starts &&
+		    (call == TR_CLONE || call == TR_CLONE3 || call == TR_FORK ||
+		     call == TR_VFORK))
+			return clone_start(r, &l, call, ev);
+		return 0;
 	case TR_LINE_RESUMED:
 		break;
 	}

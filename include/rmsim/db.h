@@ -1,0 +1,112 @@
+/*
+ * rmsim/db.h - the SQLite log (prefix db_).
+ *
+ * Every replay, comparison and conformance run appends to one database:
+ * a run row, one event row per call replayed, the Genode operations
+ * (mapping), the findings and the metrics.  Rows are written through
+ * prepared statements in batched transactions (one COMMIT per DB_BATCH
+ * events), in WAL mode, so a run that is interrupted keeps every committed
+ * batch and a reader never sees half a batch.  Addresses are stored as
+ * signed 64-bit integers (two's complement above 2^63); the views print
+ * them in hex.  docs/database.md describes every table.
+ */
+#ifndef RMSIM_DB_H
+#define RMSIM_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DB_BATCH 8192
+
+struct db;
+
+/* What a failure was, so the command can pick its exit status. */
+enum db_error {
+	DB_OK = 0,
+	DB_ECANTCREATE,		/* cannot open or create: exit 73 */
+	DB_EIO,			/* read-only, full or I/O error: exit 74 */
+	DB_ECORRUPT,		/* not an rmsim database: exit 65 */
+};
+
+/*
+ * db_open - open or create the database at @path, set WAL, create the
+ * schema.  Runs left "running" by a process that no longer exists are
+ * marked "interrupted".  NULL on failure with *@err set and a message in
+ * @msg.
+ */
+struct db *db_open(const char *path, enum db_error *err, char *msg,
+		   size_t msg_size);
+/* Commit what is pending, build the indexes, close.  Returns DB_OK or an
+ * error (message in db_errmsg before the close). */
+enum db_error db_close(struct db *db);
+const char *db_errmsg(const struct db *db);
+
+struct db_run_info {
+	const char *trace;	/* path as given, or a case directory */
+	const char *trace_sha256; /* hex, or NULL */
+	const char *policy;
+	const char *params;
+	const char *layout;
+	const char *genode_version;
+	const char *command;	/* replay, compare, conform */
+};
+
+enum db_error db_run_begin(struct db *db, const struct db_run_info *info,
+			   int64_t *run_id);
+/* status: "complete", "interrupted" or "failed". */
+enum db_error db_run_end(struct db *db, int64_t run_id, const char *status,
+			 uint64_t events, double wall_ms, const char *detail);
+
+/* One replayed call. */
+struct db_event {
+	uint64_t seq, line;
+	int32_t pid;
+	bool has_ts;
+	int64_t ts_us;
+	const char *call;
+	unsigned nargs;
+	uint64_t arg[6];
+	bool traced_known;	/* false: the trace has "= ?" */
+	int64_t traced_ret;
+	int traced_errno;	/* 0 when the call succeeded */
+	bool ref_known;
+	int64_t ref_ret;
+	int ref_errno;
+	bool model_known;
+	int64_t model_ret;
+	int model_errno;
+	const char *verdict;	/* "ok", "mismatch", "skipped", ... */
+};
+
+enum db_error db_event_add(struct db *db, int64_t run_id,
+			   const struct db_event *ev);
+
+enum db_error db_finding_add(struct db *db, int64_t run_id, uint64_t seq,
+			     const char *kind, const char *severity,
+			     const char *detail);
+enum db_error db_metric_add(struct db *db, int64_t run_id, const char *name,
+			    double value);
+
+/* One Genode operation (DESIGN §3.7 mapping). */
+struct db_mapping {
+	uint64_t seq;
+	const char *op;		/* alloc, free, create, destroy, attach,
+				 * detach, fault */
+	const char *region_map;	/* "env", "rm1", ... */
+	uint64_t at, size;
+	const char *ds;		/* "ds3", "rm1", or NULL */
+	uint64_t ds_offset;
+	const char *rights;	/* "rw-", "r-x", ... */
+};
+enum db_error db_mapping_add(struct db *db, int64_t run_id,
+			     const struct db_mapping *m);
+
+enum db_error db_case_result_add(struct db *db, int64_t run_id,
+				 const char *name, const char *verdict,
+				 const char *detail);
+
+/* Commit the open batch now (before a risky step, or on a signal). */
+enum db_error db_flush(struct db *db);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * rmsim/replay.h - the replay driver (prefix rp_).
+ *
+ * Replays a trace on a target (the Linux reference model for --policy
+ * linux; policies on the Genode model and the host kernel later) and
+ * compares each call's result with the one recorded.  The driver keeps
+ * one address space per process (threads share it, fork copies it,
+ * execve starts afresh), a relocation map per address space from trace
+ * addresses to the target's (a target may place a mapping elsewhere; every
+ * later address argument is translated through the map), and the touch
+ * model that writes a token into pages a call made accessible.  Results
+ * and verdicts go to the database when one is given.
+ */
+#ifndef RMSIM_REPLAY_H
+#define RMSIM_REPLAY_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rmsim/trace.h"
+
+struct db;
+
+enum rp_touch { RP_TOUCH_NONE, RP_TOUCH_FIRST, RP_TOUCH_ALL };
+
+/* Why a result differs from the recorded one. */
+enum rp_mismatch {
+	RP_MM_ERRNO,	/* both failed, with other errnos */
+	RP_MM_RESULT,	/* one failed, the other succeeded */
+	RP_MM_VALUE,	/* both succeeded with other values */
+	RP_MM_ADDRESS,	/* a fixed placement landed elsewhere */
+	RP_MM_KINDS
+};
+
+const char *rp_mismatch_name(enum rp_mismatch k);
+
+struct rp_options {
+	const char *trace;
+	const char *policy;		/* "linux" */
+	enum rp_touch touch;
+	bool keep_going;
+	struct db *db;			/* NULL: no log */
+	const char *layout, *genode_version; /* recorded in the run row */
+	volatile sig_atomic_t *stop;	/* set by a signal handler: stop */
+	bool progress;			/* progress on stderr */
+};
+
+struct rp_summary {
+	uint64_t events;
+	uint64_t calls[TR_NCALLS];
+	uint64_t compared;		/* results compared */
+	uint64_t unknown;		/* recorded "= ?": not compared */
+	uint64_t mismatches;
+	uint64_t mismatch[RP_MM_KINDS];
+	uint64_t first_mismatch_line;
+	uint64_t mmaps_placed;		/* non-fixed mmaps that succeeded */
+	uint64_t mmaps_exact;		/* ... at the recorded address */
+	uint64_t adopted;		/* ranges made before the trace */
+	uint64_t processes;		/* address spaces created */
+	uint64_t orphans;		/* pids seen before any clone */
+	uint64_t skipped_lines;
+	uint64_t touches;
+	double wall_s;
+	int64_t run_id;			/* 0 without a database */
+	bool interrupted;
+	char error[512];		/* reader or database error */
+	int status;			/* 0, or the exit status to use */
+};
+
+/*
+ * rp_replay - replay @opt->trace.  Returns 0 when it ran to the end (the
+ * summary says whether results differed), or the sysexits status of a
+ * failure (65 bad line, 66/74 input, 73/74 database) with a message in
+ * @sum->error, or 130/143 when @opt->stop was set by SIGINT/SIGTERM.
+ */
+int rp_replay(const struct rp_options *opt, struct rp_summary *sum);
+
+#endif

@@ -1,0 +1,252 @@
+/*
+ * cmd_replay.c - `rmsim replay`: replay one trace on one policy, print the
+ * summary (or JSON), and log to a database when asked.  SIGINT and
+ * SIGTERM stop the replay between events; what was logged stays, and the
+ * run is marked interrupted.
+ */
+#include "cli.h"
+
+#include "rmsim/db.h"
+#include "rmsim/replay.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void replay_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: rmsim replay TRACE [--policy P] [--layout L] "
+		"[--genode V] [--db FILE]\n"
+		"                    [--touch none|first|all] [--keep-going] "
+		"[--json] [-q]\n\n"
+		"Replay TRACE (strace text, plain, .gz or .xz) on policy P and "
+		"compare every\nresult with the recorded one.\n\n"
+		"  -p, --policy P    linux (the reference model; default)\n"
+		"  -l, --layout L    Genode layout, recorded in the run "
+		"(default nova-x86_64)\n"
+		"  -g, --genode V    Genode version, recorded (default 26.02)\n"
+		"  -d, --db FILE     log run, events, findings, metrics to "
+		"FILE (SQLite)\n"
+		"  -t, --touch MODE  after a call that makes pages writable, "
+		"write a token into\n"
+		"                    none, the first (default) or all of them\n"
+		"  -k, --keep-going  skip unreadable trace lines, count them\n"
+		"  -j, --json        print the summary as JSON\n"
+		"  -q, --quiet       no progress, summary only on deviations\n"
+		"Exit: 0 all results as recorded, 1 some differ, 65 bad trace "
+		"line,\n66 no trace, 73/74 cannot write the database, "
+		"130/143 interrupted.\n");
+}
+
+static void print_text(const struct rp_options *o, const struct rp_summary *s)
+{
+	int c, k;
+	const char *sep = "";
+
+	printf("trace      %s\n", o->trace);
+	printf("policy     %s\n", o->policy);
+	printf("events     %" PRIu64 " (", s->events);
+	for (c = 0; c < TR_NCALLS; c++)
+		if (s->calls[c]) {
+			printf("%s%s %" PRIu64, sep,
+			       tr_call_name((enum tr_call)c), s->calls[c]);
+			sep = ", ";
+		}
+	printf(")\n");
+	printf("results    %" PRIu64 " compared, %" PRIu64 " mismatched",
+	       s->compared, s->mismatches);
+	if (s->mismatches) {
+		printf(" (");
+		sep = "";
+		for (k = 0; k < RP_MM_KINDS; k++)
+			if (s->mismatch[k]) {
+				printf("%s%s %" PRIu64, sep,
+				       rp_mismatch_name((enum rp_mismatch)k),
+				       s->mismatch[k]);
+				sep = ", ";
+			}
+		printf("; first at line %" PRIu64 ")", s->first_mismatch_line);
+	}
+	printf(", %" PRIu64 " not recorded\n", s->unknown);
+	printf("addresses  %" PRIu64 " of %" PRIu64
+	       " non-fixed mmaps at the recorded address (%.2f%%)\n",
+	       s->mmaps_exact, s->mmaps_placed,
+	       s->mmaps_placed ? 100.0 * (double)s->mmaps_exact /
+					 (double)s->mmaps_placed
+			       : 100.0);
+	printf("processes  %" PRIu64 " address spaces, %" PRIu64
+	       " ranges adopted from before the trace, %" PRIu64
+	       " pids without a clone\n",
+	       s->processes, s->adopted, s->orphans);
+	if (s->skipped_lines)
+		printf("skipped    %" PRIu64 " unreadable lines\n",
+		       s->skipped_lines);
+	printf("speed      %.0f events/s (%.3f s)\n",
+	       s->wall_s > 0 ? (double)s->events / s->wall_s : 0, s->wall_s);
+	if (s->run_id)
+		printf("run        %" PRId64 "\n", s->run_id);
+}
+
+static void print_json(const struct rp_options *o, const struct rp_summary *s)
+{
+	int c, k;
+	const char *sep = "";
+
+	printf("{\"trace\": \"%s\", \"policy\": \"%s\", \"events\": %" PRIu64
+	       ", \"calls\": {",
+	       o->trace, o->policy, s->events);
+	for (c = 0; c < TR_NCALLS; c++)
+		if (s->calls[c]) {
+			printf("%s\"%s\": %" PRIu64, sep,
+			       tr_call_name((enum tr_call)c), s->calls[c]);
+			sep = ", ";
+		}
+	printf("}, \"compared\": %" PRIu64 ", \"unknown\": %" PRIu64
+	       ", \"mismatches\": %" PRIu64 ", \"mismatch\": {",
+	       s->compared, s->unknown, s->mismatches);
+	for (k = 0; k < RP_MM_KINDS; k++)
+		printf("%s\"%s\": %" PRIu64, k ? ", " : "",
+		       rp_mismatch_name((enum rp_mismatch)k), s->mismatch[k]);
+	printf("}, \"mmaps_placed\": %" PRIu64 ", \"mmaps_exact\": %" PRIu64
+	       ", \"adopted\": %" PRIu64 ", \"processes\": %" PRIu64
+	       ", \"orphans\": %" PRIu64 ", \"skipped_lines\": %" PRIu64
+	       ", \"wall_s\": %.6f, \"run_id\": %" PRId64
+	       ", \"interrupted\": %s}\n",
+	       s->mmaps_placed, s->mmaps_exact, s->adopted, s->processes,
+	       s->orphans, s->skipped_lines, s->wall_s, s->run_id,
+	       s->interrupted ? "true" : "false");
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"policy", required_argument, NULL, 'p'},
+		{"layout", required_argument, NULL, 'l'},
+		{"genode", required_argument, NULL, 'g'},
+		{"db", required_argument, NULL, 'd'},
+		{"touch", required_argument, NULL, 't'},
+		{"keep-going", no_argument, NULL, 'k'},
+		{"json", no_argument, NULL, 'j'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct rp_options o = {.policy = "linux", .touch = RP_TOUCH_FIRST,
+			       .layout = "nova-x86_64",
+			       .genode_version = "26.02"};
+	struct rp_summary s;
+	struct sigaction sa;
+	const char *dbpath = NULL;
+	bool json = false, quiet = false;
+	enum db_error dberr;
+	char msg[1024];
+	int c, status;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:l:g:d:t:kjqh", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o.policy = optarg;
+			break;
+		case 'l':
+			o.layout = optarg;
+			break;
+		case 'g':
+			o.genode_version = optarg;
+			break;
+		case 'd':
+			dbpath = optarg;
+			break;
+		case 't':
+			if (strcmp(optarg, "none") == 0)
+				o.touch = RP_TOUCH_NONE;
+			else if (strcmp(optarg, "first") == 0)
+				o.touch = RP_TOUCH_FIRST;
+			else if (strcmp(optarg, "all") == 0)
+				o.touch = RP_TOUCH_ALL;
+			else
+				return cli_fail(EXIT_USAGE, "replay",
+						"--touch takes none, first or "
+						"all");
+			break;
+		case 'k':
+			o.keep_going = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			replay_usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			cli_version();
+			return EXIT_OK;
+		default:
+			replay_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		replay_usage(stderr);
+		return EXIT_USAGE;
+	}
+	o.trace = argv[optind];
+	if (strcmp(o.policy, "linux") != 0)
+		return cli_fail(EXIT_USAGE, "replay",
+				"unknown policy '%s' (rmsim policies lists "
+				"them)",
+				o.policy);
+	if (dbpath) {
+		o.db = db_open(dbpath, &dberr, msg, sizeof(msg));
+		if (!o.db)
+			return cli_fail(dberr == DB_ECANTCREATE ? EXIT_CANTCREAT
+				       : dberr == DB_ECORRUPT	? EXIT_DATAERR
+								: EXIT_IOERR,
+					"replay", "%s", msg);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	o.stop = &stop_signal;
+	o.progress = !quiet && !json && isatty(2);
+	status = rp_replay(&o, &s);
+	if (o.db) {
+		enum db_error e = db_close(o.db);
+
+		if (e && !status) {
+			fprintf(stderr, "rmsim replay: %s: cannot finish the "
+					"database\n", dbpath);
+			status = e == DB_ECANTCREATE ? EXIT_CANTCREAT
+						     : EXIT_IOERR;
+		}
+	}
+	if (status && status != EXIT_SIGINT && status != EXIT_SIGTERM) {
+		fprintf(stderr, "%s%s\n",
+			status == EXIT_DATAERR ? "" : "rmsim replay: ", s.error);
+		return status;
+	}
+	if (json)
+		print_json(&o, &s);
+	else if (!quiet || s.mismatches || status)
+		print_text(&o, &s);
+	if (status)
+		return status;
+	return s.mismatches ? EXIT_DEVIATIONS : EXIT_OK;
+}

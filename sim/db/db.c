@@ -1,0 +1,442 @@
+/*
+ * db.c - the SQLite log: open, schema, runs, and batched inserts.
+ *
+ * One write transaction stays open while a run loads; it is committed
+ * every DB_BATCH events and at the end, so the cost per row is a bind and
+ * a step (about a microsecond) instead of a sync.  WAL with
+ * synchronous=NORMAL keeps every committed batch across a crash of the
+ * process; only power loss may cost the last batches, which is fine for
+ * a log.  Errors are sorted into "cannot create" and "cannot write"
+ * because the command reports them with different exit statuses.
+ */
+#include "rmsim/db.h"
+#include "rmsim/abi.h"
+
+#include "schema.sql.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef RMSIM_VERSION
+#define RMSIM_VERSION "0"
+#endif
+
+enum stmt {
+	ST_EVENT,
+	ST_FINDING,
+	ST_METRIC,
+	ST_MAPPING,
+	ST_CASE,
+	ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_EVENT] = "INSERT INTO event VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+		     "?,?,?,?)",
+	[ST_FINDING] = "INSERT INTO finding VALUES(?,?,?,?,?)",
+	[ST_METRIC] = "INSERT OR REPLACE INTO metric VALUES(?,?,?)",
+	[ST_MAPPING] = "INSERT INTO mapping VALUES(?,?,?,?,?,?,?,?,?)",
+	[ST_CASE] = "INSERT INTO case_result VALUES(?,?,?,?)",
+};
+
+struct db {
+	sqlite3 *h;
+	sqlite3_stmt *st[ST_COUNT];
+	bool in_tx;
+	unsigned pending;	/* rows since the last commit */
+	char msg[512];
+};
+
+static enum db_error classify(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return DB_ECANTCREATE;
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		return DB_ECORRUPT;
+	default:
+		return DB_EIO;
+	}
+}
+
+static enum db_error fail(struct db *db, int rc, const char *what)
+{
+	snprintf(db->msg, sizeof(db->msg), "%s: %s", what,
+		 sqlite3_errmsg(db->h));
+	return classify(rc);
+}
+
+static enum db_error exec(struct db *db, const char *sql, const char *what)
+{
+	int rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? DB_OK : fail(db, rc, what);
+}
+
+const char *db_errmsg(const struct db *db)
+{
+	return db->msg;
+}
+
+/* Runs marked running whose process is gone were cut off (a crash, a
+ * kill -9): say so instead of leaving them running forever. */
+static enum db_error mark_stale_runs(struct db *db)
+{
+	sqlite3_stmt *q, *u;
+	char host[256] = "";
+	int rc;
+
+	gethostname(host, sizeof(host) - 1);
+	rc = sqlite3_prepare_v2(db->h,
+				"SELECT id, pid FROM run WHERE status='running'"
+				" AND (host IS NULL OR host=?)",
+				-1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return fail(db, rc, "cannot read runs");
+	rc = sqlite3_prepare_v2(db->h,
+				"UPDATE run SET status='interrupted', detail="
+				"'process ended without closing the run' "
+				"WHERE id=?",
+				-1, &u, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(q);
+		return fail(db, rc, "cannot update runs");
+	}
+	sqlite3_bind_text(q, 1, host, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		pid_t pid = (pid_t)sqlite3_column_int64(q, 1);
+
+		if (kill(pid, 0) == 0 || errno == EPERM)
+			continue;
+		sqlite3_bind_int64(u, 1, sqlite3_column_int64(q, 0));
+		sqlite3_step(u);
+		sqlite3_reset(u);
+	}
+	sqlite3_finalize(q);
+	sqlite3_finalize(u);
+	return rc == SQLITE_DONE ? DB_OK : fail(db, rc, "cannot read runs");
+}
+
+struct db *db_open(const char *path, enum db_error *err, char *msg,
+		   size_t msg_size)
+{
+	struct db *db = calloc(1, sizeof(*db));
+	int rc, i;
+
+	if (!db) {
+		*err = DB_EIO;
+		snprintf(msg, msg_size, "%s: out of memory", path);
+		return NULL;
+	}
+	rc = sqlite3_open_v2(path, &db->h,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		*err = fail(db, rc, "cannot open");
+		goto error;
+	}
+	sqlite3_busy_timeout(db->h, 5000);
+	sqlite3_extended_result_codes(db->h, 1);
+	*err = exec(db,
+		    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+		    "PRAGMA foreign_keys=ON;",
+		    "cannot set up");
+	if (*err)
+		goto error;
+	*err = exec(db, "BEGIN IMMEDIATE", "cannot write");
+	if (*err)
+		goto error;
+	*err = exec(db, db_schema_sql, "cannot create the schema");
+	if (!*err)
+		*err = exec(db,
+			    "INSERT OR IGNORE INTO meta VALUES('schema_version',"
+			    "'1')",
+			    "cannot create the schema");
+	if (!*err)
+		*err = mark_stale_runs(db);
+	if (!*err)
+		*err = exec(db, "COMMIT", "cannot write");
+	if (*err)
+		goto error;
+	for (i = 0; i < ST_COUNT; i++) {
+		rc = sqlite3_prepare_v3(db->h, stmt_sql[i], -1,
+					SQLITE_PREPARE_PERSISTENT, &db->st[i],
+					NULL);
+		if (rc != SQLITE_OK) {
+			*err = fail(db, rc, "cannot prepare");
+			goto error;
+		}
+	}
+	return db;
+error:
+	snprintf(msg, msg_size, "%s: %s", path, db->msg);
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(db->st[i]);
+	sqlite3_close(db->h);
+	free(db);
+	return NULL;
+}
+
+enum db_error db_flush(struct db *db)
+{
+	enum db_error e;
+
+	if (!db->in_tx)
+		return DB_OK;
+	db->in_tx = false;
+	db->pending = 0;
+	e = exec(db, "COMMIT", "cannot commit");
+	if (e)
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	return e;
+}
+
+/* Open the batch transaction if needed; commit when it is full. */
+static enum db_error batch(struct db *db)
+{
+	enum db_error e;
+
+	if (db->in_tx && db->pending >= DB_BATCH) {
+		e = db_flush(db);
+		if (e)
+			return e;
+	}
+	if (!db->in_tx) {
+		e = exec(db, "BEGIN", "cannot write");
+		if (e)
+			return e;
+		db->in_tx = true;
+	}
+	db->pending++;
+	return DB_OK;
+}
+
+/* Step a bound insert and reset it. */
+static enum db_error step(struct db *db, enum stmt s, const char *what)
+{
+	int rc = sqlite3_step(db->st[s]);
+
+	sqlite3_reset(db->st[s]);
+	sqlite3_clear_bindings(db->st[s]);
+	return rc == SQLITE_DONE ? DB_OK : fail(db, rc, what);
+}
+
+enum db_error db_close(struct db *db)
+{
+	enum db_error e;
+	int i;
+
+	if (!db)
+		return DB_OK;
+	e = db_flush(db);
+	if (!e)
+		e = exec(db, db_index_sql, "cannot build indexes");
+	if (!e)
+		e = exec(db, "PRAGMA optimize", "cannot optimize");
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(db->st[i]);
+	if (sqlite3_close(db->h) != SQLITE_OK && !e)
+		e = DB_EIO;
+	free(db);
+	return e;
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *t)
+{
+	if (t)
+		sqlite3_bind_text(s, i, t, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+enum db_error db_run_begin(struct db *db, const struct db_run_info *info,
+			   int64_t *run_id)
+{
+	sqlite3_stmt *s;
+	char now[32], host[256] = "";
+	time_t t = time(NULL);
+	struct tm tm;
+	enum db_error e;
+	int rc;
+
+	e = db_flush(db);
+	if (e)
+		return e;
+	gmtime_r(&t, &tm);
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	gethostname(host, sizeof(host) - 1);
+	rc = sqlite3_prepare_v2(
+		db->h,
+		"INSERT INTO run(started_utc, tool_version, command, trace,"
+		" trace_sha256, policy, params, layout, genode_version,"
+		" status, pid, host) VALUES(?,?,?,?,?,?,?,?,?,'running',?,?)",
+		-1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return fail(db, rc, "cannot start the run");
+	bind_text(s, 1, now);
+	bind_text(s, 2, RMSIM_VERSION);
+	bind_text(s, 3, info->command ? info->command : "replay");
+	bind_text(s, 4, info->trace);
+	bind_text(s, 5, info->trace_sha256);
+	bind_text(s, 6, info->policy);
+	bind_text(s, 7, info->params);
+	bind_text(s, 8, info->layout);
+	bind_text(s, 9, info->genode_version);
+	sqlite3_bind_int64(s, 10, getpid());
+	bind_text(s, 11, host);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return fail(db, rc, "cannot start the run");
+	*run_id = sqlite3_last_insert_rowid(db->h);
+	return DB_OK;
+}
+
+enum db_error db_run_end(struct db *db, int64_t run_id, const char *status,
+			 uint64_t events, double wall_ms, const char *detail)
+{
+	sqlite3_stmt *s;
+	enum db_error e;
+	int rc;
+
+	/* the rows first: a run that says complete has all its rows */
+	e = db_flush(db);
+	if (e)
+		return e;
+	rc = sqlite3_prepare_v2(db->h,
+				"UPDATE run SET status=?, events=?, wall_ms=?,"
+				" detail=? WHERE id=?",
+				-1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return fail(db, rc, "cannot end the run");
+	bind_text(s, 1, status);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)events);
+	sqlite3_bind_double(s, 3, wall_ms);
+	bind_text(s, 4, detail);
+	sqlite3_bind_int64(s, 5, run_id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? DB_OK : fail(db, rc, "cannot end the run");
+}
+
+static void bind_errno(sqlite3_stmt *s, int i, bool known, int e)
+{
+	const char *n;
+
+	if (!known || e == 0) {
+		sqlite3_bind_null(s, i);
+		return;
+	}
+	n = abi_errno_name(e);
+	if (n)
+		sqlite3_bind_text(s, i, n, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(s, i, e);
+}
+
+enum db_error db_event_add(struct db *db, int64_t run_id,
+			   const struct db_event *ev)
+{
+	sqlite3_stmt *s = db->st[ST_EVENT];
+	enum db_error e = batch(db);
+	unsigned i;
+
+	if (e)
+		return e;
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)ev->seq);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)ev->line);
+	sqlite3_bind_int64(s, 4, ev->pid);
+	if (ev->has_ts)
+		sqlite3_bind_int64(s, 5, ev->ts_us);
+	bind_text(s, 6, ev->call);
+	for (i = 0; i < ev->nargs && i < 6; i++)
+		sqlite3_bind_int64(s, 7 + (int)i, (sqlite3_int64)ev->arg[i]);
+	if (ev->traced_known)
+		sqlite3_bind_int64(s, 13, ev->traced_ret);
+	bind_errno(s, 14, ev->traced_known, ev->traced_errno);
+	if (ev->ref_known)
+		sqlite3_bind_int64(s, 15, ev->ref_ret);
+	bind_errno(s, 16, ev->ref_known, ev->ref_errno);
+	if (ev->model_known)
+		sqlite3_bind_int64(s, 17, ev->model_ret);
+	bind_errno(s, 18, ev->model_known, ev->model_errno);
+	bind_text(s, 19, ev->verdict);
+	return step(db, ST_EVENT, "cannot log an event");
+}
+
+enum db_error db_finding_add(struct db *db, int64_t run_id, uint64_t seq,
+			     const char *kind, const char *severity,
+			     const char *detail)
+{
+	sqlite3_stmt *s = db->st[ST_FINDING];
+	enum db_error e = batch(db);
+
+	if (e)
+		return e;
+	sqlite3_bind_int64(s, 1, run_id);
+	if (seq)
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)seq);
+	bind_text(s, 3, kind);
+	bind_text(s, 4, severity);
+	bind_text(s, 5, detail);
+	return step(db, ST_FINDING, "cannot log a finding");
+}
+
+enum db_error db_metric_add(struct db *db, int64_t run_id, const char *name,
+			    double value)
+{
+	sqlite3_stmt *s = db->st[ST_METRIC];
+	enum db_error e = batch(db);
+
+	if (e)
+		return e;
+	sqlite3_bind_int64(s, 1, run_id);
+	bind_text(s, 2, name);
+	sqlite3_bind_double(s, 3, value);
+	return step(db, ST_METRIC, "cannot log a metric");
+}
+
+enum db_error db_mapping_add(struct db *db, int64_t run_id,
+			     const struct db_mapping *m)
+{
+	sqlite3_stmt *s = db->st[ST_MAPPING];
+	enum db_error e = batch(db);
+
+	if (e)
+		return e;
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)m->seq);
+	bind_text(s, 3, m->op);
+	bind_text(s, 4, m->region_map);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)m->at);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)m->size);
+	bind_text(s, 7, m->ds);
+	sqlite3_bind_int64(s, 8, (sqlite3_int64)m->ds_offset);
+	bind_text(s, 9, m->rights);
+	return step(db, ST_MAPPING, "cannot log a mapping");
+}
+
+enum db_error db_case_result_add(struct db *db, int64_t run_id,
+				 const char *name, const char *verdict,
+				 const char *detail)
+{
+	sqlite3_stmt *s = db->st[ST_CASE];
+	enum db_error e = batch(db);
+
+	if (e)
+		return e;
+	sqlite3_bind_int64(s, 1, run_id);
+	bind_text(s, 2, name);
+	bind_text(s, 3, verdict);
+	bind_text(s, 4, detail);
+	return step(db, ST_CASE, "cannot log a case result");
+}

@@ -1,0 +1,93 @@
+/*
+ * schema.sql.h - the rmsim database schema, as one SQL string.  Kept apart
+ * from db.c so docs/database.md and the code can be compared line by line.
+ * Version 1.  STRICT tables catch a value of the wrong type at once.
+ */
+#ifndef RMSIM_DB_SCHEMA_H
+#define RMSIM_DB_SCHEMA_H
+
+#define DB_SCHEMA_VERSION 1
+
+static const char db_schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS meta(\n"
+	"  key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;\n"
+	"CREATE TABLE IF NOT EXISTS run(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  started_utc TEXT NOT NULL,\n"
+	"  tool_version TEXT NOT NULL,\n"
+	"  command TEXT NOT NULL,\n"
+	"  trace TEXT,\n"
+	"  trace_sha256 TEXT,\n"
+	"  policy TEXT NOT NULL,\n"
+	"  params TEXT,\n"
+	"  layout TEXT,\n"
+	"  genode_version TEXT,\n"
+	"  status TEXT NOT NULL CHECK(status IN ('running','complete',"
+	"'interrupted','failed')),\n"
+	"  events INTEGER NOT NULL DEFAULT 0,\n"
+	"  wall_ms REAL,\n"
+	"  pid INTEGER NOT NULL,\n"
+	"  host TEXT,\n"
+	"  detail TEXT) STRICT;\n"
+	"CREATE TABLE IF NOT EXISTS event(\n"
+	"  run_id INTEGER NOT NULL REFERENCES run(id),\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  line INTEGER NOT NULL,\n"
+	"  pid INTEGER NOT NULL,\n"
+	"  ts_us INTEGER,\n"
+	"  call TEXT NOT NULL,\n"
+	"  a0 INTEGER, a1 INTEGER, a2 INTEGER, a3 INTEGER, a4 INTEGER,"
+	" a5 INTEGER,\n"
+	"  traced_ret INTEGER, traced_errno TEXT,\n"
+	"  ref_ret INTEGER, ref_errno TEXT,\n"
+	"  model_ret INTEGER, model_errno TEXT,\n"
+	"  verdict TEXT NOT NULL,\n"
+	"  PRIMARY KEY(run_id, seq)) STRICT, WITHOUT ROWID;\n"
+	"CREATE TABLE IF NOT EXISTS mapping(\n"
+	"  run_id INTEGER NOT NULL REFERENCES run(id),\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  op TEXT NOT NULL,\n"
+	"  region_map TEXT,\n"
+	"  at INTEGER, size INTEGER,\n"
+	"  ds TEXT, ds_offset INTEGER,\n"
+	"  rights TEXT) STRICT;\n"
+	"CREATE TABLE IF NOT EXISTS finding(\n"
+	"  run_id INTEGER NOT NULL REFERENCES run(id),\n"
+	"  seq INTEGER,\n"
+	"  kind TEXT NOT NULL,\n"
+	"  severity TEXT NOT NULL,\n"
+	"  detail TEXT) STRICT;\n"
+	"CREATE TABLE IF NOT EXISTS metric(\n"
+	"  run_id INTEGER NOT NULL REFERENCES run(id),\n"
+	"  name TEXT NOT NULL,\n"
+	"  value REAL,\n"
+	"  PRIMARY KEY(run_id, name)) STRICT;\n"
+	"CREATE TABLE IF NOT EXISTS case_result(\n"
+	"  run_id INTEGER NOT NULL REFERENCES run(id),\n"
+	"  name TEXT NOT NULL,\n"
+	"  verdict TEXT NOT NULL CHECK(verdict IN ('pass','fail',"
+	"'unsupported','error')),\n"
+	"  detail TEXT) STRICT;\n"
+	"CREATE VIEW IF NOT EXISTS event_hex AS\n"
+	"  SELECT run_id, seq, line, pid, ts_us, call,\n"
+	"    printf('%#x', a0) AS a0, printf('%#x', a1) AS a1,\n"
+	"    printf('%#x', a2) AS a2, printf('%#x', a3) AS a3,\n"
+	"    printf('%#x', a4) AS a4, printf('%#x', a5) AS a5,\n"
+	"    printf('%#x', traced_ret) AS traced_ret, traced_errno,\n"
+	"    printf('%#x', ref_ret) AS ref_ret, ref_errno,\n"
+	"    printf('%#x', model_ret) AS model_ret, model_errno, verdict\n"
+	"  FROM event;\n"
+	"CREATE VIEW IF NOT EXISTS mapping_hex AS\n"
+	"  SELECT run_id, seq, op, region_map, printf('%#x', at) AS at,\n"
+	"    printf('%#x', size) AS size, ds, printf('%#x', ds_offset)"
+	" AS ds_offset, rights\n"
+	"  FROM mapping;\n";
+
+/* Secondary indexes, built after a run's bulk load. */
+static const char db_index_sql[] =
+	"CREATE INDEX IF NOT EXISTS finding_run ON finding(run_id, seq);\n"
+	"CREATE INDEX IF NOT EXISTS mapping_run ON mapping(run_id, seq);\n"
+	"CREATE INDEX IF NOT EXISTS event_verdict ON event(run_id, verdict);\n"
+	"CREATE INDEX IF NOT EXISTS case_result_run ON case_result(run_id);\n";
+
+#endif

@@ -1,0 +1,288 @@
+/*
+ * procs.c - pid -> address space, with clone, fork, vfork and execve
+ * (see procs.h).  The pid table is open addressing with linear probing;
+ * traces have tens of pids, Java a few dozen, so it never needs more.
+ */
+#include "procs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PENDING 64
+
+struct slot {
+	int32_t pid;		/* 0: empty */
+	struct rp_proc *p;
+};
+
+struct pending {
+	int32_t parent;
+	struct rp_proc *p;	/* referenced: the parent's, or a copy */
+};
+
+struct rp_procs {
+	const struct rp_target *t;
+	struct slot *slots;
+	size_t cap, n;
+	struct pending pend[MAX_PENDING];
+	size_t npend;
+	struct rp_proc *last;	/* address space of the last pid seen */
+	struct rp_proc *nopid;	/* for traces without -f (pid 0) */
+	uint64_t created, orphans;
+};
+
+static struct rp_proc *proc_new(struct rp_procs *ps, void *space)
+{
+	struct rp_proc *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->space = space ? space : ps->t->space_new(ps->t->ctx);
+	p->reloc = iv_new();
+	p->known = iv_new();
+	if (!p->space || !p->reloc || !p->known) {
+		if (p->space)
+			ps->t->space_free(ps->t->ctx, p->space);
+		iv_free(p->reloc);
+		iv_free(p->known);
+		free(p);
+		return NULL;
+	}
+	p->refs = 1;
+	ps->created++;
+	return p;
+}
+
+static struct rp_proc *proc_fork(struct rp_procs *ps, struct rp_proc *parent)
+{
+	void *space = ps->t->space_fork(ps->t->ctx, parent->space);
+	struct rp_proc *p;
+
+	if (!space)
+		return NULL;
+	p = proc_new(ps, space);
+	if (!p)
+		return NULL;
+	iv_free(p->reloc);
+	iv_free(p->known);
+	p->reloc = iv_clone(parent->reloc);
+	p->known = iv_clone(parent->known);
+	p->base_known = parent->base_known;
+	p->brk_known = parent->brk_known;
+	return p;
+}
+
+static void proc_put(struct rp_procs *ps, struct rp_proc *p)
+{
+	if (!p || --p->refs)
+		return;
+	ps->t->space_free(ps->t->ctx, p->space);
+	iv_free(p->reloc);
+	iv_free(p->known);
+	free(p);
+}
+
+struct rp_procs *procs_new(const struct rp_target *t)
+{
+	struct rp_procs *ps = calloc(1, sizeof(*ps));
+
+	if (!ps)
+		return NULL;
+	ps->t = t;
+	ps->cap = 64;
+	ps->slots = calloc(ps->cap, sizeof(*ps->slots));
+	if (!ps->slots) {
+		free(ps);
+		return NULL;
+	}
+	return ps;
+}
+
+void procs_free(struct rp_procs *ps)
+{
+	size_t i;
+
+	if (!ps)
+		return;
+	for (i = 0; i < ps->cap; i++)
+		proc_put(ps, ps->slots[i].p);
+	for (i = 0; i < ps->npend; i++)
+		proc_put(ps, ps->pend[i].p);
+	proc_put(ps, ps->nopid);
+	free(ps->slots);
+	free(ps);
+}
+
+static struct slot *find(struct rp_procs *ps, int32_t pid)
+{
+	size_t i = ((uint32_t)pid * 2654435761u) & (ps->cap - 1);
+
+	while (ps->slots[i].pid && ps->slots[i].pid != pid)
+		i = (i + 1) & (ps->cap - 1);
+	return &ps->slots[i];
+}
+
+static int grow(struct rp_procs *ps)
+{
+	struct slot *old = ps->slots;
+	size_t oldcap = ps->cap, i;
+
+	ps->slots = calloc(oldcap * 2, sizeof(*ps->slots));
+	if (!ps->slots) {
+		ps->slots = old;
+		return -1;
+	}
+	ps->cap = oldcap * 2;
+	for (i = 0; i < oldcap; i++)
+		if (old[i].pid)
+			*find(ps, old[i].pid) = old[i];
+	free(old);
+	return 0;
+}
+
+/* Bind @pid to @p (taking over one reference). */
+static void bind(struct rp_procs *ps, int32_t pid, struct rp_proc *p)
+{
+	struct slot *s;
+
+	if (2 * (ps->n + 1) > ps->cap && grow(ps)) {
+		proc_put(ps, p);
+		return;
+	}
+	s = find(ps, pid);
+	if (s->pid) {
+		proc_put(ps, s->p);
+	} else {
+		s->pid = pid;
+		ps->n++;
+	}
+	s->p = p;
+}
+
+/* Take the oldest pending clone of @parent (any parent when 0). */
+static struct rp_proc *take_pending(struct rp_procs *ps, int32_t parent)
+{
+	struct rp_proc *p;
+	size_t i;
+
+	for (i = 0; i < ps->npend; i++)
+		if (!parent || ps->pend[i].parent == parent)
+			break;
+	if (i == ps->npend)
+		return NULL;
+	p = ps->pend[i].p;
+	memmove(&ps->pend[i], &ps->pend[i + 1],
+		(ps->npend - i - 1) * sizeof(ps->pend[0]));
+	ps->npend--;
+	return p;
+}
+
+struct rp_proc *procs_get(struct rp_procs *ps, int32_t pid)
+{
+	struct slot *s;
+	struct rp_proc *p;
+
+	if (pid <= 0) {
+		if (!ps->nopid)
+			ps->nopid = proc_new(ps, NULL);
+		return ps->nopid;
+	}
+	s = find(ps, pid);
+	if (s->pid) {
+		ps->last = s->p;
+		return s->p;
+	}
+	p = take_pending(ps, 0);
+	if (!p && ps->n > 0) {
+		/* a pid no clone announced (strace attached late, or the
+		 * clone line was lost): assume a thread of the last one */
+		ps->orphans++;
+		p = ps->last;
+		p->refs++;
+	}
+	if (!p)
+		p = ps->nopid ? (ps->nopid->refs++, ps->nopid)
+			      : proc_new(ps, NULL);
+	if (!p)
+		return NULL;
+	bind(ps, pid, p);
+	ps->last = p;
+	return p;
+}
+
+void procs_clone_start(struct rp_procs *ps, int32_t pid, bool is_fork)
+{
+	struct rp_proc *parent = procs_get(ps, pid), *p;
+
+	if (!parent)
+		return;
+	if (ps->npend == MAX_PENDING)
+		proc_put(ps, take_pending(ps, 0));
+	if (is_fork) {
+		p = proc_fork(ps, parent);
+		if (!p)
+			return;
+	} else {
+		p = parent;
+		p->refs++;
+	}
+	ps->pend[ps->npend].parent = pid;
+	ps->pend[ps->npend].p = p;
+	ps->npend++;
+}
+
+void procs_clone_done(struct rp_procs *ps, int32_t pid, int32_t child,
+		      bool is_fork)
+{
+	struct rp_proc *parent, *p;
+	struct slot *s;
+
+	if (child <= 0)
+		return;
+	s = find(ps, child);
+	p = take_pending(ps, pid);
+	if (s->pid) {
+		/* the child already ran and took a prepared space */
+		proc_put(ps, p);
+		return;
+	}
+	if (!p) {
+		parent = procs_get(ps, pid);
+		if (!parent)
+			return;
+		if (is_fork) {
+			p = proc_fork(ps, parent);
+		} else {
+			p = parent;
+			p->refs++;
+		}
+		if (!p)
+			return;
+	}
+	bind(ps, child, p);
+}
+
+void procs_exec(struct rp_procs *ps, int32_t pid)
+{
+	struct rp_proc *p = proc_new(ps, NULL);
+
+	if (!p)
+		return;
+	if (pid <= 0) {
+		proc_put(ps, ps->nopid);
+		ps->nopid = p;
+		return;
+	}
+	bind(ps, pid, p);
+	ps->last = p;
+}
+
+uint64_t procs_created(const struct rp_procs *ps)
+{
+	return ps->created;
+}
+
+uint64_t procs_orphans(const struct rp_procs *ps)
+{
+	return ps->orphans;
+}

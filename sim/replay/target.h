@@ -1,0 +1,46 @@
+/*
+ * target.h - what the replay driver needs from a backend: address spaces
+ * it can create, fork and free, the calls at the syscall layer (0 or
+ * -errno, values through *out), one-byte accesses, and the two pieces of
+ * initial state a trace reveals late (the mmap base and the break).
+ */
+#ifndef RMSIM_REPLAY_TARGET_H
+#define RMSIM_REPLAY_TARGET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rmsim/trace.h"
+
+/* One call, arguments already translated to the target's addresses. */
+struct rp_call {
+	enum tr_call call;
+	uint64_t arg[6];
+	const char *path;	/* fd path of a file mapping, or NULL */
+};
+
+struct rp_target {
+	const char *name;
+	void *ctx;
+	void *(*space_new)(void *ctx);
+	void *(*space_fork)(void *ctx, void *space);
+	void (*space_free)(void *ctx, void *space);
+	void (*set_mmap_base)(void *ctx, void *space, uint64_t base);
+	void (*set_brk)(void *ctx, void *space, uint64_t brk);
+	/* a mapping the trace cannot show (made by execve) */
+	int (*inherit)(void *ctx, void *space, uint64_t addr, uint64_t len);
+	/* is any page of [addr, addr+len) unmapped? first hole in *hole */
+	bool (*hole)(void *ctx, void *space, uint64_t addr, uint64_t len,
+		     uint64_t *hole_start, uint64_t *hole_end);
+	int (*call)(void *ctx, void *space, const struct rp_call *c,
+		    uint64_t *out);
+	int (*load)(void *ctx, void *space, uint64_t addr, uint8_t *val);
+	int (*store)(void *ctx, void *space, uint64_t addr, uint8_t val);
+	/* PROT_* of the page, or -ENOMEM when unmapped */
+	int (*prot)(void *ctx, void *space, uint64_t addr, int *prot);
+};
+
+/* The Linux reference model as a target. */
+void rp_target_linux(struct rp_target *t);
+
+#endif

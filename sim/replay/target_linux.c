@@ -1,0 +1,147 @@
+/*
+ * target_linux.c - the Linux reference model (px_) as a replay target:
+ * the `linux` policy.  A thin dispatch from struct rp_call to the px_
+ * calls; nothing here decides semantics.
+ */
+#include "target.h"
+
+#include "rmsim/abi.h"
+#include "rmsim/posix.h"
+
+#include <stddef.h>
+
+/* @ctx, when set, is the struct px_config to start from. */
+static void *lx_new(void *ctx)
+{
+	struct px_config cfg;
+
+	if (ctx)
+		return px_new(ctx);
+	px_default_config(&cfg);
+	return px_new(&cfg);
+}
+
+static void *lx_fork(void *ctx, void *space)
+{
+	return px_fork(space);
+}
+
+static void lx_free(void *ctx, void *space)
+{
+	px_free(space);
+}
+
+static void lx_set_mmap_base(void *ctx, void *space, uint64_t base)
+{
+	px_set_mmap_base(space, base);
+}
+
+static void lx_set_brk(void *ctx, void *space, uint64_t brk)
+{
+	px_set_brk(space, brk);
+}
+
+static int lx_inherit(void *ctx, void *space, uint64_t addr, uint64_t len)
+{
+	return px_inherit(space, addr, len, LX_PROT_READ | LX_PROT_WRITE,
+			  LX_MAP_PRIVATE | LX_MAP_ANONYMOUS);
+}
+
+static bool lx_hole(void *ctx, void *space, uint64_t addr, uint64_t len,
+		    uint64_t *hs, uint64_t *he)
+{
+	uint64_t end = addr + len, at = addr;
+	struct px_vma_info v;
+
+	while (at < end) {
+		if (!px_find(space, at, &v) || v.start >= end) {
+			*hs = at;
+			*he = end;
+			return true;
+		}
+		if (v.start > at) {
+			*hs = at;
+			*he = v.start;
+			return true;
+		}
+		at = v.end;
+	}
+	return false;
+}
+
+static int lx_call(void *ctx, void *space, const struct rp_call *c,
+		   uint64_t *out)
+{
+	struct px_space *s = space;
+	const uint64_t *a = c->arg;
+
+	*out = 0;
+	switch (c->call) {
+	case TR_MMAP:
+		return px_mmap(s, a[0], a[1], (int)a[2], (int)a[3], (int)a[4],
+			       a[5], c->path, out);
+	case TR_MUNMAP:
+		return px_munmap(s, a[0], a[1]);
+	case TR_MPROTECT:
+		return px_mprotect(s, a[0], a[1], (int)a[2]);
+	case TR_PKEY_MPROTECT:
+		return px_pkey_mprotect(s, a[0], a[1], (int)a[2], (int)a[3]);
+	case TR_MADVISE:
+		return px_madvise(s, a[0], a[1], (int)a[2]);
+	case TR_MREMAP:
+		return px_mremap(s, a[0], a[1], a[2], (int)a[3], a[4], out);
+	case TR_MSYNC:
+		return px_msync(s, a[0], a[1], (int)a[2]);
+	case TR_BRK:
+		return px_brk(s, a[0], out);
+	case TR_MLOCK:
+		return px_mlock(s, a[0], a[1], 0);
+	case TR_MLOCK2:
+		return px_mlock(s, a[0], a[1], (int)a[2]);
+	case TR_MUNLOCK:
+		return px_munlock(s, a[0], a[1]);
+	case TR_MLOCKALL:
+		return px_mlockall(s, (int)a[0]);
+	case TR_MUNLOCKALL:
+		return px_munlockall(s);
+	case TR_MINCORE:
+		return px_mincore(s, a[0], a[1], NULL);
+	default:
+		return 0;
+	}
+}
+
+static int lx_load(void *ctx, void *space, uint64_t addr, uint8_t *val)
+{
+	return px_load(space, addr, val);
+}
+
+static int lx_store(void *ctx, void *space, uint64_t addr, uint8_t val)
+{
+	return px_store(space, addr, val);
+}
+
+static int lx_prot(void *ctx, void *space, uint64_t addr, int *prot)
+{
+	return px_prot(space, addr, prot);
+}
+
+void rp_target_linux(struct rp_target *t)
+{
+	static const struct rp_target linux_target = {
+		.name = "linux",
+		.space_new = lx_new,
+		.space_fork = lx_fork,
+		.space_free = lx_free,
+		.set_mmap_base = lx_set_mmap_base,
+		.set_brk = lx_set_brk,
+		.inherit = lx_inherit,
+		.hole = lx_hole,
+		.call = lx_call,
+		.load = lx_load,
+		.store = lx_store,
+		.prot = lx_prot,
+	};
+
+	*t = linux_target;
+}

@@ -1,0 +1,209 @@
+"""End-to-end tests of `rmsim replay --policy linux` and its database.
+
+The reference model must reproduce every recorded result of every bundled
+trace: the test replays each one into a database and asserts, by SQL,
+that no event is a mismatch.  It also interrupts replays (SIGINT,
+SIGTERM, SIGKILL) and checks what the database says afterwards, and
+points the database at places that cannot be written."""
+import json
+import os
+import resource
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import time
+import unittest
+
+from rmsim_driver import RMSIM, main, run, trace_files
+
+
+def big_trace():
+    return [f for f in trace_files() if "500k" in f][0]
+
+
+class ReplayTraces(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.db = os.path.join(cls.tmp.name, "replay.db")
+        cls.results = {}
+        for path in trace_files():
+            p = run("replay", "--json", "--db", cls.db, path)
+            cls.results[path] = (p.returncode, p.stdout, p.stderr)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_every_trace_replays_without_mismatch(self):
+        con = sqlite3.connect(self.db)
+        for path, (code, out, err) in self.results.items():
+            with self.subTest(trace=os.path.basename(path)):
+                self.assertEqual(code, 0, err + out)
+                run_id = json.loads(out)["run_id"]
+                status, events = con.execute(
+                    "SELECT status, events FROM run WHERE id=?",
+                    (run_id,)).fetchone()
+                self.assertEqual(status, "complete")
+                rows = con.execute(
+                    "SELECT count(*) FROM event WHERE run_id=?",
+                    (run_id,)).fetchone()[0]
+                self.assertEqual(rows, events)
+                bad = con.execute(
+                    "SELECT line, call, traced_ret, traced_errno, "
+                    "model_ret, model_errno FROM event WHERE run_id=? AND "
+                    "verdict='mismatch' LIMIT 5", (run_id,)).fetchall()
+                self.assertEqual(bad, [])
+                findings = con.execute(
+                    "SELECT count(*) FROM finding WHERE run_id=?",
+                    (run_id,)).fetchone()[0]
+                self.assertEqual(findings, 0)
+
+    def test_exact_addresses(self):
+        """Print the share of non-fixed mmaps at the recorded address;
+        static Go binaries must be exact."""
+        con = sqlite3.connect(self.db)
+        for path, (code, out, err) in self.results.items():
+            s = json.loads(out)
+            rate = (s["mmaps_exact"] / s["mmaps_placed"]
+                    if s["mmaps_placed"] else 1.0)
+            print("  %-32s %6d/%-6d exact (%.2f%%)"
+                  % (os.path.basename(path), s["mmaps_exact"],
+                     s["mmaps_placed"], 100 * rate))
+            if os.path.basename(path).startswith("go-"):
+                self.assertEqual(rate, 1.0, path)
+
+    def test_metrics_logged(self):
+        con = sqlite3.connect(self.db)
+        names = {r[0] for r in con.execute("SELECT DISTINCT name FROM metric")}
+        for n in ("events", "mismatches", "mmaps_placed", "mmaps_exact",
+                  "events_per_s"):
+            self.assertIn(n, names)
+
+
+class Interrupt(unittest.TestCase):
+    def replay_and_signal(self, sig, wait_rows=20000):
+        tmp = tempfile.mkdtemp()
+        db = os.path.join(tmp, "int.db")
+        p = subprocess.Popen([RMSIM, "replay", "--db", db, "-q",
+                              "--touch", "all", big_trace()],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        # wait until a batch is committed, then signal
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            time.sleep(0.05)
+            try:
+                con = sqlite3.connect(db, timeout=1)
+                n = con.execute("SELECT count(*) FROM event").fetchone()[0]
+                con.close()
+            except sqlite3.Error:
+                n = 0
+            if n >= wait_rows or p.poll() is not None:
+                break
+        if p.poll() is not None:
+            self.skipTest("replay finished before it could be interrupted")
+        p.send_signal(sig)
+        out, err = p.communicate(timeout=60)
+        return p.returncode, db
+
+    def check_interrupted(self, db):
+        con = sqlite3.connect(db)
+        self.assertEqual(con.execute("PRAGMA integrity_check").fetchone()[0],
+                         "ok")
+        status, events = con.execute(
+            "SELECT status, events FROM run").fetchone()
+        self.assertEqual(status, "interrupted")
+        rows = con.execute("SELECT count(*) FROM event").fetchone()[0]
+        self.assertGreater(rows, 0)
+        self.assertEqual(rows, events)
+        # the rows are the first ones, with no gap
+        self.assertEqual(con.execute("SELECT max(seq) FROM event")
+                         .fetchone()[0], rows)
+
+    def test_sigint(self):
+        code, db = self.replay_and_signal(signal.SIGINT)
+        self.assertEqual(code, 130)
+        self.check_interrupted(db)
+
+    def test_sigterm(self):
+        code, db = self.replay_and_signal(signal.SIGTERM)
+        self.assertEqual(code, 143)
+        self.check_interrupted(db)
+
+    def test_sigkill_marked_on_next_open(self):
+        code, db = self.replay_and_signal(signal.SIGKILL)
+        self.assertEqual(code, -signal.SIGKILL)
+        con = sqlite3.connect(db)
+        self.assertEqual(con.execute("SELECT status FROM run").fetchone()[0],
+                         "running")
+        con.close()
+        small = [f for f in trace_files() if "go-hello" in f][0]
+        run("replay", "-q", "--db", db, small, check=0)
+        con = sqlite3.connect(db)
+        rows = con.execute("SELECT status, detail FROM run ORDER BY id") \
+                  .fetchall()
+        self.assertEqual(rows[0][0], "interrupted")
+        self.assertIn("process ended", rows[0][1])
+        self.assertEqual(rows[1][0], "complete")
+
+
+class DatabaseErrors(unittest.TestCase):
+    def small(self):
+        return [f for f in trace_files() if "go-hello" in f][0]
+
+    def test_cannot_create_73(self):
+        p = run("replay", "--db", "/nonexistent/dir/x.db", self.small(),
+                check=73)
+        self.assertIn("/nonexistent/dir/x.db", p.stderr)
+
+    def test_not_a_database_65(self):
+        fd, path = tempfile.mkstemp(suffix=".db")
+        os.write(fd, b"this is not a database" * 100)
+        os.close(fd)
+        self.addCleanup(os.unlink, path)
+        p = run("replay", "--db", path, self.small(), check=65)
+        self.assertIn(path, p.stderr)
+
+    def test_disk_full_74(self):
+        """A file size limit stands in for a full disk: writes fail."""
+        tmp = tempfile.mkdtemp()
+        db = os.path.join(tmp, "full.db")
+
+        def limit():
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+        p = subprocess.run([RMSIM, "replay", "-q", "--db", db, big_trace()],
+                           capture_output=True, text=True, preexec_fn=limit)
+        self.assertEqual(p.returncode, 74, p.stderr)
+        self.assertIn("rmsim replay:", p.stderr)
+        # what was committed is still readable
+        con = sqlite3.connect(db)
+        self.assertEqual(con.execute("PRAGMA integrity_check").fetchone()[0],
+                         "ok")
+
+
+class Usage(unittest.TestCase):
+    def test_help_and_errors(self):
+        self.assertIn("usage: rmsim replay", run("replay", "--help",
+                                                 check=0).stdout)
+        run("replay", check=64)
+        run("replay", "--policy", "nosuch", "x", check=64)
+        run("replay", "--touch", "some", "x", check=64)
+        run("replay", "/nonexistent.strace", check=66)
+
+    def test_bad_line_65(self):
+        fd, path = tempfile.mkstemp(suffix=".strace")
+        os.write(fd, b"munmap(0x1000, 4096) = 0\nmunmap(0x1000\n")
+        os.close(fd)
+        self.addCleanup(os.unlink, path)
+        p = run("replay", path, check=65)
+        self.assertEqual(p.stderr.strip(),
+                         "%s:2: truncated line: missing argument" % path)
+        p = run("replay", "--keep-going", path, check=0)
+        self.assertIn("skipped    1 unreadable lines", p.stdout)
+
+
+if __name__ == "__main__":
+    main()
