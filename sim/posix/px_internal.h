@@ -1,0 +1,259 @@
+/*
+ * px_internal.h - the Linux reference model's private types and the
+ * functions its files share.  Nothing outside sim/posix/ includes this.
+ *
+ * The model mirrors the kernel's objects: a VMA (struct px_vma) per
+ * mapping in an augmented AVL tree (px_tree.c), page-level state kept
+ * sparsely in page maps (px_pages.c), and backing objects for shared
+ * memory and files (px_obj.c).  Each system call lives in its own file
+ * and is built from the VMA primitives in px_vma.c the way the kernel
+ * builds its calls from mm/vma.c.
+ */
+#ifndef PX_INTERNAL_H
+#define PX_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rmsim/abi.h"
+#include "rmsim/posix.h"
+
+#define PX_PAGE LX_PAGE_SIZE
+#define PX_SHIFT LX_PAGE_SHIFT
+#define PX_PMD LX_PMD_SIZE
+#define PX_PAGE_ALIGN(x) (((x) + PX_PAGE - 1) & LX_PAGE_MASK)
+
+/* x86 MAP_ABOVE4G; abi.h does not carry it as strace never prints it. */
+#define PX_MAP_ABOVE4G 0x80
+/* mmap flags the kernel keeps under MAP_SHARED (LEGACY_MAP_MASK). */
+#define PX_LEGACY_MAP_MASK                                                   \
+	(LX_MAP_SHARED | LX_MAP_PRIVATE | LX_MAP_FIXED | LX_MAP_ANONYMOUS |  \
+	 LX_MAP_DENYWRITE | LX_MAP_EXECUTABLE | LX_MAP_UNINITIALIZED |       \
+	 LX_MAP_GROWSDOWN | LX_MAP_LOCKED | LX_MAP_NORESERVE |               \
+	 LX_MAP_POPULATE | LX_MAP_NONBLOCK | LX_MAP_STACK | LX_MAP_HUGETLB)
+
+/*
+ * VMA flags: the subset of the kernel's vm_flags that changes what a
+ * call returns or whether two VMAs merge.  Flags the kernel ignores for
+ * merging (VM_SOFTDIRTY, the guard-region hint) are not kept at all.
+ */
+enum {
+	PXV_READ = 1u << 0,
+	PXV_WRITE = 1u << 1,
+	PXV_EXEC = 1u << 2,
+	PXV_SHARED = 1u << 3,	/* VM_SHARED | VM_MAYSHARE */
+	PXV_GROWSDOWN = 1u << 4,
+	PXV_LOCKED = 1u << 5,
+	PXV_LOCKONFAULT = 1u << 6,
+	PXV_NORESERVE = 1u << 7,
+	PXV_ACCOUNT = 1u << 8,
+	PXV_DONTCOPY = 1u << 9,
+	PXV_WIPEONFORK = 1u << 10,
+	PXV_DONTDUMP = 1u << 11,
+	PXV_HUGEPAGE = 1u << 12,
+	PXV_NOHUGEPAGE = 1u << 13,
+	PXV_MERGEABLE = 1u << 14,
+	PXV_SEQ_READ = 1u << 15,
+	PXV_RAND_READ = 1u << 16,
+	PXV_DROPPABLE = 1u << 17,
+	PXV_SPECIAL = 1u << 18,	/* VM_DONTEXPAND-like: never merges */
+};
+#define PXV_ACCESS (PXV_READ | PXV_WRITE | PXV_EXEC)
+#define PXV_LOCKED_MASK (PXV_LOCKED | PXV_LOCKONFAULT)
+
+/* ---- page maps (px_pages.c) ------------------------------------------ */
+
+/* Page state bits of one extent. */
+enum {
+	PXP_PRESENT = 1u << 0,	/* a PTE / page-cache page exists */
+	PXP_GUARD = 1u << 1,	/* MADV_GUARD_INSTALL marker */
+	PXP_ANON = 1u << 2,	/* a private (copied-on-write) page */
+};
+
+/* The bytes stored into one page: sparse pairs, or dense when full. */
+struct pxp_data {
+	uint32_t n;		/* non-zero bytes held */
+	uint32_t cap;		/* sparse capacity; 0 once dense */
+	uint16_t *off;		/* sparse: sorted offsets */
+	uint8_t *val;		/* sparse: values; dense: PX_PAGE bytes */
+};
+
+/* One extent [lo, hi) of page indices with identical state. */
+struct pxp_node {
+	struct pxp_node *l, *r;
+	uint64_t lo, hi;
+	uint64_t prio;
+	uint32_t flags;
+	struct pxp_data *data;	/* only when hi == lo + 1 */
+};
+
+/* A treap of disjoint extents ordered by lo. */
+struct pxp_map {
+	struct pxp_node *root;
+};
+
+void pxp_init(struct pxp_map *m);
+void pxp_free(struct pxp_map *m, uint64_t *stored);
+struct pxp_node *pxp_find(const struct pxp_map *m, uint64_t idx);
+struct pxp_node *pxp_next(const struct pxp_map *m, uint64_t idx);
+int pxp_split(struct pxp_map *m, uint64_t key, struct pxp_map *right);
+void pxp_join(struct pxp_map *m, struct pxp_map *right);
+void pxp_shift(struct pxp_map *m, uint64_t delta, bool up);
+int pxp_copy(const struct pxp_map *m, struct pxp_map *out,
+	     uint64_t *stored);
+int pxp_update(struct pxp_map *m, uint64_t lo, uint64_t hi, uint32_t set,
+	       uint32_t clear, bool drop_data, uint64_t *stored);
+bool pxp_any(const struct pxp_map *m, uint64_t lo, uint64_t hi,
+	     uint32_t flags);
+int pxp_set_byte(struct pxp_map *m, uint64_t idx, unsigned off,
+		 uint8_t val, uint64_t *stored);
+uint8_t pxp_get_byte(const struct pxp_map *m, uint64_t idx, unsigned off);
+int pxp_copy_page(struct pxp_map *dst, const struct pxp_map *src,
+		  uint64_t idx, uint64_t *stored);
+bool pxp_empty(const struct pxp_map *m);
+int pxp_check(const struct pxp_map *m, uint64_t lo, uint64_t hi,
+	      uint64_t *bytes, char *why, size_t size);
+
+/* ---- backing objects (px_obj.c) -------------------------------------- */
+
+enum px_obj_kind {
+	PX_OBJ_FILE,		/* a file, keyed by path or "fd:N" */
+	PX_OBJ_SHMEM,		/* shared anonymous memory */
+	PX_OBJ_INHERIT,		/* an object behind a px_inherit() mapping */
+};
+
+struct px_obj {
+	enum px_obj_kind kind;
+	unsigned refs;		/* VMAs pointing here (+1 in the registry) */
+	char *name;		/* FILE only */
+	struct px_obj *hnext;	/* FILE only: registry chain */
+	struct px_objset *set;
+	struct pxp_map pages;	/* page cache by file page index */
+};
+
+/* The objects of one process tree: files outlive mappings, so forks
+ * share one registry. */
+struct px_objset {
+	unsigned refs;
+	size_t nbuckets, count;
+	struct px_obj **tab;
+	uint64_t stored;	/* bytes stored in every object */
+};
+
+struct px_objset *px_objset_new(void);
+void px_objset_put(struct px_objset *os);
+struct px_obj *px_obj_file(struct px_objset *os, const char *path, int fd);
+struct px_obj *px_obj_new(struct px_objset *os, enum px_obj_kind kind);
+struct px_obj *px_obj_get(struct px_obj *o);
+void px_obj_put(struct px_obj *o);
+
+/* ---- VMAs and the tree (px_tree.c) ----------------------------------- */
+
+struct px_vma {
+	/* AVL links and augmentation, maintained by px_tree.c. */
+	struct px_vma *left, *right, *parent;
+	int height;
+	uint64_t sub_lo, sub_hi;	/* lowest start, highest end below */
+	uint64_t sub_gap;		/* largest gap between VMAs below */
+
+	uint64_t start, end;	/* [start, end), page aligned */
+	uint64_t pgoff;		/* page index of start in its object */
+	uint32_t flags;		/* PXV_* */
+	bool forked;		/* anon_vma chain not singular (fork child) */
+	bool unmerged;		/* may legitimately sit by a twin */
+	bool inherited;		/* made by px_inherit */
+	uint64_t anon;		/* anon_vma identity; 0 when none */
+	struct px_obj *obj;	/* NULL for private anonymous memory */
+	struct pxp_map pages;	/* private pages: anon/COW data, PTEs */
+};
+
+struct px_tree {
+	struct px_vma *root;
+};
+
+void pxt_insert(struct px_tree *t, struct px_vma *v);
+void pxt_erase(struct px_tree *t, struct px_vma *v);
+void pxt_update(struct px_vma *v);
+struct px_vma *pxt_find(const struct px_tree *t, uint64_t addr);
+struct px_vma *pxt_first(const struct px_tree *t);
+struct px_vma *pxt_next(const struct px_vma *v);
+struct px_vma *pxt_prev(const struct px_vma *v);
+bool pxt_gap_highest(const struct px_tree *t, uint64_t low, uint64_t high,
+		     uint64_t len, uint64_t *gap_end, struct px_vma **next);
+bool pxt_gap_lowest(const struct px_tree *t, uint64_t low, uint64_t high,
+		    uint64_t len, uint64_t *gap_start, struct px_vma **next);
+int pxt_check(const struct px_tree *t, char *why, size_t size);
+
+/* ---- the address space ----------------------------------------------- */
+
+struct px_space {
+	struct px_config cfg;
+	struct px_tree tree;
+	uint64_t map_count;	/* number of VMAs */
+	uint64_t mapped;	/* bytes mapped */
+	uint64_t writable;	/* bytes mapped with PROT_WRITE */
+	uint64_t locked;	/* bytes with VM_LOCKED (mm->locked_vm) */
+	uint64_t stored;	/* bytes held in private page maps */
+	uint64_t mmap_base;
+	uint64_t legacy_base;
+	uint64_t start_brk, brk;
+	uint32_t def_flags;	/* mm->def_flags: MCL_FUTURE locking */
+	uint64_t next_anon;	/* next anon_vma identity */
+	struct px_objset *objs;
+};
+
+/* ---- VMA primitives (px_vma.c) --------------------------------------- */
+
+/* A VMA as a merge candidate: what vma_merge_struct describes. */
+struct px_cand {
+	uint64_t start, end, pgoff;
+	uint32_t flags;
+	struct px_obj *obj;
+	uint64_t anon;
+	bool forked;
+};
+
+bool px_vma_anonymous(const struct px_vma *v);
+struct px_vma *px_vma_alloc(void);
+void px_vma_free(struct px_space *s, struct px_vma *v);
+void px_vma_link(struct px_space *s, struct px_vma *v);
+void px_vma_unlink(struct px_space *s, struct px_vma *v);
+void px_vma_set_flags(struct px_space *s, struct px_vma *v, uint32_t fl);
+uint64_t px_vma_pgoff_at(const struct px_vma *v, uint64_t addr);
+bool px_can_merge(const struct px_cand *a, const struct px_cand *b);
+void px_cand_of(struct px_cand *c, const struct px_vma *v);
+int px_vma_split(struct px_space *s, struct px_vma *v, uint64_t addr,
+		 struct px_vma **hi);
+struct px_vma *px_vma_merge(struct px_space *s, struct px_vma *a,
+			    struct px_vma *b);
+int px_vma_modify(struct px_space *s, struct px_vma *v, uint64_t start,
+		  uint64_t end, uint32_t flags, struct px_vma **out);
+int px_unmap(struct px_space *s, uint64_t start, uint64_t end,
+	     bool check_count);
+struct px_vma *px_merge_new(struct px_space *s, struct px_vma *v,
+			    bool just_expand);
+void px_anon_prepare(struct px_space *s, struct px_vma *v);
+void px_zap(struct px_space *s, struct px_vma *v, uint64_t start,
+	    uint64_t end);
+int px_fault_range(struct px_space *s, struct px_vma *v, uint64_t start,
+		   uint64_t end, bool write);
+int px_populate(struct px_space *s, uint64_t start, uint64_t end,
+		bool ignore_errors);
+int px_fault(struct px_space *s, struct px_vma *v, uint64_t addr,
+	     bool write);
+bool px_thp_eligible(const struct px_space *s, const struct px_vma *v,
+		     uint64_t addr);
+bool px_commit_ok(const struct px_space *s, uint64_t pages);
+bool px_mlock_future_ok(const struct px_space *s, bool locked,
+			uint64_t bytes);
+bool px_can_do_mlock(const struct px_space *s);
+uint64_t px_start_gap(const struct px_space *s, const struct px_vma *v);
+
+/* ---- placement (px_place.c) ------------------------------------------ */
+
+int px_get_area(struct px_space *s, const struct px_obj *obj, bool file,
+		uint64_t addr, uint64_t len, uint64_t pgoff, int flags,
+		uint64_t *out);
+
+#endif

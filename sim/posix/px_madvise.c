@@ -1,0 +1,305 @@
+/*
+ * px_madvise.c - madvise(2), after mm/madvise.c.
+ *
+ * The advice is checked, the range validated, then applied VMA by VMA;
+ * a hole does not stop the walk but makes the result LX_ENOMEM, while an
+ * error from a VMA stops it at once.  MADV_POPULATE_* instead fault the
+ * range in order and stop at the first hole (LX_ENOMEM), unsuitable VMA
+ * (LX_EINVAL) or guard page (LX_EFAULT).
+ *
+ * Contents: DONTNEED, DONTNEED_LOCKED and GUARD_INSTALL drop the private
+ * pages of the range (anonymous memory then reads 0, a private file
+ * mapping its file again); shared objects keep theirs.  FREE may keep or
+ * drop each page, which a trace cannot tell apart, so the model drops
+ * them.  REMOVE punches the hole into the object.  Guard markers survive
+ * everything but GUARD_REMOVE and unmapping.
+ *
+ * Approximations: COLD, PAGEOUT and WILLNEED change no state (PAGEOUT
+ * would need a swap device to drop anonymous residency; WILLNEED marks a
+ * file's pages resident).  COLLAPSE succeeds on a THP-capable anonymous
+ * VMA when every whole 2 MiB block of the range has a present page and
+ * fails with LX_EINVAL otherwise, which is what an unpopulated PMD gives.
+ * HWPOISON and SOFT_OFFLINE with CAP_SYS_ADMIN return 0 without poisoning.
+ */
+#include "px_internal.h"
+
+static bool advice_valid(const struct px_space *s, int adv)
+{
+	switch (adv) {
+	case LX_MADV_DOFORK:
+	case LX_MADV_DONTFORK:
+	case LX_MADV_NORMAL:
+	case LX_MADV_SEQUENTIAL:
+	case LX_MADV_RANDOM:
+	case LX_MADV_REMOVE:
+	case LX_MADV_WILLNEED:
+	case LX_MADV_DONTNEED:
+	case LX_MADV_DONTNEED_LOCKED:
+	case LX_MADV_FREE:
+	case LX_MADV_COLD:
+	case LX_MADV_PAGEOUT:
+	case LX_MADV_POPULATE_READ:
+	case LX_MADV_POPULATE_WRITE:
+	case LX_MADV_DONTDUMP:
+	case LX_MADV_DODUMP:
+	case LX_MADV_WIPEONFORK:
+	case LX_MADV_KEEPONFORK:
+	case LX_MADV_GUARD_INSTALL:
+	case LX_MADV_GUARD_REMOVE:
+		return true;
+	case LX_MADV_MERGEABLE:
+	case LX_MADV_UNMERGEABLE:
+		return s->cfg.ksm;
+	case LX_MADV_HUGEPAGE:
+	case LX_MADV_NOHUGEPAGE:
+	case LX_MADV_COLLAPSE:
+		return s->cfg.thp;
+	case LX_MADV_HWPOISON:
+	case LX_MADV_SOFT_OFFLINE:
+		return s->cfg.memory_failure;
+	default:
+		return false;
+	}
+}
+
+/* madvise_update_vma(): a flag change, with LX_ENOMEM reported as LX_EAGAIN. */
+static int update(struct px_space *s, struct px_vma **v, uint64_t start,
+		  uint64_t end, uint32_t fl)
+{
+	int err;
+
+	if (fl == (*v)->flags)
+		return 0;
+	err = px_vma_modify(s, *v, start, end, fl, v);
+	return err == -LX_ENOMEM ? -LX_EAGAIN : err;
+}
+
+/* ksm_madvise(): shared and special memory silently stay unmergeable. */
+static uint32_t ksm_flags(const struct px_vma *v, int adv)
+{
+	if (adv == LX_MADV_UNMERGEABLE)
+		return v->flags & ~PXV_MERGEABLE;
+	if (v->flags & (PXV_SHARED | PXV_SPECIAL | PXV_DROPPABLE))
+		return v->flags;
+	return v->flags | PXV_MERGEABLE;
+}
+
+/* MADV_COLLAPSE, approximated (see the file comment). */
+static int collapse(struct px_space *s, struct px_vma *v, uint64_t start,
+		    uint64_t end)
+{
+	uint64_t h = (start + PX_PMD - 1) & ~(PX_PMD - 1);
+
+	if (v->obj || (v->flags & (PXV_NOHUGEPAGE | PXV_SPECIAL)))
+		return -LX_EINVAL;
+	for (; h + PX_PMD <= end; h += PX_PMD) {
+		uint64_t lo = px_vma_pgoff_at(v, h);
+
+		if (!pxp_any(&v->pages, lo, lo + (PX_PMD >> PX_SHIFT),
+			     PXP_PRESENT))
+			return -LX_EINVAL;
+	}
+	return 0;
+}
+
+/* MADV_REMOVE: punch a hole into the file behind a shared mapping. */
+static int remove_range(struct px_space *s, struct px_vma *v, uint64_t start,
+			uint64_t end)
+{
+	uint64_t lo = px_vma_pgoff_at(v, start), hi = px_vma_pgoff_at(v, end);
+	int err;
+
+	if (v->flags & PXV_LOCKED)
+		return -LX_EINVAL;
+	if (!v->obj)
+		return -LX_EINVAL;
+	if (!(v->flags & PXV_SHARED))
+		return -LX_EACCES;
+	px_zap(s, v, start, end);
+	err = pxp_update(&v->obj->pages, lo, hi, 0, PXP_PRESENT | PXP_ANON,
+			 true, &v->obj->set->stored);
+	return err;
+}
+
+/* madvise_vma_behavior(): apply adv to [start, end) inside *v. */
+static int apply(struct px_space *s, struct px_vma **vp, uint64_t start,
+		 uint64_t end, int adv)
+{
+	struct px_vma *v = *vp;
+	uint32_t fl = v->flags;
+
+	switch (adv) {
+	case LX_MADV_REMOVE:
+		return remove_range(s, v, start, end);
+	case LX_MADV_WILLNEED:
+		if (v->obj && !(v->flags & PXV_SHARED) &&
+		    v->obj->kind == PX_OBJ_FILE)
+			return pxp_update(&v->obj->pages,
+					  px_vma_pgoff_at(v, start),
+					  px_vma_pgoff_at(v, end),
+					  PXP_PRESENT, 0, false,
+					  &v->obj->set->stored);
+		return 0;
+	case LX_MADV_COLD:
+	case LX_MADV_PAGEOUT:
+		return (v->flags & PXV_LOCKED) ? -LX_EINVAL : 0;
+	case LX_MADV_FREE:
+		if (!px_vma_anonymous(v))
+			return -LX_EINVAL;
+		/* fall through */
+	case LX_MADV_DONTNEED:
+		if (v->flags & PXV_LOCKED)
+			return -LX_EINVAL;
+		/* fall through */
+	case LX_MADV_DONTNEED_LOCKED:
+		if (v->flags & PXV_SPECIAL)
+			return -LX_EINVAL;
+		px_zap(s, v, start, end);
+		return 0;
+	case LX_MADV_COLLAPSE:
+		return collapse(s, v, start, end);
+	case LX_MADV_GUARD_INSTALL:
+		if (v->flags & (PXV_SPECIAL | PXV_LOCKED))
+			return -LX_EINVAL;
+		if (px_vma_anonymous(v))
+			px_anon_prepare(s, v);
+		px_zap(s, v, start, end);
+		return pxp_update(&v->pages, px_vma_pgoff_at(v, start),
+				  px_vma_pgoff_at(v, end), PXP_GUARD, 0,
+				  false, &s->stored);
+	case LX_MADV_GUARD_REMOVE:
+		if (v->flags & PXV_SPECIAL)
+			return -LX_EINVAL;
+		return pxp_update(&v->pages, px_vma_pgoff_at(v, start),
+				  px_vma_pgoff_at(v, end), 0, PXP_GUARD,
+				  false, &s->stored);
+	case LX_MADV_NORMAL:
+		fl &= ~(PXV_RAND_READ | PXV_SEQ_READ);
+		break;
+	case LX_MADV_SEQUENTIAL:
+		fl = (fl & ~PXV_RAND_READ) | PXV_SEQ_READ;
+		break;
+	case LX_MADV_RANDOM:
+		fl = (fl & ~PXV_SEQ_READ) | PXV_RAND_READ;
+		break;
+	case LX_MADV_DONTFORK:
+		fl |= PXV_DONTCOPY;
+		break;
+	case LX_MADV_DOFORK:
+		if (fl & PXV_SPECIAL)
+			return -LX_EINVAL;
+		fl &= ~PXV_DONTCOPY;
+		break;
+	case LX_MADV_WIPEONFORK:
+		if (v->obj || (fl & PXV_SHARED))
+			return -LX_EINVAL;
+		fl |= PXV_WIPEONFORK;
+		break;
+	case LX_MADV_KEEPONFORK:
+		if (fl & PXV_DROPPABLE)
+			return -LX_EINVAL;
+		fl &= ~PXV_WIPEONFORK;
+		break;
+	case LX_MADV_DONTDUMP:
+		fl |= PXV_DONTDUMP;
+		break;
+	case LX_MADV_DODUMP:
+		if (fl & (PXV_SPECIAL | PXV_DROPPABLE))
+			return -LX_EINVAL;
+		fl &= ~PXV_DONTDUMP;
+		break;
+	case LX_MADV_MERGEABLE:
+	case LX_MADV_UNMERGEABLE:
+		fl = ksm_flags(v, adv);
+		break;
+	case LX_MADV_HUGEPAGE:
+		fl = (fl & ~PXV_NOHUGEPAGE) | PXV_HUGEPAGE;
+		break;
+	case LX_MADV_NOHUGEPAGE:
+		fl = (fl & ~PXV_HUGEPAGE) | PXV_NOHUGEPAGE;
+		break;
+	}
+	return update(s, vp, start, end, fl);
+}
+
+/* madvise_walk_vmas() */
+static int walk(struct px_space *s, uint64_t start, uint64_t end, int adv)
+{
+	struct px_vma *v = pxt_find(&s->tree, start);
+	int unmapped = 0, err;
+
+	for (;;) {
+		uint64_t e;
+
+		if (!v)
+			return -LX_ENOMEM;
+		if (start < v->start) {
+			unmapped = -LX_ENOMEM;
+			start = v->start;
+			if (start >= end)
+				break;
+		}
+		e = v->end < end ? v->end : end;
+		err = apply(s, &v, start, e, adv);
+		if (err)
+			return err;
+		if (e < v->end)
+			e = v->end;
+		if (e >= end)
+			break;
+		start = e;
+		v = pxt_find(&s->tree, v->end);
+	}
+	return unmapped;
+}
+
+/* madvise_populate(): fault in [start, end) in order. */
+static int populate(struct px_space *s, uint64_t start, uint64_t end,
+		    bool write)
+{
+	while (start < end) {
+		struct px_vma *v = pxt_find(&s->tree, start);
+		uint64_t e;
+		int err;
+
+		if (!v || v->start > start)
+			return -LX_ENOMEM;
+		/* check_vma_flags() without FOLL_FORCE */
+		if (v->flags & PXV_SPECIAL)
+			return -LX_EINVAL;
+		if (write ? !(v->flags & PXV_WRITE) : !(v->flags & PXV_READ))
+			return -LX_EINVAL;
+		e = v->end < end ? v->end : end;
+		err = px_fault_range(s, v, start, e, write);
+		if (err)
+			return err;
+		start = e;
+	}
+	return 0;
+}
+
+/*
+ * px_madvise - madvise(2).
+ */
+int px_madvise(struct px_space *s, uint64_t addr, uint64_t len, int advice)
+{
+	uint64_t plen;
+
+	if (!advice_valid(s, advice))
+		return -LX_EINVAL;
+	if (addr & (PX_PAGE - 1))
+		return -LX_EINVAL;
+	plen = PX_PAGE_ALIGN(len);
+	if (len && !plen)
+		return -LX_EINVAL;
+	if (addr + plen < addr)
+		return -LX_EINVAL;
+	if (!len)
+		return 0;
+	if (advice == LX_MADV_HWPOISON || advice == LX_MADV_SOFT_OFFLINE)
+		return s->cfg.cap_sys_admin ? 0 : -LX_EPERM;
+	if (advice == LX_MADV_POPULATE_READ || advice == LX_MADV_POPULATE_WRITE)
+		return populate(s, addr, addr + plen,
+				advice == LX_MADV_POPULATE_WRITE);
+	return walk(s, addr, addr + plen, advice);
+}

@@ -1,0 +1,372 @@
+/*
+ * px_mmap.c - the calls that create and destroy mappings: mmap, munmap,
+ * brk, and px_inherit for what execve leaves behind.
+ *
+ * The argument checks run in the kernel's order (sys_mmap, then
+ * ksys_mmap_pgoff, do_mmap, __get_unmapped_area, mmap_region), because a
+ * call with several faults reports the first one the kernel meets: an
+ * unaligned offset beats a bad descriptor, which beats a zero length, and
+ * a bad MAP_TYPE is only noticed after the address was chosen, so
+ * MAP_FIXED_NOREPLACE over a mapping says LX_EEXIST even then.
+ *
+ * The model has no descriptor table: a file mapping with fd < 0 is LX_EBADF,
+ * any other fd is taken to be open, readable and writable.
+ */
+#include "px_internal.h"
+
+
+/* calc_vm_prot_bits() */
+static uint32_t prot_flags(int prot)
+{
+	uint32_t f = 0;
+
+	if (prot & LX_PROT_READ)
+		f |= PXV_READ;
+	if (prot & LX_PROT_WRITE)
+		f |= PXV_WRITE;
+	if (prot & LX_PROT_EXEC)
+		f |= PXV_EXEC;
+	return f;
+}
+
+/* calc_vm_flag_bits(): MAP_STACK has meant VM_NOHUGEPAGE since 6.7. */
+static uint32_t map_flags(int flags)
+{
+	uint32_t f = 0;
+
+	if (flags & LX_MAP_GROWSDOWN)
+		f |= PXV_GROWSDOWN;
+	if (flags & LX_MAP_LOCKED)
+		f |= PXV_LOCKED;
+	if (flags & LX_MAP_STACK)
+		f |= PXV_NOHUGEPAGE;
+	return f;
+}
+
+/* accountable_mapping() */
+static bool accountable(uint32_t fl)
+{
+	return (fl & (PXV_NORESERVE | PXV_SHARED | PXV_WRITE)) == PXV_WRITE;
+}
+
+/* Pages of [start, end) already charged by VM_ACCOUNT VMAs about to be
+ * replaced: only the difference is charged again. */
+static uint64_t accounted_in(struct px_space *s, uint64_t start, uint64_t end)
+{
+	struct px_vma *v = pxt_find(&s->tree, start);
+	uint64_t n = 0;
+
+	for (; v && v->start < end; v = pxt_next(v)) {
+		uint64_t a = v->start > start ? v->start : start;
+		uint64_t b = v->end < end ? v->end : end;
+
+		if (v->flags & PXV_ACCOUNT)
+			n += (b - a) >> PX_SHIFT;
+	}
+	return n;
+}
+
+/* The part of mmap_region() after the address is settled. */
+static int map_region(struct px_space *s, struct px_obj *obj, uint64_t addr,
+		      uint64_t len, uint32_t fl, uint64_t pgoff, bool inherit,
+		      struct px_vma **out)
+{
+	uint64_t end = addr + len;
+	struct px_vma *v = pxt_find(&s->tree, addr), *n;
+	int err;
+
+	/* vms_gather_munmap_vmas(): only splitting the first VMA can fail */
+	if (v && v->start < addr && end < v->end &&
+	    s->map_count >= s->cfg.max_map_count && !inherit)
+		return -LX_ENOMEM;
+	if (accountable(fl)) {
+		uint64_t charged = (len >> PX_SHIFT) -
+				   accounted_in(s, addr, end);
+
+		if (charged && !px_commit_ok(s, charged) && !inherit)
+			return -LX_ENOMEM;
+		fl |= PXV_ACCOUNT;
+	}
+	n = px_vma_alloc();
+	if (!n)
+		return -LX_ENOMEM;
+	err = px_unmap(s, addr, end, !inherit);
+	if (err) {
+		px_vma_free(s, n);
+		return err;
+	}
+	n->start = addr;
+	n->end = end;
+	n->pgoff = pgoff;
+	n->flags = fl;
+	n->obj = px_obj_get(obj);
+	n->inherited = inherit;
+	px_vma_link(s, n);
+	*out = px_merge_new(s, n, false);
+	return 0;
+}
+
+/*
+ * px_mmap - mmap(2).  *out receives the address.
+ */
+int px_mmap(struct px_space *s, uint64_t addr, uint64_t len, int prot,
+	    int flags, int fd, uint64_t off, const char *path, uint64_t *out)
+{
+	bool file = !(flags & LX_MAP_ANONYMOUS);
+	uint64_t pgoff = off >> PX_SHIFT, a;
+	struct px_obj *obj = NULL;
+	struct px_vma *v;
+	uint32_t fl;
+	int type = flags & LX_MAP_TYPE, err;
+	bool populate;
+
+	if (off & (PX_PAGE - 1))
+		return -LX_EINVAL;
+	if (file) {
+		if (fd < 0)
+			return -LX_EBADF;
+		if (flags & LX_MAP_HUGETLB)
+			return -LX_EINVAL;	/* not a hugetlbfs file */
+	} else if (flags & LX_MAP_HUGETLB) {
+		int log = (flags >> LX_MAP_HUGE_SHIFT) & LX_MAP_HUGE_MASK;
+
+		if (log && log != 21 && log != 30)
+			return -LX_EINVAL;
+		/* No huge pages are reserved (vm.nr_hugepages = 0). */
+		return -LX_ENOMEM;
+	}
+
+	/* do_mmap() */
+	if (!len)
+		return -LX_EINVAL;
+	if (flags & LX_MAP_FIXED_NOREPLACE)
+		flags |= LX_MAP_FIXED;
+	if (!(flags & LX_MAP_FIXED)) {
+		/* round_hint_to_min() */
+		addr &= LX_PAGE_MASK;
+		if (addr && addr < s->cfg.mmap_min_addr)
+			addr = PX_PAGE_ALIGN(s->cfg.mmap_min_addr);
+	}
+	len = PX_PAGE_ALIGN(len);
+	if (!len)
+		return -LX_ENOMEM;
+	if (pgoff + (len >> PX_SHIFT) < pgoff)
+		return -LX_EOVERFLOW;
+	if (s->map_count > s->cfg.max_map_count)
+		return -LX_ENOMEM;
+	fl = prot_flags(prot) | map_flags(flags) | s->def_flags;
+
+	if (file) {
+		obj = px_obj_file(s->objs, path, fd);
+		if (!obj)
+			return -LX_ENOMEM;
+	}
+	err = px_get_area(s, obj, file, addr, len, pgoff, flags, &a);
+	if (err)
+		goto out;
+	err = -LX_EEXIST;
+	if (flags & LX_MAP_FIXED_NOREPLACE) {
+		v = pxt_find(&s->tree, a);
+		if (v && v->start < a + len)
+			goto out;
+	}
+	err = -LX_EPERM;
+	if ((flags & LX_MAP_LOCKED) && !px_can_do_mlock(s))
+		goto out;
+	err = -LX_EAGAIN;
+	if (!px_mlock_future_ok(s, fl & PXV_LOCKED, len))
+		goto out;
+
+	err = -LX_EINVAL;
+	if (file) {
+		switch (type) {
+		case LX_MAP_SHARED:
+			flags &= PX_LEGACY_MAP_MASK;
+			/* fall through */
+		case LX_MAP_SHARED_VALIDATE:
+			err = -LX_EOPNOTSUPP;
+			if (flags & ~PX_LEGACY_MAP_MASK)
+				goto out;
+			fl |= PXV_SHARED;
+			/* fall through */
+		case LX_MAP_PRIVATE:
+			err = -LX_EINVAL;
+			if (fl & PXV_GROWSDOWN)
+				goto out;
+			break;
+		default:
+			goto out;
+		}
+	} else {
+		switch (type) {
+		case LX_MAP_SHARED:
+			if (fl & PXV_GROWSDOWN)
+				goto out;
+			pgoff = 0;
+			fl |= PXV_SHARED;
+			obj = px_obj_new(s->objs, PX_OBJ_SHMEM);
+			err = -LX_ENOMEM;
+			if (!obj)
+				goto out;
+			break;
+		case LX_MAP_DROPPABLE:
+			if (flags & (LX_MAP_LOCKED | LX_MAP_HUGETLB))
+				goto out;
+			if (fl & PXV_GROWSDOWN)
+				goto out;
+			fl |= PXV_DROPPABLE | PXV_NORESERVE | PXV_WIPEONFORK |
+			      PXV_DONTDUMP;
+			/* fall through */
+		case LX_MAP_PRIVATE:
+			pgoff = a >> PX_SHIFT;
+			break;
+		default:
+			goto out;
+		}
+	}
+	if (flags & LX_MAP_NORESERVE)
+		fl |= PXV_NORESERVE;
+
+	populate = (fl & PXV_LOCKED) ||
+		   (flags & (LX_MAP_POPULATE | LX_MAP_NONBLOCK)) ==
+			   LX_MAP_POPULATE;
+	err = map_region(s, obj, a, len, fl, pgoff, false, &v);
+	if (err)
+		goto out;
+	/* vma_supports_mlock() refuses droppable memory */
+	if ((v->flags & PXV_LOCKED) && (v->flags & PXV_DROPPABLE))
+		px_vma_set_flags(s, v, v->flags & ~PXV_LOCKED_MASK);
+	if (populate)
+		px_populate(s, a, a + len, true);
+	*out = a;
+	err = 0;
+out:
+	px_obj_put(obj);
+	return err;
+}
+
+/*
+ * px_munmap - munmap(2).
+ */
+int px_munmap(struct px_space *s, uint64_t addr, uint64_t len)
+{
+	uint64_t end;
+	int err;
+
+	if ((addr & (PX_PAGE - 1)) || addr > s->cfg.task_size ||
+	    len > s->cfg.task_size - addr)
+		return -LX_EINVAL;
+	end = addr + PX_PAGE_ALIGN(len);
+	if (end == addr)
+		return -LX_EINVAL;
+	err = px_unmap(s, addr, end, true);
+	return err ? -LX_ENOMEM : 0;
+}
+
+/* do_brk_flags(): grow the heap by [addr, addr + len). */
+static int brk_grow(struct px_space *s, uint64_t addr, uint64_t len)
+{
+	uint32_t fl = PXV_READ | PXV_WRITE | PXV_ACCOUNT | s->def_flags;
+	struct px_vma *v = pxt_find(&s->tree, addr - 1), *n;
+
+	if (s->map_count > s->cfg.max_map_count)
+		return -LX_ENOMEM;
+	if (!px_commit_ok(s, len >> PX_SHIFT))
+		return -LX_ENOMEM;
+	n = px_vma_alloc();
+	if (!n)
+		return -LX_ENOMEM;
+	/* vma_prev_limit(start_brk): only a VMA inside the heap expands */
+	if (v && (v->end != addr || v->end <= s->start_brk))
+		v = NULL;
+	n->start = addr;
+	n->end = addr + len;
+	n->pgoff = addr >> PX_SHIFT;
+	n->flags = fl;
+	px_vma_link(s, n);
+	if (v)
+		px_merge_new(s, n, true);
+	return 0;
+}
+
+/*
+ * px_brk - brk(2).  The kernel never fails it: *out is the new break or,
+ * when refused, the old one.
+ */
+int px_brk(struct px_space *s, uint64_t addr, uint64_t *out)
+{
+	uint64_t newbrk, oldbrk;
+	struct px_vma *next;
+
+	*out = s->brk;
+	if (addr < s->start_brk)
+		return 0;
+	newbrk = PX_PAGE_ALIGN(addr);
+	oldbrk = PX_PAGE_ALIGN(s->brk);
+	if (oldbrk == newbrk) {
+		s->brk = addr;
+		*out = addr;
+		return 0;
+	}
+	if (addr <= s->brk) {
+		/* Shrinking needs a VMA in the range being given back. */
+		struct px_vma *v = pxt_find(&s->tree, newbrk);
+
+		if (!v || v->start >= oldbrk)
+			return 0;
+		if (px_unmap(s, newbrk, oldbrk, true))
+			return 0;
+		s->brk = addr;
+		*out = addr;
+		return 0;
+	}
+	/* check_brk_limits(): get_unmapped_area(MAP_FIXED), mlock limit */
+	if (newbrk - oldbrk > s->cfg.task_size ||
+	    oldbrk > s->cfg.task_size - (newbrk - oldbrk))
+		return 0;
+	if (oldbrk < s->cfg.mmap_min_addr && !s->cfg.cap_sys_rawio)
+		return 0;
+	if (!px_mlock_future_ok(s, s->def_flags & PXV_LOCKED, newbrk - oldbrk))
+		return 0;
+	/* The next VMA, with its guard gap, must stay a page away. */
+	next = pxt_find(&s->tree, oldbrk);
+	if (next && newbrk + PX_PAGE > px_start_gap(s, next))
+		return 0;
+	if (brk_grow(s, oldbrk, newbrk - oldbrk))
+		return 0;
+	s->brk = addr;
+	*out = addr;
+	if (s->def_flags & PXV_LOCKED)
+		px_populate(s, oldbrk, newbrk, true);
+	return 0;
+}
+
+/*
+ * px_inherit - declare a mapping made by execve (see rmsim/posix.h).
+ */
+int px_inherit(struct px_space *s, uint64_t addr, uint64_t len, int prot,
+	       int flags)
+{
+	uint64_t end = addr + PX_PAGE_ALIGN(len);
+	uint32_t fl = prot_flags(prot) | map_flags(flags & LX_MAP_GROWSDOWN);
+	struct px_obj *obj = NULL;
+	struct px_vma *v;
+	int err;
+
+	if ((addr & (PX_PAGE - 1)) || !len || end <= addr ||
+	    end > s->cfg.task_size)
+		return -LX_EINVAL;
+	if ((flags & LX_MAP_TYPE) == LX_MAP_SHARED)
+		fl |= PXV_SHARED;
+	if (!(flags & LX_MAP_ANONYMOUS) || (fl & PXV_SHARED)) {
+		obj = px_obj_new(s->objs, (flags & LX_MAP_ANONYMOUS)
+						  ? PX_OBJ_SHMEM
+						  : PX_OBJ_INHERIT);
+		if (!obj)
+			return -LX_ENOMEM;
+	}
+	err = map_region(s, obj, addr, end - addr, fl, addr >> PX_SHIFT, true,
+			 &v);
+	px_obj_put(obj);
+	return err ? -LX_ENOMEM : 0;
+}

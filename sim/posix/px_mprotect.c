@@ -1,0 +1,134 @@
+/*
+ * px_mprotect.c - mprotect(2) and pkey_mprotect(2), after mm/mprotect.c.
+ *
+ * The range is walked VMA by VMA, each piece changed (split or merged) as
+ * it is reached, so a hole or a failure leaves the pieces before it
+ * changed: Linux's partial effect, which POSIX permits.  Making a private
+ * mapping writable charges it (VM_ACCOUNT) and the flag stays after the
+ * write permission goes, unless the VMA is anonymous and never faulted;
+ * that difference decides whether the pieces merge back.
+ *
+ * No protection keys are allocated in the model (pkey_alloc is not a
+ * traced call), so a pkey other than -1 and the always-allocated 0 is
+ * LX_EINVAL.  LX_EACCES for PROT_WRITE on a shared mapping of a file opened
+ * read-only needs the descriptor's mode and is not modelled.
+ */
+#include "px_internal.h"
+
+/* mprotect_fixup() */
+static int fixup(struct px_space *s, struct px_vma *v, uint64_t start,
+		 uint64_t end, uint32_t newflags, struct px_vma **out)
+{
+	uint32_t oldflags = v->flags;
+	int err;
+
+	*out = v;
+	if (newflags == oldflags)
+		return 0;
+	if (newflags & PXV_WRITE) {
+		if (!(oldflags & (PXV_ACCOUNT | PXV_WRITE | PXV_SHARED |
+				  PXV_NORESERVE))) {
+			if (!px_commit_ok(s, (end - start) >> PX_SHIFT))
+				return -LX_ENOMEM;
+			newflags |= PXV_ACCOUNT;
+		}
+	} else if ((oldflags & PXV_ACCOUNT) && px_vma_anonymous(v) &&
+		   !v->anon) {
+		newflags &= ~PXV_ACCOUNT;
+	}
+	err = px_vma_modify(s, v, start, end, newflags, out);
+	if (err)
+		return err;
+	/* A locked private VMA turning writable is populated (COW broken). */
+	if ((oldflags & (PXV_WRITE | PXV_SHARED | PXV_LOCKED)) == PXV_LOCKED &&
+	    (newflags & PXV_WRITE))
+		px_populate(s, start, end, true);
+	return 0;
+}
+
+static int do_mprotect(struct px_space *s, uint64_t start, uint64_t len,
+		       int prot, int pkey)
+{
+	int grows = prot & (LX_PROT_GROWSDOWN | LX_PROT_GROWSUP);
+	uint64_t end, nstart, tmp;
+	struct px_vma *v;
+	uint32_t access = 0;
+	int err = 0;
+
+	prot &= ~(LX_PROT_GROWSDOWN | LX_PROT_GROWSUP);
+	if (grows == (LX_PROT_GROWSDOWN | LX_PROT_GROWSUP))
+		return -LX_EINVAL;
+	if (start & (PX_PAGE - 1))
+		return -LX_EINVAL;
+	if (!len)
+		return 0;
+	len = PX_PAGE_ALIGN(len);
+	end = start + len;
+	if (end <= start)
+		return -LX_ENOMEM;
+	if (prot & ~(LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC |
+		     LX_PROT_SEM))
+		return -LX_EINVAL;
+	/* mm_pkey_is_allocated(): only pkey 0 exists */
+	if (pkey != -1 && pkey != 0)
+		return -LX_EINVAL;
+	if (prot & LX_PROT_READ)
+		access |= PXV_READ;
+	if (prot & LX_PROT_WRITE)
+		access |= PXV_WRITE;
+	if (prot & LX_PROT_EXEC)
+		access |= PXV_EXEC;
+
+	v = pxt_find(&s->tree, start);
+	if (!v || v->start >= end)
+		return -LX_ENOMEM;
+	if (grows & LX_PROT_GROWSDOWN) {
+		start = v->start;
+		if (!(v->flags & PXV_GROWSDOWN))
+			return -LX_EINVAL;
+	} else {
+		if (v->start > start)
+			return -LX_ENOMEM;
+		if (grows & LX_PROT_GROWSUP)
+			return -LX_EINVAL;	/* no VM_GROWSUP on x86 */
+	}
+
+	nstart = start;
+	tmp = v->start;
+	while (v && v->start < end) {
+		struct px_vma *out;
+		uint32_t newflags = access | (v->flags & ~PXV_ACCESS);
+
+		if (v->start != tmp) {
+			err = -LX_ENOMEM;
+			break;
+		}
+		tmp = v->end < end ? v->end : end;
+		err = fixup(s, v, nstart, tmp, newflags, &out);
+		if (err)
+			break;
+		tmp = out->end;
+		nstart = tmp;
+		v = pxt_next(out);
+	}
+	if (!err && tmp < end)
+		err = -LX_ENOMEM;
+	return err;
+}
+
+/*
+ * px_mprotect - mprotect(2).
+ */
+int px_mprotect(struct px_space *s, uint64_t addr, uint64_t len, int prot)
+{
+	return do_mprotect(s, addr, len, prot, -1);
+}
+
+/*
+ * px_pkey_mprotect - pkey_mprotect(2); pkey -1 is plain mprotect.
+ */
+int px_pkey_mprotect(struct px_space *s, uint64_t addr, uint64_t len,
+		     int prot, int pkey)
+{
+	return do_mprotect(s, addr, len, prot, pkey);
+}

@@ -1,0 +1,335 @@
+/*
+ * px_space.c - an address space as a whole: creation, fork, teardown,
+ * the late initial state, and the program's view of it (loads, stores,
+ * the protection of a page, the VMA list, statistics).
+ *
+ * Loads and stores go through the same fault path as the kernel's: a
+ * write to a private page breaks copy-on-write (giving the VMA an
+ * anon_vma and, for a file, a private copy of the page), a read maps the
+ * zero page or the page cache.  x86 cannot forbid reads of writable or
+ * executable pages, so those read fine.  Stack growth on a fault below a
+ * MAP_GROWSDOWN VMA is not modelled: such an access faults.
+ */
+#include "px_internal.h"
+
+#include <stdlib.h>
+
+/* Linux's default mmap_base without randomisation, 128 MiB stack gap. */
+#define DEFAULT_MMAP_BASE 0x7ffff7fff000ULL
+
+/*
+ * px_default_config - Linux x86-64 defaults (see rmsim/posix.h).
+ */
+void px_default_config(struct px_config *cfg)
+{
+	*cfg = (struct px_config){
+		.mmap_base = 0,
+		.mmap_min_addr = 65536,
+		.task_size = LX_TASK_SIZE,
+		.start_brk = 0,
+		.thp = true,
+		.memlock_limit = 8ULL << 20,
+		.cap_ipc_lock = false,
+		.mmap_legacy_base = 0,
+		.max_map_count = 65530,
+		.stack_guard_gap = 256 * PX_PAGE,
+		.commit_limit = 0,
+		.thp_enabled = PX_THP_MADVISE,
+		.file_thp = true,
+		.ksm = true,
+		.memory_failure = true,
+		.cap_sys_admin = false,
+		.cap_sys_rawio = false,
+	};
+}
+
+/*
+ * px_new - an empty address space configured by cfg (NULL: defaults).
+ */
+struct px_space *px_new(const struct px_config *cfg)
+{
+	struct px_space *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	if (cfg)
+		s->cfg = *cfg;
+	else
+		px_default_config(&s->cfg);
+	if (!s->cfg.task_size)
+		s->cfg.task_size = LX_TASK_SIZE;
+	if (!s->cfg.max_map_count)
+		s->cfg.max_map_count = 65530;
+	if (!s->cfg.stack_guard_gap)
+		s->cfg.stack_guard_gap = 256 * PX_PAGE;
+	s->objs = px_objset_new();
+	if (!s->objs) {
+		free(s);
+		return NULL;
+	}
+	px_set_mmap_base(s, s->cfg.mmap_base);
+	s->legacy_base = s->cfg.mmap_legacy_base
+				 ? s->cfg.mmap_legacy_base & LX_PAGE_MASK
+				 : PX_PAGE_ALIGN(s->cfg.task_size / 3);
+	s->start_brk = s->brk = s->cfg.start_brk;
+	return s;
+}
+
+/* Free a subtree without rebalancing: the whole tree goes. */
+static void free_all(struct px_space *s, struct px_vma *v)
+{
+	while (v) {
+		struct px_vma *r = v->right;
+
+		free_all(s, v->left);
+		px_vma_free(s, v);
+		v = r;
+	}
+}
+
+/*
+ * px_free - destroy s and everything it holds.
+ */
+void px_free(struct px_space *s)
+{
+	if (!s)
+		return;
+	free_all(s, s->tree.root);
+	px_objset_put(s->objs);
+	free(s);
+}
+
+/* The child's copy of VMA p, or NULL when memory runs out. */
+static struct px_vma *fork_vma(struct px_space *c, const struct px_vma *p)
+{
+	struct px_vma *v = px_vma_alloc();
+
+	if (!v)
+		return NULL;
+	v->start = p->start;
+	v->end = p->end;
+	v->pgoff = p->pgoff;
+	v->flags = p->flags & ~PXV_LOCKED_MASK;
+	v->inherited = p->inherited;
+	v->unmerged = p->unmerged;
+	v->obj = px_obj_get(p->obj);
+	if (p->flags & PXV_WIPEONFORK)
+		return v;	/* fresh memory: no anon_vma, no pages */
+	if (pxp_copy(&p->pages, &v->pages, &c->stored)) {
+		px_vma_free(c, v);
+		return NULL;
+	}
+	if (p->anon) {
+		/* anon_vma_fork(): a new anon_vma chained to the parent's */
+		v->anon = ++c->next_anon;
+		v->forked = true;
+	}
+	return v;
+}
+
+/*
+ * px_fork - the child's address space as fork() leaves it: MADV_DONTFORK
+ * ranges absent, MADV_WIPEONFORK ranges empty, no locks, no MCL_FUTURE,
+ * private pages copied, objects shared.
+ */
+struct px_space *px_fork(const struct px_space *s)
+{
+	struct px_space *c = calloc(1, sizeof(*c));
+	const struct px_vma *p;
+
+	if (!c)
+		return NULL;
+	c->cfg = s->cfg;
+	c->mmap_base = s->mmap_base;
+	c->legacy_base = s->legacy_base;
+	c->start_brk = s->start_brk;
+	c->brk = s->brk;
+	c->objs = s->objs;
+	c->objs->refs++;
+	for (p = pxt_first(&s->tree); p; p = pxt_next(p)) {
+		struct px_vma *v;
+
+		if (p->flags & PXV_DONTCOPY)
+			continue;
+		v = fork_vma(c, p);
+		if (!v) {
+			px_free(c);
+			return NULL;
+		}
+		px_vma_link(c, v);
+	}
+	return c;
+}
+
+/*
+ * px_set_mmap_base - set the top of the mmap area (0: the default).
+ */
+void px_set_mmap_base(struct px_space *s, uint64_t base)
+{
+	s->mmap_base = base ? base & LX_PAGE_MASK : DEFAULT_MMAP_BASE;
+}
+
+/*
+ * px_set_brk - set the initial program break (start_brk == brk).
+ */
+void px_set_brk(struct px_space *s, uint64_t start_brk)
+{
+	s->start_brk = s->brk = start_brk;
+}
+
+/*
+ * px_mmap_base - the top of the mmap area.
+ */
+uint64_t px_mmap_base(const struct px_space *s)
+{
+	return s->mmap_base;
+}
+
+/* The VMA containing addr, or NULL. */
+static struct px_vma *vma_at(const struct px_space *s, uint64_t addr)
+{
+	struct px_vma *v = pxt_find(&s->tree, addr);
+
+	return v && v->start <= addr ? v : NULL;
+}
+
+static bool guarded(const struct px_vma *v, uint64_t addr)
+{
+	const struct pxp_node *n = pxp_find(&v->pages,
+					    px_vma_pgoff_at(v, addr));
+
+	return n && (n->flags & PXP_GUARD);
+}
+
+/*
+ * px_load - read one byte as the program would (see rmsim/posix.h).
+ */
+int px_load(struct px_space *s, uint64_t addr, uint8_t *val)
+{
+	struct px_vma *v = vma_at(s, addr);
+	const struct pxp_node *n;
+	uint64_t idx;
+	unsigned off = addr & (PX_PAGE - 1);
+	int err;
+
+	if (!v || guarded(v, addr) || !(v->flags & PXV_ACCESS))
+		return -LX_EFAULT;
+	idx = px_vma_pgoff_at(v, addr);
+	n = pxp_find(&v->pages, idx);
+	if (!n || !(n->flags & PXP_PRESENT)) {
+		err = px_fault(s, v, addr, false);
+		if (err)
+			return err;
+		n = pxp_find(&v->pages, idx);
+	}
+	if (v->flags & PXV_SHARED)
+		*val = pxp_get_byte(&v->obj->pages, idx, off);
+	else if ((n && (n->flags & PXP_ANON)) || !v->obj)
+		*val = pxp_get_byte(&v->pages, idx, off);
+	else
+		*val = pxp_get_byte(&v->obj->pages, idx, off);
+	return 0;
+}
+
+/*
+ * px_store - write one byte as the program would (see rmsim/posix.h).
+ */
+int px_store(struct px_space *s, uint64_t addr, uint8_t val)
+{
+	struct px_vma *v = vma_at(s, addr);
+	const struct pxp_node *n;
+	uint64_t idx;
+	unsigned off = addr & (PX_PAGE - 1);
+	int err;
+
+	if (!v || guarded(v, addr) || !(v->flags & PXV_WRITE))
+		return -LX_EFAULT;
+	idx = px_vma_pgoff_at(v, addr);
+	n = pxp_find(&v->pages, idx);
+	if (v->flags & PXV_SHARED) {
+		if (!n || !(n->flags & PXP_PRESENT)) {
+			err = px_fault(s, v, addr, true);
+			if (err)
+				return err;
+		}
+		return pxp_set_byte(&v->obj->pages, idx, off, val,
+				    &s->objs->stored);
+	}
+	if (!n || !(n->flags & PXP_ANON)) {
+		err = px_fault(s, v, addr, true);
+		if (err)
+			return err;
+	}
+	return pxp_set_byte(&v->pages, idx, off, val, &s->stored);
+}
+
+/*
+ * px_prot - the effective access of the page at addr (see rmsim/posix.h).
+ */
+int px_prot(const struct px_space *s, uint64_t addr, int *prot)
+{
+	const struct px_vma *v = vma_at(s, addr);
+	int p = 0;
+
+	if (!v)
+		return -LX_ENOMEM;
+	if (!guarded(v, addr)) {
+		if (v->flags & PXV_READ)
+			p |= LX_PROT_READ;
+		if (v->flags & PXV_WRITE)
+			p |= LX_PROT_WRITE | LX_PROT_READ;
+		if (v->flags & PXV_EXEC)
+			p |= LX_PROT_EXEC | LX_PROT_READ;
+	}
+	*prot = p;
+	return 0;
+}
+
+/*
+ * px_find - describe the first VMA ending above addr.
+ */
+bool px_find(const struct px_space *s, uint64_t addr, struct px_vma_info *vi)
+{
+	const struct px_vma *v = pxt_find(&s->tree, addr);
+	int prot = 0, flags;
+
+	if (!v)
+		return false;
+	if (v->flags & PXV_READ)
+		prot |= LX_PROT_READ;
+	if (v->flags & PXV_WRITE)
+		prot |= LX_PROT_WRITE;
+	if (v->flags & PXV_EXEC)
+		prot |= LX_PROT_EXEC;
+	flags = (v->flags & PXV_SHARED) ? LX_MAP_SHARED : LX_MAP_PRIVATE;
+	if (!v->obj || v->obj->kind == PX_OBJ_SHMEM)
+		flags |= LX_MAP_ANONYMOUS;
+	if (v->flags & PXV_GROWSDOWN)
+		flags |= LX_MAP_GROWSDOWN;
+	if (v->flags & PXV_LOCKED)
+		flags |= LX_MAP_LOCKED;
+	if (v->flags & PXV_NORESERVE)
+		flags |= LX_MAP_NORESERVE;
+	vi->start = v->start;
+	vi->end = v->end;
+	vi->prot = prot;
+	vi->flags = flags;
+	vi->off = v->obj ? v->pgoff << PX_SHIFT : 0;
+	vi->path = v->obj && v->obj->kind == PX_OBJ_FILE ? v->obj->name : NULL;
+	vi->inherited = v->inherited;
+	return true;
+}
+
+/*
+ * px_stats - the counters of s.
+ */
+void px_stats(const struct px_space *s, struct px_stats *st)
+{
+	st->vmas = s->map_count;
+	st->mapped = s->mapped;
+	st->writable = s->writable;
+	st->locked = s->locked;
+	st->stored = s->stored + s->objs->stored;
+	st->brk = s->brk;
+	st->start_brk = s->start_brk;
+}
