@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DB_BATCH 8192
+#define DB_BATCH 16384
 
 struct db;
 

@@ -137,8 +137,11 @@ struct db *db_open(const char *path, enum db_error *err, char *msg,
 		snprintf(msg, msg_size, "%s: out of memory", path);
 		return NULL;
 	}
+	/* one connection per thread of ours: no mutexes needed */
 	rc = sqlite3_open_v2(path, &db->h,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				     SQLITE_OPEN_NOMUTEX,
+			     NULL);
 	if (rc != SQLITE_OK) {
 		*err = fail(db, rc, "cannot open");
 		goto error;
@@ -225,7 +228,6 @@ static enum db_error step(struct db *db, enum stmt s, const char *what)
 	int rc = sqlite3_step(db->st[s]);
 
 	sqlite3_reset(db->st[s]);
-	sqlite3_clear_bindings(db->st[s]);
 	return rc == SQLITE_DONE ? DB_OK : fail(db, rc, what);
 }
 
@@ -327,6 +329,14 @@ enum db_error db_run_end(struct db *db, int64_t run_id, const char *status,
 	return rc == SQLITE_DONE ? DB_OK : fail(db, rc, "cannot end the run");
 }
 
+static void bind_opt_int(sqlite3_stmt *s, int i, bool known, int64_t v)
+{
+	if (known)
+		sqlite3_bind_int64(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
 static void bind_errno(sqlite3_stmt *s, int i, bool known, int e)
 {
 	const char *n;
@@ -357,17 +367,21 @@ enum db_error db_event_add(struct db *db, int64_t run_id,
 	sqlite3_bind_int64(s, 4, ev->pid);
 	if (ev->has_ts)
 		sqlite3_bind_int64(s, 5, ev->ts_us);
+	else
+		sqlite3_bind_null(s, 5);
 	bind_text(s, 6, ev->call);
-	for (i = 0; i < ev->nargs && i < 6; i++)
-		sqlite3_bind_int64(s, 7 + (int)i, (sqlite3_int64)ev->arg[i]);
-	if (ev->traced_known)
-		sqlite3_bind_int64(s, 13, ev->traced_ret);
+	/* every column is bound each time: no clear_bindings per row */
+	for (i = 0; i < 6; i++)
+		if (i < ev->nargs)
+			sqlite3_bind_int64(s, 7 + (int)i,
+					   (sqlite3_int64)ev->arg[i]);
+		else
+			sqlite3_bind_null(s, 7 + (int)i);
+	bind_opt_int(s, 13, ev->traced_known, ev->traced_ret);
 	bind_errno(s, 14, ev->traced_known, ev->traced_errno);
-	if (ev->ref_known)
-		sqlite3_bind_int64(s, 15, ev->ref_ret);
+	bind_opt_int(s, 15, ev->ref_known, ev->ref_ret);
 	bind_errno(s, 16, ev->ref_known, ev->ref_errno);
-	if (ev->model_known)
-		sqlite3_bind_int64(s, 17, ev->model_ret);
+	bind_opt_int(s, 17, ev->model_known, ev->model_ret);
 	bind_errno(s, 18, ev->model_known, ev->model_errno);
 	bind_text(s, 19, ev->verdict);
 	return step(db, ST_EVENT, "cannot log an event");
@@ -383,8 +397,7 @@ enum db_error db_finding_add(struct db *db, int64_t run_id, uint64_t seq,
 	if (e)
 		return e;
 	sqlite3_bind_int64(s, 1, run_id);
-	if (seq)
-		sqlite3_bind_int64(s, 2, (sqlite3_int64)seq);
+	bind_opt_int(s, 2, seq != 0, (int64_t)seq);
 	bind_text(s, 3, kind);
 	bind_text(s, 4, severity);
 	bind_text(s, 5, detail);

@@ -41,8 +41,7 @@ static const char db_schema_sql[] =
 	"  traced_ret INTEGER, traced_errno TEXT,\n"
 	"  ref_ret INTEGER, ref_errno TEXT,\n"
 	"  model_ret INTEGER, model_errno TEXT,\n"
-	"  verdict TEXT NOT NULL,\n"
-	"  PRIMARY KEY(run_id, seq)) STRICT, WITHOUT ROWID;\n"
+	"  verdict TEXT NOT NULL) STRICT;\n"
 	"CREATE TABLE IF NOT EXISTS mapping(\n"
 	"  run_id INTEGER NOT NULL REFERENCES run(id),\n"
 	"  seq INTEGER NOT NULL,\n"
@@ -83,8 +82,12 @@ static const char db_schema_sql[] =
 	" AS ds_offset, rights\n"
 	"  FROM mapping;\n";
 
-/* Secondary indexes, built after a run's bulk load. */
+/*
+ * Secondary indexes, built after a run's bulk load: event rows are
+ * appended in rowid order, so during the load no key is compared.
+ */
 static const char db_index_sql[] =
+	"CREATE UNIQUE INDEX IF NOT EXISTS event_run_seq ON event(run_id, seq);\n"
 	"CREATE INDEX IF NOT EXISTS finding_run ON finding(run_id, seq);\n"
 	"CREATE INDEX IF NOT EXISTS mapping_run ON mapping(run_id, seq);\n"
 	"CREATE INDEX IF NOT EXISTS event_verdict ON event(run_id, verdict);\n"

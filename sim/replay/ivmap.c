@@ -218,11 +218,30 @@ int iv_assign(struct iv_map *m, uint64_t start, uint64_t end, uint64_t value)
 	return 0;
 }
 
+int iv_union(struct iv_map *m, uint64_t start, uint64_t end, uint64_t value)
+{
+	uint64_t s, e, v, next;
+
+	if (start >= end)
+		return 0;
+	/* already covered by one interval: the common case, no change */
+	if (iv_lookup(m, start, &s, &e, &v, &next) && v == value && e >= end)
+		return 0;
+	/* grow to swallow neighbours that touch or overlap, so the set
+	 * stays one interval per maximal run */
+	if (start > 0 && iv_lookup(m, start - 1, &s, &e, &v, &next) &&
+	    v == value)
+		start = s;
+	if (iv_lookup(m, end, &s, &e, &v, &next) && v == value)
+		end = e;
+	return iv_assign(m, start, end, value);
+}
+
 int iv_remove(struct iv_map *m, uint64_t start, uint64_t end)
 {
 	struct node *l, *r;
 
-	if (start >= end)
+	if (start >= end || !m->root)
 		return 0;
 	if (cut(m, start, end, &l, &r))
 		return -1;

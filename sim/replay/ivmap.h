@@ -18,6 +18,12 @@ void iv_free(struct iv_map *m);
 
 /* Map [start, end) to @value, replacing whatever overlapped it. */
 int iv_assign(struct iv_map *m, uint64_t start, uint64_t end, uint64_t value);
+/*
+ * Add [start, end) to a set where every interval has @value, merging it
+ * with the intervals it touches or overlaps: the set stays as small as
+ * the union allows.  Cheap when the range is already covered.
+ */
+int iv_union(struct iv_map *m, uint64_t start, uint64_t end, uint64_t value);
 /* Remove [start, end), splitting intervals that straddle its edges. */
 int iv_remove(struct iv_map *m, uint64_t start, uint64_t end);
 

@@ -225,7 +225,7 @@ static void relocate(struct rp_proc *p, uint64_t traced, uint64_t placed,
 		iv_remove(p->reloc, traced, end);
 	else
 		iv_assign(p->reloc, traced, end, placed - traced);
-	iv_assign(p->known, traced, end, 1);
+	iv_union(p->known, traced, end, 1);
 }
 
 /* The pages a successful call made accessible: write a token. */
@@ -330,18 +330,18 @@ static void forget(struct rp_proc *p, const struct tr_event *ev)
 		end = a + page_up(ev->arg[1]);
 		if (end > a) {
 			iv_remove(p->reloc, a, end);
-			iv_assign(p->known, a, end, 1);
+			iv_union(p->known, a, end, 1);
 		}
 	} else if (ev->call == TR_MREMAP && (uint64_t)ev->ret != a &&
 		   !(ev->arg[3] & LX_MREMAP_DONTUNMAP)) {
 		end = a + page_up(ev->arg[1]);
 		if (end > a) {
 			iv_remove(p->reloc, a, end);
-			iv_assign(p->known, a, end, 1);
+			iv_union(p->known, a, end, 1);
 		}
 	} else if (ev->call == TR_BRK && ev->ret) {
 		/* the heap is the trace's own */
-		iv_assign(p->known, (uint64_t)ev->ret & LX_PAGE_MASK,
+		iv_union(p->known, (uint64_t)ev->ret & LX_PAGE_MASK,
 			  page_up((uint64_t)ev->ret) + LX_PAGE_SIZE, 1);
 	}
 }

@@ -68,6 +68,42 @@ static int64_t fraction_us(const char *s, size_t len, size_t *i)
 	return us;
 }
 
+/*
+ * Any byte below 0x20 other than a tab, or DEL?  strace escapes such
+ * bytes, so one in a line means the file is not strace text.  Eight bytes
+ * at a time: (x - 0x20..) & ~x & 0x80.. flags bytes below 0x20, and the
+ * same test on x ^ 0x7f.. flags DEL; only a flagged word is looked at
+ * byte by byte (tabs are legal).
+ */
+static bool has_control(const char *s, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t high = 0x8080808080808080ULL;
+	size_t i = 0, j;
+	uint64_t x, y;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&x, s + i, 8);
+		y = x ^ (0x7f * ones);
+		if (!(((x - 0x20 * ones) & ~x & high) |
+		      ((y - ones) & ~y & high)))
+			continue;
+		for (j = i; j < i + 8; j++) {
+			unsigned char c = (unsigned char)s[j];
+
+			if ((c < 0x20 && c != '\t') || c == 0x7f)
+				return true;
+		}
+	}
+	for (; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return true;
+	}
+	return false;
+}
+
 static void fail(struct tr_line *out, const char *why)
 {
 	out->kind = TR_LINE_ERROR;
@@ -171,13 +207,9 @@ void tr_split_line(const char *s, size_t len, struct tr_line *out)
 	memset(out, 0, sizeof(*out));
 	while (len > 0 && (s[len - 1] == '\r' || s[len - 1] == ' '))
 		len--;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c < 0x20 && c != '\t') || c == 0x7f) {
-			fail(out, "binary data in line");
-			return;
-		}
+	if (has_control(s, len)) {
+		fail(out, "binary data in line");
+		return;
 	}
 	if (len == 0) {
 		out->kind = TR_LINE_NOTE;
