@@ -43,6 +43,22 @@ enum tr_call {
 	TR_VFORK,
 	TR_EXECVE,
 	TR_EXIT_GROUP,
+	/*
+	 * Context: calls that change what later memory calls may do (the
+	 * fds a file mapping needs, RLIMIT_MEMLOCK, CAP_IPC_LOCK).  A trace
+	 * recorded with them lets the reference model answer EBADF, EACCES,
+	 * EPERM and EAGAIN as the kernel did.
+	 */
+	TR_OPEN,
+	TR_OPENAT,
+	TR_CLOSE,
+	TR_DUP,
+	TR_DUP2,
+	TR_DUP3,
+	TR_MEMFD_CREATE,
+	TR_PRLIMIT64,
+	TR_SETRLIMIT,
+	TR_CAPSET,
 	TR_OTHER,
 	TR_NCALLS
 };
@@ -69,6 +85,18 @@ enum tr_result {
  * arg[0] is the flags (TR_FLAG_CLONE_FLAGS_UNKNOWN when strace printed
  * only a pointer); execve and exit_group keep their first argument only
  * where it is a number.
+ */
+/*
+ * Arguments of the context calls, normalised:
+ *   open, openat, memfd_create: arg[0] = flags (O_*, MFD_*); fd_path = path
+ *   close, dup: arg[0] = fd;  dup2, dup3: arg[0] = old fd, arg[1] = new fd
+ *   prlimit64: arg[0] = pid, arg[1] = resource, arg[2] = soft limit,
+ *     arg[3] = 1 when it is a new limit set, 2 when it is the old one
+ *     the call only read, 0 when neither is known
+ *   setrlimit: arg[0] = resource, arg[1] = new soft limit, arg[3] = 1
+ *   capset: arg[0] = 1 when CAP_IPC_LOCK stays effective, 0 when not;
+ *     TR_FLAG_CLONE_FLAGS_UNKNOWN when strace printed only a pointer
+ * Limits use UINT64_MAX for RLIM64_INFINITY.
  */
 struct tr_event {
 	uint64_t seq;		/* 1-based count of memory events */

@@ -425,6 +425,62 @@ static int log_finding(struct replay *r, const struct tr_event *ev,
 	return 0;
 }
 
+/*
+ * Calls that set what later memory calls may do: the fds file mappings
+ * need and their access modes, RLIMIT_MEMLOCK, CAP_IPC_LOCK.  Only what
+ * succeeded in the trace is applied.
+ */
+static void context(struct replay *r, struct rp_proc *p,
+		    const struct tr_event *ev)
+{
+	const struct rp_target *t = &r->t;
+	int fd = (int)ev->ret;
+	/* O_ACCMODE; memfds are always read-write */
+	int mode = ev->call == TR_MEMFD_CREATE ? 2 : (int)(ev->arg[0] & 3);
+
+	if (ev->result != TR_RET_VALUE)
+		return;
+	switch (ev->call) {
+	case TR_OPEN:
+	case TR_OPENAT:
+	case TR_MEMFD_CREATE:
+		if (t->fd_set && !(ev->arg[0] & 010000000)) /* not O_PATH */
+			t->fd_set(t->ctx, p->space, fd, mode);
+		break;
+	case TR_CLOSE:
+		if (t->fd_set)
+			t->fd_set(t->ctx, p->space, (int)ev->arg[0], -1);
+		break;
+	case TR_DUP:
+		if (t->fd_dup)
+			t->fd_dup(t->ctx, p->space, (int)ev->arg[0], fd);
+		break;
+	case TR_DUP2:
+	case TR_DUP3:
+		if (t->fd_dup)
+			t->fd_dup(t->ctx, p->space, (int)ev->arg[0],
+				  (int)ev->arg[1]);
+		break;
+	case TR_PRLIMIT64:
+		/* pid 0 is the caller; RLIMIT_MEMLOCK is resource 8 */
+		if (ev->arg[0] == 0 && ev->arg[1] == 8 && ev->arg[3] &&
+		    t->set_memlock)
+			t->set_memlock(t->ctx, p->space, ev->arg[2]);
+		break;
+	case TR_SETRLIMIT:
+		if (ev->arg[0] == 8 && ev->arg[3] && t->set_memlock)
+			t->set_memlock(t->ctx, p->space, ev->arg[1]);
+		break;
+	case TR_CAPSET:
+		if (!(ev->flags & TR_FLAG_CLONE_FLAGS_UNKNOWN) &&
+		    t->set_cap_ipc_lock)
+			t->set_cap_ipc_lock(t->ctx, p->space, ev->arg[0] != 0);
+		break;
+	default:
+		break;
+	}
+}
+
 /* One event of the trace. */
 static int step(struct replay *r, const struct tr_event *ev)
 {
@@ -465,6 +521,19 @@ static int step(struct replay *r, const struct tr_event *ev)
 	case TR_EXIT_GROUP:
 	case TR_OTHER:
 		verdict = "process";
+		break;
+	case TR_OPEN:
+	case TR_OPENAT:
+	case TR_CLOSE:
+	case TR_DUP:
+	case TR_DUP2:
+	case TR_DUP3:
+	case TR_MEMFD_CREATE:
+	case TR_PRLIMIT64:
+	case TR_SETRLIMIT:
+	case TR_CAPSET:
+		context(r, p, ev);
+		verdict = "context";
 		break;
 	default:
 		learn_base(r, p, ev);

@@ -38,6 +38,16 @@ struct rp_target {
 	int (*store)(void *ctx, void *space, uint64_t addr, uint8_t val);
 	/* PROT_* of the page, or -ENOMEM when unmapped */
 	int (*prot)(void *ctx, void *space, uint64_t addr, int *prot);
+	/*
+	 * Context the trace shows besides memory calls (may be NULL): an fd
+	 * opened with access mode @mode (O_RDONLY, O_WRONLY, O_RDWR) or
+	 * closed (@mode < 0), one fd duplicated, RLIMIT_MEMLOCK, and whether
+	 * CAP_IPC_LOCK is effective.
+	 */
+	void (*fd_set)(void *ctx, void *space, int fd, int mode);
+	void (*fd_dup)(void *ctx, void *space, int oldfd, int newfd);
+	void (*set_memlock)(void *ctx, void *space, uint64_t limit);
+	void (*set_cap_ipc_lock)(void *ctx, void *space, bool cap);
 };
 
 /* The Linux reference model as a target. */

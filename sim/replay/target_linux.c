@@ -8,6 +8,7 @@
 #include "rmsim/abi.h"
 #include "rmsim/posix.h"
 
+#include <errno.h>
 #include <stddef.h>
 
 /* @ctx, when set, is the struct px_config to start from. */
@@ -121,9 +122,19 @@ static int lx_store(void *ctx, void *space, uint64_t addr, uint8_t val)
 	return px_store(space, addr, val);
 }
 
+/*
+ * The VMA's protection, as /proc/self/maps shows it (PROT_WRITE alone
+ * stays "-w-" although the hardware lets such pages be read): this is
+ * what the case language's prot() compares with the host kernel.
+ */
 static int lx_prot(void *ctx, void *space, uint64_t addr, int *prot)
 {
-	return px_prot(space, addr, prot);
+	struct px_vma_info v;
+
+	if (!px_find(space, addr, &v) || v.start > addr)
+		return -ENOMEM;
+	*prot = v.prot & (LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC);
+	return 0;
 }
 
 void rp_target_linux(struct rp_target *t)

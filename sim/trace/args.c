@@ -434,6 +434,163 @@ static int result(struct cur *c, struct tr_event *ev)
 	return 0;
 }
 
+/* A resource limit as strace prints it: 8192*1024, RLIM64_INFINITY, 0. */
+static int rlimit_value(struct cur *c, uint64_t *out)
+{
+	uint64_t v, f;
+	bool numeric;
+
+	if (term(c, &v, &numeric, NULL, 0) || !numeric)
+		return err(c, "malformed resource limit");
+	while (peek(c) == '*') {
+		c->i++;
+		if (term(c, &f, &numeric, NULL, 0) || !numeric)
+			return err(c, "malformed resource limit");
+		v *= f;
+	}
+	*out = v;
+	return 0;
+}
+
+/* In the struct at c->i, the value of field @key ("rlim_cur="). */
+static int struct_field(struct cur *c, const char *key, size_t end,
+			size_t *at)
+{
+	size_t n = strlen(key), i;
+
+	for (i = c->i; i + n <= end; i++)
+		if (memcmp(c->s + i, key, n) == 0) {
+			*at = i + n;
+			return 0;
+		}
+	return -1;
+}
+
+static bool is_context_call(enum tr_call call)
+{
+	return call >= TR_OPEN && call <= TR_CAPSET;
+}
+
+/*
+ * One argument of a context call, stored where struct tr_event says.
+ * Strings are paths; structs carry a limit or the capability sets.
+ */
+static int context_arg(struct cur *c, enum tr_call call, unsigned n,
+		       struct tr_event *ev, char *path, size_t path_size)
+{
+	size_t start = c->i, end, at;
+	uint64_t v;
+	bool numeric;
+	int ch = peek(c);
+
+	if (ch == '"') {
+		if (skip_group(c))
+			return -1;
+		(void)lit(c, "...");	/* a path cut short by -s */
+		end = c->i;
+		if (path && path_size && ((call == TR_OPEN && n == 0) ||
+					  (call == TR_OPENAT && n == 1) ||
+					  (call == TR_MEMFD_CREATE && n == 0))) {
+			size_t m = end - start;
+
+			/* without the quotes (and a cut-off "..." tail) */
+			while (m > 1 && c->s[start + m - 1] != '"')
+				m--;
+			m = m >= 2 ? m - 2 : 0;
+			if (m > path_size - 1)
+				m = path_size - 1;
+			memcpy(path, c->s + start + 1, m);
+			path[m] = '\0';
+		}
+		return comment(c);
+	}
+	if (ch == '{') {
+		struct cur sub;
+
+		if (skip_group(c))
+			return -1;
+		end = c->i;
+		c->i = start;
+		if (call == TR_PRLIMIT64 && n == 3 && ev->arg[3] == 0) {
+			/* only read: the old limit tells the initial state */
+			if (struct_field(c, "rlim_cur=", end, &at))
+				return err(c, "expected rlim_cur in the limit");
+			sub = *c;
+			sub.i = at;
+			sub.len = end;
+			if (rlimit_value(&sub, &v)) {
+				c->why = sub.why;
+				return -1;
+			}
+			ev->arg[2] = v;
+			ev->arg[3] = 2;
+		} else if ((call == TR_PRLIMIT64 && n == 2) ||
+			   (call == TR_SETRLIMIT && n == 1)) {
+			if (struct_field(c, "rlim_cur=", end, &at))
+				return err(c, "expected rlim_cur in the limit");
+			sub = *c;
+			sub.i = at;
+			sub.len = end;
+			if (rlimit_value(&sub, &v)) {
+				c->why = sub.why;
+				return -1;
+			}
+			ev->arg[call == TR_PRLIMIT64 ? 2 : 1] = v;
+			ev->arg[3] = 1;
+		} else if (call == TR_CAPSET && n == 1) {
+			size_t e;
+
+			if (struct_field(c, "effective=", end, &at))
+				return err(c, "expected effective= in capset");
+			for (e = at; e < end && c->s[e] != ',' && c->s[e] != '}';
+			     e++)
+				;
+			ev->arg[0] = 0;
+			for (; at + 12 <= e; at++)
+				if (memcmp(c->s + at, "CAP_IPC_LOCK", 12) == 0)
+					ev->arg[0] = 1;
+		}
+		c->i = end;
+		return comment(c);
+	}
+	if (value(c, &v, &numeric, NULL, 0))
+		return -1;
+	if (call == TR_CAPSET && n == 1)
+		ev->flags |= TR_FLAG_CLONE_FLAGS_UNKNOWN;
+	switch (call) {
+	case TR_OPEN:
+		if (n == 1)
+			ev->arg[0] = v;
+		break;
+	case TR_OPENAT:
+		if (n == 2)
+			ev->arg[0] = v;
+		break;
+	case TR_MEMFD_CREATE:
+		if (n == 1)
+			ev->arg[0] = v;
+		break;
+	case TR_CLOSE:
+	case TR_DUP:
+	case TR_DUP2:
+	case TR_DUP3:
+		if (n < 2)
+			ev->arg[n] = v;
+		break;
+	case TR_PRLIMIT64:
+		if (n < 2)
+			ev->arg[n] = v;
+		break;
+	case TR_SETRLIMIT:
+		if (n == 0)
+			ev->arg[0] = v;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
 /*
  * The case language's expressions (see tests/cases/README.md), with C's
  * precedence: '|' below '+' and '-', below '*', below unary '-'.  Primary
@@ -642,6 +799,12 @@ static int parse_call(struct cur *cp, enum tr_call call, struct tr_event *ev,
 			} else {
 				c.i++;
 			}
+			if (is_context_call(call)) {
+				if (context_arg(&c, call, n, ev, path_buf,
+						path_size))
+					goto fail;
+				goto next;
+			}
 			if (value(&c, &v, &numeric,
 				  call == TR_MMAP && n == 4 ? path_buf : NULL,
 				  path_size))
@@ -685,6 +848,7 @@ static int parse_call(struct cur *cp, enum tr_call call, struct tr_event *ev,
 				}
 				ev->arg[n] = numeric ? v : 0;
 			}
+next:
 			n++;
 			ws(&c);
 			if (peek(&c) == ',') {
@@ -701,7 +865,8 @@ static int parse_call(struct cur *cp, enum tr_call call, struct tr_event *ev,
 			goto fail;
 		}
 	}
-	if (call != TR_CLONE && call != TR_CLONE3 && call != TR_EXECVE) {
+	if (call != TR_CLONE && call != TR_CLONE3 && call != TR_EXECVE &&
+	    !is_context_call(call)) {
 		if (n > 6 || (n != want && !(call == TR_MREMAP && n == 4))) {
 			c.why = "wrong number of arguments for this call";
 			goto fail;
@@ -711,7 +876,8 @@ static int parse_call(struct cur *cp, enum tr_call call, struct tr_event *ev,
 		ev->flags |= TR_FLAG_CLONE_FLAGS_UNKNOWN;
 	if (want_result && result(&c, ev))
 		goto fail;
-	if (path_buf && path_buf[0] && call == TR_MMAP)
+	if (path_buf && path_buf[0] &&
+	    (call == TR_MMAP || is_context_call(call)))
 		ev->fd_path = path_buf;
 	*cp = c;
 	return 0;

@@ -27,6 +27,16 @@ static const char *const call_names[TR_NCALLS] = {
 	[TR_VFORK] = "vfork",
 	[TR_EXECVE] = "execve",
 	[TR_EXIT_GROUP] = "exit_group",
+	[TR_OPEN] = "open",
+	[TR_OPENAT] = "openat",
+	[TR_CLOSE] = "close",
+	[TR_DUP] = "dup",
+	[TR_DUP2] = "dup2",
+	[TR_DUP3] = "dup3",
+	[TR_MEMFD_CREATE] = "memfd_create",
+	[TR_PRLIMIT64] = "prlimit64",
+	[TR_SETRLIMIT] = "setrlimit",
+	[TR_CAPSET] = "capset",
 	[TR_OTHER] = "other",
 };
 
@@ -41,7 +51,11 @@ const unsigned char tr_call_nargs[TR_NCALLS] = {
 	[TR_MLOCK2] = 3,   [TR_MUNLOCK] = 2,	 [TR_MLOCKALL] = 1,
 	[TR_MUNLOCKALL] = 0, [TR_MINCORE] = 3,	 [TR_CLONE] = 1,
 	[TR_CLONE3] = 1,   [TR_FORK] = 0,	 [TR_VFORK] = 0,
-	[TR_EXECVE] = 0,   [TR_EXIT_GROUP] = 1,	 [TR_OTHER] = 0,
+	[TR_EXECVE] = 0,   [TR_EXIT_GROUP] = 1,	 [TR_OPEN] = 1,
+	[TR_OPENAT] = 1,   [TR_CLOSE] = 1,	 [TR_DUP] = 1,
+	[TR_DUP2] = 2,	   [TR_DUP3] = 2,	 [TR_MEMFD_CREATE] = 1,
+	[TR_PRLIMIT64] = 4, [TR_SETRLIMIT] = 4,	 [TR_CAPSET] = 1,
+	[TR_OTHER] = 0,
 };
 
 const char *tr_call_name(enum tr_call c)

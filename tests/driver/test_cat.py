@@ -11,7 +11,8 @@ from rmsim_driver import RMSIM, main, open_text, run, trace_files
 
 MEMORY_CALLS = ("mmap munmap mprotect pkey_mprotect madvise mremap msync brk "
                 "mlock mlock2 munlock mlockall munlockall mincore clone "
-                "clone3 fork vfork execve exit_group").split()
+                "clone3 fork vfork execve exit_group open openat close dup "
+                "dup2 dup3 memfd_create prlimit64 setrlimit capset").split()
 
 # An optional pid prefix ("[pid  12] " or "12  ") and timestamp, then the
 # call name and "(".  Resumed halves are counted, unfinished halves not.

@@ -200,7 +200,7 @@ class Usage(unittest.TestCase):
         self.addCleanup(os.unlink, path)
         p = run("replay", path, check=65)
         self.assertEqual(p.stderr.strip(),
-                         "%s:2: truncated line: missing argument" % path)
+                         "%s:2: truncated line: missing ')'" % path)
         p = run("replay", "--keep-going", path, check=0)
         self.assertIn("skipped    1 unreadable lines", p.stdout)
 
