@@ -31,7 +31,9 @@ static void replay_usage(FILE *f)
 		"[--json] [-q]\n\n"
 		"Replay TRACE (strace text, plain, .gz or .xz) on policy P and "
 		"compare every\nresult with the recorded one.\n\n"
-		"  -p, --policy P    linux (the reference model; default)\n"
+		"  -p, --policy P    linux (the reference model; default) or "
+		"native (the host\n"
+		"                    kernel, in a child process)\n"
 		"  -l, --layout L    Genode layout, recorded in the run "
 		"(default nova-x86_64)\n"
 		"  -g, --genode V    Genode version, recorded (default 26.02)\n"
@@ -206,7 +208,7 @@ int cmd_replay(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	o.trace = argv[optind];
-	if (strcmp(o.policy, "linux") != 0)
+	if (strcmp(o.policy, "linux") != 0 && strcmp(o.policy, "native") != 0)
 		return cli_fail(EXIT_USAGE, "replay",
 				"unknown policy '%s' (rmsim policies lists "
 				"them)",

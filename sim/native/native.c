@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -188,36 +189,29 @@ static int64_t child_call(const struct nat_req *q, uint64_t *val)
 	return 0;
 }
 
+/*
+ * Requests and answers are one SEQPACKET message each over a socket pair:
+ * no partial reads, and MSG_NOSIGNAL instead of SIGPIPE when the other
+ * side is gone.
+ */
 static int full_read(int fd, void *buf, size_t n)
 {
-	size_t done = 0;
+	ssize_t r;
 
-	while (done < n) {
-		ssize_t r = read(fd, (char *)buf + done, n - done);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		done += (size_t)r;
-	}
-	return 0;
+	do
+		r = recv(fd, buf, n, 0);
+	while (r < 0 && errno == EINTR);
+	return r == (ssize_t)n ? 0 : -1;
 }
 
 static int full_write(int fd, const void *buf, size_t n)
 {
-	size_t done = 0;
+	ssize_t r;
 
-	while (done < n) {
-		ssize_t r = write(fd, (const char *)buf + done, n - done);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		done += (size_t)r;
-	}
-	return 0;
+	do
+		r = send(fd, buf, n, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	return r == (ssize_t)n ? 0 : -1;
 }
 
 static void child_main(int in, int out)
@@ -267,25 +261,23 @@ static void child_main(int in, int out)
 static void *nat_new(void *ctx)
 {
 	struct nat_space *n = calloc(1, sizeof(*n));
-	int down[2], up[2];
+	int sv[2];
 
 	if (!n)
 		return NULL;
-	if (pipe2(down, O_CLOEXEC) || pipe2(up, O_CLOEXEC)) {
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
 		free(n);
 		return NULL;
 	}
 	fflush(NULL);
 	n->pid = fork();
 	if (n->pid == 0) {
-		close(down[1]);
-		close(up[0]);
-		child_main(down[0], up[1]);
+		close(sv[0]);
+		child_main(sv[1], sv[1]);
 	}
-	close(down[0]);
-	close(up[1]);
-	n->to_child = down[1];
-	n->from_child = up[0];
+	close(sv[1]);
+	n->to_child = sv[0];
+	n->from_child = dup(sv[0]);
 	n->owned = iv_new();
 	n->reloc = iv_new();
 	if (n->pid < 0 || !n->owned || !n->reloc) {
@@ -320,22 +312,14 @@ static int64_t ask(struct nat_space *n, uint32_t op, uint32_t call,
 {
 	struct nat_req q;
 	struct nat_resp s;
-	struct sigaction ign, old;
 
 	memset(&q, 0, sizeof(q));
 	q.op = op;
 	q.call = call;
 	memcpy(q.arg, arg, sizeof(q.arg));
-	/* a dead child must not kill us with SIGPIPE */
-	memset(&ign, 0, sizeof(ign));
-	ign.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &ign, &old);
 	if (full_write(n->to_child, &q, sizeof(q)) ||
-	    full_read(n->from_child, &s, sizeof(s))) {
-		sigaction(SIGPIPE, &old, NULL);
+	    full_read(n->from_child, &s, sizeof(s)))
 		return -EPIPE;
-	}
-	sigaction(SIGPIPE, &old, NULL);
 	*val = s.val;
 	return s.rc;
 }

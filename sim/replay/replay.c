@@ -20,6 +20,7 @@
 #include "rmsim/abi.h"
 #include "rmsim/db.h"
 
+#include "native/native.h"
 #include "procs.h"
 #include "target.h"
 
@@ -228,20 +229,26 @@ static void relocate(struct rp_proc *p, uint64_t traced, uint64_t placed,
 	iv_union(p->known, traced, end, 1);
 }
 
-/* The pages a successful call made accessible: write a token. */
+/*
+ * The pages a successful call made writable: write a token.  @prot is
+ * the protection the call gave them, or -1 to ask the target per page.
+ */
 static void touch(struct replay *r, struct rp_proc *p, uint64_t addr,
-		  uint64_t len, uint64_t seq)
+		  uint64_t len, uint64_t seq, int prot)
 {
 	uint8_t token = (uint8_t)(seq * 131 + 1) | 1;
 	uint64_t end = addr + page_up(len), a;
-	int prot;
+	int pp;
 
-	if (r->opt->touch == RP_TOUCH_NONE || end <= addr)
+	if (r->opt->touch == RP_TOUCH_NONE || end <= addr ||
+	    (prot >= 0 && !(prot & LX_PROT_WRITE)))
 		return;
 	for (a = addr; a < end; a += LX_PAGE_SIZE) {
-		if (r->t.prot(r->t.ctx, p->space, a, &prot) == 0 &&
-		    (prot & LX_PROT_WRITE) &&
-		    r->t.store(r->t.ctx, p->space, a, token) == 0)
+		if (prot < 0 &&
+		    (r->t.prot(r->t.ctx, p->space, a, &pp) ||
+		     !(pp & LX_PROT_WRITE)))
+			continue;
+		if (r->t.store(r->t.ctx, p->space, a, token) == 0)
 			r->sum->touches++;
 		if (r->opt->touch == RP_TOUCH_FIRST)
 			break;
@@ -559,13 +566,13 @@ static int step(struct replay *r, const struct tr_event *ev)
 		forget(p, ev);
 		if (rc == 0 && ev->result == TR_RET_VALUE) {
 			if (ev->call == TR_MMAP)
-				touch(r, p, val, ev->arg[1], ev->seq);
+				touch(r, p, val, ev->arg[1], ev->seq,
+				      (int)ev->arg[2]);
 			else if (ev->call == TR_MREMAP)
-				touch(r, p, val, ev->arg[2], ev->seq);
-			else if (ev->call == TR_MPROTECT &&
-				 (ev->arg[2] & LX_PROT_WRITE))
+				touch(r, p, val, ev->arg[2], ev->seq, -1);
+			else if (ev->call == TR_MPROTECT)
 				touch(r, p, to_target(p, ev->arg[0]),
-				      ev->arg[1], ev->seq);
+				      ev->arg[1], ev->seq, (int)ev->arg[2]);
 		}
 		break;
 	}
@@ -649,7 +656,10 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 	const char *run_status = "complete";
 
 	memset(sum, 0, sizeof(*sum));
-	rp_target_linux(&r.t);
+	if (opt->policy && strcmp(opt->policy, "native") == 0)
+		nat_target(&r.t);
+	else
+		rp_target_linux(&r.t);
 	rd = tr_open(opt->trace, &topt, &err);
 	if (!rd) {
 		snprintf(sum->error, sizeof(sum->error), "%s: %s", opt->trace,
