@@ -174,6 +174,11 @@ static enum cf_verdict step(const struct cf_stmt *st,
 		snprintf(got, gsize, "the backend failed");
 		return CF_ERROR;
 	}
+	if (rc == RP_EREFUSED) {
+		snprintf(got, gsize, "a refusal: the range reaches the "
+				     "backend's own memory");
+		return CF_ERROR;
+	}
 	switch (st->expect) {
 	case CF_EXP_SUCCESS:
 		snprintf(want, wsize, "success");

@@ -33,7 +33,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum nat_op { NAT_CALL, NAT_LOAD, NAT_STORE, NAT_PROT, NAT_EXIT };
+enum nat_op { NAT_CALL, NAT_LOAD, NAT_STORE, NAT_PROT, NAT_MAPPED, NAT_EXIT };
 
 struct nat_req {
 	uint32_t op;
@@ -104,6 +104,28 @@ static int child_prot(uint64_t addr, uint64_t *prot)
 	}
 	fclose(f);
 	return rc;
+}
+
+/* Is any byte of [addr, end) mapped in this process? */
+static int child_mapped(uint64_t addr, uint64_t end, uint64_t *mapped)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	*mapped = 0;
+	if (!f)
+		return -EIO;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long s, e;
+
+		if (sscanf(line, "%llx-%llx", &s, &e) == 2 && s < end &&
+		    e > addr) {
+			*mapped = 1;
+			break;
+		}
+	}
+	fclose(f);
+	return 0;
 }
 
 static long sys(long nr, const uint64_t *a)
@@ -247,6 +269,9 @@ static void child_main(int in, int out)
 		case NAT_PROT:
 			s.rc = child_prot(q.arg[0], &s.val);
 			break;
+		case NAT_MAPPED:
+			s.rc = child_mapped(q.arg[0], q.arg[1], &s.val);
+			break;
 		default:
 			_exit(0);
 		}
@@ -349,6 +374,45 @@ static bool owned(const struct nat_space *n, uint64_t addr, uint64_t len)
 	return true;
 }
 
+/* Calls that change the mappings in their (addr, len) range. */
+static bool changes_range(enum tr_call c)
+{
+	return c == TR_MUNMAP || c == TR_MPROTECT || c == TR_PKEY_MPROTECT ||
+	       c == TR_MADVISE || c == TR_MREMAP || c == TR_MLOCK ||
+	       c == TR_MLOCK2 || c == TR_MUNLOCK;
+}
+
+/*
+ * Would [addr, addr+len) reach memory of the child's own (rmsim's code,
+ * heap, stack)?  Only the parts this space did not hand out are asked
+ * about; a hole there is fine (the kernel will say ENOMEM or ignore it).
+ */
+static bool touches_own_memory(struct nat_space *n, uint64_t addr,
+			       uint64_t len)
+{
+	uint64_t end = addr + ((len + LX_PAGE_SIZE - 1) & LX_PAGE_MASK);
+	uint64_t at = addr, s, e, v, next, q[6] = {0}, mapped;
+
+	/* an empty, unaligned or wrapping range is refused by the kernel
+	 * before it changes anything */
+	if (len == 0 || (addr & ~LX_PAGE_MASK) || end <= addr)
+		return false;
+	if (end > LX_TASK_SIZE)
+		end = LX_TASK_SIZE;
+	while (at < end) {
+		if (iv_lookup(n->owned, at, &s, &e, &v, &next)) {
+			at = e;
+			continue;
+		}
+		q[0] = at;
+		q[1] = next < end ? next : end;
+		if (ask(n, NAT_MAPPED, 0, q, &mapped) || mapped)
+			return true;
+		at = q[1];
+	}
+	return false;
+}
+
 static int nat_call(void *ctx, void *space, const struct rp_call *c,
 		    uint64_t *out)
 {
@@ -371,6 +435,8 @@ static int nat_call(void *ctx, void *space, const struct rp_call *c,
 			guarded = true;
 		}
 	}
+	if (changes_range(c->call) && touches_own_memory(n, a[0], a[1]))
+		return RP_EREFUSED;	/* would break the backend itself */
 	rc = ask(n, NAT_CALL, c->call, a, out);
 	if (guarded && rc == -EEXIST) {
 		/* something of ours is there: place it anywhere instead */

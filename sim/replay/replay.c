@@ -278,6 +278,10 @@ static const char *judge(struct replay *r, struct rp_proc *p,
 		r->sum->unknown++;
 		return "unknown";
 	}
+	if (rc == RP_EREFUSED) {
+		r->sum->unknown++;
+		return "refused";
+	}
 	r->sum->compared++;
 	if (ev->result == TR_RET_ERROR || rc < 0) {
 		if (ev->result == TR_RET_ERROR && rc < 0) {

@@ -12,6 +12,13 @@
 
 #include "rmsim/trace.h"
 
+/*
+ * A target's answer when it will not run a call at all (the native
+ * backend, for a range that reaches its own code, heap or stack): neither
+ * a success nor an errno of the call, so never compared as one.
+ */
+#define RP_EREFUSED (-10000)
+
 /* One call, arguments already translated to the target's addresses. */
 struct rp_call {
 	enum tr_call call;
