@@ -106,6 +106,35 @@ enum db_error db_case_result_add(struct db *db, int64_t run_id,
 				 const char *name, const char *verdict,
 				 const char *detail);
 
+/* Resource use at one point of a run (for the charts over events). */
+struct db_sample {
+	uint64_t seq;
+	uint64_t ram_used, caps_used;	/* PD quota in use */
+	uint64_t mappings;		/* POSIX mappings (reference VMAs) */
+	uint64_t attachments;		/* Genode attachments, all maps */
+};
+enum db_error db_sample_add(struct db *db, int64_t run_id,
+			    const struct db_sample *s);
+
+/*
+ * One region of an address-space map (snapshot "end" or "peak"): @space
+ * is "env" or a region map's name, @kind one of fixed (Genode's own
+ * areas: ld.lib.so, linker area, stack area, UTCBs, kernel-reserved),
+ * window (a managed dataspace reserved by a policy), reserved (address
+ * space held without RAM), committed (RAM attached), hole (a reserved
+ * hole left by an implicit detach), free; @label names it.
+ */
+struct db_region {
+	const char *snapshot;
+	uint64_t seq;
+	const char *space;
+	uint64_t start, size;
+	const char *kind;
+	const char *label;
+};
+enum db_error db_region_add(struct db *db, int64_t run_id,
+			    const struct db_region *r);
+
 /* Commit the open batch now (before a risky step, or on a signal). */
 enum db_error db_flush(struct db *db);
 

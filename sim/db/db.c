@@ -33,6 +33,8 @@ enum stmt {
 	ST_METRIC,
 	ST_MAPPING,
 	ST_CASE,
+	ST_SAMPLE,
+	ST_REGION,
 	ST_COUNT
 };
 
@@ -43,6 +45,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_METRIC] = "INSERT OR REPLACE INTO metric VALUES(?,?,?)",
 	[ST_MAPPING] = "INSERT INTO mapping VALUES(?,?,?,?,?,?,?,?,?)",
 	[ST_CASE] = "INSERT INTO case_result VALUES(?,?,?,?)",
+	[ST_SAMPLE] = "INSERT INTO sample VALUES(?,?,?,?,?,?)",
+	[ST_REGION] = "INSERT INTO region VALUES(?,?,?,?,?,?,?,?)",
 };
 
 struct db {
@@ -452,4 +456,40 @@ enum db_error db_case_result_add(struct db *db, int64_t run_id,
 	bind_text(s, 3, verdict);
 	bind_text(s, 4, detail);
 	return step(db, ST_CASE, "cannot log a case result");
+}
+
+enum db_error db_sample_add(struct db *db, int64_t run_id,
+			    const struct db_sample *x)
+{
+	sqlite3_stmt *s = db->st[ST_SAMPLE];
+	enum db_error e = batch(db);
+
+	if (e)
+		return e;
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)x->seq);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)x->ram_used);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)x->caps_used);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)x->mappings);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)x->attachments);
+	return step(db, ST_SAMPLE, "cannot log a sample");
+}
+
+enum db_error db_region_add(struct db *db, int64_t run_id,
+			    const struct db_region *r)
+{
+	sqlite3_stmt *s = db->st[ST_REGION];
+	enum db_error e = batch(db);
+
+	if (e)
+		return e;
+	sqlite3_bind_int64(s, 1, run_id);
+	bind_text(s, 2, r->snapshot);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)r->seq);
+	bind_text(s, 4, r->space);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)r->start);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)r->size);
+	bind_text(s, 7, r->kind);
+	bind_text(s, 8, r->label);
+	return step(db, ST_REGION, "cannot log a region");
 }

@@ -67,6 +67,19 @@ static const char db_schema_sql[] =
 	"  verdict TEXT NOT NULL CHECK(verdict IN ('pass','fail',"
 	"'unsupported','error')),\n"
 	"  detail TEXT) STRICT;\n"
+	"CREATE TABLE IF NOT EXISTS sample(\n"
+	"  run_id INTEGER NOT NULL REFERENCES run(id),\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  ram_used INTEGER, caps_used INTEGER,\n"
+	"  mappings INTEGER, attachments INTEGER) STRICT;\n"
+	"CREATE TABLE IF NOT EXISTS region(\n"
+	"  run_id INTEGER NOT NULL REFERENCES run(id),\n"
+	"  snapshot TEXT NOT NULL CHECK(snapshot IN ('end','peak')),\n"
+	"  seq INTEGER,\n"
+	"  space TEXT NOT NULL,\n"
+	"  start INTEGER NOT NULL, size INTEGER NOT NULL,\n"
+	"  kind TEXT NOT NULL,\n"
+	"  label TEXT) STRICT;\n"
 	"CREATE VIEW IF NOT EXISTS event_hex AS\n"
 	"  SELECT run_id, seq, line, pid, ts_us, call,\n"
 	"    printf('%#x', a0) AS a0, printf('%#x', a1) AS a1,\n"
@@ -91,6 +104,8 @@ static const char db_index_sql[] =
 	"CREATE INDEX IF NOT EXISTS finding_run ON finding(run_id, seq);\n"
 	"CREATE INDEX IF NOT EXISTS mapping_run ON mapping(run_id, seq);\n"
 	"CREATE INDEX IF NOT EXISTS event_verdict ON event(run_id, verdict);\n"
-	"CREATE INDEX IF NOT EXISTS case_result_run ON case_result(run_id);\n";
+	"CREATE INDEX IF NOT EXISTS case_result_run ON case_result(run_id);\n"
+	"CREATE INDEX IF NOT EXISTS sample_run ON sample(run_id, seq);\n"
+	"CREATE INDEX IF NOT EXISTS region_run ON region(run_id, snapshot);\n";
 
 #endif
