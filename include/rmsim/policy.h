@@ -1,0 +1,127 @@
+/*
+ * rmsim/policy.h - the reservation-policy interface (prefix pol_).
+ *
+ * A policy is how a Genode libc implements mmap and its family on top of
+ * Genode's memory API: a struct of function pointers, one per call, each
+ * returning 0 or -errno exactly as the syscall strace recorded (values
+ * through out-parameters), and a fault handler for the region maps it
+ * manages.  A policy sees the call's arguments and the Genode API
+ * (rmsim/genode.h) only: never the Linux reference model, never the
+ * trace.  That is what makes it portable: every gn_ call maps to one
+ * Genode call (docs/porting.md), so a policy that wins here is ported
+ * into Genode's libc mechanically.
+ *
+ * Built-in policies live in sim/policy/, one file each.  An out-of-tree
+ * policy is a shared object exporting
+ *     const struct pol_policy rmsim_policy = { .abi = POL_ABI, ... };
+ * built against the installed headers (pkg-config rmsim) and loaded with
+ * `--policy ./libmine.so[:params]`.
+ */
+#ifndef RMSIM_POLICY_H
+#define RMSIM_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rmsim/genode.h"
+
+/* Bumped whenever struct pol_policy or struct pol_env changes. */
+#define POL_ABI 1
+
+/* What a policy gets at start: the component it runs in. */
+struct pol_env {
+	struct gn_ctx *gn;		/* the Genode model: gn_env_pd(gn),
+					 * gn_env_rm(gn), RM sessions, ... */
+	const struct lay_layout *layout;
+	enum gn_version version;
+	/* lowest and highest address of the component's address space
+	 * that core manages (the layout's VA range) */
+	uint64_t va_start, va_end;
+};
+
+struct pol_policy {
+	unsigned abi;			/* POL_ABI */
+	const char *name;		/* "window" */
+	const char *summary;		/* one line for `rmsim policies` */
+	const char *params_help;	/* "base=ADDR,size=SIZE", or NULL */
+
+	/*
+	 * init - set the policy up in a fresh component (reserve windows,
+	 * open RM sessions, ...).  @params is the text after ':' in
+	 * --policy NAME:params (never NULL; "" when none); pol_param_*
+	 * read it.  Returns 0 with *@state set, or -EINVAL for bad
+	 * parameters, -ENOMEM when the component cannot afford the set-up.
+	 */
+	int (*init)(const struct pol_env *env, const char *params,
+		    void **state);
+	void (*fini)(void *state);
+
+	/* The calls, as the kernel takes them.  A NULL entry answers
+	 * -ENOSYS, as a libc without the function would. */
+	int (*mmap)(void *st, uint64_t addr, uint64_t len, int prot, int flags,
+		    int fd, uint64_t off, uint64_t *out);
+	int (*munmap)(void *st, uint64_t addr, uint64_t len);
+	int (*mprotect)(void *st, uint64_t addr, uint64_t len, int prot);
+	int (*madvise)(void *st, uint64_t addr, uint64_t len, int advice);
+	int (*mremap)(void *st, uint64_t old_addr, uint64_t old_len,
+		      uint64_t new_len, int flags, uint64_t new_addr,
+		      uint64_t *out);
+	int (*msync)(void *st, uint64_t addr, uint64_t len, int flags);
+	int (*brk)(void *st, uint64_t addr, uint64_t *out);
+	int (*mlock)(void *st, uint64_t addr, uint64_t len, int flags);
+	int (*munlock)(void *st, uint64_t addr, uint64_t len);
+	int (*mlockall)(void *st, int flags);
+	int (*munlockall)(void *st);
+	int (*mincore)(void *st, uint64_t addr, uint64_t len);
+
+	/*
+	 * fault - the region-map fault handler (Genode's Signal_handler for
+	 * Region_map::fault_handler): called when a thread faulted in @map
+	 * and the policy registered itself with pol_fault_handler().  It
+	 * reads gn_region_map_fault(map) and resolves by attaching, or
+	 * leaves the thread blocked (a crash, for the program).
+	 */
+	void (*fault)(void *st, gn_rm_cap map);
+};
+
+/* Register @pol's fault op as @map's fault handler (state @st). */
+void pol_fault_handler(const struct pol_policy *pol, void *st, gn_rm_cap map);
+
+/* ---- parameters: "key=value,key=value" ---- */
+
+/*
+ * pol_param_u64 - the value of @key in @params, with 0x hex, decimal and
+ * the size suffixes K/KiB, M/MiB, G/GiB, T/TiB.  Returns 1 when found
+ * (value in *@out), 0 when absent (*@out = @dflt), -EINVAL when the
+ * value is malformed.
+ */
+int pol_param_u64(const char *params, const char *key, uint64_t dflt,
+		  uint64_t *out);
+/* Is every key in @params one of @keys (NULL-terminated)?  0 or -EINVAL
+ * with the first unknown key copied to @bad. */
+int pol_param_check(const char *params, const char *const *keys, char *bad,
+		    size_t size);
+
+/* ---- the registry ---- */
+
+/* The built-in policies, in `rmsim policies` order, NULL-terminated. */
+const struct pol_policy *const *pol_builtin(void);
+
+/*
+ * pol_load - find a policy by name ("window", "window:size=1G") or load
+ * a shared object ("./libx.so", "/path/libx.so:params").  Returns the
+ * policy with *@params pointing into @spec after ':' (or to ""), or NULL
+ * with a message in @err.  A loaded object stays loaded.
+ */
+const struct pol_policy *pol_load(const char *spec, const char **params,
+				  char *err, size_t errsize);
+
+/* The built-ins, for tests that call them directly. */
+extern const struct pol_policy pol_libc;
+extern const struct pol_policy pol_libc_2005;
+extern const struct pol_policy pol_go_world;
+extern const struct pol_policy pol_window;
+extern const struct pol_policy pol_lazy;
+
+#endif

@@ -1,0 +1,212 @@
+/*
+ * target_genode.c - a policy running in a modelled Genode component, as a
+ * target: calls go to the policy's ops, accesses go through env and every
+ * nested region map the way a component's threads touch memory (faults
+ * reach the handlers the policy registered).
+ */
+#include "target_genode.h"
+
+#include "rmsim/abi.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct gspace {
+	struct gn_ctx *gn;
+	const struct pol_policy *pol;
+	void *st;
+	struct pol_env env;
+};
+
+struct gn_ctx *rp_genode_ctx(void *space)
+{
+	return ((struct gspace *)space)->gn;
+}
+
+void rp_genode_seq(void *space, uint64_t seq)
+{
+	gn_set_seq(((struct gspace *)space)->gn, seq);
+}
+
+static void *g_new(void *ctx)
+{
+	struct rp_genode_cfg *cfg = ctx;
+	struct gspace *g = calloc(1, sizeof(*g));
+	int rc;
+
+	if (!g)
+		return NULL;
+	g->gn = gn_ctx_new(&cfg->gn);
+	if (!g->gn) {
+		snprintf(cfg->error, sizeof(cfg->error),
+			 "cannot create the Genode component");
+		free(g);
+		return NULL;
+	}
+	if (cfg->db)
+		gn_log_to_db(g->gn, cfg->db, cfg->run_id);
+	g->pol = cfg->pol;
+	g->env.gn = g->gn;
+	g->env.layout = gn_ctx_layout(g->gn);
+	g->env.version = gn_ctx_version(g->gn);
+	lay_va_range(g->env.layout, gn_version_number(g->env.version),
+		     &g->env.va_start, &g->env.va_end);
+	if (g->pol) {
+		rc = g->pol->init(&g->env, cfg->params ? cfg->params : "",
+				  &g->st);
+		if (rc) {
+			snprintf(cfg->error, sizeof(cfg->error),
+				 "policy %s: init failed: %s (parameters "
+				 "'%s')",
+				 g->pol->name,
+				 rc == -EINVAL ? "invalid parameters"
+					       : "the component cannot afford "
+						 "its set-up",
+				 cfg->params ? cfg->params : "");
+			gn_ctx_free(g->gn);
+			free(g);
+			return NULL;
+		}
+	}
+	return g;
+}
+
+static void g_free(void *ctx, void *space)
+{
+	struct gspace *g = space;
+
+	if (!g)
+		return;
+	if (g->pol && g->pol->fini)
+		g->pol->fini(g->st);
+	gn_ctx_free(g->gn);
+	free(g);
+}
+
+static void *g_fork(void *ctx, void *space)
+{
+	return NULL;	/* a Genode component does not fork its model */
+}
+
+static void g_ignore(void *ctx, void *space, uint64_t v)
+{
+}
+
+static int g_inherit(void *ctx, void *space, uint64_t a, uint64_t l)
+{
+	return -ENOSYS;
+}
+
+static bool g_hole(void *ctx, void *space, uint64_t a, uint64_t l,
+		   uint64_t *hs, uint64_t *he)
+{
+	return false;
+}
+
+#define CALL(op, ...) (p->op ? p->op(g->st, __VA_ARGS__) : -ENOSYS)
+
+static int g_call(void *ctx, void *space, const struct rp_call *c,
+		  uint64_t *out)
+{
+	struct gspace *g = space;
+	const struct pol_policy *p = g->pol;
+	const uint64_t *a = c->arg;
+
+	*out = 0;
+	if (!p)
+		return -ENOSYS;
+	switch (c->call) {
+	case TR_MMAP:
+		return CALL(mmap, a[0], a[1], (int)a[2], (int)a[3], (int)a[4],
+			    a[5], out);
+	case TR_MUNMAP:
+		return CALL(munmap, a[0], a[1]);
+	case TR_MPROTECT:
+	case TR_PKEY_MPROTECT:
+		return CALL(mprotect, a[0], a[1], (int)a[2]);
+	case TR_MADVISE:
+		return CALL(madvise, a[0], a[1], (int)a[2]);
+	case TR_MREMAP:
+		return CALL(mremap, a[0], a[1], a[2], (int)a[3], a[4], out);
+	case TR_MSYNC:
+		return CALL(msync, a[0], a[1], (int)a[2]);
+	case TR_BRK:
+		return CALL(brk, a[0], out);
+	case TR_MLOCK:
+		return CALL(mlock, a[0], a[1], 0);
+	case TR_MLOCK2:
+		return CALL(mlock, a[0], a[1], (int)a[2]);
+	case TR_MUNLOCK:
+		return CALL(munlock, a[0], a[1]);
+	case TR_MLOCKALL:
+		return p->mlockall ? p->mlockall(g->st, (int)a[0]) : -ENOSYS;
+	case TR_MUNLOCKALL:
+		return p->munlockall ? p->munlockall(g->st) : -ENOSYS;
+	case TR_MINCORE:
+		return CALL(mincore, a[0], a[1]);
+	default:
+		return 0;
+	}
+}
+
+/* A thread that blocks or is stopped is a crash for the program. */
+static int g_load(void *ctx, void *space, uint64_t addr, uint8_t *val)
+{
+	struct gspace *g = space;
+
+	return gn_load(g->gn, addr, val) == GN_ACCESS_OK ? 0 : -EFAULT;
+}
+
+static int g_store(void *ctx, void *space, uint64_t addr, uint8_t val)
+{
+	struct gspace *g = space;
+
+	return gn_store(g->gn, addr, val) == GN_ACCESS_OK ? 0 : -EFAULT;
+}
+
+/*
+ * The rights a page has through env.  A page nobody attached yet but
+ * whose fault a handler will see (a lazily committed window) counts as
+ * mapped rw: the handler decides at the first touch, which the touch
+ * model then exercises for real.
+ */
+static int g_prot(void *ctx, void *space, uint64_t addr, int *prot)
+{
+	struct gspace *g = space;
+	struct gn_walk w;
+
+	gn_walk(gn_env_rm(g->gn), addr, GN_READ, &w);
+	if (w.result == GN_WALK_RESOLVED) {
+		*prot = LX_PROT_READ | (w.writeable ? LX_PROT_WRITE : 0) |
+			(w.executable ? LX_PROT_EXEC : 0);
+		return 0;
+	}
+	if (w.result == GN_WALK_NO_REGION && w.queued && w.nsteps > 1) {
+		*prot = LX_PROT_READ | LX_PROT_WRITE;
+		return 0;
+	}
+	return -ENOMEM;
+}
+
+void rp_target_genode(struct rp_target *t, struct rp_genode_cfg *cfg)
+{
+	static const struct rp_target genode = {
+		.name = "genode",
+		.space_new = g_new,
+		.space_fork = g_fork,
+		.space_free = g_free,
+		.set_mmap_base = g_ignore,
+		.set_brk = g_ignore,
+		.inherit = g_inherit,
+		.hole = g_hole,
+		.call = g_call,
+		.load = g_load,
+		.store = g_store,
+		.prot = g_prot,
+	};
+
+	*t = genode;
+	t->ctx = cfg;
+	t->name = cfg->pol ? cfg->pol->name : "none";
+}

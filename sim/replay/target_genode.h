@@ -1,0 +1,32 @@
+/*
+ * target_genode.h - a reservation policy on the Genode model as a replay
+ * and conformance target: every address space is one Genode component
+ * (struct gn_ctx) with the policy initialised in it.
+ */
+#ifndef RMSIM_REPLAY_TARGET_GENODE_H
+#define RMSIM_REPLAY_TARGET_GENODE_H
+
+#include "rmsim/genode.h"
+#include "rmsim/policy.h"
+#include "target.h"
+
+struct db;
+
+struct rp_genode_cfg {
+	const struct pol_policy *pol;	/* NULL: the bare model (none) */
+	const char *params;
+	struct gn_config gn;
+	struct db *db;			/* log Genode operations here */
+	int64_t run_id;
+	char error[256];		/* why the last space_new failed */
+};
+
+/* @cfg must outlive the target. */
+void rp_target_genode(struct rp_target *t, struct rp_genode_cfg *cfg);
+
+/* The component of a space made by this target (for checks, metrics). */
+struct gn_ctx *rp_genode_ctx(void *space);
+/* Tell the model which event the next Genode operations belong to. */
+void rp_genode_seq(void *space, uint64_t seq);
+
+#endif
