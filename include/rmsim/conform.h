@@ -17,6 +17,7 @@
 
 struct cf_case;
 struct rp_target;
+struct gn_ctx;
 
 /*
  * cf_load - read and check the case in @path.  NULL on failure with the
@@ -41,6 +42,11 @@ struct cf_backend {
 	const struct rp_target *target;
 	int kernel[3];			/* Linux version it behaves as */
 	bool root;			/* privileged (CAP_IPC_LOCK) */
+	/* Genode backends: the version (2602 for 26.02) and the model
+	 * under a space, for Genode statements; 0 and NULL elsewhere */
+	int genode_version;
+	struct gn_ctx *(*genode)(void *space);
+	const char *layout;		/* Genode layout name */
 };
 
 /*

@@ -49,6 +49,9 @@ struct px_config {
 	uint64_t max_map_count;
 	/* stack_guard_gap in bytes; 0 picks 256 pages. */
 	uint64_t stack_guard_gap;
+	/* RLIMIT_STACK in bytes, the most a MAP_GROWSDOWN VMA grows to on
+	 * a fault below it; 0 picks 8 MiB. */
+	uint64_t stack_rlimit;
 	/* RAM plus swap in bytes for the heuristic overcommit check (one
 	 * accounted request larger than this fails); 0 disables it. */
 	uint64_t commit_limit;
@@ -65,6 +68,8 @@ struct px_config {
 	bool cap_sys_admin;
 	/* CAP_SYS_RAWIO: MAP_FIXED below mmap_min_addr is allowed. */
 	bool cap_sys_rawio;
+	/* The CPU has protection keys (OSPKE): pkey 0 is allocated. */
+	bool pku;
 };
 
 /* Values of px_config.thp_enabled. */

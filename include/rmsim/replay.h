@@ -18,9 +18,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "rmsim/check.h"
+#include "rmsim/genode.h"
 #include "rmsim/trace.h"
 
 struct db;
+struct pol_policy;
 
 enum rp_touch { RP_TOUCH_NONE, RP_TOUCH_FIRST, RP_TOUCH_ALL };
 
@@ -37,11 +40,19 @@ const char *rp_mismatch_name(enum rp_mismatch k);
 
 struct rp_options {
 	const char *trace;
-	const char *policy;		/* "linux" */
+	const char *policy;		/* the spec as given: "linux", "native",
+					 * "window:size=1G", "./libx.so" */
+	/* a policy on the Genode model (NULL for linux and native) */
+	const struct pol_policy *pol;
+	const char *params;		/* the policy's parameters */
+	struct gn_config gn;		/* its component: version, layout,
+					 * quota */
 	enum rp_touch touch;
 	bool keep_going;
 	struct db *db;			/* NULL: no log */
 	const char *layout, *genode_version; /* recorded in the run row */
+	const char *command;		/* run.command: replay (default),
+					 * compare */
 	volatile sig_atomic_t *stop;	/* set by a signal handler: stop */
 	bool progress;			/* progress on stderr */
 };
@@ -61,6 +72,14 @@ struct rp_summary {
 	uint64_t orphans;		/* pids seen before any clone */
 	uint64_t skipped_lines;
 	uint64_t touches;
+	uint64_t fork_shared;		/* forks a side could not copy */
+	/* the policy against the reference (two-sided runs) */
+	bool two_sided;
+	uint64_t findings;
+	uint64_t finding[CK_NKINDS];
+	uint64_t first_finding_line;
+	struct gn_metrics gn;		/* the first process's component */
+	uint64_t posix_mapped_peak, posix_writable_peak;
 	double wall_s;
 	int64_t run_id;			/* 0 without a database */
 	bool interrupted;

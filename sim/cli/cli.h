@@ -6,6 +6,7 @@
 #define RMSIM_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* Exit status: 0 conformant, 1 deviations, sysexits for our failures. */
@@ -34,8 +35,25 @@ int cli_fail(int code, const char *cmd, const char *fmt, ...)
 /* Standard "--version" text. */
 void cli_version(void);
 
+struct rp_options;
+
+/*
+ * cli_policy_setup - fill @o for policy @spec on @layout and Genode
+ * version @genode, with the component's quota (0: defaults).  0, or -1
+ * with a message in @err.
+ */
+int cli_policy_setup(const char *spec, const char *layout, const char *genode,
+		     uint64_t ram, uint64_t caps, struct rp_options *o,
+		     char *err, size_t errsize);
+/* A size with K/M/G/T suffixes; 0 or -1. */
+int cli_parse_size(const char *s, uint64_t *out);
+
 int cmd_cat(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_conform(int argc, char **argv);
+int cmd_layouts(int argc, char **argv);
+int cmd_policies(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -6,8 +6,11 @@
 
 #include "native/native.h"
 #include "replay/target.h"
+#include "replay/target_genode.h"
 #include "rmsim/conform.h"
 #include "rmsim/db.h"
+#include "rmsim/genode.h"
+#include "rmsim/layout.h"
 #include "rmsim/posix.h"
 
 #include <dirent.h>
@@ -85,10 +88,15 @@ static void conform_usage(FILE *f)
 		"[--db FILE | --no-db] [-q]\n\n"
 		"Run conformance cases (files or folders of *.case; default "
 		"tests/cases) on\neach policy and print the verdicts.\n\n"
-		"  -p, --policy P    linux (the reference model) or native "
-		"(the host kernel);\n"
+		"  -p, --policy P    linux (the reference model), native "
+		"(the host kernel) or\n"
+		"                    none (the bare Genode model, for Genode "
+		"statements);\n"
 		"                    repeat or give a list (default linux)\n"
-		"  -l, --layout L    Genode layout, recorded in the run\n"
+		"  -l, --layout L    Genode layout (rmsim layouts; default "
+		"nova-x86_64)\n"
+		"  -g, --genode V    Genode version: 20.05, 24.08 or 26.02 "
+		"(default)\n"
 		"  -d, --db FILE     log case results to FILE (default "
 		"rmsim.db)\n"
 		"  -n, --no-db       do not log\n"
@@ -99,7 +107,10 @@ static void conform_usage(FILE *f)
 }
 
 static int setup_backend(const char *name, struct cf_backend *b,
-			 struct rp_target *t, struct px_config *cfg)
+			 struct rp_target *t, struct px_config *cfg,
+			 struct rp_genode_cfg *gcfg,
+			 const struct lay_layout *layout,
+			 enum gn_version version)
 {
 	struct utsname u;
 	struct rlimit rl;
@@ -118,6 +129,16 @@ static int setup_backend(const char *name, struct cf_backend *b,
 						     : rl.rlim_cur;
 		t->ctx = cfg;
 		memcpy(b->kernel, model_kernel, sizeof(b->kernel));
+	} else if (strcmp(name, "none") == 0) {
+		/* the bare Genode model: Genode statements, load, store */
+		memset(gcfg, 0, sizeof(*gcfg));
+		gn_default_config(&gcfg->gn);
+		gcfg->gn.version = version;
+		gcfg->gn.layout = layout;
+		rp_target_genode(t, gcfg);
+		b->genode_version = gn_version_number(version);
+		b->genode = rp_genode_ctx;
+		b->layout = layout->name;
 	} else if (strcmp(name, "native") == 0) {
 		nat_target(t);
 		if (uname(&u) == 0)
@@ -144,6 +165,7 @@ int cmd_conform(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"policy", required_argument, NULL, 'p'},
 		{"layout", required_argument, NULL, 'l'},
+		{"genode", required_argument, NULL, 'g'},
 		{"db", required_argument, NULL, 'd'},
 		{"no-db", no_argument, NULL, 'n'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -156,6 +178,9 @@ int cmd_conform(int argc, char **argv)
 	struct cf_backend be[MAX_BACKENDS];
 	struct rp_target tg[MAX_BACKENDS];
 	struct px_config cfg[MAX_BACKENDS];
+	struct rp_genode_cfg gcfg[MAX_BACKENDS];
+	const struct lay_layout *lay;
+	enum gn_version gver = GN_VERSION_DEFAULT;
 	unsigned nb = 0, i, k, pass[MAX_BACKENDS] = {0},
 		 fail[MAX_BACKENDS] = {0}, unsup[MAX_BACKENDS] = {0};
 	int64_t run_id[MAX_BACKENDS] = {0};
@@ -170,7 +195,7 @@ int cmd_conform(int argc, char **argv)
 	enum db_error de;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:l:d:nqh", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "p:l:g:d:nqh", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'p':
@@ -186,6 +211,13 @@ int cmd_conform(int argc, char **argv)
 			break;
 		case 'l':
 			layout = optarg;
+			break;
+		case 'g':
+			if (gn_version_parse(optarg, &gver))
+				return cli_fail(EXIT_USAGE, "conform",
+						"unknown Genode version '%s' "
+						"(20.05, 24.08, 26.02)",
+						optarg);
 			break;
 		case 'd':
 			dbpath = optarg;
@@ -209,11 +241,18 @@ int cmd_conform(int argc, char **argv)
 	}
 	if (nb == 0)
 		names[nb++] = "linux";
+	lay = lay_find(layout);
+	if (!lay)
+		return cli_fail(EXIT_USAGE, "conform",
+				"unknown layout '%s' (rmsim layouts lists "
+				"them)",
+				layout);
 	for (i = 0; i < nb; i++)
-		if (setup_backend(names[i], &be[i], &tg[i], &cfg[i]))
+		if (setup_backend(names[i], &be[i], &tg[i], &cfg[i], &gcfg[i],
+				  lay, gver))
 			return cli_fail(EXIT_USAGE, "conform",
 					"unknown policy '%s' (conform knows "
-					"linux, native)",
+					"linux, native, none)",
 					names[i]);
 	if (optind == argc) {
 		if (collect(&files, "tests/cases"))
@@ -265,6 +304,9 @@ int cmd_conform(int argc, char **argv)
 						       : "tests/cases",
 				.policy = names[k],
 				.layout = layout,
+				.genode_version = be[k].genode
+							  ? gn_version_name(gver)
+							  : NULL,
 				.command = "conform",
 			};
 
@@ -272,6 +314,11 @@ int cmd_conform(int argc, char **argv)
 				status = cli_fail(EXIT_IOERR, "conform", "%s",
 						  db_errmsg(db));
 				goto out;
+			}
+			if (be[k].genode) {
+				/* Genode operations become mapping rows */
+				gcfg[k].db = db;
+				gcfg[k].run_id = run_id[k];
 			}
 		}
 	}

@@ -31,12 +31,19 @@ static void replay_usage(FILE *f)
 		"[--json] [-q]\n\n"
 		"Replay TRACE (strace text, plain, .gz or .xz) on policy P and "
 		"compare every\nresult with the recorded one.\n\n"
-		"  -p, --policy P    linux (the reference model; default) or "
+		"  -p, --policy P    linux (the reference model; default), "
 		"native (the host\n"
-		"                    kernel, in a child process)\n"
-		"  -l, --layout L    Genode layout, recorded in the run "
-		"(default nova-x86_64)\n"
-		"  -g, --genode V    Genode version, recorded (default 26.02)\n"
+		"                    kernel, in a child process), a Genode "
+		"policy beside the\n"
+		"                    reference (rmsim policies; NAME:key=val,..."
+		"), or ./lib.so\n"
+		"  -l, --layout L    Genode kernel layout (default "
+		"nova-x86_64; rmsim layouts)\n"
+		"  -g, --genode V    Genode version: 20.05, 24.08, 26.02 "
+		"(default)\n"
+		"      --ram SIZE    the component's RAM quota (default 2G)\n"
+		"      --caps N      the component's capability quota "
+		"(default 20000)\n"
 		"  -d, --db FILE     log run, events, findings, metrics to "
 		"FILE (SQLite)\n"
 		"  -t, --touch MODE  after a call that makes pages writable, "
@@ -80,6 +87,27 @@ static void print_text(const struct rp_options *o, const struct rp_summary *s)
 		printf("; first at line %" PRIu64 ")", s->first_mismatch_line);
 	}
 	printf(", %" PRIu64 " not recorded\n", s->unknown);
+	if (s->two_sided) {
+		printf("findings   %" PRIu64, s->findings);
+		sep = " (";
+		for (k = 0; k < CK_NKINDS; k++)
+			if (s->finding[k]) {
+				printf("%s%s %" PRIu64, sep,
+				       ck_kind_name((enum ck_kind)k),
+				       s->finding[k]);
+				sep = ", ";
+			}
+		if (s->findings)
+			printf("; first at line %" PRIu64 ")",
+			       s->first_finding_line);
+		printf(" against the reference\n");
+		printf("genode     RAM peak %.1f MiB, caps peak %" PRIu64
+		       ", RM sessions %" PRIu64 ", region maps %" PRIu64
+		       ", attachments peak %" PRIu64 ", faults %" PRIu64 "\n",
+		       (double)s->gn.ram_peak / (1 << 20), s->gn.caps_peak,
+		       s->gn.rm_sessions_peak, s->gn.region_maps_peak,
+		       s->gn.attachments_peak, s->gn.faults);
+	}
 	printf("addresses  %" PRIu64 " of %" PRIu64
 	       " non-fixed mmaps at the recorded address (%.2f%%)\n",
 	       s->mmaps_exact, s->mmaps_placed,
@@ -119,7 +147,14 @@ static void print_json(const struct rp_options *o, const struct rp_summary *s)
 	for (k = 0; k < RP_MM_KINDS; k++)
 		printf("%s\"%s\": %" PRIu64, k ? ", " : "",
 		       rp_mismatch_name((enum rp_mismatch)k), s->mismatch[k]);
-	printf("}, \"mmaps_placed\": %" PRIu64 ", \"mmaps_exact\": %" PRIu64
+	printf("}, \"findings\": %" PRIu64 ", \"finding\": {",
+	       s->findings);
+	for (k = 0; k < CK_NKINDS; k++)
+		printf("%s\"%s\": %" PRIu64, k ? ", " : "",
+		       ck_kind_name((enum ck_kind)k), s->finding[k]);
+	printf("}, \"ram_peak\": %" PRIu64 ", \"caps_peak\": %" PRIu64,
+	       s->gn.ram_peak, s->gn.caps_peak);
+	printf(", \"mmaps_placed\": %" PRIu64 ", \"mmaps_exact\": %" PRIu64
 	       ", \"adopted\": %" PRIu64 ", \"processes\": %" PRIu64
 	       ", \"orphans\": %" PRIu64 ", \"skipped_lines\": %" PRIu64
 	       ", \"wall_s\": %.6f, \"run_id\": %" PRId64
@@ -137,6 +172,8 @@ int cmd_replay(int argc, char **argv)
 		{"genode", required_argument, NULL, 'g'},
 		{"db", required_argument, NULL, 'd'},
 		{"touch", required_argument, NULL, 't'},
+		{"ram", required_argument, NULL, 'R'},
+		{"caps", required_argument, NULL, 'C'},
 		{"keep-going", no_argument, NULL, 'k'},
 		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -150,6 +187,8 @@ int cmd_replay(int argc, char **argv)
 	struct rp_summary s;
 	struct sigaction sa;
 	const char *dbpath = NULL;
+	const char *layout = "nova-x86_64", *genode = "26.02";
+	uint64_t ram = 0, caps = 0;
 	bool json = false, quiet = false;
 	enum db_error dberr;
 	char msg[1024];
@@ -163,10 +202,20 @@ int cmd_replay(int argc, char **argv)
 			o.policy = optarg;
 			break;
 		case 'l':
-			o.layout = optarg;
+			layout = optarg;
 			break;
 		case 'g':
-			o.genode_version = optarg;
+			genode = optarg;
+			break;
+		case 'R':
+			if (cli_parse_size(optarg, &ram))
+				return cli_fail(EXIT_USAGE, "replay",
+						"--ram takes a size (4G, 512M)");
+			break;
+		case 'C':
+			if (cli_parse_size(optarg, &caps))
+				return cli_fail(EXIT_USAGE, "replay",
+						"--caps takes a number");
 			break;
 		case 'd':
 			dbpath = optarg;
@@ -208,11 +257,9 @@ int cmd_replay(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	o.trace = argv[optind];
-	if (strcmp(o.policy, "linux") != 0 && strcmp(o.policy, "native") != 0)
-		return cli_fail(EXIT_USAGE, "replay",
-				"unknown policy '%s' (rmsim policies lists "
-				"them)",
-				o.policy);
+	if (cli_policy_setup(o.policy, layout, genode, ram, caps, &o, msg,
+			     sizeof(msg)))
+		return cli_fail(EXIT_USAGE, "replay", "%s", msg);
 	if (dbpath) {
 		o.db = db_open(dbpath, &dberr, msg, sizeof(msg));
 		if (!o.db)
@@ -246,9 +293,9 @@ int cmd_replay(int argc, char **argv)
 	}
 	if (json)
 		print_json(&o, &s);
-	else if (!quiet || s.mismatches || status)
+	else if (!quiet || s.mismatches || s.findings || status)
 		print_text(&o, &s);
 	if (status)
 		return status;
-	return s.mismatches ? EXIT_DEVIATIONS : EXIT_OK;
+	return s.mismatches || s.findings ? EXIT_DEVIATIONS : EXIT_OK;
 }

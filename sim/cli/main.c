@@ -13,7 +13,13 @@ static const struct cli_command commands[] = {
 	 cmd_replay},
 	{"conform", "run conformance cases on policies and backends",
 	 cmd_conform},
+	{"report", "write report.md and report.html from a database",
+	 cmd_report},
 	{"cat", "print a trace's normalised events, or --stats", cmd_cat},
+	{"layouts", "list the Genode address-space layouts", cmd_layouts},
+	{"policies", "list the policies", cmd_policies},
+	{"compare", "replay traces on every policy and layout, table and "
+		    "report", cmd_compare},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

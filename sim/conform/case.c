@@ -9,6 +9,7 @@
  */
 #include "case_internal.h"
 
+#include "genode/gn_case.h"
 #include "rmsim/abi.h"
 
 #include <ctype.h>
@@ -43,6 +44,7 @@ void cf_free(struct cf_case *c)
 	for (i = 0; i < c->nstmts; i++) {
 		free(c->stmts[i].text);
 		free(c->stmts[i].expect_text);
+		gn_case_stmt_free(c->stmts[i].gn);
 	}
 	free(c->stmts);
 	free(c->reqs);
@@ -124,9 +126,21 @@ static const char *parse_requirement(struct cf_case *c, const char *s,
 		r.kind = CF_REQ_BACKEND;
 		snprintf(r.backend, sizeof(r.backend), "%.*s", (int)len - 8,
 			 s + 8);
-	} else if (len > 5 && memcmp(s, "linux", 5) == 0) {
-		r.kind = CF_REQ_LINUX;
-		i = 5;
+	} else if (len > 7 && (memcmp(s, "layout=", 7) == 0 ||
+			       memcmp(s, "layout!", 7) == 0)) {
+		/* layout=NAME, layout!=NAME; NAME may end in '*' */
+		r.kind = CF_REQ_LAYOUT;
+		r.op = s[6];
+		i = r.op == '=' ? 7 : 8;
+		if (r.op == '!' && (len < 9 || s[7] != '='))
+			return "expected layout=NAME or layout!=NAME";
+		snprintf(r.backend, sizeof(r.backend), "%.*s", (int)(len - i),
+			 s + i);
+	} else if ((len > 5 && memcmp(s, "linux", 5) == 0) ||
+		   (len > 6 && memcmp(s, "genode", 6) == 0)) {
+		/* genode>=24.02: the Genode version a model behaves as */
+		r.kind = s[0] == 'l' ? CF_REQ_LINUX : CF_REQ_GENODE;
+		i = r.kind == CF_REQ_LINUX ? 5 : 6;
 		if (i + 1 < len && s[i] == '>' && s[i + 1] == '=') {
 			r.op = 'g';
 			i += 2;
@@ -136,7 +150,11 @@ static const char *parse_requirement(struct cf_case *c, const char *s,
 		} else if (s[i] == '>' || s[i] == '<' || s[i] == '=') {
 			r.op = s[i++];
 		} else {
-			return "expected >=, <=, >, < or = after 'linux'";
+			return r.kind == CF_REQ_LINUX
+				       ? "expected >=, <=, >, < or = after "
+					 "'linux'"
+				       : "expected >=, <=, >, < or = after "
+					 "'genode'";
 		}
 		while (i < len && part < 3) {
 			if (!isdigit((unsigned char)s[i]))
@@ -346,6 +364,20 @@ static const char *parse_statement(struct cf_case *c, struct cf_stmt *st,
 	st->args = st->text + nlen + 1;
 	if (!st->text)
 		return "out of memory";
+	if (gn_case_is_statement(name, nlen)) {
+		/* Genode statements read their own arguments and results */
+		st->kind = CF_GENODE;
+		st->bind = bind;
+		st->gn = gn_case_parse(name, nlen, s + nlen + 1,
+				       close - nlen - 1, s + close + 1,
+				       len - close - 1, bind >= 0, &env, &why);
+		if (!st->gn)
+			return why;
+		if (new_var)
+			c->nvars++;
+		c->genode = true;
+		return NULL;
+	}
 	if (nlen == 4 && memcmp(name, "load", 4) == 0) {
 		st->kind = CF_LOAD;
 	} else if (nlen == 5 && memcmp(name, "store", 5) == 0) {

@@ -10,12 +10,14 @@
 #include "rmsim/conform.h"
 #include "rmsim/trace.h"
 
+struct gn_case_stmt;
+
 #include <stdint.h>
 
 #define CF_MAX_VARS 64
 #define CF_MAX_ERRNOS 4
 
-enum cf_kind { CF_CALL, CF_LOAD, CF_STORE, CF_PROT };
+enum cf_kind { CF_CALL, CF_LOAD, CF_STORE, CF_PROT, CF_GENODE };
 
 enum cf_expect {
 	CF_EXP_SUCCESS,		/* nothing given: the call must succeed */
@@ -37,10 +39,11 @@ struct cf_stmt {
 	int errnos[CF_MAX_ERRNOS];
 	int nerrnos;
 	int prot;		/* CF_EXP_PROT: PROT_* bits, -1 unmapped */
+	struct gn_case_stmt *gn;	/* CF_GENODE: genode/gn_case.h */
 };
 
 enum cf_req_kind { CF_REQ_LINUX, CF_REQ_ROOT, CF_REQ_NONROOT,
-		   CF_REQ_BACKEND };
+		   CF_REQ_BACKEND, CF_REQ_GENODE, CF_REQ_LAYOUT };
 
 struct cf_req {
 	enum cf_req_kind kind;
@@ -58,6 +61,7 @@ struct cf_case {
 	unsigned nreqs;
 	char vars[CF_MAX_VARS][32];
 	unsigned nvars;
+	bool genode;		/* has Genode statements */
 };
 
 /* Parse "rw-" style triples; -1 when malformed. */

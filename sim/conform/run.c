@@ -9,6 +9,7 @@
  */
 #include "case_internal.h"
 
+#include "genode/gn_case.h"
 #include "rmsim/abi.h"
 #include "replay/target.h"
 
@@ -78,6 +79,26 @@ static const char *unmet(const struct cf_case *c, const struct cf_backend *b)
 		case CF_REQ_BACKEND:
 			ok = strcmp(r->backend, b->name) == 0;
 			break;
+		case CF_REQ_LAYOUT: {
+			size_t n = strlen(r->backend);
+			bool star = n && r->backend[n - 1] == '*';
+
+			ok = b->layout &&
+			     (star ? strncmp(b->layout, r->backend, n - 1) == 0
+				   : strcmp(b->layout, r->backend) == 0);
+			if (r->op == '!')
+				ok = b->layout && !ok;
+			break;
+		}
+		case CF_REQ_GENODE:
+			k = r->version[0] * 100 + r->version[1];
+			k = b->genode_version < k ? -1 : b->genode_version > k;
+			ok = b->genode_version &&
+			     ((r->op == 'g' && k >= 0) ||
+			      (r->op == 'l' && k <= 0) ||
+			      (r->op == '>' && k > 0) ||
+			      (r->op == '<' && k < 0) || (r->op == '=' && !k));
+			break;
 		case CF_REQ_LINUX:
 			k = cmp_version(b->kernel, r->version);
 			ok = (r->op == 'g' && k >= 0) ||
@@ -118,8 +139,8 @@ static void prot_str(int prot, char *buf)
 /* Run one statement; 0 when it went as expected, else fills @detail. */
 static enum cf_verdict step(const struct cf_stmt *st,
 			    const struct rp_target *t, void *space,
-			    struct run_env *env, char *got, size_t gsize,
-			    char *want, size_t wsize)
+			    struct gn_case_run *gr, struct run_env *env,
+			    char *got, size_t gsize, char *want, size_t wsize)
 {
 	struct tr_expr_env xe = {lookup, env};
 	struct tr_event ev;
@@ -131,6 +152,19 @@ static enum cf_verdict step(const struct cf_stmt *st,
 	int rc, prot, i;
 
 	memset(&call, 0, sizeof(call));
+	if (st->kind == CF_GENODE) {
+		enum gn_case_verdict gv = gn_case_step(gr, st->gn, &xe, &val,
+						       got, gsize, want,
+						       wsize);
+
+		if (gv == GN_CASE_PASS && st->bind >= 0) {
+			env->val[st->bind] = val;
+			env->set[st->bind] = true;
+		}
+		return gv == GN_CASE_PASS   ? CF_PASS
+		       : gv == GN_CASE_FAIL ? CF_FAIL
+					    : CF_ERROR;
+	}
 	if (st->kind == CF_CALL) {
 		if (tr_parse_case_call(st->call, st->args, strlen(st->args),
 				       &xe, &ev, &end, &why)) {
@@ -240,6 +274,8 @@ enum cf_verdict cf_run(const struct cf_case *c, const struct cf_backend *b,
 	char got[128], want[128];
 	const char *req = unmet(c, b);
 	enum cf_verdict v = CF_PASS;
+	struct gn_case_run *gr = NULL;
+	struct gn_ctx *gn = NULL;
 	void *space;
 	unsigned i;
 
@@ -248,22 +284,35 @@ enum cf_verdict cf_run(const struct cf_case *c, const struct cf_backend *b,
 		snprintf(detail, size, "requires %s", req);
 		return CF_UNSUPPORTED;
 	}
+	if (c->genode && !b->genode) {
+		snprintf(detail, size, "requires a Genode backend (Genode "
+			 "statements)");
+		return CF_UNSUPPORTED;
+	}
 	space = t->space_new(t->ctx);
 	if (!space) {
 		snprintf(detail, size, "cannot create an address space");
 		return CF_ERROR;
 	}
+	if (b->genode) {
+		gn = b->genode(space);
+		gr = gn_case_run_new(gn);
+	}
 	memset(&env, 0, sizeof(env));
 	env.c = c;
 	for (i = 0; i < c->nstmts && v == CF_PASS; i++) {
 		got[0] = want[0] = '\0';
-		v = step(&c->stmts[i], t, space, &env, got, sizeof(got), want,
-			 sizeof(want));
+		/* Genode operations are logged with the case line */
+		if (gn)
+			gn_set_seq(gn, c->stmts[i].line);
+		v = step(&c->stmts[i], t, space, gr, &env, got, sizeof(got),
+			 want, sizeof(want));
 		if (v != CF_PASS)
 			snprintf(detail, size, "line %u: %s: expected %s, got %s",
 				 c->stmts[i].line, c->stmts[i].text, want,
 				 got);
 	}
+	gn_case_run_free(gr);
 	t->space_free(t->ctx, space);
 	return v;
 }

@@ -14,7 +14,7 @@
 #include <string.h>
 
 static const struct lay_layout layouts[] = {
-	{"nova-x86_64", LAY_NOVA, 64, "NOVA on x86_64 (the default)"},
+	{"nova-x86_64", LAY_NOVA, 64, "NOVA on x86_64"},
 	{"nova-x86_32", LAY_NOVA, 32, "NOVA on x86_32"},
 	{"hw-64", LAY_HW, 64, "base-hw, 64-bit (arm_v8a, x86_64, riscv)"},
 	{"hw-32", LAY_HW, 32, "base-hw, 32-bit (arm_v7a)"},
@@ -120,13 +120,13 @@ size_t lay_areas(const struct lay_layout *l, int version,
 		 struct lay_area *out, size_t max)
 {
 	uint64_t start, end, top = l->bits == 64 ? UINT64_MAX : 0xffffffffULL;
-	bool linux = l->kernel == LAY_LINUX;
+	bool is_linux = l->kernel == LAY_LINUX;
 	size_t n = 0;
 	struct lay_area a;
 
 	lay_va_range(l, version, &start, &end);
 	a = (struct lay_area){"page 0 and below the PD range",
-			      LAY_AREA_RESERVED, 0, start, "---", !linux,
+			      LAY_AREA_RESERVED, 0, start, "---", !is_linux,
 			      "platform.cc of the kernel (vm_base)"};
 	put(out, max, &n, &a);
 	if (l->kernel == LAY_HW || l->kernel == LAY_SEL4) {
@@ -137,7 +137,7 @@ size_t lay_areas(const struct lay_layout *l, int version,
 				      "platform.cc"};
 		put(out, max, &n, &a);
 	}
-	if (!linux) {
+	if (!is_linux) {
 		a = (struct lay_area){"ld.lib.so text", LAY_AREA_LDSO,
 				      LAY_LDSO_ADDR, 0xc0000, "r-x", false,
 				      "address from ldso/linker.ld; size "
@@ -149,7 +149,7 @@ size_t lay_areas(const struct lay_layout *l, int version,
 		put(out, max, &n, &a);
 	}
 	a = (struct lay_area){"linker area", LAY_AREA_LINKER, LAY_PROGRAM_ADDR,
-			      lay_linker_area_size(version), "rwx", !linux,
+			      lay_linker_area_size(version), "rwx", !is_linux,
 			      "pd_session.h LINKER_AREA_SIZE; attached at the "
 			      "program's link address (ldso region_map.h)"};
 	put(out, max, &n, &a);
@@ -164,7 +164,7 @@ size_t lay_areas(const struct lay_layout *l, int version,
 	put(out, max, &n, &a);
 	a = (struct lay_area){"stack area", LAY_AREA_STACK, LAY_STACK_AREA_ADDR,
 			      LAY_STACK_AREA_SIZE, "rw-", true,
-			      linux ? "base-linux stack_area.ld (pre-reserved "
+			      is_linux ? "base-linux stack_area.ld (pre-reserved "
 				      "by the linker script)"
 				    : "non_core_stack_area_addr.h, "
 				      "stack_area.h; one 1 MiB slot per thread"};
@@ -172,7 +172,7 @@ size_t lay_areas(const struct lay_layout *l, int version,
 	if (end < top) {
 		a = (struct lay_area){"kernel and above the PD range",
 				      LAY_AREA_RESERVED, end, top - end + 1,
-				      "---", !linux, "platform.cc (vm_size)"};
+				      "---", !is_linux, "platform.cc (vm_size)"};
 		put(out, max, &n, &a);
 	}
 	return n;

@@ -129,6 +129,7 @@ struct px_obj {
 	char *name;		/* FILE only */
 	struct px_obj *hnext;	/* FILE only: registry chain */
 	struct px_objset *set;
+	uint64_t size;		/* pages; accesses beyond are SIGBUS */
 	struct pxp_map pages;	/* page cache by file page index */
 };
 
@@ -144,7 +145,8 @@ struct px_objset {
 struct px_objset *px_objset_new(void);
 void px_objset_put(struct px_objset *os);
 struct px_obj *px_obj_file(struct px_objset *os, const char *path, int fd);
-struct px_obj *px_obj_new(struct px_objset *os, enum px_obj_kind kind);
+struct px_obj *px_obj_new(struct px_objset *os, enum px_obj_kind kind,
+			  uint64_t size);
 struct px_obj *px_obj_get(struct px_obj *o);
 void px_obj_put(struct px_obj *o);
 
@@ -244,6 +246,7 @@ int px_fault(struct px_space *s, struct px_vma *v, uint64_t addr,
 	     bool write);
 bool px_thp_eligible(const struct px_space *s, const struct px_vma *v,
 		     uint64_t addr);
+bool px_beyond_eof(const struct px_vma *v, uint64_t addr);
 bool px_commit_ok(const struct px_space *s, uint64_t pages);
 bool px_mlock_future_ok(const struct px_space *s, bool locked,
 			uint64_t bytes);

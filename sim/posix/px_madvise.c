@@ -89,10 +89,19 @@ static int collapse(struct px_space *s, struct px_vma *v, uint64_t start,
 		    uint64_t end)
 {
 	uint64_t h = (start + PX_PMD - 1) & ~(PX_PMD - 1);
+	uint64_t hend = end & ~(PX_PMD - 1);
+	uint64_t last = (v->end - PX_PMD) & ~(PX_PMD - 1);
 
 	if (v->obj || (v->flags & (PXV_NOHUGEPAGE | PXV_SPECIAL)))
 		return -LX_EINVAL;
-	for (; h + PX_PMD <= end; h += PX_PMD) {
+	/* thp_vma_allowable_order(): the VMA must hold an aligned PMD */
+	if (v->end - v->start < PX_PMD || last < v->start)
+		return -LX_EINVAL;
+	/* 6.18 counts (hend - hstart) PMDs unsigned: a range inside one PMD
+	 * makes that huge, so it cannot all be collapsed. */
+	if (h > hend)
+		return -LX_EINVAL;
+	for (; h < hend; h += PX_PMD) {
 		uint64_t lo = px_vma_pgoff_at(v, h);
 
 		if (!pxp_any(&v->pages, lo, lo + (PX_PMD >> PX_SHIFT),

@@ -71,6 +71,8 @@ static int map_region(struct px_space *s, struct px_obj *obj, uint64_t addr,
 		      uint64_t len, uint32_t fl, uint64_t pgoff, bool inherit,
 		      struct px_vma **out)
 {
+	bool shmem_acct = obj && obj->kind == PX_OBJ_SHMEM && !inherit &&
+			  !(fl & PXV_NORESERVE);
 	uint64_t end = addr + len;
 	struct px_vma *v = pxt_find(&s->tree, addr), *n;
 	int err;
@@ -91,6 +93,10 @@ static int map_region(struct px_space *s, struct px_obj *obj, uint64_t addr,
 	if (!n)
 		return -LX_ENOMEM;
 	err = px_unmap(s, addr, end, !inherit);
+	/* shmem_zero_setup() charges the whole object; failing it leaves
+	 * the replaced range unmapped (vms_abort_munmap_vmas()). */
+	if (!err && shmem_acct && !px_commit_ok(s, len >> PX_SHIFT))
+		err = -LX_ENOMEM;
 	if (err) {
 		px_vma_free(s, n);
 		return err;
@@ -204,7 +210,7 @@ int px_mmap(struct px_space *s, uint64_t addr, uint64_t len, int prot,
 				goto out;
 			pgoff = 0;
 			fl |= PXV_SHARED;
-			obj = px_obj_new(s->objs, PX_OBJ_SHMEM);
+			obj = px_obj_new(s->objs, PX_OBJ_SHMEM, len >> PX_SHIFT);
 			err = -LX_ENOMEM;
 			if (!obj)
 				goto out;
@@ -359,9 +365,12 @@ int px_inherit(struct px_space *s, uint64_t addr, uint64_t len, int prot,
 	if ((flags & LX_MAP_TYPE) == LX_MAP_SHARED)
 		fl |= PXV_SHARED;
 	if (!(flags & LX_MAP_ANONYMOUS) || (fl & PXV_SHARED)) {
-		obj = px_obj_new(s->objs, (flags & LX_MAP_ANONYMOUS)
-						  ? PX_OBJ_SHMEM
-						  : PX_OBJ_INHERIT);
+		obj = px_obj_new(s->objs,
+				 (flags & LX_MAP_ANONYMOUS) ? PX_OBJ_SHMEM
+							    : PX_OBJ_INHERIT,
+				 (flags & LX_MAP_ANONYMOUS)
+					 ? (end - addr) >> PX_SHIFT
+					 : UINT64_MAX);
 		if (!obj)
 			return -LX_ENOMEM;
 	}

@@ -69,8 +69,8 @@ static int do_mprotect(struct px_space *s, uint64_t start, uint64_t len,
 	if (prot & ~(LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC |
 		     LX_PROT_SEM))
 		return -LX_EINVAL;
-	/* mm_pkey_is_allocated(): only pkey 0 exists */
-	if (pkey != -1 && pkey != 0)
+	/* mm_pkey_is_allocated(): only pkey 0 exists, and only with PKU */
+	if (pkey != -1 && (pkey != 0 || !s->cfg.pku))
 		return -LX_EINVAL;
 	if (prot & LX_PROT_READ)
 		access |= PXV_READ;

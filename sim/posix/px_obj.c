@@ -119,6 +119,7 @@ struct px_obj *px_obj_file(struct px_objset *os, const char *path, int fd)
 	}
 	o->kind = PX_OBJ_FILE;
 	o->set = os;
+	o->size = UINT64_MAX;	/* the file's size is not known */
 	o->refs = 2;		/* the registry's and the caller's */
 	b = hash(name) & (os->nbuckets - 1);
 	o->hnext = os->tab[b];
@@ -129,9 +130,12 @@ struct px_obj *px_obj_file(struct px_objset *os, const char *path, int fd)
 
 /*
  * px_obj_new - a fresh unnamed object (shared anonymous memory or an
- * inherited mapping's object) with one reference.
+ * inherited mapping's object) of size pages, with one reference.  Shared
+ * anonymous memory keeps the size it was created with: mremap can grow a
+ * mapping of it past the end, and touching that part is SIGBUS.
  */
-struct px_obj *px_obj_new(struct px_objset *os, enum px_obj_kind kind)
+struct px_obj *px_obj_new(struct px_objset *os, enum px_obj_kind kind,
+			  uint64_t size)
 {
 	struct px_obj *o = calloc(1, sizeof(*o));
 
@@ -139,6 +143,7 @@ struct px_obj *px_obj_new(struct px_objset *os, enum px_obj_kind kind)
 		return NULL;
 	o->kind = kind;
 	o->set = os;
+	o->size = size;
 	o->refs = 1;
 	return o;
 }

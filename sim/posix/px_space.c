@@ -7,8 +7,8 @@
  * write to a private page breaks copy-on-write (giving the VMA an
  * anon_vma and, for a file, a private copy of the page), a read maps the
  * zero page or the page cache.  x86 cannot forbid reads of writable or
- * executable pages, so those read fine.  Stack growth on a fault below a
- * MAP_GROWSDOWN VMA is not modelled: such an access faults.
+ * executable pages, so those read fine.  An access below a MAP_GROWSDOWN
+ * VMA grows it first, as expand_downwards() would.
  */
 #include "px_internal.h"
 
@@ -33,6 +33,7 @@ void px_default_config(struct px_config *cfg)
 		.mmap_legacy_base = 0,
 		.max_map_count = 65530,
 		.stack_guard_gap = 256 * PX_PAGE,
+		.stack_rlimit = 8ULL << 20,
 		.commit_limit = 0,
 		.thp_enabled = PX_THP_MADVISE,
 		.file_thp = true,
@@ -40,6 +41,7 @@ void px_default_config(struct px_config *cfg)
 		.memory_failure = true,
 		.cap_sys_admin = false,
 		.cap_sys_rawio = false,
+		.pku = false,
 	};
 }
 
@@ -62,6 +64,8 @@ struct px_space *px_new(const struct px_config *cfg)
 		s->cfg.max_map_count = 65530;
 	if (!s->cfg.stack_guard_gap)
 		s->cfg.stack_guard_gap = 256 * PX_PAGE;
+	if (!s->cfg.stack_rlimit)
+		s->cfg.stack_rlimit = 8ULL << 20;
 	s->objs = px_objset_new();
 	if (!s->objs) {
 		free(s);
@@ -193,6 +197,52 @@ static struct px_vma *vma_at(const struct px_space *s, uint64_t addr)
 	return v && v->start <= addr ? v : NULL;
 }
 
+/* expand_downwards(): a fault at addr below the stack VMA v grows it, if
+ * the guard gap to an accessible VMA below, RLIMIT_STACK, the mlock limit
+ * and the overcommit check allow.  Returns v or NULL (SIGSEGV). */
+static struct px_vma *grow_stack(struct px_space *s, struct px_vma *v,
+				 uint64_t addr)
+{
+	struct px_vma *prev = pxt_prev(v);
+	uint64_t grow;
+
+	addr &= LX_PAGE_MASK;
+	if (addr < s->cfg.mmap_min_addr)
+		return NULL;
+	if (prev && !(prev->flags & PXV_GROWSDOWN) &&
+	    (prev->flags & PXV_ACCESS) &&
+	    addr - prev->end < s->cfg.stack_guard_gap)
+		return NULL;
+	grow = (v->start - addr) >> PX_SHIFT;
+	if (grow > v->pgoff || v->end - addr > s->cfg.stack_rlimit)
+		return NULL;
+	if (!px_mlock_future_ok(s, v->flags & PXV_LOCKED, grow << PX_SHIFT))
+		return NULL;
+	if ((v->flags & PXV_ACCOUNT) && !px_commit_ok(s, grow))
+		return NULL;
+	px_anon_prepare(s, v);
+	px_vma_unlink(s, v);
+	v->start = addr;
+	v->pgoff -= grow;
+	v->unmerged = true;	/* expansion never merges */
+	px_vma_link(s, v);
+	return v;
+}
+
+/* The VMA serving an access at addr, grown down to it if need be. */
+static struct px_vma *vma_access(struct px_space *s, uint64_t addr)
+{
+	struct px_vma *v = pxt_find(&s->tree, addr);
+
+	if (!v)
+		return NULL;
+	if (v->start <= addr)
+		return v;
+	if (!(v->flags & PXV_GROWSDOWN))
+		return NULL;
+	return grow_stack(s, v, addr);
+}
+
 static bool guarded(const struct px_vma *v, uint64_t addr)
 {
 	const struct pxp_node *n = pxp_find(&v->pages,
@@ -206,7 +256,7 @@ static bool guarded(const struct px_vma *v, uint64_t addr)
  */
 int px_load(struct px_space *s, uint64_t addr, uint8_t *val)
 {
-	struct px_vma *v = vma_at(s, addr);
+	struct px_vma *v = vma_access(s, addr);
 	const struct pxp_node *n;
 	uint64_t idx;
 	unsigned off = addr & (PX_PAGE - 1);
@@ -214,6 +264,8 @@ int px_load(struct px_space *s, uint64_t addr, uint8_t *val)
 
 	if (!v || guarded(v, addr) || !(v->flags & PXV_ACCESS))
 		return -LX_EFAULT;
+	if (px_beyond_eof(v, addr))
+		return -LX_EIO;
 	idx = px_vma_pgoff_at(v, addr);
 	n = pxp_find(&v->pages, idx);
 	if (!n || !(n->flags & PXP_PRESENT)) {
@@ -236,7 +288,7 @@ int px_load(struct px_space *s, uint64_t addr, uint8_t *val)
  */
 int px_store(struct px_space *s, uint64_t addr, uint8_t val)
 {
-	struct px_vma *v = vma_at(s, addr);
+	struct px_vma *v = vma_access(s, addr);
 	const struct pxp_node *n;
 	uint64_t idx;
 	unsigned off = addr & (PX_PAGE - 1);
@@ -244,6 +296,8 @@ int px_store(struct px_space *s, uint64_t addr, uint8_t val)
 
 	if (!v || guarded(v, addr) || !(v->flags & PXV_WRITE))
 		return -LX_EFAULT;
+	if (px_beyond_eof(v, addr))
+		return -LX_EIO;
 	idx = px_vma_pgoff_at(v, addr);
 	n = pxp_find(&v->pages, idx);
 	if (v->flags & PXV_SHARED) {

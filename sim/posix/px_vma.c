@@ -394,6 +394,14 @@ bool px_thp_eligible(const struct px_space *s, const struct px_vma *v,
 	return h >= v->start && h + PX_PMD <= v->end;
 }
 
+/*
+ * px_beyond_eof - does addr in v lie past the end of v's object?
+ */
+bool px_beyond_eof(const struct px_vma *v, uint64_t addr)
+{
+	return v->obj && px_vma_pgoff_at(v, addr) >= v->obj->size;
+}
+
 /* Copy-on-write the object pages of [lo, hi) (page offsets) into v. */
 static int cow_range(struct px_space *s, struct px_vma *v, uint64_t lo,
 		     uint64_t hi)
@@ -505,8 +513,13 @@ int px_fault_range(struct px_space *s, struct px_vma *v, uint64_t start,
 	uint64_t g = first_guard(v, lo, hi);
 	int err;
 
+	/* Past the end of the object the fault is SIGBUS. */
+	if (v->obj && g > v->obj->size)
+		g = v->obj->size > lo ? v->obj->size : lo;
+
 	if (g > lo) {
-		if (write || px_thp_eligible(s, v, start))
+		if (!(v->flags & PXV_SHARED) &&
+		    (write || px_thp_eligible(s, v, start)))
 			px_anon_prepare(s, v);
 		err = fault_range(s, v, lo, g, write);
 		if (err)

@@ -21,7 +21,9 @@ struct pending {
 };
 
 struct rp_procs {
-	const struct rp_target *t;
+	const struct rp_target *t[RP_SIDES];
+	struct rp_proc *root;
+	uint64_t fork_shared;
 	struct slot *slots;
 	size_t cap, n;
 	struct pending pend[MAX_PENDING];
@@ -31,41 +33,82 @@ struct rp_procs {
 	uint64_t created, orphans;
 };
 
-static struct rp_proc *proc_new(struct rp_procs *ps, void *space)
+static void proc_release(struct rp_procs *ps, struct rp_proc *p)
+{
+	int i;
+
+	for (i = 0; i < RP_SIDES; i++) {
+		if (p->side[i].space)
+			ps->t[i]->space_free(ps->t[i]->ctx, p->side[i].space);
+		iv_free(p->side[i].reloc);
+	}
+	iv_free(p->known);
+	free(p);
+}
+
+/* A fresh address space on every side, or the given ones. */
+static struct rp_proc *proc_new(struct rp_procs *ps, void *const *spaces)
 {
 	struct rp_proc *p = calloc(1, sizeof(*p));
+	bool ok;
+	int i;
 
 	if (!p)
 		return NULL;
-	p->space = space ? space : ps->t->space_new(ps->t->ctx);
-	p->reloc = iv_new();
-	p->known = iv_new();
-	if (!p->space || !p->reloc || !p->known) {
-		if (p->space)
-			ps->t->space_free(ps->t->ctx, p->space);
-		iv_free(p->reloc);
-		iv_free(p->known);
-		free(p);
+	ok = (p->known = iv_new()) != NULL;
+	for (i = 0; i < RP_SIDES && ok; i++) {
+		if (!ps->t[i])
+			continue;
+		p->side[i].space = spaces ? spaces[i]
+					  : ps->t[i]->space_new(ps->t[i]->ctx);
+		p->side[i].reloc = iv_new();
+		ok = p->side[i].space && p->side[i].reloc;
+	}
+	if (!ok) {
+		proc_release(ps, p);
 		return NULL;
 	}
 	p->refs = 1;
 	ps->created++;
+	if (!ps->root) {
+		ps->root = p;
+		p->refs++;
+	}
 	return p;
 }
 
+/* fork(): copy every side; a side that cannot fork makes it a share. */
 static struct rp_proc *proc_fork(struct rp_procs *ps, struct rp_proc *parent)
 {
-	void *space = ps->t->space_fork(ps->t->ctx, parent->space);
+	void *spaces[RP_SIDES] = {NULL, NULL};
 	struct rp_proc *p;
+	int i;
 
-	if (!space)
-		return NULL;
-	p = proc_new(ps, space);
+	for (i = 0; i < RP_SIDES; i++) {
+		if (!ps->t[i])
+			continue;
+		spaces[i] = ps->t[i]->space_fork(ps->t[i]->ctx,
+						 parent->side[i].space);
+		if (!spaces[i]) {
+			while (i-- > 0)
+				if (spaces[i])
+					ps->t[i]->space_free(ps->t[i]->ctx,
+							     spaces[i]);
+			ps->fork_shared++;
+			parent->refs++;
+			return parent;
+		}
+	}
+	p = proc_new(ps, spaces);
 	if (!p)
 		return NULL;
-	iv_free(p->reloc);
+	for (i = 0; i < RP_SIDES; i++) {
+		if (!ps->t[i])
+			continue;
+		iv_free(p->side[i].reloc);
+		p->side[i].reloc = iv_clone(parent->side[i].reloc);
+	}
 	iv_free(p->known);
-	p->reloc = iv_clone(parent->reloc);
 	p->known = iv_clone(parent->known);
 	p->base_known = parent->base_known;
 	p->brk_known = parent->brk_known;
@@ -76,19 +119,18 @@ static void proc_put(struct rp_procs *ps, struct rp_proc *p)
 {
 	if (!p || --p->refs)
 		return;
-	ps->t->space_free(ps->t->ctx, p->space);
-	iv_free(p->reloc);
-	iv_free(p->known);
-	free(p);
+	proc_release(ps, p);
 }
 
-struct rp_procs *procs_new(const struct rp_target *t)
+struct rp_procs *procs_new(const struct rp_target *ref,
+			   const struct rp_target *model)
 {
 	struct rp_procs *ps = calloc(1, sizeof(*ps));
 
 	if (!ps)
 		return NULL;
-	ps->t = t;
+	ps->t[RP_REF] = ref;
+	ps->t[RP_MODEL] = model;
 	ps->cap = 64;
 	ps->slots = calloc(ps->cap, sizeof(*ps->slots));
 	if (!ps->slots) {
@@ -109,6 +151,7 @@ void procs_free(struct rp_procs *ps)
 	for (i = 0; i < ps->npend; i++)
 		proc_put(ps, ps->pend[i].p);
 	proc_put(ps, ps->nopid);
+	proc_put(ps, ps->root);
 	free(ps->slots);
 	free(ps);
 }
@@ -280,6 +323,16 @@ void procs_exec(struct rp_procs *ps, int32_t pid)
 uint64_t procs_created(const struct rp_procs *ps)
 {
 	return ps->created;
+}
+
+uint64_t procs_fork_shared(const struct rp_procs *ps)
+{
+	return ps->fork_shared;
+}
+
+struct rp_proc *procs_root(const struct rp_procs *ps)
+{
+	return ps->root;
 }
 
 uint64_t procs_orphans(const struct rp_procs *ps)

@@ -16,11 +16,20 @@
 #include "ivmap.h"
 #include "target.h"
 
+/* The two sides a trace runs on: the Linux reference, and the policy
+ * under test (absent when the policy is the reference itself). */
+enum { RP_REF, RP_MODEL, RP_SIDES };
+
+/* One process's address space on one side. */
+struct rp_side {
+	void *space;		/* the target's */
+	struct iv_map *reloc;	/* trace address -> target delta */
+};
+
 /* One address space, shared by reference between threads. */
 struct rp_proc {
 	unsigned refs;
-	void *space;		/* the target's */
-	struct iv_map *reloc;	/* trace address -> target delta */
+	struct rp_side side[RP_SIDES];
 	struct iv_map *known;	/* ranges the trace itself (un)mapped */
 	bool base_known;	/* mmap base learnt */
 	bool brk_known;
@@ -28,7 +37,9 @@ struct rp_proc {
 
 struct rp_procs;
 
-struct rp_procs *procs_new(const struct rp_target *t);
+/* @model may be NULL: the reference alone. */
+struct rp_procs *procs_new(const struct rp_target *ref,
+			   const struct rp_target *model);
 void procs_free(struct rp_procs *ps);
 
 /* The address space of @pid; NULL only when out of memory. */
@@ -42,6 +53,10 @@ void procs_clone_done(struct rp_procs *ps, int32_t pid, int32_t child,
 void procs_exec(struct rp_procs *ps, int32_t pid);
 
 uint64_t procs_created(const struct rp_procs *ps);
+/* Forks a side could not copy (the child shares its parent's space). */
+uint64_t procs_fork_shared(const struct rp_procs *ps);
+/* The first process's address space (its metrics stand for the run). */
+struct rp_proc *procs_root(const struct rp_procs *ps);
 uint64_t procs_orphans(const struct rp_procs *ps);
 
 #endif

@@ -15,14 +15,12 @@
  * Each adoption is counted in the summary; none can hide a mismatch in a
  * range the trace did map.
  */
-#include "rmsim/replay.h"
+#include "replay_internal.h"
 
 #include "rmsim/abi.h"
-#include "rmsim/db.h"
+#include "rmsim/policy.h"
 
 #include "native/native.h"
-#include "procs.h"
-#include "target.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -43,216 +41,12 @@ const char *rp_mismatch_name(enum rp_mismatch k)
 	return (unsigned)k < RP_MM_KINDS ? mismatch_names[k] : "?";
 }
 
-struct replay {
-	const struct rp_options *opt;
-	struct rp_summary *sum;
-	struct rp_target t;
-	struct rp_procs *procs;
-	struct db *db;
-	int64_t run_id;
-};
-
 static double now_s(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static uint64_t page_up(uint64_t len)
-{
-	return (len + LX_PAGE_SIZE - 1) & LX_PAGE_MASK;
-}
-
-/* Trace address -> target address through the relocation map. */
-static uint64_t to_target(const struct rp_proc *p, uint64_t a)
-{
-	uint64_t s, e, delta, next;
-
-	if (iv_lookup(p->reloc, a, &s, &e, &delta, &next))
-		return a + delta;
-	return a;
-}
-
-/* Calls whose range fails with ENOMEM where it is not mapped. */
-static bool range_call_needs_mapping(enum tr_call c)
-{
-	switch (c) {
-	case TR_MPROTECT:
-	case TR_PKEY_MPROTECT:
-	case TR_MADVISE:
-	case TR_MSYNC:
-	case TR_MLOCK:
-	case TR_MLOCK2:
-	case TR_MUNLOCK:
-	case TR_MINCORE:
-	case TR_MREMAP:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* Calls that take (addr, len) as their first two arguments. */
-static bool is_range_call(enum tr_call c)
-{
-	return range_call_needs_mapping(c) || c == TR_MUNMAP;
-}
-
-/*
- * Adopt the holes of [addr, addr+len) (trace addresses) that the trace
- * never touched, as mappings execve made before it began.
- */
-static void adopt_inherited(struct replay *r, struct rp_proc *p,
-			    uint64_t addr, uint64_t len)
-{
-	uint64_t end, hs, he;
-	int guard = 0;
-
-	len = page_up(len);
-	end = addr + len;
-	if (len == 0 || end < addr || (addr & ~LX_PAGE_MASK))
-		return;
-	while (guard++ < 64 &&
-	       r->t.hole(r->t.ctx, p->space, to_target(p, addr),
-			 end - addr, &hs, &he)) {
-		/* holes are found in target addresses; for inherited ranges
-		 * the relocation is the identity */
-		if (!iv_disjoint(p->known, hs, he))
-			return;
-		if (r->t.inherit(r->t.ctx, p->space, hs, he - hs))
-			return;
-		r->sum->adopted++;
-	}
-}
-
-/* Learn the mmap base from the first top-down placement. */
-static void learn_base(struct replay *r, struct rp_proc *p,
-		       const struct tr_event *ev)
-{
-	if (p->base_known || ev->call != TR_MMAP ||
-	    ev->result != TR_RET_VALUE || ev->arg[0] != 0 ||
-	    (ev->arg[3] & (LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE)))
-		return;
-	r->t.set_mmap_base(r->t.ctx, p->space,
-			   (uint64_t)ev->ret + page_up(ev->arg[1]));
-	p->base_known = true;
-}
-
-static void learn_brk(struct replay *r, struct rp_proc *p,
-		      const struct tr_event *ev)
-{
-	if (p->brk_known || ev->call != TR_BRK || ev->arg[0] != 0 ||
-	    ev->result != TR_RET_VALUE)
-		return;
-	r->t.set_brk(r->t.ctx, p->space, (uint64_t)ev->ret);
-	p->brk_known = true;
-}
-
-/*
- * Run a range call piece by piece where the relocation map gives the
- * pieces different offsets (a munmap over two mappings the target placed
- * apart); stop at the first error, as the kernel does.
- */
-static int run_range(struct replay *r, struct rp_proc *p, struct rp_call *c,
-		     uint64_t *out)
-{
-	uint64_t addr = c->arg[0], len = c->arg[1], end = addr + page_up(len);
-	uint64_t s, e, delta, next, pend;
-	int rc;
-
-	if (len == 0 || end <= addr || c->call == TR_MREMAP) {
-		c->arg[0] = to_target(p, addr);
-		return r->t.call(r->t.ctx, p->space, c, out);
-	}
-	if (iv_lookup(p->reloc, addr, &s, &e, &delta, &next)) {
-		pend = e;
-	} else {
-		delta = 0;
-		pend = next;
-	}
-	if (pend >= end) {
-		c->arg[0] = addr + delta;
-		return r->t.call(r->t.ctx, p->space, c, out);
-	}
-	while (addr < end) {
-		if (iv_lookup(p->reloc, addr, &s, &e, &delta, &next)) {
-			pend = e;
-		} else {
-			delta = 0;
-			pend = next;
-		}
-		if (pend > end)
-			pend = end;
-		c->arg[0] = addr + delta;
-		c->arg[1] = pend - addr;
-		rc = r->t.call(r->t.ctx, p->space, c, out);
-		if (rc)
-			return rc;
-		addr = pend;
-	}
-	return 0;
-}
-
-/* Translate and run one memory call; *out gets the target's value. */
-static int run_call(struct replay *r, struct rp_proc *p,
-		    const struct tr_event *ev, uint64_t *out)
-{
-	struct rp_call c;
-
-	memset(&c, 0, sizeof(c));
-	c.call = ev->call;
-	memcpy(c.arg, ev->arg, sizeof(c.arg));
-	c.path = ev->fd_path;
-	if (is_range_call(ev->call))
-		return run_range(r, p, &c, out);
-	if (ev->call == TR_MMAP && c.arg[0])
-		c.arg[0] = to_target(p, c.arg[0]);
-	if (ev->call == TR_MREMAP && (c.arg[3] & LX_MREMAP_FIXED))
-		c.arg[4] = to_target(p, c.arg[4]);
-	return r->t.call(r->t.ctx, p->space, &c, out);
-}
-
-/* After a successful placement: record where the trace range went. */
-static void relocate(struct rp_proc *p, uint64_t traced, uint64_t placed,
-		     uint64_t len)
-{
-	uint64_t end = traced + page_up(len);
-
-	if (end <= traced)
-		return;
-	if (traced == placed)
-		iv_remove(p->reloc, traced, end);
-	else
-		iv_assign(p->reloc, traced, end, placed - traced);
-	iv_union(p->known, traced, end, 1);
-}
-
-/*
- * The pages a successful call made writable: write a token.  @prot is
- * the protection the call gave them, or -1 to ask the target per page.
- */
-static void touch(struct replay *r, struct rp_proc *p, uint64_t addr,
-		  uint64_t len, uint64_t seq, int prot)
-{
-	uint8_t token = (uint8_t)(seq * 131 + 1) | 1;
-	uint64_t end = addr + page_up(len), a;
-	int pp;
-
-	if (r->opt->touch == RP_TOUCH_NONE || end <= addr ||
-	    (prot >= 0 && !(prot & LX_PROT_WRITE)))
-		return;
-	for (a = addr; a < end; a += LX_PAGE_SIZE) {
-		if (prot < 0 &&
-		    (r->t.prot(r->t.ctx, p->space, a, &pp) ||
-		     !(pp & LX_PROT_WRITE)))
-			continue;
-		if (r->t.store(r->t.ctx, p->space, a, token) == 0)
-			r->sum->touches++;
-		if (r->opt->touch == RP_TOUCH_FIRST)
-			break;
-	}
 }
 
 static void count_mismatch(struct replay *r, const struct tr_event *ev,
@@ -265,8 +59,9 @@ static void count_mismatch(struct replay *r, const struct tr_event *ev,
 }
 
 /*
- * Compare the target's answer with the recorded one, update relocation
- * and the known ranges, and return the verdict word for the log.
+ * Compare the reference's answer with the recorded one, update the
+ * reference's relocation and the known ranges, and return the verdict
+ * word for the log.
  */
 static const char *judge(struct replay *r, struct rp_proc *p,
 			 const struct tr_event *ev, int rc, uint64_t val,
@@ -305,18 +100,20 @@ static const char *judge(struct replay *r, struct rp_proc *p,
 			if (val == (uint64_t)ev->ret)
 				r->sum->mmaps_exact++;
 		}
-		relocate(p, (uint64_t)ev->ret, val, ev->arg[1]);
+		rp_relocate(p, RP_REF, (uint64_t)ev->ret, val, ev->arg[1]);
 		return val == (uint64_t)ev->ret ? "ok" : "relocated";
 	case TR_MREMAP:
 		if (val == traced_target) {
-			relocate(p, (uint64_t)ev->ret, val, ev->arg[2]);
+			rp_relocate(p, RP_REF, (uint64_t)ev->ret, val,
+				    ev->arg[2]);
 			return "ok";
 		}
 		if ((uint64_t)ev->ret != ev->arg[0] &&
-		    val != to_target(p, ev->arg[0]) &&
+		    val != rp_to_side(p, RP_REF, ev->arg[0]) &&
 		    !(ev->arg[3] & LX_MREMAP_FIXED)) {
 			/* both moved, to different places */
-			relocate(p, (uint64_t)ev->ret, val, ev->arg[2]);
+			rp_relocate(p, RP_REF, (uint64_t)ev->ret, val,
+				    ev->arg[2]);
 			return "relocated";
 		}
 		*kind = RP_MM_VALUE;
@@ -327,33 +124,6 @@ static const char *judge(struct replay *r, struct rp_proc *p,
 			return "mismatch";
 		}
 		return "ok";
-	}
-}
-
-/* Bookkeeping of ranges the trace unmapped or moved away. */
-static void forget(struct rp_proc *p, const struct tr_event *ev)
-{
-	uint64_t a = ev->arg[0], end;
-
-	if (ev->result != TR_RET_VALUE)
-		return;
-	if (ev->call == TR_MUNMAP) {
-		end = a + page_up(ev->arg[1]);
-		if (end > a) {
-			iv_remove(p->reloc, a, end);
-			iv_union(p->known, a, end, 1);
-		}
-	} else if (ev->call == TR_MREMAP && (uint64_t)ev->ret != a &&
-		   !(ev->arg[3] & LX_MREMAP_DONTUNMAP)) {
-		end = a + page_up(ev->arg[1]);
-		if (end > a) {
-			iv_remove(p->reloc, a, end);
-			iv_union(p->known, a, end, 1);
-		}
-	} else if (ev->call == TR_BRK && ev->ret) {
-		/* the heap is the trace's own */
-		iv_union(p->known, (uint64_t)ev->ret & LX_PAGE_MASK,
-			  page_up((uint64_t)ev->ret) + LX_PAGE_SIZE, 1);
 	}
 }
 
@@ -370,7 +140,8 @@ static bool clone_is_fork(const struct tr_event *ev)
 }
 
 static int log_event(struct replay *r, const struct tr_event *ev, int rc,
-		     uint64_t val, bool ran, const char *verdict)
+		     uint64_t val, bool ran, int mrc, uint64_t mval,
+		     bool mran, const char *verdict)
 {
 	struct db_event row;
 	enum db_error e;
@@ -389,13 +160,19 @@ static int log_event(struct replay *r, const struct tr_event *ev, int rc,
 	row.traced_known = ev->result != TR_RET_UNKNOWN;
 	row.traced_ret = ev->ret;
 	row.traced_errno = ev->result == TR_RET_ERROR ? ev->err : 0;
-	row.model_known = ran;
-	row.model_ret = rc < 0 ? -1 : (int64_t)val;
-	row.model_errno = rc < 0 ? -rc : 0;
-	/* for the linux policy the reference is the model */
-	row.ref_known = row.model_known;
-	row.ref_ret = row.model_ret;
-	row.ref_errno = row.model_errno;
+	row.ref_known = ran && rc != RP_EREFUSED;
+	row.ref_ret = rc < 0 ? -1 : (int64_t)val;
+	row.ref_errno = rc < 0 ? -rc : 0;
+	if (r->two) {
+		row.model_known = mran && mrc != RP_EREFUSED;
+		row.model_ret = mrc < 0 ? -1 : (int64_t)mval;
+		row.model_errno = mrc < 0 ? -mrc : 0;
+	} else {
+		/* the policy is the reference itself */
+		row.model_known = row.ref_known;
+		row.model_ret = row.ref_ret;
+		row.model_errno = row.ref_errno;
+	}
 	row.verdict = verdict;
 	e = db_event_add(r->db, r->run_id, &row);
 	if (e) {
@@ -406,12 +183,14 @@ static int log_event(struct replay *r, const struct tr_event *ev, int rc,
 	return 0;
 }
 
-static int log_finding(struct replay *r, const struct tr_event *ev,
-		       enum rp_mismatch kind, int rc, uint64_t val)
+/* The reference against the trace: one "result" finding per mismatch
+ * when the reference itself is the policy under test. */
+static int log_mismatch(struct replay *r, const struct tr_event *ev,
+			enum rp_mismatch kind, int rc, uint64_t val)
 {
 	char detail[256], got[64], want[64];
 
-	if (!r->db)
+	if (!r->db || r->two)
 		return 0;
 	if (ev->result == TR_RET_ERROR)
 		snprintf(want, sizeof(want), "-1 %s",
@@ -439,56 +218,87 @@ static int log_finding(struct replay *r, const struct tr_event *ev,
 /*
  * Calls that set what later memory calls may do: the fds file mappings
  * need and their access modes, RLIMIT_MEMLOCK, CAP_IPC_LOCK.  Only what
- * succeeded in the trace is applied.
+ * succeeded in the trace is applied, on every side that can take it.
  */
 static void context(struct replay *r, struct rp_proc *p,
 		    const struct tr_event *ev)
 {
-	const struct rp_target *t = &r->t;
-	int fd = (int)ev->ret;
+	int fd = (int)ev->ret, side;
 	/* O_ACCMODE; memfds are always read-write */
 	int mode = ev->call == TR_MEMFD_CREATE ? 2 : (int)(ev->arg[0] & 3);
 
 	if (ev->result != TR_RET_VALUE)
 		return;
-	switch (ev->call) {
-	case TR_OPEN:
-	case TR_OPENAT:
-	case TR_MEMFD_CREATE:
-		if (t->fd_set && !(ev->arg[0] & 010000000)) /* not O_PATH */
-			t->fd_set(t->ctx, p->space, fd, mode);
-		break;
-	case TR_CLOSE:
-		if (t->fd_set)
-			t->fd_set(t->ctx, p->space, (int)ev->arg[0], -1);
-		break;
-	case TR_DUP:
-		if (t->fd_dup)
-			t->fd_dup(t->ctx, p->space, (int)ev->arg[0], fd);
-		break;
-	case TR_DUP2:
-	case TR_DUP3:
-		if (t->fd_dup)
-			t->fd_dup(t->ctx, p->space, (int)ev->arg[0],
-				  (int)ev->arg[1]);
-		break;
-	case TR_PRLIMIT64:
-		/* pid 0 is the caller; RLIMIT_MEMLOCK is resource 8 */
-		if (ev->arg[0] == 0 && ev->arg[1] == 8 && ev->arg[3] &&
-		    t->set_memlock)
-			t->set_memlock(t->ctx, p->space, ev->arg[2]);
-		break;
-	case TR_SETRLIMIT:
-		if (ev->arg[0] == 8 && ev->arg[3] && t->set_memlock)
-			t->set_memlock(t->ctx, p->space, ev->arg[1]);
-		break;
-	case TR_CAPSET:
-		if (!(ev->flags & TR_FLAG_CLONE_FLAGS_UNKNOWN) &&
-		    t->set_cap_ipc_lock)
-			t->set_cap_ipc_lock(t->ctx, p->space, ev->arg[0] != 0);
-		break;
-	default:
-		break;
+	for (side = 0; side < RP_SIDES; side++) {
+		const struct rp_target *t = &r->t[side];
+		void *space = p->side[side].space;
+
+		if (!space)
+			continue;
+		switch (ev->call) {
+		case TR_OPEN:
+		case TR_OPENAT:
+		case TR_MEMFD_CREATE:
+			/* O_PATH descriptors cannot be mapped */
+			if (t->fd_set && !(ev->arg[0] & 010000000))
+				t->fd_set(t->ctx, space, fd, mode);
+			break;
+		case TR_CLOSE:
+			if (t->fd_set)
+				t->fd_set(t->ctx, space, (int)ev->arg[0], -1);
+			break;
+		case TR_DUP:
+			if (t->fd_dup)
+				t->fd_dup(t->ctx, space, (int)ev->arg[0], fd);
+			break;
+		case TR_DUP2:
+		case TR_DUP3:
+			if (t->fd_dup)
+				t->fd_dup(t->ctx, space, (int)ev->arg[0],
+					  (int)ev->arg[1]);
+			break;
+		case TR_PRLIMIT64:
+			/* pid 0 is the caller; RLIMIT_MEMLOCK is 8 */
+			if (ev->arg[0] == 0 && ev->arg[1] == 8 &&
+			    ev->arg[3] && t->set_memlock)
+				t->set_memlock(t->ctx, space, ev->arg[2]);
+			break;
+		case TR_SETRLIMIT:
+			if (ev->arg[0] == 8 && ev->arg[3] && t->set_memlock)
+				t->set_memlock(t->ctx, space, ev->arg[1]);
+			break;
+		case TR_CAPSET:
+			if (!(ev->flags & TR_FLAG_CLONE_FLAGS_UNKNOWN) &&
+			    t->set_cap_ipc_lock)
+				t->set_cap_ipc_lock(t->ctx, space,
+						    ev->arg[0] != 0);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* Touch what the call made writable, on every side. */
+static void touch_after(struct replay *r, struct rp_proc *p,
+			const struct tr_event *ev, uint64_t ref_val,
+			uint64_t model_val, bool model_ok)
+{
+	int side;
+
+	for (side = 0; side < RP_SIDES; side++) {
+		uint64_t v = side == RP_REF ? ref_val : model_val;
+
+		if (!p->side[side].space || (side == RP_MODEL && !model_ok))
+			continue;
+		if (ev->call == TR_MMAP)
+			rp_touch(r, p, side, v, ev->arg[1], ev->seq,
+				 (int)ev->arg[2]);
+		else if (ev->call == TR_MREMAP)
+			rp_touch(r, p, side, v, ev->arg[2], ev->seq, -1);
+		else if (ev->call == TR_MPROTECT)
+			rp_touch(r, p, side, rp_to_side(p, side, ev->arg[0]),
+				 ev->arg[1], ev->seq, (int)ev->arg[2]);
 	}
 }
 
@@ -497,10 +307,10 @@ static int step(struct replay *r, const struct tr_event *ev)
 {
 	struct rp_proc *p;
 	enum rp_mismatch kind = RP_MM_VALUE;
-	const char *verdict = "ok";
-	uint64_t val = 0, traced_target = 0;
-	int rc = 0, st;
-	bool ran = false;
+	const char *verdict = "ok", *mverdict = NULL;
+	uint64_t val = 0, mval = 0, traced_target = 0;
+	int rc = 0, mrc = 0, st;
+	bool ran = false, mran = false;
 
 	if (ev->flags & TR_FLAG_STARTED) {
 		procs_clone_start(r->procs, ev->pid, clone_is_fork(ev));
@@ -511,7 +321,9 @@ static int step(struct replay *r, const struct tr_event *ev)
 	p = procs_get(r->procs, ev->pid);
 	if (!p) {
 		snprintf(r->sum->error, sizeof(r->sum->error),
-			 "out of memory at line %" PRIu64, ev->line);
+			 "line %" PRIu64 ": cannot create an address space%s%s",
+			 ev->line, r->gcfg.error[0] ? ": " : "",
+			 r->gcfg.error);
 		return 70;
 	}
 	switch (ev->call) {
@@ -547,50 +359,57 @@ static int step(struct replay *r, const struct tr_event *ev)
 		verdict = "context";
 		break;
 	default:
-		learn_base(r, p, ev);
-		learn_brk(r, p, ev);
-		if (ev->result == TR_RET_VALUE &&
-		    range_call_needs_mapping(ev->call))
-			adopt_inherited(r, p, ev->arg[0], ev->arg[1]);
-		/* the recorded value in target coordinates, for comparing */
+		rp_learn(r, p, ev);
+		if (ev->result == TR_RET_VALUE && rp_range_call(ev->call) &&
+		    ev->call != TR_MUNMAP)
+			rp_adopt(r, p, ev->arg[0], ev->arg[1]);
+		/* the recorded value in reference coordinates */
 		if (ev->result == TR_RET_VALUE)
 			traced_target = ev->call == TR_MMAP ||
 						ev->call == TR_MREMAP
-					? to_target(p, (uint64_t)ev->ret)
+					? rp_to_side(p, RP_REF,
+						     (uint64_t)ev->ret)
 					: (uint64_t)ev->ret;
-		rc = run_call(r, p, ev, &val);
+		rc = rp_run_call(r, p, RP_REF, ev, &val);
 		ran = true;
 		verdict = judge(r, p, ev, rc, val, traced_target, &kind);
 		if (strcmp(verdict, "mismatch") == 0) {
 			count_mismatch(r, ev, kind);
-			st = log_finding(r, ev, kind, rc, val);
+			st = log_mismatch(r, ev, kind, rc, val);
 			if (st)
 				return st;
 		}
-		forget(p, ev);
-		if (rc == 0 && ev->result == TR_RET_VALUE) {
-			if (ev->call == TR_MMAP)
-				touch(r, p, val, ev->arg[1], ev->seq,
-				      (int)ev->arg[2]);
-			else if (ev->call == TR_MREMAP)
-				touch(r, p, val, ev->arg[2], ev->seq, -1);
-			else if (ev->call == TR_MPROTECT)
-				touch(r, p, to_target(p, ev->arg[0]),
-				      ev->arg[1], ev->seq, (int)ev->arg[2]);
+		if (r->two) {
+			rp_lockstep(r, p, ev, rc, val, &mrc, &mval, &mverdict);
+			mran = true;
+			if (r->status)
+				return r->status;
+			if (mverdict && strcmp(verdict, "mismatch") != 0)
+				verdict = mverdict;
 		}
+		rp_forget(p, ev);
+		if (rc == 0 && ev->result == TR_RET_VALUE)
+			touch_after(r, p, ev, val, mval, mran && mrc == 0);
 		break;
 	}
-	return log_event(r, ev, rc, val, ran, verdict);
+	st = log_event(r, ev, rc, val, ran, mrc, mval, mran, verdict);
+	if (!st && r->two)
+		rp_sample(r, ev->seq, false);
+	return st ? st : r->status;
 }
 
 static int start_run(struct replay *r)
 {
 	struct db_run_info info = {
 		.trace = r->opt->trace,
-		.policy = r->opt->policy ? r->opt->policy : "linux",
+		.policy = r->opt->pol ? r->opt->pol->name
+				      : r->opt->policy ? r->opt->policy
+						       : "linux",
+		.params = r->opt->params && r->opt->params[0] ? r->opt->params
+							      : NULL,
 		.layout = r->opt->layout,
 		.genode_version = r->opt->genode_version,
-		.command = "replay",
+		.command = r->opt->command ? r->opt->command : "replay",
 	};
 	enum db_error e;
 
@@ -603,67 +422,124 @@ static int start_run(struct replay *r)
 		return e == DB_ECANTCREATE ? 73 : 74;
 	}
 	r->sum->run_id = r->run_id;
+	r->gcfg.run_id = r->run_id;
 	return 0;
+}
+
+static int metric(struct replay *r, const char *name, double v)
+{
+	return db_metric_add(r->db, r->run_id, name, v) ? -1 : 0;
 }
 
 static int end_run(struct replay *r, const char *status, const char *detail)
 {
 	struct rp_summary *s = r->sum;
-	enum db_error e = DB_OK;
+	const struct gn_metrics *m = &s->gn;
+	uint64_t rpc_total = 0;
 	unsigned k;
 	char name[64];
+	int e = 0;
 
 	if (!r->db)
 		return 0;
-	e = db_metric_add(r->db, r->run_id, "events", (double)s->events);
-	if (!e)
-		e = db_metric_add(r->db, r->run_id, "mismatches",
-				  (double)s->mismatches);
-	for (k = 0; k < RP_MM_KINDS && !e; k++) {
+	e |= metric(r, "events", (double)s->events);
+	e |= metric(r, "mismatches", (double)s->mismatches);
+	for (k = 0; k < RP_MM_KINDS; k++) {
 		snprintf(name, sizeof(name), "mismatch_%s",
 			 rp_mismatch_name(k));
-		e = db_metric_add(r->db, r->run_id, name,
-				  (double)s->mismatch[k]);
+		e |= metric(r, name, (double)s->mismatch[k]);
 	}
-	if (!e)
-		e = db_metric_add(r->db, r->run_id, "mmaps_placed",
-				  (double)s->mmaps_placed);
-	if (!e)
-		e = db_metric_add(r->db, r->run_id, "mmaps_exact",
-				  (double)s->mmaps_exact);
-	if (!e)
-		e = db_metric_add(r->db, r->run_id, "adopted",
-				  (double)s->adopted);
-	if (!e)
-		e = db_metric_add(r->db, r->run_id, "events_per_s",
-				  s->wall_s > 0 ? (double)s->events / s->wall_s
-						: 0);
-	if (!e)
-		e = db_run_end(r->db, r->run_id, status, s->events,
-			       s->wall_s * 1000, detail);
+	e |= metric(r, "mmaps_placed", (double)s->mmaps_placed);
+	e |= metric(r, "mmaps_exact", (double)s->mmaps_exact);
+	e |= metric(r, "adopted", (double)s->adopted);
+	e |= metric(r, "events_per_s",
+		    s->wall_s > 0 ? (double)s->events / s->wall_s : 0);
+	if (r->two) {
+		e |= metric(r, "findings", (double)s->findings);
+		for (k = 0; k < CK_NKINDS; k++) {
+			snprintf(name, sizeof(name), "findings_%s",
+				 ck_kind_name(k));
+			e |= metric(r, name, (double)s->finding[k]);
+		}
+		e |= metric(r, "posix_mapped_peak",
+			    (double)s->posix_mapped_peak);
+		e |= metric(r, "posix_writable_peak",
+			    (double)s->posix_writable_peak);
+	}
+	if (r->model_is_genode) {
+		e |= metric(r, "ram_peak", (double)m->ram_peak);
+		e |= metric(r, "ram_final", (double)m->ram_used);
+		e |= metric(r, "caps_peak", (double)m->caps_peak);
+		e |= metric(r, "caps_final", (double)m->caps_used);
+		e |= metric(r, "rm_sessions", (double)m->rm_sessions_peak);
+		e |= metric(r, "region_maps", (double)m->region_maps_peak);
+		e |= metric(r, "attachments_peak",
+			    (double)m->attachments_peak);
+		e |= metric(r, "faults", (double)m->faults);
+		for (k = 0; k < GN_NRPC; k++) {
+			snprintf(name, sizeof(name), "rpc_%s",
+				 gn_rpc_name(k));
+			e |= metric(r, name, (double)m->rpc[k]);
+			rpc_total += m->rpc[k];
+		}
+		e |= metric(r, "rpc_total", (double)rpc_total);
+		/* RAM held beyond what the program has mapped writable or
+		 * readable: the price of the policy's granularity */
+		e |= metric(r, "waste_bytes",
+			    m->ram_peak > s->posix_writable_peak
+				    ? (double)(m->ram_peak -
+					       s->posix_writable_peak)
+				    : 0);
+	}
+	if (!e && db_run_end(r->db, r->run_id, status, s->events,
+			     s->wall_s * 1000, detail))
+		e = 1;
 	if (e) {
 		snprintf(s->error, sizeof(s->error), "%s", db_errmsg(r->db));
-		return e == DB_ECANTCREATE ? 73 : 74;
+		return 74;
 	}
 	return 0;
+}
+
+/* Set up the sides: the reference, and the policy under test. */
+static int setup_targets(struct replay *r)
+{
+	const struct rp_options *opt = r->opt;
+
+	rp_target_linux(&r->t[RP_REF]);
+	if (opt->pol) {
+		r->two = true;
+		r->model_is_genode = true;
+		r->gcfg.pol = opt->pol;
+		r->gcfg.params = opt->params;
+		r->gcfg.gn = opt->gn;
+		r->gcfg.db = r->db;
+		rp_target_genode(&r->t[RP_MODEL], &r->gcfg);
+	} else if (opt->policy && strcmp(opt->policy, "native") == 0) {
+		/* the host kernel alone, judged against the trace */
+		nat_target(&r->t[RP_REF]);
+	}
+	r->procs = procs_new(&r->t[RP_REF], r->two ? &r->t[RP_MODEL] : NULL);
+	return r->procs ? 0 : -1;
 }
 
 int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 {
 	struct tr_options topt = {.keep_going = opt->keep_going,
 				  .clone_starts = true};
-	struct replay r = {.opt = opt, .sum = sum, .db = opt->db};
+	struct replay r;
 	struct tr_reader *rd;
 	struct tr_event ev;
 	double t0 = now_s(), last = t0;
-	int rc, err = 0, status = 0;
+	int rc = 0, err = 0, status = 0;
 	const char *run_status = "complete";
+	struct rp_proc *root;
 
 	memset(sum, 0, sizeof(*sum));
-	if (opt->policy && strcmp(opt->policy, "native") == 0)
-		nat_target(&r.t);
-	else
-		rp_target_linux(&r.t);
+	memset(&r, 0, sizeof(r));
+	r.opt = opt;
+	r.sum = sum;
+	r.db = opt->db;
 	rd = tr_open(opt->trace, &topt, &err);
 	if (!rd) {
 		snprintf(sum->error, sizeof(sum->error), "%s: %s", opt->trace,
@@ -671,13 +547,12 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 		return sum->status = (err == -ENOENT || err == -EACCES) ? 66
 									  : 74;
 	}
-	r.procs = procs_new(&r.t);
-	if (!r.procs) {
-		tr_close(rd);
-		snprintf(sum->error, sizeof(sum->error), "out of memory");
-		return sum->status = 70;
-	}
 	status = start_run(&r);
+	if (!status && setup_targets(&r)) {
+		snprintf(sum->error, sizeof(sum->error), "out of memory");
+		status = 70;
+	}
+	sum->two_sided = r.two;
 	while (!status && (rc = tr_next(rd, &ev)) > 0) {
 		status = step(&r, &ev);
 		if (opt->stop && *opt->stop) {
@@ -694,9 +569,23 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 	if (opt->progress)
 		fprintf(stderr, "\r\033[K");
 	sum->wall_s = now_s() - t0;
-	sum->processes = procs_created(r.procs);
-	sum->orphans = procs_orphans(r.procs);
+	if (r.procs) {
+		sum->processes = procs_created(r.procs);
+		sum->orphans = procs_orphans(r.procs);
+		sum->fork_shared = procs_fork_shared(r.procs);
+		root = procs_root(r.procs);
+		if (r.two) {
+			rp_sample(&r, sum->events, true);
+			if (r.db && !r.status)
+				rp_snapshot_end(&r, sum->events);
+		}
+		if (root && r.model_is_genode)
+			sum->gn = *gn_metrics(
+				rp_genode_ctx(root->side[RP_MODEL].space));
+	}
 	sum->skipped_lines = tr_reader_stats(rd)->skipped;
+	if (!status && r.status)
+		status = r.status;
 	if (!status && !sum->interrupted && rc < 0) {
 		snprintf(sum->error, sizeof(sum->error), "%s", tr_error(rd));
 		status = rc == -EIO ? 74 : 65;
@@ -707,14 +596,18 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 	} else if (status) {
 		run_status = "failed";
 	}
-	if (r.db && (status == 0 || status == 65 || status == 130 ||
-		     status == 143 || status == 70)) {
-		int e = end_run(&r, run_status, status ? sum->error : NULL);
+	if (r.db && status != 73 && status != 74 && r.run_id) {
+		int e = end_run(&r, run_status,
+				sum->interrupted ? "interrupted by a signal"
+				: status	 ? sum->error
+						 : NULL);
 
 		if (e && !status)
 			status = e;
 	}
 	procs_free(r.procs);
+	free(r.peak);
+	free(r.peak_labels);
 	tr_close(rd);
 	return sum->status = status;
 }

@@ -1,0 +1,86 @@
+/*
+ * rmsim/check.h - judging a policy against the Linux reference (prefix
+ * ck_).
+ *
+ * After each event the replay asks two questions.  Did the call return
+ * what the reference returned (the same errno, the same address once
+ * relocation is taken into account)?  And do the pages the event touched
+ * look the same from the program's side: mapped or not, readable,
+ * writable, executable, holding the same bytes?  Each "no" is a finding
+ * of one kind, with a severity, tied to the event.  Verdicts come from
+ * the targets' real state (what the Genode model has attached where,
+ * with which effective rights), never from a policy's own bookkeeping.
+ */
+#ifndef RMSIM_CHECK_H
+#define RMSIM_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum ck_kind {
+	CK_RESULT,		/* value or errno differs */
+	CK_ADDRESS,		/* MAP_FIXED not honoured */
+	CK_HINT,		/* a hint the reference honoured was not */
+	CK_ACCESS_MISSING,	/* the program would crash */
+	CK_ACCESS_EXTRA,	/* guard/unmapped page accessible, or rights
+				 * wider than asked */
+	CK_CONTENT,		/* stale data visible, or data lost */
+	CK_RESOURCE,		/* quota ran out where Linux succeeded */
+	CK_DIVERGENCE,		/* the program would have taken another path */
+	CK_NKINDS
+};
+
+const char *ck_kind_name(enum ck_kind k);	/* "access-missing" */
+const char *ck_severity_name(int severity);	/* "error" ... */
+
+enum { CK_ERROR, CK_WARNING, CK_INFO };
+
+/* One side's view of a page. */
+struct ck_page {
+	bool mapped;		/* a mapping covers it */
+	int prot;		/* its PROT_* (VMA rights) */
+	bool readable;		/* a load succeeds (no guard, no fault) */
+	bool have_byte;		/* byte was read */
+	uint8_t byte;
+};
+
+/*
+ * ck_compare_page - compare the reference's view of a page with the
+ * model's.  Returns the finding kind, or -1 when they agree; *@severity
+ * and @detail describe it.  Write-only pages that the model maps rw are
+ * reported as CK_ACCESS_EXTRA with CK_INFO severity: Genode cannot map a
+ * page writable but not readable.
+ */
+int ck_compare_page(const struct ck_page *ref, const struct ck_page *model,
+		    int *severity, char *detail, size_t size);
+
+/* The result of one call on one side. */
+struct ck_result {
+	int rc;			/* 0 or -errno */
+	uint64_t val;		/* address, break, or 0 */
+};
+
+/* Facts about the call that decide how results compare. */
+struct ck_call {
+	int call;		/* enum tr_call */
+	bool fixed;		/* mmap with MAP_FIXED(_NOREPLACE), mremap
+				 * with MREMAP_FIXED */
+	bool hinted;		/* mmap with a hint, not fixed */
+	uint64_t want_model;	/* the reference's value, translated into
+				 * the model's coordinates */
+	uint64_t hint_model;	/* the hint, translated */
+	bool quota_short;	/* the model's PD is (nearly) out of quota */
+};
+
+/*
+ * ck_compare_result - compare a model's answer with the reference's.
+ * Returns the finding kind or -1; a failure where the reference
+ * succeeded is CK_RESOURCE when the model was short of quota, else
+ * CK_RESULT, and sets *@diverged (the program's path changes).
+ */
+int ck_compare_result(const struct ck_call *c, const struct ck_result *ref,
+		      const struct ck_result *model, int *severity,
+		      bool *diverged, char *detail, size_t size);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * rmsim/report.h - the report generator (prefix rep_).
+ *
+ * Reads an rmsim database and nothing else, and writes two files into a
+ * directory: report.md (summary tables that render on forges) and
+ * report.html (one self-contained page: inline CSS and SVG, no script,
+ * no font or image from anywhere else).  docs/report.md explains what
+ * each section shows.
+ *
+ * The cost does not grow with the number of events: event rows are read
+ * only for the deviations listed (a capped number per kind), resource
+ * samples are downsampled in SQL, and everything else is per run.
+ */
+#ifndef RMSIM_REPORT_H
+#define RMSIM_REPORT_H
+
+#include <stddef.h>
+
+/*
+ * rep_write - write @out_dir/report.md and @out_dir/report.html from the
+ * database at @db_path, creating @out_dir when it does not exist.  Each
+ * file is written under a temporary name and renamed into place, so a
+ * reader never sees half a report.
+ *
+ * Returns 0, or a sysexits status with a message in @err: 66 the
+ * database does not exist, 65 it is not an rmsim database (or not a
+ * database at all), 73 the directory or a file cannot be created, 74 a
+ * write failed, 70 anything else (out of memory, an SQL error).
+ *
+ * Call it after the database is closed by the run that wrote it (the
+ * reader opens it read-only and sees only committed rows).
+ */
+int rep_write(const char *db_path, const char *out_dir, char *err,
+	      size_t errsize);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * cmd_policies.c - `rmsim policies`: what --policy accepts, one a line.
+ */
+#include "cli.h"
+
+#include "rmsim/policy.h"
+
+#include <string.h>
+
+int cmd_policies(int argc, char **argv)
+{
+	const struct pol_policy *const *p;
+
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
+			 strcmp(argv[1], "-h") == 0)) {
+		printf("usage: rmsim policies\n\nList the policies --policy "
+		       "accepts: name, summary, parameters.\n");
+		return EXIT_OK;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "usage: rmsim policies\n");
+		return EXIT_USAGE;
+	}
+	printf("%-12s %s\n", "linux", "the Linux reference model "
+				      "(the judge; replayed alone)");
+	printf("%-12s %s\n", "native", "the host kernel, in a child "
+				       "process (the speed anchor)");
+	for (p = pol_builtin(); *p; p++) {
+		printf("%-12s %s\n", (*p)->name, (*p)->summary);
+		if ((*p)->params_help)
+			printf("%-12s   parameters: %s\n", "",
+			       (*p)->params_help);
+	}
+	printf("%-12s %s\n", "./lib.so", "an out-of-tree policy exporting "
+					 "rmsim_policy (policy.h)");
+	return EXIT_OK;
+}

@@ -1,0 +1,62 @@
+/*
+ * targets.c - what --policy, --layout, --genode, --ram and --caps mean,
+ * shared by replay and compare: a spec names the reference (linux), the
+ * host kernel (native), a built-in policy with parameters
+ * (window:size=1G) or a shared object (./libx.so:params).
+ */
+#include "cli.h"
+
+#include "rmsim/policy.h"
+#include "rmsim/replay.h"
+
+#include <string.h>
+
+/* Room for a program's working set: a Go or JVM start-up commits tens
+ * of MiB; the malloc trace keeps thousands of mappings live. */
+#define DEFAULT_RAM (2ULL << 30)
+#define DEFAULT_CAPS 20000
+
+int cli_policy_setup(const char *spec, const char *layout, const char *genode,
+		     uint64_t ram, uint64_t caps, struct rp_options *o,
+		     char *err, size_t errsize)
+{
+	const struct lay_layout *lay;
+	enum gn_version v;
+
+	o->policy = spec;
+	o->pol = NULL;
+	o->params = "";
+	lay = lay_find(layout);
+	if (!lay) {
+		snprintf(err, errsize,
+			 "unknown layout '%s' (rmsim layouts lists them)",
+			 layout);
+		return -1;
+	}
+	if (gn_version_parse(genode, &v)) {
+		snprintf(err, errsize,
+			 "unknown Genode version '%s' (20.05, 24.08, 26.02)",
+			 genode);
+		return -1;
+	}
+	o->layout = lay->name;
+	o->genode_version = gn_version_name(v);
+	gn_default_config(&o->gn);
+	o->gn.version = v;
+	o->gn.layout = lay;
+	o->gn.ram_quota = ram ? ram : DEFAULT_RAM;
+	o->gn.cap_quota = caps ? caps : DEFAULT_CAPS;
+	if (strcmp(spec, "linux") == 0 || strcmp(spec, "native") == 0)
+		return 0;
+	o->pol = pol_load(spec, &o->params, err, errsize);
+	return o->pol ? 0 : -1;
+}
+
+int cli_parse_size(const char *s, uint64_t *out)
+{
+	char buf[96];
+
+	/* one parser for sizes: the policy parameters' */
+	snprintf(buf, sizeof(buf), "v=%s", s);
+	return pol_param_u64(buf, "v", 0, out) == 1 ? 0 : -1;
+}

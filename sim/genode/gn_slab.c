@@ -1,0 +1,230 @@
+/*
+ * gn_slab.c - Genode's slab allocator (repos/base/src/lib/base/slab.cc)
+ * at the level of entry slots, and the quota accounts it charges.
+ *
+ * Core keeps the metadata of every region map (one AVL block per free or
+ * used range) and of every RAM dataspace in slabs.  The first slab block
+ * lives inside the owning object; further blocks come from a sliced heap
+ * or core's RAM and are charged to the session that owns the object: a
+ * page-rounded block and one capability each.  When a region map or a
+ * PD runs out of quota for a new block, attach or alloc_ram fails with
+ * OUT_OF_RAM or OUT_OF_CAPS; that is what this file exists to reproduce.
+ *
+ * The emulation follows slab.cc step for step: a ring of blocks with a
+ * current block, a new block when at most three entries are left (so a
+ * nested allocation can never run dry), entries taken lowest-first from
+ * the current block, and a completely free block released once more than
+ * two blocks' worth of entries are free.  Entries per block are at most
+ * 64, so a block's state table is one word.
+ */
+#include "gn_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum gn_alloc_error gn_acct_charge(struct gn_account *a, uint64_t ram,
+				   uint64_t caps)
+{
+	/* Quota_guard::try_withdraw: both or neither */
+	if (a->ram_used + ram < a->ram_used || a->ram_used + ram > a->ram_limit)
+		return GN_ALLOC_OUT_OF_RAM;
+	if (a->caps_used + caps > a->caps_limit)
+		return GN_ALLOC_OUT_OF_CAPS;
+	a->ram_used += ram;
+	a->caps_used += caps;
+	if (a->ram_used > a->ram_peak)
+		a->ram_peak = a->ram_used;
+	if (a->caps_used > a->caps_peak)
+		a->caps_peak = a->caps_used;
+	return GN_ALLOC_OK;
+}
+
+void gn_acct_refund(struct gn_account *a, uint64_t ram, uint64_t caps)
+{
+	a->ram_used -= ram;
+	a->caps_used -= caps;
+}
+
+void gn_slab_init(struct gn_slab *s, unsigned epb, uint64_t block_ram,
+		  struct gn_account *acct)
+{
+	memset(s, 0, sizeof(*s));
+	s->epb = epb;
+	s->block_ram = block_ram;
+	s->acct = acct;
+	s->initial.initial = true;
+}
+
+static void block_init(struct gn_slab *s, struct gn_slab_blk *b)
+{
+	b->next = b->prev = b;
+	b->used = 0;
+	b->avail = s->epb;
+}
+
+/* Slab::_expand: a new block after the current one, paid by the owner. */
+static enum gn_alloc_error expand(struct gn_slab *s)
+{
+	struct gn_slab_blk *b;
+	enum gn_alloc_error e = gn_acct_charge(s->acct, s->block_ram, 1);
+
+	if (e)
+		return e;
+	b = gn_xcalloc(1, sizeof(*b));
+	block_init(s, b);
+	b->prev = s->curr;
+	b->next = s->curr->next;
+	s->curr->next->prev = b;
+	s->curr->next = b;
+	s->total_avail += s->epb;
+	s->num_blocks++;
+	s->charged++;
+	return GN_ALLOC_OK;
+}
+
+enum gn_alloc_error gn_slab_alloc(struct gn_slab *s, struct gn_slot *out)
+{
+	struct gn_slab_blk *orig;
+	enum gn_alloc_error e;
+	unsigned idx;
+
+	if (!s->has_curr) {
+		/* the very first allocation uses the inline block */
+		s->curr = &s->initial;
+		block_init(s, s->curr);
+		s->total_avail = s->epb;
+		s->num_blocks = 1;
+		s->has_curr = true;
+	}
+	if (s->total_avail <= 3) {
+		e = expand(s);
+		if (e)
+			return e;
+	}
+	orig = s->curr;
+	for (; s->curr->avail == 0; s->curr = s->curr->next)
+		if (s->curr->next == orig)
+			break;
+	if (s->curr->avail == 0)
+		return GN_ALLOC_DENIED;
+	idx = (unsigned)__builtin_ctzll(~s->curr->used);
+	s->curr->used |= 1ULL << idx;
+	s->curr->avail--;
+	s->total_avail--;
+	out->blk = s->curr;
+	out->idx = idx;
+	return GN_ALLOC_OK;
+}
+
+/* Slab::_release_backing_store after taking the block out of the ring */
+static void release(struct gn_slab *s, struct gn_slab_blk *b)
+{
+	s->total_avail -= b->avail;
+	s->num_blocks--;
+	if (!b->initial) {
+		gn_acct_refund(s->acct, s->block_ram, 1);
+		s->charged--;
+		free(b);
+	}
+}
+
+/* Slab::_free_curr_sb */
+static void free_curr(struct gn_slab *s)
+{
+	struct gn_slab_blk *b = s->curr;
+
+	s->curr = s->curr->next;
+	if (s->num_blocks <= 1)
+		return;
+	b->prev->next = b->next;
+	b->next->prev = b->prev;
+	release(s, b);
+}
+
+void gn_slab_free(struct gn_slab *s, struct gn_slot slot)
+{
+	struct gn_slab_blk *b = slot.blk;
+
+	b->used &= ~(1ULL << slot.idx);
+	b->avail++;
+	s->total_avail++;
+	/* keep at most two blocks' worth of free entries around */
+	s->curr = b;
+	while (s->total_avail > 2ULL * s->epb && s->num_blocks > 1 &&
+	       s->curr->avail == s->epb)
+		free_curr(s);
+}
+
+void gn_slab_destroy(struct gn_slab *s)
+{
+	struct gn_slab_blk *b, *n, *start;
+
+	if (!s->has_curr)
+		return;
+	start = s->curr;
+	b = start;
+	do {
+		n = b->next;
+		if (!b->initial) {
+			gn_acct_refund(s->acct, s->block_ram, 1);
+			s->charged--;
+			free(b);
+		}
+		b = n;
+	} while (b != start);
+	s->has_curr = false;
+	s->num_blocks = 0;
+	s->total_avail = 0;
+}
+
+int gn_slab_check(const struct gn_slab *s, uint64_t entries, char *msg,
+		  size_t size)
+{
+	const struct gn_slab_blk *b;
+	uint64_t avail = 0, used = 0, charged = 0;
+	unsigned n = 0;
+
+	if (!s->has_curr) {
+		if (entries) {
+			snprintf(msg, size, "slab without blocks holds %llu "
+				 "entries", (unsigned long long)entries);
+			return -1;
+		}
+		return 0;
+	}
+	b = s->curr;
+	do {
+		if (b->next->prev != b || b->prev->next != b) {
+			snprintf(msg, size, "slab ring broken");
+			return -1;
+		}
+		if ((unsigned)__builtin_popcountll(b->used) + b->avail !=
+			    s->epb ||
+		    (s->epb < 64 && (b->used >> s->epb))) {
+			snprintf(msg, size, "slab block state table disagrees "
+				 "with its free count");
+			return -1;
+		}
+		avail += b->avail;
+		used += (unsigned)__builtin_popcountll(b->used);
+		charged += !b->initial;
+		n++;
+		b = b->next;
+	} while (b != s->curr && n <= s->num_blocks);
+	if (n != s->num_blocks || avail != s->total_avail ||
+	    charged != s->charged) {
+		snprintf(msg, size, "slab counts: %u blocks (%u recorded), "
+			 "%llu free (%llu recorded)", n, s->num_blocks,
+			 (unsigned long long)avail,
+			 (unsigned long long)s->total_avail);
+		return -1;
+	}
+	if (used != entries) {
+		snprintf(msg, size, "slab holds %llu entries, its owner %llu",
+			 (unsigned long long)used,
+			 (unsigned long long)entries);
+		return -1;
+	}
+	return 0;
+}

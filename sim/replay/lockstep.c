@@ -1,0 +1,326 @@
+/*
+ * lockstep.c - the policy under test beside the reference, event by
+ * event: run the call on the model, compare its answer and the state of
+ * the pages the event touched with the reference's, log findings; and
+ * the resource samples and address-space snapshots the reports draw.
+ *
+ * Pages are compared at the first and the last page of every range an
+ * event names (the new and the old range of an mremap): the edges are
+ * where splitting, rounding and partial effects go wrong.  Comparing
+ * reads no page of the model unless the touch model writes it anyway, so
+ * checking never populates a lazy policy's memory by itself.
+ */
+#include "replay_internal.h"
+
+#include "rmsim/abi.h"
+#include "rmsim/posix.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int rp_finding(struct replay *r, const struct tr_event *ev, int kind,
+	       int severity, const char *detail)
+{
+	char text[512];
+
+	r->sum->findings++;
+	r->sum->finding[kind]++;
+	if (!r->sum->first_finding_line)
+		r->sum->first_finding_line = ev->line;
+	if (!r->db)
+		return 0;
+	snprintf(text, sizeof(text), "line %" PRIu64 ": %s: %s", ev->line,
+		 tr_call_name(ev->call), detail);
+	if (db_finding_add(r->db, r->run_id, ev->seq, ck_kind_name(kind),
+			   ck_severity_name(severity), text)) {
+		snprintf(r->sum->error, sizeof(r->sum->error), "%s",
+			 db_errmsg(r->db));
+		r->status = 74;
+		return -1;
+	}
+	return 0;
+}
+
+/* One side's view of the page at @addr (that side's coordinates). */
+static void view(struct replay *r, struct rp_proc *p, int side,
+		 uint64_t addr, bool read_byte, struct ck_page *v)
+{
+	const struct rp_target *t = &r->t[side];
+	void *space = p->side[side].space;
+	uint8_t b;
+
+	memset(v, 0, sizeof(*v));
+	v->mapped = t->prot(t->ctx, space, addr, &v->prot) == 0;
+	if (side == RP_REF) {
+		/* the reference's loads have no side effect */
+		v->readable = v->mapped && t->load(t->ctx, space, addr, &b) == 0;
+		if (v->readable && read_byte) {
+			v->byte = b;
+			v->have_byte = true;
+		}
+	} else {
+		v->readable = v->mapped;
+		if (read_byte && v->mapped &&
+		    t->load(t->ctx, space, addr, &b) == 0) {
+			v->byte = b;
+			v->have_byte = true;
+		}
+	}
+}
+
+/* Compare the pages at both edges of [addr, addr+len) (trace coords). */
+static void check_range(struct replay *r, struct rp_proc *p,
+			const struct tr_event *ev, uint64_t addr, uint64_t len,
+			bool content)
+{
+	uint64_t pages[2], n = 0, i;
+	struct ck_page ref, mod;
+	char detail[256];
+	int kind, sev;
+
+	len = rp_page_up(len);
+	if (len == 0 || addr + len <= addr || (addr & ~LX_PAGE_MASK))
+		return;
+	pages[n++] = addr;
+	if (len > LX_PAGE_SIZE)
+		pages[n++] = addr + len - LX_PAGE_SIZE;
+	for (i = 0; i < n; i++) {
+		bool bytes = content && i == 0;
+
+		view(r, p, RP_REF, rp_to_side(p, RP_REF, pages[i]), bytes,
+		     &ref);
+		view(r, p, RP_MODEL, rp_to_side(p, RP_MODEL, pages[i]),
+		     bytes && ref.have_byte, &mod);
+		kind = ck_compare_page(&ref, &mod, &sev, detail,
+				       sizeof(detail));
+		if (kind >= 0) {
+			char where[320];
+
+			snprintf(where, sizeof(where), "page %#" PRIx64 ": %s",
+				 pages[i], detail);
+			if (rp_finding(r, ev, kind, sev, where))
+				return;
+			return;	/* one finding per range is enough */
+		}
+	}
+}
+
+static bool quota_short(struct replay *r, struct rp_proc *p, uint64_t len)
+{
+	struct gn_ctx *gn;
+	struct gn_pd *pd;
+
+	if (!r->model_is_genode)
+		return false;
+	gn = rp_genode_ctx(p->side[RP_MODEL].space);
+	pd = gn_env_pd(gn);
+	return gn_pd_avail_ram(pd) < rp_page_up(len) + (64 << 10) ||
+	       gn_pd_avail_caps(pd) < 4;
+}
+
+void rp_lockstep(struct replay *r, struct rp_proc *p,
+		 const struct tr_event *ev, int ref_rc, uint64_t ref_val,
+		 int *model_rc, uint64_t *model_val, const char **verdict)
+{
+	struct ck_call c;
+	struct ck_result ref = {ref_rc, ref_val}, mod;
+	char detail[256];
+	uint64_t before = r->sum->findings;
+	int kind, sev;
+	bool diverged, content = r->opt->touch != RP_TOUCH_NONE;
+
+	if (r->model_is_genode)
+		rp_genode_seq(p->side[RP_MODEL].space, ev->seq);
+	memset(&c, 0, sizeof(c));
+	c.call = ev->call;
+	if (ev->call == TR_MMAP) {
+		c.fixed = ev->arg[3] & (LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE);
+		c.hinted = !c.fixed && ev->arg[0];
+		c.want_model = rp_to_side(p, RP_MODEL, ev->arg[0]);
+		c.hint_model = c.want_model;
+		/* the reference's hint, in its own coordinates */
+		if (c.hinted)
+			c.hinted = ref_val == rp_to_side(p, RP_REF, ev->arg[0]);
+	} else if (ev->call == TR_MREMAP) {
+		c.fixed = ev->arg[3] & LX_MREMAP_FIXED;
+		c.want_model = rp_to_side(p, RP_MODEL, ev->arg[4]);
+	}
+	c.quota_short = quota_short(r, p, ev->call == TR_MREMAP ? ev->arg[2]
+								: ev->arg[1]);
+	*model_rc = rp_run_call(r, p, RP_MODEL, ev, model_val);
+	mod.rc = *model_rc;
+	mod.val = *model_val;
+	if (mod.rc == RP_EREFUSED) {
+		*verdict = "refused";
+		return;
+	}
+	if (!c.quota_short && mod.rc == -LX_ENOMEM)
+		c.quota_short = quota_short(r, p, 0);
+	kind = ck_compare_result(&c, &ref, &mod, &sev, &diverged, detail,
+				 sizeof(detail));
+	if (kind >= 0 && rp_finding(r, ev, kind, sev, detail))
+		return;
+	if (diverged &&
+	    rp_finding(r, ev, CK_DIVERGENCE, CK_WARNING,
+		       "the program would take another path from here"))
+		return;
+	/* where the model put it: later addresses follow */
+	if (ref_rc == 0 && mod.rc == 0 && ev->result == TR_RET_VALUE) {
+		if (ev->call == TR_MMAP)
+			rp_relocate(p, RP_MODEL, (uint64_t)ev->ret, mod.val,
+				    ev->arg[1]);
+		else if (ev->call == TR_MREMAP)
+			rp_relocate(p, RP_MODEL, (uint64_t)ev->ret, mod.val,
+				    ev->arg[2]);
+	}
+	if (ref_rc == 0 && mod.rc == 0 && ev->result == TR_RET_VALUE) {
+		switch (ev->call) {
+		case TR_MMAP:
+			check_range(r, p, ev, (uint64_t)ev->ret, ev->arg[1],
+				    content);
+			break;
+		case TR_MREMAP:
+			check_range(r, p, ev, (uint64_t)ev->ret, ev->arg[2],
+				    content);
+			break;
+		case TR_MUNMAP:
+		case TR_MPROTECT:
+		case TR_PKEY_MPROTECT:
+		case TR_MADVISE:
+			check_range(r, p, ev, ev->arg[0], ev->arg[1], content);
+			break;
+		default:
+			break;
+		}
+	}
+	if (r->sum->findings != before)
+		*verdict = "deviation";
+}
+
+/* ---- samples and snapshots ---- */
+
+static void ref_stats(struct replay *r, struct px_stats *st)
+{
+	struct rp_proc *root = procs_root(r->procs);
+
+	memset(st, 0, sizeof(*st));
+	if (root && strcmp(r->t[RP_REF].name, "linux") == 0)
+		px_stats(root->side[RP_REF].space, st);
+}
+
+/* Walk env and list what it holds, for the address-space map. */
+static size_t take_snapshot(struct replay *r, const char *which,
+			    uint64_t seq, struct db_region *out,
+			    char (*labels)[48], size_t max)
+{
+	struct rp_proc *root = procs_root(r->procs);
+	struct gn_attachment a;
+	struct gn_ctx *gn;
+	gn_rm_cap env;
+	uint64_t at, start, end;
+	size_t n = 0;
+
+	if (!root || !r->model_is_genode)
+		return 0;
+	gn = rp_genode_ctx(root->side[RP_MODEL].space);
+	env = gn_env_rm(gn);
+	gn_region_map_range(env, &start, &end);
+	at = start;
+	while (n < max && gn_region_map_next(env, at, &a)) {
+		const char *kind, *name = a.reserved ? "reserved"
+						      : gn_ds_name(a.ds);
+
+		if (a.reserved)
+			kind = "hole";
+		else if (gn_ds_kind(a.ds) == GN_DS_MANAGED)
+			kind = "window";
+		else if (gn_ds_kind(a.ds) == GN_DS_ROM)
+			kind = "fixed";
+		else
+			kind = "committed";
+		snprintf(labels[n], sizeof(labels[n]), "%s", name);
+		out[n].snapshot = which;
+		out[n].seq = seq;
+		out[n].space = "env";
+		out[n].start = a.base;
+		out[n].size = a.size;
+		out[n].kind = kind;
+		out[n].label = labels[n];
+		n++;
+		if (a.base + a.size <= at)
+			break;
+		at = a.base + a.size;
+	}
+	return n;
+}
+
+void rp_sample(struct replay *r, uint64_t seq, bool force)
+{
+	struct rp_proc *root = procs_root(r->procs);
+	const struct gn_metrics *m = NULL;
+	struct px_stats st;
+	struct db_sample s;
+
+	ref_stats(r, &st);
+	if (st.mapped > r->sum->posix_mapped_peak)
+		r->sum->posix_mapped_peak = st.mapped;
+	if (st.writable > r->sum->posix_writable_peak)
+		r->sum->posix_writable_peak = st.writable;
+	if (r->model_is_genode && root)
+		m = gn_metrics(rp_genode_ctx(root->side[RP_MODEL].space));
+	/* a new RAM peak (by a quarter): remember the map as it is now */
+	if (m && m->ram_used > r->peak_ram + r->peak_ram / 4 &&
+	    m->ram_used > (1 << 20)) {
+		if (!r->peak) {
+			r->peak = calloc(RP_MAX_SNAPSHOT, sizeof(*r->peak));
+			r->peak_labels = calloc(RP_MAX_SNAPSHOT,
+						sizeof(*r->peak_labels));
+		}
+		if (r->peak && r->peak_labels) {
+			r->npeak = take_snapshot(r, "peak", seq, r->peak,
+						 r->peak_labels,
+						 RP_MAX_SNAPSHOT);
+			r->peak_ram = m->ram_used;
+		}
+	}
+	if (!r->db || (!force && seq % RP_SAMPLE_EVERY))
+		return;
+	memset(&s, 0, sizeof(s));
+	s.seq = seq;
+	s.mappings = st.vmas;
+	if (m) {
+		s.ram_used = m->ram_used;
+		s.caps_used = m->caps_used;
+		s.attachments = m->attachments;
+	}
+	if (db_sample_add(r->db, r->run_id, &s)) {
+		snprintf(r->sum->error, sizeof(r->sum->error), "%s",
+			 db_errmsg(r->db));
+		r->status = 74;
+	}
+}
+
+void rp_snapshot_end(struct replay *r, uint64_t seq)
+{
+	struct db_region *end = calloc(RP_MAX_SNAPSHOT, sizeof(*end));
+	char (*labels)[48] = calloc(RP_MAX_SNAPSHOT, sizeof(*labels));
+	size_t n = 0, i;
+
+	if (end && labels)
+		n = take_snapshot(r, "end", seq, end, labels,
+				  RP_MAX_SNAPSHOT);
+	for (i = 0; r->db && i < n && !r->status; i++)
+		if (db_region_add(r->db, r->run_id, &end[i]))
+			r->status = 74;
+	for (i = 0; r->db && i < r->npeak && !r->status; i++)
+		if (db_region_add(r->db, r->run_id, &r->peak[i]))
+			r->status = 74;
+	free(end);
+	free(labels);
+	free(r->peak);
+	free(r->peak_labels);
+	r->peak = NULL;
+	r->peak_labels = NULL;
+}

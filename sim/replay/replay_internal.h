@@ -1,0 +1,62 @@
+/*
+ * replay_internal.h - the state of one replay, shared by the loop
+ * (replay.c), the per-side work (sides.c) and the lockstep checks
+ * (lockstep.c).
+ */
+#ifndef RMSIM_REPLAY_INTERNAL_H
+#define RMSIM_REPLAY_INTERNAL_H
+
+#include "rmsim/check.h"
+#include "rmsim/db.h"
+#include "rmsim/replay.h"
+
+#include "procs.h"
+#include "target.h"
+#include "target_genode.h"
+
+#define RP_SAMPLE_EVERY 256
+#define RP_MAX_SNAPSHOT 4096
+
+struct replay {
+	const struct rp_options *opt;
+	struct rp_summary *sum;
+	struct rp_target t[RP_SIDES];
+	bool two;			/* a model side beside the reference */
+	bool model_is_genode;
+	struct rp_genode_cfg gcfg;
+	struct rp_procs *procs;
+	struct db *db;
+	int64_t run_id;
+	int status;			/* a failure to report (sysexits) */
+	/* the last map snapshot at a RAM peak, written at the end */
+	struct db_region *peak;
+	size_t npeak;
+	uint64_t peak_ram;
+	char (*peak_labels)[48];
+};
+
+/* sides.c */
+uint64_t rp_to_side(const struct rp_proc *p, int side, uint64_t a);
+uint64_t rp_page_up(uint64_t len);
+void rp_learn(struct replay *r, struct rp_proc *p, const struct tr_event *ev);
+void rp_adopt(struct replay *r, struct rp_proc *p, uint64_t addr,
+	      uint64_t len);
+int rp_run_call(struct replay *r, struct rp_proc *p, int side,
+		const struct tr_event *ev, uint64_t *out);
+void rp_relocate(struct rp_proc *p, int side, uint64_t traced,
+		 uint64_t placed, uint64_t len);
+void rp_forget(struct rp_proc *p, const struct tr_event *ev);
+void rp_touch(struct replay *r, struct rp_proc *p, int side, uint64_t addr,
+	      uint64_t len, uint64_t seq, int prot);
+bool rp_range_call(enum tr_call c);
+
+/* lockstep.c */
+void rp_lockstep(struct replay *r, struct rp_proc *p,
+		 const struct tr_event *ev, int ref_rc, uint64_t ref_val,
+		 int *model_rc, uint64_t *model_val, const char **verdict);
+void rp_sample(struct replay *r, uint64_t seq, bool force);
+void rp_snapshot_end(struct replay *r, uint64_t seq);
+int rp_finding(struct replay *r, const struct tr_event *ev, int kind,
+	       int severity, const char *detail);
+
+#endif

@@ -1,0 +1,229 @@
+/*
+ * sides.c - running one traced call on one side (the reference or the
+ * policy under test): translating trace addresses through that side's
+ * relocation map, splitting a range call where the map gives its pieces
+ * different offsets, learning the initial state the trace reveals, and
+ * the touch model.
+ */
+#include "replay_internal.h"
+
+#include "rmsim/abi.h"
+
+#include <string.h>
+
+uint64_t rp_page_up(uint64_t len)
+{
+	return (len + LX_PAGE_SIZE - 1) & LX_PAGE_MASK;
+}
+
+uint64_t rp_to_side(const struct rp_proc *p, int side, uint64_t a)
+{
+	uint64_t s, e, delta, next;
+
+	if (iv_lookup(p->side[side].reloc, a, &s, &e, &delta, &next))
+		return a + delta;
+	return a;
+}
+
+/* Calls whose range fails with ENOMEM where it is not mapped. */
+static bool needs_mapping(enum tr_call c)
+{
+	switch (c) {
+	case TR_MPROTECT:
+	case TR_PKEY_MPROTECT:
+	case TR_MADVISE:
+	case TR_MSYNC:
+	case TR_MLOCK:
+	case TR_MLOCK2:
+	case TR_MUNLOCK:
+	case TR_MINCORE:
+	case TR_MREMAP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Calls that take (addr, len) as their first two arguments. */
+bool rp_range_call(enum tr_call c)
+{
+	return needs_mapping(c) || c == TR_MUNMAP;
+}
+
+/*
+ * Adopt the holes of [addr, addr+len) (trace addresses) that the trace
+ * never touched, as mappings execve made before it began.  Only the
+ * reference adopts: a policy is judged on what it maps itself.
+ */
+void rp_adopt(struct replay *r, struct rp_proc *p, uint64_t addr,
+	      uint64_t len)
+{
+	const struct rp_target *t = &r->t[RP_REF];
+	void *space = p->side[RP_REF].space;
+	uint64_t end, hs, he;
+	int guard = 0;
+
+	len = rp_page_up(len);
+	end = addr + len;
+	if (len == 0 || end < addr || (addr & ~LX_PAGE_MASK))
+		return;
+	while (guard++ < 64 &&
+	       t->hole(t->ctx, space, rp_to_side(p, RP_REF, addr), end - addr,
+		       &hs, &he)) {
+		/* for inherited ranges the relocation is the identity */
+		if (!iv_disjoint(p->known, hs, he))
+			return;
+		if (t->inherit(t->ctx, space, hs, he - hs))
+			return;
+		r->sum->adopted++;
+	}
+}
+
+/*
+ * The mmap base from the first top-down placement, the break from
+ * brk(NULL): set on the reference before the call that reveals them.
+ */
+void rp_learn(struct replay *r, struct rp_proc *p, const struct tr_event *ev)
+{
+	const struct rp_target *t = &r->t[RP_REF];
+
+	if (!p->base_known && ev->call == TR_MMAP &&
+	    ev->result == TR_RET_VALUE && ev->arg[0] == 0 &&
+	    !(ev->arg[3] & (LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE))) {
+		t->set_mmap_base(t->ctx, p->side[RP_REF].space,
+				 (uint64_t)ev->ret + rp_page_up(ev->arg[1]));
+		p->base_known = true;
+	}
+	if (!p->brk_known && ev->call == TR_BRK && ev->arg[0] == 0 &&
+	    ev->result == TR_RET_VALUE) {
+		t->set_brk(t->ctx, p->side[RP_REF].space, (uint64_t)ev->ret);
+		p->brk_known = true;
+	}
+}
+
+/*
+ * Run a range call piece by piece where the relocation map gives the
+ * pieces different offsets (a munmap over two mappings the target placed
+ * apart); stop at the first error, as the kernel does.
+ */
+static int run_range(struct replay *r, struct rp_proc *p, int side,
+		     struct rp_call *c, uint64_t *out)
+{
+	const struct rp_target *t = &r->t[side];
+	void *space = p->side[side].space;
+	struct iv_map *reloc = p->side[side].reloc;
+	uint64_t addr = c->arg[0], len = c->arg[1];
+	uint64_t end = addr + rp_page_up(len);
+	uint64_t s, e, delta, next, pend;
+	int rc;
+
+	if (len == 0 || end <= addr || c->call == TR_MREMAP ||
+	    iv_count(reloc) == 0) {
+		c->arg[0] = rp_to_side(p, side, addr);
+		return t->call(t->ctx, space, c, out);
+	}
+	while (addr < end) {
+		if (iv_lookup(reloc, addr, &s, &e, &delta, &next)) {
+			pend = e;
+		} else {
+			delta = 0;
+			pend = next;
+		}
+		if (pend >= end && addr == c->arg[0]) {
+			c->arg[0] = addr + delta;	/* one piece: as given */
+			return t->call(t->ctx, space, c, out);
+		}
+		if (pend > end)
+			pend = end;
+		c->arg[0] = addr + delta;
+		c->arg[1] = pend - addr;
+		rc = t->call(t->ctx, space, c, out);
+		if (rc)
+			return rc;
+		addr = pend;
+	}
+	return 0;
+}
+
+int rp_run_call(struct replay *r, struct rp_proc *p, int side,
+		const struct tr_event *ev, uint64_t *out)
+{
+	struct rp_call c;
+
+	memset(&c, 0, sizeof(c));
+	c.call = ev->call;
+	memcpy(c.arg, ev->arg, sizeof(c.arg));
+	c.path = ev->fd_path;
+	if (rp_range_call(ev->call)) {
+		if (ev->call == TR_MREMAP && (c.arg[3] & LX_MREMAP_FIXED))
+			c.arg[4] = rp_to_side(p, side, c.arg[4]);
+		return run_range(r, p, side, &c, out);
+	}
+	if (ev->call == TR_MMAP && c.arg[0])
+		c.arg[0] = rp_to_side(p, side, c.arg[0]);
+	return r->t[side].call(r->t[side].ctx, p->side[side].space, &c, out);
+}
+
+void rp_relocate(struct rp_proc *p, int side, uint64_t traced,
+		 uint64_t placed, uint64_t len)
+{
+	uint64_t end = traced + rp_page_up(len);
+
+	if (end <= traced)
+		return;
+	if (traced == placed)
+		iv_remove(p->side[side].reloc, traced, end);
+	else
+		iv_assign(p->side[side].reloc, traced, end, placed - traced);
+	iv_union(p->known, traced, end, 1);
+}
+
+/* Ranges the trace unmapped or moved away: no relocation left there. */
+void rp_forget(struct rp_proc *p, const struct tr_event *ev)
+{
+	uint64_t a = ev->arg[0], end = a + rp_page_up(ev->arg[1]);
+	int side;
+
+	if (ev->result != TR_RET_VALUE)
+		return;
+	if ((ev->call == TR_MUNMAP ||
+	     (ev->call == TR_MREMAP && (uint64_t)ev->ret != a &&
+	      !(ev->arg[3] & LX_MREMAP_DONTUNMAP))) &&
+	    end > a) {
+		for (side = 0; side < RP_SIDES; side++)
+			if (p->side[side].reloc)
+				iv_remove(p->side[side].reloc, a, end);
+		iv_union(p->known, a, end, 1);
+	} else if (ev->call == TR_BRK && ev->ret) {
+		/* the heap is the trace's own */
+		iv_union(p->known, (uint64_t)ev->ret & LX_PAGE_MASK,
+			 rp_page_up((uint64_t)ev->ret) + LX_PAGE_SIZE, 1);
+	}
+}
+
+/*
+ * The pages a successful call made writable: write a token.  @prot is
+ * the protection the call gave them, or -1 to ask the target per page.
+ */
+void rp_touch(struct replay *r, struct rp_proc *p, int side, uint64_t addr,
+	      uint64_t len, uint64_t seq, int prot)
+{
+	const struct rp_target *t = &r->t[side];
+	void *space = p->side[side].space;
+	uint8_t token = (uint8_t)(seq * 131 + 1) | 1;
+	uint64_t end = addr + rp_page_up(len), a;
+	int pp;
+
+	if (r->opt->touch == RP_TOUCH_NONE || end <= addr ||
+	    (prot >= 0 && !(prot & LX_PROT_WRITE)))
+		return;
+	for (a = addr; a < end; a += LX_PAGE_SIZE) {
+		if (prot < 0 &&
+		    (t->prot(t->ctx, space, a, &pp) || !(pp & LX_PROT_WRITE)))
+			continue;
+		if (t->store(t->ctx, space, a, token) == 0 && side == RP_REF)
+			r->sum->touches++;
+		if (r->opt->touch == RP_TOUCH_FIRST)
+			break;
+	}
+}

@@ -1,0 +1,898 @@
+/*
+ * rep_html.c - report.html: one self-contained page.  The style sheet is
+ * inline, the maps and charts are inline SVG (rep_map.c, rep_chart.c),
+ * there is no script, and nothing refers to anything outside the file
+ * (links are fragments within it), so the page looks the same offline,
+ * attached to a mail or opened from a CI artefact.  Light colours;
+ * policies keep one colour throughout.  All database text goes through
+ * rep_html.
+ */
+#include "report/rep_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+static const char css[] =
+	":root{color-scheme:light}\n"
+	"body{font:14px/1.45 \"DejaVu Sans\",\"Segoe UI\",Helvetica,Arial,"
+	"sans-serif;color:#1d2125;background:#fff;margin:0}\n"
+	"main{max-width:1200px;margin:0 auto;padding:12px 20px 48px}\n"
+	"h1{font-size:24px;margin:8px 0 4px}\n"
+	"h2{font-size:20px;border-bottom:2px solid #d8dde3;"
+	"padding-bottom:4px;margin:36px 0 8px}\n"
+	"h3{font-size:16px;margin:26px 0 8px}\n"
+	"h4{font-size:14px;margin:18px 0 6px}\n"
+	"p{margin:6px 0}\n"
+	".meta,.small{color:#555}.small{font-size:12px}\n"
+	"nav ol{margin:6px 0;padding-left:22px}\n"
+	"a{color:#0b5cad;text-decoration:none}\n"
+	"table{border-collapse:collapse;margin:6px 0 12px;font-size:13px}\n"
+	"th,td{border:1px solid #d8dde3;padding:3px 8px;text-align:left;"
+	"vertical-align:top}\n"
+	"th{background:#f1f4f7;font-weight:bold}\n"
+	"td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;"
+	"white-space:nowrap}\n"
+	"tr.sec td{background:#f7f9fb;font-weight:bold}\n"
+	"td.sub{padding-left:24px}\n"
+	".best{font-weight:bold;color:#1a6b34}\n"
+	"code,.mono{font-family:\"DejaVu Sans Mono\",Menlo,Consolas,"
+	"monospace;font-size:12px}\n"
+	"td.detail{max-width:440px;overflow-wrap:anywhere}\n"
+	"td.call{max-width:420px;overflow-wrap:anywhere}\n"
+	"td.res{font-family:\"DejaVu Sans Mono\",Menlo,Consolas,monospace;"
+	"font-size:12px;white-space:nowrap}\n"
+	"td.differs{color:#b42318;font-weight:bold}\n"
+	".chip{display:inline-block;width:10px;height:10px;"
+	"border-radius:2px;margin-right:6px}\n"
+	".v-pass{color:#1a6b34}.v-fail,.v-error{color:#b42318;"
+	"font-weight:bold}.v-unsupported,.v-none{color:#6b7280}\n"
+	".sev-error{color:#b42318}.sev-warning{color:#9a6700}"
+	".sev-info{color:#4b5563}\n"
+	".st-bad{color:#b42318;font-weight:bold}\n"
+	".bar{display:inline-block;width:110px;height:9px;"
+	"background:#eceff3;border-radius:4px;margin-right:8px}\n"
+	".bar>span{display:block;height:9px;border-radius:4px;"
+	"background:#2e8540}\n"
+	".charts{display:flex;flex-wrap:wrap;gap:6px 24px}\n"
+	".legend{margin:4px 0}.legend span{margin-right:18px;"
+	"white-space:nowrap}\n"
+	"details{margin:4px 0 10px}details>summary{cursor:pointer;"
+	"color:#0b5cad}\n"
+	"svg{display:block;max-width:100%;height:auto}\n"
+	"svg.defs{position:absolute}\n"
+	"svg text{font-family:\"DejaVu Sans\",Helvetica,Arial,sans-serif}\n"
+	".m-cap,.m-legend{font-size:11.5px;fill:#333}"
+	".m-space{font-weight:bold;fill:#1d2125}\n"
+	".m-name{font-size:11px;fill:#1d2125}\n"
+	".m-addr{font-family:\"DejaVu Sans Mono\",Menlo,Consolas,monospace;"
+	"font-size:11px;fill:#333}\n"
+	".m-tick,.m-lead{stroke:#8a939c;stroke-width:1}\n"
+	".m-gap{stroke:#9aa3ad;stroke-dasharray:2 3}\n"
+	".m-break{stroke:#6b7280;stroke-width:1.5;fill:none}\n"
+	".c-title{font-size:13px;font-weight:bold;fill:#1d2125}\n"
+	".c-label{font-size:11px;fill:#444}\n"
+	".c-axis{stroke:#6b7280}.c-grid{stroke:#e3e7eb}\n"
+	".c-line{fill:none;stroke-linejoin:round}\n"
+	"@media print{details{display:block}}\n";
+
+static double metric(const struct rep_run *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nmetric; i++)
+		if (strcmp(r->metric[i].name, name) == 0)
+			return r->metric[i].value;
+	return NAN;
+}
+
+static void chip(FILE *f, int colour)
+{
+	fprintf(f, "<span class=\"chip\" style=\"background:%s\"></span>",
+		rep_policy_colour(colour));
+}
+
+static void policy(FILE *f, const struct rep_run *r)
+{
+	chip(f, r->colour);
+	rep_html(f, r->display);
+}
+
+static void td_num(FILE *f, const char *s)
+{
+	fprintf(f, "<td class=\"n\">%s</td>", s);
+}
+
+static int64_t sev_total(const struct rep_run *r, enum rep_sev s)
+{
+	int64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < r->ndev; i++)
+		n += r->dev[i].count[s];
+	return n;
+}
+
+static void status(FILE *f, const struct rep_run *r)
+{
+	bool ok = r->status && strcmp(r->status, "complete") == 0;
+
+	fputs(ok ? "<td>" : "<td class=\"st-bad\">", f);
+	rep_html(f, r->status);
+	if (r->detail && *r->detail) {
+		fputs("<br><span class=\"small\">", f);
+		rep_html(f, r->detail);
+		fputs("</span>", f);
+	}
+	fputs("</td>", f);
+}
+
+/* Anchor of group @i, stable across reports of the same database. */
+static void group_id(FILE *f, size_t i)
+{
+	fprintf(f, "replay-%zu", i + 1);
+}
+
+static void nav(FILE *f, const struct rep_data *d)
+{
+	size_t i;
+
+	fputs("<nav><ol>", f);
+	if (d->ngroups)
+		fputs("<li><a href=\"#summary\">Summary</a></li>", f);
+	if (d->nconform)
+		fputs("<li><a href=\"#conformance\">Conformance</a></li>", f);
+	for (i = 0; i < d->ngroups; i++) {
+		fputs("<li><a href=\"#", f);
+		group_id(f, i);
+		fputs("\">", f);
+		rep_html(f, rep_basename(d->groups[i].trace));
+		fputs(" on ", f);
+		rep_html(f, d->groups[i].layout);
+		fputs("</a></li>", f);
+	}
+	fputs("</ol></nav>\n", f);
+}
+
+static void summary(FILE *f, const struct rep_data *d)
+{
+	size_t i, k;
+	char b[64];
+
+	if (!d->ngroups)
+		return;
+	fputs("<section id=\"summary\"><h2>Summary</h2>\n<table><tr>"
+	      "<th>trace</th><th>layout</th><th>policy</th><th>status</th>"
+	      "<th class=\"n\">events</th><th class=\"n\">errors</th>"
+	      "<th class=\"n\">warnings</th><th class=\"n\">info</th>"
+	      "<th class=\"n\">RAM peak</th><th class=\"n\">caps peak</th>"
+	      "<th class=\"n\">RPCs</th></tr>\n",
+	      f);
+	for (i = 0; i < d->ngroups; i++) {
+		const struct rep_group *g = &d->groups[i];
+
+		for (k = 0; k < g->nrun; k++) {
+			const struct rep_run *r = g->run[k];
+
+			fputs("<tr>", f);
+			if (k == 0) {
+				fprintf(f, "<td rowspan=\"%zu\"><a href=\"#",
+					g->nrun);
+				group_id(f, i);
+				fputs("\">", f);
+				rep_html(f, rep_basename(g->trace));
+				fprintf(f, "</a></td><td rowspan=\"%zu\">",
+					g->nrun);
+				rep_html(f, g->layout);
+				fputs("</td>", f);
+			}
+			fputs("<td>", f);
+			policy(f, r);
+			fputs("</td>", f);
+			status(f, r);
+			td_num(f, rep_fmt_count((double)r->events, b,
+						sizeof(b)));
+			td_num(f, rep_fmt_count((double)sev_total(
+							r, REP_SEV_ERROR),
+						b, sizeof(b)));
+			td_num(f, rep_fmt_count((double)sev_total(
+							r, REP_SEV_WARNING),
+						b, sizeof(b)));
+			td_num(f, rep_fmt_count((double)sev_total(
+							r, REP_SEV_INFO),
+						b, sizeof(b)));
+			td_num(f, rep_fmt_metric("ram_peak",
+						 metric(r, "ram_peak"), b,
+						 sizeof(b)));
+			td_num(f, rep_fmt_metric("caps_peak",
+						 metric(r, "caps_peak"), b,
+						 sizeof(b)));
+			td_num(f, rep_fmt_metric("rpc_total",
+						 metric(r, "rpc_total"), b,
+						 sizeof(b)));
+			fputs("</tr>\n", f);
+		}
+	}
+	fputs("</table></section>\n", f);
+}
+
+/* ---- conformance ---- */
+
+static const struct rep_case *find_case(const struct rep_run *r,
+					const char *name)
+{
+	size_t lo = 0, hi = r->ncases;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strverscmp(r->cases[mid].name, name);
+
+		if (c == 0)
+			return &r->cases[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static void conform_heads(FILE *f, const struct rep_data *d,
+			  const char *first)
+{
+	size_t i;
+
+	fprintf(f, "<tr><th>%s</th>", first);
+	for (i = 0; i < d->nconform; i++) {
+		fputs("<th>", f);
+		policy(f, d->conform[i]);
+		if (d->conform_layouts) {
+			fputs("<br><span class=\"small\">", f);
+			rep_html(f, d->conform[i]->layout);
+			fputs("</span>", f);
+		}
+		fputs("</th>", f);
+	}
+	fputs("</tr>\n", f);
+}
+
+static void verdict(FILE *f, const struct rep_case *c, bool reason)
+{
+	if (!c) {
+		fputs("<td class=\"v-none\">–</td>", f);
+		return;
+	}
+	fprintf(f, "<td><span class=\"v-%s\">",
+		rep_verdict_index(c->verdict) >= 0 ? c->verdict : "none");
+	rep_html(f, c->verdict);
+	fputs("</span>", f);
+	if (reason && c->detail && *c->detail &&
+	    strcmp(c->verdict, "pass") != 0) {
+		fputs("<br><span class=\"small\">", f);
+		rep_html(f, c->detail);
+		fputs("</span>", f);
+	}
+	fputs("</td>", f);
+}
+
+static void conformance(FILE *f, const struct rep_data *d)
+{
+	size_t i, k, j, nfail = 0;
+	char sec[16], prev[16] = "", b[16];
+
+	if (!d->nconform)
+		return;
+	fputs("<section id=\"conformance\"><h2>Conformance</h2>\n"
+	      "<p class=\"meta\">The pass rate counts the cases decided "
+	      "(passed, failed or error); an unsupported case needs "
+	      "something the run did not have.</p>\n<table><tr>"
+	      "<th>policy</th><th>layout</th><th class=\"n\">cases</th>"
+	      "<th class=\"n\">pass</th><th class=\"n\">fail</th>"
+	      "<th class=\"n\">unsupported</th><th class=\"n\">error</th>"
+	      "<th>pass rate</th></tr>\n",
+	      f);
+	for (i = 0; i < d->nconform; i++) {
+		const struct rep_run *r = d->conform[i];
+		int64_t decided = r->verdicts[0] + r->verdicts[1] +
+				  r->verdicts[3];
+		double rate = decided ? 100.0 * (double)r->verdicts[0] /
+						(double)decided
+				      : 0;
+
+		fputs("<tr><td>", f);
+		policy(f, r);
+		fputs("</td><td>", f);
+		rep_html(f, r->layout);
+		fprintf(f,
+			"</td><td class=\"n\">%zu</td><td class=\"n\">%lld"
+			"</td><td class=\"n\">%lld</td><td class=\"n\">%lld"
+			"</td><td class=\"n\">%lld</td>",
+			r->ncases, (long long)r->verdicts[0],
+			(long long)r->verdicts[1], (long long)r->verdicts[2],
+			(long long)r->verdicts[3]);
+		if (decided)
+			fprintf(f,
+				"<td><span class=\"bar\"><span style=\""
+				"width:%.1f%%\"></span></span>%.1f%%</td>",
+				rate, rate);
+		else
+			fputs("<td>–</td>", f);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n<h3>By section of the checklist</h3>\n"
+	      "<p class=\"meta\">Cases passed of those decided.</p>\n<table>",
+	      f);
+	conform_heads(f, d, "section");
+	for (k = 0; k <= d->ncase_names; k++) {
+		if (k < d->ncase_names)
+			rep_case_section(d->case_names[k], sec, sizeof(sec));
+		if (*prev && (k == d->ncase_names || strcmp(sec, prev) != 0)) {
+			fputs("<tr><td>", f);
+			rep_html(f, prev);
+			fputs("</td>", f);
+			for (i = 0; i < d->nconform; i++) {
+				size_t pass = 0, decided = 0;
+
+				for (j = 0; j < d->ncase_names; j++) {
+					const struct rep_case *c;
+					int v;
+
+					rep_case_section(d->case_names[j], b,
+							 sizeof(b));
+					if (strcmp(b, prev) != 0)
+						continue;
+					c = find_case(d->conform[i],
+						      d->case_names[j]);
+					v = c ? rep_verdict_index(c->verdict)
+					      : 2;
+					pass += v == 0;
+					decided += v != 2;
+				}
+				fprintf(f,
+					"<td class=\"n %s\">%zu/%zu</td>",
+					pass < decided ? "v-fail" : "v-pass",
+					pass, decided);
+			}
+			fputs("</tr>\n", f);
+		}
+		if (k < d->ncase_names)
+			snprintf(prev, sizeof(prev), "%s", sec);
+	}
+	fputs("</table>\n", f);
+
+	for (k = 0; k < d->ncase_names; k++) {
+		bool all = true;
+
+		for (i = 0; i < d->nconform; i++) {
+			const struct rep_case *c =
+				find_case(d->conform[i], d->case_names[k]);
+
+			all &= c && strcmp(c->verdict, "pass") == 0;
+		}
+		if (all)
+			continue;
+		if (!nfail++) {
+			fputs("<h3>Cases that do not pass on every "
+			      "policy</h3>\n<table>",
+			      f);
+			conform_heads(f, d, "case");
+		}
+		fputs("<tr><td class=\"mono\">", f);
+		rep_html(f, d->case_names[k]);
+		fputs("</td>", f);
+		for (i = 0; i < d->nconform; i++)
+			verdict(f, find_case(d->conform[i], d->case_names[k]),
+				true);
+		fputs("</tr>\n", f);
+	}
+	if (nfail)
+		fputs("</table>\n", f);
+	fprintf(f,
+		"<p>%zu of %zu cases pass on every policy.</p>\n"
+		"<details><summary>All %zu cases</summary><table>",
+		d->ncase_names - nfail, d->ncase_names, d->ncase_names);
+	conform_heads(f, d, "case");
+	for (k = 0; k < d->ncase_names; k++) {
+		fputs("<tr><td class=\"mono\">", f);
+		rep_html(f, d->case_names[k]);
+		fputs("</td>", f);
+		for (i = 0; i < d->nconform; i++)
+			verdict(f, find_case(d->conform[i], d->case_names[k]),
+				true);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table></details></section>\n", f);
+}
+
+/* ---- one replay group ---- */
+
+static void runs(FILE *f, const struct rep_group *g)
+{
+	size_t k;
+	char b[64];
+
+	fputs("<table><tr><th>policy</th><th class=\"n\">run</th>"
+	      "<th>command</th><th>status</th><th class=\"n\">events</th>"
+	      "<th class=\"n\">wall time</th><th>started (UTC)</th></tr>\n",
+	      f);
+	for (k = 0; k < g->nrun; k++) {
+		const struct rep_run *r = g->run[k];
+
+		fputs("<tr><td>", f);
+		policy(f, r);
+		if (r->earlier)
+			fprintf(f,
+				" <span class=\"small\">(%lld earlier run%s "
+				"not shown)</span>",
+				(long long)r->earlier,
+				r->earlier == 1 ? "" : "s");
+		fprintf(f, "</td><td class=\"n\">%lld</td><td>",
+			(long long)r->id);
+		rep_html(f, r->command);
+		fputs("</td>", f);
+		status(f, r);
+		td_num(f, rep_fmt_count((double)r->events, b, sizeof(b)));
+		td_num(f, rep_fmt_ms(r->has_wall ? r->wall_ms : NAN, b,
+				     sizeof(b)));
+		fputs("<td>", f);
+		rep_html(f, r->started);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+static size_t metric_names(const struct rep_group *g, const char **out,
+			   size_t max)
+{
+	size_t n = 0, i, j, k;
+
+	for (k = 0; k < g->nrun; k++)
+		for (i = 0; i < g->run[k]->nmetric; i++) {
+			const char *m = g->run[k]->metric[i].name;
+
+			for (j = 0; j < n; j++)
+				if (strcmp(out[j], m) == 0)
+					break;
+			if (j == n && n < max)
+				out[n++] = m;
+		}
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && rep_metric_cmp(out[j - 1], out[j]) > 0;
+		     j--) {
+			const char *t = out[j];
+
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return n;
+}
+
+static void metrics(FILE *f, const struct rep_group *g)
+{
+	const char *names[256];
+	size_t n = metric_names(g, names, 256), i, k;
+	const char *section = NULL;
+	char b[64];
+
+	if (!n)
+		return;
+	fputs("<h3>Metrics</h3>\n<p class=\"meta\">Side by side; in green "
+	      "the lowest cost where the policies differ.</p>\n"
+	      "<table><tr><th>metric</th>",
+	      f);
+	for (k = 0; k < g->nrun; k++) {
+		fputs("<th class=\"n\">", f);
+		policy(f, g->run[k]);
+		fputs("</th>", f);
+	}
+	fputs("</tr>\n", f);
+	for (i = 0; i < n; i++) {
+		struct rep_metric_info m = rep_metric_info(names[i]);
+		double best = NAN, lo = INFINITY, hi = -INFINITY;
+		const char *label = m.label;
+		bool sub = label[0] == ' ';
+
+		if (!section || strcmp(section, m.section) != 0) {
+			section = m.section;
+			fprintf(f, "<tr class=\"sec\"><td colspan=\"%zu\">",
+				g->nrun + 1);
+			rep_html(f, section);
+			fputs("</td></tr>\n", f);
+		}
+		for (k = 0; k < g->nrun; k++) {
+			double v = metric(g->run[k], names[i]);
+
+			if (isnan(v))
+				continue;
+			lo = v < lo ? v : lo;
+			hi = v > hi ? v : hi;
+		}
+		if (m.lower_better && g->nrun > 1 && lo < hi)
+			best = lo;
+		fprintf(f, "<tr><td%s title=\"", sub ? " class=\"sub\"" : "");
+		rep_html(f, names[i]);
+		fputs("\">", f);
+		rep_html(f, label + strspn(label, " "));
+		fputs("</td>", f);
+		for (k = 0; k < g->nrun; k++) {
+			double v = metric(g->run[k], names[i]);
+
+			rep_fmt_metric(names[i], v, b, sizeof(b));
+			fprintf(f, "<td class=\"n%s\">%s</td>",
+				v == best ? " best" : "", b);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+static void legend(FILE *f, const struct rep_group *g)
+{
+	size_t k;
+
+	fputs("<p class=\"legend\">", f);
+	for (k = 0; k < g->nrun; k++) {
+		fputs("<span>", f);
+		policy(f, g->run[k]);
+		fputs("</span>", f);
+	}
+	fputs("</p>\n", f);
+}
+
+static void charts(FILE *f, const struct rep_group *g)
+{
+	bool any[REP_NSERIES] = {false}, some = false;
+	size_t k;
+	int s;
+
+	for (k = 0; k < g->nrun; k++)
+		for (s = 0; s < REP_NSERIES; s++) {
+			any[s] |= g->run[k]->has_series[s];
+			some |= g->run[k]->has_series[s];
+		}
+	if (!some)
+		return;
+	fputs("<h3>Resource use over the events</h3>\n", f);
+	legend(f, g);
+	fputs("<div class=\"charts\">\n", f);
+	for (s = 0; s < REP_NSERIES; s++)
+		if (any[s])
+			rep_chart_svg(f, g, (enum rep_series)s);
+	fputs("</div>\n", f);
+}
+
+static void region_table(FILE *f, const struct rep_snapshot *s)
+{
+	size_t i;
+	char a[24], b[24], z[32];
+
+	fprintf(f,
+		"<details><summary>Regions (%zu)</summary><table><tr>"
+		"<th>space</th><th>start</th><th>end</th>"
+		"<th class=\"n\">size</th><th>kind</th><th>label</th></tr>\n",
+		s->n);
+	for (i = 0; i < s->n && i < REP_REGION_LIST_CAP; i++) {
+		const struct rep_region *r = &s->r[i];
+		uint64_t end = r->start + r->size;
+
+		fputs("<tr><td>", f);
+		rep_html(f, r->space);
+		fprintf(f, "</td><td class=\"mono\">%s</td>",
+			rep_fmt_hex(r->start, a, sizeof(a)));
+		if (end < r->start || end == 0)
+			fputs("<td class=\"mono\">2^64</td>", f);
+		else
+			fprintf(f, "<td class=\"mono\">%s</td>",
+				rep_fmt_hex(end, b, sizeof(b)));
+		td_num(f, rep_fmt_bytes((double)r->size, z, sizeof(z)));
+		fputs("<td>", f);
+		rep_html(f, r->kind);
+		fputs("</td><td>", f);
+		rep_html(f, r->label);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>", f);
+	if (s->n > REP_REGION_LIST_CAP)
+		fprintf(f, "<p class=\"small\">…and %zu more.</p>",
+			s->n - REP_REGION_LIST_CAP);
+	fputs("</details>\n", f);
+}
+
+/* Do two snapshots hold the same regions? */
+static bool same_map(const struct rep_snapshot *a,
+		     const struct rep_snapshot *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (a->r[i].start != b->r[i].start ||
+		    a->r[i].size != b->r[i].size ||
+		    strcmp(a->r[i].kind, b->r[i].kind) != 0 ||
+		    strcmp(a->r[i].space, b->r[i].space) != 0)
+			return false;
+	return true;
+}
+
+static void maps(FILE *f, const struct rep_group *g)
+{
+	size_t k, i;
+	bool any = false;
+
+	for (k = 0; k < g->nrun; k++)
+		any |= g->run[k]->nsnap > 0;
+	if (!any)
+		return;
+	fputs("<h3>Address space</h3>\n<p class=\"meta\">One strip per "
+	      "space: env (the component's address space) and the region "
+	      "map of each managed window.  Widths grow with the logarithm "
+	      "of the size, so small regions stay visible; addresses below "
+	      "each strip are exact.  Hover a region for its range.</p>\n",
+	      f);
+	for (k = 0; k < g->nrun; k++) {
+		const struct rep_run *r = g->run[k];
+
+		for (i = 0; i < r->nsnap; i++) {
+			const struct rep_snapshot *s = &r->snap[i];
+			bool end = strcmp(s->name, "end") == 0;
+
+			const struct rep_snapshot *o = &r->snap[i ? 0 : 1];
+			bool twin = r->nsnap == 2 && same_map(s, o);
+
+			/* a peak that looks like the end is said, not drawn */
+			if (!end && twin)
+				continue;
+			fputs("<h4>", f);
+			policy(f, r);
+			if (end)
+				fprintf(f, ": at the end (event %lld)",
+					(long long)s->seq);
+			else if (strcmp(s->name, "peak") == 0)
+				fprintf(f, ": at the peak of RAM use (event "
+					   "%lld)",
+					(long long)s->seq);
+			else {
+				fputs(": ", f);
+				rep_html(f, s->name);
+			}
+			if (end && twin)
+				fprintf(f,
+					"<span class=\"small\">, the same map "
+					"as at the peak of RAM use (event "
+					"%lld)</span>",
+					(long long)o->seq);
+			fputs("</h4>\n", f);
+			rep_map_svg(f, r, s);
+			region_table(f, s);
+		}
+	}
+}
+
+static void finding_row(FILE *f, const struct rep_finding *x)
+{
+	char b[512], rec[64], ref[64], pol[64];
+
+	fprintf(f, "<tr><td class=\"n\">%lld</td>", (long long)x->seq);
+	if (x->has_event) {
+		fprintf(f, "<td class=\"n\">%lld</td><td class=\"mono call\">",
+			(long long)x->line);
+		rep_html(f, rep_fmt_call(x, b, sizeof(b)));
+		rep_fmt_result(x->traced_known, x->traced_ret, x->traced_errno,
+			       rec, sizeof(rec));
+		rep_fmt_result(x->ref_known, x->ref_ret, x->ref_errno, ref,
+			       sizeof(ref));
+		rep_fmt_result(x->model_known, x->model_ret, x->model_errno,
+			       pol, sizeof(pol));
+		/* a result other than the recorded one is what to look at */
+		fputs("</td><td class=\"res\">", f);
+		rep_html(f, rec);
+		fprintf(f, "</td><td class=\"res%s\">",
+			strcmp(ref, rec) ? " differs" : "");
+		rep_html(f, ref);
+		fprintf(f, "</td><td class=\"res%s\">",
+			strcmp(pol, rec) ? " differs" : "");
+		rep_html(f, pol);
+		fputs("</td>", f);
+	} else {
+		fputs("<td colspan=\"5\" class=\"small\">event not in the "
+		      "database</td>",
+		      f);
+	}
+	fputs("<td class=\"sev-", f);
+	rep_html(f, x->severity);
+	fputs("\">", f);
+	rep_html(f, x->severity);
+	fputs("</td><td class=\"detail\">", f);
+	rep_html(f, x->detail);
+	fputs("</td></tr>\n", f);
+}
+
+static void deviations(FILE *f, const struct rep_group *g)
+{
+	const char *kinds[64];
+	size_t nk = 0, i, j, k;
+	char b[64];
+
+	for (k = 0; k < g->nrun; k++)
+		for (i = 0; i < g->run[k]->ndev; i++) {
+			for (j = 0; j < nk; j++)
+				if (strcmp(kinds[j], g->run[k]->dev[i].kind) ==
+				    0)
+					break;
+			if (j == nk && nk < 64)
+				kinds[nk++] = g->run[k]->dev[i].kind;
+		}
+	fputs("<h3>Deviations</h3>\n", f);
+	if (!nk) {
+		fputs("<p>No findings: every result as recorded.</p>\n", f);
+		return;
+	}
+	for (i = 1; i < nk; i++)
+		for (j = i; j > 0 && (rep_kind_rank(kinds[j - 1]) >
+					      rep_kind_rank(kinds[j]) ||
+				      (rep_kind_rank(kinds[j - 1]) ==
+					       rep_kind_rank(kinds[j]) &&
+				       strcmp(kinds[j - 1], kinds[j]) > 0));
+		     j--) {
+			const char *t = kinds[j];
+
+			kinds[j] = kinds[j - 1];
+			kinds[j - 1] = t;
+		}
+	fputs("<p class=\"meta\">Findings by kind: errors / warnings / "
+	      "info.</p>\n<table><tr><th>kind</th>",
+	      f);
+	for (k = 0; k < g->nrun; k++) {
+		fputs("<th class=\"n\">", f);
+		policy(f, g->run[k]);
+		fputs("</th>", f);
+	}
+	fputs("<th>meaning</th></tr>\n", f);
+	for (j = 0; j < nk; j++) {
+		fputs("<tr><td>", f);
+		rep_html(f, kinds[j]);
+		fputs("</td>", f);
+		for (k = 0; k < g->nrun; k++) {
+			const struct rep_run *r = g->run[k];
+
+			for (i = 0; i < r->ndev; i++)
+				if (strcmp(r->dev[i].kind, kinds[j]) == 0)
+					break;
+			if (i == r->ndev)
+				fputs("<td class=\"n v-none\">–</td>", f);
+			else
+				fprintf(f,
+					"<td class=\"n\">%lld / %lld / %lld"
+					"</td>",
+					(long long)r->dev[i]
+						.count[REP_SEV_ERROR],
+					(long long)r->dev[i]
+						.count[REP_SEV_WARNING],
+					(long long)r->dev[i]
+						.count[REP_SEV_INFO]);
+		}
+		fputs("<td class=\"small\">", f);
+		rep_html(f, rep_kind_desc(kinds[j]));
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
+	fputs("<p class=\"meta\">The events behind them, the first "
+	      "of each kind by event number:</p>\n",
+	      f);
+	for (k = 0; k < g->nrun; k++) {
+		const struct rep_run *r = g->run[k];
+		const char *sep = "";
+
+		if (!r->ndev)
+			continue;
+		fputs("<details><summary>", f);
+		policy(f, r);
+		fputs(": ", f);
+		for (i = 0; i < r->ndev; i++) {
+			fputs(sep, f);
+			rep_html(f, r->dev[i].kind);
+			fprintf(f, " %s", rep_fmt_count((double)r->dev[i].total,
+							b, sizeof(b)));
+			sep = " · ";
+		}
+		fputs("</summary>\n", f);
+		for (i = 0; i < r->ndev; i++) {
+			const struct rep_devkind *dk = &r->dev[i];
+
+			fputs("<h4>", f);
+			policy(f, r);
+			fputs(": ", f);
+			rep_html(f, dk->kind);
+			fprintf(f, " (%s)</h4>\n",
+				rep_fmt_count((double)dk->total, b, sizeof(b)));
+			if (!r->events_joined)
+				fputs("<p class=\"small\">The event index is "
+				      "missing (the run was cut off before "
+				      "its close): details only.</p>\n",
+				      f);
+			fputs("<table><tr><th class=\"n\">seq</th>"
+			      "<th class=\"n\">line</th><th>call</th>"
+			      "<th>recorded</th><th>Linux model</th>"
+			      "<th>policy</th><th>severity</th>"
+			      "<th>detail</th></tr>\n",
+			      f);
+			for (j = 0; j < dk->nlist; j++)
+				finding_row(f, &dk->list[j]);
+			fputs("</table>\n", f);
+			if (dk->total > (int64_t)dk->nlist)
+				fprintf(f,
+					"<p class=\"small\">…and %s more "
+					"(the database has them all).</p>\n",
+					rep_fmt_count((double)(dk->total -
+							       (int64_t)dk->nlist),
+						      b, sizeof(b)));
+		}
+		fputs("</details>\n", f);
+	}
+}
+
+static void group(FILE *f, const struct rep_group *g, size_t idx)
+{
+	const struct rep_run *r0 = g->run[0];
+	char b[64];
+
+	fputs("<section id=\"", f);
+	group_id(f, idx);
+	fputs("\"><h2>", f);
+	rep_html(f, rep_basename(g->trace));
+	fputs(" on ", f);
+	rep_html(f, g->layout ? g->layout : "?");
+	fputs("</h2>\n<p class=\"meta\">Trace <code>", f);
+	rep_html(f, g->trace);
+	fputs("</code>", f);
+	if (r0->genode) {
+		fputs(" · Genode ", f);
+		rep_html(f, r0->genode);
+	}
+	fprintf(f, " · %s events · %zu polic%s</p>\n",
+		rep_fmt_count((double)g->max_seq, b, sizeof(b)), g->nrun,
+		g->nrun == 1 ? "y" : "ies");
+	runs(f, g);
+	metrics(f, g);
+	charts(f, g);
+	maps(f, g);
+	deviations(f, g);
+	fputs("</section>\n", f);
+}
+
+void rep_html_write(FILE *f, const struct rep_data *d)
+{
+	size_t i, hidden = d->nruns_total - d->nruns;
+
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head>"
+	      "<meta charset=\"utf-8\">"
+	      "<meta name=\"viewport\" content=\"width=device-width\">"
+	      "<title>rmsim report</title>\n<style>\n",
+	      f);
+	fputs(css, f);
+	fputs("</style></head><body>\n", f);
+	rep_map_defs(f);
+	fputs("<main><header><h1>rmsim report</h1><p class=\"meta\">"
+	      "From the database <code>",
+	      f);
+	rep_html(f, rep_basename(d->db_path));
+	fprintf(f, "</code>: %zu run%s", d->nruns_total,
+		d->nruns_total == 1 ? "" : "s");
+	if (hidden)
+		fprintf(f, ", of which the latest of each policy, trace and "
+			   "layout are shown (%zu not)",
+			hidden);
+	fputs(" · rmsim ", f);
+	rep_html(f, d->tool_version ? d->tool_version : "?");
+	fputs("</p></header>\n", f);
+	if (!d->nruns)
+		fputs("<p>The database holds no replay, comparison or "
+		      "conformance run yet.</p>\n",
+		      f);
+	nav(f, d);
+	summary(f, d);
+	conformance(f, d);
+	for (i = 0; i < d->ngroups; i++)
+		group(f, &d->groups[i], i);
+	fputs("</main></body></html>\n", f);
+}

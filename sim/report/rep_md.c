@@ -1,0 +1,682 @@
+/*
+ * rep_md.c - report.md: the report's tables in Markdown, readable on its
+ * own and on a forge (GitHub-flavoured tables).  Every text that comes
+ * from the database goes through rep_md, so a path or a detail with a
+ * pipe, a bracket or markup stays text.  The maps and charts are only in
+ * report.html; here each map is summed up by kind.
+ */
+#include "report/rep_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Value of metric @name in @r, or NAN. */
+static double metric(const struct rep_run *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nmetric; i++)
+		if (strcmp(r->metric[i].name, name) == 0)
+			return r->metric[i].value;
+	return NAN;
+}
+
+static double pass_rate(const struct rep_run *r)
+{
+	int64_t decided = r->verdicts[0] + r->verdicts[1] + r->verdicts[3];
+
+	return decided ? 100.0 * (double)r->verdicts[0] / (double)decided
+		       : NAN;
+}
+
+static void cell_metric(FILE *f, const struct rep_run *r, const char *name)
+{
+	char b[64];
+
+	fprintf(f, " %s |", rep_fmt_metric(name, metric(r, name), b,
+					   sizeof(b)));
+}
+
+static int64_t sev_total(const struct rep_run *r, enum rep_sev s)
+{
+	int64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < r->ndev; i++)
+		n += r->dev[i].count[s];
+	return n;
+}
+
+static void status_cell(FILE *f, const struct rep_run *r)
+{
+	fputc(' ', f);
+	rep_md(f, r->status);
+	if (r->detail && *r->detail) {
+		fputs(" (", f);
+		rep_md(f, r->detail);
+		fputc(')', f);
+	}
+	fputs(" |", f);
+}
+
+static void summary(FILE *f, const struct rep_data *d)
+{
+	size_t i, k;
+	char b[64];
+
+	if (!d->ngroups)
+		return;
+	fputs("## Summary\n\n"
+	      "| trace | layout | policy | status | events | errors | "
+	      "warnings | info | RAM peak | caps peak | RPCs |\n"
+	      "|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|\n",
+	      f);
+	for (i = 0; i < d->ngroups; i++) {
+		const struct rep_group *g = &d->groups[i];
+
+		for (k = 0; k < g->nrun; k++) {
+			const struct rep_run *r = g->run[k];
+
+			fputs("| ", f);
+			rep_md(f, rep_basename(g->trace));
+			fputs(" | ", f);
+			rep_md(f, g->layout);
+			fputs(" | ", f);
+			rep_md(f, r->display);
+			fputs(" |", f);
+			status_cell(f, r);
+			fprintf(f, " %s |",
+				rep_fmt_count((double)r->events, b,
+					      sizeof(b)));
+			fprintf(f, " %s |",
+				rep_fmt_count((double)sev_total(
+						      r, REP_SEV_ERROR),
+					      b, sizeof(b)));
+			fprintf(f, " %s |",
+				rep_fmt_count((double)sev_total(
+						      r, REP_SEV_WARNING),
+					      b, sizeof(b)));
+			fprintf(f, " %s |",
+				rep_fmt_count((double)sev_total(
+						      r, REP_SEV_INFO),
+					      b, sizeof(b)));
+			cell_metric(f, r, "ram_peak");
+			cell_metric(f, r, "caps_peak");
+			cell_metric(f, r, "rpc_total");
+			fputc('\n', f);
+		}
+	}
+	fputc('\n', f);
+}
+
+static const struct rep_case *find_case(const struct rep_run *r,
+					const char *name)
+{
+	size_t lo = 0, hi = r->ncases;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strverscmp(r->cases[mid].name, name);
+
+		if (c == 0)
+			return &r->cases[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static void conform_header(FILE *f, const struct rep_data *d,
+			   const char *first)
+{
+	size_t i;
+
+	fprintf(f, "| %s |", first);
+	for (i = 0; i < d->nconform; i++) {
+		fputc(' ', f);
+		rep_md(f, d->conform[i]->display);
+		if (d->conform_layouts) {
+			fputs(" on ", f);
+			rep_md(f, d->conform[i]->layout);
+		}
+		fputs(" |", f);
+	}
+	fputs("\n|---|", f);
+	for (i = 0; i < d->nconform; i++)
+		fputs("---|", f);
+	fputc('\n', f);
+}
+
+static void conformance(FILE *f, const struct rep_data *d)
+{
+	size_t i, k, shown = 0, everywhere = 0;
+	char b[64], sec[16], prev[16] = "";
+
+	if (!d->nconform)
+		return;
+	fputs("## Conformance\n\n"
+	      "Pass rate: passed of the cases decided (passed, failed or "
+	      "error); unsupported cases need something the run did not "
+	      "have and do not count.\n\n"
+	      "| policy | layout | cases | pass | fail | unsupported | error "
+	      "| pass rate |\n|---|---|--:|--:|--:|--:|--:|--:|\n",
+	      f);
+	for (i = 0; i < d->nconform; i++) {
+		const struct rep_run *r = d->conform[i];
+		double rate = pass_rate(r);
+
+		fputs("| ", f);
+		rep_md(f, r->display);
+		fputs(" | ", f);
+		rep_md(f, r->layout);
+		fprintf(f, " | %zu | %lld | %lld | %lld | %lld | ", r->ncases,
+			(long long)r->verdicts[0], (long long)r->verdicts[1],
+			(long long)r->verdicts[2], (long long)r->verdicts[3]);
+		if (isnan(rate))
+			fputs("– |\n", f);
+		else
+			fprintf(f, "%.1f%% |\n", rate);
+	}
+
+	/* pass counts per checklist section */
+	fputs("\n### By section\n\n", f);
+	conform_header(f, d, "section");
+	for (k = 0; k <= d->ncase_names; k++) {
+		if (k < d->ncase_names)
+			rep_case_section(d->case_names[k], sec, sizeof(sec));
+		if (*prev && (k == d->ncase_names || strcmp(sec, prev) != 0)) {
+			size_t j, c;
+
+			fputs("| ", f);
+			rep_md(f, prev);
+			fputs(" |", f);
+			for (i = 0; i < d->nconform; i++) {
+				size_t pass = 0, decided = 0;
+
+				for (j = 0; j < d->ncase_names; j++) {
+					const struct rep_case *cs;
+
+					rep_case_section(d->case_names[j], b,
+							 sizeof(b));
+					if (strcmp(b, prev) != 0)
+						continue;
+					cs = find_case(d->conform[i],
+						       d->case_names[j]);
+					c = cs ? (size_t)rep_verdict_index(
+							 cs->verdict)
+					       : 2;
+					pass += c == 0;
+					decided += c != 2;
+				}
+				fprintf(f, " %zu/%zu |", pass, decided);
+			}
+			fputc('\n', f);
+		}
+		if (k < d->ncase_names)
+			snprintf(prev, sizeof(prev), "%s", sec);
+	}
+
+	/* the cases that do not pass somewhere, verdict by policy */
+	for (k = 0; k < d->ncase_names; k++) {
+		bool all = true;
+
+		for (i = 0; i < d->nconform; i++) {
+			const struct rep_case *c =
+				find_case(d->conform[i], d->case_names[k]);
+
+			if (!c || strcmp(c->verdict, "pass") != 0)
+				all = false;
+		}
+		if (all) {
+			everywhere++;
+			continue;
+		}
+		if (!shown++) {
+			fputs("\n### Cases that do not pass on every "
+			      "policy\n\n",
+			      f);
+			conform_header(f, d, "case");
+		}
+		fputs("| ", f);
+		rep_md(f, d->case_names[k]);
+		fputs(" |", f);
+		for (i = 0; i < d->nconform; i++) {
+			const struct rep_case *c =
+				find_case(d->conform[i], d->case_names[k]);
+
+			fputc(' ', f);
+			if (!c)
+				fputs("–", f);
+			else if (strcmp(c->verdict, "fail") != 0 &&
+				 strcmp(c->verdict, "error") != 0)
+				rep_md(f, c->verdict);
+			else {
+				fputs("**", f);
+				rep_md(f, c->verdict);
+				fputs("**", f);
+			}
+			fputs(" |", f);
+		}
+		fputc('\n', f);
+	}
+	fprintf(f, "\n%zu of %zu cases pass on every policy.\n", everywhere,
+		d->ncase_names);
+	if (!shown) {
+		fputc('\n', f);
+		return;
+	}
+	fputs("\n### Reasons\n\n| case | policy | verdict | reason |\n"
+	      "|---|---|---|---|\n",
+	      f);
+	for (i = 0; i < d->nconform; i++) {
+		const struct rep_run *r = d->conform[i];
+
+		for (k = 0; k < r->ncases; k++) {
+			const struct rep_case *c = &r->cases[k];
+
+			if (strcmp(c->verdict, "pass") == 0)
+				continue;
+			fputs("| ", f);
+			rep_md(f, c->name);
+			fputs(" | ", f);
+			rep_md(f, r->display);
+			fputs(" | ", f);
+			rep_md(f, c->verdict);
+			fputs(" | ", f);
+			rep_md(f, c->detail);
+			fputs(" |\n", f);
+		}
+	}
+	fputc('\n', f);
+}
+
+static void group_runs(FILE *f, const struct rep_group *g)
+{
+	size_t k;
+	char b[64];
+
+	fputs("| policy | run | command | status | events | wall time | "
+	      "started |\n|---|--:|---|---|--:|--:|---|\n",
+	      f);
+	for (k = 0; k < g->nrun; k++) {
+		const struct rep_run *r = g->run[k];
+
+		fputs("| ", f);
+		rep_md(f, r->display);
+		fprintf(f, " | %lld | ", (long long)r->id);
+		rep_md(f, r->command);
+		fputs(" |", f);
+		status_cell(f, r);
+		fprintf(f, " %s |",
+			rep_fmt_count((double)r->events, b, sizeof(b)));
+		fprintf(f, " %s | ",
+			rep_fmt_ms(r->has_wall ? r->wall_ms : NAN, b,
+				   sizeof(b)));
+		rep_md(f, r->started);
+		fputs(" |\n", f);
+	}
+	fputc('\n', f);
+}
+
+/* Every metric any run of the group has, in the catalogue's order. */
+static size_t metric_names(const struct rep_group *g, const char **out,
+			   size_t max)
+{
+	size_t n = 0, i, j, k;
+
+	for (k = 0; k < g->nrun; k++)
+		for (i = 0; i < g->run[k]->nmetric; i++) {
+			const char *m = g->run[k]->metric[i].name;
+
+			for (j = 0; j < n; j++)
+				if (strcmp(out[j], m) == 0)
+					break;
+			if (j == n && n < max)
+				out[n++] = m;
+		}
+	/* insertion sort: a few dozen names */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && rep_metric_cmp(out[j - 1], out[j]) > 0;
+		     j--) {
+			const char *t = out[j];
+
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return n;
+}
+
+static void group_metrics(FILE *f, const struct rep_group *g)
+{
+	const char *names[256];
+	size_t n = metric_names(g, names, 256), i, k;
+	const char *section = NULL;
+	char b[64];
+
+	if (!n)
+		return;
+	fputs("### Metrics\n\n| metric |", f);
+	for (k = 0; k < g->nrun; k++) {
+		fputc(' ', f);
+		rep_md(f, g->run[k]->display);
+		fputs(" |", f);
+	}
+	fputs("\n|---|", f);
+	for (k = 0; k < g->nrun; k++)
+		fputs("--:|", f);
+	fputc('\n', f);
+	for (i = 0; i < n; i++) {
+		struct rep_metric_info m = rep_metric_info(names[i]);
+		double best = NAN, lo = INFINITY, hi = -INFINITY;
+		const char *label = m.label;
+
+		if (!section || strcmp(section, m.section) != 0) {
+			section = m.section;
+			fprintf(f, "| **%s** |", section);
+			for (k = 0; k < g->nrun; k++)
+				fputs(" |", f);
+			fputc('\n', f);
+		}
+		/* the lowest cost is marked where the runs differ */
+		for (k = 0; k < g->nrun; k++) {
+			double v = metric(g->run[k], names[i]);
+
+			if (isnan(v))
+				continue;
+			lo = v < lo ? v : lo;
+			hi = v > hi ? v : hi;
+		}
+		if (m.lower_better && g->nrun > 1 && lo < hi)
+			best = lo;
+		fputs("| ", f);
+		if (label[0] == ' ') {
+			fputs("↳ ", f);
+			label += strspn(label, " ");
+		}
+		rep_md(f, label);
+		fputs(" |", f);
+		for (k = 0; k < g->nrun; k++) {
+			double v = metric(g->run[k], names[i]);
+
+			rep_fmt_metric(names[i], v, b, sizeof(b));
+			fprintf(f, v == best ? " **%s** |" : " %s |", b);
+		}
+		fputc('\n', f);
+	}
+	fputc('\n', f);
+}
+
+static void finding_row(FILE *f, const struct rep_finding *x)
+{
+	char b[512];
+
+	fprintf(f, "| %lld | ", (long long)x->seq);
+	if (x->has_event) {
+		fprintf(f, "%lld | ", (long long)x->line);
+		rep_md_code(f, rep_fmt_call(x, b, sizeof(b)));
+		fputs(" | ", f);
+		rep_md(f, rep_fmt_result(x->traced_known, x->traced_ret,
+					 x->traced_errno, b, sizeof(b)));
+		fputs(" | ", f);
+		rep_md(f, rep_fmt_result(x->ref_known, x->ref_ret,
+					 x->ref_errno, b, sizeof(b)));
+		fputs(" | ", f);
+		rep_md(f, rep_fmt_result(x->model_known, x->model_ret,
+					 x->model_errno, b, sizeof(b)));
+	} else {
+		fputs("– | – | – | – | –", f);
+	}
+	fputs(" | ", f);
+	rep_md(f, x->severity);
+	fputs(" | ", f);
+	rep_md(f, x->detail);
+	fputs(" |\n", f);
+}
+
+static void group_deviations(FILE *f, const struct rep_group *g)
+{
+	const char *kinds[64];
+	size_t nk = 0, i, j, k;
+	char b[64];
+
+	for (k = 0; k < g->nrun; k++)
+		for (i = 0; i < g->run[k]->ndev; i++) {
+			for (j = 0; j < nk; j++)
+				if (strcmp(kinds[j], g->run[k]->dev[i].kind) ==
+				    0)
+					break;
+			if (j == nk && nk < 64)
+				kinds[nk++] = g->run[k]->dev[i].kind;
+		}
+	fputs("### Deviations\n\n", f);
+	if (!nk) {
+		fputs("No findings: every result as recorded.\n\n", f);
+		return;
+	}
+	/* kinds in the stable order */
+	for (i = 1; i < nk; i++)
+		for (j = i; j > 0 && (rep_kind_rank(kinds[j - 1]) >
+					      rep_kind_rank(kinds[j]) ||
+				      (rep_kind_rank(kinds[j - 1]) ==
+					       rep_kind_rank(kinds[j]) &&
+				       strcmp(kinds[j - 1], kinds[j]) > 0));
+		     j--) {
+			const char *t = kinds[j];
+
+			kinds[j] = kinds[j - 1];
+			kinds[j - 1] = t;
+		}
+	fputs("Findings by kind (errors / warnings / info):\n\n| kind |", f);
+	for (k = 0; k < g->nrun; k++) {
+		fputc(' ', f);
+		rep_md(f, g->run[k]->display);
+		fputs(" |", f);
+	}
+	fputs("\n|---|", f);
+	for (k = 0; k < g->nrun; k++)
+		fputs("--:|", f);
+	fputc('\n', f);
+	for (j = 0; j < nk; j++) {
+		fputs("| ", f);
+		rep_md(f, kinds[j]);
+		fputs(" |", f);
+		for (k = 0; k < g->nrun; k++) {
+			const struct rep_run *r = g->run[k];
+
+			for (i = 0; i < r->ndev; i++)
+				if (strcmp(r->dev[i].kind, kinds[j]) == 0)
+					break;
+			if (i == r->ndev) {
+				fputs(" – |", f);
+				continue;
+			}
+			fprintf(f, " %lld / %lld / %lld |",
+				(long long)r->dev[i].count[REP_SEV_ERROR],
+				(long long)r->dev[i].count[REP_SEV_WARNING],
+				(long long)r->dev[i].count[REP_SEV_INFO]);
+		}
+		fputc('\n', f);
+	}
+	fputc('\n', f);
+	for (k = 0; k < g->nrun; k++) {
+		const struct rep_run *r = g->run[k];
+
+		for (i = 0; i < r->ndev; i++) {
+			const struct rep_devkind *dk = &r->dev[i];
+			const char *desc = rep_kind_desc(dk->kind);
+
+			fputs("#### ", f);
+			rep_md(f, r->display);
+			fputs(": ", f);
+			rep_md(f, dk->kind);
+			fprintf(f, " (%s)\n\n",
+				rep_fmt_count((double)dk->total, b,
+					      sizeof(b)));
+			if (desc)
+				fprintf(f, "%c%s.\n\n", desc[0] - 'a' + 'A',
+					desc + 1);
+			fputs("| seq | line | call | recorded | Linux model | "
+			      "policy | severity | detail |\n"
+			      "|--:|--:|---|---|---|---|---|---|\n",
+			      f);
+			for (j = 0; j < dk->nlist; j++)
+				finding_row(f, &dk->list[j]);
+			if (dk->total > (int64_t)dk->nlist)
+				fprintf(f, "\n…and %s more.\n",
+					rep_fmt_count((double)(dk->total -
+							       (int64_t)dk->nlist),
+						      b, sizeof(b)));
+			fputc('\n', f);
+		}
+	}
+}
+
+static void group_maps(FILE *f, const struct rep_group *g)
+{
+	size_t k, i, j, n;
+	const char *spaces[64];
+	struct rep_kind_total t[16];
+	char b[64];
+	bool any = false;
+
+	for (k = 0; k < g->nrun; k++)
+		any |= g->run[k]->nsnap > 0;
+	if (!any)
+		return;
+	fputs("### Address space\n\nBytes and regions by kind in each "
+	      "space (the maps are in report.html).\n\n"
+	      "| policy | snapshot | event | space | regions | by kind |\n"
+	      "|---|---|--:|---|--:|---|\n",
+	      f);
+	for (k = 0; k < g->nrun; k++) {
+		const struct rep_run *r = g->run[k];
+
+		for (i = 0; i < r->nsnap; i++) {
+			const struct rep_snapshot *s = &r->snap[i];
+
+			n = rep_map_spaces(s, spaces, 64);
+			for (j = 0; j < n; j++) {
+				size_t nt = rep_map_totals(s, spaces[j], t, 16);
+				size_t m, regions = 0;
+				const char *sep = "";
+
+				for (m = 0; m < nt; m++)
+					regions += t[m].regions;
+				fputs("| ", f);
+				rep_md(f, r->display);
+				fputs(" | ", f);
+				rep_md(f, s->name);
+				fprintf(f, " | %lld | ", (long long)s->seq);
+				rep_md(f, spaces[j]);
+				fprintf(f, " | %zu | ", regions);
+				for (m = 0; m < nt; m++) {
+					fputs(sep, f);
+					rep_md(f, t[m].kind);
+					fprintf(f, " %s",
+						rep_fmt_bytes(t[m].bytes, b,
+							      sizeof(b)));
+					sep = ", ";
+				}
+				fputs(" |\n", f);
+			}
+		}
+	}
+	fputc('\n', f);
+}
+
+static void group_samples(FILE *f, const struct rep_group *g)
+{
+	size_t k, i;
+	int s;
+	char b[64];
+	bool any = false;
+
+	for (k = 0; k < g->nrun; k++)
+		for (s = 0; s < REP_NSERIES; s++)
+			any |= g->run[k]->has_series[s];
+	if (!any)
+		return;
+	fputs("### Resource use\n\nHighest value sampled over the events "
+	      "(the charts are in report.html).\n\n| policy |",
+	      f);
+	for (s = 0; s < REP_NSERIES; s++)
+		fprintf(f, " %s |", rep_series_title((enum rep_series)s));
+	fputs("\n|---|", f);
+	for (s = 0; s < REP_NSERIES; s++)
+		fputs("--:|", f);
+	fputc('\n', f);
+	for (k = 0; k < g->nrun; k++) {
+		const struct rep_run *r = g->run[k];
+
+		fputs("| ", f);
+		rep_md(f, r->display);
+		fputs(" |", f);
+		for (s = 0; s < REP_NSERIES; s++) {
+			double hi = NAN;
+
+			for (i = 0; i < r->nbucket; i++)
+				if (!isnan(r->bucket[i].hi[s]) &&
+				    (isnan(hi) || r->bucket[i].hi[s] > hi))
+					hi = r->bucket[i].hi[s];
+			if (s == REP_S_RAM)
+				rep_fmt_bytes(hi, b, sizeof(b));
+			else
+				rep_fmt_count(hi, b, sizeof(b));
+			fprintf(f, " %s |", b);
+		}
+		fputc('\n', f);
+	}
+	fputc('\n', f);
+}
+
+void rep_md_write(FILE *f, const struct rep_data *d)
+{
+	size_t i, hidden = d->nruns_total - d->nruns;
+	char b[64];
+
+	fputs("# rmsim report\n\n", f);
+	fputs("From the database ", f);
+	rep_md_code(f, rep_basename(d->db_path));
+	fprintf(f, ", %zu run%s", d->nruns_total,
+		d->nruns_total == 1 ? "" : "s");
+	if (hidden)
+		fprintf(f, " (the latest of each policy, trace and layout "
+			   "are shown, %zu older ones not)",
+			hidden);
+	fputs(", rmsim ", f);
+	rep_md(f, d->tool_version ? d->tool_version : "?");
+	fputs(".  report.html beside this file has the same tables with "
+	      "address-space maps and resource charts.\n\n",
+	      f);
+	if (!d->nruns)
+		fputs("The database holds no replay, comparison or "
+		      "conformance run yet.\n\n",
+		      f);
+	summary(f, d);
+	conformance(f, d);
+	for (i = 0; i < d->ngroups; i++) {
+		const struct rep_group *g = &d->groups[i];
+		const struct rep_run *r0 = g->run[0];
+
+		fputs("## ", f);
+		rep_md(f, rep_basename(g->trace));
+		fputs(" on ", f);
+		rep_md(f, g->layout ? g->layout : "?");
+		fputs("\n\nTrace ", f);
+		rep_md(f, g->trace);
+		if (r0->genode) {
+			fputs(", Genode ", f);
+			rep_md(f, r0->genode);
+		}
+		fprintf(f, ", %s events, %zu polic%s.\n\n",
+			rep_fmt_count((double)g->max_seq, b, sizeof(b)),
+			g->nrun, g->nrun == 1 ? "y" : "ies");
+		group_runs(f, g);
+		group_metrics(f, g);
+		group_samples(f, g);
+		group_maps(f, g);
+		group_deviations(f, g);
+	}
+}

@@ -1,0 +1,135 @@
+/*
+ * rep_write.c - rep_write: open the database read-only, read the report's
+ * data, write report.md and report.html.  Each file goes to a temporary
+ * name first and is renamed into place once complete, so a crash or a
+ * full disk never leaves half a report where the last good one was.
+ */
+#include "rmsim/report.h"
+
+#include "report/rep_internal.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* mkdir -p: each missing component of @dir. */
+static int make_dir(const char *dir)
+{
+	char *p = strdup(dir), *s;
+	struct stat st;
+	int ret = 0;
+
+	if (!p)
+		return -1;
+	for (s = p + 1; *s && !ret; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) != 0 && errno != EEXIST)
+			ret = -1;
+		*s = '/';
+	}
+	if (!ret && mkdir(p, 0777) != 0 && errno != EEXIST)
+		ret = -1;
+	if (!ret && (stat(p, &st) != 0 || !S_ISDIR(st.st_mode))) {
+		errno = ENOTDIR;
+		ret = -1;
+	}
+	free(p);
+	return ret;
+}
+
+static int write_one(const struct rep_data *d, const char *dir,
+		     const char *name,
+		     void (*writer)(FILE *, const struct rep_data *),
+		     char *err, size_t errsize)
+{
+	char path[4096], tmp[4200];
+	FILE *f;
+	int e;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path)) {
+		snprintf(err, errsize, "%s: path too long", dir);
+		return 73;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
+	f = fopen(tmp, "w");
+	if (!f) {
+		snprintf(err, errsize, "cannot create %s: %s", tmp,
+			 strerror(errno));
+		return 73;
+	}
+	/* a large buffer: the page is written in many small pieces */
+	setvbuf(f, NULL, _IOFBF, 1 << 16);
+	writer(f, d);
+	e = ferror(f) ? errno : 0;
+	if (fclose(f) != 0 && !e)
+		e = errno ? errno : EIO;
+	if (e) {
+		snprintf(err, errsize, "cannot write %s: %s", tmp,
+			 strerror(e));
+		unlink(tmp);
+		return 74;
+	}
+	if (rename(tmp, path) != 0) {
+		snprintf(err, errsize, "cannot create %s: %s", path,
+			 strerror(errno));
+		unlink(tmp);
+		return 73;
+	}
+	return 0;
+}
+
+int rep_write(const char *db_path, const char *out_dir, char *err,
+	      size_t errsize)
+{
+	struct rep_data d;
+	struct stat st;
+	sqlite3 *db = NULL;
+	int rc, status;
+
+	memset(&d, 0, sizeof(d));
+	d.db_path = db_path;
+	if (!out_dir || !*out_dir)
+		out_dir = ".";
+	/* SQLite would create an empty database for a missing file */
+	if (stat(db_path, &st) != 0) {
+		snprintf(err, errsize, "%s: %s", db_path, strerror(errno));
+		return 66;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errsize, "%s: not a file", db_path);
+		return 66;
+	}
+	rc = sqlite3_open_v2(db_path, &db,
+			     SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errsize, "%s: cannot open: %s", db_path,
+			 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		sqlite3_close(db);
+		return (rc & 0xff) == SQLITE_NOTADB ? 65 : 66;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	status = rep_data_load(db, &d, err, errsize);
+	sqlite3_close(db);
+	if (status)
+		goto out;
+	if (make_dir(out_dir) != 0) {
+		snprintf(err, errsize, "cannot create %s: %s", out_dir,
+			 strerror(errno));
+		status = 73;
+		goto out;
+	}
+	status = write_one(&d, out_dir, "report.md", rep_md_write, err,
+			   errsize);
+	if (!status)
+		status = write_one(&d, out_dir, "report.html", rep_html_write,
+				   err, errsize);
+out:
+	rep_data_free(&d);
+	return status;
+}
