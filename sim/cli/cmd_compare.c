@@ -77,10 +77,10 @@ static void print_header(const char *trace, const char *layout)
 {
 	printf("\n%s on %s\n", trace, layout);
 	printf("%-12s %7s %5s %5s %4s %5s %5s %5s %5s %5s %8s %6s %4s %6s "
-	       "%8s %6s %7s %9s\n",
+	       "%8s %6s %7s %9s %6s\n",
 	       "policy", "result", "addr", "hint", "miss", "extra", "cont",
 	       "res", "div", "ref", "RAM MiB", "caps", "RM", "attach",
-	       "RPCs", "faults", "wasteMiB", "events/s");
+	       "RPCs", "faults", "wasteMiB", "events/s", "first");
 }
 
 static void print_row(const char *policy, const struct rp_summary *s)
@@ -99,14 +99,15 @@ static void print_row(const char *policy, const struct rp_summary *s)
 	printf("%-12s %7" PRIu64 " %5" PRIu64 " %5" PRIu64 " %4" PRIu64
 	       " %5" PRIu64 " %5" PRIu64 " %5" PRIu64 " %5" PRIu64
 	       " %5" PRIu64 " %8s %6" PRIu64 " %4" PRIu64 " %6" PRIu64
-	       " %8" PRIu64 " %6" PRIu64 " %7s %9.0f\n",
+	       " %8" PRIu64 " %6" PRIu64 " %7s %9.0f %6" PRIu64 "\n",
 	       policy, s->finding[CK_RESULT], s->finding[CK_ADDRESS],
 	       s->finding[CK_HINT], s->finding[CK_ACCESS_MISSING],
 	       s->finding[CK_ACCESS_EXTRA], s->finding[CK_CONTENT],
 	       s->finding[CK_RESOURCE], s->finding[CK_DIVERGENCE],
 	       s->mismatches, ram, s->gn.caps_peak, s->gn.rm_sessions_peak,
 	       s->gn.attachments_peak, rpcs, s->gn.faults, waste,
-	       s->wall_s > 0 ? (double)s->events / s->wall_s : 0);
+	       s->wall_s > 0 ? (double)s->events / s->wall_s : 0,
+	       s->first_finding_line);
 }
 
 int cmd_compare(int argc, char **argv)
@@ -295,7 +296,8 @@ int cmd_compare(int argc, char **argv)
 		       "divergence), reference mismatches against\nthe trace, "
 		       "peak RAM and caps, RM sessions, attachments, RPCs, "
 		       "faults, RAM\nheld beyond the program's writable "
-		       "memory, events per second.\n");
+		       "memory, events per second, the trace line\nof the "
+		       "first finding.\n");
 	if (status)
 		return status;
 	return deviations ? EXIT_DEVIATIONS : EXIT_OK;

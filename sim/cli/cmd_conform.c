@@ -10,6 +10,7 @@
 #include "rmsim/conform.h"
 #include "rmsim/db.h"
 #include "rmsim/genode.h"
+#include "rmsim/policy.h"
 #include "rmsim/layout.h"
 #include "rmsim/posix.h"
 
@@ -145,7 +146,27 @@ static int setup_backend(const char *name, struct cf_backend *b,
 			sscanf(u.release, "%d.%d.%d", &b->kernel[0],
 			       &b->kernel[1], &b->kernel[2]);
 	} else {
-		return -1;
+		/* a policy on the Genode model, judged by Linux's rules */
+		const char *params;
+		char err[256];
+		const struct pol_policy *pol = pol_load(name, &params, err,
+							sizeof(err));
+
+		if (!pol)
+			return -1;
+		memset(gcfg, 0, sizeof(*gcfg));
+		gn_default_config(&gcfg->gn);
+		gcfg->gn.version = version;
+		gcfg->gn.layout = layout;
+		gcfg->gn.ram_quota = 2ULL << 30;
+		gcfg->gn.cap_quota = 20000;
+		gcfg->pol = pol;
+		gcfg->params = params;
+		rp_target_genode(t, gcfg);
+		b->genode_version = gn_version_number(version);
+		b->genode = rp_genode_ctx;
+		b->layout = layout->name;
+		memcpy(b->kernel, model_kernel, sizeof(b->kernel));
 	}
 	b->name = name;
 	b->target = t;

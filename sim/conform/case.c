@@ -128,7 +128,8 @@ static const char *parse_requirement(struct cf_case *c, const char *s,
 			 s + 8);
 	} else if (len > 7 && (memcmp(s, "layout=", 7) == 0 ||
 			       memcmp(s, "layout!", 7) == 0)) {
-		/* layout=NAME, layout!=NAME; NAME may end in '*' */
+		/* layout=NAME, layout!=NAME; NAME may start or end
+		 * with '*' */
 		r.kind = CF_REQ_LAYOUT;
 		r.op = s[6];
 		i = r.op == '=' ? 7 : 8;

@@ -80,12 +80,18 @@ static const char *unmet(const struct cf_case *c, const struct cf_backend *b)
 			ok = strcmp(r->backend, b->name) == 0;
 			break;
 		case CF_REQ_LAYOUT: {
-			size_t n = strlen(r->backend);
-			bool star = n && r->backend[n - 1] == '*';
+			/* NAME, NAME* (prefix) or *NAME (suffix) */
+			size_t n = strlen(r->backend), l;
+			bool head = n && r->backend[n - 1] == '*';
+			bool tail = n && r->backend[0] == '*';
 
+			l = b->layout ? strlen(b->layout) : 0;
 			ok = b->layout &&
-			     (star ? strncmp(b->layout, r->backend, n - 1) == 0
-				   : strcmp(b->layout, r->backend) == 0);
+			     (head ? strncmp(b->layout, r->backend, n - 1) == 0
+			      : tail ? l >= n - 1 &&
+					       strcmp(b->layout + l - (n - 1),
+						      r->backend + 1) == 0
+				     : strcmp(b->layout, r->backend) == 0);
 			if (r->op == '!')
 				ok = b->layout && !ok;
 			break;

@@ -40,6 +40,12 @@ struct gn_slab_blk {
 	uint64_t used;		/* one bit per entry (at most 64 per block) */
 	unsigned avail;
 	bool initial;		/* the block inside the owning object */
+	/* the model's index: labels grow along the ring (modulo 2^64),
+	 * and the blocks with a free entry are listed, so that the next
+	 * such block after the current one is found without walking */
+	uint64_t label;
+	struct gn_slab_blk *nf_prev, *nf_next;
+	bool in_ring;
 };
 
 struct gn_slab {
@@ -52,6 +58,7 @@ struct gn_slab {
 	unsigned num_blocks;
 	uint64_t total_avail;
 	uint64_t charged;	/* dynamic blocks alive (each block_ram, 1 cap) */
+	struct gn_slab_blk *nonfull;	/* blocks with a free entry */
 };
 
 struct gn_slot {

@@ -56,11 +56,86 @@ void gn_slab_init(struct gn_slab *s, unsigned epb, uint64_t block_ram,
 	s->initial.initial = true;
 }
 
+/* ---- the index of blocks with a free entry ---- */
+
+static void nf_add(struct gn_slab *s, struct gn_slab_blk *b)
+{
+	b->nf_prev = NULL;
+	b->nf_next = s->nonfull;
+	if (s->nonfull)
+		s->nonfull->nf_prev = b;
+	s->nonfull = b;
+}
+
+static void nf_remove(struct gn_slab *s, struct gn_slab_blk *b)
+{
+	if (b->nf_prev)
+		b->nf_prev->nf_next = b->nf_next;
+	else
+		s->nonfull = b->nf_next;
+	if (b->nf_next)
+		b->nf_next->nf_prev = b->nf_prev;
+	b->nf_prev = b->nf_next = NULL;
+}
+
+/* Labels evenly spread again, in ring order from @start. */
+static void relabel(struct gn_slab *s, struct gn_slab_blk *start)
+{
+	uint64_t step = UINT64_MAX / ((uint64_t)s->num_blocks + 1), l = step;
+	struct gn_slab_blk *b = start;
+
+	do {
+		b->label = l;
+		l += step;
+		b = b->next;
+	} while (b != start);
+}
+
+/* A label for @b, just inserted after @prev in the ring. */
+static void label_after(struct gn_slab *s, struct gn_slab_blk *prev,
+			struct gn_slab_blk *b)
+{
+	uint64_t gap = b->next == prev ? UINT64_MAX / 2
+				       : b->next->label - prev->label;
+
+	if (gap < 2) {
+		relabel(s, b->next);
+		return;
+	}
+	b->label = prev->label + gap / 2;
+}
+
+/*
+ * Slab::alloc skips completely occupied blocks from the current one on,
+ * along the ring.  The first block after the current one (in ring order,
+ * which the labels give modulo 2^64) that has a free entry is the one
+ * the walk stops at.
+ */
+static struct gn_slab_blk *next_nonfull(const struct gn_slab *s)
+{
+	const struct gn_slab_blk *b, *best = NULL;
+	uint64_t d, bd = 0;
+
+	if (s->curr->avail)
+		return s->curr;
+	for (b = s->nonfull; b; b = b->nf_next) {
+		d = b->label - s->curr->label;
+		if (!best || d < bd) {
+			best = b;
+			bd = d;
+		}
+	}
+	return (struct gn_slab_blk *)best;
+}
+
 static void block_init(struct gn_slab *s, struct gn_slab_blk *b)
 {
 	b->next = b->prev = b;
 	b->used = 0;
 	b->avail = s->epb;
+	b->label = UINT64_MAX / 2;
+	b->in_ring = true;
+	nf_add(s, b);
 }
 
 /* Slab::_expand: a new block after the current one, paid by the owner. */
@@ -80,6 +155,7 @@ static enum gn_alloc_error expand(struct gn_slab *s)
 	s->total_avail += s->epb;
 	s->num_blocks++;
 	s->charged++;
+	label_after(s, s->curr, b);
 	return GN_ALLOC_OK;
 }
 
@@ -102,15 +178,17 @@ enum gn_alloc_error gn_slab_alloc(struct gn_slab *s, struct gn_slot *out)
 		if (e)
 			return e;
 	}
-	orig = s->curr;
-	for (; s->curr->avail == 0; s->curr = s->curr->next)
-		if (s->curr->next == orig)
-			break;
-	if (s->curr->avail == 0)
+	orig = next_nonfull(s);
+	if (!orig) {
+		/* every block full: the walk ends before the start */
+		s->curr = s->curr->prev;
 		return GN_ALLOC_DENIED;
+	}
+	s->curr = orig;
 	idx = (unsigned)__builtin_ctzll(~s->curr->used);
 	s->curr->used |= 1ULL << idx;
-	s->curr->avail--;
+	if (--s->curr->avail == 0)
+		nf_remove(s, s->curr);
 	s->total_avail--;
 	out->blk = s->curr;
 	out->idx = idx;
@@ -122,6 +200,9 @@ static void release(struct gn_slab *s, struct gn_slab_blk *b)
 {
 	s->total_avail -= b->avail;
 	s->num_blocks--;
+	if (b->avail)
+		nf_remove(s, b);
+	b->in_ring = false;
 	if (!b->initial) {
 		gn_acct_refund(s->acct, s->block_ram, 1);
 		s->charged--;
@@ -147,7 +228,8 @@ void gn_slab_free(struct gn_slab *s, struct gn_slot slot)
 	struct gn_slab_blk *b = slot.blk;
 
 	b->used &= ~(1ULL << slot.idx);
-	b->avail++;
+	if (b->avail++ == 0 && b->in_ring)
+		nf_add(s, b);
 	s->total_avail++;
 	/* keep at most two blocks' worth of free entries around */
 	s->curr = b;
@@ -176,6 +258,7 @@ void gn_slab_destroy(struct gn_slab *s)
 	s->has_curr = false;
 	s->num_blocks = 0;
 	s->total_avail = 0;
+	s->nonfull = NULL;
 }
 
 int gn_slab_check(const struct gn_slab *s, uint64_t entries, char *msg,
@@ -212,6 +295,37 @@ int gn_slab_check(const struct gn_slab *s, uint64_t entries, char *msg,
 		n++;
 		b = b->next;
 	} while (b != s->curr && n <= s->num_blocks);
+	{
+		const struct gn_slab_blk *f;
+		unsigned nf = 0, want = 0, descents = 0;
+
+		for (f = s->nonfull; f; f = f->nf_next, nf++)
+			if (!f->avail || !f->in_ring) {
+				snprintf(msg, size, "slab: a full or dropped "
+					 "block in the free-entry index");
+				return -1;
+			}
+		b = s->curr;
+		do {
+			want += b->avail > 0;
+			/* labels grow along the ring but once */
+			if (b->next != b && b->next->label == b->label) {
+				snprintf(msg, size, "slab: ring labels tie");
+				return -1;
+			}
+			descents += b->next->label < b->label;
+			b = b->next;
+		} while (b != s->curr);
+		if (s->curr->next != s->curr && descents != 1) {
+			snprintf(msg, size, "slab: ring labels out of order");
+			return -1;
+		}
+		if (nf != want) {
+			snprintf(msg, size, "slab: %u blocks indexed as having "
+				 "free entries, %u have", nf, want);
+			return -1;
+		}
+	}
 	if (n != s->num_blocks || avail != s->total_avail ||
 	    charged != s->charged) {
 		snprintf(msg, size, "slab counts: %u blocks (%u recorded), "

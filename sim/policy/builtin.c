@@ -8,6 +8,11 @@
 #include <stddef.h>
 
 static const struct pol_policy *const builtin[] = {
+	&pol_libc,
+	&pol_libc_2005,
+	&pol_go_world,
+	&pol_window,
+	&pol_lazy,
 	NULL
 };
 

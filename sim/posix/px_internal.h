@@ -69,6 +69,8 @@ enum {
 	PXP_PRESENT = 1u << 0,	/* a PTE / page-cache page exists */
 	PXP_GUARD = 1u << 1,	/* MADV_GUARD_INSTALL marker */
 	PXP_ANON = 1u << 2,	/* a private (copied-on-write) page */
+	PXP_LAZYFREE = 1u << 3,	/* MADV_FREE'd, not written since */
+	PXP_DIRTY = 1u << 4,	/* an object page that was written */
 };
 
 /* The bytes stored into one page: sparse pairs, or dense when full. */
@@ -104,6 +106,9 @@ int pxp_copy(const struct pxp_map *m, struct pxp_map *out,
 	     uint64_t *stored);
 int pxp_update(struct pxp_map *m, uint64_t lo, uint64_t hi, uint32_t set,
 	       uint32_t clear, bool drop_data, uint64_t *stored);
+int pxp_update_if(struct pxp_map *m, uint64_t lo, uint64_t hi, uint32_t need,
+		  uint32_t skip, uint32_t set, uint32_t clear, bool drop_data,
+		  uint64_t *stored);
 bool pxp_any(const struct pxp_map *m, uint64_t lo, uint64_t hi,
 	     uint32_t flags);
 int pxp_set_byte(struct pxp_map *m, uint64_t idx, unsigned off,
@@ -163,7 +168,7 @@ struct px_vma {
 	uint64_t pgoff;		/* page index of start in its object */
 	uint32_t flags;		/* PXV_* */
 	bool forked;		/* anon_vma chain not singular (fork child) */
-	bool unmerged;		/* may legitimately sit by a twin */
+	bool unmerged;		/* may sit by a twin Linux left unmerged */
 	bool inherited;		/* made by px_inherit */
 	uint64_t anon;		/* anon_vma identity; 0 when none */
 	struct px_obj *obj;	/* NULL for private anonymous memory */

@@ -11,12 +11,14 @@
  * pages of the range (anonymous memory then reads 0, a private file
  * mapping its file again); shared objects keep theirs.  FREE may keep or
  * drop each page, which a trace cannot tell apart, so the model drops
- * them.  REMOVE punches the hole into the object.  Guard markers survive
+ * their contents; without memory pressure they stay resident, as in
+ * the kernel.  REMOVE punches the hole into the object.  Guard markers survive
  * everything but GUARD_REMOVE and unmapping.
  *
- * Approximations: COLD, PAGEOUT and WILLNEED change no state (PAGEOUT
- * would need a swap device to drop anonymous residency; WILLNEED marks a
- * file's pages resident).  COLLAPSE succeeds on a THP-capable anonymous
+ * Approximations: COLD and WILLNEED change no state (WILLNEED marks a
+ * file's pages resident), PAGEOUT reclaims only lazily freed anonymous
+ * pages and clean object pages (the rest would need a swap device or
+ * writeback).  COLLAPSE succeeds on a THP-capable anonymous
  * VMA when every whole 2 MiB block of the range has a present page and
  * fails with LX_EINVAL otherwise, which is what an unpopulated PMD gives.
  * HWPOISON and SOFT_OFFLINE with CAP_SYS_ADMIN return 0 without poisoning.
@@ -92,9 +94,10 @@ static int collapse(struct px_space *s, struct px_vma *v, uint64_t start,
 	uint64_t hend = end & ~(PX_PMD - 1);
 	uint64_t last = (v->end - PX_PMD) & ~(PX_PMD - 1);
 
-	if (v->obj || (v->flags & (PXV_NOHUGEPAGE | PXV_SPECIAL)))
+	/* thp_vma_allowable_order(): anonymous memory that has faulted
+	 * (an anon_vma) and holds an aligned PMD */
+	if (v->obj || !v->anon || (v->flags & (PXV_NOHUGEPAGE | PXV_SPECIAL)))
 		return -LX_EINVAL;
-	/* thp_vma_allowable_order(): the VMA must hold an aligned PMD */
 	if (v->end - v->start < PX_PMD || last < v->start)
 		return -LX_EINVAL;
 	/* 6.18 counts (hend - hstart) PMDs unsigned: a range inside one PMD
@@ -125,8 +128,35 @@ static int remove_range(struct px_space *s, struct px_vma *v, uint64_t start,
 	if (!(v->flags & PXV_SHARED))
 		return -LX_EACCES;
 	px_zap(s, v, start, end);
-	err = pxp_update(&v->obj->pages, lo, hi, 0, PXP_PRESENT | PXP_ANON,
+	err = pxp_update(&v->obj->pages, lo, hi, 0,
+			 PXP_PRESENT | PXP_ANON | PXP_DIRTY,
 			 true, &v->obj->set->stored);
+	return err;
+}
+
+/* MADV_PAGEOUT: reclaim what needs neither swap nor writeback, i.e.
+ * droppable memory, lazily freed anonymous pages and clean object pages,
+ * and unmap the
+ * PTEs of object pages (the page cache then decides residency). */
+static int pageout(struct px_space *s, struct px_vma *v, uint64_t start,
+		   uint64_t end)
+{
+	uint64_t lo = px_vma_pgoff_at(v, start), hi = px_vma_pgoff_at(v, end);
+	int err;
+
+	if (v->flags & PXV_DROPPABLE) {
+		px_zap(s, v, start, end);
+		return 0;
+	}
+	if (!v->obj)
+		return pxp_update_if(&v->pages, lo, hi, PXP_LAZYFREE, 0, 0,
+				     PXP_PRESENT | PXP_ANON | PXP_LAZYFREE,
+				     true, &s->stored);
+	err = pxp_update_if(&v->obj->pages, lo, hi, PXP_PRESENT, PXP_DIRTY, 0,
+			    PXP_PRESENT, false, &v->obj->set->stored);
+	if (!err)
+		err = pxp_update_if(&v->pages, lo, hi, PXP_PRESENT, PXP_ANON,
+				    0, PXP_PRESENT, false, &s->stored);
 	return err;
 }
 
@@ -150,12 +180,20 @@ static int apply(struct px_space *s, struct px_vma **vp, uint64_t start,
 					  &v->obj->set->stored);
 		return 0;
 	case LX_MADV_COLD:
-	case LX_MADV_PAGEOUT:
 		return (v->flags & PXV_LOCKED) ? -LX_EINVAL : 0;
-	case LX_MADV_FREE:
-		if (!px_vma_anonymous(v))
+	case LX_MADV_PAGEOUT:
+		if (v->flags & PXV_LOCKED)
 			return -LX_EINVAL;
-		/* fall through */
+		return pageout(s, v, start, end);
+	case LX_MADV_FREE:
+		if (!px_vma_anonymous(v) || (v->flags & (PXV_LOCKED |
+							  PXV_SPECIAL)))
+			return -LX_EINVAL;
+		/* Lazily freed pages stay mapped until reclaim; their
+		 * contents are taken as gone (see above). */
+		return pxp_update_if(&v->pages, px_vma_pgoff_at(v, start),
+				     px_vma_pgoff_at(v, end), PXP_ANON, 0,
+				     PXP_LAZYFREE, 0, true, &s->stored);
 	case LX_MADV_DONTNEED:
 		if (v->flags & PXV_LOCKED)
 			return -LX_EINVAL;

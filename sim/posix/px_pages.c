@@ -415,6 +415,59 @@ nomem:
 	return -LX_ENOMEM;
 }
 
+/* Apply the update to every extent of the in-order list that carries one
+ * of need; the list is rebuilt into a treap. */
+static struct pxp_node *update_list(struct pxp_node *list, uint32_t need,
+				    uint32_t skip, uint32_t set, uint32_t clear,
+				    bool drop_data, uint64_t *stored)
+{
+	struct pxp_node *n, *next, *out = NULL;
+
+	for (n = list; n; n = next) {
+		next = n->r;
+		n->r = NULL;
+		if ((n->flags & need) && !(n->flags & skip)) {
+			n->flags = (n->flags & ~clear) | set;
+			if (drop_data && n->data) {
+				data_free(n->data, stored);
+				n->data = NULL;
+			}
+		}
+		if (!n->flags && !n->data)
+			node_free(n, stored);
+		else
+			out = tjoin(out, n);
+	}
+	return out;
+}
+
+/*
+ * pxp_update_if - like pxp_update(), but only on the extents of [lo, hi)
+ * that carry one of the flags in need and none of those in skip; holes
+ * stay holes.
+ */
+int pxp_update_if(struct pxp_map *m, uint64_t lo, uint64_t hi, uint32_t need,
+		  uint32_t skip, uint32_t set, uint32_t clear, bool drop_data,
+		  uint64_t *stored)
+{
+	struct pxp_node *a, *b, *mid, *c, *list = NULL, **tail = &list;
+	int err;
+
+	if (lo >= hi)
+		return 0;
+	err = cut(m, lo);
+	if (!err)
+		err = cut(m, hi);
+	if (err)
+		return err;
+	tsplit(m->root, lo, &a, &b);
+	tsplit(b, hi, &mid, &c);
+	flatten(mid, &tail);
+	mid = update_list(list, need, skip, set, clear, drop_data, stored);
+	m->root = tjoin(tjoin(a, mid), c);
+	return 0;
+}
+
 static bool any_rec(const struct pxp_node *n, uint64_t lo, uint64_t hi,
 		    uint32_t flags)
 {

@@ -301,7 +301,10 @@ int px_store(struct px_space *s, uint64_t addr, uint8_t val)
 	idx = px_vma_pgoff_at(v, addr);
 	n = pxp_find(&v->pages, idx);
 	if (v->flags & PXV_SHARED) {
-		if (!n || !(n->flags & PXP_PRESENT)) {
+		const struct pxp_node *o = pxp_find(&v->obj->pages, idx);
+
+		if (!n || !(n->flags & PXP_PRESENT) || !o ||
+		    !(o->flags & PXP_DIRTY)) {
 			err = px_fault(s, v, addr, true);
 			if (err)
 				return err;
@@ -311,6 +314,12 @@ int px_store(struct px_space *s, uint64_t addr, uint8_t val)
 	}
 	if (!n || !(n->flags & PXP_ANON)) {
 		err = px_fault(s, v, addr, true);
+		if (err)
+			return err;
+	} else if (n->flags & PXP_LAZYFREE) {
+		/* writing cancels MADV_FREE for the page */
+		err = pxp_update(&v->pages, idx, idx + 1, 0, PXP_LAZYFREE,
+				 false, &s->stored);
 		if (err)
 			return err;
 	}

@@ -194,7 +194,7 @@ struct px_vma *px_vma_merge(struct px_space *s, struct px_vma *a,
 		a->anon = b->anon;
 		a->forked = b->forked;
 	}
-	a->unmerged = false;
+	a->unmerged |= b->unmerged;
 	px_obj_put(b->obj);
 	free(b);
 	return a;
@@ -253,7 +253,6 @@ int px_vma_modify(struct px_space *s, struct px_vma *v, uint64_t start,
 			return err;
 	}
 	px_vma_set_flags(s, piece, fl);
-	piece->unmerged = false;
 	if (merge_left)
 		piece = px_vma_merge(s, prev, piece);
 	if (merge_right)
@@ -372,8 +371,9 @@ void px_zap(struct px_space *s, struct px_vma *v, uint64_t start,
 	/* A failure here only leaves extra extents behind, never wrong
 	 * contents: the range is cut before anything is dropped. */
 	(void)pxp_update(&v->pages, px_vma_pgoff_at(v, start),
-			 px_vma_pgoff_at(v, end), 0, PXP_PRESENT | PXP_ANON,
-			 true, &s->stored);
+			 px_vma_pgoff_at(v, end), 0,
+			 PXP_PRESENT | PXP_ANON | PXP_LAZYFREE, true,
+			 &s->stored);
 }
 
 /*
@@ -438,8 +438,9 @@ static int fault_range(struct px_space *s, struct px_vma *v, uint64_t lo,
 	uint64_t *ostored = v->obj ? &v->obj->set->stored : NULL;
 
 	if (v->flags & PXV_SHARED) {
-		int err = pxp_update(om, lo, hi, PXP_PRESENT, 0, false,
-				     ostored);
+		int err = pxp_update(om, lo, hi,
+				     PXP_PRESENT | (write ? PXP_DIRTY : 0), 0,
+				     false, ostored);
 
 		if (err)
 			return err;

@@ -307,10 +307,18 @@ void procs_clone_done(struct rp_procs *ps, int32_t pid, int32_t child,
 
 void procs_exec(struct rp_procs *ps, int32_t pid)
 {
-	struct rp_proc *p = proc_new(ps, NULL);
+	struct rp_proc *p = proc_new(ps, NULL), *old;
 
 	if (!p)
 		return;
+	old = pid <= 0 ? ps->nopid : procs_get(ps, pid);
+	if (old && old == ps->root) {
+		/* the program the trace is about starts here: its address
+		 * space stands for the run from now on */
+		proc_put(ps, ps->root);
+		ps->root = p;
+		p->refs++;
+	}
 	if (pid <= 0) {
 		proc_put(ps, ps->nopid);
 		ps->nopid = p;

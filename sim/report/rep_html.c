@@ -132,6 +132,14 @@ static void group_id(FILE *f, size_t i)
 	fprintf(f, "replay-%zu", i + 1);
 }
 
+/* A heading of group @i with an anchor of its own, e.g. replay-1-maps. */
+static void h3(FILE *f, size_t i, const char *id, const char *title)
+{
+	fputs("<h3 id=\"", f);
+	group_id(f, i);
+	fprintf(f, "-%s\">%s</h3>\n", id, title);
+}
+
 static void nav(FILE *f, const struct rep_data *d)
 {
 	size_t i;
@@ -466,7 +474,7 @@ static size_t metric_names(const struct rep_group *g, const char **out,
 	return n;
 }
 
-static void metrics(FILE *f, const struct rep_group *g)
+static void metrics(FILE *f, const struct rep_group *g, size_t idx)
 {
 	const char *names[256];
 	size_t n = metric_names(g, names, 256), i, k;
@@ -475,7 +483,8 @@ static void metrics(FILE *f, const struct rep_group *g)
 
 	if (!n)
 		return;
-	fputs("<h3>Metrics</h3>\n<p class=\"meta\">Side by side; in green "
+	h3(f, idx, "metrics", "Metrics");
+	fputs("<p class=\"meta\">Side by side; in green "
 	      "the lowest cost where the policies differ.</p>\n"
 	      "<table><tr><th>metric</th>",
 	      f);
@@ -489,7 +498,7 @@ static void metrics(FILE *f, const struct rep_group *g)
 		struct rep_metric_info m = rep_metric_info(names[i]);
 		double best = NAN, lo = INFINITY, hi = -INFINITY;
 		const char *label = m.label;
-		bool sub = label[0] == ' ';
+		bool sub = m.sub;
 
 		if (!section || strcmp(section, m.section) != 0) {
 			section = m.section;
@@ -511,7 +520,7 @@ static void metrics(FILE *f, const struct rep_group *g)
 		fprintf(f, "<tr><td%s title=\"", sub ? " class=\"sub\"" : "");
 		rep_html(f, names[i]);
 		fputs("\">", f);
-		rep_html(f, label + strspn(label, " "));
+		rep_html(f, label);
 		fputs("</td>", f);
 		for (k = 0; k < g->nrun; k++) {
 			double v = metric(g->run[k], names[i]);
@@ -538,7 +547,7 @@ static void legend(FILE *f, const struct rep_group *g)
 	fputs("</p>\n", f);
 }
 
-static void charts(FILE *f, const struct rep_group *g)
+static void charts(FILE *f, const struct rep_group *g, size_t idx)
 {
 	bool any[REP_NSERIES] = {false}, some = false;
 	size_t k;
@@ -551,7 +560,7 @@ static void charts(FILE *f, const struct rep_group *g)
 		}
 	if (!some)
 		return;
-	fputs("<h3>Resource use over the events</h3>\n", f);
+	h3(f, idx, "charts", "Resource use over the events");
 	legend(f, g);
 	fputs("<div class=\"charts\">\n", f);
 	for (s = 0; s < REP_NSERIES; s++)
@@ -614,7 +623,7 @@ static bool same_map(const struct rep_snapshot *a,
 	return true;
 }
 
-static void maps(FILE *f, const struct rep_group *g)
+static void maps(FILE *f, const struct rep_group *g, size_t idx)
 {
 	size_t k, i;
 	bool any = false;
@@ -623,7 +632,8 @@ static void maps(FILE *f, const struct rep_group *g)
 		any |= g->run[k]->nsnap > 0;
 	if (!any)
 		return;
-	fputs("<h3>Address space</h3>\n<p class=\"meta\">One strip per "
+	h3(f, idx, "maps", "Address space");
+	fputs("<p class=\"meta\">One strip per "
 	      "space: env (the component's address space) and the region "
 	      "map of each managed window.  Widths grow with the logarithm "
 	      "of the size, so small regions stay visible; addresses below "
@@ -707,7 +717,7 @@ static void finding_row(FILE *f, const struct rep_finding *x)
 	fputs("</td></tr>\n", f);
 }
 
-static void deviations(FILE *f, const struct rep_group *g)
+static void deviations(FILE *f, const struct rep_group *g, size_t idx)
 {
 	const char *kinds[64];
 	size_t nk = 0, i, j, k;
@@ -722,7 +732,7 @@ static void deviations(FILE *f, const struct rep_group *g)
 			if (j == nk && nk < 64)
 				kinds[nk++] = g->run[k]->dev[i].kind;
 		}
-	fputs("<h3>Deviations</h3>\n", f);
+	h3(f, idx, "deviations", "Deviations");
 	if (!nk) {
 		fputs("<p>No findings: every result as recorded.</p>\n", f);
 		return;
@@ -798,6 +808,7 @@ static void deviations(FILE *f, const struct rep_group *g)
 		fputs("</summary>\n", f);
 		for (i = 0; i < r->ndev; i++) {
 			const struct rep_devkind *dk = &r->dev[i];
+			double rest;
 
 			fputs("<h4>", f);
 			policy(f, r);
@@ -819,13 +830,12 @@ static void deviations(FILE *f, const struct rep_group *g)
 			for (j = 0; j < dk->nlist; j++)
 				finding_row(f, &dk->list[j]);
 			fputs("</table>\n", f);
-			if (dk->total > (int64_t)dk->nlist)
+			rest = (double)(dk->total - (int64_t)dk->nlist);
+			if (rest > 0)
 				fprintf(f,
 					"<p class=\"small\">…and %s more "
 					"(the database has them all).</p>\n",
-					rep_fmt_count((double)(dk->total -
-							       (int64_t)dk->nlist),
-						      b, sizeof(b)));
+					rep_fmt_count(rest, b, sizeof(b)));
 		}
 		fputs("</details>\n", f);
 	}
@@ -853,10 +863,10 @@ static void group(FILE *f, const struct rep_group *g, size_t idx)
 		rep_fmt_count((double)g->max_seq, b, sizeof(b)), g->nrun,
 		g->nrun == 1 ? "y" : "ies");
 	runs(f, g);
-	metrics(f, g);
-	charts(f, g);
-	maps(f, g);
-	deviations(f, g);
+	metrics(f, g, idx);
+	charts(f, g, idx);
+	maps(f, g, idx);
+	deviations(f, g, idx);
 	fputs("</section>\n", f);
 }
 

@@ -168,6 +168,7 @@ struct rep_metric_info {
 	enum rep_unit unit;
 	const char *section;	/* heading it is listed under */
 	bool lower_better;	/* the best of a row is marked */
+	bool sub;		/* a part of the metric above it */
 };
 
 /* The catalogue entry of @name (a generic one for unknown names). */
@@ -235,7 +236,8 @@ struct rep_kind_total {
 };
 size_t rep_map_totals(const struct rep_snapshot *s, const char *space,
 		      struct rep_kind_total *out, size_t max);
-/* Spaces of @s in drawing order (env first); returns the count. */
+/* Spaces of @s in drawing order (env first), at most @max into @out;
+ * returns how many there are. */
 size_t rep_map_spaces(const struct rep_snapshot *s, const char **out,
 		      size_t max);
 /* One chart of series @series over the events, one line per run. */

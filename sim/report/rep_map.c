@@ -39,6 +39,7 @@
 #define PAD 8.0		  /* between labels in a row */
 #define MAX_DEPTH 3
 #define LABEL_TRIES 80	  /* largest regions considered for a name */
+#define MAX_SPACES 128	  /* strips in one map */
 
 struct seg {
 	uint64_t lo, hi;	/* hi == UINT64_MAX may stand for 2^64 */
@@ -132,7 +133,10 @@ size_t rep_map_spaces(const struct rep_snapshot *s, const char **out,
 		if (j == n && n < max)
 			out[n++] = s->r[i].space;
 	}
-	return n;
+	/* how many there are, drawn or not */
+	for (i = 0, j = 0; i < s->n; i++)
+		j += !i || strcmp(s->r[i].space, s->r[i - 1].space) != 0;
+	return j > n ? j : n;
 }
 
 size_t rep_map_totals(const struct rep_snapshot *s, const char *space,
@@ -199,15 +203,31 @@ static double pages_log(uint64_t lo, uint64_t hi)
 }
 
 struct ival {
-	uint64_t size;
+	int order;		/* floor(log2(size)) */
+	uint64_t spread;	/* the index, bits reversed */
 	size_t i;
 };
 
+/* Larger first; among intervals of one order of size, a van der Corput
+ * sequence of their positions, so the kept ones spread over the space
+ * instead of piling up at its start. */
 static int cmp_ival(const void *a, const void *b)
 {
 	const struct ival *x = a, *y = b;
 
-	return x->size > y->size ? -1 : x->size < y->size;
+	if (x->order != y->order)
+		return x->order > y->order ? -1 : 1;
+	return x->spread < y->spread ? -1 : x->spread > y->spread;
+}
+
+static uint64_t bit_reverse(uint64_t v)
+{
+	uint64_t r = 0;
+	int k;
+
+	for (k = 0; k < 64; k++, v >>= 1)
+		r = r << 1 | (v & 1);
+	return r;
 }
 
 /* Boundaries, coverage and the kept segments with their widths. */
@@ -251,7 +271,8 @@ static int build_scale(struct strip *s)
 	/* keep the boundaries of the largest intervals */
 	keep[0] = keep[nb - 1] = true;
 	for (i = 0; i < ni; i++)
-		iv[i] = (struct ival){b[i + 1] - b[i], i};
+		iv[i] = (struct ival){63 - __builtin_clzll(b[i + 1] - b[i]),
+				      bit_reverse(i), i};
 	if (ni > SEG_BUDGET)
 		qsort(iv, ni, sizeof(*iv), cmp_ival);
 	for (i = 0; i < ni && i < SEG_BUDGET; i++)
@@ -919,8 +940,8 @@ void rep_map_defs(FILE *f)
 {
 	/* referenced by every map: hatching says "address space without
 	 * RAM", the way reservations are usually drawn */
-	fputs("<svg class=\"defs\" width=\"0\" height=\"0\" aria-hidden=\"true\">"
-	      "<defs>\n"
+	fputs("<svg class=\"defs\" width=\"0\" height=\"0\" "
+	      "aria-hidden=\"true\"><defs>\n"
 	      "<pattern id=\"rep-hatch-reserved\" width=\"6\" height=\"6\" "
 	      "patternUnits=\"userSpaceOnUse\" "
 	      "patternTransform=\"rotate(45)\">"
@@ -940,8 +961,9 @@ void rep_map_defs(FILE *f)
 void rep_map_svg(FILE *f, const struct rep_run *run,
 		 const struct rep_snapshot *snap)
 {
-	const char *spaces[64];
-	size_t nspaces = rep_map_spaces(snap, spaces, 64), i, k;
+	const char *spaces[MAX_SPACES];
+	size_t all = rep_map_spaces(snap, spaces, MAX_SPACES), i, k;
+	size_t nspaces = all < MAX_SPACES ? all : MAX_SPACES;
 	struct strip *st = calloc(nspaces + 1, sizeof(*st));
 	double h, y;
 	bool gaps = false;
@@ -994,6 +1016,10 @@ void rep_map_svg(FILE *f, const struct rep_run *run,
 		y += strip_height(s);
 	}
 	fputs("</svg>\n", f);
+	if (all > nspaces)
+		fprintf(f, "<p class=\"small\">%zu more spaces not drawn."
+			   "</p>\n",
+			all - nspaces);
 	for (k = 0; k < nspaces; k++)
 		strip_free(&st[k]);
 	free(st);

@@ -391,10 +391,8 @@ static void group_metrics(FILE *f, const struct rep_group *g)
 		if (m.lower_better && g->nrun > 1 && lo < hi)
 			best = lo;
 		fputs("| ", f);
-		if (label[0] == ' ') {
+		if (m.sub)
 			fputs("↳ ", f);
-			label += strspn(label, " ");
-		}
 		rep_md(f, label);
 		fputs(" |", f);
 		for (k = 0; k < g->nrun; k++) {
@@ -505,6 +503,7 @@ static void group_deviations(FILE *f, const struct rep_group *g)
 
 		for (i = 0; i < r->ndev; i++) {
 			const struct rep_devkind *dk = &r->dev[i];
+			double rest;
 			const char *desc = rep_kind_desc(dk->kind);
 
 			fputs("#### ", f);
@@ -523,11 +522,10 @@ static void group_deviations(FILE *f, const struct rep_group *g)
 			      f);
 			for (j = 0; j < dk->nlist; j++)
 				finding_row(f, &dk->list[j]);
-			if (dk->total > (int64_t)dk->nlist)
+			rest = (double)(dk->total - (int64_t)dk->nlist);
+			if (rest > 0)
 				fprintf(f, "\n…and %s more.\n",
-					rep_fmt_count((double)(dk->total -
-							       (int64_t)dk->nlist),
-						      b, sizeof(b)));
+					rep_fmt_count(rest, b, sizeof(b)));
 			fputc('\n', f);
 		}
 	}
@@ -536,7 +534,7 @@ static void group_deviations(FILE *f, const struct rep_group *g)
 static void group_maps(FILE *f, const struct rep_group *g)
 {
 	size_t k, i, j, n;
-	const char *spaces[64];
+	const char *spaces[128];
 	struct rep_kind_total t[16];
 	char b[64];
 	bool any = false;
@@ -556,7 +554,8 @@ static void group_maps(FILE *f, const struct rep_group *g)
 		for (i = 0; i < r->nsnap; i++) {
 			const struct rep_snapshot *s = &r->snap[i];
 
-			n = rep_map_spaces(s, spaces, 64);
+			n = rep_map_spaces(s, spaces, 128);
+			n = n < 128 ? n : 128;
 			for (j = 0; j < n; j++) {
 				size_t nt = rep_map_totals(s, spaces[j], t, 16);
 				size_t m, regions = 0;

@@ -187,12 +187,18 @@ static int check_schema(struct loader *l)
 	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
 		version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	if ((rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT ||
-	    (rc & 0xff) == SQLITE_IOERR) {
+	if ((rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT) {
 		l->status = 65;
 		snprintf(l->err, l->errsize, "%s: not a database (%s)",
 			 l->d->db_path, sqlite3_errmsg(l->db));
 		return 65;
+	}
+	if ((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_CANTOPEN) {
+		/* WAL needs its -shm file beside the database, even to read */
+		l->status = 66;
+		snprintf(l->err, l->errsize, "%s: cannot read (%s)",
+			 l->d->db_path, sqlite3_errmsg(l->db));
+		return 66;
 	}
 	if (version < 0) {
 		l->status = 65;

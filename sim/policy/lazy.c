@@ -1,0 +1,38 @@
+/*
+ * lazy.c - the `lazy` policy: like `window`, but committed ranges get
+ * their RAM on the first touch, a chunk at a time (parameter `chunk`,
+ * 64 KiB by default), from the fault handler of the map the window shows
+ * them through; MADV_DONTNEED gives whole chunks' RAM back.  The work is
+ * in win_core.c and win_back.c; docs/policies.md has the costs and the
+ * deviations.
+ */
+#include "win_core.h"
+
+static int lazy_init(const struct pol_env *env, const char *params,
+		     void **state)
+{
+	return wc_init(env, params, true, &pol_lazy, state);
+}
+
+const struct pol_policy pol_lazy = {
+	.abi = POL_ABI,
+	.name = "lazy",
+	.summary = "like window, but RAM attached on first touch in chunks "
+		   "by a fault handler",
+	.params_help = "base=ADDR,size=SIZE,chunk=SIZE,memlock=SIZE",
+	.init = lazy_init,
+	.fini = wc_fini,
+	.mmap = wc_mmap,
+	.munmap = wc_munmap,
+	.mprotect = wc_mprotect,
+	.madvise = wc_madvise,
+	.mremap = wc_mremap,
+	.msync = wc_msync,
+	.brk = wc_brk,
+	.mlock = wc_mlock,
+	.munlock = wc_munlock,
+	.mlockall = wc_mlockall,
+	.munlockall = wc_munlockall,
+	.mincore = wc_mincore,
+	.fault = wc_fault,
+};

@@ -1,0 +1,1139 @@
+/*
+ * win_back.c - the Genode side of the window policies: RAM dataspaces,
+ * their attachments in the window, the lazy map and its views, the
+ * fault handler, zeroing and moving memory.
+ *
+ * What backs the window is a tree of extents (win_core.h): page ranges
+ * backed by a RAM dataspace from some offset on, or guard markers.  An
+ * extent is attached where it lives:
+ *
+ *  - in the window map, with the rights of the VMAs over it (split where
+ *    those differ), or not at all while they are PROT_NONE;
+ *  - lazy only: in the lazy map, with all rights, at the same
+ *    coordinates.  The window shows the lazy map through views: the lazy
+ *    map's dataspace attached at the same offset it has, with the rights
+ *    of the VMAs, over every accessible page that is not backed in the
+ *    window itself.  A touch of an unbacked page under a view faults in
+ *    the lazy map, whose handler attaches a chunk of fresh RAM there.
+ *    Faults anywhere else in the window (unmapped, PROT_NONE, guards)
+ *    find no handler and stop the thread: SIGSEGV, not a hang.
+ *
+ * Rights are checked at the leaf, so a write to a read-only page backed
+ * in the lazy map would fault in the lazy map, whose handler cannot
+ * resolve it and would keep the thread queued in front of every later
+ * fault.  Hence the rule: an extent stays in the lazy map only while
+ * every view over it is writable; otherwise it moves into the window
+ * (wc_sync), where the violation stops the thread instead.
+ *
+ * wc_sync() is the one place that brings the attachments of a range in
+ * line with the VMAs: the other functions change extents and let it
+ * attach, split, move and re-view.
+ */
+#include "win_core.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ALL_RIGHTS (WR_R | WR_W | WR_X)
+/* quota a session upgrade adds, as Genode's Rm_connection does */
+#define UPGRADE_RAM (8 * 1024)
+#define UPGRADE_CAPS 2
+
+static struct wc_ext *ext_of(struct wt_node *n)
+{
+	return (struct wc_ext *)n;
+}
+
+static struct wc_view *view_of(struct wt_node *n)
+{
+	return (struct wc_view *)n;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (!p) {
+		fputs("rmsim: out of memory in a window policy\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+static uint64_t min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+static uint64_t max64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* ---- dataspaces ---- */
+
+struct wc_ds *wc_ds_alloc(struct wc *w, uint64_t size)
+{
+	struct wc_ds *ds = xcalloc(1, sizeof(*ds));
+
+	if (gn_pd_alloc_ram(w->pd, size, &ds->cap) != GN_ALLOC_OK ||
+	    !gn_ds_valid(ds->cap)) {
+		free(ds);
+		return NULL;
+	}
+	ds->size = WC_ALIGN(size);
+	w->st.ds_allocs++;
+	return ds;
+}
+
+void wc_ds_put(struct wc *w, struct wc_ds *ds)
+{
+	if (--ds->refs)
+		return;
+	gn_pd_free_ram(w->pd, ds->cap);
+	w->st.ds_frees++;
+	free(ds);
+}
+
+/*
+ * Attach with the RM session's quota topped up as Genode's own clients
+ * do: metadata shortage is answered by an upgrade from the PD and a
+ * retry.  0, -ENOMEM when the PD cannot pay, -EFAULT on a conflict
+ * (a bookkeeping error the checker reports).
+ */
+static int attach(struct wc *w, gn_rm_cap map, gn_ds_cap ds, uint64_t at,
+		  uint64_t size, uint64_t off, uint8_t rights)
+{
+	struct gn_attr a = {
+		.size = size,
+		.offset = off,
+		.use_at = true,
+		.at = at,
+		.writeable = (rights & WR_W) != 0,
+		.executable = (rights & WR_X) != 0,
+	};
+	enum gn_alloc_error u;
+	unsigned tries;
+
+	for (tries = 0; tries < 16; tries++) {
+		switch (gn_region_map_attach(map, ds, &a, NULL)) {
+		case GN_ATTACH_OK:
+			return 0;
+		case GN_ATTACH_OUT_OF_RAM:
+			u = gn_rm_upgrade(w->rm, UPGRADE_RAM, 0);
+			break;
+		case GN_ATTACH_OUT_OF_CAPS:
+			u = gn_rm_upgrade(w->rm, 0, UPGRADE_CAPS);
+			break;
+		default:
+			return -LX_EFAULT;
+		}
+		if (u)
+			return -LX_ENOMEM;
+		w->st.upgrades++;
+	}
+	return -LX_ENOMEM;
+}
+
+/* ---- extents ---- */
+
+static struct wc_ext *ext_new(struct wc *w, uint64_t s, uint64_t e,
+			      struct wc_ds *ds, uint64_t off, bool in_l)
+{
+	struct wc_ext *x = xcalloc(1, sizeof(*x));
+
+	x->n.start = s;
+	x->n.end = e;
+	x->ds = ds;
+	x->off = off;
+	x->in_l = in_l && ds;
+	if (ds)
+		ds->refs++;
+	wt_insert(&w->exts, &x->n);
+	return x;
+}
+
+static void ext_detach(struct wc *w, struct wc_ext *x)
+{
+	if (!x->rights)
+		return;
+	gn_region_map_detach(x->in_l ? w->lmap : w->win, x->n.start - w->base);
+	x->rights = 0;
+}
+
+static int ext_attach(struct wc *w, struct wc_ext *x, uint8_t rights)
+{
+	int err;
+
+	if (x->in_l)
+		rights = ALL_RIGHTS;
+	err = attach(w, x->in_l ? w->lmap : w->win, x->ds->cap,
+		     x->n.start - w->base, x->n.end - x->n.start, x->off,
+		     rights);
+	if (!err)
+		x->rights = rights;
+	return err;
+}
+
+static void ext_free(struct wc *w, struct wc_ext *x)
+{
+	ext_detach(w, x);
+	wt_erase(&w->exts, &x->n);
+	if (x->ds)
+		wc_ds_put(w, x->ds);
+	free(x);
+}
+
+/* Cut a detached extent at @at; returns the upper piece. */
+static struct wc_ext *ext_split(struct wc *w, struct wc_ext *x, uint64_t at)
+{
+	uint64_t end = x->n.end;
+
+	x->n.end = at;
+	wt_update(&x->n);
+	return ext_new(w, at, end, x->ds, x->ds ? x->off + (at - x->n.start) : 0,
+		       x->in_l);
+}
+
+/* The extent containing addr, or NULL. */
+static struct wc_ext *ext_at(const struct wc *w, uint64_t addr)
+{
+	struct wt_node *n = wt_find(&w->exts, addr);
+
+	return n && n->start <= addr ? ext_of(n) : NULL;
+}
+
+/* Make addr an extent boundary (detaching what straddles it). */
+static void cut(struct wc *w, uint64_t addr)
+{
+	struct wc_ext *x = ext_at(w, addr);
+
+	if (!x || x->n.start == addr)
+		return;
+	ext_detach(w, x);
+	ext_split(w, x, addr);
+}
+
+/* ---- what the VMAs want ---- */
+
+/*
+ * The rights of the page at a, and in *end (at most lim) where the run
+ * of pages with the same rights from the same VMA ends.  Pages of a
+ * shared object beyond what it holds have none (SIGBUS on Linux).
+ */
+static uint8_t piece(const struct wc *w, uint64_t a, uint64_t lim,
+		     uint64_t *end)
+{
+	struct wc_vma *v = wc_vma_find(w, a);
+	uint64_t e, pg, lo, hi;
+	uint8_t r;
+
+	if (!v || v->n.start > a) {
+		*end = v && v->n.start < lim ? v->n.start : lim;
+		return 0;
+	}
+	e = min64(v->n.end, lim);
+	r = wc_rights(v->flags);
+	if ((v->flags & WV_SHARED) && v->obj) {
+		pg = wc_vma_pgoff_at(v, a);
+		lo = v->obj->pg0;
+		hi = lo + v->obj->npages;
+		if (!v->obj->ds || pg >= hi) {
+			r = 0;
+		} else if (pg < lo) {
+			r = 0;
+			e = min64(e, a + ((lo - pg) << WC_SHIFT));
+		} else {
+			e = min64(e, a + ((hi - pg) << WC_SHIFT));
+		}
+	}
+	*end = e;
+	return r;
+}
+
+uint8_t wc_page_rights(const struct wc *w, const struct wc_vma *v,
+		       uint64_t addr)
+{
+	uint64_t end;
+
+	(void)v;
+	if (wc_back_guarded(w, addr))
+		return 0;
+	return piece(w, addr, addr + WC_PAGE, &end);
+}
+
+/* Does any page of [s, e) want rights without write? */
+static bool wants_ro(const struct wc *w, uint64_t s, uint64_t e)
+{
+	uint64_t pe;
+	uint8_t r;
+
+	for (; s < e; s = pe) {
+		r = piece(w, s, e, &pe);
+		if (r && !(r & WR_W))
+			return true;
+	}
+	return false;
+}
+
+/* ---- views ---- */
+
+struct runs {
+	uint64_t (*r)[3];	/* start, end, rights */
+	size_t n, cap;
+};
+
+static void runs_add(struct runs *v, uint64_t s, uint64_t e, uint8_t r)
+{
+	if (s >= e)
+		return;
+	if (v->n && v->r[v->n - 1][1] == s && v->r[v->n - 1][2] == r) {
+		v->r[v->n - 1][1] = e;
+		return;
+	}
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 16;
+		v->r = realloc(v->r, v->cap * sizeof(*v->r));
+		if (!v->r) {
+			fputs("rmsim: out of memory in a window policy\n",
+			      stderr);
+			abort();
+		}
+	}
+	v->r[v->n][0] = s;
+	v->r[v->n][1] = e;
+	v->r[v->n][2] = r;
+	v->n++;
+}
+
+/*
+ * The views [a, b) should have: accessible pages not backed in the
+ * window itself (unbacked, or backed in the lazy map), by rights.
+ */
+static void want_views(const struct wc *w, uint64_t a, uint64_t b,
+		       struct runs *out)
+{
+	uint64_t pos, pe, q;
+	struct wt_node *n;
+	uint8_t r;
+
+	for (pos = a; pos < b; pos = pe) {
+		r = piece(w, pos, b, &pe);
+		if (!r)
+			continue;
+		q = pos;
+		for (n = wt_find(&w->exts, pos); n && n->start < pe;
+		     n = wt_next(n)) {
+			struct wc_ext *x = ext_of(n);
+
+			if (x->ds && x->in_l)
+				continue;
+			if (n->start > q)
+				runs_add(out, q, n->start, r);
+			q = max64(q, n->end);
+		}
+		if (q < pe)
+			runs_add(out, q, pe, r);
+	}
+}
+
+/* Views overlapping [a, b) widen it to their whole extent. */
+static void views_widen(const struct wc *w, uint64_t *a, uint64_t *b)
+{
+	struct wt_node *n = wt_find(&w->viewt, *a);
+
+	if (n && n->start < *a)
+		*a = n->start;
+	n = wt_find(&w->viewt, *b - 1);
+	if (n && n->start < *b && n->end > *b)
+		*b = n->end;
+}
+
+static bool views_equal(const struct wc *w, uint64_t a, uint64_t b,
+			const struct runs *want)
+{
+	struct wt_node *n = wt_find(&w->viewt, a);
+	size_t i = 0;
+
+	for (; n && n->start < b; n = wt_next(n), i++)
+		if (i >= want->n || want->r[i][0] != n->start ||
+		    want->r[i][1] != n->end ||
+		    want->r[i][2] != view_of(n)->rights)
+			return false;
+	return i == want->n;
+}
+
+static void views_drop(struct wc *w, uint64_t a, uint64_t b)
+{
+	struct wt_node *n = wt_find(&w->viewt, a), *next;
+
+	for (; n && n->start < b; n = next) {
+		next = wt_next(n);
+		gn_region_map_detach(w->win, n->start - w->base);
+		wt_erase(&w->viewt, n);
+		free(n);
+	}
+}
+
+static int views_add(struct wc *w, const struct runs *want)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < want->n; i++) {
+		struct wc_view *v;
+		uint64_t s = want->r[i][0], e = want->r[i][1];
+		int e2 = attach(w, w->win, w->lds, s - w->base, e - s,
+				s - w->base, (uint8_t)want->r[i][2]);
+
+		if (e2) {
+			err = err ? err : e2;
+			continue;
+		}
+		v = xcalloc(1, sizeof(*v));
+		v->n.start = s;
+		v->n.end = e;
+		v->rights = (uint8_t)want->r[i][2];
+		wt_insert(&w->viewt, &v->n);
+	}
+	return err;
+}
+
+/* ---- bringing Genode in line ---- */
+
+/* Attach a window-resident extent by the rights its pages want, split
+ * where those differ. */
+static int sync_window_ext(struct wc *w, struct wc_ext *x)
+{
+	uint64_t pos = x->n.start, pe, end = x->n.end;
+	uint8_t r = piece(w, pos, end, &pe), r2;
+	int err = 0, e2;
+
+	/* one run with the rights it has: nothing to do */
+	for (r2 = r; pe < end && r2 == r;)
+		r2 = piece(w, pe, end, &pe);
+	if (pe >= end && r2 == r && r == x->rights)
+		return 0;
+	ext_detach(w, x);
+	while (x) {
+		struct wc_ext *next = NULL;
+
+		r = piece(w, x->n.start, x->n.end, &pe);
+		while (pe < x->n.end) {
+			uint64_t pe2;
+
+			if (piece(w, pe, x->n.end, &pe2) != r)
+				break;
+			pe = pe2;
+		}
+		if (pe < x->n.end)
+			next = ext_split(w, x, pe);
+		if (r) {
+			e2 = ext_attach(w, x, r);
+			err = err ? err : e2;
+		}
+		x = next;
+	}
+	return err;
+}
+
+int wc_sync(struct wc *w, uint64_t s, uint64_t e)
+{
+	struct runs want = {0};
+	uint64_t a, b, va, vb, cont;
+	struct wt_node *n;
+	bool redo = false;
+	int err = 0, e2;
+
+	s = max64(s, w->base);
+	e = min64(e, w->top);
+	if (s >= e)
+		return 0;
+	a = s;
+	b = e;
+	n = wt_find(&w->exts, s);
+	if (n && n->start < a)
+		a = n->start;
+	n = wt_find(&w->exts, e - 1);
+	if (n && n->start < e && n->end > b)
+		b = n->end;
+
+	if (w->views) {
+		/* lazy-map extents under a view without write move into
+		 * the window first: the views depend on it */
+		for (n = wt_find(&w->exts, a); n && n->start < b;
+		     n = wt_next(n)) {
+			struct wc_ext *x = ext_of(n);
+
+			if (x->in_l && wants_ro(w, n->start, n->end)) {
+				ext_detach(w, x);
+				x->in_l = false;
+				w->st.migrations++;
+			}
+		}
+		va = a;
+		vb = b;
+		views_widen(w, &va, &vb);
+		want_views(w, va, vb, &want);
+		redo = !views_equal(w, va, vb, &want);
+		if (redo)
+			views_drop(w, va, vb);
+	}
+
+	for (n = wt_find(&w->exts, a); n && n->start < b;) {
+		struct wc_ext *x = ext_of(n);
+
+		cont = n->end;
+		if (!x->ds) {
+			/* guard markers are never attached */
+		} else if (x->in_l) {
+			if (!x->rights) {
+				e2 = ext_attach(w, x, ALL_RIGHTS);
+				err = err ? err : e2;
+			}
+		} else {
+			e2 = sync_window_ext(w, x);
+			err = err ? err : e2;
+		}
+		n = wt_find(&w->exts, cont);
+	}
+
+	if (redo) {
+		e2 = views_add(w, &want);
+		err = err ? err : e2;
+	}
+	free(want.r);
+	return err;
+}
+
+/* ---- changing what backs the window ---- */
+
+/* Does the VMA over [s, ...) hold private memory the policy backs? */
+static bool private_piece(const struct wc *w, uint64_t a)
+{
+	struct wc_vma *v = wc_vma_at(w, a);
+
+	return v && !(v->flags & WV_SHARED);
+}
+
+/*
+ * Fresh RAM for every accessible private page of [s, e) without any
+ * backing: one dataspace per run of such pages.
+ */
+static int fill(struct wc *w, uint64_t s, uint64_t e, bool in_l)
+{
+	uint64_t pos, pe, q, run = 0, run_end = 0;
+	struct wt_node *n;
+	int err = 0;
+	uint8_t r;
+
+	s = max64(s, w->base);
+	e = min64(e, w->top);
+	for (pos = s; pos < e; pos = pe) {
+		r = piece(w, pos, e, &pe);
+		if (!r || !private_piece(w, pos))
+			continue;
+		q = pos;
+		for (n = wt_find(&w->exts, pos);; n = wt_next(n)) {
+			uint64_t hs = n ? max64(n->start, q) : pe;
+
+			hs = min64(hs, pe);
+			if (hs > q) {
+				/* [q, hs) needs RAM: extend or start a run */
+				if (run_end != q) {
+					if (run_end > run) {
+						struct wc_ds *ds = wc_ds_alloc(
+							w, run_end - run);
+
+						if (!ds) {
+							err = -LX_ENOMEM;
+							goto out;
+						}
+						ext_new(w, run, run_end, ds, 0,
+							in_l);
+					}
+					run = q;
+				}
+				run_end = hs;
+			}
+			if (!n || n->start >= pe)
+				break;
+			q = max64(q, n->end);
+		}
+	}
+	if (run_end > run) {
+		struct wc_ds *ds = wc_ds_alloc(w, run_end - run);
+
+		if (!ds)
+			err = -LX_ENOMEM;
+		else
+			ext_new(w, run, run_end, ds, 0, in_l);
+	}
+out:
+	{
+		int e2 = wc_sync(w, s, e);
+
+		return err ? err : e2;
+	}
+}
+
+int wc_back_commit(struct wc *w, uint64_t s, uint64_t e)
+{
+	if (w->lazy)
+		return wc_sync(w, s, e);
+	return fill(w, s, e, false);
+}
+
+int wc_back_populate(struct wc *w, uint64_t s, uint64_t e)
+{
+	if (!w->lazy)
+		return 0;
+	return fill(w, s, e, w->views);
+}
+
+int wc_back_objects(struct wc *w, uint64_t s, uint64_t e)
+{
+	struct wc_vma *v;
+	uint64_t a, b, q, pe;
+	struct wt_node *n;
+
+	s = max64(s, w->base);
+	e = min64(e, w->top);
+	for (v = wc_vma_find(w, s); v && v->n.start < e; v = wc_vma_next(v)) {
+		struct wc_obj *o = v->obj;
+
+		if (!(v->flags & WV_SHARED) || !o || !o->ds)
+			continue;
+		a = max64(v->n.start, s);
+		b = min64(v->n.end, e);
+		/* clip to the pages the object holds */
+		if (wc_vma_pgoff_at(v, a) < o->pg0)
+			a = min64(b, a + ((o->pg0 - wc_vma_pgoff_at(v, a))
+					  << WC_SHIFT));
+		if (wc_vma_pgoff_at(v, a) >= o->pg0 + o->npages)
+			continue;
+		pe = a + ((o->pg0 + o->npages - wc_vma_pgoff_at(v, a))
+			  << WC_SHIFT);
+		b = min64(b, pe);
+		q = a;
+		for (n = wt_find(&w->exts, a);; n = wt_next(n)) {
+			uint64_t hs = n ? min64(max64(n->start, q), b) : b;
+
+			if (hs > q)
+				ext_new(w, q, hs, o->ds,
+					(wc_vma_pgoff_at(v, q) - o->pg0)
+						<< WC_SHIFT,
+					false);
+			if (!n || n->start >= b)
+				break;
+			q = max64(q, n->end);
+		}
+	}
+	return wc_sync(w, s, e);
+}
+
+/* Remove the backing of [s, e); widen *lo, *hi to what must be synced. */
+static void drop(struct wc *w, uint64_t s, uint64_t e, bool guards,
+		 uint64_t *lo, uint64_t *hi)
+{
+	struct wt_node *n = wt_find(&w->exts, s);
+
+	*lo = s;
+	*hi = e;
+	while (n && n->start < e) {
+		struct wc_ext *x = ext_of(n);
+		uint64_t cont;
+
+		if (!x->ds && !guards) {
+			n = wt_next(n);
+			continue;
+		}
+		if (x->n.start < s || x->n.end > e) {
+			ext_detach(w, x);
+			*lo = min64(*lo, x->n.start);
+			*hi = max64(*hi, x->n.end);
+			if (x->n.start < s)
+				x = ext_split(w, x, s);
+			if (x->n.end > e)
+				ext_split(w, x, e);
+		}
+		cont = x->n.end;
+		ext_free(w, x);
+		n = wt_find(&w->exts, cont);
+	}
+}
+
+void wc_back_drop(struct wc *w, uint64_t s, uint64_t e, bool guards)
+{
+	uint64_t lo, hi;
+
+	s = max64(s, w->base);
+	e = min64(e, w->top);
+	if (s >= e)
+		return;
+	drop(w, s, e, guards, &lo, &hi);
+	wc_sync(w, lo, hi);
+}
+
+/* memset(0) through the component's own view of the memory */
+static void zero_ds(struct wc *w, struct wc_ds *ds, uint64_t off,
+		    uint64_t len)
+{
+	static const uint8_t zeros[4096];
+
+	w->st.zeroed += len;
+	while (len) {
+		uint64_t n = min64(len, sizeof(zeros));
+
+		gn_ds_write(ds->cap, off, zeros, (size_t)n);
+		off += n;
+		len -= n;
+	}
+}
+
+void wc_back_zero(struct wc *w, uint64_t s, uint64_t e)
+{
+	struct wt_node *n;
+
+	s = max64(s, w->base);
+	e = min64(e, w->top);
+	if (s >= e)
+		return;
+	if (w->lazy) {
+		/* the RAM goes back; the next touch brings a fresh chunk */
+		wc_back_drop(w, s, e, false);
+		return;
+	}
+	for (n = wt_find(&w->exts, s); n && n->start < e; n = wt_next(n)) {
+		struct wc_ext *x = ext_of(n);
+		uint64_t a = max64(s, n->start), b = min64(e, n->end);
+
+		if (x->ds)
+			zero_ds(w, x->ds, x->off + (a - n->start), b - a);
+	}
+}
+
+void wc_back_zero_object(struct wc *w, struct wc_vma *v, uint64_t s,
+			 uint64_t e)
+{
+	struct wc_obj *o = v->obj;
+	uint64_t a;
+
+	if (!o || !o->ds)
+		return;
+	for (a = s; a < e; a += WC_PAGE) {
+		uint64_t pg = wc_vma_pgoff_at(v, a);
+
+		if (pg >= o->pg0 && pg < o->pg0 + o->npages)
+			zero_ds(w, o->ds, (pg - o->pg0) << WC_SHIFT, WC_PAGE);
+	}
+}
+
+void wc_back_move(struct wc *w, uint64_t s, uint64_t len, uint64_t d)
+{
+	struct wc_ext **moved = NULL;
+	size_t k = 0, cap = 0, i;
+	struct wt_node *n;
+	uint64_t e = s + len;
+
+	cut(w, s);
+	cut(w, e);
+	for (n = wt_find(&w->exts, s); n && n->start < e; n = wt_next(n)) {
+		if (k == cap) {
+			cap = cap ? cap * 2 : 16;
+			moved = realloc(moved, cap * sizeof(*moved));
+			if (!moved) {
+				fputs("rmsim: out of memory in a window "
+				      "policy\n",
+				      stderr);
+				abort();
+			}
+		}
+		moved[k++] = ext_of(n);
+	}
+	for (i = 0; i < k; i++) {
+		ext_detach(w, moved[i]);
+		wt_erase(&w->exts, &moved[i]->n);
+	}
+	for (i = 0; i < k; i++) {
+		moved[i]->n.start = moved[i]->n.start - s + d;
+		moved[i]->n.end = moved[i]->n.end - s + d;
+		wt_insert(&w->exts, &moved[i]->n);
+	}
+	free(moved);
+	/* the pieces cut off either side attach again; the source itself
+	 * is the caller's (unmapped, or mapped again empty) */
+	wc_sync(w, s - WC_PAGE, s);
+	wc_sync(w, e, e + WC_PAGE);
+	wc_sync(w, d, d + len);
+}
+
+int wc_back_guard(struct wc *w, uint64_t s, uint64_t e)
+{
+	uint64_t lo, hi, q = s;
+	struct wt_node *n;
+
+	drop(w, s, e, false, &lo, &hi);
+	for (n = wt_find(&w->exts, s);; n = wt_next(n)) {
+		uint64_t hs = n ? min64(max64(n->start, q), e) : e;
+
+		if (hs > q)
+			ext_new(w, q, hs, NULL, 0, false);
+		if (!n || n->start >= e)
+			break;
+		q = max64(q, n->end);
+	}
+	return wc_sync(w, lo, hi);
+}
+
+void wc_back_unguard(struct wc *w, uint64_t s, uint64_t e)
+{
+	struct wt_node *n = wt_find(&w->exts, s);
+
+	while (n && n->start < e) {
+		struct wc_ext *x = ext_of(n);
+		uint64_t cont;
+
+		if (x->ds) {
+			n = wt_next(n);
+			continue;
+		}
+		if (x->n.start < s)
+			x = ext_split(w, x, s);
+		if (x->n.end > e)
+			ext_split(w, x, e);
+		cont = x->n.end;
+		ext_free(w, x);
+		n = wt_find(&w->exts, cont);
+	}
+	/* the pages are anonymous zero-fill again */
+	wc_back_commit(w, s, e);
+}
+
+bool wc_back_guarded(const struct wc *w, uint64_t addr)
+{
+	struct wc_ext *x = ext_at(w, addr);
+
+	return x && !x->ds;
+}
+
+uint64_t wc_back_first_guard(const struct wc *w, uint64_t s, uint64_t e)
+{
+	struct wt_node *n;
+
+	for (n = wt_find(&w->exts, s); n && n->start < e; n = wt_next(n))
+		if (!ext_of(n)->ds)
+			return max64(n->start, s);
+	return e;
+}
+
+bool wc_back_present(const struct wc *w, uint64_t s, uint64_t e)
+{
+	uint64_t h;
+
+	for (h = s; h < e; h += WC_PMD) {
+		struct wt_node *n = wt_find(&w->exts, h);
+		bool any = false;
+
+		for (; n && n->start < h + WC_PMD; n = wt_next(n))
+			if (ext_of(n)->ds) {
+				any = true;
+				break;
+			}
+		if (!any)
+			return false;
+	}
+	return true;
+}
+
+/* ---- faults ---- */
+
+/* Resolve a fault at addr, or say it cannot be. */
+static bool resolve(struct wc *w, gn_rm_cap map, uint64_t addr,
+		    enum gn_fault_type type)
+{
+	struct wc_vma *v = wc_vma_at(w, addr);
+	struct wt_node *n;
+	struct wc_ext *x;
+	struct wc_ds *ds;
+	uint64_t cs, ce;
+
+	if (!v || !wc_page_rights(w, v, addr) || ext_at(w, addr))
+		return false;	/* SIGSEGV on Linux: the thread stays */
+	if (v->flags & WV_SHARED) {
+		wc_back_objects(w, v->n.start, v->n.end);
+		return ext_at(w, addr) != NULL;
+	}
+	/* a chunk around the page: aligned, inside the VMA, not over
+	 * pages already backed */
+	cs = max64(addr & ~(w->chunk - 1), v->n.start);
+	ce = min64((addr & ~(w->chunk - 1)) + w->chunk, v->n.end);
+	n = wt_find(&w->exts, addr);
+	if (n && n->start < ce)
+		ce = n->start;
+	/* the last extent below addr */
+	if (n) {
+		n = wt_prev(n);
+	} else {
+		for (n = w->exts.root; n && n->r; n = n->r)
+			;
+	}
+	if (n && n->end > cs)
+		cs = n->end;
+	ds = wc_ds_alloc(w, ce - cs);
+	if (!ds)
+		return false;	/* out of quota: Linux would OOM-kill */
+	x = ext_new(w, cs, ce, ds, 0, w->views);
+	w->st.chunks++;
+	/* Linux gives the VMA its anon_vma on the write fault, or on a
+	 * read one that maps a huge page */
+	if (type == GN_FAULT_WRITE ||
+	    ((v->flags & WV_HUGEPAGE) && !(v->flags & WV_NOHUGEPAGE) &&
+	     (addr & ~(WC_PMD - 1)) >= v->n.start &&
+	     (addr & ~(WC_PMD - 1)) + WC_PMD <= v->n.end))
+		wc_anon_prepare(w, v);
+	/* attaching where the thread faulted wakes it; wc_sync then moves
+	 * the chunk into the window if the page is read-only */
+	if (ext_attach(w, x, wc_page_rights(w, v, addr)))
+		return false;
+	(void)map;
+	wc_sync(w, cs, ce);
+	return true;
+}
+
+void wc_fault(void *st, gn_rm_cap map)
+{
+	struct wc *w = st;
+	unsigned i;
+
+	for (i = 0; i < 64; i++) {
+		struct gn_fault f = gn_region_map_fault(map);
+
+		if (f.type == GN_FAULT_NONE)
+			return;
+		w->st.faults++;
+		if (!resolve(w, map, w->base + (f.addr & LX_PAGE_MASK),
+			     f.type)) {
+			w->st.faults_refused++;
+			return;
+		}
+	}
+}
+
+/* ---- teardown and checks ---- */
+
+void wc_back_fini(struct wc *w)
+{
+	struct wt_node *n;
+
+	while ((n = w->viewt.root)) {
+		wt_erase(&w->viewt, n);
+		free(n);
+	}
+	while ((n = w->exts.root)) {
+		struct wc_ext *x = ext_of(n);
+
+		wt_erase(&w->exts, n);
+		if (x->ds)
+			wc_ds_put(w, x->ds);
+		free(x);
+	}
+}
+
+/* Is the attachment at addr of map what we think it is? */
+static int check_att(const struct wc *w, gn_rm_cap map, uint64_t s,
+		     uint64_t e, gn_ds_cap ds, uint64_t off, uint8_t rights,
+		     const char *what, char *why, size_t size)
+{
+	struct gn_attachment a;
+
+	if (!gn_region_map_lookup(map, s - w->base, &a) ||
+	    a.base != s - w->base || a.size != e - s || a.reserved ||
+	    a.ds.id != ds.id || a.offset != off ||
+	    a.writeable != ((rights & WR_W) != 0) ||
+	    a.executable != ((rights & WR_X) != 0)) {
+		snprintf(why, size, "%s [%#llx, %#llx) not attached as "
+			 "recorded", what, (unsigned long long)s,
+			 (unsigned long long)e);
+		return -1;
+	}
+	return 0;
+}
+
+int wc_back_check(const struct wc *w, char *why, size_t size)
+{
+	uint64_t nx, nv, natt_w = 0, natt_l = 0, pos, pe;
+	struct runs want = {0};
+	struct wt_node *n;
+	int rc = -1;
+
+	if (wt_check(&w->exts, &nx, why, size) ||
+	    wt_check(&w->viewt, &nv, why, size))
+		return -1;
+	for (n = wt_first(&w->exts); n; n = wt_next(n)) {
+		struct wc_ext *x = ext_of(n);
+		uint8_t r;
+
+		if (n->start < w->base || n->end > w->top) {
+			snprintf(why, size, "extent %#llx outside the window",
+				 (unsigned long long)n->start);
+			return -1;
+		}
+		if (!x->ds) {
+			if (x->rights || x->in_l) {
+				snprintf(why, size, "guard %#llx attached",
+					 (unsigned long long)n->start);
+				return -1;
+			}
+			continue;
+		}
+		if (x->off + (n->end - n->start) > x->ds->size ||
+		    !x->ds->refs) {
+			snprintf(why, size, "extent %#llx beyond its "
+				 "dataspace", (unsigned long long)n->start);
+			return -1;
+		}
+		/* every page of it inside a VMA */
+		for (pos = n->start; pos < n->end; pos = pe) {
+			struct wc_vma *v = wc_vma_at(w, pos);
+
+			if (!v) {
+				snprintf(why, size, "extent %#llx: page %#llx "
+					 "outside every VMA",
+					 (unsigned long long)n->start,
+					 (unsigned long long)pos);
+				return -1;
+			}
+			pe = min64(v->n.end, n->end);
+		}
+		if (x->in_l) {
+			if (x->rights != ALL_RIGHTS) {
+				snprintf(why, size, "lazy extent %#llx not "
+					 "attached",
+					 (unsigned long long)n->start);
+				return -1;
+			}
+			if (wants_ro(w, n->start, n->end)) {
+				snprintf(why, size, "lazy extent %#llx under "
+					 "a read-only view",
+					 (unsigned long long)n->start);
+				return -1;
+			}
+			if (check_att(w, w->lmap, n->start, n->end, x->ds->cap,
+				      x->off, x->rights, "lazy extent", why,
+				      size))
+				return -1;
+			natt_l++;
+			continue;
+		}
+		r = piece(w, n->start, n->end, &pe);
+		if (pe != n->end) {
+			uint64_t p2 = pe;
+
+			while (p2 < n->end) {
+				if (piece(w, p2, n->end, &p2) != r) {
+					snprintf(why, size, "extent %#llx "
+						 "spans different rights",
+						 (unsigned long long)n->start);
+					return -1;
+				}
+			}
+		}
+		if (r != x->rights) {
+			snprintf(why, size, "extent %#llx attached with "
+				 "rights %u, wants %u",
+				 (unsigned long long)n->start, x->rights, r);
+			return -1;
+		}
+		if (r) {
+			if (check_att(w, w->win, n->start, n->end, x->ds->cap,
+				      x->off, r, "extent", why, size))
+				return -1;
+			natt_w++;
+		}
+	}
+	/* eager: every accessible private page is backed */
+	if (!w->lazy) {
+		for (pos = w->base; pos < w->top; pos = pe) {
+			struct wc_vma *v = wc_vma_find(w, pos);
+			uint64_t q;
+
+			if (!v)
+				break;
+			pos = max64(pos, v->n.start);
+			if (!piece(w, pos, v->n.end, &pe) ||
+			    (v->flags & WV_SHARED))
+				continue;
+			for (q = pos; q < pe; q += WC_PAGE)
+				if (!ext_at(w, q)) {
+					snprintf(why, size, "accessible page "
+						 "%#llx without RAM",
+						 (unsigned long long)q);
+					return -1;
+				}
+		}
+	}
+	if (w->views) {
+		want_views(w, w->base, w->top, &want);
+		if (!views_equal(w, w->base, w->top, &want)) {
+			/* equal as sets of pages is enough: compare them */
+			struct wt_node *m = wt_first(&w->viewt);
+			size_t i = 0;
+			uint64_t p;
+
+			for (; m; m = wt_next(m))
+				for (p = m->start; p < m->end; p += WC_PAGE) {
+					while (i < want.n &&
+					       want.r[i][1] <= p)
+						i++;
+					if (i >= want.n ||
+					    want.r[i][0] > p ||
+					    want.r[i][2] !=
+						    view_of(m)->rights) {
+						snprintf(why, size, "view page "
+							 "%#llx not wanted",
+							 (unsigned long long)p);
+						goto out;
+					}
+				}
+			for (i = 0; i < want.n; i++)
+				for (p = want.r[i][0]; p < want.r[i][1];
+				     p += WC_PAGE) {
+					struct wt_node *vn =
+						wt_find(&w->viewt, p);
+
+					if (!vn || vn->start > p) {
+						snprintf(why, size, "page "
+							 "%#llx wants a view",
+							 (unsigned long long)p);
+						goto out;
+					}
+				}
+		}
+		for (n = wt_first(&w->viewt); n; n = wt_next(n))
+			if (check_att(w, w->win, n->start, n->end, w->lds,
+				      n->start - w->base, view_of(n)->rights,
+				      "view", why, size))
+				goto out;
+		if (gn_region_map_count(w->lmap) != natt_l) {
+			snprintf(why, size, "lazy map holds %llu "
+				 "attachments, %llu recorded",
+				 (unsigned long long)gn_region_map_count(
+					 w->lmap),
+				 (unsigned long long)natt_l);
+			goto out;
+		}
+	}
+	if (gn_region_map_count(w->win) != natt_w + nv) {
+		snprintf(why, size, "window holds %llu attachments, %llu "
+			 "recorded",
+			 (unsigned long long)gn_region_map_count(w->win),
+			 (unsigned long long)(natt_w + nv));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(want.r);
+	return rc;
+}

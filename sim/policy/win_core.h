@@ -1,0 +1,314 @@
+/*
+ * win_core.h - what the `window` and `lazy` policies share: one managed
+ * window reserved at start-up with Linux's mmap family emulated inside
+ * it.  win_core.c carries the design notes (algorithm, invariants,
+ * costs); this header is the internal interface between its files:
+ *
+ *   win_tree.c   an augmented AVL tree of page ranges (VMAs, backing
+ *                extents and window views all use it)
+ *   win_vma.c    Linux's VMA rules: split, merge, modify, unmap, the
+ *                anon_vma identity that decides merging, placement
+ *   win_back.c   the Genode side: RAM dataspaces, their attachments,
+ *                views of the lazy map, faults, zeroing, moves
+ *   win_core.c   the calls (mmap ... mincore), set-up, the checker
+ *
+ * Nothing outside these files includes it.  Everything the policies do
+ * to Genode goes through rmsim/genode.h.
+ */
+#ifndef RMSIM_WIN_CORE_H
+#define RMSIM_WIN_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rmsim/abi.h"
+#include "rmsim/genode.h"
+#include "rmsim/policy.h"
+
+#define WC_PAGE LX_PAGE_SIZE
+#define WC_SHIFT LX_PAGE_SHIFT
+#define WC_PMD LX_PMD_SIZE
+#define WC_ALIGN(x) (((x) + WC_PAGE - 1) & LX_PAGE_MASK)
+
+/* ---- the tree (win_tree.c) ---------------------------------------- */
+
+/*
+ * A node is a page range [start, end) with AVL links and three
+ * augmented values: the lowest start and highest end below it and the
+ * largest hole between two ranges of its subtree.
+ */
+struct wt_node {
+	struct wt_node *l, *r, *p;
+	int h;
+	uint64_t start, end;
+	uint64_t sub_lo, sub_hi, sub_gap;
+};
+
+struct wt_tree {
+	struct wt_node *root;
+	uint64_t count;
+};
+
+void wt_insert(struct wt_tree *t, struct wt_node *n);
+void wt_erase(struct wt_tree *t, struct wt_node *n);
+/* n's start or end changed without passing a neighbour */
+void wt_update(struct wt_node *n);
+/* The first node with end > addr, or NULL. */
+struct wt_node *wt_find(const struct wt_tree *t, uint64_t addr);
+struct wt_node *wt_first(const struct wt_tree *t);
+struct wt_node *wt_next(const struct wt_node *n);
+struct wt_node *wt_prev(const struct wt_node *n);
+/*
+ * The highest (lowest) hole whose part inside [low, high) holds len
+ * bytes: its end (start) in *at, the node above the hole in *above (NULL
+ * when none).  False when nothing fits.
+ */
+bool wt_gap_highest(const struct wt_tree *t, uint64_t low, uint64_t high,
+		    uint64_t len, uint64_t *at, struct wt_node **above);
+bool wt_gap_lowest(const struct wt_tree *t, uint64_t low, uint64_t high,
+		   uint64_t len, uint64_t *at, struct wt_node **above);
+/* Links, balance, order and augmentation; nodes counted in *n. */
+int wt_check(const struct wt_tree *t, uint64_t *n, char *why, size_t size);
+
+/* ---- POSIX state ---------------------------------------------------- */
+
+/* VMA flags: the part of Linux's vm_flags that decides results or
+ * merging (the same set the reference model keeps). */
+enum {
+	WV_READ = 1u << 0,
+	WV_WRITE = 1u << 1,
+	WV_EXEC = 1u << 2,
+	WV_SHARED = 1u << 3,
+	WV_GROWSDOWN = 1u << 4,
+	WV_LOCKED = 1u << 5,
+	WV_LOCKONFAULT = 1u << 6,
+	WV_NORESERVE = 1u << 7,
+	WV_ACCOUNT = 1u << 8,
+	WV_DONTCOPY = 1u << 9,
+	WV_WIPEONFORK = 1u << 10,
+	WV_DONTDUMP = 1u << 11,
+	WV_HUGEPAGE = 1u << 12,
+	WV_NOHUGEPAGE = 1u << 13,
+	WV_MERGEABLE = 1u << 14,
+	WV_SEQ_READ = 1u << 15,
+	WV_RAND_READ = 1u << 16,
+	WV_DROPPABLE = 1u << 17,
+};
+#define WV_ACCESS (WV_READ | WV_WRITE | WV_EXEC)
+#define WV_LOCKED_MASK (WV_LOCKED | WV_LOCKONFAULT)
+
+/* Genode rights of an attachment (read is implied by any) */
+enum { WR_R = 1, WR_W = 2, WR_X = 4 };
+
+struct wc_ds;
+
+/*
+ * The object behind a shared mapping (shared anonymous memory, a file
+ * mapped MAP_SHARED) or named by a private file mapping (merging and
+ * MADV_FREE look at it).  Shared objects own one RAM dataspace holding
+ * pages [pg0, pg0 + npages); every mapping of the object attaches it.
+ */
+struct wc_obj {
+	unsigned refs;		/* VMAs, +1 while in the file registry */
+	bool file;
+	int fd;			/* file: the descriptor it was mapped by */
+	uint64_t pg0, npages;	/* pages the dataspace holds */
+	struct wc_ds *ds;	/* NULL until something maps it shared */
+	struct wc_obj *next;	/* file registry */
+};
+
+struct wc_vma {
+	struct wt_node n;
+	uint32_t flags;		/* WV_* */
+	uint64_t pgoff;		/* page index of start in its object */
+	uint64_t anon;		/* anon_vma identity, 0 for none */
+	struct wc_obj *obj;	/* NULL: private anonymous memory */
+};
+
+/* ---- Genode state --------------------------------------------------- */
+
+/* One RAM dataspace the policy allocated. */
+struct wc_ds {
+	gn_ds_cap cap;
+	uint64_t size;
+	uint64_t refs;		/* extents using it, +1 for an object */
+};
+
+/*
+ * A backing extent: pages [start, end) of the window backed by ds from
+ * off on, or a guard marker (ds == NULL, never attached).  Attached in
+ * the window map with `rights`, or in the lazy map (in_l) with all
+ * rights, or not at all (rights 0: the pages are PROT_NONE).
+ */
+struct wc_ext {
+	struct wt_node n;
+	struct wc_ds *ds;
+	uint64_t off;
+	uint8_t rights;		/* as attached; 0: detached */
+	bool in_l;
+};
+
+/* A view: the lazy map attached into the window over [start, end). */
+struct wc_view {
+	struct wt_node n;
+	uint8_t rights;
+};
+
+/* Counters the tests and the documentation look at. */
+struct wc_stats {
+	uint64_t ds_allocs, ds_frees;
+	uint64_t faults, faults_refused, chunks;
+	uint64_t migrations;	/* lazy-map extents moved into the window */
+	uint64_t zeroed;	/* bytes cleared in place */
+	uint64_t upgrades;	/* RM session quota upgrades */
+};
+
+struct wc {
+	/* set-up */
+	struct gn_ctx *gn;
+	struct gn_pd *pd;
+	const struct gn_behaviour *bh;
+	const struct pol_policy *pol;
+	bool lazy;		/* RAM on first fault (else at commit) */
+	bool views;		/* lazy: faults through a second map */
+	uint64_t chunk;		/* lazy fault granularity */
+	uint64_t base, top;	/* the window [base, top) in env */
+	struct gn_rm_connection *rm;
+	gn_rm_cap win;		/* the window's region map */
+	gn_ds_cap wds;		/* its dataspace */
+	bool attached;		/* ... attached into env at base */
+	gn_rm_cap lmap;		/* lazy: the map the views show */
+	gn_ds_cap lds;
+
+	/* Linux's view */
+	struct wt_tree vmas;
+	uint64_t map_count;
+	uint64_t mapped, locked;	/* bytes */
+	uint64_t next_anon;
+	uint32_t def_flags;	/* MCL_FUTURE */
+	uint64_t memlock_limit;
+	uint64_t max_map_count;
+	uint64_t mmap_min_addr;
+	uint64_t start_brk, brk;
+	struct wc_obj *files;
+
+	/* Genode's */
+	struct wt_tree exts;
+	struct wt_tree viewt;
+	struct wc_stats st;
+};
+
+/* ---- VMA primitives (win_vma.c) ------------------------------------- */
+
+static inline struct wc_vma *wc_vma_of(struct wt_node *n)
+{
+	return (struct wc_vma *)n;
+}
+
+struct wc_vma *wc_vma_find(const struct wc *w, uint64_t addr);
+struct wc_vma *wc_vma_at(const struct wc *w, uint64_t addr);
+struct wc_vma *wc_vma_next(const struct wc_vma *v);
+struct wc_vma *wc_vma_prev(const struct wc_vma *v);
+uint64_t wc_vma_pgoff_at(const struct wc_vma *v, uint64_t addr);
+struct wc_vma *wc_vma_new(struct wc *w, uint64_t start, uint64_t end,
+			  uint32_t flags, uint64_t pgoff,
+			  struct wc_obj *obj);
+void wc_vma_set_flags(struct wc *w, struct wc_vma *v, uint32_t fl);
+int wc_vma_split(struct wc *w, struct wc_vma *v, uint64_t addr,
+		 struct wc_vma **hi);
+int wc_vma_modify(struct wc *w, struct wc_vma *v, uint64_t start,
+		  uint64_t end, uint32_t fl, struct wc_vma **out);
+struct wc_vma *wc_merge_new(struct wc *w, struct wc_vma *v, bool expand);
+void wc_vma_try_merge_next(struct wc *w, struct wc_vma *v);
+int wc_unmap(struct wc *w, uint64_t start, uint64_t end, bool check);
+void wc_anon_prepare(struct wc *w, struct wc_vma *v);
+uint64_t wc_start_gap(const struct wc_vma *v);
+uint8_t wc_rights(uint32_t flags);
+
+/* objects */
+struct wc_obj *wc_obj_new(struct wc *w, bool file, int fd, uint64_t pg0,
+			  uint64_t npages);
+struct wc_obj *wc_obj_get(struct wc_obj *o);
+void wc_obj_put(struct wc *w, struct wc_obj *o);
+/* The registry's object for a private mapping of fd. */
+struct wc_obj *wc_file(struct wc *w, int fd);
+/* The object a shared mapping of fd pages [pg, pg + n) attaches. */
+int wc_file_shared(struct wc *w, int fd, uint64_t pg, uint64_t n,
+		   struct wc_obj **out);
+
+/* placement */
+int wc_get_area(struct wc *w, uint64_t addr, uint64_t len, bool thp,
+		int flags, uint64_t *out);
+
+/* ---- backing (win_back.c) --------------------------------------------- */
+
+/* A fresh zero-filled RAM dataspace (NULL when the PD cannot pay). */
+struct wc_ds *wc_ds_alloc(struct wc *w, uint64_t size);
+/* Drop a reference; the last one frees the RAM. */
+void wc_ds_put(struct wc *w, struct wc_ds *ds);
+
+/* The rights page addr should have, from its VMA (0: none). */
+uint8_t wc_page_rights(const struct wc *w, const struct wc_vma *v,
+		       uint64_t addr);
+/* Eager commit: RAM for every accessible page of [s, e) without any. */
+int wc_back_commit(struct wc *w, uint64_t s, uint64_t e);
+/* Lazy population of [s, e) (MAP_POPULATE, mlock, MADV_POPULATE). */
+int wc_back_populate(struct wc *w, uint64_t s, uint64_t e);
+/* Object pages behind the shared VMAs over [s, e). */
+int wc_back_objects(struct wc *w, uint64_t s, uint64_t e);
+/* Drop the backing of [s, e); guard markers too when guards. */
+void wc_back_drop(struct wc *w, uint64_t s, uint64_t e, bool guards);
+/* Private pages of [s, e) read zero afterwards. */
+void wc_back_zero(struct wc *w, uint64_t s, uint64_t e);
+/* Zero the object pages [s, e) of a shared VMA shows (MADV_REMOVE). */
+void wc_back_zero_object(struct wc *w, struct wc_vma *v, uint64_t s,
+			 uint64_t e);
+/* Move the backing of [s, s + len) to [d, d + len). */
+void wc_back_move(struct wc *w, uint64_t s, uint64_t len, uint64_t d);
+/* Guard markers over [s, e) (existing backing dropped). */
+int wc_back_guard(struct wc *w, uint64_t s, uint64_t e);
+void wc_back_unguard(struct wc *w, uint64_t s, uint64_t e);
+bool wc_back_guarded(const struct wc *w, uint64_t addr);
+/* The first guard page in [s, e), or e. */
+uint64_t wc_back_first_guard(const struct wc *w, uint64_t s, uint64_t e);
+/* Is every 2 MiB block of [s, e) partly backed? (MADV_COLLAPSE) */
+bool wc_back_present(const struct wc *w, uint64_t s, uint64_t e);
+/* Bring Genode's attachments of [s, e) in line with the VMAs. */
+int wc_sync(struct wc *w, uint64_t s, uint64_t e);
+/* The lazy map's fault handler. */
+void wc_fault(void *st, gn_rm_cap map);
+void wc_back_fini(struct wc *w);
+int wc_back_check(const struct wc *w, char *why, size_t size);
+
+/* ---- the policies (win_core.c) ------------------------------------- */
+
+int wc_init(const struct pol_env *env, const char *params, bool lazy,
+	    const struct pol_policy *self, void **state);
+void wc_fini(void *st);
+int wc_mmap(void *st, uint64_t addr, uint64_t len, int prot, int flags,
+	    int fd, uint64_t off, uint64_t *out);
+int wc_munmap(void *st, uint64_t addr, uint64_t len);
+int wc_mprotect(void *st, uint64_t addr, uint64_t len, int prot);
+int wc_madvise(void *st, uint64_t addr, uint64_t len, int advice);
+int wc_mremap(void *st, uint64_t old_addr, uint64_t old_len,
+	      uint64_t new_len, int flags, uint64_t new_addr, uint64_t *out);
+int wc_msync(void *st, uint64_t addr, uint64_t len, int flags);
+int wc_brk(void *st, uint64_t addr, uint64_t *out);
+int wc_mlock(void *st, uint64_t addr, uint64_t len, int flags);
+int wc_munlock(void *st, uint64_t addr, uint64_t len);
+int wc_mlockall(void *st, int flags);
+int wc_munlockall(void *st);
+int wc_mincore(void *st, uint64_t addr, uint64_t len);
+
+/*
+ * wc_check - every invariant of the policy's bookkeeping and its match
+ * with the Genode model (see win_core.c).  0, or -1 with a message.
+ */
+int wc_check(const void *st, char *why, size_t size);
+/* Counters for tests and documentation. */
+const struct wc_stats *wc_stats(const void *st);
+/* The window [*base, *top). */
+void wc_window(const void *st, uint64_t *base, uint64_t *top);
+
+#endif

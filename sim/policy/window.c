@@ -1,0 +1,39 @@
+/*
+ * window.c - the `window` policy: the Genode maintainers' proposal of
+ * 2020 done properly.  One managed window reserved at start-up, every
+ * mapping inside it, Linux's semantics emulated in full, RAM attached
+ * eagerly when a range becomes accessible.  The work is in win_core.c;
+ * docs/policies.md says what each call costs and where it deviates.
+ */
+#include "win_core.h"
+
+static int window_init(const struct pol_env *env, const char *params,
+		       void **state)
+{
+	return wc_init(env, params, false, &pol_window, state);
+}
+
+const struct pol_policy pol_window = {
+	.abi = POL_ABI,
+	.name = "window",
+	.summary = "one managed window reserved at start-up, POSIX "
+		   "emulated inside it, RAM attached at commit",
+	.params_help = "base=ADDR,size=SIZE,memlock=SIZE",
+	.init = window_init,
+	.fini = wc_fini,
+	.mmap = wc_mmap,
+	.munmap = wc_munmap,
+	.mprotect = wc_mprotect,
+	.madvise = wc_madvise,
+	.mremap = wc_mremap,
+	.msync = wc_msync,
+	.brk = wc_brk,
+	.mlock = wc_mlock,
+	.munlock = wc_munlock,
+	.mlockall = wc_mlockall,
+	.munlockall = wc_munlockall,
+	.mincore = wc_mincore,
+	/* nothing to resolve: a fault in the window is a crash, and
+	 * without a handler core stops the thread at once */
+	.fault = NULL,
+};
