@@ -427,6 +427,9 @@ struct gn_metrics {
 	uint64_t region_maps, region_maps_peak;	/* from RM sessions */
 	uint64_t rm_sessions, rm_sessions_peak;
 	uint64_t dataspaces, dataspaces_peak;	/* RAM */
+	/* allocator-tree nodes visited by lookups, searches, inserts:
+	 * the work behind attach and detach, which grows as log n */
+	uint64_t tree_steps;
 };
 const struct gn_metrics *gn_metrics(const struct gn_ctx *c);
 

@@ -56,15 +56,20 @@ static void compare_usage(FILE *f)
 		"66 no trace,\n73/74 cannot write, 130/143 interrupted.\n");
 }
 
-/* Split a comma list into @v (strdup'd); returns the new count. */
-static unsigned add_list(const char *arg, const char **v, unsigned n)
+/* Split a comma list into fixed slots of @buf; @v points at them.
+ * Returns the new count.  Nothing to free on any exit path. */
+static unsigned add_list(const char *arg, const char **v, char (*buf)[256],
+			 unsigned n)
 {
-	char *copy = strdup(arg), *tok, *save;
+	char copy[1024], *tok, *save;
 
+	snprintf(copy, sizeof(copy), "%s", arg);
 	for (tok = strtok_r(copy, ",", &save); tok && n < MAX_ITEMS;
-	     tok = strtok_r(NULL, ",", &save))
-		v[n++] = strdup(tok);
-	free(copy);
+	     tok = strtok_r(NULL, ",", &save)) {
+		snprintf(buf[n], sizeof(buf[n]), "%s", tok);
+		v[n] = buf[n];
+		n++;
+	}
 	return n;
 }
 
@@ -128,6 +133,7 @@ int cmd_compare(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *pols[MAX_ITEMS], *lays[MAX_ITEMS];
+	char pol_buf[MAX_ITEMS][256], lay_buf[MAX_ITEMS][256];
 	const char *genode = "26.02", *dbpath = "rmsim.db", *report = NULL;
 	unsigned npol = 0, nlay = 0, i, j, k;
 	uint64_t ram = 0, caps = 0;
@@ -144,10 +150,10 @@ int cmd_compare(int argc, char **argv)
 				NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			npol = add_list(optarg, pols, npol);
+			npol = add_list(optarg, pols, pol_buf, npol);
 			break;
 		case 'l':
-			nlay = add_list(optarg, lays, nlay);
+			nlay = add_list(optarg, lays, lay_buf, nlay);
 			break;
 		case 'g':
 			genode = optarg;

@@ -209,7 +209,8 @@ int cmd_conform(int argc, char **argv)
 	struct cf_case **cases = NULL;
 	struct db *db = NULL;
 	bool no_db = false, quiet = false, bad = false;
-	char msg[4096], *list, *tok, *save;
+	char msg[4096], *tok, *save, list_buf[1024];
+	char name_buf[MAX_BACKENDS][256];
 	double t0[MAX_BACKENDS] = {0}, spent[MAX_BACKENDS] = {0};
 	int c, status = EXIT_OK;
 	struct stat st;
@@ -220,15 +221,19 @@ int cmd_conform(int argc, char **argv)
 	       -1) {
 		switch (c) {
 		case 'p':
-			list = strdup(optarg);
-			for (tok = strtok_r(list, ",", &save); tok;
+			/* copied into fixed slots: nothing to free on any
+			 * exit path */
+			snprintf(list_buf, sizeof(list_buf), "%s", optarg);
+			for (tok = strtok_r(list_buf, ",", &save); tok;
 			     tok = strtok_r(NULL, ",", &save)) {
 				if (nb == MAX_BACKENDS)
 					return cli_fail(EXIT_USAGE, "conform",
 							"too many policies");
-				names[nb++] = strdup(tok);
+				snprintf(name_buf[nb], sizeof(name_buf[nb]),
+					 "%s", tok);
+				names[nb] = name_buf[nb];
+				nb++;
 			}
-			free(list);
 			break;
 		case 'l':
 			layout = optarg;

@@ -186,17 +186,19 @@ static void rebalance_subtree(struct gn_blk *n, struct gn_blk *node)
 	rotate_subtree(n, node, v < 0);
 }
 
-static void avl_insert(struct gn_blk *n, struct gn_blk *node)
+static void avl_insert(struct gn_blk *n, struct gn_blk *node,
+		       uint64_t *steps)
 {
 	int i = LEFT;
 
+	(*steps)++;
 	if (node == n)
 		return;
 	/* Block::higher: equal or higher addresses go right */
 	if (n->parent)
 		i = node->addr >= n->addr;
 	if (n->child[i])
-		avl_insert(n->child[i], node);
+		avl_insert(n->child[i], node, steps);
 	else
 		adopt(n, node, i);
 	recompute_depth(n);
@@ -242,10 +244,11 @@ static void avl_remove(struct gn_blk *n)
 /* ---- Allocator_avl_base ---- */
 
 void gn_avl_init(struct gn_avl *t, unsigned epb, uint64_t block_ram,
-		 struct gn_account *acct)
+		 struct gn_account *acct, uint64_t *steps)
 {
 	memset(t, 0, sizeof(*t));
 	t->head.depth = 1;
+	t->steps = steps;
 	gn_slab_init(&t->md, epb, block_ram, acct);
 }
 
@@ -257,7 +260,8 @@ static struct gn_blk *node_get(struct gn_avl *t)
 	size_t i;
 
 	if (!t->spare) {
-		b = gn_xcalloc(NODES_PER_CHUNK, sizeof(*b));
+		/* cache-line aligned, so that a search step is one line */
+		b = gn_xaligned(64, NODES_PER_CHUNK * sizeof(*b));
 		t->chunks = gn_xrealloc(t->chunks,
 					(t->nchunks + 1) * sizeof(*t->chunks));
 		t->chunks[t->nchunks++] = b;
@@ -314,7 +318,7 @@ static void add_block(struct gn_avl *t, struct gn_blk *b, uint64_t addr,
 	b->fit = fit_of(b, &b->fit_room);
 	b->max_fit = b->fit;
 	b->max_fit_room = b->fit_room;
-	avl_insert(&t->head, b);
+	avl_insert(&t->head, b, t->steps);
 	t->blocks++;
 	t->used += used;
 }
@@ -337,6 +341,7 @@ static struct gn_blk *find_by_address(const struct gn_avl *t,
 
 	find_size = find_size ? find_size : 1;
 	while (b) {
+		(*t->steps)++;
 		if (check_overlap && find_addr + find_size - 1 >= b->addr &&
 		    b->addr + b->size - 1 >= find_addr)
 			return b;
@@ -370,12 +375,14 @@ static bool fits(const struct gn_blk *b, uint64_t n, unsigned align)
 
 /* Block::find_best_fit, with the max_fit pruning described above */
 static struct gn_blk *find_best_fit(struct gn_blk *b, uint64_t size,
-				    unsigned align, bool prune)
+				    unsigned align, bool prune,
+				    uint64_t *steps)
 {
 	int side = child_max_avail(b, RIGHT) < child_max_avail(b, LEFT);
 	struct gn_blk *res;
 	int i;
 
+	(*steps)++;
 	for (i = 0; i < 2; i++, side = !side) {
 		if (child_max_avail(b, side) < size)
 			continue;
@@ -384,7 +391,7 @@ static struct gn_blk *find_best_fit(struct gn_blk *b, uint64_t size,
 			continue;
 		res = b->child[side]
 			      ? find_best_fit(b->child[side], size, align,
-					      prune)
+					      prune, steps)
 			      : NULL;
 		if (res)
 			return fits(b, size, align) && size < res->size ? b
@@ -450,7 +457,8 @@ static enum gn_alloc_error allocate(struct gn_avl *t, uint64_t size,
 		b = gn_avl_root(t)
 			    ? find_best_fit(gn_avl_root(t), size, align,
 					    !t->no_prune && align < 64 &&
-						    size >= (1ULL << align))
+						    size >= (1ULL << align),
+					    t->steps)
 			    : NULL;
 	if (!b || b->used) {
 		md_free(t, b1);
@@ -501,6 +509,7 @@ static bool neighbours(const struct gn_avl *t, uint64_t addr, uint64_t size,
 	while (b) {
 		uint64_t end = b->addr + b->size - 1;
 
+		(*t->steps)++;
 		if (last >= b->addr && end >= addr)
 			return true;
 		if (addr >= b->addr) {

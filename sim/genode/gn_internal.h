@@ -81,20 +81,22 @@ struct gn_ds;
 struct gn_rmap;
 
 struct gn_blk {
-	/* Avl_node_base */
-	struct gn_blk *child[2], *parent;
-	uint8_t depth;
+	/* what a search reads comes first: one cache line per node */
+	_Alignas(64) struct gn_blk *child[2];	/* Avl_node_base */
 	/* Allocator_avl_base::Block */
 	uint64_t addr, size, max_avail;
-	bool used;
 	/* the model's own augmentation: the largest k + 1 such that a
 	 * free block below holds a 2^k-aligned chunk of 2^k bytes, and
 	 * among the blocks with that k, the most room from the first
 	 * 2^k-aligned address on; it only prunes searches that cannot
 	 * succeed, so placement is core's */
+	uint64_t max_fit_room;
 	uint8_t max_fit;
+	bool used;
+	uint8_t depth;
 	uint8_t fit;		/* this block's own k + 1 */
-	uint64_t max_fit_room, fit_room;
+	struct gn_blk *parent;
+	uint64_t fit_room;
 	struct gn_slot slot;
 	/* Rm_region, for used blocks */
 	struct gn_ds *ds;	/* NULL: reserved */
@@ -115,6 +117,7 @@ struct gn_avl {
 	void **chunks;
 	size_t nchunks;
 	bool no_prune;		/* tests: search without max_fit */
+	uint64_t *steps;	/* nodes visited, counted here if set */
 };
 
 /* The first node, or NULL. */
@@ -124,7 +127,7 @@ static inline struct gn_blk *gn_avl_root(const struct gn_avl *t)
 }
 
 void gn_avl_init(struct gn_avl *t, unsigned epb, uint64_t block_ram,
-		 struct gn_account *acct);
+		 struct gn_account *acct, uint64_t *steps);
 /* Allocator_avl::add_range; GN_ALLOC_OK, or the error (DENIED on
  * conflict, OUT_OF_RAM/CAPS for metadata). */
 enum gn_alloc_error gn_avl_add_range(struct gn_avl *t, uint64_t addr,
@@ -327,6 +330,8 @@ struct gn_rmap *gn_rmap_get(gn_rm_cap cap);
 /* host memory: the model aborts when the host has none */
 void *gn_xcalloc(size_t n, size_t size);
 void *gn_xrealloc(void *p, size_t size);
+/* @size a multiple of @align */
+void *gn_xaligned(size_t align, size_t size);
 
 /* dataspaces */
 struct gn_ds *gn_ds_new(struct gn_ctx *c, enum gn_ds_kind kind,

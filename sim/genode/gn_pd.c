@@ -38,6 +38,17 @@ void *gn_xrealloc(void *p, size_t size)
 	return n;
 }
 
+void *gn_xaligned(size_t align, size_t size)
+{
+	void *p = aligned_alloc(align, size);
+
+	if (!p) {
+		fputs("rmsim: out of memory in the Genode model\n", stderr);
+		abort();
+	}
+	return p;
+}
+
 /* ---- capabilities ---- */
 
 uint64_t gn_cap_new(struct gn_ctx *c, void *obj, enum gn_obj_kind kind)

@@ -35,7 +35,8 @@ struct gn_rmap *gn_rmap_new(struct gn_ctx *c, enum gn_rmap_kind kind,
 	snprintf(rm->name, sizeof(rm->name), "%s", name);
 	rm->start = start;
 	rm->size = gn_align_page(size);
-	gn_avl_init(&rm->avl, c->costs.md_epb, c->costs.md_block_ram, payer);
+	gn_avl_init(&rm->avl, c->costs.md_epb, c->costs.md_block_ram, payer,
+		    &c->m.tree_steps);
 	rm->id = gn_cap_new(c, rm, GN_OBJ_RM);
 	/* the managed dataspace: size of the map, "physical" base 0, and
 	 * not writeable itself (only what is attached inside counts) */

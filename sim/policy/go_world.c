@@ -76,11 +76,11 @@ struct gw_area {
 
 struct gw {
 	struct gn_ctx *gn;
-	struct pol_lc lc;		/* the libc underneath */
-	struct gw_area *areas;		/* Vm_area_registry, newest first */
-	struct gw_area *pvma;		/* the default area */
-	struct pol_addrset reg;		/* Libgo_support::Mmap_registry */
-	unsigned align_log2;		/* _mmap_align_log2 */
+	struct pol_lc lc;	/* the libc underneath */
+	/* Vm_area_registry, newest first, and its default area */
+	struct gw_area *areas, *pvma;
+	struct pol_addrset reg;	/* Libgo_support::Mmap_registry */
+	unsigned align_log2;	/* _mmap_align_log2 */
 	unsigned word;
 };
 
@@ -135,7 +135,7 @@ static int area_new(struct gw *g, uint64_t base, uint64_t size,
 	if (gn_region_map_attach(gn_env_rm(g->gn),
 				 gn_region_map_dataspace(a->map), &attr,
 				 &r) != GN_ATTACH_OK)
-		goto fail_conn;	/* the exception unwinds the connection */
+		goto fail_conn;	/* the exception closes the session */
 	a->base = base ? base : r.start;
 	a->size = size;
 	pol_avl_init(&a->range, false, g->word);

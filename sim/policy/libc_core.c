@@ -121,7 +121,8 @@ bool pol_addrset_remove(struct pol_addrset *s, uint64_t key)
 	s->vals[i] = 0;
 	s->n--;
 	/* shift back every entry whose probe sequence crossed the hole */
-	for (j = (i + 1) & (s->cap - 1); s->vals[j]; j = (j + 1) & (s->cap - 1)) {
+	for (j = (i + 1) & (s->cap - 1); s->vals[j];
+	     j = (j + 1) & (s->cap - 1)) {
 		home = slot_of(s->keys[j], s->cap);
 		if ((j > i && (home <= i || home > j)) ||
 		    (j < i && home <= i && home > j)) {

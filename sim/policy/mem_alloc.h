@@ -62,7 +62,7 @@ struct pol_avl {
 	unsigned num_blocks;
 	uint64_t total_avail;
 	bool nested;		/* Slab::_nested */
-	bool bs_off;		/* add_range switched the backing store off */
+	bool bs_off;		/* backing store off (in add_range) */
 	uint64_t nodes;		/* blocks in the tree */
 };
 

@@ -25,6 +25,13 @@
  * every view over it is writable; otherwise it moves into the window
  * (wc_sync), where the violation stops the thread instead.
  *
+ * Accessible pages that cannot be written and hold nothing yet (a fresh
+ * PROT_READ mapping, a library's text as far as contents go) show one
+ * shared dataspace of zeroes, read-only, as Linux shows its zero page:
+ * they cost no RAM and, in `lazy`, no view.  When such a page becomes
+ * writable or inaccessible, the zero page is taken away and it gets
+ * RAM (`window`) or a view (`lazy`) like any other.
+ *
  * wc_sync() is the one place that brings the attachments of a range in
  * line with the VMAs: the other functions change extents and let it
  * attach, split, move and re-view.
@@ -39,6 +46,11 @@
 /* quota a session upgrade adds, as Genode's Rm_connection does */
 #define UPGRADE_RAM (8 * 1024)
 #define UPGRADE_CAPS 2
+/* the zero pages: one huge page's worth, attached in slices */
+#define ZERO_SIZE WC_PMD
+
+/* what drop() removes */
+enum { DROP_ALL, DROP_CONTENT, DROP_NOT_GUARDS };
 
 static struct wc_ext *ext_of(struct wt_node *n)
 {
@@ -402,31 +414,39 @@ static int views_add(struct wc *w, const struct runs *want)
 
 /* ---- bringing Genode in line ---- */
 
+/* The rights an extent gives the pages of [a, lim) from a on, and where
+ * that run ends: the zero pages are never writeable. */
+static uint8_t ext_piece(const struct wc *w, const struct wc_ext *x,
+			 uint64_t a, uint64_t lim, uint64_t *end)
+{
+	uint64_t pe, p2;
+	uint8_t r = piece(w, a, lim, &pe);
+
+	/* runs of equal rights from different VMAs are one attachment */
+	while (pe < lim) {
+		if (piece(w, pe, lim, &p2) != r)
+			break;
+		pe = p2;
+	}
+	*end = pe;
+	return x->ds == w->zero ? r & ~WR_W : r;
+}
+
 /* Attach a window-resident extent by the rights its pages want, split
  * where those differ. */
 static int sync_window_ext(struct wc *w, struct wc_ext *x)
 {
-	uint64_t pos = x->n.start, pe, end = x->n.end;
-	uint8_t r = piece(w, pos, end, &pe), r2;
+	uint64_t pe;
+	uint8_t r = ext_piece(w, x, x->n.start, x->n.end, &pe);
 	int err = 0, e2;
 
-	/* one run with the rights it has: nothing to do */
-	for (r2 = r; pe < end && r2 == r;)
-		r2 = piece(w, pe, end, &pe);
-	if (pe >= end && r2 == r && r == x->rights)
-		return 0;
+	if (pe >= x->n.end && r == x->rights)
+		return 0;	/* one run, attached as it wants */
 	ext_detach(w, x);
 	while (x) {
 		struct wc_ext *next = NULL;
 
-		r = piece(w, x->n.start, x->n.end, &pe);
-		while (pe < x->n.end) {
-			uint64_t pe2;
-
-			if (piece(w, pe, x->n.end, &pe2) != r)
-				break;
-			pe = pe2;
-		}
+		r = ext_piece(w, x, x->n.start, x->n.end, &pe);
 		if (pe < x->n.end)
 			next = ext_split(w, x, pe);
 		if (r) {
@@ -518,68 +538,132 @@ static bool private_piece(const struct wc *w, uint64_t a)
 }
 
 /*
- * Fresh RAM for every accessible private page of [s, e) without any
- * backing: one dataspace per run of such pages.
+ * The runs of accessible private pages in [s, e) without any backing
+ * that can be written (writable) or cannot, contiguous across VMAs.
  */
+static void unbacked(const struct wc *w, uint64_t s, uint64_t e,
+		     bool writable, struct runs *out)
+{
+	uint64_t pos, pe, q;
+	struct wt_node *n;
+	uint8_t r;
+
+	for (pos = s; pos < e; pos = pe) {
+		r = piece(w, pos, e, &pe);
+		if (!r || !private_piece(w, pos) || !(r & WR_W) != !writable)
+			continue;
+		q = pos;
+		for (n = wt_find(&w->exts, pos); n && n->start < pe;
+		     n = wt_next(n)) {
+			if (n->start > q)
+				runs_add(out, q, n->start, 1);
+			q = max64(q, n->end);
+		}
+		if (q < pe)
+			runs_add(out, q, pe, 1);
+	}
+}
+
+/* Fresh RAM for the writable unbacked pages of [s, e): a dataspace per
+ * run, in the lazy map (in_l) or the window. */
 static int fill(struct wc *w, uint64_t s, uint64_t e, bool in_l)
 {
-	uint64_t pos, pe, q, run = 0, run_end = 0;
-	struct wt_node *n;
-	int err = 0;
-	uint8_t r;
+	struct runs want = {0};
+	size_t i;
+	int err = 0, e2;
 
 	s = max64(s, w->base);
 	e = min64(e, w->top);
-	for (pos = s; pos < e; pos = pe) {
-		r = piece(w, pos, e, &pe);
-		if (!r || !private_piece(w, pos))
-			continue;
-		q = pos;
-		for (n = wt_find(&w->exts, pos);; n = wt_next(n)) {
-			uint64_t hs = n ? max64(n->start, q) : pe;
-
-			hs = min64(hs, pe);
-			if (hs > q) {
-				/* [q, hs) needs RAM: extend or start a run */
-				if (run_end != q) {
-					if (run_end > run) {
-						struct wc_ds *ds = wc_ds_alloc(
-							w, run_end - run);
-
-						if (!ds) {
-							err = -LX_ENOMEM;
-							goto out;
-						}
-						ext_new(w, run, run_end, ds, 0,
-							in_l);
-					}
-					run = q;
-				}
-				run_end = hs;
-			}
-			if (!n || n->start >= pe)
-				break;
-			q = max64(q, n->end);
-		}
-	}
-	if (run_end > run) {
-		struct wc_ds *ds = wc_ds_alloc(w, run_end - run);
+	unbacked(w, s, e, true, &want);
+	for (i = 0; i < want.n && !err; i++) {
+		struct wc_ds *ds = wc_ds_alloc(w, want.r[i][1] - want.r[i][0]);
 
 		if (!ds)
 			err = -LX_ENOMEM;
 		else
-			ext_new(w, run, run_end, ds, 0, in_l);
+			ext_new(w, want.r[i][0], want.r[i][1], ds, 0, in_l);
 	}
-out:
-	{
-		int e2 = wc_sync(w, s, e);
+	free(want.r);
+	e2 = wc_sync(w, s, e);
+	return err ? err : e2;
+}
 
-		return err ? err : e2;
+/* The zero pages for the read-only unbacked pages of [s, e). */
+static int zero_fill(struct wc *w, uint64_t s, uint64_t e)
+{
+	struct runs want = {0};
+	uint64_t a, b;
+	size_t i;
+
+	unbacked(w, s, e, false, &want);
+	if (want.n && !w->zero) {
+		w->zero = wc_ds_alloc(w, ZERO_SIZE);
+		if (!w->zero) {
+			free(want.r);
+			return -LX_ENOMEM;
+		}
+		w->zero->refs = 1;	/* the policy's own */
+	}
+	for (i = 0; i < want.n; i++)
+		for (a = want.r[i][0]; a < want.r[i][1]; a = b) {
+			b = min64(want.r[i][1], a + ZERO_SIZE);
+			ext_new(w, a, b, w->zero, 0, false);
+			w->st.zero_extents++;
+		}
+	free(want.r);
+	return 0;
+}
+
+/* Zero pages under pages that now want write or no access go: the
+ * shared zeroes must never be written, and a write needs RAM. */
+static void zero_trim(struct wc *w, uint64_t s, uint64_t e)
+{
+	struct wt_node *n;
+	uint64_t pe, cont;
+
+	if (!w->zero)
+		return;
+	for (n = wt_find(&w->exts, s); n && n->start < e;) {
+		struct wc_ext *x = ext_of(n);
+		bool keep = true;
+		uint8_t r;
+
+		cont = n->end;
+		if (x->ds == w->zero) {
+			for (pe = n->start; pe < n->end && keep;) {
+				r = piece(w, pe, n->end, &pe);
+				keep = r && !(r & WR_W);
+			}
+		}
+		if (!keep) {
+			ext_detach(w, x);
+			while (x) {
+				struct wc_ext *next = NULL;
+
+				r = piece(w, x->n.start, x->n.end, &pe);
+				if (pe < x->n.end)
+					next = ext_split(w, x, pe);
+				if (!r || (r & WR_W))
+					ext_free(w, x);
+				x = next;
+			}
+		}
+		n = wt_find(&w->exts, cont);
 	}
 }
 
 int wc_back_commit(struct wc *w, uint64_t s, uint64_t e)
 {
+	int err;
+
+	s = max64(s, w->base);
+	e = min64(e, w->top);
+	if (s >= e)
+		return 0;
+	zero_trim(w, s, e);
+	err = zero_fill(w, s, e);
+	if (err)
+		return err;
 	if (w->lazy)
 		return wc_sync(w, s, e);
 	return fill(w, s, e, false);
@@ -633,8 +717,9 @@ int wc_back_objects(struct wc *w, uint64_t s, uint64_t e)
 	return wc_sync(w, s, e);
 }
 
-/* Remove the backing of [s, e); widen *lo, *hi to what must be synced. */
-static void drop(struct wc *w, uint64_t s, uint64_t e, bool guards,
+/* Remove the backing of [s, e) (what @mode says); widen *lo, *hi to
+ * what must be synced. */
+static void drop(struct wc *w, uint64_t s, uint64_t e, int mode,
 		 uint64_t *lo, uint64_t *hi)
 {
 	struct wt_node *n = wt_find(&w->exts, s);
@@ -645,7 +730,8 @@ static void drop(struct wc *w, uint64_t s, uint64_t e, bool guards,
 		struct wc_ext *x = ext_of(n);
 		uint64_t cont;
 
-		if (!x->ds && !guards) {
+		if ((!x->ds && mode != DROP_ALL) ||
+		    (x->ds == w->zero && mode == DROP_CONTENT)) {
 			n = wt_next(n);
 			continue;
 		}
@@ -664,7 +750,7 @@ static void drop(struct wc *w, uint64_t s, uint64_t e, bool guards,
 	}
 }
 
-void wc_back_drop(struct wc *w, uint64_t s, uint64_t e, bool guards)
+void wc_back_drop(struct wc *w, uint64_t s, uint64_t e)
 {
 	uint64_t lo, hi;
 
@@ -672,7 +758,7 @@ void wc_back_drop(struct wc *w, uint64_t s, uint64_t e, bool guards)
 	e = min64(e, w->top);
 	if (s >= e)
 		return;
-	drop(w, s, e, guards, &lo, &hi);
+	drop(w, s, e, DROP_ALL, &lo, &hi);
 	wc_sync(w, lo, hi);
 }
 
@@ -701,15 +787,19 @@ void wc_back_zero(struct wc *w, uint64_t s, uint64_t e)
 	if (s >= e)
 		return;
 	if (w->lazy) {
-		/* the RAM goes back; the next touch brings a fresh chunk */
-		wc_back_drop(w, s, e, false);
+		uint64_t lo, hi;
+
+		/* the RAM goes back; the next touch brings a fresh chunk,
+		 * read-only pages show the zero pages again */
+		drop(w, s, e, DROP_CONTENT, &lo, &hi);
+		wc_back_commit(w, lo, hi);
 		return;
 	}
 	for (n = wt_find(&w->exts, s); n && n->start < e; n = wt_next(n)) {
 		struct wc_ext *x = ext_of(n);
 		uint64_t a = max64(s, n->start), b = min64(e, n->end);
 
-		if (x->ds)
+		if (x->ds && x->ds != w->zero)
 			zero_ds(w, x->ds, x->off + (a - n->start), b - a);
 	}
 }
@@ -774,7 +864,7 @@ int wc_back_guard(struct wc *w, uint64_t s, uint64_t e)
 	uint64_t lo, hi, q = s;
 	struct wt_node *n;
 
-	drop(w, s, e, false, &lo, &hi);
+	drop(w, s, e, DROP_NOT_GUARDS, &lo, &hi);
 	for (n = wt_find(&w->exts, s);; n = wt_next(n)) {
 		uint64_t hs = n ? min64(max64(n->start, q), e) : e;
 
@@ -807,7 +897,8 @@ void wc_back_unguard(struct wc *w, uint64_t s, uint64_t e)
 		ext_free(w, x);
 		n = wt_find(&w->exts, cont);
 	}
-	/* the pages are anonymous zero-fill again */
+	/* the pages are zero-fill again, or show their object */
+	wc_back_objects(w, s, e);
 	wc_back_commit(w, s, e);
 }
 
@@ -939,6 +1030,9 @@ void wc_back_fini(struct wc *w)
 			wc_ds_put(w, x->ds);
 		free(x);
 	}
+	if (w->zero)
+		wc_ds_put(w, w->zero);
+	w->zero = NULL;
 }
 
 /* Is the attachment at addr of map what we think it is? */
@@ -1027,18 +1121,25 @@ int wc_back_check(const struct wc *w, char *why, size_t size)
 			natt_l++;
 			continue;
 		}
-		r = piece(w, n->start, n->end, &pe);
-		if (pe != n->end) {
-			uint64_t p2 = pe;
+		if (x->ds == w->zero) {
+			uint64_t p2;
 
-			while (p2 < n->end) {
-				if (piece(w, p2, n->end, &p2) != r) {
-					snprintf(why, size, "extent %#llx "
-						 "spans different rights",
-						 (unsigned long long)n->start);
+			for (p2 = n->start; p2 < n->end;) {
+				r = piece(w, p2, n->end, &p2);
+				if (!r || (r & WR_W)) {
+					snprintf(why, size, "zero pages at "
+						 "%#llx under rights %u",
+						 (unsigned long long)n->start,
+						 r);
 					return -1;
 				}
 			}
+		}
+		r = ext_piece(w, x, n->start, n->end, &pe);
+		if (pe != n->end) {
+			snprintf(why, size, "extent %#llx spans different "
+				 "rights", (unsigned long long)n->start);
+			return -1;
 		}
 		if (r != x->rights) {
 			snprintf(why, size, "extent %#llx attached with "
@@ -1053,26 +1154,26 @@ int wc_back_check(const struct wc *w, char *why, size_t size)
 			natt_w++;
 		}
 	}
-	/* eager: every accessible private page is backed */
-	if (!w->lazy) {
-		for (pos = w->base; pos < w->top; pos = pe) {
-			struct wc_vma *v = wc_vma_find(w, pos);
-			uint64_t q;
+	/* every accessible private page is backed, except writable ones
+	 * of lazy policies (they wait for their first touch) */
+	for (pos = w->base; pos < w->top; pos = pe) {
+		struct wc_vma *v = wc_vma_find(w, pos);
+		uint64_t q;
+		uint8_t r;
 
-			if (!v)
-				break;
-			pos = max64(pos, v->n.start);
-			if (!piece(w, pos, v->n.end, &pe) ||
-			    (v->flags & WV_SHARED))
-				continue;
-			for (q = pos; q < pe; q += WC_PAGE)
-				if (!ext_at(w, q)) {
-					snprintf(why, size, "accessible page "
-						 "%#llx without RAM",
-						 (unsigned long long)q);
-					return -1;
-				}
-		}
+		if (!v)
+			break;
+		pos = max64(pos, v->n.start);
+		r = piece(w, pos, v->n.end, &pe);
+		if (!r || (v->flags & WV_SHARED) || (w->lazy && (r & WR_W)))
+			continue;
+		for (q = pos; q < pe; q += WC_PAGE)
+			if (!ext_at(w, q)) {
+				snprintf(why, size, "accessible page %#llx "
+					 "without backing",
+					 (unsigned long long)q);
+				return -1;
+			}
 	}
 	if (w->views) {
 		want_views(w, w->base, w->top, &want);

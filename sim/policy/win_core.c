@@ -72,7 +72,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MEMLOCK_DEFAULT (8ULL << 20)
+/* Genode pins nothing and has no RLIMIT_MEMLOCK: unlimited, as for a
+ * process with CAP_IPC_LOCK, unless `memlock` sets a limit */
+#define MEMLOCK_UNLIMITED UINT64_MAX
 #define MMAP_MIN_ADDR 65536
 #define MAX_MAP_COUNT 65530
 /* x86 MAP_ABOVE4G, not in abi.h (strace never prints it) */
@@ -178,7 +180,7 @@ int wc_init(const struct pol_env *env, const char *params, bool lazy,
 	hb = pol_param_u64(params, "base", 0, &base);
 	hs = pol_param_u64(params, "size", 0, &size);
 	if (hb < 0 || hs < 0 ||
-	    pol_param_u64(params, "memlock", MEMLOCK_DEFAULT,
+	    pol_param_u64(params, "memlock", MEMLOCK_UNLIMITED,
 			  &w->memlock_limit) < 0 ||
 	    pol_param_u64(params, "chunk", 64 * 1024, &w->chunk) < 0)
 		goto inval;
@@ -308,11 +310,16 @@ static bool can_do_mlock(const struct wc *w)
 	return w->memlock_limit != 0;
 }
 
+static bool unlimited(const struct wc *w)
+{
+	return w->memlock_limit == MEMLOCK_UNLIMITED;
+}
+
 static bool mlock_future_ok(const struct wc *w, bool locked, uint64_t bytes)
 {
 	uint64_t want;
 
-	if (!locked)
+	if (!locked || unlimited(w))
 		return true;
 	want = (bytes >> WC_SHIFT) + (w->locked >> WC_SHIFT);
 	return want >= (bytes >> WC_SHIFT) &&
@@ -361,6 +368,16 @@ static int fault_range(struct wc *w, struct wc_vma *v, uint64_t start,
 {
 	uint64_t g = wc_back_first_guard(w, start, end);
 
+	/* past the end of a shared object the fault is SIGBUS */
+	if ((v->flags & WV_SHARED) && v->obj) {
+		uint64_t lim = v->obj->pg0 + v->obj->npages;
+		uint64_t pg = wc_vma_pgoff_at(v, start);
+		uint64_t b = pg >= lim ? start
+				       : start + ((lim - pg) << WC_SHIFT);
+
+		if (b < g)
+			g = b;
+	}
 	if (g > start) {
 		if (!(v->flags & WV_SHARED) &&
 		    (write || ((v->flags & WV_HUGEPAGE) &&
@@ -1370,9 +1387,9 @@ int wc_mlock(void *st, uint64_t start, uint64_t len, int flags)
 	start &= LX_PAGE_MASK;
 	limit = w->memlock_limit >> WC_SHIFT;
 	locked = (len >> WC_SHIFT) + (w->locked >> WC_SHIFT);
-	if (locked > limit)
+	if (locked > limit && !unlimited(w))
 		locked -= locked_in(w, start, len) >> WC_SHIFT;
-	if (locked > limit)
+	if (locked > limit && !unlimited(w))
 		return -LX_ENOMEM;
 	err = lock_range(w, start, len, fl);
 	if (err)
@@ -1420,7 +1437,7 @@ int wc_mlockall(void *st, int flags)
 		return -LX_EINVAL;
 	if (!can_do_mlock(w))
 		return -LX_EPERM;
-	if ((flags & LX_MCL_CURRENT) &&
+	if ((flags & LX_MCL_CURRENT) && !unlimited(w) &&
 	    (w->mapped >> WC_SHIFT) > (w->memlock_limit >> WC_SHIFT))
 		return -LX_ENOMEM;
 	w->def_flags &= ~WV_LOCKED_MASK;

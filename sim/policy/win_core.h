@@ -161,6 +161,7 @@ struct wc_stats {
 	uint64_t faults, faults_refused, chunks;
 	uint64_t migrations;	/* lazy-map extents moved into the window */
 	uint64_t zeroed;	/* bytes cleared in place */
+	uint64_t zero_extents;	/* read-only ranges shown the zero pages */
 	uint64_t upgrades;	/* RM session quota upgrades */
 };
 
@@ -196,6 +197,7 @@ struct wc {
 	/* Genode's */
 	struct wt_tree exts;
 	struct wt_tree viewt;
+	struct wc_ds *zero;	/* read-only zero pages, shared */
 	struct wc_stats st;
 };
 
@@ -257,8 +259,8 @@ int wc_back_commit(struct wc *w, uint64_t s, uint64_t e);
 int wc_back_populate(struct wc *w, uint64_t s, uint64_t e);
 /* Object pages behind the shared VMAs over [s, e). */
 int wc_back_objects(struct wc *w, uint64_t s, uint64_t e);
-/* Drop the backing of [s, e); guard markers too when guards. */
-void wc_back_drop(struct wc *w, uint64_t s, uint64_t e, bool guards);
+/* Drop all backing of [s, e), guard markers included (munmap). */
+void wc_back_drop(struct wc *w, uint64_t s, uint64_t e);
 /* Private pages of [s, e) read zero afterwards. */
 void wc_back_zero(struct wc *w, uint64_t s, uint64_t e);
 /* Zero the object pages [s, e) of a shared VMA shows (MADV_REMOVE). */

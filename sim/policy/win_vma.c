@@ -300,7 +300,7 @@ int wc_unmap(struct wc *w, uint64_t start, uint64_t end, bool check)
 			v = next;
 		}
 	}
-	wc_back_drop(w, start, end, true);
+	wc_back_drop(w, start, end);
 	return 0;
 }
 
@@ -517,6 +517,18 @@ static int area(struct wc *w, uint64_t addr, uint64_t len, int flags,
 		if (LX_TASK_SIZE - len >= addr && hint_free(w, addr, len)) {
 			*out = addr;
 			return 0;
+		}
+		/* a hint beyond the window is folded into it, modulo its
+		 * size: consecutive hints (Go's arena hints, each the end of
+		 * the last arena) then give consecutive ranges here too */
+		if (addr >= w->top && len <= w->top - w->base) {
+			uint64_t f = w->base + (addr - w->base) %
+						       (w->top - w->base);
+
+			if (hint_free(w, f, len)) {
+				*out = f;
+				return 0;
+			}
 		}
 	}
 	return topdown(w, low, high, len, out);

@@ -142,6 +142,7 @@ static int pageout(struct px_space *s, struct px_vma *v, uint64_t start,
 		   uint64_t end)
 {
 	uint64_t lo = px_vma_pgoff_at(v, start), hi = px_vma_pgoff_at(v, end);
+	const struct pxp_node *n;
 	int err;
 
 	if (v->flags & PXV_DROPPABLE) {
@@ -152,12 +153,22 @@ static int pageout(struct px_space *s, struct px_vma *v, uint64_t start,
 		return pxp_update_if(&v->pages, lo, hi, PXP_LAZYFREE, 0, 0,
 				     PXP_PRESENT | PXP_ANON | PXP_LAZYFREE,
 				     true, &s->stored);
-	err = pxp_update_if(&v->obj->pages, lo, hi, PXP_PRESENT, PXP_DIRTY, 0,
-			    PXP_PRESENT, false, &v->obj->set->stored);
-	if (!err)
-		err = pxp_update_if(&v->pages, lo, hi, PXP_PRESENT, PXP_ANON,
-				    0, PXP_PRESENT, false, &s->stored);
-	return err;
+	/* Only pages this VMA maps are looked at; clean ones go. */
+	for (n = pxp_next(&v->pages, lo); n && n->lo < hi;
+	     n = pxp_next(&v->pages, n->hi)) {
+		uint64_t a = n->lo > lo ? n->lo : lo;
+		uint64_t b = n->hi < hi ? n->hi : hi;
+
+		if (!(n->flags & PXP_PRESENT) || (n->flags & PXP_ANON))
+			continue;
+		err = pxp_update_if(&v->obj->pages, a, b, PXP_PRESENT,
+				    PXP_DIRTY, 0, PXP_PRESENT, false,
+				    &v->obj->set->stored);
+		if (err)
+			return err;
+	}
+	return pxp_update_if(&v->pages, lo, hi, PXP_PRESENT, PXP_ANON, 0,
+			     PXP_PRESENT, false, &s->stored);
 }
 
 /* madvise_vma_behavior(): apply adv to [start, end) inside *v. */

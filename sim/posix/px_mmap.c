@@ -66,6 +66,17 @@ static uint64_t accounted_in(struct px_space *s, uint64_t start, uint64_t end)
 	return n;
 }
 
+/* file_mmap_ok() for a regular file: offsets stop at MAX_LFS_FILESIZE. */
+static bool file_mmap_ok(uint64_t pgoff, uint64_t len)
+{
+	uint64_t maxsize = (uint64_t)INT64_MAX;
+
+	if (len > maxsize)
+		return false;
+	maxsize -= len;
+	return pgoff <= maxsize >> PX_SHIFT;
+}
+
 /* The part of mmap_region() after the address is settled. */
 static int map_region(struct px_space *s, struct px_obj *obj, uint64_t addr,
 		      uint64_t len, uint32_t fl, uint64_t pgoff, bool inherit,
@@ -183,6 +194,9 @@ int px_mmap(struct px_space *s, uint64_t addr, uint64_t len, int prot,
 	if (!px_mlock_future_ok(s, fl & PXV_LOCKED, len))
 		goto out;
 
+	err = -LX_EOVERFLOW;
+	if (file && !file_mmap_ok(pgoff, len))
+		goto out;
 	err = -LX_EINVAL;
 	if (file) {
 		switch (type) {

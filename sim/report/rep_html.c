@@ -635,7 +635,7 @@ static void maps(FILE *f, const struct rep_group *g, size_t idx)
 	h3(f, idx, "maps", "Address space");
 	fputs("<p class=\"meta\">One strip per "
 	      "space: env (the component's address space) and the region "
-	      "map of each managed window.  Widths grow with the logarithm "
+	      "map of each managed dataspace.  Widths grow with the logarithm "
 	      "of the size, so small regions stay visible; addresses below "
 	      "each strip are exact.  Hover a region for its range.</p>\n",
 	      f);

@@ -1,7 +1,8 @@
 /*
  * rep_map.c - the address-space map of one snapshot as inline SVG: one
- * horizontal strip per space (env, then each managed window's own map),
- * regions coloured by kind, names on or above them, hex addresses below.
+ * horizontal strip per space (env, then the map of each managed
+ * dataspace), regions coloured by kind, names on or above them, hex
+ * addresses below.
  *
  * The scale compresses.  Every distinct region boundary cuts the strip
  * into intervals; an interval's width grows with the logarithm of its
@@ -9,9 +10,10 @@
  * not nothing.  Address space no region covers is drawn as a gap with a
  * break mark at a smaller, also logarithmic, width.  When a space has
  * more intervals than the strip has room for, only the boundaries of the
- * largest intervals are kept; between two kept boundaries the scale is
- * linear, each region is drawn at least 1.5 px wide, and neighbours that
- * fall into the same pixels are drawn as one mark.
+ * largest intervals are kept (among intervals of about one size, spread
+ * over the space); between two kept boundaries the scale is linear, each
+ * region is drawn at least 1.5 px wide, and neighbours that fall into
+ * the same pixels are drawn as one mark.
  *
  * Text never overlaps: names and addresses are placed greedily, largest
  * region first, into a few rows, and a label that fits in no row is left

@@ -179,4 +179,71 @@ static inline uint8_t fx_load(struct fx *f, uint64_t addr)
 	return v;
 }
 
+/* xorshift, so the random tests repeat */
+static inline uint64_t fx_rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/*
+ * Random calls with odd lengths, hints, flags and fds, addresses taken
+ * from earlier results (and off them), and stores into what came back:
+ * whatever the policy answers, the model must stay sound.
+ */
+static inline void fx_random(struct fx *f, uint64_t seed, int steps)
+{
+	enum { KEEP = 64 };
+	static const int prots[] = {0, 1, 3, 5, 7};
+	static const int flags[] = {ANON, FIXED,
+				    LX_MAP_SHARED | LX_MAP_ANONYMOUS,
+				    LX_MAP_PRIVATE, LX_MAP_SHARED,
+				    ANON | LX_MAP_FIXED_NOREPLACE};
+	uint64_t kept[KEEP] = {0}, a, len, out;
+	int i, k;
+
+	for (i = 0; i < steps; i++) {
+		uint64_t r = fx_rnd(&seed);
+
+		k = (int)(r % KEEP);
+		a = kept[(r >> 8) % KEEP];
+		if ((r >> 16) % 4 == 0)
+			a += ((r >> 20) % 16) * PG;
+		len = (r >> 24) % 3 == 0 ? ((r >> 28) % 64 + 1) * PG
+					 : (r >> 28) % (256 * KiB);
+		switch ((r >> 40) % 8) {
+		case 0:
+		case 1:
+		case 2:
+			if (!fx_mmap(f, (r >> 43) % 3 ? 0 : a, len,
+				     prots[(r >> 45) % 5],
+				     flags[(r >> 48) % 6],
+				     (r >> 51) % 4 ? -1 : 3, 0, &out) &&
+			    out)
+				kept[k] = out;
+			break;
+		case 3:
+		case 4:
+			fx_munmap(f, a, len);
+			break;
+		case 5:
+			if (f->pol->madvise)
+				f->pol->madvise(f->st, a, len,
+						(r >> 43) % 2 ? 4 : 14);
+			if (f->pol->mprotect)
+				f->pol->mprotect(f->st, a, len, 1);
+			if (f->pol->msync)
+				f->pol->msync(f->st, a, len, 4);
+			fx_check(f);
+			break;
+		default:
+			if (a && !strcmp(fx_prot(f, a), "rw-"))
+				fx_store(f, a, (uint8_t)r);
+			break;
+		}
+	}
+}
+
 #endif

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "genode/gn_internal.h"
@@ -282,6 +283,134 @@ freed:
 	gn_ctx_free(c);
 }
 
+/*
+ * The slab as slab.cc has it, walking the ring for a block with a free
+ * entry: the model answers the walk from an index and must pick the
+ * same entries, so that blocks empty (and their quota returns) exactly
+ * when core's do.
+ */
+struct rblk {
+	struct rblk *next, *prev;
+	uint64_t used;
+	unsigned avail;
+	bool initial;
+};
+
+struct rslab {
+	struct rblk initial, *curr;
+	unsigned epb, num;
+	uint64_t total;
+	bool started;
+};
+
+static struct rblk *ref_alloc(struct rslab *s, unsigned *idx)
+{
+	struct rblk *orig, *b;
+
+	if (!s->started) {
+		s->curr = &s->initial;
+		s->curr->next = s->curr->prev = s->curr;
+		s->curr->avail = s->epb;
+		s->curr->initial = true;
+		s->total = s->epb;
+		s->num = 1;
+		s->started = true;
+	}
+	if (s->total <= 3) {
+		b = calloc(1, sizeof(*b));
+		b->avail = s->epb;
+		b->prev = s->curr;
+		b->next = s->curr->next;
+		s->curr->next->prev = b;
+		s->curr->next = b;
+		s->total += s->epb;
+		s->num++;
+	}
+	orig = s->curr;
+	for (; s->curr->avail == 0; s->curr = s->curr->next)
+		if (s->curr->next == orig)
+			break;
+	*idx = (unsigned)__builtin_ctzll(~s->curr->used);
+	s->curr->used |= 1ULL << *idx;
+	s->curr->avail--;
+	s->total--;
+	return s->curr;
+}
+
+static void ref_free(struct rslab *s, struct rblk *b, unsigned idx)
+{
+	b->used &= ~(1ULL << idx);
+	b->avail++;
+	s->total++;
+	s->curr = b;
+	while (s->total > 2ULL * s->epb && s->num > 1 &&
+	       s->curr->avail == s->epb) {
+		struct rblk *x = s->curr;
+
+		s->curr = s->curr->next;
+		x->prev->next = x->next;
+		x->next->prev = x->prev;
+		s->total -= x->avail;
+		s->num--;
+		if (!x->initial)
+			free(x);
+	}
+}
+
+static void test_slab_same_as_ring_walk(void **state)
+{
+	enum { N = 3000 };
+	struct gn_account acct = {UINT64_MAX, 0, UINT64_MAX, 0, 0, 0};
+	static struct gn_slot slots[N];
+	static struct rblk *rb[N];
+	static unsigned ri[N];
+	static bool live[N];
+	static struct gn_slab s;
+	static struct rslab r;
+	char msg[256];
+	unsigned i, step, n = 0;
+	struct rblk *b, *nb;
+
+	gn_slab_init(&s, 59, 8192, &acct);
+	memset(&r, 0, sizeof(r));
+	r.epb = 59;
+	for (step = 0; step < 200000; step++) {
+		/* grow to N, shrink, grow again: blocks come and go */
+		unsigned phase = (step / 20000) % 2;
+
+		i = (unsigned)rnd(N);
+		if (live[i] && (phase || rnd(3) == 0)) {
+			gn_slab_free(&s, slots[i]);
+			ref_free(&r, rb[i], ri[i]);
+			live[i] = false;
+			n--;
+		} else if (!live[i] && (!phase || rnd(3) == 0)) {
+			assert_int_equal(gn_slab_alloc(&s, &slots[i]),
+					 GN_ALLOC_OK);
+			rb[i] = ref_alloc(&r, &ri[i]);
+			live[i] = true;
+			n++;
+			assert_int_equal(slots[i].idx, ri[i]);
+		}
+		assert_int_equal(s.num_blocks, r.num);
+		assert_int_equal(s.total_avail, r.total);
+		assert_int_equal(s.curr->avail, r.curr->avail);
+		assert_int_equal(s.curr->used, r.curr->used);
+		if (step % 1000 == 0 && gn_slab_check(&s, n, msg, sizeof(msg)))
+			fail_msg("%s", msg);
+	}
+	assert_int_equal(acct.caps_used, s.charged);
+	gn_slab_destroy(&s);
+	assert_int_equal(acct.caps_used, 0);
+	b = r.curr;
+	do {
+		nb = b->next;
+		if (!b->initial)
+			free(b);
+		b = nb;
+	} while (b != r.curr);
+}
+
 static void test_random_2602(void **state)
 {
 	run(GN_26_02);
@@ -297,6 +426,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_2602),
 		cmocka_unit_test(test_random_2005),
+		cmocka_unit_test(test_slab_same_as_ring_walk),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -396,6 +396,23 @@ static void test_session_exhausted(void **state)
 	fx_close(&f);
 }
 
+/* Random calls on every generation of the model: sound, and clean. */
+static void test_random(void **state)
+{
+	static const enum gn_version v[] = {GN_20_05, GN_24_08, GN_26_02};
+	struct fx f;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(fx_open_ex(&f, &pol_go_world, "area=64M",
+					    256 * MiB, v[i],
+					    i == 1 ? "hw-64" : NULL),
+				 0);
+		fx_random(&f, 0x1234567ULL + (uint64_t)i, 3000);
+		fx_close(&f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -411,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_other_calls),
 		cmocka_unit_test(test_session_exhausted),
+		cmocka_unit_test(test_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

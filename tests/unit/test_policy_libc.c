@@ -366,15 +366,6 @@ static void test_32bit(void **state)
 	fx_close(&f);
 }
 
-/* xorshift, so the random tests repeat */
-static uint64_t rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 /*
  * Many allocations of mixed sizes, freed in random order: blocks never
  * overlap, lie inside the pool, the slab grows beyond its inline block
@@ -393,12 +384,12 @@ static void test_churn(void **state)
 	lc = f.st;
 	memset(addr, 0, sizeof(addr));
 	for (k = 0; k < 3000; k++) {
-		i = (int)(rnd(&seed) % N);
+		i = (int)(fx_rnd(&seed) % N);
 		if (addr[i]) {
 			assert_int_equal(fx_munmap(&f, addr[i], len[i]), 0);
 			addr[i] = 0;
 		} else {
-			len[i] = 1 + rnd(&seed) % (64 * KiB);
+			len[i] = 1 + fx_rnd(&seed) % (64 * KiB);
 			addr[i] = fx_anon(&f, len[i], RW);
 			assert_true(pol_ma_owns(&lc->pool[0], addr[i]));
 			for (j = 0; j < N; j++)
@@ -478,14 +469,14 @@ static void test_avl_random(void **state)
 	pol_avl_init(&t, true, 8);
 	assert_int_equal(pol_avl_add_range(&t, 0x100000, PAGES * PG), 0);
 	for (k = 0; k < 20000; k++) {
-		i = (int)(rnd(&seed) % N);
+		i = (int)(fx_rnd(&seed) % N);
 		if (at[i]) {
 			pol_avl_free(&t, at[i]);
 			for (p = 0; p < np[i]; p++)
 				owner[(at[i] - 0x100000) / PG + p] = 0;
 			at[i] = 0;
 		} else {
-			np[i] = 1 + rnd(&seed) % 8;
+			np[i] = 1 + fx_rnd(&seed) % 8;
 			if (pol_avl_alloc_aligned(&t, np[i] * PG, 12, &a))
 				continue;
 			assert_true(a >= 0x100000 &&
@@ -527,6 +518,22 @@ static void test_addrset(void **state)
 	pol_addrset_free(&s);
 }
 
+/* Random calls on every generation of the model: sound, and clean. */
+static void test_random(void **state)
+{
+	static const enum gn_version v[] = {GN_20_05, GN_24_08, GN_26_02};
+	struct fx f;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(fx_open_ex(&f, &pol_libc, "", 256 * MiB,
+					    v[i], i == 1 ? "hw-64" : NULL),
+				 0);
+		fx_random(&f, 0x1234567ULL + (uint64_t)i, 3000);
+		fx_close(&f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -548,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_avl),
 		cmocka_unit_test(test_avl_random),
 		cmocka_unit_test(test_addrset),
+		cmocka_unit_test(test_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -205,6 +205,22 @@ static void test_reuse_pattern(void **state)
 	fx_close(&f);
 }
 
+/* Random calls on every generation of the model: sound, and clean. */
+static void test_random(void **state)
+{
+	static const enum gn_version v[] = {GN_20_05, GN_24_08, GN_26_02};
+	struct fx f;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(fx_open_ex(&f, &pol_libc_2005, "", 256 * MiB,
+					    v[i], i == 1 ? "hw-64" : NULL),
+				 0);
+		fx_random(&f, 0x1234567ULL + (uint64_t)i, 3000);
+		fx_close(&f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +232,7 @@ int main(void)
 		cmocka_unit_test(test_other_calls),
 		cmocka_unit_test(test_go_arena),
 		cmocka_unit_test(test_reuse_pattern),
+		cmocka_unit_test(test_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
