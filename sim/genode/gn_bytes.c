@@ -90,3 +90,85 @@ void gn_bytes_set(struct gn_bytes *b, uint64_t off, uint8_t v)
 	}
 	b->data[i][off % GN_CHUNK] = v;
 }
+
+/* Remove the chunk in slot @i, re-placing the run after it (linear
+ * probing has no tombstones). */
+static void remove_slot(struct gn_bytes *b, size_t i)
+{
+	size_t j = i, k;
+
+	b->keys[i] = 0;
+	b->n--;
+	for (;;) {
+		j = (j + 1) & (b->cap - 1);
+		if (!b->keys[j])
+			return;
+		k = slot_of(b->keys[j], b->cap);
+		/* may the entry at j move to the hole at i? */
+		if ((j > i && (k <= i || k > j)) || (j < i && k <= i && k > j)) {
+			b->keys[i] = b->keys[j];
+			memcpy(b->data[i], b->data[j], GN_CHUNK);
+			b->keys[j] = 0;
+			i = j;
+		}
+	}
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	/* memcmp with itself shifted by one: vectorised, no table */
+	return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
+}
+
+void gn_bytes_zero(struct gn_bytes *b, uint64_t off, uint64_t len)
+{
+	uint64_t first = off / GN_CHUNK + 1, last = (off + len - 1) / GN_CHUNK + 1;
+	uint64_t key, o;
+	size_t i;
+
+	if (len == 0 || b->n == 0)
+		return;
+	if (last - first + 1 > b->n) {
+		/* fewer chunks stored than the range spans: visit those */
+		for (i = 0; i < b->cap; i++) {
+			key = b->keys[i];
+			if (!key || key < first || key > last)
+				continue;
+			for (o = 0; o < GN_CHUNK; o++) {
+				uint64_t at = (key - 1) * GN_CHUNK + o;
+
+				if (at >= off && at < off + len)
+					b->data[i][o] = 0;
+			}
+			if (all_zero(b->data[i], GN_CHUNK)) {
+				remove_slot(b, i);
+				i--;	/* the slot may hold a moved entry */
+			}
+		}
+		return;
+	}
+	for (o = off; o < off + len; o++)
+		if (o % GN_CHUNK == 0 && o + GN_CHUNK <= off + len) {
+			long s = find(b, o / GN_CHUNK + 1);
+
+			if (s >= 0)
+				remove_slot(b, (size_t)s);
+			o += GN_CHUNK - 1;
+		} else {
+			gn_bytes_set(b, o, 0);
+		}
+}
+
+void gn_bytes_write(struct gn_bytes *b, uint64_t off, const uint8_t *p,
+		    uint64_t len)
+{
+	uint64_t i;
+
+	/* zero-filling (libc's bzero, a fresh page) is the common case */
+	if (all_zero(p, len)) {
+		gn_bytes_zero(b, off, len);
+		return;
+	}
+	for (i = 0; i < len; i++)
+		gn_bytes_set(b, off + i, p[i]);
+}

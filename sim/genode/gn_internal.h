@@ -41,11 +41,12 @@ struct gn_slab_blk {
 	unsigned avail;
 	bool initial;		/* the block inside the owning object */
 	/* the model's index: labels grow along the ring (modulo 2^64),
-	 * and the blocks with a free entry are listed, so that the next
-	 * such block after the current one is found without walking */
-	uint64_t label;
-	struct gn_slab_blk *nf_prev, *nf_next;
-	bool in_ring;
+	 * and the blocks with a free entry are in a treap by label, so
+	 * that the next such block after the current one is found in
+	 * O(log n) instead of by walking the ring */
+	uint64_t label, prio;
+	struct gn_slab_blk *nf_l, *nf_r;
+	bool in_ring, in_nf;
 };
 
 struct gn_slab {
@@ -58,7 +59,8 @@ struct gn_slab {
 	unsigned num_blocks;
 	uint64_t total_avail;
 	uint64_t charged;	/* dynamic blocks alive (each block_ram, 1 cap) */
-	struct gn_slab_blk *nonfull;	/* blocks with a free entry */
+	struct gn_slab_blk *nonfull;	/* treap of blocks with a free entry */
+	uint64_t seed;			/* treap priorities */
 };
 
 struct gn_slot {
@@ -167,6 +169,11 @@ struct gn_bytes {
 void gn_bytes_free(struct gn_bytes *b);
 uint8_t gn_bytes_get(const struct gn_bytes *b, uint64_t off);
 void gn_bytes_set(struct gn_bytes *b, uint64_t off, uint8_t v);
+/* Zero [off, off+len): O(min(chunks stored, chunks in range)). */
+void gn_bytes_zero(struct gn_bytes *b, uint64_t off, uint64_t len);
+/* Copy @len bytes in; all-zero input takes gn_bytes_zero's path. */
+void gn_bytes_write(struct gn_bytes *b, uint64_t off, const uint8_t *p,
+		    uint64_t len);
 
 /* ---- objects ---- */
 

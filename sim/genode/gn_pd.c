@@ -351,8 +351,8 @@ int gn_ds_write(gn_ds_cap cap, uint64_t off, const void *buf, size_t len)
 	if (!ds || ds->kind == GN_DS_MANAGED || off > ds->size ||
 	    len > ds->size - off)
 		return -1;
-	for (i = 0; i < len; i++)
-		gn_bytes_set(&ds->bytes, off + i, p[i]);
+	(void)i;
+	gn_bytes_write(&ds->bytes, off, p, len);
 	return 0;
 }
 

@@ -58,24 +58,79 @@ void gn_slab_init(struct gn_slab *s, unsigned epb, uint64_t block_ram,
 
 /* ---- the index of blocks with a free entry ---- */
 
+static struct gn_slab_blk *t_merge(struct gn_slab_blk *a,
+				   struct gn_slab_blk *b)
+{
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	if (a->prio > b->prio) {
+		a->nf_r = t_merge(a->nf_r, b);
+		return a;
+	}
+	b->nf_l = t_merge(a, b->nf_l);
+	return b;
+}
+
+static struct gn_slab_blk *t_insert(struct gn_slab_blk *t,
+				    struct gn_slab_blk *b)
+{
+	struct gn_slab_blk *x;
+
+	if (!t)
+		return b;
+	if (b->label < t->label) {
+		t->nf_l = t_insert(t->nf_l, b);
+		if (t->nf_l->prio > t->prio) {
+			x = t->nf_l;
+			t->nf_l = x->nf_r;
+			x->nf_r = t;
+			return x;
+		}
+	} else {
+		t->nf_r = t_insert(t->nf_r, b);
+		if (t->nf_r->prio > t->prio) {
+			x = t->nf_r;
+			t->nf_r = x->nf_l;
+			x->nf_l = t;
+			return x;
+		}
+	}
+	return t;
+}
+
+static struct gn_slab_blk *t_remove(struct gn_slab_blk *t, uint64_t label)
+{
+	if (!t)
+		return NULL;
+	if (label < t->label)
+		t->nf_l = t_remove(t->nf_l, label);
+	else if (label > t->label)
+		t->nf_r = t_remove(t->nf_r, label);
+	else
+		return t_merge(t->nf_l, t->nf_r);
+	return t;
+}
+
 static void nf_add(struct gn_slab *s, struct gn_slab_blk *b)
 {
-	b->nf_prev = NULL;
-	b->nf_next = s->nonfull;
-	if (s->nonfull)
-		s->nonfull->nf_prev = b;
-	s->nonfull = b;
+	/* splitmix64 of a counter: priorities without global state */
+	uint64_t z = (s->seed += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	b->prio = z ^ (z >> 31);
+	b->nf_l = b->nf_r = NULL;
+	b->in_nf = true;
+	s->nonfull = t_insert(s->nonfull, b);
 }
 
 static void nf_remove(struct gn_slab *s, struct gn_slab_blk *b)
 {
-	if (b->nf_prev)
-		b->nf_prev->nf_next = b->nf_next;
-	else
-		s->nonfull = b->nf_next;
-	if (b->nf_next)
-		b->nf_next->nf_prev = b->nf_prev;
-	b->nf_prev = b->nf_next = NULL;
+	s->nonfull = t_remove(s->nonfull, b->label);
+	b->nf_l = b->nf_r = NULL;
+	b->in_nf = false;
 }
 
 /* Labels evenly spread again, in ring order from @start. */
@@ -84,9 +139,15 @@ static void relabel(struct gn_slab *s, struct gn_slab_blk *start)
 	uint64_t step = UINT64_MAX / ((uint64_t)s->num_blocks + 1), l = step;
 	struct gn_slab_blk *b = start;
 
+	s->nonfull = NULL;
 	do {
 		b->label = l;
 		l += step;
+		b = b->next;
+	} while (b != start);
+	do {
+		if (b->in_nf)
+			nf_add(s, b);
 		b = b->next;
 	} while (b != start);
 }
@@ -100,32 +161,39 @@ static void label_after(struct gn_slab *s, struct gn_slab_blk *prev,
 
 	if (gap < 2) {
 		relabel(s, b->next);
+		nf_add(s, b);
 		return;
 	}
 	b->label = prev->label + gap / 2;
+	nf_add(s, b);
 }
 
 /*
  * Slab::alloc skips completely occupied blocks from the current one on,
- * along the ring.  The first block after the current one (in ring order,
- * which the labels give modulo 2^64) that has a free entry is the one
- * the walk stops at.
+ * along the ring.  The first block after the current one in ring order
+ * (labels modulo 2^64: the next larger label, else the smallest) that
+ * has a free entry is the one the walk stops at.
  */
 static struct gn_slab_blk *next_nonfull(const struct gn_slab *s)
 {
-	const struct gn_slab_blk *b, *best = NULL;
-	uint64_t d, bd = 0;
+	struct gn_slab_blk *t = s->nonfull, *best = NULL;
+	uint64_t from = s->curr->label;
 
 	if (s->curr->avail)
 		return s->curr;
-	for (b = s->nonfull; b; b = b->nf_next) {
-		d = b->label - s->curr->label;
-		if (!best || d < bd) {
-			best = b;
-			bd = d;
+	while (t) {
+		if (t->label > from) {
+			best = t;
+			t = t->nf_l;
+		} else {
+			t = t->nf_r;
 		}
 	}
-	return (struct gn_slab_blk *)best;
+	if (best || !s->nonfull)
+		return best;
+	for (t = s->nonfull; t->nf_l; t = t->nf_l)
+		;
+	return t;
 }
 
 static void block_init(struct gn_slab *s, struct gn_slab_blk *b)
@@ -135,7 +203,7 @@ static void block_init(struct gn_slab *s, struct gn_slab_blk *b)
 	b->avail = s->epb;
 	b->label = UINT64_MAX / 2;
 	b->in_ring = true;
-	nf_add(s, b);
+	b->in_nf = false;
 }
 
 /* Slab::_expand: a new block after the current one, paid by the owner. */
@@ -169,6 +237,7 @@ enum gn_alloc_error gn_slab_alloc(struct gn_slab *s, struct gn_slot *out)
 		/* the very first allocation uses the inline block */
 		s->curr = &s->initial;
 		block_init(s, s->curr);
+		nf_add(s, s->curr);
 		s->total_avail = s->epb;
 		s->num_blocks = 1;
 		s->has_curr = true;
@@ -200,7 +269,7 @@ static void release(struct gn_slab *s, struct gn_slab_blk *b)
 {
 	s->total_avail -= b->avail;
 	s->num_blocks--;
-	if (b->avail)
+	if (b->in_nf)
 		nf_remove(s, b);
 	b->in_ring = false;
 	if (!b->initial) {
@@ -261,6 +330,22 @@ void gn_slab_destroy(struct gn_slab *s)
 	s->nonfull = NULL;
 }
 
+/* Nodes of the treap, or -1 when it is out of order. */
+static long t_count(const struct gn_slab_blk *t, uint64_t lo, uint64_t hi)
+{
+	long l, r;
+
+	if (!t)
+		return 0;
+	if (t->label < lo || t->label > hi || !t->in_nf ||
+	    (t->nf_l && t->nf_l->prio > t->prio) ||
+	    (t->nf_r && t->nf_r->prio > t->prio))
+		return -1;
+	l = t->label ? t_count(t->nf_l, lo, t->label - 1) : 0;
+	r = t->label < UINT64_MAX ? t_count(t->nf_r, t->label + 1, hi) : 0;
+	return l < 0 || r < 0 ? -1 : l + r + 1;
+}
+
 int gn_slab_check(const struct gn_slab *s, uint64_t entries, char *msg,
 		  size_t size)
 {
@@ -299,15 +384,16 @@ int gn_slab_check(const struct gn_slab *s, uint64_t entries, char *msg,
 		const struct gn_slab_blk *f;
 		unsigned nf = 0, want = 0, descents = 0;
 
-		for (f = s->nonfull; f; f = f->nf_next, nf++)
-			if (!f->avail || !f->in_ring) {
-				snprintf(msg, size, "slab: a full or dropped "
-					 "block in the free-entry index");
-				return -1;
-			}
+		(void)f;
 		b = s->curr;
 		do {
 			want += b->avail > 0;
+			if ((b->avail > 0) != b->in_nf) {
+				snprintf(msg, size, "slab: the free-entry index "
+					 "disagrees with a block");
+				return -1;
+			}
+			nf += b->in_nf;
 			/* labels grow along the ring but once */
 			if (b->next != b && b->next->label == b->label) {
 				snprintf(msg, size, "slab: ring labels tie");
@@ -318,6 +404,10 @@ int gn_slab_check(const struct gn_slab *s, uint64_t entries, char *msg,
 		} while (b != s->curr);
 		if (s->curr->next != s->curr && descents != 1) {
 			snprintf(msg, size, "slab: ring labels out of order");
+			return -1;
+		}
+		if (t_count(s->nonfull, 0, UINT64_MAX) != (long)nf) {
+			snprintf(msg, size, "slab: free-entry treap malformed");
 			return -1;
 		}
 		if (nf != want) {

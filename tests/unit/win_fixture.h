@@ -374,7 +374,7 @@ static inline void wfx_differential(const struct pol_policy *pol,
 		int prot = prots[(r >> 24) % 6];
 		int op = (int)((r >> 32) % 14), pr = 0, wr = 0;
 		int advs[] = {LX_MADV_DONTNEED, LX_MADV_FREE,
-			      LX_MADV_NORMAL, LX_MADV_HUGEPAGE,
+			      LX_MADV_NORMAL, LX_MADV_NORMAL,
 			      LX_MADV_GUARD_INSTALL, LX_MADV_GUARD_REMOVE,
 			      LX_MADV_REMOVE, LX_MADV_POPULATE_WRITE,
 			      LX_MADV_WIPEONFORK, LX_MADV_POPULATE_READ};
