@@ -20,7 +20,7 @@ import unittest
 import zlib
 
 import report_fixture
-from rmsim_driver import RMSIM, SOURCE, main, run
+from rmsim_driver import RMSIM, main, run
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 VOID = {"meta", "br", "img", "input", "hr", "link", "col", "wbr"}
