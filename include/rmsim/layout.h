@@ -25,7 +25,7 @@ enum lay_kernel { LAY_NOVA, LAY_HW, LAY_SEL4, LAY_OKL4, LAY_LINUX };
 /* What an area is, so the model knows what to build and reports what to
  * draw. */
 enum lay_area_kind {
-	LAY_AREA_RESERVED,	/* outside the PD's range: page 0, UTCB, kernel */
+	LAY_AREA_RESERVED,	/* outside the PD's range: page 0, kernel */
 	LAY_AREA_LDSO,		/* ld.lib.so, loaded at its link address */
 	LAY_AREA_LINKER,	/* the PD's linker_area() map, attached rwx */
 	LAY_AREA_STACK,		/* the PD's stack_area() map, attached rw */

@@ -72,7 +72,8 @@ int cmd_layouts(int argc, char **argv)
 		uint64_t start, end;
 		bool sure = lay_va_range(l, gn_version_number(v), &start, &end);
 
-		printf("%-13s %-6s %2u-bit  [%#" PRIx64 ", %#" PRIx64 ")%s  %s%s\n",
+		printf("%-13s %-6s %2u-bit  [%#" PRIx64 ", %#" PRIx64
+		       ")%s  %s%s\n",
 		       l->name, lay_kernel_name(l->kernel), l->bits, start, end,
 		       sure ? "" : "?", l->summary,
 		       l == lay_default() ? " (default)" : "");
@@ -80,7 +81,8 @@ int cmd_layouts(int argc, char **argv)
 			continue;
 		n = lay_areas(l, gn_version_number(v), a, LAY_MAX_AREAS);
 		for (j = 0; j < n && j < LAY_MAX_AREAS; j++)
-			printf("    %#14" PRIx64 " %#12" PRIx64 "  %s  %-30s%s\n",
+			printf("    %#14" PRIx64 " %#12" PRIx64
+			       "  %s  %-30s%s\n",
 			       a[j].start, a[j].size, a[j].rights, a[j].name,
 			       a[j].verified ? "" : "  (size unverified)");
 	}

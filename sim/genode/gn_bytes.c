@@ -105,7 +105,8 @@ static void remove_slot(struct gn_bytes *b, size_t i)
 			return;
 		k = slot_of(b->keys[j], b->cap);
 		/* may the entry at j move to the hole at i? */
-		if ((j > i && (k <= i || k > j)) || (j < i && k <= i && k > j)) {
+		if ((j > i && (k <= i || k > j)) ||
+		    (j < i && k <= i && k > j)) {
 			b->keys[i] = b->keys[j];
 			memcpy(b->data[i], b->data[j], GN_CHUNK);
 			b->keys[j] = 0;
@@ -122,7 +123,8 @@ static bool all_zero(const uint8_t *p, size_t n)
 
 void gn_bytes_zero(struct gn_bytes *b, uint64_t off, uint64_t len)
 {
-	uint64_t first = off / GN_CHUNK + 1, last = (off + len - 1) / GN_CHUNK + 1;
+	uint64_t first = off / GN_CHUNK + 1;
+	uint64_t last = (off + len - 1) / GN_CHUNK + 1;
 	uint64_t key, o;
 	size_t i;
 

@@ -381,10 +381,10 @@ static const char *split_args(struct gn_case_stmt *st, char *s, size_t len)
 			arg->text = (char *)a;
 			arg->len = al;
 			/* key=value: an identifier before a lone '=' */
-			for (kl = 0; kl < al && (isalnum((unsigned char)a[kl]) ||
-						 a[kl] == '_');
-			     kl++)
-				;
+			for (kl = 0; kl < al; kl++)
+				if (!isalnum((unsigned char)a[kl]) &&
+				    a[kl] != '_')
+					break;
 			if (kl > 0 && kl < al && a[kl] == '=' &&
 			    (kl + 1 >= al || a[kl + 1] != '=')) {
 				unsigned k;
@@ -532,8 +532,8 @@ struct gn_case_stmt *gn_case_parse(const char *name, size_t nlen,
 		if (st->args[i].key >= 0) {
 			k = st->spec->key_kind[st->args[i].key];
 		} else {
-			if (npos == st->spec->max || (i > 0 &&
-						      st->args[i - 1].key >= 0)) {
+			if (npos == st->spec->max ||
+			    (i > 0 && st->args[i - 1].key >= 0)) {
 				*why = npos == st->spec->max
 					       ? "too many arguments"
 					       : "positional argument after "
@@ -782,7 +782,8 @@ static int run_op(struct gn_case_run *r, const struct gn_case_stmt *st,
 		    opt_arg(r, st, key_arg(st, "retry"), K_NUM, env, &flag,
 			    why))
 			return -1;
-		sess = key_arg(st, "session") ? p : implicit_session(r, &o->err);
+		sess = key_arg(st, "session") ? p
+					      : implicit_session(r, &o->err);
 		if (!sess) {
 			if (!o->err)
 				o->err = E_DENIED;

@@ -58,7 +58,7 @@ struct gn_slab {
 	bool has_curr;
 	unsigned num_blocks;
 	uint64_t total_avail;
-	uint64_t charged;	/* dynamic blocks alive (each block_ram, 1 cap) */
+	uint64_t charged;	/* dynamic blocks (block_ram and a cap each) */
 	struct gn_slab_blk *nonfull;	/* treap of blocks with a free entry */
 	uint64_t seed;			/* treap priorities */
 };

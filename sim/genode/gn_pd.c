@@ -475,7 +475,8 @@ enum gn_alloc_error gn_pd_alloc_ram(struct gn_pd *pd, uint64_t size,
 		gn_acct_refund(&pd->acct, size, 1);
 		return e;
 	}
-	snprintf(name, sizeof(name), "ds%llu", (unsigned long long)++c->next_ds);
+	snprintf(name, sizeof(name), "ds%llu",
+		 (unsigned long long)++c->next_ds);
 	ds = gn_ds_new(c, GN_DS_RAM, size, name);
 	ds->owner = pd;
 	ds->md = slot;
@@ -549,7 +550,8 @@ struct gn_pd *gn_pd_connection(struct gn_ctx *c, enum gn_session_error *err)
 	}
 	env->out_ram += k->pd_session_quota;
 	env->out_caps += k->pd_session_caps;
-	snprintf(name, sizeof(name), "pd%llu", (unsigned long long)++c->next_pd);
+	snprintf(name, sizeof(name), "pd%llu",
+		 (unsigned long long)++c->next_pd);
 	/* core keeps the session object out of the donation */
 	pd = gn_pd_new(c, name, k->pd_session_quota - k->pd_session_ram,
 		       k->pd_session_caps - 1, false);

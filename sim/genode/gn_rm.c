@@ -527,7 +527,8 @@ enum gn_alloc_error gn_rm_create_once(struct gn_rm_connection *rm,
 	e = gn_acct_charge(&rm->acct, c->costs.rmc_ram, 1);
 	if (e)
 		return e;
-	snprintf(name, sizeof(name), "rm%llu", (unsigned long long)++c->next_rm);
+	snprintf(name, sizeof(name), "rm%llu",
+		 (unsigned long long)++c->next_rm);
 	map = gn_rmap_new(c, GN_RMAP_SUB, 0, size, &rm->acct, name);
 	map->session = rm;
 	map->s_next = rm->maps;

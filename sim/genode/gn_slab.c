@@ -389,8 +389,8 @@ int gn_slab_check(const struct gn_slab *s, uint64_t entries, char *msg,
 		do {
 			want += b->avail > 0;
 			if ((b->avail > 0) != b->in_nf) {
-				snprintf(msg, size, "slab: the free-entry index "
-					 "disagrees with a block");
+				snprintf(msg, size, "slab: the free-entry "
+					 "index disagrees with a block");
 				return -1;
 			}
 			nf += b->in_nf;

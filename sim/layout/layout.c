@@ -164,15 +164,16 @@ size_t lay_areas(const struct lay_layout *l, int version,
 	put(out, max, &n, &a);
 	a = (struct lay_area){"stack area", LAY_AREA_STACK, LAY_STACK_AREA_ADDR,
 			      LAY_STACK_AREA_SIZE, "rw-", true,
-			      is_linux ? "base-linux stack_area.ld (pre-reserved "
-				      "by the linker script)"
-				    : "non_core_stack_area_addr.h, "
-				      "stack_area.h; one 1 MiB slot per thread"};
+			      is_linux ? "base-linux stack_area.ld (reserved "
+					 "by the linker script)"
+				       : "non_core_stack_area_addr.h, "
+					 "stack_area.h; 1 MiB per thread"};
 	put(out, max, &n, &a);
 	if (end < top) {
 		a = (struct lay_area){"kernel and above the PD range",
 				      LAY_AREA_RESERVED, end, top - end + 1,
-				      "---", !is_linux, "platform.cc (vm_size)"};
+				      "---", !is_linux,
+				      "platform.cc (vm_size)"};
 		put(out, max, &n, &a);
 	}
 	return n;

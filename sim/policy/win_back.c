@@ -979,10 +979,7 @@ static bool resolve(struct wc *w, gn_rm_cap map, uint64_t addr,
 	w->st.chunks++;
 	/* Linux gives the VMA its anon_vma on the write fault, or on a
 	 * read one that maps a huge page */
-	if (type == GN_FAULT_WRITE ||
-	    ((v->flags & WV_HUGEPAGE) && !(v->flags & WV_NOHUGEPAGE) &&
-	     (addr & ~(WC_PMD - 1)) >= v->n.start &&
-	     (addr & ~(WC_PMD - 1)) + WC_PMD <= v->n.end))
+	if (type == GN_FAULT_WRITE || wc_thp_eligible(v, addr))
 		wc_anon_prepare(w, v);
 	/* attaching where the thread faulted wakes it; wc_sync then moves
 	 * the chunk into the window if the page is read-only */

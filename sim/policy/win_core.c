@@ -209,6 +209,7 @@ int wc_init(const struct pol_env *env, const char *params, bool lazy,
 	w->base = base;
 	w->top = base + size;
 	w->start_brk = w->brk = base;
+	w->pend_lo = UINT64_MAX;
 
 	w->rm = gn_rm_session_open(w->pd, &se);
 	if (!w->rm)
@@ -332,30 +333,38 @@ static bool in_window(const struct wc *w, uint64_t s, uint64_t e)
 	return s >= w->base && e <= w->top && s < e;
 }
 
-/*
- * What the program does next to memory it just made writable is to
- * write it; Linux gives a private VMA its anon_vma then.  The window
- * policy never sees that fault, so it decides at commit.
- */
-static void eager_prepare(struct wc *w, uint64_t s, uint64_t e)
-{
-	struct wc_vma *v;
-
-	if (w->lazy)
-		return;
-	for (v = wc_vma_find(w, s); v && v->n.start < e; v = wc_vma_next(v))
-		if ((v->flags & WV_WRITE) && !(v->flags & WV_SHARED))
-			wc_anon_prepare(w, v);
-}
-
 /* Genode follows the VMAs over [s, e): objects, RAM, rights, views. */
 static int back(struct wc *w, uint64_t s, uint64_t e)
 {
 	int err = wc_back_objects(w, s, e);
 	int e2 = wc_back_commit(w, s, e);
 
-	eager_prepare(w, s, e);
+	if (s < e) {
+		w->pend_lo = min64(w->pend_lo, s);
+		w->pend_hi = max64(w->pend_hi, e);
+	}
 	return err ? err : e2;
+}
+
+/*
+ * What the program does next to memory a call made writable is to write
+ * it, and Linux gives a private VMA its anon_vma then, reusing a
+ * neighbour's when it can.  The window policy never sees that fault, so
+ * at the end of each call it does the same, in address order, over what
+ * the call made accessible.
+ */
+static int finish(struct wc *w, int rc)
+{
+	struct wc_vma *v;
+
+	if (!w->lazy)
+		for (v = wc_vma_find(w, w->pend_lo);
+		     v && v->n.start < w->pend_hi; v = wc_vma_next(v))
+			if ((v->flags & WV_WRITE) && !(v->flags & WV_SHARED))
+				wc_anon_prepare(w, v);
+	w->pend_lo = UINT64_MAX;
+	w->pend_hi = 0;
+	return rc;
 }
 
 /*
@@ -380,8 +389,7 @@ static int fault_range(struct wc *w, struct wc_vma *v, uint64_t start,
 	}
 	if (g > start) {
 		if (!(v->flags & WV_SHARED) &&
-		    (write || ((v->flags & WV_HUGEPAGE) &&
-			       !(v->flags & WV_NOHUGEPAGE))))
+		    (write || wc_thp_eligible(v, start)))
 			wc_anon_prepare(w, v);
 		wc_back_populate(w, start, g);
 	}
@@ -455,8 +463,8 @@ static int map_region(struct wc *w, struct wc_obj *obj, uint64_t addr,
 	return 0;
 }
 
-int wc_mmap(void *st, uint64_t addr, uint64_t len, int prot, int flags,
-	    int fd, uint64_t off, uint64_t *out)
+static int do_mmap(void *st, uint64_t addr, uint64_t len, int prot, int flags,
+		   int fd, uint64_t off, uint64_t *out)
 {
 	struct wc *w = st;
 	bool file = !(flags & LX_MAP_ANONYMOUS), populate_now;
@@ -597,6 +605,13 @@ int wc_mmap(void *st, uint64_t addr, uint64_t len, int prot, int flags,
 	return 0;
 }
 
+int wc_mmap(void *st, uint64_t addr, uint64_t len, int prot, int flags,
+	    int fd, uint64_t off, uint64_t *out)
+{
+	return finish(st,
+		      do_mmap(st, addr, len, prot, flags, fd, off, out));
+}
+
 int wc_munmap(void *st, uint64_t addr, uint64_t len)
 {
 	struct wc *w = st;
@@ -640,7 +655,7 @@ static int mprotect_fixup(struct wc *w, struct wc_vma *v, uint64_t start,
 	return 0;
 }
 
-int wc_mprotect(void *st, uint64_t start, uint64_t len, int prot)
+static int do_mprotect(void *st, uint64_t start, uint64_t len, int prot)
 {
 	struct wc *w = st;
 	int grows = prot & (LX_PROT_GROWSDOWN | LX_PROT_GROWSUP);
@@ -702,6 +717,11 @@ int wc_mprotect(void *st, uint64_t start, uint64_t len, int prot)
 	/* what changed is [start, nstart): Genode follows */
 	e2 = back(w, start, min64(nstart, end));
 	return err ? err : e2;
+}
+
+int wc_mprotect(void *st, uint64_t start, uint64_t len, int prot)
+{
+	return finish(st, do_mprotect(st, start, len, prot));
 }
 
 /* ---- madvise ---- */
@@ -816,6 +836,8 @@ static int apply(struct wc *w, struct wc_vma **vp, uint64_t start,
 		return wc_back_guard(w, start, end) ? -LX_ENOMEM : 0;
 	case LX_MADV_GUARD_REMOVE:
 		wc_back_unguard(w, start, end);
+		w->pend_lo = min64(w->pend_lo, start);
+		w->pend_hi = max64(w->pend_hi, end);
 		return 0;
 	case LX_MADV_NORMAL:
 		fl &= ~(WV_RAND_READ | WV_SEQ_READ);
@@ -920,7 +942,7 @@ static int madv_populate(struct wc *w, uint64_t start, uint64_t end,
 	return 0;
 }
 
-int wc_madvise(void *st, uint64_t addr, uint64_t len, int advice)
+static int do_madvise(void *st, uint64_t addr, uint64_t len, int advice)
 {
 	struct wc *w = st;
 	uint64_t plen;
@@ -943,6 +965,11 @@ int wc_madvise(void *st, uint64_t addr, uint64_t len, int advice)
 		return madv_populate(w, addr, addr + plen,
 				     advice == LX_MADV_POPULATE_WRITE);
 	return walk(w, addr, addr + plen, advice);
+}
+
+int wc_madvise(void *st, uint64_t addr, uint64_t len, int advice)
+{
+	return finish(st, do_madvise(st, addr, len, advice));
 }
 
 /* ---- mremap ---- */
@@ -1198,8 +1225,8 @@ static int remap_move(struct wc *w, struct vrm *r, uint64_t *res)
 	return seen ? 0 : -LX_EFAULT;
 }
 
-int wc_mremap(void *st, uint64_t old_addr, uint64_t old_len,
-	      uint64_t new_len, int flags, uint64_t new_addr, uint64_t *out)
+static int do_mremap(void *st, uint64_t old_addr, uint64_t old_len,
+		     uint64_t new_len, int flags, uint64_t new_addr, uint64_t *out)
 {
 	struct wc *w = st;
 	struct vrm r = {.addr = old_addr, .old_len = WC_ALIGN(old_len),
@@ -1246,6 +1273,13 @@ int wc_mremap(void *st, uint64_t old_addr, uint64_t old_len,
 			 r.new_addr + r.old_len + r.delta, true);
 	*out = r.new_addr;
 	return 0;
+}
+
+int wc_mremap(void *st, uint64_t old_addr, uint64_t old_len,
+	      uint64_t new_len, int flags, uint64_t new_addr, uint64_t *out)
+{
+	return finish(st, do_mremap(st, old_addr, old_len, new_len, flags,
+				    new_addr, out));
 }
 
 /* ---- msync, mincore ---- */
@@ -1496,7 +1530,7 @@ static int brk_grow(struct wc *w, uint64_t addr, uint64_t len)
  * up as Linux's does.  Like the kernel's, it never fails: the result is
  * the new break or, when refused, the old one.
  */
-int wc_brk(void *st, uint64_t addr, uint64_t *out)
+static int do_brk(void *st, uint64_t addr, uint64_t *out)
 {
 	struct wc *w = st;
 	uint64_t newbrk, oldbrk;
@@ -1537,6 +1571,11 @@ int wc_brk(void *st, uint64_t addr, uint64_t *out)
 	if (w->def_flags & WV_LOCKED)
 		populate(w, oldbrk, newbrk, true);
 	return 0;
+}
+
+int wc_brk(void *st, uint64_t addr, uint64_t *out)
+{
+	return finish(st, do_brk(st, addr, out));
 }
 
 /* ---- checks ---- */

@@ -199,6 +199,7 @@ struct wc {
 	struct wt_tree viewt;
 	struct wc_ds *zero;	/* read-only zero pages, shared */
 	struct wc_stats st;
+	uint64_t pend_lo, pend_hi;	/* made accessible by this call */
 };
 
 /* ---- VMA primitives (win_vma.c) ------------------------------------- */
@@ -226,6 +227,9 @@ void wc_vma_try_merge_next(struct wc *w, struct wc_vma *v);
 int wc_unmap(struct wc *w, uint64_t start, uint64_t end, bool check);
 void wc_anon_prepare(struct wc *w, struct wc_vma *v);
 uint64_t wc_start_gap(const struct wc_vma *v);
+/* Would a fault at addr in v map a huge page (and so prepare an
+ * anon_vma even for a read)? */
+bool wc_thp_eligible(const struct wc_vma *v, uint64_t addr);
 uint8_t wc_rights(uint32_t flags);
 
 /* objects */

@@ -331,6 +331,17 @@ void wc_anon_prepare(struct wc *w, struct wc_vma *v)
 	v->anon = ++w->next_anon;
 }
 
+bool wc_thp_eligible(const struct wc_vma *v, uint64_t addr)
+{
+	uint64_t h = addr & ~(WC_PMD - 1);
+
+	/* THP "madvise" mode, as the reference assumes */
+	if (v->obj || !(v->flags & WV_HUGEPAGE) ||
+	    (v->flags & WV_NOHUGEPAGE))
+		return false;
+	return h >= v->n.start && h + WC_PMD <= v->n.end;
+}
+
 uint64_t wc_start_gap(const struct wc_vma *v)
 {
 	if (!(v->flags & WV_GROWSDOWN))

@@ -45,6 +45,19 @@ static bool implies_new_addr(const struct vrm *r)
 	return r->flags & (LX_MREMAP_FIXED | LX_MREMAP_DONTUNMAP);
 }
 
+/* do_vmi_munmap(), with its argument checks: a shrink by a huge old_len
+ * fails here, as the kernel's does. */
+static int do_munmap(struct px_space *s, uint64_t start, uint64_t len)
+{
+	uint64_t task = s->cfg.task_size;
+
+	if ((start & (PX_PAGE - 1)) || start > task || len > task - start)
+		return -LX_EINVAL;
+	if (!PX_PAGE_ALIGN(len))
+		return -LX_EINVAL;
+	return px_unmap(s, start, start + PX_PAGE_ALIGN(len), true);
+}
+
 /* The VMA containing addr (vma_lookup), or NULL. */
 static struct px_vma *lookup(struct px_space *s, uint64_t addr)
 {
@@ -184,9 +197,9 @@ static int move_vma(struct px_space *s, struct vrm *r)
 			}
 			src->unmerged = true;
 		}
-	} else if (r->old_len) {
-		/* A failure to split only leaves the source mapped. */
-		(void)px_unmap(s, r->addr, r->addr + r->old_len, true);
+	} else {
+		/* A failure (a split, or old_len 0) leaves the source. */
+		(void)do_munmap(s, r->addr, r->old_len);
 	}
 	return 0;
 }
@@ -197,7 +210,7 @@ static int mremap_to(struct px_space *s, struct vrm *r)
 	int err;
 
 	if (r->flags & LX_MREMAP_FIXED) {
-		err = px_unmap(s, r->new_addr, r->new_addr + r->new_len, true);
+		err = do_munmap(s, r->new_addr, r->new_len);
 		if (err)
 			return err;
 		r->vma = lookup(s, r->addr);
@@ -205,8 +218,7 @@ static int mremap_to(struct px_space *s, struct vrm *r)
 			return -LX_EFAULT;
 	}
 	if (remap_type(r) == SHRINK) {
-		err = px_unmap(s, r->addr + r->new_len, r->addr + r->old_len,
-			       true);
+		err = do_munmap(s, r->addr + r->new_len, r->delta);
 		if (err)
 			return err;
 		r->vma = lookup(s, r->addr);
@@ -267,8 +279,7 @@ static int mremap_at(struct px_space *s, struct vrm *r)
 	case NO_RESIZE:
 		return 0;
 	case SHRINK:
-		return px_unmap(s, r->addr + r->new_len, r->addr + r->old_len,
-				true);
+		return do_munmap(s, r->addr + r->new_len, r->delta);
 	default:
 		break;
 	}

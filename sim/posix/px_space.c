@@ -140,6 +140,7 @@ struct px_space *px_fork(const struct px_space *s)
 {
 	struct px_space *c = calloc(1, sizeof(*c));
 	const struct px_vma *p;
+	struct px_vma *v;
 
 	if (!c)
 		return NULL;
@@ -151,8 +152,6 @@ struct px_space *px_fork(const struct px_space *s)
 	c->objs = s->objs;
 	c->objs->refs++;
 	for (p = pxt_first(&s->tree); p; p = pxt_next(p)) {
-		struct px_vma *v;
-
 		if (p->flags & PXV_DONTCOPY)
 			continue;
 		v = fork_vma(c, p);
@@ -161,6 +160,17 @@ struct px_space *px_fork(const struct px_space *s)
 			return NULL;
 		}
 		px_vma_link(c, v);
+	}
+	/* dup_mmap() copies VMAs one by one and never merges them, though
+	 * cleared locks or wiped anon_vmas can make neighbours twins. */
+	for (v = pxt_first(&c->tree); v && pxt_next(v); v = pxt_next(v)) {
+		struct px_vma *n = pxt_next(v);
+		struct px_cand a, b;
+
+		px_cand_of(&a, v);
+		px_cand_of(&b, n);
+		if (px_can_merge(&a, &b))
+			v->unmerged = n->unmerged = true;
 	}
 	return c;
 }
@@ -213,6 +223,8 @@ static struct px_vma *grow_stack(struct px_space *s, struct px_vma *v,
 	    (prev->flags & PXV_ACCESS) &&
 	    addr - prev->end < s->cfg.stack_guard_gap)
 		return NULL;
+	/* The anon_vma comes before the limits: a refused growth keeps it. */
+	px_anon_prepare(s, v);
 	grow = (v->start - addr) >> PX_SHIFT;
 	if (grow > v->pgoff || v->end - addr > s->cfg.stack_rlimit)
 		return NULL;
@@ -220,7 +232,6 @@ static struct px_vma *grow_stack(struct px_space *s, struct px_vma *v,
 		return NULL;
 	if ((v->flags & PXV_ACCOUNT) && !px_commit_ok(s, grow))
 		return NULL;
-	px_anon_prepare(s, v);
 	px_vma_unlink(s, v);
 	v->start = addr;
 	v->pgoff -= grow;

@@ -285,8 +285,13 @@ void rp_sample(struct replay *r, uint64_t seq, bool force)
 			r->peak_ram = m->ram_used;
 		}
 	}
-	if (!r->db || (!force && seq % RP_SAMPLE_EVERY))
+	/* every so many events, the first, and each new RAM peak (so the
+	 * charts keep the peaks whatever the sampling interval) */
+	if (!r->db || (!force && seq % RP_SAMPLE_EVERY && seq != 1 &&
+		       !(m && m->ram_used > r->sampled_peak)))
 		return;
+	if (m && m->ram_used > r->sampled_peak)
+		r->sampled_peak = m->ram_used;
 	memset(&s, 0, sizeof(s));
 	s.seq = seq;
 	s.mappings = st.vmas;

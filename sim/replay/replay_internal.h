@@ -32,6 +32,7 @@ struct replay {
 	struct db_region *peak;
 	size_t npeak;
 	uint64_t peak_ram;
+	uint64_t sampled_peak;		/* highest RAM use sampled so far */
 	char (*peak_labels)[48];
 };
 

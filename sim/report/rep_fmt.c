@@ -603,12 +603,40 @@ const struct rep_kind_style *rep_kind_styles(size_t *n)
 }
 
 /*
- * The page names DejaVu Sans first (with the usual fallbacks); its
- * average advance is about 0.58 em for mixed text, so 0.62 leaves room.
- * Monospace digits are exactly 0.602 em in DejaVu Sans Mono and close to
- * it in the others.
+ * Advances of DejaVu Sans, the page's first font, in thousandths of an
+ * em, for printable ASCII from the space on; the fallbacks are narrower.
+ * Anything else (the ellipsis, other scripts) counts as a full em.
+ * Monospace is 0.602 em in DejaVu Sans Mono and close to it elsewhere.
  */
-double rep_text_w(size_t n, double font_px, bool mono)
+static const unsigned short advance[95] = {
+	318, 401, 460, 838, 636, 950, 780, 275, 390, 390,	/*  !"#$%&'() */
+	500, 838, 318, 361, 318, 337, 636, 636, 636, 636,	/* *+,-./0123 */
+	636, 636, 636, 636, 636, 636, 337, 337, 838, 838,	/* 456789:;<= */
+	838, 531, 1000, 684, 686, 698, 770, 632, 575, 775,	/* >?@ABCDEFG */
+	752, 295, 295, 656, 557, 863, 748, 787, 603, 787,	/* HIJKLMNOPQ */
+	695, 635, 611, 732, 684, 989, 685, 611, 685, 390,	/* RSTUVWXYZ[ */
+	337, 390, 838, 500, 500, 613, 635, 550, 635, 615,	/* \]^_`abcde */
+	352, 635, 634, 278, 278, 579, 278, 974, 634, 612,	/* fghijklmno */
+	635, 635, 411, 521, 392, 634, 592, 818, 592, 592,	/* pqrstuvwxy */
+	525, 636, 337, 636, 838,				/* z{|}~ */
+};
+
+double rep_text_w(const char *s, double font_px, bool mono)
 {
-	return (double)n * font_px * (mono ? 0.61 : 0.62);
+	double em = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c & 0xc0) == 0x80)
+			continue;	/* inside a UTF-8 sequence */
+		if (mono)
+			em += 0.61;
+		else if (c >= 0x20 && c < 0x7f)
+			em += advance[c - 0x20] / 1000.0;
+		else
+			em += 1.0;
+	}
+	/* a little more: rounding, hinting, a bolder fallback */
+	return em * font_px * (mono ? 1.0 : 1.05);
 }

@@ -216,8 +216,8 @@ const struct rep_kind_style *rep_kind_style(const char *kind);
 /* The kinds in legend order; *n gets the count. */
 const struct rep_kind_style *rep_kind_styles(size_t *n);
 
-/* Estimated width in px of @n characters of the report's fonts. */
-double rep_text_w(size_t n, double font_px, bool mono);
+/* Estimated width in px of @s set in the report's fonts. */
+double rep_text_w(const char *s, double font_px, bool mono);
 
 /* ---- the writers ---- */
 

@@ -519,7 +519,7 @@ static int place_names(struct strip *s)
 			continue;
 		tries++;
 		short_label(r->label, nm->text, sizeof(nm->text));
-		w = rep_text_w(utf8_len(nm->text), NAME_PX, false);
+		w = rep_text_w(nm->text, NAME_PX, false);
 		x0 = xpos(s, r->start);
 		x1 = xpos(s, s->end[o[k].i]);
 		nm->x = (x0 + x1) / 2;
@@ -608,7 +608,7 @@ static int place_addrs(struct strip *s)
 		a->v = b < s->nseg ? s->seg[b].lo : s->seg[b - 1].hi;
 		a->x = b < s->nseg ? s->seg[b].x : s->width;
 		addr_text(s, a->v, t, sizeof(t));
-		w = rep_text_w(strlen(t), ADDR_PX, true);
+		w = rep_text_w(t, ADDR_PX, true);
 		row = place(rows, ADDR_ROWS, &a->x, 1, w, -2, MAP_W + 2, &tx,
 			    &lx);
 		if (row < 0)
@@ -837,7 +837,7 @@ static void draw_addrs(FILE *f, const struct strip *s, double y)
 		double x0;
 
 		addr_text(s, a->v, t, sizeof(t));
-		w = rep_text_w(strlen(t), ADDR_PX, true);
+		w = rep_text_w(t, ADDR_PX, true);
 		x0 = a->tx - w / 2;
 		fprintf(f,
 			"<line class=\"m-tick\" x1=\"%.1f\" y1=\"%.1f\" "
@@ -909,7 +909,7 @@ static double draw_legend(FILE *f, const struct rep_snapshot *snap, double y,
 		} else {
 			text = "unused, not to scale";
 		}
-		w = 19 + rep_text_w(utf8_len(text), NAME_PX, false);
+		w = 19 + rep_text_w(text, NAME_PX, false);
 		if (x > 0 && x + w > MAP_W) {
 			x = 0;
 			y += 18;

@@ -118,11 +118,13 @@ static void test_every_version_and_layout(void **state)
 				if (r != CF_PASS)
 					continue;
 				passes[i]++;
-				for (k = 0; k < 5; k++)
+				for (k = 0; k < 5; k++) {
+					size_t tl = strlen(transcribed[k]);
+
 					if (strncmp(cf_name(cs.c[i]),
-						    transcribed[k],
-						    strlen(transcribed[k])) == 0)
+						    transcribed[k], tl) == 0)
 						tests[k]++;
+				}
 			}
 			/* every transcribed test on every version; on
 			 * base-linux only sub_rm and ds_ownership apply */
@@ -159,10 +161,12 @@ static void test_malformed_statements(void **state)
 		 "this statement cannot fail that way"},
 		{"ram_alloc(PG) = NO_SUCH_THING|DENIED\n", "unknown constant"},
 		{"exec(0) = 5\n", "exec() can only be expected to SEGV"},
-		{"$x = detach(env, 0)\n", "this statement has no value to bind"},
+		{"$x = detach(env, 0)\n",
+		 "this statement has no value to bind"},
 		{"fault_handler(env, eager)\n",
 		 "a fault handler is populate, none or invalid"},
-		{"detach(env, 0) = 0\n", "this statement has no value to expect"},
+		{"detach(env, 0) = 0\n",
+		 "this statement has no value to expect"},
 		{"$x = ram_alloc(PG) = DENIED\n",
 		 "a binding takes no expected result"},
 		{"# requires: genode>=twenty\nram_alloc(PG)\n",

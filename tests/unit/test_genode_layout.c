@@ -67,6 +67,7 @@ static void test_env_built(void **state)
 			struct gn_ctx *c;
 			struct gn_attachment a;
 			uint64_t s, e, rs, re;
+			gn_rm_cap la;
 
 			gn_default_config(&cfg);
 			cfg.version = v;
@@ -83,15 +84,16 @@ static void test_env_built(void **state)
 			assert_true(gn_region_map_lookup(gn_env_rm(c),
 							 LAY_PROGRAM_ADDR, &a));
 			assert_int_equal(a.base, LAY_PROGRAM_ADDR);
-			assert_int_equal(a.size, gn_behaviour(v)->linker_area_size);
+			assert_int_equal(a.size,
+					 gn_behaviour(v)->linker_area_size);
 			/* 20.05 recorded the managed dataspace's own
 			 * writability (none) in the region */
 			assert_int_equal(a.writeable, v >= GN_24_08 ||
 						      l->kernel == LAY_LINUX);
 			assert_true(a.executable);
+			la = gn_pd_linker_area(gn_env_pd(c));
 			assert_int_equal(a.ds.id,
-					 gn_region_map_dataspace(gn_pd_linker_area(
-						 gn_env_pd(c))).id);
+					 gn_region_map_dataspace(la).id);
 			/* the stack area: rw, not executable */
 			assert_true(gn_region_map_lookup(gn_env_rm(c),
 							 LAY_STACK_AREA_ADDR,
@@ -101,8 +103,8 @@ static void test_env_built(void **state)
 						      l->kernel == LAY_LINUX);
 			assert_false(a.executable);
 			/* ld.lib.so at its link address, except on Linux */
-			assert_int_equal(gn_region_map_lookup(gn_env_rm(c),
-							      LAY_LDSO_ADDR, &a),
+			assert_int_equal(gn_region_map_lookup(
+						 gn_env_rm(c), LAY_LDSO_ADDR, &a),
 					 l->kernel != LAY_LINUX);
 			gn_ctx_free(c);
 		}

@@ -465,7 +465,8 @@ static void logger(void *arg, uint64_t seq, const struct gn_log_rec *r)
 	struct logbuf *l = arg;
 	size_t len = strlen(l->text);
 
-	snprintf(l->text + len, sizeof(l->text) - len, "%llu %s %s %#llx %#llx %s %s\n",
+	snprintf(l->text + len, sizeof(l->text) - len,
+		 "%llu %s %s %#llx %#llx %s %s\n",
 		 (unsigned long long)seq, r->op,
 		 r->region_map ? r->region_map : "-",
 		 (unsigned long long)r->at, (unsigned long long)r->size,

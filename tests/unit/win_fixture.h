@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "policy/win_core.h"
+#include "posix/px_internal.h"
 #include "rmsim/abi.h"
 #include "rmsim/genode.h"
 #include "rmsim/layout.h"
@@ -307,6 +308,41 @@ static inline int px_rights(struct px_space *s, uint64_t addr)
 }
 
 #define DIFF_PAGES 48
+/* calls reach up to 8 pages past the last start */
+#define DIFF_SPAN (DIFF_PAGES + 16)
+
+/* Do both sides split [P, +DIFF_SPAN pages) into the same VMAs, with
+ * anon_vma identities shared the same way? */
+static inline bool wfx_same_vmas(struct px_space *px, uint64_t P,
+				 const struct wfx *f, uint64_t B)
+{
+	const struct wc *w = f->st;
+	struct px_vma_info vi;
+	struct wc_vma *v = wc_vma_find(w, B);
+	uint64_t a = P, pa[DIFF_SPAN], wa[DIFF_SPAN];
+	size_t n = 0, i, j;
+
+	while (px_find(px, a, &vi) && vi.start < P + DIFF_SPAN * PG) {
+		if (!v || v->n.start - B != vi.start - P ||
+		    v->n.end - B != vi.end - P || n == DIFF_SPAN)
+			return false;
+		pa[n] = pxt_find(&px->tree, vi.start)->anon;
+		wa[n++] = v->anon;
+		a = vi.end;
+		v = wc_vma_next(v);
+	}
+	if (v && v->n.start < B + DIFF_SPAN * PG)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (!pa[i] != !wa[i])
+			return false;
+		for (j = 0; j < i; j++)
+			if ((pa[i] && pa[i] == pa[j]) !=
+			    (wa[i] && wa[i] == wa[j]))
+				return false;
+	}
+	return true;
+}
 
 /* Both sides' VMAs over the compared range, for a failure's message. */
 static inline void wfx_dump(struct px_space *px, uint64_t P,
@@ -317,13 +353,16 @@ static inline void wfx_dump(struct px_space *px, uint64_t P,
 	struct wc_vma *v;
 	uint64_t a = P;
 
-	while (px_find(px, a, &vi) && vi.start < P + DIFF_PAGES * PG) {
-		fprintf(stderr, "  ref [+%#llx, +%#llx) prot %d flags %#x\n",
+	while (px_find(px, a, &vi) && vi.start < P + DIFF_SPAN * PG) {
+		struct px_vma *pv = pxt_find(&px->tree, vi.start);
+
+		fprintf(stderr, "  ref [+%#llx, +%#llx) flags %#x anon %llu\n",
 			(unsigned long long)(vi.start - P),
-			(unsigned long long)(vi.end - P), vi.prot, vi.flags);
+			(unsigned long long)(vi.end - P), pv->flags,
+			(unsigned long long)pv->anon);
 		a = vi.end;
 	}
-	for (v = wc_vma_find(w, B); v && v->n.start < B + DIFF_PAGES * PG;
+	for (v = wc_vma_find(w, B); v && v->n.start < B + DIFF_SPAN * PG;
 	     v = wc_vma_next(v))
 		fprintf(stderr, "  pol [+%#llx, +%#llx) flags %#x anon %llu\n",
 			(unsigned long long)(v->n.start - B),
@@ -374,7 +413,7 @@ static inline void wfx_differential(const struct pol_policy *pol,
 		int prot = prots[(r >> 24) % 6];
 		int op = (int)((r >> 32) % 14), pr = 0, wr = 0;
 		int advs[] = {LX_MADV_DONTNEED, LX_MADV_FREE,
-			      LX_MADV_NORMAL, LX_MADV_NORMAL,
+			      LX_MADV_NORMAL, LX_MADV_HUGEPAGE,
 			      LX_MADV_GUARD_INSTALL, LX_MADV_GUARD_REMOVE,
 			      LX_MADV_REMOVE, LX_MADV_POPULATE_WRITE,
 			      LX_MADV_WIPEONFORK, LX_MADV_POPULATE_READ};
@@ -510,6 +549,9 @@ static inline void wfx_differential(const struct pol_policy *pol,
 			break;
 		}
 		}
+		if (getenv("RMSIM_TRACE") &&
+		    (uint64_t)atoll(getenv("RMSIM_TRACE")) == seed)
+			fprintf(stderr, "%u: %s = %d\n", step, what, pr);
 		if (pr != wr)
 			wfx_dump(px, P, &f, B);
 		if (pr != wr)
@@ -526,7 +568,7 @@ static inline void wfx_differential(const struct pol_policy *pol,
 		}
 		/* write what became writable, as the program would */
 		if (op <= 5 || op == 8 || op == 9)
-			for (i = 0; i < DIFF_PAGES; i++) {
+			for (i = 0; i < DIFF_SPAN; i++) {
 				int pp;
 
 				if (px_prot(px, P + i * PG, &pp) ||
@@ -541,7 +583,12 @@ static inline void wfx_differential(const struct pol_policy *pol,
 						 (unsigned long long)seed, step,
 						 what, (unsigned)(i * PG));
 			}
-		for (i = 0; i < DIFF_PAGES; i++) {
+		if (getenv("RMSIM_VMAS") && !wfx_same_vmas(px, P, &f, B)) {
+			wfx_dump(px, P, &f, B);
+			fail_msg("seed %llu step %u: %s: VMAs differ",
+				 (unsigned long long)seed, step, what);
+		}
+		for (i = 0; i < DIFF_SPAN; i++) {
 			int a = px_rights(px, P + i * PG);
 			int b = wrights(&f, B + i * PG);
 			uint8_t va = 0, vb = 0;
