@@ -73,7 +73,7 @@ struct gn_behaviour {
 	/* past the recursion limit the fault is dropped (23.08); 20.05
 	 * registered it at the sixth map with the raw address */
 	bool recursion_limit_drops;
-	/* alloc_ram(0): DENIED (since 21.x), or an invalid capability */
+	/* alloc_ram(0): DENIED (21.11), or an invalid capability */
 	bool zero_alloc_denied;
 	/* Rm_connection::create: retries without bound (24.08), or at
 	 * most 16 upgrades per error kind */
@@ -326,6 +326,9 @@ struct gn_attachment {
 /* The attachment containing @addr. */
 bool gn_region_map_lookup(gn_rm_cap rm, uint64_t addr,
 			  struct gn_attachment *out);
+/* The region map behind a managed dataspace (invalid for others): the
+ * inverse of Region_map::dataspace, for reports walking nested maps. */
+gn_rm_cap gn_ds_region_map(gn_ds_cap ds);
 /* The lowest attachment with base >= @addr: iterate with base + size. */
 bool gn_region_map_next(gn_rm_cap rm, uint64_t addr,
 			struct gn_attachment *out);

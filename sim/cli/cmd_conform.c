@@ -330,9 +330,9 @@ int cmd_conform(int argc, char **argv)
 						       : "tests/cases",
 				.policy = names[k],
 				.layout = layout,
-				.genode_version = be[k].genode
-							  ? gn_version_name(gver)
-							  : NULL,
+				.genode_version =
+					be[k].genode ? gn_version_name(gver)
+						     : NULL,
 				.command = "conform",
 			};
 

@@ -295,6 +295,16 @@ enum cf_verdict cf_run(const struct cf_case *c, const struct cf_backend *b,
 			 "statements)");
 		return CF_UNSUPPORTED;
 	}
+	/* the bare Genode model has no mmap: a policy provides it */
+	for (i = 0; b->genode && strcmp(b->name, "none") == 0 &&
+		    i < c->nstmts;
+	     i++)
+		if (c->stmts[i].kind == CF_CALL) {
+			snprintf(detail, size, "requires a policy (the bare "
+				 "Genode model has no %s)",
+				 tr_call_name(c->stmts[i].call));
+			return CF_UNSUPPORTED;
+		}
 	space = t->space_new(t->ctx);
 	if (!space) {
 		snprintf(detail, size, "cannot create an address space");

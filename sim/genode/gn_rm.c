@@ -616,3 +616,12 @@ uint64_t gn_rm_avail_caps(const struct gn_rm_connection *rm)
 {
 	return rm->acct.caps_limit - rm->acct.caps_used;
 }
+
+gn_rm_cap gn_ds_region_map(gn_ds_cap dsc)
+{
+	struct gn_ds *ds = gn_ds_get(dsc);
+
+	if (!ds || ds->kind != GN_DS_MANAGED)
+		return gn_rm_cap_of(NULL);
+	return gn_rm_cap_of(ds->sub);
+}

@@ -192,8 +192,12 @@ static void ext_free(struct wc *w, struct wc_ext *x)
 {
 	ext_detach(w, x);
 	wt_erase(&w->exts, &x->n);
-	if (x->ds)
+	if (x->ds && x->ds->pooled) {
+		x->ds->refs--;
+		wc_mem_release(w, x->ds, x->off, x->n.end - x->n.start);
+	} else if (x->ds) {
 		wc_ds_put(w, x->ds);
+	}
 	free(x);
 }
 
@@ -576,12 +580,12 @@ static int fill(struct wc *w, uint64_t s, uint64_t e, bool in_l)
 	e = min64(e, w->top);
 	unbacked(w, s, e, true, &want);
 	for (i = 0; i < want.n && !err; i++) {
-		struct wc_ds *ds = wc_ds_alloc(w, want.r[i][1] - want.r[i][0]);
+		struct wc_ds *ds;
+		uint64_t off;
 
-		if (!ds)
-			err = -LX_ENOMEM;
-		else
-			ext_new(w, want.r[i][0], want.r[i][1], ds, 0, in_l);
+		err = wc_mem_alloc(w, want.r[i][1] - want.r[i][0], &ds, &off);
+		if (!err)
+			ext_new(w, want.r[i][0], want.r[i][1], ds, off, in_l);
 	}
 	free(want.r);
 	e2 = wc_sync(w, s, e);
@@ -948,7 +952,7 @@ static bool resolve(struct wc *w, gn_rm_cap map, uint64_t addr,
 	struct wt_node *n;
 	struct wc_ext *x;
 	struct wc_ds *ds;
-	uint64_t cs, ce;
+	uint64_t cs, ce, off;
 
 	if (!v || !wc_page_rights(w, v, addr) || ext_at(w, addr))
 		return false;	/* SIGSEGV on Linux: the thread stays */
@@ -972,10 +976,9 @@ static bool resolve(struct wc *w, gn_rm_cap map, uint64_t addr,
 	}
 	if (n && n->end > cs)
 		cs = n->end;
-	ds = wc_ds_alloc(w, ce - cs);
-	if (!ds)
+	if (wc_mem_alloc(w, ce - cs, &ds, &off))
 		return false;	/* out of quota: Linux would OOM-kill */
-	x = ext_new(w, cs, ce, ds, 0, w->views);
+	x = ext_new(w, cs, ce, ds, off, w->views);
 	w->st.chunks++;
 	/* Linux gives the VMA its anon_vma on the write fault, or on a
 	 * read one that maps a huge page */
@@ -1023,10 +1026,11 @@ void wc_back_fini(struct wc *w)
 		struct wc_ext *x = ext_of(n);
 
 		wt_erase(&w->exts, n);
-		if (x->ds)
+		if (x->ds && !x->ds->pooled)
 			wc_ds_put(w, x->ds);
 		free(x);
 	}
+	wc_pool_fini(w);
 	if (w->zero)
 		wc_ds_put(w, w->zero);
 	w->zero = NULL;
@@ -1060,7 +1064,8 @@ int wc_back_check(const struct wc *w, char *why, size_t size)
 	int rc = -1;
 
 	if (wt_check(&w->exts, &nx, why, size) ||
-	    wt_check(&w->viewt, &nv, why, size))
+	    wt_check(&w->viewt, &nv, why, size) ||
+	    wc_pool_check(w, why, size))
 		return -1;
 	for (n = wt_first(&w->exts); n; n = wt_next(n)) {
 		struct wc_ext *x = ext_of(n);

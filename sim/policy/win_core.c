@@ -149,9 +149,10 @@ static void free_at(gn_rm_cap env, uint64_t lo, uint64_t hi, uint64_t addr,
 int wc_init(const struct pol_env *env, const char *params, bool lazy,
 	    const struct pol_policy *self, void **state)
 {
-	static const char *const keys_w[] = {"base", "size", "memlock", NULL};
+	static const char *const keys_w[] = {"base", "size", "memlock",
+					     "pool", NULL};
 	static const char *const keys_l[] = {"base", "size", "memlock",
-					     "chunk", NULL};
+					     "pool", "chunk", NULL};
 	gn_rm_cap envrm = gn_env_rm(env->gn);
 	uint64_t base, size, fs, fe, lo = env->va_start, hi = env->va_end;
 	struct gn_attr at = {0};
@@ -182,7 +183,10 @@ int wc_init(const struct pol_env *env, const char *params, bool lazy,
 	if (hb < 0 || hs < 0 ||
 	    pol_param_u64(params, "memlock", MEMLOCK_UNLIMITED,
 			  &w->memlock_limit) < 0 ||
-	    pol_param_u64(params, "chunk", 64 * 1024, &w->chunk) < 0)
+	    pol_param_u64(params, "chunk", 64 * 1024, &w->chunk) < 0 ||
+	    pol_param_u64(params, "pool", 2ULL << 20, &w->pool) < 0)
+		goto inval;
+	if (w->pool & (WC_PAGE - 1))
 		goto inval;
 	/* a chunk is a power of two of whole pages */
 	if (w->chunk < WC_PAGE || (w->chunk & (w->chunk - 1)))

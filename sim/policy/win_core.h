@@ -133,6 +133,11 @@ struct wc_ds {
 	gn_ds_cap cap;
 	uint64_t size;
 	uint64_t refs;		/* extents using it, +1 for an object */
+	/* a pool (win_pool.c): pages handed out, and which need clearing */
+	bool pooled;
+	uint64_t used;		/* pages */
+	uint64_t *busy, *dirty;
+	struct wc_ds *pnext;
 };
 
 /*
@@ -163,6 +168,7 @@ struct wc_stats {
 	uint64_t zeroed;	/* bytes cleared in place */
 	uint64_t zero_extents;	/* read-only ranges shown the zero pages */
 	uint64_t upgrades;	/* RM session quota upgrades */
+	uint64_t pools;		/* pool dataspaces made */
 };
 
 struct wc {
@@ -174,6 +180,8 @@ struct wc {
 	bool lazy;		/* RAM on first fault (else at commit) */
 	bool views;		/* lazy: faults through a second map */
 	uint64_t chunk;		/* lazy fault granularity */
+	uint64_t pool;		/* pool dataspace size, 0: none */
+	struct wc_ds *pools;
 	uint64_t base, top;	/* the window [base, top) in env */
 	struct gn_rm_connection *rm;
 	gn_rm_cap win;		/* the window's region map */
@@ -253,6 +261,17 @@ int wc_get_area(struct wc *w, uint64_t addr, uint64_t len, bool thp,
 struct wc_ds *wc_ds_alloc(struct wc *w, uint64_t size);
 /* Drop a reference; the last one frees the RAM. */
 void wc_ds_put(struct wc *w, struct wc_ds *ds);
+
+/* ---- private RAM (win_pool.c) ----------------------------------------- */
+
+/* Fresh private memory: pages of a pool, or a dataspace of its own. */
+int wc_mem_alloc(struct wc *w, uint64_t size, struct wc_ds **ds,
+		 uint64_t *off);
+/* An extent of a pool gave its pages back. */
+void wc_mem_release(struct wc *w, struct wc_ds *p, uint64_t off,
+		    uint64_t len);
+void wc_pool_fini(struct wc *w);
+int wc_pool_check(const struct wc *w, char *why, size_t size);
 
 /* The rights page addr should have, from its VMA (0: none). */
 uint8_t wc_page_rights(const struct wc *w, const struct wc_vma *v,

@@ -20,8 +20,8 @@
 static int check_vma(const struct px_space *s, const struct px_vma *v,
 		     uint64_t *bytes, char *why, size_t size)
 {
-	uint64_t lo = v->pgoff, hi = v->pgoff + ((v->end - v->start) >>
-						 PX_SHIFT);
+	uint64_t lo = v->pgoff,
+		 hi = v->pgoff + ((v->end - v->start) >> PX_SHIFT);
 	uint64_t obytes = 0;
 
 	if (v->end > s->cfg.task_size) {
@@ -38,8 +38,10 @@ static int check_vma(const struct px_space *s, const struct px_vma *v,
 		return -1;
 	if ((v->flags & PXV_SHARED) &&
 	    (!v->obj || pxp_any(&v->pages, lo, hi, PXP_ANON))) {
-		snprintf(why, size, "shared vma %#llx has private pages or "
-			 "no object", (unsigned long long)v->start);
+		snprintf(why, size,
+			 "shared vma %#llx has private pages or "
+			 "no object",
+			 (unsigned long long)v->start);
 		return -1;
 	}
 	if (v->obj && v->obj->kind != PX_OBJ_FILE &&
@@ -124,7 +126,8 @@ int px_check(const struct px_space *s, char *why, size_t size)
 	}
 	if (mapped != s->mapped || writable != s->writable ||
 	    locked != s->locked) {
-		snprintf(why, size, "statistics drifted: mapped %#llx/%#llx "
+		snprintf(why, size,
+			 "statistics drifted: mapped %#llx/%#llx "
 			 "writable %#llx/%#llx locked %#llx/%#llx",
 			 (unsigned long long)s->mapped,
 			 (unsigned long long)mapped,

@@ -27,10 +27,10 @@
 /* x86 MAP_ABOVE4G; abi.h does not carry it as strace never prints it. */
 #define PX_MAP_ABOVE4G 0x80
 /* mmap flags the kernel keeps under MAP_SHARED (LEGACY_MAP_MASK). */
-#define PX_LEGACY_MAP_MASK                                                   \
-	(LX_MAP_SHARED | LX_MAP_PRIVATE | LX_MAP_FIXED | LX_MAP_ANONYMOUS |  \
-	 LX_MAP_DENYWRITE | LX_MAP_EXECUTABLE | LX_MAP_UNINITIALIZED |       \
-	 LX_MAP_GROWSDOWN | LX_MAP_LOCKED | LX_MAP_NORESERVE |               \
+#define PX_LEGACY_MAP_MASK                                                     \
+	(LX_MAP_SHARED | LX_MAP_PRIVATE | LX_MAP_FIXED | LX_MAP_ANONYMOUS |    \
+	 LX_MAP_DENYWRITE | LX_MAP_EXECUTABLE | LX_MAP_UNINITIALIZED |         \
+	 LX_MAP_GROWSDOWN | LX_MAP_LOCKED | LX_MAP_NORESERVE |                 \
 	 LX_MAP_POPULATE | LX_MAP_NONBLOCK | LX_MAP_STACK | LX_MAP_HUGETLB)
 
 /*
@@ -42,7 +42,7 @@ enum {
 	PXV_READ = 1u << 0,
 	PXV_WRITE = 1u << 1,
 	PXV_EXEC = 1u << 2,
-	PXV_SHARED = 1u << 3,	/* VM_SHARED | VM_MAYSHARE */
+	PXV_SHARED = 1u << 3, /* VM_SHARED | VM_MAYSHARE */
 	PXV_GROWSDOWN = 1u << 4,
 	PXV_LOCKED = 1u << 5,
 	PXV_LOCKONFAULT = 1u << 6,
@@ -57,7 +57,7 @@ enum {
 	PXV_SEQ_READ = 1u << 15,
 	PXV_RAND_READ = 1u << 16,
 	PXV_DROPPABLE = 1u << 17,
-	PXV_SPECIAL = 1u << 18,	/* VM_DONTEXPAND-like: never merges */
+	PXV_SPECIAL = 1u << 18, /* VM_DONTEXPAND-like: never merges */
 };
 #define PXV_ACCESS (PXV_READ | PXV_WRITE | PXV_EXEC)
 #define PXV_LOCKED_MASK (PXV_LOCKED | PXV_LOCKONFAULT)
@@ -69,16 +69,16 @@ enum {
 	PXP_PRESENT = 1u << 0,	/* a PTE / page-cache page exists */
 	PXP_GUARD = 1u << 1,	/* MADV_GUARD_INSTALL marker */
 	PXP_ANON = 1u << 2,	/* a private (copied-on-write) page */
-	PXP_LAZYFREE = 1u << 3,	/* MADV_FREE'd, not written since */
+	PXP_LAZYFREE = 1u << 3, /* MADV_FREE'd, not written since */
 	PXP_DIRTY = 1u << 4,	/* an object page that was written */
 };
 
 /* The bytes stored into one page: sparse pairs, or dense when full. */
 struct pxp_data {
-	uint32_t n;		/* non-zero bytes held */
-	uint32_t cap;		/* sparse capacity; 0 once dense */
-	uint16_t *off;		/* sparse: sorted offsets */
-	uint8_t *val;		/* sparse: values; dense: PX_PAGE bytes */
+	uint32_t n;    /* non-zero bytes held */
+	uint32_t cap;  /* sparse capacity; 0 once dense */
+	uint16_t *off; /* sparse: sorted offsets */
+	uint8_t *val;  /* sparse: values; dense: PX_PAGE bytes */
 };
 
 /* One extent [lo, hi) of page indices with identical state. */
@@ -87,7 +87,7 @@ struct pxp_node {
 	uint64_t lo, hi;
 	uint64_t prio;
 	uint32_t flags;
-	struct pxp_data *data;	/* only when hi == lo + 1 */
+	struct pxp_data *data; /* only when hi == lo + 1 */
 };
 
 /* A treap of disjoint extents ordered by lo. */
@@ -102,20 +102,18 @@ struct pxp_node *pxp_next(const struct pxp_map *m, uint64_t idx);
 int pxp_split(struct pxp_map *m, uint64_t key, struct pxp_map *right);
 void pxp_join(struct pxp_map *m, struct pxp_map *right);
 void pxp_shift(struct pxp_map *m, uint64_t delta, bool up);
-int pxp_copy(const struct pxp_map *m, struct pxp_map *out,
-	     uint64_t *stored);
+int pxp_copy(const struct pxp_map *m, struct pxp_map *out, uint64_t *stored);
 int pxp_update(struct pxp_map *m, uint64_t lo, uint64_t hi, uint32_t set,
 	       uint32_t clear, bool drop_data, uint64_t *stored);
 int pxp_update_if(struct pxp_map *m, uint64_t lo, uint64_t hi, uint32_t need,
 		  uint32_t skip, uint32_t set, uint32_t clear, bool drop_data,
 		  uint64_t *stored);
-bool pxp_any(const struct pxp_map *m, uint64_t lo, uint64_t hi,
-	     uint32_t flags);
-int pxp_set_byte(struct pxp_map *m, uint64_t idx, unsigned off,
-		 uint8_t val, uint64_t *stored);
+bool pxp_any(const struct pxp_map *m, uint64_t lo, uint64_t hi, uint32_t flags);
+int pxp_set_byte(struct pxp_map *m, uint64_t idx, unsigned off, uint8_t val,
+		 uint64_t *stored);
 uint8_t pxp_get_byte(const struct pxp_map *m, uint64_t idx, unsigned off);
-int pxp_copy_page(struct pxp_map *dst, const struct pxp_map *src,
-		  uint64_t idx, uint64_t *stored);
+int pxp_copy_page(struct pxp_map *dst, const struct pxp_map *src, uint64_t idx,
+		  uint64_t *stored);
 bool pxp_empty(const struct pxp_map *m);
 int pxp_check(const struct pxp_map *m, uint64_t lo, uint64_t hi,
 	      uint64_t *bytes, char *why, size_t size);
@@ -123,19 +121,19 @@ int pxp_check(const struct pxp_map *m, uint64_t lo, uint64_t hi,
 /* ---- backing objects (px_obj.c) -------------------------------------- */
 
 enum px_obj_kind {
-	PX_OBJ_FILE,		/* a file, keyed by path or "fd:N" */
-	PX_OBJ_SHMEM,		/* shared anonymous memory */
-	PX_OBJ_INHERIT,		/* an object behind a px_inherit() mapping */
+	PX_OBJ_FILE,	/* a file, keyed by path or "fd:N" */
+	PX_OBJ_SHMEM,	/* shared anonymous memory */
+	PX_OBJ_INHERIT, /* an object behind a px_inherit() mapping */
 };
 
 struct px_obj {
 	enum px_obj_kind kind;
-	unsigned refs;		/* VMAs pointing here (+1 in the registry) */
-	char *name;		/* FILE only */
-	struct px_obj *hnext;	/* FILE only: registry chain */
+	unsigned refs;	      /* VMAs pointing here (+1 in the registry) */
+	char *name;	      /* FILE only */
+	struct px_obj *hnext; /* FILE only: registry chain */
 	struct px_objset *set;
-	uint64_t size;		/* pages; accesses beyond are SIGBUS */
-	struct pxp_map pages;	/* page cache by file page index */
+	uint64_t size;	      /* pages; accesses beyond are SIGBUS */
+	struct pxp_map pages; /* page cache by file page index */
 };
 
 /* The objects of one process tree: files outlive mappings, so forks
@@ -144,7 +142,7 @@ struct px_objset {
 	unsigned refs;
 	size_t nbuckets, count;
 	struct px_obj **tab;
-	uint64_t stored;	/* bytes stored in every object */
+	uint64_t stored; /* bytes stored in every object */
 };
 
 struct px_objset *px_objset_new(void);
@@ -158,21 +156,23 @@ void px_obj_put(struct px_obj *o);
 /* ---- VMAs and the tree (px_tree.c) ----------------------------------- */
 
 struct px_vma {
+	/* What a lookup reads comes first: one cache line per level. */
+	uint64_t start, end; /* [start, end), page aligned */
+	struct px_vma *left, *right;
 	/* AVL links and augmentation, maintained by px_tree.c. */
-	struct px_vma *left, *right, *parent;
+	struct px_vma *parent;
 	int height;
-	uint64_t sub_lo, sub_hi;	/* lowest start, highest end below */
-	uint64_t sub_gap;		/* largest gap between VMAs below */
+	uint64_t sub_lo, sub_hi; /* lowest start, highest end below */
+	uint64_t sub_gap;	 /* largest gap between VMAs below */
 
-	uint64_t start, end;	/* [start, end), page aligned */
-	uint64_t pgoff;		/* page index of start in its object */
-	uint32_t flags;		/* PXV_* */
-	bool forked;		/* anon_vma chain not singular (fork child) */
-	bool unmerged;		/* may sit by a twin Linux left unmerged */
-	bool inherited;		/* made by px_inherit */
-	uint64_t anon;		/* anon_vma identity; 0 when none */
-	struct px_obj *obj;	/* NULL for private anonymous memory */
-	struct pxp_map pages;	/* private pages: anon/COW data, PTEs */
+	uint64_t pgoff;	      /* page index of start in its object */
+	uint32_t flags;	      /* PXV_* */
+	bool forked;	      /* anon_vma chain not singular (fork child) */
+	bool unmerged;	      /* may sit by a twin Linux left unmerged */
+	bool inherited;	      /* made by px_inherit */
+	uint64_t anon;	      /* anon_vma identity; 0 when none */
+	struct px_obj *obj;   /* NULL for private anonymous memory */
+	struct pxp_map pages; /* private pages: anon/COW data, PTEs */
 };
 
 struct px_tree {
@@ -197,16 +197,16 @@ int pxt_check(const struct px_tree *t, char *why, size_t size);
 struct px_space {
 	struct px_config cfg;
 	struct px_tree tree;
-	uint64_t map_count;	/* number of VMAs */
-	uint64_t mapped;	/* bytes mapped */
-	uint64_t writable;	/* bytes mapped with PROT_WRITE */
-	uint64_t locked;	/* bytes with VM_LOCKED (mm->locked_vm) */
-	uint64_t stored;	/* bytes held in private page maps */
+	uint64_t map_count; /* number of VMAs */
+	uint64_t mapped;    /* bytes mapped */
+	uint64_t writable;  /* bytes mapped with PROT_WRITE */
+	uint64_t locked;    /* bytes with VM_LOCKED (mm->locked_vm) */
+	uint64_t stored;    /* bytes held in private page maps */
 	uint64_t mmap_base;
 	uint64_t legacy_base;
 	uint64_t start_brk, brk;
-	uint32_t def_flags;	/* mm->def_flags: MCL_FUTURE locking */
-	uint64_t next_anon;	/* next anon_vma identity */
+	uint32_t def_flags; /* mm->def_flags: MCL_FUTURE locking */
+	uint64_t next_anon; /* next anon_vma identity */
 	struct px_objset *objs;
 };
 
@@ -241,20 +241,17 @@ int px_unmap(struct px_space *s, uint64_t start, uint64_t end,
 struct px_vma *px_merge_new(struct px_space *s, struct px_vma *v,
 			    bool just_expand);
 void px_anon_prepare(struct px_space *s, struct px_vma *v);
-void px_zap(struct px_space *s, struct px_vma *v, uint64_t start,
-	    uint64_t end);
+void px_zap(struct px_space *s, struct px_vma *v, uint64_t start, uint64_t end);
 int px_fault_range(struct px_space *s, struct px_vma *v, uint64_t start,
 		   uint64_t end, bool write);
 int px_populate(struct px_space *s, uint64_t start, uint64_t end,
 		bool ignore_errors);
-int px_fault(struct px_space *s, struct px_vma *v, uint64_t addr,
-	     bool write);
+int px_fault(struct px_space *s, struct px_vma *v, uint64_t addr, bool write);
 bool px_thp_eligible(const struct px_space *s, const struct px_vma *v,
 		     uint64_t addr);
 bool px_beyond_eof(const struct px_vma *v, uint64_t addr);
 bool px_commit_ok(const struct px_space *s, uint64_t pages);
-bool px_mlock_future_ok(const struct px_space *s, bool locked,
-			uint64_t bytes);
+bool px_mlock_future_ok(const struct px_space *s, bool locked, uint64_t bytes);
 bool px_can_do_mlock(const struct px_space *s);
 uint64_t px_start_gap(const struct px_space *s, const struct px_vma *v);
 

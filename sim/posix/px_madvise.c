@@ -2,10 +2,10 @@
  * px_madvise.c - madvise(2), after mm/madvise.c.
  *
  * The advice is checked, the range validated, then applied VMA by VMA;
- * a hole does not stop the walk but makes the result LX_ENOMEM, while an
+ * a hole does not stop the walk but makes the result ENOMEM, while an
  * error from a VMA stops it at once.  MADV_POPULATE_* instead fault the
- * range in order and stop at the first hole (LX_ENOMEM), unsuitable VMA
- * (LX_EINVAL) or guard page (LX_EFAULT).
+ * range in order and stop at the first hole (ENOMEM), unsuitable VMA
+ * (EINVAL) or guard page (EFAULT).
  *
  * Contents: DONTNEED, DONTNEED_LOCKED and GUARD_INSTALL drop the private
  * pages of the range (anonymous memory then reads 0, a private file
@@ -20,7 +20,7 @@
  * pages and clean object pages (the rest would need a swap device or
  * writeback).  COLLAPSE succeeds on a THP-capable anonymous
  * VMA when every whole 2 MiB block of the range has a present page and
- * fails with LX_EINVAL otherwise, which is what an unpopulated PMD gives.
+ * fails with EINVAL otherwise, which is what an unpopulated PMD gives.
  * HWPOISON and SOFT_OFFLINE with CAP_SYS_ADMIN return 0 without poisoning.
  */
 #include "px_internal.h"
@@ -64,7 +64,7 @@ static bool advice_valid(const struct px_space *s, int adv)
 	}
 }
 
-/* madvise_update_vma(): a flag change, with LX_ENOMEM reported as LX_EAGAIN. */
+/* madvise_update_vma(): a flag change, with ENOMEM reported as EAGAIN. */
 static int update(struct px_space *s, struct px_vma **v, uint64_t start,
 		  uint64_t end, uint32_t fl)
 {
@@ -129,8 +129,8 @@ static int remove_range(struct px_space *s, struct px_vma *v, uint64_t start,
 		return -LX_EACCES;
 	px_zap(s, v, start, end);
 	err = pxp_update(&v->obj->pages, lo, hi, 0,
-			 PXP_PRESENT | PXP_ANON | PXP_DIRTY,
-			 true, &v->obj->set->stored);
+			 PXP_PRESENT | PXP_ANON | PXP_DIRTY, true,
+			 &v->obj->set->stored);
 	return err;
 }
 
@@ -186,9 +186,8 @@ static int apply(struct px_space *s, struct px_vma **vp, uint64_t start,
 		    v->obj->kind == PX_OBJ_FILE)
 			return pxp_update(&v->obj->pages,
 					  px_vma_pgoff_at(v, start),
-					  px_vma_pgoff_at(v, end),
-					  PXP_PRESENT, 0, false,
-					  &v->obj->set->stored);
+					  px_vma_pgoff_at(v, end), PXP_PRESENT,
+					  0, false, &v->obj->set->stored);
 		return 0;
 	case LX_MADV_COLD:
 		return (v->flags & PXV_LOCKED) ? -LX_EINVAL : 0;
@@ -197,8 +196,8 @@ static int apply(struct px_space *s, struct px_vma **vp, uint64_t start,
 			return -LX_EINVAL;
 		return pageout(s, v, start, end);
 	case LX_MADV_FREE:
-		if (!px_vma_anonymous(v) || (v->flags & (PXV_LOCKED |
-							  PXV_SPECIAL)))
+		if (!px_vma_anonymous(v) ||
+		    (v->flags & (PXV_LOCKED | PXV_SPECIAL)))
 			return -LX_EINVAL;
 		/* Lazily freed pages stay mapped until reclaim; their
 		 * contents are taken as gone (see above). */
@@ -223,14 +222,14 @@ static int apply(struct px_space *s, struct px_vma **vp, uint64_t start,
 			px_anon_prepare(s, v);
 		px_zap(s, v, start, end);
 		return pxp_update(&v->pages, px_vma_pgoff_at(v, start),
-				  px_vma_pgoff_at(v, end), PXP_GUARD, 0,
-				  false, &s->stored);
+				  px_vma_pgoff_at(v, end), PXP_GUARD, 0, false,
+				  &s->stored);
 	case LX_MADV_GUARD_REMOVE:
 		if (v->flags & PXV_SPECIAL)
 			return -LX_EINVAL;
 		return pxp_update(&v->pages, px_vma_pgoff_at(v, start),
-				  px_vma_pgoff_at(v, end), 0, PXP_GUARD,
-				  false, &s->stored);
+				  px_vma_pgoff_at(v, end), 0, PXP_GUARD, false,
+				  &s->stored);
 	case LX_MADV_NORMAL:
 		fl &= ~(PXV_RAND_READ | PXV_SEQ_READ);
 		break;

@@ -36,8 +36,7 @@ static void fill(const struct px_vma *v, uint64_t start, uint64_t end,
 /*
  * px_mincore - mincore(2); vec may be NULL (only the result wanted).
  */
-int px_mincore(struct px_space *s, uint64_t addr, uint64_t len,
-	       uint8_t *vec)
+int px_mincore(struct px_space *s, uint64_t addr, uint64_t len, uint8_t *vec)
 {
 	uint64_t npages, end;
 

@@ -7,13 +7,12 @@
  * call with several faults reports the first one the kernel meets: an
  * unaligned offset beats a bad descriptor, which beats a zero length, and
  * a bad MAP_TYPE is only noticed after the address was chosen, so
- * MAP_FIXED_NOREPLACE over a mapping says LX_EEXIST even then.
+ * MAP_FIXED_NOREPLACE over a mapping says EEXIST even then.
  *
- * The model has no descriptor table: a file mapping with fd < 0 is LX_EBADF,
+ * The model has no descriptor table: a file mapping with fd < 0 is EBADF,
  * any other fd is taken to be open, readable and writable.
  */
 #include "px_internal.h"
-
 
 /* calc_vm_prot_bits() */
 static uint32_t prot_flags(int prot)
@@ -86,6 +85,7 @@ static int map_region(struct px_space *s, struct px_obj *obj, uint64_t addr,
 			  !(fl & PXV_NORESERVE);
 	uint64_t end = addr + len;
 	struct px_vma *v = pxt_find(&s->tree, addr), *n;
+	bool busy = v && v->start < end; /* anything to replace? */
 	int err;
 
 	/* vms_gather_munmap_vmas(): only splitting the first VMA can fail */
@@ -94,7 +94,7 @@ static int map_region(struct px_space *s, struct px_obj *obj, uint64_t addr,
 		return -LX_ENOMEM;
 	if (accountable(fl)) {
 		uint64_t charged = (len >> PX_SHIFT) -
-				   accounted_in(s, addr, end);
+				   (busy ? accounted_in(s, addr, end) : 0);
 
 		if (charged && !px_commit_ok(s, charged) && !inherit)
 			return -LX_ENOMEM;
@@ -103,7 +103,7 @@ static int map_region(struct px_space *s, struct px_obj *obj, uint64_t addr,
 	n = px_vma_alloc();
 	if (!n)
 		return -LX_ENOMEM;
-	err = px_unmap(s, addr, end, !inherit);
+	err = busy ? px_unmap(s, addr, end, !inherit) : 0;
 	/* shmem_zero_setup() charges the whole object; failing it leaves
 	 * the replaced range unmapped (vms_abort_munmap_vmas()). */
 	if (!err && shmem_acct && !px_commit_ok(s, len >> PX_SHIFT))
@@ -143,7 +143,7 @@ int px_mmap(struct px_space *s, uint64_t addr, uint64_t len, int prot,
 		if (fd < 0)
 			return -LX_EBADF;
 		if (flags & LX_MAP_HUGETLB)
-			return -LX_EINVAL;	/* not a hugetlbfs file */
+			return -LX_EINVAL; /* not a hugetlbfs file */
 	} else if (flags & LX_MAP_HUGETLB) {
 		int log = (flags >> LX_MAP_HUGE_SHIFT) & LX_MAP_HUGE_MASK;
 
@@ -224,7 +224,8 @@ int px_mmap(struct px_space *s, uint64_t addr, uint64_t len, int prot,
 				goto out;
 			pgoff = 0;
 			fl |= PXV_SHARED;
-			obj = px_obj_new(s->objs, PX_OBJ_SHMEM, len >> PX_SHIFT);
+			obj = px_obj_new(s->objs, PX_OBJ_SHMEM,
+					 len >> PX_SHIFT);
 			err = -LX_ENOMEM;
 			if (!obj)
 				goto out;

@@ -10,7 +10,7 @@
  *
  * No protection keys are allocated in the model (pkey_alloc is not a
  * traced call), so a pkey other than -1 and the always-allocated 0 is
- * LX_EINVAL.  LX_EACCES for PROT_WRITE on a shared mapping of a file opened
+ * EINVAL.  EACCES for PROT_WRITE on a shared mapping of a file opened
  * read-only needs the descriptor's mode and is not modelled.
  */
 #include "px_internal.h"
@@ -26,8 +26,8 @@ static int fixup(struct px_space *s, struct px_vma *v, uint64_t start,
 	if (newflags == oldflags)
 		return 0;
 	if (newflags & PXV_WRITE) {
-		if (!(oldflags & (PXV_ACCOUNT | PXV_WRITE | PXV_SHARED |
-				  PXV_NORESERVE))) {
+		if (!(oldflags &
+		      (PXV_ACCOUNT | PXV_WRITE | PXV_SHARED | PXV_NORESERVE))) {
 			if (!px_commit_ok(s, (end - start) >> PX_SHIFT))
 				return -LX_ENOMEM;
 			newflags |= PXV_ACCOUNT;
@@ -66,8 +66,7 @@ static int do_mprotect(struct px_space *s, uint64_t start, uint64_t len,
 	end = start + len;
 	if (end <= start)
 		return -LX_ENOMEM;
-	if (prot & ~(LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC |
-		     LX_PROT_SEM))
+	if (prot & ~(LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC | LX_PROT_SEM))
 		return -LX_EINVAL;
 	/* mm_pkey_is_allocated(): only pkey 0 exists, and only with PKU */
 	if (pkey != -1 && (pkey != 0 || !s->cfg.pku))
@@ -90,7 +89,7 @@ static int do_mprotect(struct px_space *s, uint64_t start, uint64_t len,
 		if (v->start > start)
 			return -LX_ENOMEM;
 		if (grows & LX_PROT_GROWSUP)
-			return -LX_EINVAL;	/* no VM_GROWSUP on x86 */
+			return -LX_EINVAL; /* no VM_GROWSUP on x86 */
 	}
 
 	nstart = start;
@@ -127,8 +126,8 @@ int px_mprotect(struct px_space *s, uint64_t addr, uint64_t len, int prot)
 /*
  * px_pkey_mprotect - pkey_mprotect(2); pkey -1 is plain mprotect.
  */
-int px_pkey_mprotect(struct px_space *s, uint64_t addr, uint64_t len,
-		     int prot, int pkey)
+int px_pkey_mprotect(struct px_space *s, uint64_t addr, uint64_t len, int prot,
+		     int pkey)
 {
 	return do_mprotect(s, addr, len, prot, pkey);
 }

@@ -254,8 +254,7 @@ static int expand_in_place(struct px_space *s, struct vrm *r)
 	struct px_vma *v = r->vma, *n;
 	struct px_cand a, b;
 
-	if ((v->flags & PXV_ACCOUNT) &&
-	    !px_commit_ok(s, r->delta >> PX_SHIFT))
+	if ((v->flags & PXV_ACCOUNT) && !px_commit_ok(s, r->delta >> PX_SHIFT))
 		return -LX_ENOMEM;
 	px_vma_unlink(s, v);
 	v->end += r->delta;
@@ -308,9 +307,11 @@ static int remap_move(struct px_space *s, struct vrm *r, uint64_t *res)
 		uint64_t a = v->start > start ? v->start : start;
 		uint64_t b = v->end < end ? v->end : end;
 		uint64_t offset = seen ? v->start - last_end : 0;
-		struct vrm sub = { .addr = a, .old_len = b - a,
-				   .new_len = b - a, .flags = r->flags,
-				   .vma = v };
+		struct vrm sub = {.addr = a,
+				  .old_len = b - a,
+				  .new_len = b - a,
+				  .flags = r->flags,
+				  .vma = v};
 
 		if (!seen && start < v->start)
 			return -LX_EFAULT;
@@ -336,15 +337,17 @@ static int remap_move(struct px_space *s, struct vrm *r, uint64_t *res)
 int px_mremap(struct px_space *s, uint64_t old_addr, uint64_t old_len,
 	      uint64_t new_len, int flags, uint64_t new_addr, uint64_t *out)
 {
-	struct vrm r = { .addr = old_addr, .old_len = PX_PAGE_ALIGN(old_len),
-			 .new_len = PX_PAGE_ALIGN(new_len), .flags = flags,
-			 .new_addr = new_addr };
+	struct vrm r = {.addr = old_addr,
+			.old_len = PX_PAGE_ALIGN(old_len),
+			.new_len = PX_PAGE_ALIGN(new_len),
+			.flags = flags,
+			.new_addr = new_addr};
 	uint64_t task = s->cfg.task_size;
 	int err;
 
 	/* check_mremap_params() */
-	if (flags & ~(LX_MREMAP_FIXED | LX_MREMAP_MAYMOVE |
-		      LX_MREMAP_DONTUNMAP))
+	if (flags &
+	    ~(LX_MREMAP_FIXED | LX_MREMAP_MAYMOVE | LX_MREMAP_DONTUNMAP))
 		return -LX_EINVAL;
 	if (old_addr & (PX_PAGE - 1))
 		return -LX_EINVAL;

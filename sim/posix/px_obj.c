@@ -119,8 +119,8 @@ struct px_obj *px_obj_file(struct px_objset *os, const char *path, int fd)
 	}
 	o->kind = PX_OBJ_FILE;
 	o->set = os;
-	o->size = UINT64_MAX;	/* the file's size is not known */
-	o->refs = 2;		/* the registry's and the caller's */
+	o->size = UINT64_MAX; /* the file's size is not known */
+	o->refs = 2;	      /* the registry's and the caller's */
 	b = hash(name) & (os->nbuckets - 1);
 	o->hnext = os->tab[b];
 	os->tab[b] = o;

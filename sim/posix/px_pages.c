@@ -277,7 +277,7 @@ static struct pxp_node *copy_rec(const struct pxp_node *n, uint64_t *stored,
 }
 
 /*
- * pxp_copy - a deep copy of m into out (for fork).  Returns -LX_ENOMEM, with
+ * pxp_copy - a deep copy of m into out (for fork).  Returns -ENOMEM, with
  * out freed, when memory runs out.
  */
 int pxp_copy(const struct pxp_map *m, struct pxp_map *out, uint64_t *stored)
@@ -327,7 +327,7 @@ static void emit(struct pxp_node **out, struct pxp_node **last,
  * pxp_update - over pages [lo, hi), clear the flags in clear, set those in
  * set (creating extents where there were none), and drop stored bytes if
  * drop_data.  Extents left with nothing are removed and equal neighbours
- * coalesced.  Returns -LX_ENOMEM, having changed nothing, when memory runs
+ * coalesced.  Returns -ENOMEM, having changed nothing, when memory runs
  * out.
  */
 int pxp_update(struct pxp_map *m, uint64_t lo, uint64_t hi, uint32_t set,
@@ -486,8 +486,7 @@ static bool any_rec(const struct pxp_node *n, uint64_t lo, uint64_t hi,
 /*
  * pxp_any - does any page in [lo, hi) carry one of flags?
  */
-bool pxp_any(const struct pxp_map *m, uint64_t lo, uint64_t hi,
-	     uint32_t flags)
+bool pxp_any(const struct pxp_map *m, uint64_t lo, uint64_t hi, uint32_t flags)
 {
 	return lo < hi && any_rec(m->root, lo, hi, flags);
 }
@@ -596,8 +595,8 @@ static struct pxp_data *data_new(void)
  * pxp_set_byte - store val at byte off of page idx, which must already be
  * in the map (the fault made it present).  Zero bytes are not kept.
  */
-int pxp_set_byte(struct pxp_map *m, uint64_t idx, unsigned off,
-		 uint8_t val, uint64_t *stored)
+int pxp_set_byte(struct pxp_map *m, uint64_t idx, unsigned off, uint8_t val,
+		 uint64_t *stored)
 {
 	struct pxp_node *n = pxp_find(m, idx);
 	int err;
@@ -653,8 +652,8 @@ uint8_t pxp_get_byte(const struct pxp_map *m, uint64_t idx, unsigned off)
  * pxp_copy_page - give page idx of dst (present, without data) a copy of
  * the bytes of page idx of src: the copy-on-write of a file page.
  */
-int pxp_copy_page(struct pxp_map *dst, const struct pxp_map *src,
-		  uint64_t idx, uint64_t *stored)
+int pxp_copy_page(struct pxp_map *dst, const struct pxp_map *src, uint64_t idx,
+		  uint64_t *stored)
 {
 	const struct pxp_node *s = pxp_find(src, idx);
 	struct pxp_node *d;
@@ -690,8 +689,10 @@ static int check_data(const struct pxp_node *n, struct check_state *cs)
 	uint32_t count = 0;
 
 	if (n->hi != n->lo + 1) {
-		snprintf(cs->why, cs->size, "page %#llx: data on a %llu-page "
-			 "extent", (unsigned long long)n->lo,
+		snprintf(cs->why, cs->size,
+			 "page %#llx: data on a %llu-page "
+			 "extent",
+			 (unsigned long long)n->lo,
 			 (unsigned long long)(n->hi - n->lo));
 		return -1;
 	}
@@ -711,8 +712,10 @@ static int check_data(const struct pxp_node *n, struct check_state *cs)
 			count += d->val[i] != 0;
 	}
 	if (count != d->n || !count) {
-		snprintf(cs->why, cs->size, "page %#llx: byte count %u, "
-			 "found %u", (unsigned long long)n->lo, d->n, count);
+		snprintf(cs->why, cs->size,
+			 "page %#llx: byte count %u, "
+			 "found %u",
+			 (unsigned long long)n->lo, d->n, count);
 		return -1;
 	}
 	cs->bytes += count;
@@ -763,7 +766,11 @@ int pxp_check(const struct pxp_map *m, uint64_t lo, uint64_t hi,
 	      uint64_t *bytes, char *why, size_t size)
 {
 	struct check_state cs = {
-		.lo = lo, .hi = hi, .first = true, .why = why, .size = size,
+		.lo = lo,
+		.hi = hi,
+		.first = true,
+		.why = why,
+		.size = size,
 	};
 
 	if (check_rec(m->root, NULL, &cs))

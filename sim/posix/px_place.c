@@ -46,7 +46,6 @@
  */
 #include "px_internal.h"
 
-
 struct area_req {
 	uint64_t addr, len, pgoff;
 	int flags;
@@ -135,8 +134,7 @@ static int arch_bottomup(struct px_space *s, const struct area_req *r,
 }
 
 /* arch_get_unmapped_area_topdown() */
-static int mm_area(struct px_space *s, const struct area_req *r,
-		   uint64_t *out)
+static int mm_area(struct px_space *s, const struct area_req *r, uint64_t *out)
 {
 	uint64_t addr = r->addr, low;
 
@@ -164,8 +162,7 @@ static int mm_area(struct px_space *s, const struct area_req *r,
 }
 
 /* __thp_get_unmapped_area(): 0 in *out means "not done here". */
-static int thp_area(struct px_space *s, const struct area_req *r,
-		    uint64_t *out)
+static int thp_area(struct px_space *s, const struct area_req *r, uint64_t *out)
 {
 	uint64_t off = r->pgoff << PX_SHIFT, size = PX_PMD;
 	uint64_t off_end = off + r->len;
@@ -180,7 +177,7 @@ static int thp_area(struct px_space *s, const struct area_req *r,
 	if (pad.len < r->len || off + pad.len < off)
 		return 0;
 	if (mm_area(s, &pad, &ret))
-		return 0;	/* the caller retries without padding */
+		return 0; /* the caller retries without padding */
 	if (ret == r->addr) {
 		*out = ret;
 		return 0;
@@ -205,15 +202,15 @@ static int thp_or_plain(struct px_space *s, const struct area_req *r,
  * px_get_area - __get_unmapped_area(): pick (or check, with MAP_FIXED) the
  * address of a len-byte mapping.  file says the mapping has an object
  * (obj may be NULL for a file not yet looked up); obj's kind chooses the
- * object's get_unmapped_area.  Returns 0 with *out set, or -LX_ENOMEM,
- * -LX_EINVAL, -LX_EPERM.
+ * object's get_unmapped_area.  Returns 0 with *out set, or -ENOMEM,
+ * -EINVAL, -EPERM.
  */
 int px_get_area(struct px_space *s, const struct px_obj *obj, bool file,
 		uint64_t addr, uint64_t len, uint64_t pgoff, int flags,
 		uint64_t *out)
 {
-	struct area_req r = { .addr = addr, .len = len, .pgoff = pgoff,
-			      .flags = flags };
+	struct area_req r = {
+		.addr = addr, .len = len, .pgoff = pgoff, .flags = flags};
 	uint64_t a;
 	int err;
 
@@ -228,7 +225,7 @@ int px_get_area(struct px_space *s, const struct px_obj *obj, bool file,
 		 len && !(len & (PX_PMD - 1)))
 		err = thp_or_plain(s, &r, &a);
 	else
-		err = mm_area(s, &r, &a);	/* incl. shmem, never huge */
+		err = mm_area(s, &r, &a); /* incl. shmem, never huge */
 	if (err)
 		return err;
 	if (a > s->cfg.task_size - len)

@@ -118,7 +118,7 @@ static struct px_vma *fork_vma(struct px_space *c, const struct px_vma *p)
 	v->unmerged = p->unmerged;
 	v->obj = px_obj_get(p->obj);
 	if (p->flags & PXV_WIPEONFORK)
-		return v;	/* fresh memory: no anon_vma, no pages */
+		return v; /* fresh memory: no anon_vma, no pages */
 	if (pxp_copy(&p->pages, &v->pages, &c->stored)) {
 		px_vma_free(c, v);
 		return NULL;
@@ -235,7 +235,7 @@ static struct px_vma *grow_stack(struct px_space *s, struct px_vma *v,
 	px_vma_unlink(s, v);
 	v->start = addr;
 	v->pgoff -= grow;
-	v->unmerged = true;	/* expansion never merges */
+	v->unmerged = true; /* expansion never merges */
 	px_vma_link(s, v);
 	return v;
 }
@@ -256,8 +256,8 @@ static struct px_vma *vma_access(struct px_space *s, uint64_t addr)
 
 static bool guarded(const struct px_vma *v, uint64_t addr)
 {
-	const struct pxp_node *n = pxp_find(&v->pages,
-					    px_vma_pgoff_at(v, addr));
+	const struct pxp_node *n =
+		pxp_find(&v->pages, px_vma_pgoff_at(v, addr));
 
 	return n && (n->flags & PXP_GUARD);
 }

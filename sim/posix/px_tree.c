@@ -149,13 +149,19 @@ static struct px_vma *rebalance(struct px_tree *t, struct px_vma *v)
 }
 
 /* Repair heights, balance and augmentation from v up to the root.  The
- * whole path is walked because the augmentation changes all the way up
- * even where the heights stop changing. */
+ * walk stops at the first node that neither rotated nor changed, as
+ * nothing above it can change then. */
 static void fixup(struct px_tree *t, struct px_vma *v)
 {
 	while (v) {
-		v = rebalance(t, v);
-		v = v->parent;
+		int h = v->height;
+		uint64_t lo = v->sub_lo, hi = v->sub_hi, gap = v->sub_gap;
+		struct px_vma *top = rebalance(t, v);
+
+		if (top == v && v->height == h && v->sub_lo == lo &&
+		    v->sub_hi == hi && v->sub_gap == gap)
+			return;
+		v = top->parent;
 	}
 }
 
@@ -220,8 +226,13 @@ void pxt_erase(struct px_tree *t, struct px_vma *v)
  */
 void pxt_update(struct px_vma *v)
 {
-	for (; v; v = v->parent)
+	for (; v; v = v->parent) {
+		uint64_t lo = v->sub_lo, hi = v->sub_hi, gap = v->sub_gap;
+
 		pull(v);
+		if (v->sub_lo == lo && v->sub_hi == hi && v->sub_gap == gap)
+			return;
+	}
 }
 
 /*
@@ -233,6 +244,10 @@ struct px_vma *pxt_find(const struct px_tree *t, uint64_t addr)
 	struct px_vma *v = t->root, *best = NULL;
 
 	while (v) {
+		/* Both children are fetched while this node is compared:
+		 * on a large tree the descent is a chain of cache misses. */
+		__builtin_prefetch(v->left);
+		__builtin_prefetch(v->right);
 		if (v->end > addr) {
 			best = v;
 			if (v->start <= addr)
@@ -291,8 +306,8 @@ struct px_vma *pxt_prev(const struct px_vma *v)
 
 struct gap_query {
 	uint64_t low, high, len;
-	uint64_t at;		/* result: clipped hole end or start */
-	struct px_vma *next;	/* result: the VMA after the hole */
+	uint64_t at;	     /* result: clipped hole end or start */
+	struct px_vma *next; /* result: the VMA after the hole */
 };
 
 /* Can the clipped part of [pe, ns) hold q->len bytes? */
@@ -362,7 +377,7 @@ static bool lowest(const struct px_vma *x, uint64_t pe, uint64_t ns,
 bool pxt_gap_highest(const struct px_tree *t, uint64_t low, uint64_t high,
 		     uint64_t len, uint64_t *gap_end, struct px_vma **next)
 {
-	struct gap_query q = { .low = low, .high = high, .len = len };
+	struct gap_query q = {.low = low, .high = high, .len = len};
 
 	if (!len || !highest(t->root, 0, UINT64_MAX, NULL, &q))
 		return false;
@@ -378,7 +393,7 @@ bool pxt_gap_highest(const struct px_tree *t, uint64_t low, uint64_t high,
 bool pxt_gap_lowest(const struct px_tree *t, uint64_t low, uint64_t high,
 		    uint64_t len, uint64_t *gap_start, struct px_vma **next)
 {
-	struct gap_query q = { .low = low, .high = high, .len = len };
+	struct gap_query q = {.low = low, .high = high, .len = len};
 
 	if (!len || !lowest(t->root, 0, UINT64_MAX, NULL, &q))
 		return false;
@@ -390,8 +405,7 @@ bool pxt_gap_lowest(const struct px_tree *t, uint64_t low, uint64_t high,
 /* Check the subtree at v; returns its node count or -1 with *why set.
  * *prev_end carries the end of the last VMA visited in order. */
 static long check_node(const struct px_vma *v, const struct px_vma *parent,
-		       uint64_t *prev_end, bool *first, char *why,
-		       size_t size)
+		       uint64_t *prev_end, bool *first, char *why, size_t size)
 {
 	long nl, nr;
 	struct px_vma copy;

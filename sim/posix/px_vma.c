@@ -203,7 +203,7 @@ struct px_vma *px_vma_merge(struct px_space *s, struct px_vma *a,
 /*
  * px_vma_modify - give [start, end) of v the flags fl, merging with a
  * neighbour where vma_merge_existing_range() would and splitting where it
- * would not.  Splits check vm.max_map_count (-LX_ENOMEM); a merge never
+ * would not.  Splits check vm.max_map_count (-ENOMEM); a merge never
  * needs to.  *out is the VMA now covering [start, end).
  */
 int px_vma_modify(struct px_space *s, struct px_vma *v, uint64_t start,
@@ -263,11 +263,10 @@ int px_vma_modify(struct px_space *s, struct px_vma *v, uint64_t start,
 
 /*
  * px_unmap - remove every mapping in [start, end) (page aligned), as
- * do_vmi_align_munmap() does: splitting the first VMA fails with -LX_ENOMEM
+ * do_vmi_align_munmap() does: splitting the first VMA fails with -ENOMEM
  * when that would leave one VMA too many; nothing else can fail.
  */
-int px_unmap(struct px_space *s, uint64_t start, uint64_t end,
-	     bool check_count)
+int px_unmap(struct px_space *s, uint64_t start, uint64_t end, bool check_count)
 {
 	struct px_vma *v = pxt_find(&s->tree, start), *next;
 	int err;
@@ -365,15 +364,13 @@ void px_anon_prepare(struct px_space *s, struct px_vma *v)
  * px_zap - drop the page table entries of [start, end) in v: private
  * pages and their contents go, guard markers stay, objects keep theirs.
  */
-void px_zap(struct px_space *s, struct px_vma *v, uint64_t start,
-	    uint64_t end)
+void px_zap(struct px_space *s, struct px_vma *v, uint64_t start, uint64_t end)
 {
 	/* A failure here only leaves extra extents behind, never wrong
 	 * contents: the range is cut before anything is dropped. */
-	(void)pxp_update(&v->pages, px_vma_pgoff_at(v, start),
-			 px_vma_pgoff_at(v, end), 0,
-			 PXP_PRESENT | PXP_ANON | PXP_LAZYFREE, true,
-			 &s->stored);
+	(void)pxp_update(
+		&v->pages, px_vma_pgoff_at(v, start), px_vma_pgoff_at(v, end),
+		0, PXP_PRESENT | PXP_ANON | PXP_LAZYFREE, true, &s->stored);
 }
 
 /*
@@ -418,8 +415,8 @@ static int cow_range(struct px_space *s, struct px_vma *v, uint64_t lo,
 		mine = pxp_find(&v->pages, n->lo);
 		if (mine && (mine->flags & PXP_ANON))
 			continue;
-		err = pxp_update(&v->pages, n->lo, n->hi, PXP_PRESENT, 0,
-				 false, &s->stored);
+		err = pxp_update(&v->pages, n->lo, n->hi, PXP_PRESENT, 0, false,
+				 &s->stored);
 		if (!err)
 			err = pxp_copy_page(&v->pages, om, n->lo, &s->stored);
 		if (err)
@@ -455,14 +452,13 @@ static int fault_range(struct px_space *s, struct px_vma *v, uint64_t lo,
 				  false, &s->stored);
 	}
 	if (om) {
-		int err = pxp_update(om, lo, hi, PXP_PRESENT, 0, false,
-				     ostored);
+		int err =
+			pxp_update(om, lo, hi, PXP_PRESENT, 0, false, ostored);
 
 		if (err)
 			return err;
 	}
-	return pxp_update(&v->pages, lo, hi, PXP_PRESENT, 0, false,
-			  &s->stored);
+	return pxp_update(&v->pages, lo, hi, PXP_PRESENT, 0, false, &s->stored);
 }
 
 /*
@@ -504,7 +500,7 @@ static uint64_t first_guard(const struct px_vma *v, uint64_t lo, uint64_t hi)
 
 /*
  * px_fault_range - fault in [start, end) of v in order, as get_user_pages
- * would: stops with -LX_EFAULT at the first guard page, after the pages
+ * would: stops with -EFAULT at the first guard page, after the pages
  * before it.
  */
 int px_fault_range(struct px_space *s, struct px_vma *v, uint64_t start,

@@ -210,50 +210,67 @@ static void ref_stats(struct replay *r, struct px_stats *st)
 		px_stats(root->side[RP_REF].space, st);
 }
 
-/* Walk env and list what it holds, for the address-space map. */
-static size_t take_snapshot(struct replay *r, const char *which,
-			    uint64_t seq, struct db_region *out,
-			    char (*labels)[48], size_t max)
+/*
+ * List what one map holds into @out; managed dataspaces are descended
+ * into (their maps become spaces of their own, named by the window's
+ * label, addresses in the window's own coordinates).
+ */
+static size_t list_map(gn_rm_cap map, const char *space, const char *which,
+		       uint64_t seq, struct db_region *out,
+		       char (*labels)[48], size_t n, size_t max, int depth)
 {
-	struct rp_proc *root = procs_root(r->procs);
 	struct gn_attachment a;
-	struct gn_ctx *gn;
-	gn_rm_cap env;
 	uint64_t at, start, end;
-	size_t n = 0;
 
-	if (!root || !r->model_is_genode)
-		return 0;
-	gn = rp_genode_ctx(root->side[RP_MODEL].space);
-	env = gn_env_rm(gn);
-	gn_region_map_range(env, &start, &end);
+	gn_region_map_range(map, &start, &end);
 	at = start;
-	while (n < max && gn_region_map_next(env, at, &a)) {
-		const char *kind, *name = a.reserved ? "reserved"
-						      : gn_ds_name(a.ds);
+	while (n < max && gn_region_map_next(map, at, &a)) {
+		const char *kind;
+		bool managed = !a.reserved &&
+			       gn_ds_kind(a.ds) == GN_DS_MANAGED;
 
 		if (a.reserved)
 			kind = "hole";
-		else if (gn_ds_kind(a.ds) == GN_DS_MANAGED)
+		else if (managed)
 			kind = "window";
 		else if (gn_ds_kind(a.ds) == GN_DS_ROM)
 			kind = "fixed";
 		else
 			kind = "committed";
-		snprintf(labels[n], sizeof(labels[n]), "%s", name);
+		snprintf(labels[n], sizeof(labels[n]), "%s",
+			 a.reserved ? "reserved" : gn_ds_name(a.ds));
 		out[n].snapshot = which;
 		out[n].seq = seq;
-		out[n].space = "env";
+		out[n].space = space;
 		out[n].start = a.base;
 		out[n].size = a.size;
 		out[n].kind = kind;
 		out[n].label = labels[n];
 		n++;
+		if (managed && depth < GN_RECURSION_LIMIT)
+			n = list_map(gn_ds_region_map(a.ds), labels[n - 1],
+				     which, seq, out, labels, n, max,
+				     depth + 1);
 		if (a.base + a.size <= at)
 			break;
 		at = a.base + a.size;
 	}
 	return n;
+}
+
+/* Walk env and every window, for the address-space maps. */
+static size_t take_snapshot(struct replay *r, const char *which,
+			    uint64_t seq, struct db_region *out,
+			    char (*labels)[48], size_t max)
+{
+	struct rp_proc *root = procs_root(r->procs);
+	struct gn_ctx *gn;
+
+	if (!root || !r->model_is_genode)
+		return 0;
+	gn = rp_genode_ctx(root->side[RP_MODEL].space);
+	return list_map(gn_env_rm(gn), "env", which, seq, out, labels, 0,
+			max, 0);
 }
 
 void rp_sample(struct replay *r, uint64_t seq, bool force)

@@ -63,17 +63,17 @@ static inline struct px_space *pt_new(void)
 }
 
 /* The call must succeed, and the model must stay consistent. */
-#define OK(s, call)                                                          \
-	do {                                                                 \
-		assert_int_equal((call), 0);                                 \
-		pt_check(s);                                                 \
+#define OK(s, call)                                                            \
+	do {                                                                   \
+		assert_int_equal((call), 0);                                   \
+		pt_check(s);                                                   \
 	} while (0)
 
 /* The call must fail with errno e (an LX_E* value). */
-#define ERR(s, call, e)                                                      \
-	do {                                                                 \
-		assert_int_equal((call), -(e));                              \
-		pt_check(s);                                                 \
+#define ERR(s, call, e)                                                        \
+	do {                                                                   \
+		assert_int_equal((call), -(e));                                \
+		pt_check(s);                                                   \
 	} while (0)
 
 /* mmap that must succeed; returns the address. */
@@ -119,9 +119,8 @@ static inline uint64_t pt_remap(struct px_space *s, uint64_t old,
 {
 	uint64_t a = 0;
 
-	assert_int_equal(px_mremap(s, old, old_len, new_len, flags, new_addr,
-				   &a),
-			 0);
+	assert_int_equal(
+		px_mremap(s, old, old_len, new_len, flags, new_addr, &a), 0);
 	pt_check(s);
 	return a;
 }
@@ -191,8 +190,7 @@ static inline int pt_count(const struct px_space *s, uint64_t lo, uint64_t hi)
 }
 
 /* Is every page of [lo, hi) mapped? */
-static inline bool pt_mapped(const struct px_space *s, uint64_t lo,
-			     uint64_t hi)
+static inline bool pt_mapped(const struct px_space *s, uint64_t lo, uint64_t hi)
 {
 	for (; lo < hi; lo += PG)
 		if (pt_prot(s, lo) < 0)

@@ -68,6 +68,7 @@ static void test_env_built(void **state)
 			struct gn_attachment a;
 			uint64_t s, e, rs, re;
 			gn_rm_cap la;
+			bool in;
 
 			gn_default_config(&cfg);
 			cfg.version = v;
@@ -103,9 +104,9 @@ static void test_env_built(void **state)
 						      l->kernel == LAY_LINUX);
 			assert_false(a.executable);
 			/* ld.lib.so at its link address, except on Linux */
-			assert_int_equal(gn_region_map_lookup(
-						 gn_env_rm(c), LAY_LDSO_ADDR, &a),
-					 l->kernel != LAY_LINUX);
+			in = gn_region_map_lookup(gn_env_rm(c),
+						  LAY_LDSO_ADDR, &a);
+			assert_int_equal(in, l->kernel != LAY_LINUX);
 			gn_ctx_free(c);
 		}
 }

@@ -229,8 +229,9 @@ freed:
 				for (q = p; q < p + n && q < PAGES; q++)
 					if (sh.m[map][q].kind != FREE)
 						conflict = true;
-				assert_int_equal(e, conflict ? GN_ATTACH_REGION_CONFLICT
-							     : GN_ATTACH_OK);
+				assert_int_equal(e, conflict
+						? GN_ATTACH_REGION_CONFLICT
+						: GN_ATTACH_OK);
 			}
 			if (e != GN_ATTACH_OK) {
 				assert_int_equal(e, GN_ATTACH_REGION_CONFLICT);

@@ -98,7 +98,7 @@ static void test_A06_write_needs_prot_write(void **state)
 static void test_A07_prot_combinations(void **state)
 {
 	struct px_space *s = pt_new();
-	static const int prots[] = { NONE, R, W, RW, X, R | X, W | X, RW | X };
+	static const int prots[] = {NONE, R, W, RW, X, R | X, W | X, RW | X};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(prots) / sizeof(prots[0]); i++) {
@@ -173,7 +173,7 @@ static void test_A10_region_count_limit(void **state)
 		pt_map(s, a + i * PG, PG, i & 1 ? R : RW, ANON | FIXED);
 	px_stats(s, &st);
 	assert_int_equal(st.vmas, 8);
-	pt_map(s, a + 8 * PG, 3 * PG, RW, ANON | FIXED);	/* 9 > limit */
+	pt_map(s, a + 8 * PG, 3 * PG, RW, ANON | FIXED); /* 9 > limit */
 	assert_int_equal(pt_map_err(s, a + 12 * PG, PG, RW, ANON | FIXED),
 			 -LX_ENOMEM);
 	/* Splitting the last VMA in the middle needs one more. */
@@ -327,8 +327,11 @@ static void test_A_stored_bytes(void **state)
 	struct px_stats st;
 
 	(void)state;
-	for (int i = 0; i < 100; i++)
-		pt_store(s, a + ((uint64_t)i * 7919 * PG) % (1 << 30) + i, 0x5a);
+	for (int i = 0; i < 100; i++) {
+		uint64_t off = ((uint64_t)i * 7919 * PG) % (1 << 30);
+
+		pt_store(s, a + off + i, 0x5a);
+	}
 	px_stats(s, &st);
 	assert_int_equal(st.stored, 100);
 	assert_int_equal(st.mapped, 1 << 30);

@@ -5,8 +5,8 @@
  */
 #include "px_test_util.h"
 
-static int map_full(struct px_space *s, uint64_t addr, uint64_t len,
-		    int prot, int flags, int fd, uint64_t off, const char *path)
+static int map_full(struct px_space *s, uint64_t addr, uint64_t len, int prot,
+		    int flags, int fd, uint64_t off, const char *path)
 {
 	uint64_t a;
 	int e = px_mmap(s, addr, len, prot, flags, fd, off, path, &a);
@@ -23,8 +23,7 @@ static void test_B14_len_zero(void **state)
 
 	(void)state;
 	assert_int_equal(pt_map_err(s, 0, 0, RW, ANON), -LX_EINVAL);
-	assert_int_equal(pt_map_err(s, LOW, 0, RW, ANON | FIXED),
-			 -LX_EINVAL);
+	assert_int_equal(pt_map_err(s, LOW, 0, RW, ANON | FIXED), -LX_EINVAL);
 	px_stats(s, &st);
 	assert_int_equal(st.vmas, 0);
 	px_free(s);
@@ -90,16 +89,15 @@ static void test_B19_unknown_flags(void **state)
 	(void)state;
 	a = pt_map(s, 0, PG, RW, ANON | 0x200);
 	assert_true(a);
-	assert_int_equal(map_full(s, 0, PG, R, LX_MAP_SHARED | LX_MAP_SYNC, 3,
-				  0, "/f"),
-			 0);
+	assert_int_equal(
+		map_full(s, 0, PG, R, LX_MAP_SHARED | LX_MAP_SYNC, 3, 0, "/f"),
+		0);
 	assert_int_equal(map_full(s, 0, PG, R,
 				  LX_MAP_SHARED_VALIDATE | LX_MAP_SYNC, 3, 0,
 				  "/f"),
 			 -LX_EOPNOTSUPP);
-	assert_int_equal(map_full(s, 0, PG, R, LX_MAP_SHARED_VALIDATE, 3, 0,
-				  "/f"),
-			 0);
+	assert_int_equal(
+		map_full(s, 0, PG, R, LX_MAP_SHARED_VALIDATE, 3, 0, "/f"), 0);
 	assert_int_equal(map_full(s, LOW, PG, R,
 				  LX_MAP_SHARED_VALIDATE | NOREPLACE, 3, 0,
 				  "/f"),
@@ -132,8 +130,7 @@ static void test_B21_offset(void **state)
 	struct px_space *s = pt_new();
 
 	(void)state;
-	assert_int_equal(map_full(s, 0, PG, RW, ANON, -1, 1, NULL),
-			 -LX_EINVAL);
+	assert_int_equal(map_full(s, 0, PG, RW, ANON, -1, 1, NULL), -LX_EINVAL);
 	assert_int_equal(map_full(s, 0, PG, R, LX_MAP_PRIVATE, -1, 100, "/f"),
 			 -LX_EINVAL);
 	assert_int_equal(map_full(s, 0, 2 * PG, R, LX_MAP_PRIVATE, 3,
@@ -167,9 +164,8 @@ static void test_B23_prot_combinations(void **state)
 	for (int p = 0; p < 8; p++) {
 		assert_int_equal(pt_map_err(s, 0, PG, p, ANON), 0);
 		assert_int_equal(pt_map_err(s, 0, PG, p, SANON), 0);
-		assert_int_equal(map_full(s, 0, PG, p, LX_MAP_SHARED, 3, 0,
-					  "/f"),
-				 0);
+		assert_int_equal(
+			map_full(s, 0, PG, p, LX_MAP_SHARED, 3, 0, "/f"), 0);
 	}
 	assert_int_equal(pt_map_err(s, 0, PG, 0x40, ANON), 0);
 	px_free(s);
@@ -261,9 +257,8 @@ static void test_B27_commit_limit(void **state)
 	(void)state;
 	assert_int_equal(pt_map_err(s, 0, 2ULL << 30, RW, ANON), -LX_ENOMEM);
 	assert_int_equal(pt_map_err(s, 0, 2ULL << 30, NONE, ANON), 0);
-	assert_int_equal(pt_map_err(s, 0, 2ULL << 30, RW,
-				    ANON | LX_MAP_NORESERVE),
-			 0);
+	assert_int_equal(
+		pt_map_err(s, 0, 2ULL << 30, RW, ANON | LX_MAP_NORESERVE), 0);
 	assert_int_equal(pt_map_err(s, 0, 2ULL << 30, RW, SANON), -LX_ENOMEM);
 	assert_int_equal(pt_map_err(s, 0, 512 * MIB, RW, ANON), 0);
 	px_free(s);
@@ -283,23 +278,22 @@ static void test_B_type_rules(void **state)
 				  LX_MAP_PRIVATE | LX_MAP_GROWSDOWN, 3, 0,
 				  "/f"),
 			 -LX_EINVAL);
-	assert_int_equal(pt_map_err(s, 0, PG, RW,
-				    LX_MAP_DROPPABLE | LX_MAP_ANONYMOUS |
-					    LX_MAP_LOCKED),
-			 -LX_EINVAL);
+	assert_int_equal(
+		pt_map_err(s, 0, PG, RW,
+			   LX_MAP_DROPPABLE | LX_MAP_ANONYMOUS | LX_MAP_LOCKED),
+		-LX_EINVAL);
 	a = pt_map(s, 0, PG, RW, LX_MAP_DROPPABLE | LX_MAP_ANONYMOUS);
 	assert_true(pt_vma(s, a, &vi));
 	/* MAP_HUGETLB: no huge pages are reserved; a bad size is EINVAL. */
 	assert_int_equal(pt_map_err(s, 0, 2 * MIB, RW, ANON | LX_MAP_HUGETLB),
 			 -LX_ENOMEM);
-	assert_int_equal(pt_map_err(s, 0, 2 * MIB, RW,
-				    ANON | LX_MAP_HUGETLB |
-					    (5 << LX_MAP_HUGE_SHIFT)),
-			 -LX_EINVAL);
+	assert_int_equal(
+		pt_map_err(s, 0, 2 * MIB, RW,
+			   ANON | LX_MAP_HUGETLB | (5 << LX_MAP_HUGE_SHIFT)),
+		-LX_EINVAL);
 	/* A bad type is found only after the address: EEXIST wins. */
 	a = pt_map(s, LOW, PG, RW, ANON | FIXED);
-	assert_int_equal(pt_map_err(s, a, PG, RW,
-				    LX_MAP_ANONYMOUS | NOREPLACE),
+	assert_int_equal(pt_map_err(s, a, PG, RW, LX_MAP_ANONYMOUS | NOREPLACE),
 			 -LX_EEXIST);
 	px_free(s);
 }

@@ -155,14 +155,14 @@ static void test_C37_fixed_beyond_task_size(void **state)
 	struct px_space *s = pt_new();
 
 	(void)state;
-	assert_int_equal(pt_map_err(s, LX_TASK_SIZE - PG, 2 * PG, RW,
-				    ANON | FIXED),
-			 -LX_ENOMEM);
+	assert_int_equal(
+		pt_map_err(s, LX_TASK_SIZE - PG, 2 * PG, RW, ANON | FIXED),
+		-LX_ENOMEM);
 	assert_int_equal(pt_map_err(s, 1ULL << 47, PG, RW, ANON | FIXED),
 			 -LX_ENOMEM);
-	assert_int_equal(pt_map_err(s, UINT64_MAX & LX_PAGE_MASK, PG, RW,
-				    ANON | FIXED),
-			 -LX_ENOMEM);
+	assert_int_equal(
+		pt_map_err(s, UINT64_MAX & LX_PAGE_MASK, PG, RW, ANON | FIXED),
+		-LX_ENOMEM);
 	px_free(s);
 }
 
@@ -209,9 +209,9 @@ static void test_C40_noreplace_overlap(void **state)
 			 -LX_EEXIST);
 	assert_int_equal(pt_map_err(s, b + 2 * PG, PG, NONE, ANON | NOREPLACE),
 			 -LX_EEXIST);
-	assert_int_equal(pt_map_err(s, b + 3 * PG, 2 * PG, NONE,
-				    ANON | NOREPLACE),
-			 -LX_EEXIST);
+	assert_int_equal(
+		pt_map_err(s, b + 3 * PG, 2 * PG, NONE, ANON | NOREPLACE),
+		-LX_EEXIST);
 	assert_int_equal(pt_map_err(s, b, 2 * PG, NONE, ANON | NOREPLACE),
 			 -LX_EEXIST);
 	px_free(s);
@@ -227,8 +227,7 @@ static void test_C41_noreplace_untouched(void **state)
 	(void)state;
 	pt_store(s, a, 0x77);
 	px_stats(s, &before);
-	assert_int_equal(pt_map_err(s, a, PG, R, ANON | NOREPLACE),
-			 -LX_EEXIST);
+	assert_int_equal(pt_map_err(s, a, PG, R, ANON | NOREPLACE), -LX_EEXIST);
 	px_stats(s, &after);
 	assert_memory_equal(&before, &after, sizeof(before));
 	assert_int_equal(pt_load(s, a), 0x77);
@@ -327,10 +326,9 @@ static void test_C_thp_file(void **state)
 	struct px_space *s = pt_new();
 	uint64_t a = pt_map(s, 0, PG, RW, ANON);
 	uint64_t b = pt_map_file(s, 0, 8 * MIB, R, LX_MAP_PRIVATE, "/big", 0);
-	uint64_t c = pt_map_file(s, 0, 5 * MIB, R, LX_MAP_PRIVATE, "/big",
-				 PG);
-	uint64_t d = pt_map_file(s, 0, 2 * MIB + PG, R, LX_MAP_PRIVATE, "/big",
-				 PG);
+	uint64_t c = pt_map_file(s, 0, 5 * MIB, R, LX_MAP_PRIVATE, "/big", PG);
+	uint64_t d =
+		pt_map_file(s, 0, 2 * MIB + PG, R, LX_MAP_PRIVATE, "/big", PG);
 
 	(void)state;
 	assert_int_equal(b, (a - 8 * MIB) & ~(2 * MIB - 1));
@@ -360,10 +358,8 @@ static void test_C_map_32bit(void **state)
 	struct px_space *s = pt_new();
 
 	(void)state;
-	assert_int_equal(pt_map(s, 0, PG, RW, ANON | LX_MAP_32BIT),
-			 0x40000000);
-	assert_int_equal(pt_map(s, 0, PG, RW, ANON | LX_MAP_32BIT),
-			 0x40001000);
+	assert_int_equal(pt_map(s, 0, PG, RW, ANON | LX_MAP_32BIT), 0x40000000);
+	assert_int_equal(pt_map(s, 0, PG, RW, ANON | LX_MAP_32BIT), 0x40001000);
 	px_free(s);
 }
 

@@ -83,8 +83,8 @@ static void test_E62_bad_prot(void **state)
 {
 	struct px_space *s = pt_new();
 	uint64_t a = pt_map(s, 0, 2 * PG, RW, ANON);
-	uint64_t st = pt_map(s, LOW, 4 * PG, RW, ANON | FIXED |
-					 LX_MAP_GROWSDOWN);
+	uint64_t st =
+		pt_map(s, LOW, 4 * PG, RW, ANON | FIXED | LX_MAP_GROWSDOWN);
 
 	(void)state;
 	ERR(s, px_mprotect(s, a, PG, 0x10), LX_EINVAL);

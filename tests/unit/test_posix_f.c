@@ -5,12 +5,12 @@
 #include "px_test_util.h"
 
 static const int harmless[] = {
-	LX_MADV_NORMAL, LX_MADV_RANDOM, LX_MADV_SEQUENTIAL, LX_MADV_WILLNEED,
-	LX_MADV_COLD, LX_MADV_PAGEOUT, LX_MADV_HUGEPAGE, LX_MADV_NOHUGEPAGE,
-	LX_MADV_MERGEABLE, LX_MADV_UNMERGEABLE, LX_MADV_DONTDUMP,
-	LX_MADV_DODUMP, LX_MADV_DONTFORK, LX_MADV_DOFORK,
-	LX_MADV_KEEPONFORK, LX_MADV_WIPEONFORK, LX_MADV_POPULATE_READ,
-	LX_MADV_POPULATE_WRITE,
+	LX_MADV_NORMAL,	     LX_MADV_RANDOM,	    LX_MADV_SEQUENTIAL,
+	LX_MADV_WILLNEED,    LX_MADV_COLD,	    LX_MADV_PAGEOUT,
+	LX_MADV_HUGEPAGE,    LX_MADV_NOHUGEPAGE,    LX_MADV_MERGEABLE,
+	LX_MADV_UNMERGEABLE, LX_MADV_DONTDUMP,	    LX_MADV_DODUMP,
+	LX_MADV_DONTFORK,    LX_MADV_DOFORK,	    LX_MADV_KEEPONFORK,
+	LX_MADV_WIPEONFORK,  LX_MADV_POPULATE_READ, LX_MADV_POPULATE_WRITE,
 };
 
 /* F.69: the POSIX advice values (NORMAL, RANDOM, SEQUENTIAL, WILLNEED)
@@ -94,8 +94,7 @@ static void test_F74_holes_still_applied(void **state)
 	ERR(s, px_madvise(s, a, 4 * PG, LX_MADV_DONTNEED), LX_ENOMEM);
 	assert_int_equal(pt_load(s, a), 0);
 	assert_int_equal(pt_load(s, a + 3 * PG), 0);
-	ERR(s, px_madvise(s, a - PG, 6 * PG, LX_MADV_GUARD_INSTALL),
-	    LX_ENOMEM);
+	ERR(s, px_madvise(s, a - PG, 6 * PG, LX_MADV_GUARD_INSTALL), LX_ENOMEM);
 	assert_int_equal(pt_load(s, a + 3 * PG), -LX_EFAULT);
 	px_free(s);
 }
@@ -128,7 +127,7 @@ static void test_F76_dontneed_private(void **state)
 	assert_int_equal(pt_load(s, a + 1), 0x10);
 	assert_int_equal(pt_load(s, a + PG + 1), 0);
 	assert_int_equal(pt_load(s, a + 2 * PG + 1), 0x12);
-	assert_int_equal(pt_resident(s, a + PG), 1);	/* the load above */
+	assert_int_equal(pt_resident(s, a + PG), 1); /* the load above */
 	OK(s, px_madvise(s, a + PG, PG, LX_MADV_DONTNEED));
 	assert_int_equal(pt_resident(s, a + PG), 0);
 	px_free(s);
@@ -351,8 +350,7 @@ static void test_F85_populate(void **state)
 	OK(s, px_madvise(s, w, PG, LX_MADV_POPULATE_WRITE));
 	ERR(s, px_madvise(s, a, 8 * PG, LX_MADV_POPULATE_READ), LX_ENOMEM);
 	assert_int_equal(pt_resident(s, a + 3 * PG), 1);
-	ERR(s, px_madvise(s, a - PG, 2 * PG, LX_MADV_POPULATE_READ),
-	    LX_ENOMEM);
+	ERR(s, px_madvise(s, a - PG, 2 * PG, LX_MADV_POPULATE_READ), LX_ENOMEM);
 	OK(s, px_madvise(s, g + 2 * PG, PG, LX_MADV_GUARD_INSTALL));
 	ERR(s, px_madvise(s, g, 4 * PG, LX_MADV_POPULATE_WRITE), LX_EFAULT);
 	assert_int_equal(pt_resident(s, g + PG), 1);

@@ -91,8 +91,7 @@ static void test_G91_not_mapped(void **state)
 
 	(void)state;
 	pt_map(s, a + 2 * PG, 2 * PG, R, ANON | FIXED);
-	assert_int_equal(pt_remap_err(s, LOW + 64 * PG, PG, 2 * PG, MAYMOVE,
-				      0),
+	assert_int_equal(pt_remap_err(s, LOW + 64 * PG, PG, 2 * PG, MAYMOVE, 0),
 			 -LX_EFAULT);
 	/* spans two VMAs: growing or moving it is EFAULT */
 	assert_int_equal(pt_remap_err(s, a, 4 * PG, 8 * PG, MAYMOVE, 0),
@@ -155,8 +154,7 @@ static void test_G95_grow_blocked(void **state)
 
 	(void)state;
 	pt_map(s, a + 2 * PG, PG, R, ANON | FIXED);
-	assert_int_equal(pt_remap_err(s, a, 2 * PG, 4 * PG, 0, 0),
-			 -LX_ENOMEM);
+	assert_int_equal(pt_remap_err(s, a, 2 * PG, 4 * PG, 0, 0), -LX_ENOMEM);
 	assert_int_equal(pt_count(s, a, a + 3 * PG), 2);
 	/* growing from inside the VMA can never happen in place */
 	assert_int_equal(pt_remap_err(s, LOW, PG, 3 * PG, 0, 0), -LX_ENOMEM);
@@ -192,9 +190,9 @@ static void test_G97_fixed_move(void **state)
 	(void)state;
 	for (int i = 0; i < 4; i++)
 		pt_store(s, a + i * PG, (uint8_t)(i + 1));
-	assert_int_equal(pt_remap(s, a, 4 * PG, 2 * PG, MAYMOVE | MFIXED,
-				  d + 2 * PG),
-			 d + 2 * PG);
+	assert_int_equal(
+		pt_remap(s, a, 4 * PG, 2 * PG, MAYMOVE | MFIXED, d + 2 * PG),
+		d + 2 * PG);
 	assert_true(pt_unmapped(s, a, a + 4 * PG));
 	assert_int_equal(pt_load(s, d + 2 * PG), 1);
 	assert_int_equal(pt_load(s, d + 3 * PG), 2);
@@ -227,13 +225,13 @@ static void test_G98_multi_vma(void **state)
 	assert_int_equal(pt_prot(s, d + 2 * PG), -1);
 	assert_int_equal(pt_prot(s, d + 3 * PG), R);
 	/* no VMA at the start: EFAULT */
-	assert_int_equal(pt_remap_err(s, d - PG, 3 * PG, 3 * PG,
-				      MAYMOVE | MFIXED, a),
-			 -LX_EFAULT);
+	assert_int_equal(
+		pt_remap_err(s, d - PG, 3 * PG, 3 * PG, MAYMOVE | MFIXED, a),
+		-LX_EFAULT);
 	/* shrinking across VMAs is EFAULT too */
-	assert_int_equal(pt_remap_err(s, d, 5 * PG, 4 * PG, MAYMOVE | MFIXED,
-				      a),
-			 -LX_EFAULT);
+	assert_int_equal(
+		pt_remap_err(s, d, 5 * PG, 4 * PG, MAYMOVE | MFIXED, a),
+		-LX_EFAULT);
 	px_free(s);
 }
 
@@ -254,8 +252,7 @@ static void test_G99_duplicate(void **state)
 	assert_int_equal(pt_load(s, a), 0x32);
 	assert_true(pt_mapped(s, a, a + 2 * PG));
 	assert_int_equal(pt_remap_err(s, a, 0, 2 * PG, 0, 0), -LX_ENOMEM);
-	assert_int_equal(pt_remap_err(s, p, 0, 2 * PG, MAYMOVE, 0),
-			 -LX_EINVAL);
+	assert_int_equal(pt_remap_err(s, p, 0, 2 * PG, MAYMOVE, 0), -LX_EINVAL);
 	px_free(s);
 }
 
@@ -271,9 +268,9 @@ static void test_G100_dontunmap(void **state)
 	(void)state;
 	pt_store(s, a + 2 * PG, 0x21);
 	pt_store(s, sh, 0x22);
-	assert_int_equal(pt_remap_err(s, a, 4 * PG, 8 * PG,
-				      MAYMOVE | DONTUNMAP, 0),
-			 -LX_EINVAL);
+	assert_int_equal(
+		pt_remap_err(s, a, 4 * PG, 8 * PG, MAYMOVE | DONTUNMAP, 0),
+		-LX_EINVAL);
 	b = pt_remap(s, a, 4 * PG, 4 * PG, MAYMOVE | DONTUNMAP, 0);
 	assert_int_equal(pt_load(s, b + 2 * PG), 0x21);
 	assert_int_equal(pt_load(s, a + 2 * PG), 0);

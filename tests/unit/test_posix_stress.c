@@ -18,16 +18,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NPG 96			/* pages in the checked window */
-#define WIN (LOW + 64 * PG)	/* its start, away from anything else */
+#define NPG 96		    /* pages in the checked window */
+#define WIN (LOW + 64 * PG) /* its start, away from anything else */
 #define MAXOBJ 4096
 
 struct rpage {
 	bool mapped;
 	int prot;
-	int obj;		/* 0: private */
-	uint64_t opg;		/* page inside obj */
-	uint8_t *data;		/* private bytes, NULL while all zero */
+	int obj;       /* 0: private */
+	uint64_t opg;  /* page inside obj */
+	uint8_t *data; /* private bytes, NULL while all zero */
 };
 
 struct robj {
@@ -124,8 +124,7 @@ static void compare(struct px_space *s, struct ref *r)
 	pt_check(s);
 }
 
-static void op_mmap(struct px_space *s, struct ref *r, uint64_t lo,
-		    uint64_t n)
+static void op_mmap(struct px_space *s, struct ref *r, uint64_t lo, uint64_t n)
 {
 	int prot = (int)pick(8), shared = !pick(4), obj = 0;
 	uint64_t a;
@@ -190,13 +189,11 @@ static void op_dontneed(struct px_space *s, struct ref *r, uint64_t lo,
 		}
 	}
 	/* a range running past the last mapping ends the walk at once */
-	assert_int_equal(px_madvise(s, WIN + lo * PG, n * PG,
-				    LX_MADV_DONTNEED),
+	assert_int_equal(px_madvise(s, WIN + lo * PG, n * PG, LX_MADV_DONTNEED),
 			 want);
 }
 
-static void op_move(struct px_space *s, struct ref *r, uint64_t lo,
-		    uint64_t n)
+static void op_move(struct px_space *s, struct ref *r, uint64_t lo, uint64_t n)
 {
 	uint64_t to = pick(NPG - n + 1), a;
 	struct rpage tmp[NPG];
@@ -250,10 +247,10 @@ static void op_access(struct px_space *s, struct ref *r, uint64_t lo)
 			return;
 		}
 		assert_int_equal(e, 0);
-		assert_int_equal(got, ref_bytes(r, p, false)
-					      ? ref_bytes(r, p, false)
-							[a & (PG - 1)]
-					      : 0);
+		assert_int_equal(got,
+				 ref_bytes(r, p, false)
+					 ? ref_bytes(r, p, false)[a & (PG - 1)]
+					 : 0);
 	}
 }
 
@@ -318,12 +315,12 @@ static void test_stress_against_page_array(void **state)
  * model must stay consistent whatever the calls return. */
 static void test_stress_invariants(void **state)
 {
-	static const uint64_t lens[] = { 0, 1, PG, 3 * PG, 17 * PG, 2 * MIB,
-					 2 * MIB + PG, 4 * MIB, UINT64_MAX,
-					 -PG };
-	static const int advs[] = { 0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14,
-				    15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
-				    25, 100, 101, 102, 103, 77 };
+	static const uint64_t lens[] = {
+		0,	 1,	     PG, 3 * PG, 17 * PG, 2 * MIB, 2 * MIB + PG,
+		4 * MIB, UINT64_MAX, -PG};
+	static const int advs[] = {0,  1,  2,  3,   4,	 8,   9,   10, 11, 12,
+				   13, 14, 15, 16,  17,	 18,  19,  20, 21, 22,
+				   23, 24, 25, 100, 101, 102, 103, 77};
 
 	(void)state;
 	for (uint64_t seed = 1; seed <= 6; seed++) {
@@ -337,8 +334,9 @@ static void test_stress_invariants(void **state)
 
 			if (!pick(20))
 				a += pick(PG);
-			l = pick(3) ? pick(64) * PG + pick(2) :
-				      lens[pick(sizeof(lens) / sizeof(lens[0]))];
+			l = lens[pick(sizeof(lens) / sizeof(lens[0]))];
+			if (pick(3))
+				l = pick(64) * PG + pick(2);
 			switch (pick(14)) {
 			case 0:
 			case 1:

@@ -583,7 +583,7 @@ static inline void wfx_differential(const struct pol_policy *pol,
 						 (unsigned long long)seed, step,
 						 what, (unsigned)(i * PG));
 			}
-		if (getenv("RMSIM_VMAS") && !wfx_same_vmas(px, P, &f, B)) {
+		if (!wfx_same_vmas(px, P, &f, B)) {
 			wfx_dump(px, P, &f, B);
 			fail_msg("seed %llu step %u: %s: VMAs differ",
 				 (unsigned long long)seed, step, what);

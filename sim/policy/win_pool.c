@@ -1,0 +1,230 @@
+/*
+ * win_pool.c - where the window policies get private RAM: pools of
+ * pages carved out of a few large dataspaces instead of one dataspace
+ * per mapping.
+ *
+ * Every RAM dataspace costs a capability, and components have a few
+ * hundred.  A runtime that maps each thread stack on its own (gccgo) or a
+ * lazy policy that attaches a 64 KiB chunk per first touch would need
+ * thousands.  So requests smaller than the pool size (parameter `pool`,
+ * 2 MiB by default) take a run of pages from a pool dataspace of that
+ * size, first fit over the pools; larger ones get a dataspace of their
+ * own.  A page given back is marked dirty; handing it out again clears
+ * it first (a memset through the component's own mapping, no RPC), so
+ * fresh memory reads zero as Linux's does.  A pool whose pages are all
+ * free is returned to the PD, except one kept as a spare so that a
+ * program mapping and unmapping small ranges does not allocate and free
+ * a dataspace each time.
+ *
+ * INVARIANTS (wc_pool_check)
+ *   1. A pool's busy bits are exactly the pages its extents use, and
+ *      `used` counts them.
+ *   2. At most one pool is entirely free.
+ *
+ * COMPLEXITY
+ *   An allocation scans the pools' bitmaps: O(pools * pool pages / 64)
+ *   words, with pools at most the RAM in use over the pool size.
+ */
+#include "win_core.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool bit(const uint64_t *m, uint64_t i)
+{
+	return (m[i / 64] >> (i % 64)) & 1;
+}
+
+static void set_bits(uint64_t *m, uint64_t i, uint64_t n, bool v)
+{
+	for (; n; i++, n--) {
+		if (v)
+			m[i / 64] |= 1ULL << (i % 64);
+		else
+			m[i / 64] &= ~(1ULL << (i % 64));
+	}
+}
+
+static uint64_t pool_pages(const struct wc *w)
+{
+	return w->pool >> WC_SHIFT;
+}
+
+/* The first run of n free pages in p, or UINT64_MAX. */
+static uint64_t first_fit(const struct wc *w, const struct wc_ds *p,
+			  uint64_t n)
+{
+	uint64_t i, run = 0, pages = pool_pages(w);
+
+	for (i = 0; i < pages; i++) {
+		if (!(i % 64) && p->busy[i / 64] == ~0ULL) {
+			run = 0;
+			i += 63;
+			continue;
+		}
+		if (bit(p->busy, i)) {
+			run = 0;
+			continue;
+		}
+		if (++run == n)
+			return i + 1 - n;
+	}
+	return UINT64_MAX;
+}
+
+/* memset(0) of the dirty pages among [first, first + n) of p */
+static void clean(struct wc *w, struct wc_ds *p, uint64_t first, uint64_t n)
+{
+	static const uint8_t zeros[4096];
+	uint64_t i;
+
+	for (i = first; i < first + n; i++) {
+		if (!bit(p->dirty, i))
+			continue;
+		gn_ds_write(p->cap, i << WC_SHIFT, zeros, sizeof(zeros));
+		w->st.zeroed += WC_PAGE;
+	}
+	set_bits(p->dirty, first, n, false);
+}
+
+static struct wc_ds *pool_new(struct wc *w)
+{
+	struct wc_ds *p = wc_ds_alloc(w, w->pool);
+	uint64_t words = (pool_pages(w) + 63) / 64;
+
+	if (!p)
+		return NULL;
+	p->pooled = true;
+	p->busy = calloc(words, sizeof(uint64_t));
+	p->dirty = calloc(words, sizeof(uint64_t));
+	if (!p->busy || !p->dirty) {
+		fputs("rmsim: out of memory in a window policy\n", stderr);
+		abort();
+	}
+	p->pnext = w->pools;
+	w->pools = p;
+	w->st.pools++;
+	return p;
+}
+
+int wc_mem_alloc(struct wc *w, uint64_t size, struct wc_ds **ds,
+		 uint64_t *off)
+{
+	uint64_t n = size >> WC_SHIFT, i;
+	struct wc_ds *p;
+
+	if (!w->pool || size >= w->pool) {
+		*ds = wc_ds_alloc(w, size);
+		*off = 0;
+		return *ds ? 0 : -LX_ENOMEM;
+	}
+	for (p = w->pools; p; p = p->pnext) {
+		if (pool_pages(w) - p->used < n)
+			continue;
+		i = first_fit(w, p, n);
+		if (i != UINT64_MAX)
+			break;
+	}
+	if (!p) {
+		p = pool_new(w);
+		if (!p)
+			return -LX_ENOMEM;
+		i = 0;
+	}
+	clean(w, p, i, n);
+	set_bits(p->busy, i, n, true);
+	p->used += n;
+	*ds = p;
+	*off = i << WC_SHIFT;
+	return 0;
+}
+
+static void pool_free(struct wc *w, struct wc_ds *p)
+{
+	struct wc_ds **pp;
+
+	for (pp = &w->pools; *pp != p; pp = &(*pp)->pnext)
+		;
+	*pp = p->pnext;
+	free(p->busy);
+	free(p->dirty);
+	p->busy = p->dirty = NULL;
+	p->refs = 1;
+	wc_ds_put(w, p);
+}
+
+void wc_mem_release(struct wc *w, struct wc_ds *p, uint64_t off,
+		    uint64_t len)
+{
+	uint64_t i = off >> WC_SHIFT, n = len >> WC_SHIFT;
+	struct wc_ds *q;
+
+	set_bits(p->busy, i, n, false);
+	set_bits(p->dirty, i, n, true);
+	p->used -= n;
+	if (p->used)
+		return;
+	/* one empty pool stays as a spare */
+	for (q = w->pools; q; q = q->pnext)
+		if (q != p && !q->used) {
+			pool_free(w, p);
+			return;
+		}
+}
+
+void wc_pool_fini(struct wc *w)
+{
+	while (w->pools)
+		pool_free(w, w->pools);
+}
+
+int wc_pool_check(const struct wc *w, char *why, size_t size)
+{
+	const struct wc_ds *p;
+	uint64_t words = (pool_pages(w) + 63) / 64, empty = 0, i;
+	uint64_t *shadow = calloc(words ? words : 1, sizeof(uint64_t));
+	struct wt_node *n;
+	int rc = 0;
+
+	if (!shadow)
+		return 0;
+	for (p = w->pools; p && !rc; p = p->pnext) {
+		uint64_t used = 0;
+
+		memset(shadow, 0, words * sizeof(uint64_t));
+		for (n = wt_first(&w->exts); n; n = wt_next(n)) {
+			const struct wc_ext *x = (const struct wc_ext *)n;
+
+			if (x->ds != p)
+				continue;
+			for (i = x->off >> WC_SHIFT;
+			     i < (x->off + n->end - n->start) >> WC_SHIFT;
+			     i++) {
+				if (bit(shadow, i)) {
+					snprintf(why, size, "pool page %llu "
+						 "used twice",
+						 (unsigned long long)i);
+					rc = -1;
+				}
+				set_bits(shadow, i, 1, true);
+				used++;
+			}
+		}
+		if (!rc && (memcmp(shadow, p->busy,
+				   words * sizeof(uint64_t)) ||
+			    used != p->used)) {
+			snprintf(why, size, "pool %s: busy pages differ from "
+				 "the extents", gn_ds_name(p->cap));
+			rc = -1;
+		}
+		empty += !p->used;
+	}
+	if (!rc && empty > 1) {
+		snprintf(why, size, "%llu empty pools",
+			 (unsigned long long)empty);
+		rc = -1;
+	}
+	free(shadow);
+	return rc;
+}
