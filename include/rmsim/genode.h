@@ -208,6 +208,9 @@ enum gn_ds_kind gn_ds_kind(gn_ds_cap ds);
 /* Contents as core sees them (tests fill ROMs, check RAM): 0 or -1. */
 int gn_ds_read(gn_ds_cap ds, uint64_t off, void *buf, size_t len);
 int gn_ds_write(gn_ds_cap ds, uint64_t off, const void *buf, size_t len);
+/* memset(0) of [off, off+len) as the component would do through its
+ * mapping (libc's bzero): costs the bytes stored there, not @len. */
+int gn_ds_zero(gn_ds_cap ds, uint64_t off, uint64_t len);
 
 /* ---- RM sessions ---- */
 

@@ -356,6 +356,17 @@ int gn_ds_write(gn_ds_cap cap, uint64_t off, const void *buf, size_t len)
 	return 0;
 }
 
+int gn_ds_zero(gn_ds_cap cap, uint64_t off, uint64_t len)
+{
+	struct gn_ds *ds = gn_ds_get(cap);
+
+	if (!ds || ds->kind == GN_DS_MANAGED || off > ds->size ||
+	    len > ds->size - off)
+		return -1;
+	gn_bytes_zero(&ds->bytes, off, len);
+	return 0;
+}
+
 /* ---- PD sessions ---- */
 
 struct gn_pd *gn_pd_new(struct gn_ctx *c, const char *name,

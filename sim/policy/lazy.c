@@ -19,7 +19,8 @@ const struct pol_policy pol_lazy = {
 	.name = "lazy",
 	.summary = "like window, but RAM attached on first touch in chunks "
 		   "by a fault handler",
-	.params_help = "base=ADDR,size=SIZE,chunk=SIZE,memlock=SIZE",
+	.params_help = "base=ADDR,size=SIZE,chunk=SIZE,pool=SIZE,heap=SIZE,"
+		       "memlock=SIZE",
 	.init = lazy_init,
 	.fini = wc_fini,
 	.mmap = wc_mmap,

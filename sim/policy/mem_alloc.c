@@ -885,7 +885,6 @@ bool pol_ma_owns(const struct pol_ma *m, uint64_t addr)
 
 void pol_ma_zero(struct pol_ma *m, uint64_t addr, uint64_t len)
 {
-	static const uint8_t zeros[4096];
 	struct pol_ma_ds *d;
 
 	for (d = m->ds; d; d = d->next) {
@@ -898,12 +897,7 @@ void pol_ma_zero(struct pol_ma *m, uint64_t addr, uint64_t len)
 						   : d->base + d->size;
 		if (addr + len < addr)	/* wrapped: up to the end */
 			e = d->base + d->size;
-		for (off = s; off < e;) {
-			uint64_t n = e - off < sizeof(zeros) ? e - off
-							     : sizeof(zeros);
-
-			gn_ds_write(d->ds, off - d->base, zeros, (size_t)n);
-			off += n;
-		}
+		off = s;
+		gn_ds_zero(d->ds, off - d->base, e - s);
 	}
 }

@@ -206,10 +206,11 @@ static struct wc_ext *ext_split(struct wc *w, struct wc_ext *x, uint64_t at)
 {
 	uint64_t end = x->n.end;
 
+	uint64_t off = x->ds ? x->off + (at - x->n.start) : 0;
+
 	x->n.end = at;
 	wt_update(&x->n);
-	return ext_new(w, at, end, x->ds, x->ds ? x->off + (at - x->n.start) : 0,
-		       x->in_l);
+	return ext_new(w, at, end, x->ds, off, x->in_l);
 }
 
 /* The extent containing addr, or NULL. */
@@ -770,16 +771,8 @@ void wc_back_drop(struct wc *w, uint64_t s, uint64_t e)
 static void zero_ds(struct wc *w, struct wc_ds *ds, uint64_t off,
 		    uint64_t len)
 {
-	static const uint8_t zeros[4096];
-
 	w->st.zeroed += len;
-	while (len) {
-		uint64_t n = min64(len, sizeof(zeros));
-
-		gn_ds_write(ds->cap, off, zeros, (size_t)n);
-		off += n;
-		len -= n;
-	}
+	gn_ds_zero(ds->cap, off, len);
 }
 
 void wc_back_zero(struct wc *w, uint64_t s, uint64_t e)

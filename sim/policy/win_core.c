@@ -150,9 +150,9 @@ int wc_init(const struct pol_env *env, const char *params, bool lazy,
 	    const struct pol_policy *self, void **state)
 {
 	static const char *const keys_w[] = {"base", "size", "memlock",
-					     "pool", NULL};
+					     "pool", "heap", NULL};
 	static const char *const keys_l[] = {"base", "size", "memlock",
-					     "pool", "chunk", NULL};
+					     "pool", "heap", "chunk", NULL};
 	gn_rm_cap envrm = gn_env_rm(env->gn);
 	uint64_t base, size, fs, fe, lo = env->va_start, hi = env->va_end;
 	struct gn_attr at = {0};
@@ -184,7 +184,8 @@ int wc_init(const struct pol_env *env, const char *params, bool lazy,
 	    pol_param_u64(params, "memlock", MEMLOCK_UNLIMITED,
 			  &w->memlock_limit) < 0 ||
 	    pol_param_u64(params, "chunk", 64 * 1024, &w->chunk) < 0 ||
-	    pol_param_u64(params, "pool", 2ULL << 20, &w->pool) < 0)
+	    pol_param_u64(params, "pool", 2ULL << 20, &w->pool) < 0 ||
+	    pol_param_u64(params, "heap", 0, &w->heap) < 0)
 		goto inval;
 	if (w->pool & (WC_PAGE - 1))
 		goto inval;
@@ -1230,7 +1231,8 @@ static int remap_move(struct wc *w, struct vrm *r, uint64_t *res)
 }
 
 static int do_mremap(void *st, uint64_t old_addr, uint64_t old_len,
-		     uint64_t new_len, int flags, uint64_t new_addr, uint64_t *out)
+		     uint64_t new_len, int flags, uint64_t new_addr,
+		     uint64_t *out)
 {
 	struct wc *w = st;
 	struct vrm r = {.addr = old_addr, .old_len = WC_ALIGN(old_len),
@@ -1531,8 +1533,10 @@ static int brk_grow(struct wc *w, uint64_t addr, uint64_t len)
 
 /*
  * brk inside the window: the heap starts at the window's base and grows
- * up as Linux's does.  Like the kernel's, it never fails: the result is
- * the new break or, when refused, the old one.
+ * up as Linux's does, by at most `heap` bytes (none by default: Genode's
+ * libc has no brk, and a program whose break cannot move falls back to
+ * mmap, as glibc's malloc does).  Like the kernel's, it never fails: the
+ * result is the new break or, when refused, the old one.
  */
 static int do_brk(void *st, uint64_t addr, uint64_t *out)
 {
@@ -1561,7 +1565,8 @@ static int do_brk(void *st, uint64_t addr, uint64_t *out)
 		*out = addr;
 		return 0;
 	}
-	if (newbrk < oldbrk || newbrk > w->top)
+	if (newbrk < oldbrk || newbrk > w->top ||
+	    newbrk - w->start_brk > w->heap)
 		return 0;
 	if (!mlock_future_ok(w, w->def_flags & WV_LOCKED, newbrk - oldbrk))
 		return 0;

@@ -200,6 +200,7 @@ struct wc {
 	uint64_t max_map_count;
 	uint64_t mmap_min_addr;
 	uint64_t start_brk, brk;
+	uint64_t heap;		/* how far the break may grow */
 	struct wc_obj *files;
 
 	/* Genode's */

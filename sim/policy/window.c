@@ -18,7 +18,8 @@ const struct pol_policy pol_window = {
 	.name = "window",
 	.summary = "one managed window reserved at start-up, POSIX "
 		   "emulated inside it, RAM attached at commit",
-	.params_help = "base=ADDR,size=SIZE,memlock=SIZE",
+	.params_help = "base=ADDR,size=SIZE,pool=SIZE,heap=SIZE,"
+		       "memlock=SIZE",
 	.init = window_init,
 	.fini = wc_fini,
 	.mmap = wc_mmap,

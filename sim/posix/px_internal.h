@@ -8,6 +8,24 @@
  * memory and files (px_obj.c).  Each system call lives in its own file
  * and is built from the VMA primitives in px_vma.c the way the kernel
  * builds its calls from mm/vma.c.
+ *
+ * What the model approximates, and why (each file says more):
+ *  - No descriptor table: a file mapping with fd >= 0 is of an open,
+ *    readable and writable regular file of unknown (unbounded) size whose
+ *    contents read 0 until a mapping writes them; so no EACCES, no
+ *    SIGBUS past EOF, no noexec mounts.  Shared anonymous memory does keep
+ *    its size, and touching past it is SIGBUS.
+ *  - An anon_vma is an identity; fork marks the child's copies as not
+ *    singular.  Reuse of an anon_vma across fork generations is not
+ *    modelled.
+ *  - Residency (mincore) is "touched and not dropped since": no memory
+ *    pressure, swap, readahead or fault-around; MADV_PAGEOUT drops only
+ *    what needs no writeback or swap.  MADV_FREE'd contents read 0.
+ *  - Not modelled: RLIMIT_AS and RLIMIT_DATA, OVERCOMMIT_NEVER, hugetlb
+ *    (MAP_HUGETLB is ENOMEM: no huge pages reserved), allocated protection
+ *    keys and PKU's execute-only key, KSM's process-wide mode,
+ *    userfaultfd, mseal, khugepaged, and the VM_MAYBE_GUARD hint (sticky
+ *    and ignored for merging, so it never changes the layout).
  */
 #ifndef PX_INTERNAL_H
 #define PX_INTERNAL_H

@@ -487,7 +487,8 @@ static void test_setup(void **state)
 	wfx_close(&f);
 }
 
-/* brk inside the window, from its base, never failing. */
+/* brk: by default the break never moves (Genode's libc has none); with
+ * `heap` it grows inside the window from its base, never failing. */
 static void test_brk(void **state)
 {
 	struct wfx f;
@@ -495,7 +496,18 @@ static void test_brk(void **state)
 
 	wfx_open(&f, &pol_window, NULL);
 	assert_int_equal(f.pol->brk(f.st, 0, &b), 0);
+	assert_int_equal(f.pol->brk(f.st, b + 132 * KiB, &n), 0);
+	assert_int_equal(n, b);
+	assert_int_equal(wrights(&f, b), -1);
+	wfx_close(&f);
+
+	assert_int_equal(wfx_open_ex(&f, &pol_window, "heap=1M",
+				     GN_VERSION_DEFAULT, NULL, 0, 0),
+			 0);
+	assert_int_equal(f.pol->brk(f.st, 0, &b), 0);
 	assert_int_equal(b, wfx_base(&f));
+	assert_int_equal(f.pol->brk(f.st, b + 2 * MiB, &n), 0);
+	assert_int_equal(n, b);
 	assert_int_equal(f.pol->brk(f.st, b + 132 * KiB, &n), 0);
 	wfx_check(&f);
 	assert_int_equal(n, b + 132 * KiB);

@@ -472,7 +472,8 @@ static inline void wfx_differential(const struct pol_policy *pol,
 
 			pr = px_mremap(px, P + off, len, nlen, 0, 0, &pv);
 			wr = pol->mremap(f.st, B + off, len, nlen, 0, 0, &wv);
-			snprintf(what, sizeof(what), "mremap +%#llx %#llx %#llx",
+			snprintf(what, sizeof(what),
+				 "mremap +%#llx %#llx %#llx",
 				 (unsigned long long)off,
 				 (unsigned long long)len,
 				 (unsigned long long)nlen);
@@ -540,7 +541,7 @@ static inline void wfx_differential(const struct pol_policy *pol,
 
 			pr = px_store(px, P + off, v);
 			if (pr == -LX_EIO)
-				pr = -LX_EFAULT;	/* SIGBUS: a fault too */
+				pr = -LX_EFAULT; /* SIGBUS: a fault too */
 			wr = gn_store(f.gn, B + off, v) == GN_ACCESS_OK
 				     ? 0
 				     : -LX_EFAULT;
@@ -555,7 +556,8 @@ static inline void wfx_differential(const struct pol_policy *pol,
 		if (pr != wr)
 			wfx_dump(px, P, &f, B);
 		if (pr != wr)
-			fail_msg("seed %llu step %u: %s: reference %d, policy %d",
+			fail_msg("seed %llu step %u: %s: reference %d, "
+				 "policy %d",
 				 (unsigned long long)seed, step, what, pr, wr);
 		{
 			char msg[256];
