@@ -205,7 +205,6 @@ static void ext_free(struct wc *w, struct wc_ext *x)
 static struct wc_ext *ext_split(struct wc *w, struct wc_ext *x, uint64_t at)
 {
 	uint64_t end = x->n.end;
-
 	uint64_t off = x->ds ? x->off + (at - x->n.start) : 0;
 
 	x->n.end = at;
@@ -569,16 +568,14 @@ static void unbacked(const struct wc *w, uint64_t s, uint64_t e,
 	}
 }
 
-/* Fresh RAM for the writable unbacked pages of [s, e): a dataspace per
- * run, in the lazy map (in_l) or the window. */
+/* Fresh RAM for the writable unbacked pages of [s, e), a run at a time,
+ * in the lazy map (in_l) or the window; wc_sync() attaches it. */
 static int fill(struct wc *w, uint64_t s, uint64_t e, bool in_l)
 {
 	struct runs want = {0};
 	size_t i;
-	int err = 0, e2;
+	int err = 0;
 
-	s = max64(s, w->base);
-	e = min64(e, w->top);
 	unbacked(w, s, e, true, &want);
 	for (i = 0; i < want.n && !err; i++) {
 		struct wc_ds *ds;
@@ -589,9 +586,10 @@ static int fill(struct wc *w, uint64_t s, uint64_t e, bool in_l)
 			ext_new(w, want.r[i][0], want.r[i][1], ds, off, in_l);
 	}
 	free(want.r);
-	e2 = wc_sync(w, s, e);
-	return err ? err : e2;
+	return err;
 }
+
+static void objects(struct wc *w, uint64_t s, uint64_t e);
 
 /* The zero pages for the read-only unbacked pages of [s, e). */
 static int zero_fill(struct wc *w, uint64_t s, uint64_t e)
@@ -620,8 +618,10 @@ static int zero_fill(struct wc *w, uint64_t s, uint64_t e)
 }
 
 /* Zero pages under pages that now want write or no access go: the
- * shared zeroes must never be written, and a write needs RAM. */
-static void zero_trim(struct wc *w, uint64_t s, uint64_t e)
+ * shared zeroes must never be written, and a write needs RAM.  *lo and
+ * *hi widen to the pieces left over, which must be attached again. */
+static void zero_trim(struct wc *w, uint64_t s, uint64_t e, uint64_t *lo,
+		      uint64_t *hi)
 {
 	struct wt_node *n;
 	uint64_t pe, cont;
@@ -642,6 +642,8 @@ static void zero_trim(struct wc *w, uint64_t s, uint64_t e)
 		}
 		if (!keep) {
 			ext_detach(w, x);
+			*lo = min64(*lo, n->start);
+			*hi = max64(*hi, n->end);
 			while (x) {
 				struct wc_ext *next = NULL;
 
@@ -659,29 +661,39 @@ static void zero_trim(struct wc *w, uint64_t s, uint64_t e)
 
 int wc_back_commit(struct wc *w, uint64_t s, uint64_t e)
 {
-	int err;
+	uint64_t lo, hi;
+	int err, e2;
 
 	s = max64(s, w->base);
 	e = min64(e, w->top);
 	if (s >= e)
 		return 0;
-	zero_trim(w, s, e);
+	lo = s;
+	hi = e;
+	objects(w, s, e);
+	zero_trim(w, s, e, &lo, &hi);
 	err = zero_fill(w, s, e);
-	if (err)
-		return err;
-	if (w->lazy)
-		return wc_sync(w, s, e);
-	return fill(w, s, e, false);
+	if (!err && !w->lazy)
+		err = fill(w, s, e, false);
+	e2 = wc_sync(w, lo, hi);
+	return err ? err : e2;
 }
 
 int wc_back_populate(struct wc *w, uint64_t s, uint64_t e)
 {
-	if (!w->lazy)
+	int err, e2;
+
+	s = max64(s, w->base);
+	e = min64(e, w->top);
+	if (!w->lazy || s >= e)
 		return 0;
-	return fill(w, s, e, w->views);
+	err = fill(w, s, e, w->views);
+	e2 = wc_sync(w, s, e);
+	return err ? err : e2;
 }
 
-int wc_back_objects(struct wc *w, uint64_t s, uint64_t e)
+/* Extents for the object pages behind the shared VMAs over [s, e). */
+static void objects(struct wc *w, uint64_t s, uint64_t e)
 {
 	struct wc_vma *v;
 	uint64_t a, b, q, pe;
@@ -719,6 +731,11 @@ int wc_back_objects(struct wc *w, uint64_t s, uint64_t e)
 			q = max64(q, n->end);
 		}
 	}
+}
+
+int wc_back_objects(struct wc *w, uint64_t s, uint64_t e)
+{
+	objects(w, max64(s, w->base), min64(e, w->top));
 	return wc_sync(w, s, e);
 }
 
@@ -895,7 +912,6 @@ void wc_back_unguard(struct wc *w, uint64_t s, uint64_t e)
 		n = wt_find(&w->exts, cont);
 	}
 	/* the pages are zero-fill again, or show their object */
-	wc_back_objects(w, s, e);
 	wc_back_commit(w, s, e);
 }
 

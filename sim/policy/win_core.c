@@ -341,14 +341,11 @@ static bool in_window(const struct wc *w, uint64_t s, uint64_t e)
 /* Genode follows the VMAs over [s, e): objects, RAM, rights, views. */
 static int back(struct wc *w, uint64_t s, uint64_t e)
 {
-	int err = wc_back_objects(w, s, e);
-	int e2 = wc_back_commit(w, s, e);
-
 	if (s < e) {
 		w->pend_lo = min64(w->pend_lo, s);
 		w->pend_hi = max64(w->pend_hi, e);
 	}
-	return err ? err : e2;
+	return wc_back_commit(w, s, e);
 }
 
 /*

@@ -277,7 +277,8 @@ int wc_pool_check(const struct wc *w, char *why, size_t size);
 /* The rights page addr should have, from its VMA (0: none). */
 uint8_t wc_page_rights(const struct wc *w, const struct wc_vma *v,
 		       uint64_t addr);
-/* Eager commit: RAM for every accessible page of [s, e) without any. */
+/* Backing for everything [s, e) now wants: object pages, the zero pages
+ * for read-only memory, RAM (eager) for the rest; then wc_sync(). */
 int wc_back_commit(struct wc *w, uint64_t s, uint64_t e);
 /* Lazy population of [s, e) (MAP_POPULATE, mlock, MADV_POPULATE). */
 int wc_back_populate(struct wc *w, uint64_t s, uint64_t e);

@@ -162,10 +162,15 @@ void rp_lockstep(struct replay *r, struct rp_proc *p,
 				 sizeof(detail));
 	if (kind >= 0 && rp_finding(r, ev, kind, sev, detail))
 		return;
-	if (diverged &&
-	    rp_finding(r, ev, CK_DIVERGENCE, CK_WARNING,
-		       "the program would take another path from here"))
-		return;
+	/* the first point where the program's path would change; later
+	 * results that differ are findings of their own */
+	if (diverged && !r->diverged) {
+		r->diverged = true;
+		if (rp_finding(r, ev, CK_DIVERGENCE, CK_WARNING,
+			       "the program would take another path from "
+			       "here"))
+			return;
+	}
 	/* where the model put it: later addresses follow */
 	if (ref_rc == 0 && mod.rc == 0 && ev->result == TR_RET_VALUE) {
 		if (ev->call == TR_MMAP)

@@ -33,6 +33,7 @@ struct replay {
 	size_t npeak;
 	uint64_t peak_ram;
 	uint64_t sampled_peak;		/* highest RAM use sampled so far */
+	bool diverged;			/* a divergence was reported */
 	char (*peak_labels)[48];
 };
 
