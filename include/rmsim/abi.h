@@ -105,6 +105,11 @@
 #define LX_MCL_FUTURE 2
 #define LX_MCL_ONFAULT 4
 
+/* open access modes (O_ACCMODE) */
+#define LX_O_RDONLY 0
+#define LX_O_WRONLY 1
+#define LX_O_RDWR 2
+
 /* clone flags that decide address-space identity */
 #define LX_CLONE_VM 0x00000100
 #define LX_CLONE_VFORK 0x00004000

@@ -103,6 +103,20 @@ uint64_t px_mmap_base(const struct px_space *s);
 int px_inherit(struct px_space *s, uint64_t addr, uint64_t len, int prot,
 	       int flags);
 
+/*
+ * Context the trace shows besides memory calls.  px_fd_set: @fd was
+ * opened with access mode @mode (LX_O_RDONLY, LX_O_WRONLY, LX_O_RDWR), or
+ * closed (@mode < 0); from the first call on, an fd the trace never
+ * opened (other than 0, 1, 2) is EBADF for mmap.  px_fd_mode: the mode,
+ * or -1.  RLIMIT_MEMLOCK and CAP_IPC_LOCK change with prlimit64,
+ * setrlimit and capset.
+ */
+void px_fd_set(struct px_space *s, int fd, int mode);
+void px_fd_dup(struct px_space *s, int oldfd, int newfd);
+int px_fd_mode(const struct px_space *s, int fd);
+void px_set_memlock_limit(struct px_space *s, uint64_t limit);
+void px_set_cap_ipc_lock(struct px_space *s, bool cap);
+
 /* The calls.  @path may be NULL (fd path unknown). */
 int px_mmap(struct px_space *s, uint64_t addr, uint64_t len, int prot,
 	    int flags, int fd, uint64_t off, const char *path, uint64_t *out);

@@ -268,12 +268,10 @@ static uint8_t piece(const struct wc *w, uint64_t a, uint64_t lim,
 	return r;
 }
 
-uint8_t wc_page_rights(const struct wc *w, const struct wc_vma *v,
-		       uint64_t addr)
+uint8_t wc_page_rights(const struct wc *w, uint64_t addr)
 {
 	uint64_t end;
 
-	(void)v;
 	if (wc_back_guarded(w, addr))
 		return 0;
 	return piece(w, addr, addr + WC_PAGE, &end);
@@ -784,12 +782,25 @@ void wc_back_drop(struct wc *w, uint64_t s, uint64_t e)
 	wc_sync(w, lo, hi);
 }
 
-/* memset(0) through the component's own view of the memory */
+/*
+ * memset(0) through the component's own view of the memory.  Where the
+ * pages are not mapped writeable (read-only, PROT_NONE), a port maps
+ * them for the moment: an attach anywhere in env and a detach, counted
+ * here as they would be.
+ */
 static void zero_ds(struct wc *w, struct wc_ds *ds, uint64_t off,
-		    uint64_t len)
+		    uint64_t len, bool mapped_rw)
 {
+	struct gn_attr a = {.size = len, .offset = off, .writeable = true};
+	gn_rm_cap env = gn_env_rm(w->gn);
+	struct gn_range r = {0, 0};
+	bool tmp = !mapped_rw &&
+		   gn_region_map_attach(env, ds->cap, &a, &r) == GN_ATTACH_OK;
+
 	w->st.zeroed += len;
 	gn_ds_zero(ds->cap, off, len);
+	if (tmp)
+		gn_region_map_detach(env, r.start);
 }
 
 void wc_back_zero(struct wc *w, uint64_t s, uint64_t e)
@@ -814,7 +825,8 @@ void wc_back_zero(struct wc *w, uint64_t s, uint64_t e)
 		uint64_t a = max64(s, n->start), b = min64(e, n->end);
 
 		if (x->ds && x->ds != w->zero)
-			zero_ds(w, x->ds, x->off + (a - n->start), b - a);
+			zero_ds(w, x->ds, x->off + (a - n->start), b - a,
+				(x->rights & WR_W) != 0);
 	}
 }
 
@@ -822,16 +834,18 @@ void wc_back_zero_object(struct wc *w, struct wc_vma *v, uint64_t s,
 			 uint64_t e)
 {
 	struct wc_obj *o = v->obj;
-	uint64_t a;
+	uint64_t pg, lo, hi;
 
 	if (!o || !o->ds)
 		return;
-	for (a = s; a < e; a += WC_PAGE) {
-		uint64_t pg = wc_vma_pgoff_at(v, a);
-
-		if (pg >= o->pg0 && pg < o->pg0 + o->npages)
-			zero_ds(w, o->ds, (pg - o->pg0) << WC_SHIFT, WC_PAGE);
-	}
+	/* the object pages the range shows, through this mapping when it
+	 * is writeable */
+	pg = wc_vma_pgoff_at(v, s);
+	lo = max64(pg, o->pg0);
+	hi = min64(pg + ((e - s) >> WC_SHIFT), o->pg0 + o->npages);
+	if (lo < hi)
+		zero_ds(w, o->ds, (lo - o->pg0) << WC_SHIFT,
+			(hi - lo) << WC_SHIFT, (v->flags & WV_WRITE) != 0);
 }
 
 void wc_back_move(struct wc *w, uint64_t s, uint64_t len, uint64_t d)
@@ -954,8 +968,7 @@ bool wc_back_present(const struct wc *w, uint64_t s, uint64_t e)
 /* ---- faults ---- */
 
 /* Resolve a fault at addr, or say it cannot be. */
-static bool resolve(struct wc *w, gn_rm_cap map, uint64_t addr,
-		    enum gn_fault_type type)
+static bool resolve(struct wc *w, uint64_t addr, enum gn_fault_type type)
 {
 	struct wc_vma *v = wc_vma_at(w, addr);
 	struct wt_node *n;
@@ -963,7 +976,7 @@ static bool resolve(struct wc *w, gn_rm_cap map, uint64_t addr,
 	struct wc_ds *ds;
 	uint64_t cs, ce, off;
 
-	if (!v || !wc_page_rights(w, v, addr) || ext_at(w, addr))
+	if (!v || !wc_page_rights(w, addr) || ext_at(w, addr))
 		return false;	/* SIGSEGV on Linux: the thread stays */
 	if (v->flags & WV_SHARED) {
 		wc_back_objects(w, v->n.start, v->n.end);
@@ -995,9 +1008,8 @@ static bool resolve(struct wc *w, gn_rm_cap map, uint64_t addr,
 		wc_anon_prepare(w, v);
 	/* attaching where the thread faulted wakes it; wc_sync then moves
 	 * the chunk into the window if the page is read-only */
-	if (ext_attach(w, x, wc_page_rights(w, v, addr)))
+	if (ext_attach(w, x, wc_page_rights(w, addr)))
 		return false;
-	(void)map;
 	wc_sync(w, cs, ce);
 	return true;
 }
@@ -1013,8 +1025,7 @@ void wc_fault(void *st, gn_rm_cap map)
 		if (f.type == GN_FAULT_NONE)
 			return;
 		w->st.faults++;
-		if (!resolve(w, map, w->base + (f.addr & LX_PAGE_MASK),
-			     f.type)) {
+		if (!resolve(w, w->base + (f.addr & LX_PAGE_MASK), f.type)) {
 			w->st.faults_refused++;
 			return;
 		}

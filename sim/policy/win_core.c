@@ -31,40 +31,49 @@
  * reservation is bookkeeping only: no RAM, no attachment; an access
  * there finds nothing in the window map, which has no fault handler, so
  * core stops the thread (SIGSEGV).  Accessible private pages are backed
- * by RAM dataspaces attached in the window at their place with the
- * rights of their VMA: eagerly at commit (`window`: one dataspace per
- * committed run), or on the first touch in chunks (`lazy`: the window
- * shows a second region map through views; its fault handler attaches a
- * chunk there).  Shared mappings attach one dataspace per object.  A
- * range that is cut (munmap, MAP_FIXED over part, mprotect of part, a
- * guard) is detached and its remnants attached again at offsets into
- * the same dataspace; a dataspace is freed when no extent uses it.
- * mprotect attaches again with the new rights, and PROT_NONE detaches
- * but keeps the RAM so that the contents come back with the rights.
- * MADV_DONTNEED zeroes in place (`window`) or gives the RAM back
- * (`lazy`); mremap moves attachments, contents and all.
+ * by RAM attached in the window at their place with the rights of their
+ * VMA: eagerly at commit (`window`), or on the first touch in chunks
+ * (`lazy`: the window shows a second region map through views; its
+ * fault handler attaches a chunk there).  Small runs of RAM come from
+ * pool dataspaces (win_pool.c), because every dataspace costs a
+ * capability.  Fresh read-only memory shows one shared dataspace of
+ * zeroes, as Linux shows its zero page.  Shared mappings attach one
+ * dataspace per object.  A range that is cut (munmap, MAP_FIXED over
+ * part, mprotect of part, a guard) is detached and its remnants attached
+ * again at offsets into the same dataspace; RAM goes back when no extent
+ * uses it.  mprotect attaches again with the new rights, and PROT_NONE
+ * detaches but keeps the RAM so that the contents come back with the
+ * rights.  MADV_DONTNEED zeroes in place (`window`) or gives the RAM
+ * back (`lazy`); mremap moves attachments, contents and all.
+ *
+ * Linux hands a private VMA its anon_vma on the first write fault, and
+ * merging depends on it.  `lazy` sees those faults; `window` never does
+ * and assumes, at the end of each call (finish()), the write that
+ * follows making memory writable.
  *
  * INVARIANTS (wc_check, run by the tests after every call)
  *
  *   1. VMAs are disjoint, page aligned and inside the window; the
  *      counters (VMAs, mapped and locked bytes) match them.
  *   2. Backing extents are disjoint, inside the window and inside VMAs,
- *      within their dataspace, and each dataspace's reference count is
- *      the number of extents using it plus one for an object.
+ *      within their dataspace; a pool's busy pages are exactly those its
+ *      extents use, and at most one pool is empty.
  *   3. An extent in the window is attached exactly with the rights of
- *      every page it covers (none: detached); an extent in the lazy map
- *      is attached there with all rights and no page over it lacks
- *      write while accessible.
- *   4. `window`: every accessible private page has RAM.
+ *      every page it covers (none: detached), the zero pages never
+ *      writeable; an extent in the lazy map is attached there with all
+ *      rights and no accessible page over it lacks write.
+ *   4. Every accessible private page is backed, except writable ones of
+ *      `lazy`, which wait for their first touch.
  *   5. `lazy` with views: the views cover exactly the accessible pages
  *      not backed in the window, with their rights.
- *   6. The window and lazy maps hold exactly the attachments recorded.
+ *   6. The window and lazy maps hold exactly the attachments recorded,
+ *      and the window is attached in env at its base.
  *
  * COMPLEXITY
  *
  * Every tree is balanced: a call costs O(log n + k) for n VMAs or
- * extents and k pieces in its range.  Genode RPCs per call are in
- * docs/policies.md.
+ * extents and k pieces in its range, plus a scan of the pools' bitmaps
+ * when it takes RAM.  Genode RPCs per call are in docs/policies.md.
  */
 #include "win_core.h"
 
@@ -170,10 +179,12 @@ int wc_init(const struct pol_env *env, const char *params, bool lazy,
 	w->pd = gn_env_pd(env->gn);
 	w->bh = gn_behaviour(env->version);
 	w->pol = self;
-	w->lazy = lazy;
+	/* base-linux reflects no faults (the host raises SIGSEGV): lazy
+	 * commits eagerly there */
+	w->lazy = lazy && env->layout && env->layout->kernel != LAY_LINUX;
 	/* views need faults reported with attach offsets, rights checked
 	 * along the path and no queueing where no handler listens (23.08+) */
-	w->views = lazy && w->bh->fault_addr_with_offsets &&
+	w->views = w->lazy && w->bh->fault_addr_with_offsets &&
 		   w->bh->rights_along_path && w->bh->queue_needs_handler;
 	w->mmap_min_addr = MMAP_MIN_ADDR;
 	w->max_map_count = MAX_MAP_COUNT;
@@ -214,7 +225,6 @@ int wc_init(const struct pol_env *env, const char *params, bool lazy,
 	w->base = base;
 	w->top = base + size;
 	w->start_brk = w->brk = base;
-	w->pend_lo = UINT64_MAX;
 
 	w->rm = gn_rm_session_open(w->pd, &se);
 	if (!w->rm)
@@ -226,7 +236,7 @@ int wc_init(const struct pol_env *env, const char *params, bool lazy,
 			goto nomem;
 		w->lds = gn_region_map_dataspace(w->lmap);
 		pol_fault_handler(self, w, w->lmap);
-	} else if (lazy) {
+	} else if (w->lazy) {
 		pol_fault_handler(self, w, w->win);
 	}
 	at.use_at = true;
@@ -339,12 +349,31 @@ static bool in_window(const struct wc *w, uint64_t s, uint64_t e)
 }
 
 /* Genode follows the VMAs over [s, e): objects, RAM, rights, views. */
+/* Remember [s, e) for finish(): a few ranges, then their hull. */
+static void pend(struct wc *w, uint64_t s, uint64_t e)
+{
+	unsigned i;
+
+	if (s >= e)
+		return;
+	if (w->npend < 4) {
+		w->pend[w->npend][0] = s;
+		w->pend[w->npend++][1] = e;
+		return;
+	}
+	for (i = 1; i < w->npend; i++) {
+		w->pend[0][0] = min64(w->pend[0][0], w->pend[i][0]);
+		w->pend[0][1] = max64(w->pend[0][1], w->pend[i][1]);
+	}
+	w->pend[0][0] = min64(w->pend[0][0], s);
+	w->pend[0][1] = max64(w->pend[0][1], e);
+	w->npend = 1;
+}
+
+/* Genode follows the VMAs over [s, e): objects, RAM, rights, views. */
 static int back(struct wc *w, uint64_t s, uint64_t e)
 {
-	if (s < e) {
-		w->pend_lo = min64(w->pend_lo, s);
-		w->pend_hi = max64(w->pend_hi, e);
-	}
+	pend(w, s, e);
 	return wc_back_commit(w, s, e);
 }
 
@@ -358,14 +387,24 @@ static int back(struct wc *w, uint64_t s, uint64_t e)
 static int finish(struct wc *w, int rc)
 {
 	struct wc_vma *v;
+	unsigned i, j;
 
-	if (!w->lazy)
-		for (v = wc_vma_find(w, w->pend_lo);
-		     v && v->n.start < w->pend_hi; v = wc_vma_next(v))
+	/* in address order, as the program's writes would come */
+	for (i = 1; i < w->npend; i++)
+		for (j = i; j > 0 && w->pend[j][0] < w->pend[j - 1][0]; j--) {
+			uint64_t t0 = w->pend[j][0], t1 = w->pend[j][1];
+
+			w->pend[j][0] = w->pend[j - 1][0];
+			w->pend[j][1] = w->pend[j - 1][1];
+			w->pend[j - 1][0] = t0;
+			w->pend[j - 1][1] = t1;
+		}
+	for (i = 0; i < w->npend && !w->lazy; i++)
+		for (v = wc_vma_find(w, w->pend[i][0]);
+		     v && v->n.start < w->pend[i][1]; v = wc_vma_next(v))
 			if ((v->flags & WV_WRITE) && !(v->flags & WV_SHARED))
 				wc_anon_prepare(w, v);
-	w->pend_lo = UINT64_MAX;
-	w->pend_hi = 0;
+	w->npend = 0;
 	return rc;
 }
 
@@ -838,8 +877,7 @@ static int apply(struct wc *w, struct wc_vma **vp, uint64_t start,
 		return wc_back_guard(w, start, end) ? -LX_ENOMEM : 0;
 	case LX_MADV_GUARD_REMOVE:
 		wc_back_unguard(w, start, end);
-		w->pend_lo = min64(w->pend_lo, start);
-		w->pend_hi = max64(w->pend_hi, end);
+		pend(w, start, end);
 		return 0;
 	case LX_MADV_NORMAL:
 		fl &= ~(WV_RAND_READ | WV_SEQ_READ);

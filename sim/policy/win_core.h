@@ -208,7 +208,9 @@ struct wc {
 	struct wt_tree viewt;
 	struct wc_ds *zero;	/* read-only zero pages, shared */
 	struct wc_stats st;
-	uint64_t pend_lo, pend_hi;	/* made accessible by this call */
+	/* what this call made accessible: ranges, then their hull */
+	uint64_t pend[4][2];
+	unsigned npend;
 };
 
 /* ---- VMA primitives (win_vma.c) ------------------------------------- */
@@ -275,8 +277,7 @@ void wc_pool_fini(struct wc *w);
 int wc_pool_check(const struct wc *w, char *why, size_t size);
 
 /* The rights page addr should have, from its VMA (0: none). */
-uint8_t wc_page_rights(const struct wc *w, const struct wc_vma *v,
-		       uint64_t addr);
+uint8_t wc_page_rights(const struct wc *w, uint64_t addr);
 /* Backing for everything [s, e) now wants: object pages, the zero pages
  * for read-only memory, RAM (eager) for the rest; then wc_sync(). */
 int wc_back_commit(struct wc *w, uint64_t s, uint64_t e);

@@ -73,16 +73,16 @@ static uint64_t first_fit(const struct wc *w, const struct wc_ds *p,
 	return UINT64_MAX;
 }
 
-/* memset(0) of the dirty pages among [first, first + n) of p */
+/* memset(0) of the dirty pages among [first, first + n) of p, through
+ * the writeable mapping they are about to get */
 static void clean(struct wc *w, struct wc_ds *p, uint64_t first, uint64_t n)
 {
-	static const uint8_t zeros[4096];
 	uint64_t i;
 
 	for (i = first; i < first + n; i++) {
 		if (!bit(p->dirty, i))
 			continue;
-		gn_ds_write(p->cap, i << WC_SHIFT, zeros, sizeof(zeros));
+		gn_ds_zero(p->cap, i << WC_SHIFT, WC_PAGE);
 		w->st.zeroed += WC_PAGE;
 	}
 	set_bits(p->dirty, first, n, false);

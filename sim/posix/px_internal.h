@@ -76,6 +76,8 @@ enum {
 	PXV_RAND_READ = 1u << 16,
 	PXV_DROPPABLE = 1u << 17,
 	PXV_SPECIAL = 1u << 18, /* VM_DONTEXPAND-like: never merges */
+	PXV_NOMAYWRITE = 1u << 19, /* !VM_MAYWRITE: a shared mapping of a
+				    * file opened without write access */
 };
 #define PXV_ACCESS (PXV_READ | PXV_WRITE | PXV_EXEC)
 #define PXV_LOCKED_MASK (PXV_LOCKED | PXV_LOCKONFAULT)
@@ -212,6 +214,8 @@ int pxt_check(const struct px_tree *t, char *why, size_t size);
 
 /* ---- the address space ----------------------------------------------- */
 
+#define PX_MAX_FD 1024
+
 struct px_space {
 	struct px_config cfg;
 	struct px_tree tree;
@@ -226,6 +230,14 @@ struct px_space {
 	uint32_t def_flags; /* mm->def_flags: MCL_FUTURE locking */
 	uint64_t next_anon; /* next anon_vma identity */
 	struct px_objset *objs;
+	/*
+	 * The descriptor table, as far as the trace shows it (open, close,
+	 * dup): the access mode of each fd below PX_MAX_FD, or -1.  Until
+	 * the first px_fd_set the table is unknown and every fd >= 0 is an
+	 * open read-write file.
+	 */
+	bool fd_known;
+	int8_t fd_mode[PX_MAX_FD];
 };
 
 /* ---- VMA primitives (px_vma.c) --------------------------------------- */

@@ -140,7 +140,8 @@ int px_mmap(struct px_space *s, uint64_t addr, uint64_t len, int prot,
 	if (off & (PX_PAGE - 1))
 		return -LX_EINVAL;
 	if (file) {
-		if (fd < 0)
+		/* fget() in ksys_mmap_pgoff() */
+		if (px_fd_mode(s, fd) < 0)
 			return -LX_EBADF;
 		if (flags & LX_MAP_HUGETLB)
 			return -LX_EINVAL; /* not a hugetlbfs file */
@@ -207,9 +208,19 @@ int px_mmap(struct px_space *s, uint64_t addr, uint64_t len, int prot,
 			err = -LX_EOPNOTSUPP;
 			if (flags & ~PX_LEGACY_MAP_MASK)
 				goto out;
+			/* writes reach the file: it must be open for them */
+			err = -LX_EACCES;
+			if ((prot & LX_PROT_WRITE) &&
+			    px_fd_mode(s, fd) == LX_O_RDONLY)
+				goto out;
 			fl |= PXV_SHARED;
+			if (px_fd_mode(s, fd) == LX_O_RDONLY)
+				fl |= PXV_NOMAYWRITE;
 			/* fall through */
 		case LX_MAP_PRIVATE:
+			err = -LX_EACCES;
+			if (px_fd_mode(s, fd) == LX_O_WRONLY)
+				goto out;
 			err = -LX_EINVAL;
 			if (fl & PXV_GROWSDOWN)
 				goto out;

@@ -10,8 +10,8 @@
  *
  * No protection keys are allocated in the model (pkey_alloc is not a
  * traced call), so a pkey other than -1 and the always-allocated 0 is
- * EINVAL.  EACCES for PROT_WRITE on a shared mapping of a file opened
- * read-only needs the descriptor's mode and is not modelled.
+ * EINVAL.  PROT_WRITE on a shared mapping of a file opened read-only is
+ * EACCES (no VM_MAYWRITE), known when the trace shows the open.
  */
 #include "px_internal.h"
 
@@ -100,6 +100,11 @@ static int do_mprotect(struct px_space *s, uint64_t start, uint64_t len,
 
 		if (v->start != tmp) {
 			err = -LX_ENOMEM;
+			break;
+		}
+		/* newflags beyond the VMA's VM_MAY* bits */
+		if ((newflags & PXV_WRITE) && (v->flags & PXV_NOMAYWRITE)) {
+			err = -LX_EACCES;
 			break;
 		}
 		tmp = v->end < end ? v->end : end;

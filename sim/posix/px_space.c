@@ -12,6 +12,8 @@
  */
 #include "px_internal.h"
 
+#include <string.h>
+
 #include <stdlib.h>
 
 /* Linux's default mmap_base without randomisation, 128 MiB stack gap. */
@@ -38,7 +40,10 @@ void px_default_config(struct px_config *cfg)
 		.thp_enabled = PX_THP_MADVISE,
 		.file_thp = true,
 		.ksm = true,
-		.memory_failure = true,
+		/* the recording kernel (6.18, as configured) has no
+		 * CONFIG_MEMORY_FAILURE: HWPOISON and SOFT_OFFLINE are
+		 * EINVAL there */
+		.memory_failure = false,
 		.cap_sys_admin = false,
 		.cap_sys_rawio = false,
 		.pku = false,
@@ -145,6 +150,9 @@ struct px_space *px_fork(const struct px_space *s)
 	if (!c)
 		return NULL;
 	c->cfg = s->cfg;
+	/* fork() copies the descriptor table */
+	c->fd_known = s->fd_known;
+	memcpy(c->fd_mode, s->fd_mode, sizeof(c->fd_mode));
 	c->mmap_base = s->mmap_base;
 	c->legacy_base = s->legacy_base;
 	c->start_brk = s->start_brk;
@@ -406,4 +414,49 @@ void px_stats(const struct px_space *s, struct px_stats *st)
 	st->stored = s->stored + s->objs->stored;
 	st->brk = s->brk;
 	st->start_brk = s->start_brk;
+}
+
+/* The descriptor table starts known with 0, 1 and 2 open read-write:
+ * the trace shows opens, not what the process inherited. */
+static void fd_table_start(struct px_space *s)
+{
+	if (s->fd_known)
+		return;
+	memset(s->fd_mode, -1, sizeof(s->fd_mode));
+	s->fd_mode[0] = s->fd_mode[1] = s->fd_mode[2] = LX_O_RDWR;
+	s->fd_known = true;
+}
+
+void px_fd_set(struct px_space *s, int fd, int mode)
+{
+	fd_table_start(s);
+	if (fd >= 0 && fd < PX_MAX_FD)
+		s->fd_mode[fd] = (int8_t)(mode < 0 ? -1 : (mode & 3));
+}
+
+void px_fd_dup(struct px_space *s, int oldfd, int newfd)
+{
+	fd_table_start(s);
+	if (oldfd >= 0 && oldfd < PX_MAX_FD && newfd >= 0 &&
+	    newfd < PX_MAX_FD)
+		s->fd_mode[newfd] = s->fd_mode[oldfd];
+}
+
+int px_fd_mode(const struct px_space *s, int fd)
+{
+	if (fd < 0)
+		return -1;
+	if (!s->fd_known)
+		return LX_O_RDWR;
+	return fd < PX_MAX_FD ? s->fd_mode[fd] : -1;
+}
+
+void px_set_memlock_limit(struct px_space *s, uint64_t limit)
+{
+	s->cfg.memlock_limit = limit;
+}
+
+void px_set_cap_ipc_lock(struct px_space *s, bool cap)
+{
+	s->cfg.cap_ipc_lock = cap;
 }

@@ -122,8 +122,12 @@ static int g_call(void *ctx, void *space, const struct rp_call *c,
 			    a[5], out);
 	case TR_MUNMAP:
 		return CALL(munmap, a[0], a[1]);
-	case TR_MPROTECT:
 	case TR_PKEY_MPROTECT:
+		/* no protection keys on Genode: only "no key" (-1) works */
+		if ((int)a[3] != -1)
+			return -LX_EINVAL;
+		return CALL(mprotect, a[0], a[1], (int)a[2]);
+	case TR_MPROTECT:
 		return CALL(mprotect, a[0], a[1], (int)a[2]);
 	case TR_MADVISE:
 		return CALL(madvise, a[0], a[1], (int)a[2]);
@@ -183,7 +187,19 @@ static int g_prot(void *ctx, void *space, uint64_t addr, int *prot)
 		return 0;
 	}
 	if (w.result == GN_WALK_NO_REGION && w.queued && w.nsteps > 1) {
-		*prot = LX_PROT_READ | LX_PROT_WRITE;
+		unsigned i;
+
+		/* what the handler can give: the rights of the path down to
+		 * the map that will resolve the fault */
+		*prot = LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC;
+		for (i = 0; i < w.nsteps; i++) {
+			if (!w.step[i].found)
+				continue;
+			if (!w.step[i].att.writeable)
+				*prot &= ~LX_PROT_WRITE;
+			if (!w.step[i].att.executable)
+				*prot &= ~LX_PROT_EXEC;
+		}
 		return 0;
 	}
 	return -ENOMEM;

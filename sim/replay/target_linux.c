@@ -105,8 +105,16 @@ static int lx_call(void *ctx, void *space, const struct rp_call *c,
 		return px_mlockall(s, (int)a[0]);
 	case TR_MUNLOCKALL:
 		return px_munlockall(s);
-	case TR_MINCORE:
-		return px_mincore(s, a[0], a[1], NULL);
+	case TR_MINCORE: {
+		/* the vector must be writable user memory: the model cannot
+		 * see the stack, so only addresses below mmap_min_addr,
+		 * where nothing is ever mapped, are known to be bad */
+		int rc = px_mincore(s, a[0], a[1], NULL);
+
+		if (rc == 0 && a[2] && a[2] < 65536)
+			return -LX_EFAULT;
+		return rc;
+	}
 	default:
 		return 0;
 	}
@@ -137,6 +145,26 @@ static int lx_prot(void *ctx, void *space, uint64_t addr, int *prot)
 	return 0;
 }
 
+static void lx_fd_set(void *ctx, void *space, int fd, int mode)
+{
+	px_fd_set(space, fd, mode);
+}
+
+static void lx_fd_dup(void *ctx, void *space, int oldfd, int newfd)
+{
+	px_fd_dup(space, oldfd, newfd);
+}
+
+static void lx_set_memlock(void *ctx, void *space, uint64_t limit)
+{
+	px_set_memlock_limit(space, limit);
+}
+
+static void lx_set_cap(void *ctx, void *space, bool cap)
+{
+	px_set_cap_ipc_lock(space, cap);
+}
+
 void rp_target_linux(struct rp_target *t)
 {
 	static const struct rp_target linux_target = {
@@ -152,6 +180,10 @@ void rp_target_linux(struct rp_target *t)
 		.load = lx_load,
 		.store = lx_store,
 		.prot = lx_prot,
+		.fd_set = lx_fd_set,
+		.fd_dup = lx_fd_dup,
+		.set_memlock = lx_set_memlock,
+		.set_cap_ipc_lock = lx_set_cap,
 	};
 
 	*t = linux_target;

@@ -144,6 +144,6 @@ if want edgecases; then
 fi
 if want edgecases-raw; then
 	fresh edgecases-raw
-	strace -X raw -e trace=%memory,$CONTEXT -o "$TR/edgecases-raw.strace" ./edgecases >/dev/null
+	strace -X raw -e trace=%memory,%process,$CONTEXT -o "$TR/edgecases-raw.strace" ./edgecases >/dev/null
 	finish edgecases-raw
 fi
