@@ -367,13 +367,20 @@ static void no_memory_failure(struct px_config *cfg)
 static void sys_admin(struct px_config *cfg)
 {
 	cfg->cap_sys_admin = true;
+	cfg->memory_failure = true;
+}
+
+/* the default follows the recording kernel, which lacks it */
+static void memory_failure(struct px_config *cfg)
+{
+	cfg->memory_failure = true;
 }
 
 /* HWPOISON and SOFT_OFFLINE need CAP_SYS_ADMIN, and exist only with
  * CONFIG_MEMORY_FAILURE; KSM advice only with CONFIG_KSM. */
 static void test_F_capabilities_and_config(void **state)
 {
-	struct px_space *s = pt_new();
+	struct px_space *s = pt_new_cfg(memory_failure);
 	uint64_t a = pt_map(s, 0, PG, RW, ANON);
 
 	(void)state;
