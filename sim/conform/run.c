@@ -215,9 +215,10 @@ static enum cf_verdict step(const struct cf_stmt *st,
 		return CF_ERROR;
 	}
 	if (rc == RP_EREFUSED) {
-		snprintf(got, gsize, "a refusal: the range reaches the "
-				     "backend's own memory");
-		return CF_ERROR;
+		/* the backend cannot run this here: not a result */
+		snprintf(got, gsize, "a refusal: the backend cannot run this "
+				     "call without breaking itself");
+		return CF_UNSUPPORTED;
 	}
 	switch (st->expect) {
 	case CF_EXP_SUCCESS:

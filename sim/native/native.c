@@ -437,6 +437,12 @@ static int nat_call(void *ctx, void *space, const struct rp_call *c,
 	}
 	if (changes_range(c->call) && touches_own_memory(n, a[0], a[1]))
 		return RP_EREFUSED;	/* would break the backend itself */
+#ifdef __SANITIZE_ADDRESS__
+	/* locking all current memory would lock AddressSanitizer's
+	 * terabytes of shadow too: the child cannot survive it */
+	if (c->call == TR_MLOCKALL && (a[0] & LX_MCL_CURRENT))
+		return RP_EREFUSED;
+#endif
 	rc = ask(n, NAT_CALL, c->call, a, out);
 	if (guarded && rc == -EEXIST) {
 		/* something of ours is there: place it anywhere instead */

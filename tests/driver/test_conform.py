@@ -56,7 +56,8 @@ class Suite(unittest.TestCase):
             for f in sorted(os.listdir(d)):
                 if not f.endswith(".case"):
                     continue
-                text = open(os.path.join(d, f)).read()
+                with open(os.path.join(d, f)) as fh:
+                    text = fh.read()
                 with self.subTest(case=f):
                     self.assertRegex(text, r"(?m)^# case: [A-J]\.\d+")
                     self.assertRegex(text, r"(?m)^# refs: \S")
