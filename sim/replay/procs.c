@@ -46,8 +46,24 @@ static void proc_release(struct rp_procs *ps, struct rp_proc *p)
 	free(p);
 }
 
+static struct rp_proc *proc_build(struct rp_procs *ps, void *const *spaces,
+				  bool fresh);
+
 /* A fresh address space on every side, or the given ones. */
 static struct rp_proc *proc_new(struct rp_procs *ps, void *const *spaces)
+{
+	return proc_build(ps, spaces, spaces == NULL);
+}
+
+/* Exactly the given spaces; a side given none is left out. */
+static struct rp_proc *proc_new_sides(struct rp_procs *ps,
+				      void *const *spaces)
+{
+	return proc_build(ps, spaces, false);
+}
+
+static struct rp_proc *proc_build(struct rp_procs *ps, void *const *spaces,
+				  bool fresh)
 {
 	struct rp_proc *p = calloc(1, sizeof(*p));
 	bool ok;
@@ -59,8 +75,10 @@ static struct rp_proc *proc_new(struct rp_procs *ps, void *const *spaces)
 	for (i = 0; i < RP_SIDES && ok; i++) {
 		if (!ps->t[i])
 			continue;
-		p->side[i].space = spaces ? spaces[i]
-					  : ps->t[i]->space_new(ps->t[i]->ctx);
+		p->side[i].space = fresh ? ps->t[i]->space_new(ps->t[i]->ctx)
+					 : spaces[i];
+		if (!p->side[i].space && !fresh && i != RP_REF)
+			continue;	/* this side sits the process out */
 		p->side[i].reloc = iv_new();
 		ok = p->side[i].space && p->side[i].reloc;
 	}
@@ -77,7 +95,11 @@ static struct rp_proc *proc_new(struct rp_procs *ps, void *const *spaces)
 	return p;
 }
 
-/* fork(): copy every side; a side that cannot fork makes it a share. */
+/*
+ * fork(): copy every side.  A policy's side that cannot fork (a Genode
+ * component has no fork of its model) is left out for the child: the
+ * child's calls still run on the reference, and are not judged.
+ */
 static struct rp_proc *proc_fork(struct rp_procs *ps, struct rp_proc *parent)
 {
 	void *spaces[RP_SIDES] = {NULL, NULL};
@@ -85,25 +107,25 @@ static struct rp_proc *proc_fork(struct rp_procs *ps, struct rp_proc *parent)
 	int i;
 
 	for (i = 0; i < RP_SIDES; i++) {
-		if (!ps->t[i])
+		if (!ps->t[i] || !parent->side[i].space)
 			continue;
 		spaces[i] = ps->t[i]->space_fork(ps->t[i]->ctx,
 						 parent->side[i].space);
-		if (!spaces[i]) {
-			while (i-- > 0)
-				if (spaces[i])
-					ps->t[i]->space_free(ps->t[i]->ctx,
-							     spaces[i]);
+		if (spaces[i])
+			continue;
+		if (i == RP_REF) {
+			/* the reference always forks; if it cannot, share */
 			ps->fork_shared++;
 			parent->refs++;
 			return parent;
 		}
+		ps->fork_shared++;
 	}
-	p = proc_new(ps, spaces);
+	p = proc_new_sides(ps, spaces);
 	if (!p)
 		return NULL;
 	for (i = 0; i < RP_SIDES; i++) {
-		if (!ps->t[i])
+		if (!p->side[i].reloc)
 			continue;
 		iv_free(p->side[i].reloc);
 		p->side[i].reloc = iv_clone(parent->side[i].reloc);

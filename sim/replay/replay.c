@@ -379,7 +379,7 @@ static int step(struct replay *r, const struct tr_event *ev)
 			if (st)
 				return st;
 		}
-		if (r->two) {
+		if (r->two && p->side[RP_MODEL].space) {
 			rp_lockstep(r, p, ev, rc, val, &mrc, &mval, &mverdict);
 			mran = true;
 			if (r->status)
