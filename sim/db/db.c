@@ -154,6 +154,7 @@ struct db *db_open(const char *path, enum db_error *err, char *msg,
 	sqlite3_extended_result_codes(db->h, 1);
 	*err = exec(db,
 		    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+		    "PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=16384;"
 		    "PRAGMA foreign_keys=ON;",
 		    "cannot set up");
 	if (*err)
