@@ -175,7 +175,8 @@ void rp_relocate(struct rp_proc *p, int side, uint64_t traced,
 		iv_remove(p->side[side].reloc, traced, end);
 	else
 		iv_assign(p->side[side].reloc, traced, end, placed - traced);
-	iv_union(p->known, traced, end, 1);
+	/* no note in p->known: while mapped, the reference shows the range
+	 * as its own; rp_forget records it once the trace unmaps it */
 }
 
 /* Ranges the trace unmapped or moved away: no relocation left there. */
