@@ -1,10 +1,14 @@
 /*
  * replay.c - the replay loop: read an event, find its address space,
- * translate its addresses, run it on the target, compare, touch, log.
+ * translate its addresses, run it on the reference (and, for a Genode
+ * policy, on the policy in lockstep: lockstep.c), compare, touch, log.
  *
- * For the `linux` policy the target is the reference model itself, and
- * the comparison is with the recorded result: this is how the model is
- * proven against the kernel that made the trace.  Three things the trace
+ * The reference is always compared with the recorded result: this is
+ * how the model is proven against the kernel that made the trace, and
+ * for `--policy linux` it is the whole job.  A policy is compared with
+ * the reference, never with the trace, so a reference that could not
+ * follow the trace shows as a mismatch, not as the policy's fault.
+ * Three things the trace
  * cannot show are learnt from it instead of guessed:
  *  - the mmap base, from the first mmap placed top-down (no hint, not
  *    fixed): the model's base is set so that its placement lands there;
