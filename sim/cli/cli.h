@@ -38,6 +38,14 @@ void cli_version(void);
 struct rp_options;
 
 /*
+ * The quota a policy's component gets unless --ram/--caps say otherwise:
+ * room for a program's working set (a Go or JVM start-up commits tens of
+ * MiB; the malloc trace keeps thousands of mappings live).
+ */
+#define CLI_DEFAULT_RAM (2ULL << 30)
+#define CLI_DEFAULT_CAPS 20000
+
+/*
  * cli_policy_setup - fill @o for policy @spec on @layout and Genode
  * version @genode, with the component's quota (0: defaults).  0, or -1
  * with a message in @err.

@@ -158,8 +158,8 @@ static int setup_backend(const char *name, struct cf_backend *b,
 		gn_default_config(&gcfg->gn);
 		gcfg->gn.version = version;
 		gcfg->gn.layout = layout;
-		gcfg->gn.ram_quota = 2ULL << 30;
-		gcfg->gn.cap_quota = 20000;
+		gcfg->gn.ram_quota = CLI_DEFAULT_RAM;
+		gcfg->gn.cap_quota = CLI_DEFAULT_CAPS;
 		gcfg->pol = pol;
 		gcfg->params = params;
 		rp_target_genode(t, gcfg);

@@ -11,11 +11,6 @@
 
 #include <string.h>
 
-/* Room for a program's working set: a Go or JVM start-up commits tens
- * of MiB; the malloc trace keeps thousands of mappings live. */
-#define DEFAULT_RAM (2ULL << 30)
-#define DEFAULT_CAPS 20000
-
 int cli_policy_setup(const char *spec, const char *layout, const char *genode,
 		     uint64_t ram, uint64_t caps, struct rp_options *o,
 		     char *err, size_t errsize)
@@ -44,8 +39,8 @@ int cli_policy_setup(const char *spec, const char *layout, const char *genode,
 	gn_default_config(&o->gn);
 	o->gn.version = v;
 	o->gn.layout = lay;
-	o->gn.ram_quota = ram ? ram : DEFAULT_RAM;
-	o->gn.cap_quota = caps ? caps : DEFAULT_CAPS;
+	o->gn.ram_quota = ram ? ram : CLI_DEFAULT_RAM;
+	o->gn.cap_quota = caps ? caps : CLI_DEFAULT_CAPS;
 	if (strcmp(spec, "linux") == 0 || strcmp(spec, "native") == 0)
 		return 0;
 	o->pol = pol_load(spec, &o->params, err, errsize);

@@ -30,7 +30,8 @@ struct rp_side {
 struct rp_proc {
 	unsigned refs;
 	struct rp_side side[RP_SIDES];
-	struct iv_map *known;	/* ranges the trace itself (un)mapped */
+	struct iv_map *known;	/* ranges the trace itself unmapped (what
+				 * it maps the reference shows as mapped) */
 	bool base_known;	/* mmap base learnt */
 	bool brk_known;
 };
