@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define LEFT 0
 #define RIGHT 1
@@ -80,7 +81,39 @@ static void fit_max(uint8_t *f, uint64_t *room, uint8_t f2, uint64_t room2)
 
 static inline uint64_t child_max_avail(const struct gn_blk *b, int side)
 {
-	return b->child[side] ? b->child[side]->max_avail : 0;
+	return b->cmax[side];
+}
+
+/*
+ * Copy child @i's summary into @p (zero for no child).  A copy that
+ * changes marks @p dirty: recompute() skips a node whose inputs are as
+ * they were at its last run, since it would store the same values.  That
+ * saves most of the work on an insert's way back up without changing
+ * a single stored value, stale ones included.
+ */
+static inline void mirror(struct gn_blk *p, int i)
+{
+	const struct gn_blk *c = p->child[i];
+	uint64_t m = c ? c->max_avail : 0, room = c ? c->max_fit_room : 0;
+	uint8_t d = c ? c->depth : 0, f = c ? c->max_fit : 0;
+
+	if (p->cmax[i] != m || p->cdepth[i] != d || p->cfit[i] != f ||
+	    p->croom[i] != room) {
+		p->cmax[i] = m;
+		p->cdepth[i] = d;
+		p->cfit[i] = f;
+		p->croom[i] = room;
+		p->dirty = true;
+	}
+}
+
+/* After @n's own summary changed: refresh its parent's copy. */
+static inline void publish(struct gn_blk *n)
+{
+	struct gn_blk *p = n->parent;
+
+	if (p)
+		mirror(p, p->child[RIGHT] == n);
 }
 
 /*
@@ -89,17 +122,17 @@ static inline uint64_t child_max_avail(const struct gn_blk *b, int side)
  * chunk anywhere below is exactly 2^align, only a block with enough room
  * after its first aligned address can.
  */
-static inline bool may_fit(const struct gn_blk *c, uint64_t size,
+static inline bool may_fit(const struct gn_blk *b, int side, uint64_t size,
 			   unsigned align)
 {
-	if (c->max_fit < align + 1)
+	if (b->cfit[side] < align + 1)
 		return false;
-	return c->max_fit > align + 1 || c->max_fit_room >= size;
+	return b->cfit[side] > align + 1 || b->croom[side] >= size;
 }
 
 static inline int child_depth(const struct gn_blk *b, int side)
 {
-	return b->child[side] ? b->child[side]->depth : 0;
+	return b->cdepth[side];
 }
 
 /* Block::recompute, plus max_fit */
@@ -109,17 +142,19 @@ static void recompute(struct gn_blk *b)
 	uint8_t f = b->fit;
 	int i;
 
+	if (!b->dirty)
+		return;
+	b->dirty = false;
 	if (child_max_avail(b, RIGHT) > m)
 		m = child_max_avail(b, RIGHT);
 	if (avail(b) > m)
 		m = avail(b);
 	b->max_avail = m;
 	for (i = 0; i < 2; i++)
-		if (b->child[i])
-			fit_max(&f, &room, b->child[i]->max_fit,
-				b->child[i]->max_fit_room);
+		fit_max(&f, &room, b->cfit[i], b->croom[i]);
 	b->max_fit = f;
 	b->max_fit_room = room;
+	publish(b);
 }
 
 /* ---- Avl_node_base ---- */
@@ -131,8 +166,10 @@ static void recompute_depth(struct gn_blk *n)
 
 	n->depth = (uint8_t)((l > r ? l : r) + 1);
 	/* if our own value changes, update parent */
-	if (n->depth != old && n->parent)
+	if (n->depth != old && n->parent) {
+		publish(n);
 		recompute_depth(n->parent);
+	}
 	/* only valid tree nodes (not the head) carry the augmentation */
 	if (n->parent)
 		recompute(n);
@@ -143,6 +180,7 @@ static void adopt(struct gn_blk *n, struct gn_blk *node, int i)
 	n->child[i] = node;
 	if (node)
 		node->parent = n;
+	mirror(n, i);
 	recompute_depth(n);
 }
 
@@ -238,6 +276,8 @@ static void avl_remove(struct gn_blk *n)
 		lp = lpp;
 	}
 	n->child[LEFT] = n->child[RIGHT] = NULL;
+	mirror(n, LEFT);
+	mirror(n, RIGHT);
 	n->parent = NULL;
 }
 
@@ -252,20 +292,37 @@ void gn_avl_init(struct gn_avl *t, unsigned epb, uint64_t block_ram,
 	gn_slab_init(&t->md, epb, block_ram, acct);
 }
 
-#define NODES_PER_CHUNK 256
+/*
+ * Host memory for nodes comes in chunks that double from 256 nodes up to
+ * 2 MiB, so a small map costs little and a big one's nodes sit in few
+ * huge pages: a search at 100,000 attachments would otherwise miss the
+ * TLB at every level as well as the cache.
+ */
+#define FIRST_CHUNK_NODES 256
+#define HUGE_CHUNK (2u << 20)
 
 static struct gn_blk *node_get(struct gn_avl *t)
 {
 	struct gn_blk *b;
-	size_t i;
+	size_t i, n, bytes;
 
 	if (!t->spare) {
-		/* cache-line aligned, so that a search step is one line */
-		b = gn_xaligned(64, NODES_PER_CHUNK * sizeof(*b));
+		n = FIRST_CHUNK_NODES << (t->nchunks < 13 ? t->nchunks : 13);
+		bytes = n * sizeof(*b);
+		if (bytes >= HUGE_CHUNK) {
+			bytes = HUGE_CHUNK;
+			n = bytes / sizeof(*b);
+			b = gn_xaligned(HUGE_CHUNK, bytes);
+			/* a hint; where the host has no THP nothing changes */
+			(void)madvise(b, bytes, MADV_HUGEPAGE);
+		} else {
+			/* cache-line aligned: a search step is one line */
+			b = gn_xaligned(64, bytes);
+		}
 		t->chunks = gn_xrealloc(t->chunks,
 					(t->nchunks + 1) * sizeof(*t->chunks));
 		t->chunks[t->nchunks++] = b;
-		for (i = 0; i < NODES_PER_CHUNK; i++) {
+		for (i = 0; i < n; i++) {
 			b[i].parent = t->spare;
 			t->spare = &b[i];
 		}
@@ -386,8 +443,7 @@ static struct gn_blk *find_best_fit(struct gn_blk *b, uint64_t size,
 	for (i = 0; i < 2; i++, side = !side) {
 		if (child_max_avail(b, side) < size)
 			continue;
-		if (prune && b->child[side] &&
-		    !may_fit(b->child[side], size, align))
+		if (prune && b->child[side] && !may_fit(b, side, size, align))
 			continue;
 		res = b->child[side]
 			      ? find_best_fit(b->child[side], size, align,
@@ -630,11 +686,40 @@ void gn_avl_destroy(struct gn_avl *t)
 	t->nchunks = 0;
 	t->spare = NULL;
 	t->head.child[LEFT] = t->head.child[RIGHT] = NULL;
+	mirror(&t->head, LEFT);
+	mirror(&t->head, RIGHT);
 	t->blocks = t->used = 0;
 	gn_slab_destroy(&t->md);
 }
 
 /* ---- invariants ---- */
+
+/* Does @p's copy of child @i's summary equal the child's own? */
+static bool mirrored(const struct gn_blk *p, int i)
+{
+	const struct gn_blk *c = p->child[i];
+
+	if (!c)
+		return !p->cmax[i] && !p->cdepth[i] && !p->cfit[i] &&
+		       !p->croom[i];
+	return p->cmax[i] == c->max_avail && p->cdepth[i] == c->depth &&
+	       p->cfit[i] == c->max_fit && p->croom[i] == c->max_fit_room;
+}
+
+/* A clean node holds what recompute() would store for its inputs. */
+static bool clean_ok(const struct gn_blk *b)
+{
+	uint64_t m = avail(b), room = b->fit_room;
+	uint8_t f = b->fit;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (b->cmax[i] > m)
+			m = b->cmax[i];
+		fit_max(&f, &room, b->cfit[i], b->croom[i]);
+	}
+	return b->max_avail == m && b->max_fit == f && b->max_fit_room == room;
+}
 
 struct avl_check {
 	char *msg;
@@ -661,6 +746,11 @@ static int check_node(const struct gn_blk *b, const struct gn_blk *parent,
 	if (b->parent != parent) {
 		snprintf(k->msg, k->size, "block %#llx: wrong parent",
 			 (unsigned long long)b->addr);
+		return -1;
+	}
+	if (!mirrored(parent, parent->child[RIGHT] == b)) {
+		snprintf(k->msg, k->size, "block %#llx: parent's copy of its "
+			 "summary differs", (unsigned long long)b->addr);
 		return -1;
 	}
 	ld = check_node(b->child[LEFT], b, k, &lm, &lf, &lr);
@@ -693,6 +783,12 @@ static int check_node(const struct gn_blk *b, const struct gn_blk *parent,
 		snprintf(k->msg, k->size, "block %#llx: depth %u, subtrees "
 			 "%d and %d", (unsigned long long)b->addr, b->depth,
 			 ld, rd);
+		return -1;
+	}
+	if (!b->dirty && !clean_ok(b)) {
+		snprintf(k->msg, k->size, "block %#llx: marked clean, but its "
+			 "summary is not that of its inputs",
+			 (unsigned long long)b->addr);
 		return -1;
 	}
 	*true_max = avail(b);
