@@ -48,6 +48,9 @@ struct rp_options {
 	struct gn_config gn;		/* its component: version, layout,
 					 * quota */
 	enum rp_touch touch;
+	/* vm.max_map_count of the recording machine, for the reference
+	 * model; 0: Linux's default, 65530 */
+	uint64_t max_map_count;
 	bool keep_going;
 	struct db *db;			/* NULL: no log */
 	const char *layout, *genode_version; /* recorded in the run row */

@@ -27,8 +27,8 @@ static void replay_usage(FILE *f)
 	fprintf(f,
 		"usage: rmsim replay TRACE [--policy P] [--layout L] "
 		"[--genode V] [--db FILE]\n"
-		"                    [--touch none|first|all] [--keep-going] "
-		"[--json] [-q]\n\n"
+		"                    [--touch none|first|all] [--max-map-count N]\n"
+		"                    [--keep-going] [--json] [-q]\n\n"
 		"Replay TRACE (strace text, plain, .gz or .xz) on policy P and "
 		"compare every\nresult with the recorded one.\n\n"
 		"  -p, --policy P    linux (the reference model; default), "
@@ -49,6 +49,10 @@ static void replay_usage(FILE *f)
 		"  -t, --touch MODE  after a call that makes pages writable, "
 		"write a token into\n"
 		"                    none, the first (default) or all of them\n"
+		"      --max-map-count N  vm.max_map_count of the recording "
+		"machine, for the\n"
+		"                    reference model (default 65530, "
+		"Linux's)\n"
 		"  -k, --keep-going  skip unreadable trace lines, count them\n"
 		"  -j, --json        print the summary as JSON\n"
 		"  -q, --quiet       no progress, summary only on deviations\n"
@@ -142,8 +146,9 @@ static void print_json(const struct rp_options *o, const struct rp_summary *s)
 			sep = ", ";
 		}
 	printf("}, \"compared\": %" PRIu64 ", \"unknown\": %" PRIu64
-	       ", \"mismatches\": %" PRIu64 ", \"mismatch\": {",
-	       s->compared, s->unknown, s->mismatches);
+	       ", \"mismatches\": %" PRIu64 ", \"first_mismatch_line\": %"
+	       PRIu64 ", \"mismatch\": {",
+	       s->compared, s->unknown, s->mismatches, s->first_mismatch_line);
 	for (k = 0; k < RP_MM_KINDS; k++)
 		printf("%s\"%s\": %" PRIu64, k ? ", " : "",
 		       rp_mismatch_name((enum rp_mismatch)k), s->mismatch[k]);
@@ -174,6 +179,7 @@ int cmd_replay(int argc, char **argv)
 		{"touch", required_argument, NULL, 't'},
 		{"ram", required_argument, NULL, 'R'},
 		{"caps", required_argument, NULL, 'C'},
+		{"max-map-count", required_argument, NULL, 'M'},
 		{"keep-going", no_argument, NULL, 'k'},
 		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -216,6 +222,13 @@ int cmd_replay(int argc, char **argv)
 			if (cli_parse_size(optarg, &caps))
 				return cli_fail(EXIT_USAGE, "replay",
 						"--caps takes a number");
+			break;
+		case 'M':
+			if (cli_parse_size(optarg, &o.max_map_count) ||
+			    !o.max_map_count)
+				return cli_fail(EXIT_USAGE, "replay",
+						"--max-map-count takes a "
+						"positive number");
 			break;
 		case 'd':
 			dbpath = optarg;

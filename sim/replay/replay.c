@@ -511,6 +511,11 @@ static int setup_targets(struct replay *r)
 	const struct rp_options *opt = r->opt;
 
 	rp_target_linux(&r->t[RP_REF]);
+	if (opt->max_map_count) {
+		px_default_config(&r->pxcfg);
+		r->pxcfg.max_map_count = opt->max_map_count;
+		r->t[RP_REF].ctx = &r->pxcfg;
+	}
 	if (opt->pol) {
 		r->two = true;
 		r->model_is_genode = true;

@@ -8,6 +8,7 @@
 
 #include "rmsim/check.h"
 #include "rmsim/db.h"
+#include "rmsim/posix.h"
 #include "rmsim/replay.h"
 
 #include "procs.h"
@@ -24,6 +25,7 @@ struct replay {
 	bool two;			/* a model side beside the reference */
 	bool model_is_genode;
 	struct rp_genode_cfg gcfg;
+	struct px_config pxcfg;		/* the reference's, if not default */
 	struct rp_procs *procs;
 	struct db *db;
 	int64_t run_id;

@@ -11,6 +11,7 @@ import resource
 import signal
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -182,6 +183,32 @@ class DatabaseErrors(unittest.TestCase):
         con = sqlite3.connect(db)
         self.assertEqual(con.execute("PRAGMA integrity_check").fetchone()[0],
                          "ok")
+
+
+class MaxMapCount(unittest.TestCase):
+    """A trace from a machine with vm.max_map_count raised: the model
+    refuses the 65,532nd mapping as Linux does by default, and replays it
+    exactly when told the recording machine's limit."""
+
+    def test_limit(self):
+        root = os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__))))
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "many.strace")
+            subprocess.run([sys.executable,
+                            os.path.join(root, "scripts", "gen-churn"),
+                            "66000", "50", "-o", path], check=True)
+            p = run("replay", "--json", path, check=1)
+            s = json.loads(p.stdout)
+            # do_mmap refuses once map_count > max_map_count: the
+            # 65,532nd mmap and every later one get ENOMEM
+            self.assertEqual(s["first_mismatch_line"], 65532)
+            self.assertEqual(s["mismatch"]["result"], s["mismatches"])
+            p = run("replay", "--json", "--max-map-count", "70000", path,
+                    check=0)
+            self.assertEqual(json.loads(p.stdout)["mismatches"], 0)
+            run("replay", "--max-map-count", "0", path, check=64)
+            run("replay", "--max-map-count", "many", path, check=64)
 
 
 class Usage(unittest.TestCase):
