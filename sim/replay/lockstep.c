@@ -43,9 +43,18 @@ int rp_finding(struct replay *r, const struct tr_event *ev, int kind,
 	return 0;
 }
 
-/* One side's view of the page at @addr (that side's coordinates). */
+/*
+ * One side's view of the page at @addr (that side's coordinates).  The
+ * model's page is read when it is resident, or when the reference's holds
+ * data (@ref_byte nonzero) that the model must still have: reading a
+ * page that is not resident runs the policy's fault handler, which may
+ * allocate, and a check must not change what the run costs.  A page
+ * that is not resident and that reads zero in the reference is what a
+ * handler gives on first touch, which the touch model exercises.
+ */
 static void view(struct replay *r, struct rp_proc *p, int side,
-		 uint64_t addr, bool read_byte, struct ck_page *v)
+		 uint64_t addr, bool read_byte, uint8_t ref_byte,
+		 struct ck_page *v)
 {
 	const struct rp_target *t = &r->t[side];
 	void *space = p->side[side].space;
@@ -63,6 +72,8 @@ static void view(struct replay *r, struct rp_proc *p, int side,
 	} else {
 		v->readable = v->mapped;
 		if (read_byte && v->mapped &&
+		    (ref_byte || !t->resident ||
+		     t->resident(t->ctx, space, addr)) &&
 		    t->load(t->ctx, space, addr, &b) == 0) {
 			v->byte = b;
 			v->have_byte = true;
@@ -89,10 +100,10 @@ static void check_range(struct replay *r, struct rp_proc *p,
 	for (i = 0; i < n; i++) {
 		bool bytes = content && i == 0;
 
-		view(r, p, RP_REF, rp_to_side(p, RP_REF, pages[i]), bytes,
+		view(r, p, RP_REF, rp_to_side(p, RP_REF, pages[i]), bytes, 0,
 		     &ref);
 		view(r, p, RP_MODEL, rp_to_side(p, RP_MODEL, pages[i]),
-		     bytes && ref.have_byte, &mod);
+		     bytes && ref.have_byte, ref.byte, &mod);
 		kind = ck_compare_page(&ref, &mod, &sev, detail,
 				       sizeof(detail));
 		if (kind >= 0) {

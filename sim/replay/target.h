@@ -46,6 +46,12 @@ struct rp_target {
 	/* PROT_* of the page, or -ENOMEM when unmapped */
 	int (*prot)(void *ctx, void *space, uint64_t addr, int *prot);
 	/*
+	 * May be NULL (loads never have side effects): does a load of the
+	 * page succeed without a fault handler running?  A handler may
+	 * allocate, so the checks do not make it run needlessly.
+	 */
+	bool (*resident)(void *ctx, void *space, uint64_t addr);
+	/*
 	 * Context the trace shows besides memory calls (may be NULL): an fd
 	 * opened with access mode @mode (O_RDONLY, O_WRONLY, O_RDWR) or
 	 * closed (@mode < 0), one fd duplicated, RLIMIT_MEMLOCK, and whether

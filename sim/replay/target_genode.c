@@ -205,6 +205,15 @@ static int g_prot(void *ctx, void *space, uint64_t addr, int *prot)
 	return -ENOMEM;
 }
 
+static bool g_resident(void *ctx, void *space, uint64_t addr)
+{
+	struct gspace *g = space;
+	struct gn_walk w;
+
+	gn_walk(gn_env_rm(g->gn), addr, GN_READ, &w);
+	return w.result == GN_WALK_RESOLVED;
+}
+
 void rp_target_genode(struct rp_target *t, struct rp_genode_cfg *cfg)
 {
 	static const struct rp_target genode = {
@@ -220,6 +229,7 @@ void rp_target_genode(struct rp_target *t, struct rp_genode_cfg *cfg)
 		.load = g_load,
 		.store = g_store,
 		.prot = g_prot,
+		.resident = g_resident,
 	};
 
 	*t = genode;

@@ -135,6 +135,29 @@ class Compare(unittest.TestCase):
             "snapshot='end'", (rid,)).fetchone()[0], 0)
 
 
+class ChecksObserveOnly(unittest.TestCase):
+    """The checks read the first page of each range; on lazy, a page
+    nobody touched is not resident, and reading it would run the fault
+    handler and allocate.  Only the touch model's write may fault."""
+
+    def test_lazy_faults_only_on_touch(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            trace = os.path.join(tmp, "untouched.strace")
+            with open(trace, "w") as f:
+                f.write("mmap(NULL, 1048576, PROT_READ|PROT_WRITE, "
+                        "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n"
+                        "mprotect(0x7f0000080000, 4096, PROT_READ) = 0\n"
+                        "madvise(0x7f00000c0000, 4096, MADV_DONTNEED) = 0\n")
+            db = os.path.join(tmp, "u.db")
+            run("replay", "-q", "--policy", "lazy", "--db", db, trace,
+                check=0)
+            con = sqlite3.connect(db)
+            faults = con.execute("SELECT value FROM metric WHERE "
+                                 "name='faults'").fetchone()[0]
+            con.close()
+            self.assertEqual(faults, 1)
+
+
 class Usage(unittest.TestCase):
     def test_errors(self):
         run("compare", check=64)
