@@ -110,6 +110,13 @@ static void describe(char *buf, size_t size, const struct ck_result *x)
 		snprintf(buf, size, "%#" PRIx64, x->val);
 }
 
+static void both(char *r, char *m, size_t size, const struct ck_result *ref,
+		 const struct ck_result *model)
+{
+	describe(r, size, ref);
+	describe(m, size, model);
+}
+
 int ck_compare_result(const struct ck_call *c, const struct ck_result *ref,
 		      const struct ck_result *model, int *severity,
 		      bool *diverged, char *detail, size_t size)
@@ -118,18 +125,20 @@ int ck_compare_result(const struct ck_call *c, const struct ck_result *ref,
 	bool returns_address = c->call == TR_MMAP || c->call == TR_MREMAP;
 
 	*diverged = false;
-	describe(r, sizeof(r), ref);
-	describe(m, sizeof(m), model);
+	/* the texts only when there is a finding: this runs for every
+	 * event */
 	if (ref->rc < 0 && model->rc < 0) {
 		if (ref->rc == model->rc)
 			return -1;
 		*severity = CK_ERROR;
+		both(r, m, sizeof(r), ref, model);
 		snprintf(detail, size, "reference %s, model %s", r, m);
 		return CK_RESULT;
 	}
 	if (ref->rc < 0 || model->rc < 0) {
 		*diverged = true;
 		*severity = CK_ERROR;
+		both(r, m, sizeof(r), ref, model);
 		snprintf(detail, size, "reference %s, model %s", r, m);
 		if (model->rc == -LX_ENOMEM && c->quota_short)
 			return CK_RESOURCE;
@@ -139,11 +148,13 @@ int ck_compare_result(const struct ck_call *c, const struct ck_result *ref,
 		if (c->call == TR_BRK || ref->val == model->val)
 			return -1;
 		*severity = CK_ERROR;
+		both(r, m, sizeof(r), ref, model);
 		snprintf(detail, size, "reference %s, model %s", r, m);
 		return CK_RESULT;
 	}
 	if (c->fixed && model->val != c->want_model) {
 		*severity = CK_ERROR;
+		describe(m, sizeof(m), model);
 		snprintf(detail, size, "fixed at %#" PRIx64 ", model placed it "
 			 "at %s", c->want_model, m);
 		return CK_ADDRESS;
@@ -151,6 +162,7 @@ int ck_compare_result(const struct ck_call *c, const struct ck_result *ref,
 	if (c->hinted && ref->val == c->hint_model &&
 	    model->val != c->hint_model) {
 		*severity = CK_INFO;
+		describe(m, sizeof(m), model);
 		snprintf(detail, size, "hint %#" PRIx64 " honoured by the "
 			 "reference, model placed it at %s", c->hint_model, m);
 		return CK_HINT;

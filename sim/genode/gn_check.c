@@ -161,6 +161,8 @@ static int check_pd(const struct gn_ctx *c, const struct gn_pd *pd,
 		if (ds->owner != pd || ds->kind != GN_DS_RAM)
 			return fail(k, "%s: owns %s wrongly", pd->name,
 				    ds->name);
+		if (gn_bytes_check(&ds->bytes, sub, sizeof(sub)))
+			return fail(k, "%s contents: %s", ds->name, sub);
 		n++;
 		bytes += ds->size;
 	}

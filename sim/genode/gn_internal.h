@@ -173,9 +173,16 @@ struct gn_bytes {
 	uint64_t *keys;		/* chunk index + 1; 0 = empty */
 	uint8_t (*data)[GN_CHUNK];
 	size_t cap, n;
+	/* which chunks of a 4 KiB page exist: page index + 1 -> a bit per
+	 * chunk, so zeroing a range visits its pages, not its chunks */
+	uint64_t *pkeys, *pbits;
+	size_t pcap, pn;
 };
 
 void gn_bytes_free(struct gn_bytes *b);
+/* Invariants: the page index names exactly the stored chunks, none of
+ * which is all zero.  0 or -1 with @msg. */
+int gn_bytes_check(const struct gn_bytes *b, char *msg, size_t size);
 uint8_t gn_bytes_get(const struct gn_bytes *b, uint64_t off);
 void gn_bytes_set(struct gn_bytes *b, uint64_t off, uint8_t v);
 /* Zero [off, off+len): O(min(chunks stored, chunks in range)). */

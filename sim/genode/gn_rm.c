@@ -320,7 +320,10 @@ void gn_region_map_detach(gn_rm_cap rmc, uint64_t at)
 		base = b->addr;
 		size = b->size;
 		if (b->ds) {
-			snprintf(name, sizeof(name), "%s", b->ds->name);
+			_Static_assert(sizeof(name) == sizeof(b->ds->name),
+				       "a dataspace name fits");
+			/* the dataspace may go with its last region */
+			memcpy(name, b->ds->name, sizeof(name));
 			dsname = name;
 			gn_ds_unlink_region(b->ds, b);
 		}

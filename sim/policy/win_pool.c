@@ -51,24 +51,41 @@ static uint64_t pool_pages(const struct wc *w)
 	return w->pool >> WC_SHIFT;
 }
 
-/* The first run of n free pages in p, or UINT64_MAX. */
+/*
+ * The first run of n free pages in p, or UINT64_MAX.  Word by word, a
+ * run of free or busy bits at a time (count trailing zeros), so a pool's
+ * 512 pages cost a handful of steps, not 512.
+ */
 static uint64_t first_fit(const struct wc *w, const struct wc_ds *p,
 			  uint64_t n)
 {
-	uint64_t i, run = 0, pages = pool_pages(w);
+	uint64_t pages = pool_pages(w), words = (pages + 63) / 64, run = 0;
+	uint64_t wi;
 
-	for (i = 0; i < pages; i++) {
-		if (!(i % 64) && p->busy[i / 64] == ~0ULL) {
-			run = 0;
-			i += 63;
-			continue;
+	for (wi = 0; wi < words; wi++) {
+		uint64_t busy = p->busy[wi];
+		unsigned pos = 0, k;
+
+		/* pages past the pool's end count as busy */
+		if (wi == words - 1 && pages % 64)
+			busy |= ~0ULL << (pages % 64);
+		while (pos < 64) {
+			uint64_t rest = busy >> pos;
+
+			if (rest & 1) {
+				/* a busy run: skip it */
+				k = ~rest ? (unsigned)__builtin_ctzll(~rest)
+					  : 64 - pos;
+				run = 0;
+			} else {
+				k = rest ? (unsigned)__builtin_ctzll(rest)
+					 : 64 - pos;
+				if (run + k >= n)
+					return wi * 64 + pos - run;
+				run += k;
+			}
+			pos += k;
 		}
-		if (bit(p->busy, i)) {
-			run = 0;
-			continue;
-		}
-		if (++run == n)
-			return i + 1 - n;
 	}
 	return UINT64_MAX;
 }

@@ -1,0 +1,140 @@
+/*
+ * test_genode_bytes.c - a dataspace's sparse contents (gn_bytes.c)
+ * against a flat array: random stores, zeroed ranges large and small
+ * (both of gn_bytes_zero's paths: page by page, and over the pages
+ * stored), writes, and a zeroed range that ends at 2^64.  gn_bytes_check
+ * runs after every operation; the whole array is compared every few.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "genode/gn_internal.h"
+
+#define SPAN (64 * 4096)	/* 64 pages */
+
+static unsigned long long seed = 0x243f6a8885a308d3ULL;
+
+static uint64_t rnd(void)
+{
+	seed ^= seed << 13;
+	seed ^= seed >> 7;
+	seed ^= seed << 17;
+	return seed;
+}
+
+static void checked(const struct gn_bytes *b)
+{
+	char msg[200];
+
+	if (gn_bytes_check(b, msg, sizeof(msg)))
+		fail_msg("%s", msg);
+}
+
+static void compare(const struct gn_bytes *b, const uint8_t *flat)
+{
+	uint64_t i;
+
+	for (i = 0; i < SPAN; i++)
+		if (gn_bytes_get(b, i) != flat[i])
+			fail_msg("byte %#llx: %u, want %u",
+				 (unsigned long long)i, gn_bytes_get(b, i),
+				 flat[i]);
+}
+
+static void random_ops(void **state)
+{
+	static uint8_t flat[SPAN];
+	struct gn_bytes b;
+	uint64_t off, len, i;
+	int step;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	memset(flat, 0, sizeof(flat));
+	for (step = 0; step < 20000; step++) {
+		switch (rnd() % 8) {
+		case 0: case 1: case 2: case 3:
+			/* a byte, often zero so chunks empty again */
+			off = rnd() % SPAN;
+			flat[off] = rnd() % 3 ? (uint8_t)(1 + rnd() % 255) : 0;
+			gn_bytes_set(&b, off, flat[off]);
+			break;
+		case 4:
+			/* a small range: partial chunks */
+			off = rnd() % SPAN;
+			len = 1 + rnd() % 300;
+			len = off + len > SPAN ? SPAN - off : len;
+			memset(flat + off, 0, len);
+			gn_bytes_zero(&b, off, len);
+			break;
+		case 5:
+			/* whole pages, as policies clean what they reuse */
+			off = (rnd() % 64) * 4096;
+			len = (1 + rnd() % 16) * 4096;
+			len = off + len > SPAN ? SPAN - off : len;
+			memset(flat + off, 0, len);
+			gn_bytes_zero(&b, off, len);
+			break;
+		case 6: {
+			uint8_t buf[200];
+
+			off = rnd() % (SPAN - sizeof(buf));
+			len = 1 + rnd() % sizeof(buf);
+			for (i = 0; i < len; i++)
+				buf[i] = rnd() % 2 ? (uint8_t)rnd() : 0;
+			memcpy(flat + off, buf, len);
+			gn_bytes_write(&b, off, buf, len);
+			break;
+		}
+		default:
+			if (rnd() % 50 == 0) {
+				/* far more pages than are stored */
+				off = rnd() % SPAN;
+				memset(flat + off, 0, SPAN - off);
+				gn_bytes_zero(&b, off, UINT64_MAX - off + 1);
+			}
+			break;
+		}
+		checked(&b);
+		if (step % 1000 == 0)
+			compare(&b, flat);
+	}
+	compare(&b, flat);
+	gn_bytes_free(&b);
+}
+
+static void zero_drops_chunks(void **state)
+{
+	struct gn_bytes b;
+	uint64_t i;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < 100; i++)
+		gn_bytes_set(&b, i * 4096 + 7, 1);
+	assert_int_equal(b.n, 100);
+	assert_int_equal(b.pn, 100);
+	gn_bytes_zero(&b, 0, 50 * 4096);
+	assert_int_equal(b.n, 50);
+	assert_int_equal(b.pn, 50);
+	gn_bytes_set(&b, 60 * 4096 + 7, 0);
+	assert_int_equal(b.n, 49);
+	checked(&b);
+	gn_bytes_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(random_ops),
+		cmocka_unit_test(zero_drops_chunks),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
