@@ -323,8 +323,11 @@ struct db *db_open(const char *path, enum db_error *err, char *msg,
 	sqlite3_busy_timeout(db->h, 5000);
 	sqlite3_extended_result_codes(db->h, 1);
 	*err = exec(db,
+		    /* 16 KiB pages: a fifth less per appended row than 4 KiB
+		     * (a new file only; WAL fixes the size) */
+		    "PRAGMA page_size=16384;"
 		    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-		    "PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=16384;"
+		    "PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=4096;"
 		    "PRAGMA foreign_keys=OFF;",
 		    "cannot set up");
 	if (*err)
