@@ -97,10 +97,10 @@ static inline void mirror(struct gn_blk *p, int i)
 	uint64_t m = c ? c->max_avail : 0, room = c ? c->max_fit_room : 0;
 	uint8_t d = c ? c->depth : 0, f = c ? c->max_fit : 0;
 
-	if (p->cmax[i] != m || p->cdepth[i] != d || p->cfit[i] != f ||
-	    p->croom[i] != room) {
+	p->cdepth[i] = d;
+	/* the augmentation does not depend on depths */
+	if (p->cmax[i] != m || p->cfit[i] != f || p->croom[i] != room) {
 		p->cmax[i] = m;
-		p->cdepth[i] = d;
 		p->cfit[i] = f;
 		p->croom[i] = room;
 		p->dirty = true;

@@ -48,6 +48,9 @@ struct wt_node {
 struct wt_tree {
 	struct wt_node *root;
 	uint64_t count;
+	/* the node wt_find returned last, or NULL: the policies look the
+	 * same range up several times in a row */
+	struct wt_node *finger;
 };
 
 void wt_insert(struct wt_tree *t, struct wt_node *n);

@@ -168,6 +168,8 @@ void wt_erase(struct wt_tree *t, struct wt_node *n)
 	}
 	n->l = n->r = n->p = NULL;
 	t->count--;
+	if (t->finger == n)
+		t->finger = NULL;
 }
 
 void wt_update(struct wt_node *n)
@@ -179,18 +181,23 @@ void wt_update(struct wt_node *n)
 
 struct wt_node *wt_find(const struct wt_tree *t, uint64_t addr)
 {
-	struct wt_node *n = t->root, *best = NULL;
+	struct wt_node *n = t->finger, *best = NULL;
 
-	while (n) {
+	/* a node holding addr is the answer: ranges are disjoint */
+	if (n && addr >= n->start && addr < n->end)
+		return n;
+	for (n = t->root; n;) {
 		if (addr < n->end) {
 			best = n;
 			if (addr >= n->start)
-				return n;
+				break;
 			n = n->l;
 		} else {
 			n = n->r;
 		}
 	}
+	/* the finger is a cache, not part of the tree's state */
+	((struct wt_tree *)t)->finger = best;
 	return best;
 }
 
