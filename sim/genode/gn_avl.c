@@ -383,6 +383,8 @@ static void add_block(struct gn_avl *t, struct gn_blk *b, uint64_t addr,
 /* _destroy_block */
 static void destroy_block(struct gn_avl *t, struct gn_blk *b)
 {
+	if (t->finger == b)
+		t->finger = NULL;
 	avl_remove(b);
 	t->blocks--;
 	t->used -= b->used;
@@ -412,7 +414,15 @@ static struct gn_blk *find_by_address(const struct gn_avl *t,
 
 struct gn_blk *gn_avl_find(const struct gn_avl *t, uint64_t addr)
 {
-	return find_by_address(t, addr, 1, false);
+	struct gn_blk *b = t->finger;
+
+	/* blocks do not overlap: one holding addr is the answer, whatever
+	 * path a descent would take */
+	if (b && addr >= b->addr && addr - b->addr < b->size)
+		return b;
+	b = find_by_address(t, addr, 1, false);
+	((struct gn_avl *)t)->finger = b;
+	return b;
 }
 
 static inline bool sum_in_range(uint64_t addr, uint64_t offset)
@@ -685,6 +695,7 @@ void gn_avl_destroy(struct gn_avl *t)
 	t->chunks = NULL;
 	t->nchunks = 0;
 	t->spare = NULL;
+	t->finger = NULL;
 	t->head.child[LEFT] = t->head.child[RIGHT] = NULL;
 	mirror(&t->head, LEFT);
 	mirror(&t->head, RIGHT);

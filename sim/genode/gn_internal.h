@@ -128,6 +128,9 @@ struct gn_avl {
 	void **chunks;
 	size_t nchunks;
 	bool no_prune;		/* tests: search without max_fit */
+	/* the block gn_avl_find returned last (a cache; NULL when it left
+	 * the tree): faults and detaches look the same block up in turn */
+	struct gn_blk *finger;
 	uint64_t *steps;	/* nodes visited, counted here if set */
 };
 
