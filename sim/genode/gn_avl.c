@@ -288,8 +288,18 @@ void gn_avl_init(struct gn_avl *t, unsigned epb, uint64_t block_ram,
 {
 	memset(t, 0, sizeof(*t));
 	t->head.depth = 1;
-	t->steps = steps;
+	t->steps = steps ? steps : &t->own_steps;
 	gn_slab_init(&t->md, epb, block_ram, acct);
+}
+
+void gn_avl_init_md(struct gn_avl *t, const struct gn_avl_md *ops,
+		    void *ctx)
+{
+	memset(t, 0, sizeof(*t));
+	t->head.depth = 1;
+	t->steps = &t->own_steps;
+	t->mdops = ops;
+	t->mdctx = ctx;
 }
 
 /*
@@ -343,19 +353,33 @@ static void node_put(struct gn_avl *t, struct gn_blk *b)
 static enum gn_alloc_error md_alloc(struct gn_avl *t, struct gn_blk **out)
 {
 	struct gn_slot slot;
-	enum gn_alloc_error e = gn_slab_alloc(&t->md, &slot);
+	enum gn_alloc_error e;
 
-	if (e)
-		return e;
-	*out = node_get(t);
-	(*out)->slot = slot;
+	if (t->mdops) {
+		/* the owner's allocator may come back into this tree */
+		*out = node_get(t);
+		e = t->mdops->alloc(t->mdctx, *out);
+		if (e) {
+			node_put(t, *out);
+			return e;
+		}
+	} else {
+		e = gn_slab_alloc(&t->md, &slot);
+		if (e)
+			return e;
+		*out = node_get(t);
+		(*out)->slot = slot;
+	}
 	(*out)->depth = 1;
 	return GN_ALLOC_OK;
 }
 
 static void md_free(struct gn_avl *t, struct gn_blk *b)
 {
-	gn_slab_free(&t->md, b->slot);
+	if (t->mdops)
+		t->mdops->free(t->mdctx, b);
+	else
+		gn_slab_free(&t->md, b->slot);
 	node_put(t, b);
 }
 
@@ -364,9 +388,11 @@ static void add_block(struct gn_avl *t, struct gn_blk *b, uint64_t addr,
 		      uint64_t size, bool used)
 {
 	struct gn_slot slot = b->slot;
+	void *entry = b->md_entry;
 
 	memset(b, 0, sizeof(*b));
 	b->slot = slot;
+	b->md_entry = entry;
 	b->depth = 1;
 	b->addr = addr;
 	b->size = size;
@@ -596,8 +622,8 @@ static bool neighbours(const struct gn_avl *t, uint64_t addr, uint64_t size,
 	return false;
 }
 
-enum gn_alloc_error gn_avl_add_range(struct gn_avl *t, uint64_t addr,
-				     uint64_t size)
+static enum gn_alloc_error add_range(struct gn_avl *t, uint64_t addr,
+				    uint64_t size)
 {
 	struct gn_blk *nb, *pred = NULL, *succ = NULL;
 	enum gn_alloc_error e;
@@ -622,6 +648,20 @@ enum gn_alloc_error gn_avl_add_range(struct gn_avl *t, uint64_t addr,
 	}
 	add_block(t, nb, addr, size, false);
 	return GN_ALLOC_OK;
+}
+
+enum gn_alloc_error gn_avl_add_range(struct gn_avl *t, uint64_t addr,
+				     uint64_t size)
+{
+	enum gn_alloc_error e;
+
+	/* Allocator_avl_tpl: the metadata's backing store is off meanwhile */
+	if (!t->mdops || !t->mdops->add_range)
+		return add_range(t, addr, size);
+	t->mdops->add_range(t->mdctx, true);
+	e = add_range(t, addr, size);
+	t->mdops->add_range(t->mdctx, false);
+	return e;
 }
 
 void gn_avl_free_blk(struct gn_avl *t, struct gn_blk *b)
@@ -700,7 +740,8 @@ void gn_avl_destroy(struct gn_avl *t)
 	mirror(&t->head, LEFT);
 	mirror(&t->head, RIGHT);
 	t->blocks = t->used = 0;
-	gn_slab_destroy(&t->md);
+	if (!t->mdops)
+		gn_slab_destroy(&t->md);
 }
 
 /* ---- invariants ---- */
@@ -736,7 +777,7 @@ struct avl_check {
 	char *msg;
 	size_t size;
 	uint64_t nodes, used, last_end;
-	bool have_last;
+	bool have_last, last_free;
 	int err;
 };
 
@@ -778,6 +819,14 @@ static int check_node(const struct gn_blk *b, const struct gn_blk *parent,
 			 (unsigned long long)b->addr);
 		return -1;
 	}
+	/* add_range merges free neighbours: two never touch */
+	if (k->have_last && k->last_free && !b->used &&
+	    b->addr == k->last_end) {
+		snprintf(k->msg, k->size, "free blocks at %#llx not merged",
+			 (unsigned long long)b->addr);
+		return -1;
+	}
+	k->last_free = !b->used;
 	k->last_end = b->addr + b->size;
 	k->have_last = k->last_end != 0;
 	if (!k->have_last) {
@@ -836,7 +885,7 @@ static int check_node(const struct gn_blk *b, const struct gn_blk *parent,
 
 int gn_avl_check(const struct gn_avl *t, char *msg, size_t size)
 {
-	struct avl_check k = {msg, size, 0, 0, 0, false, 0};
+	struct avl_check k = {msg, size, 0, 0, 0, false, false, 0};
 	uint64_t m, r;
 	uint8_t f;
 	int h;
@@ -857,5 +906,6 @@ int gn_avl_check(const struct gn_avl *t, char *msg, size_t size)
 			 (unsigned long long)t->used);
 		return -1;
 	}
-	return gn_slab_check(&t->md, t->blocks, msg, size);
+	/* an owner's metadata is the owner's to check */
+	return t->mdops ? 0 : gn_slab_check(&t->md, t->blocks, msg, size);
 }

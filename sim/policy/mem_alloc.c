@@ -1,17 +1,14 @@
 /*
  * mem_alloc.c - Genode's component-side Allocator_avl and the libc's
- * Libc::Mem_alloc_impl, transliterated, for the policies that model
- * Genode's libc (libc, libc-20.05, go-world).
+ * Libc::Mem_alloc_impl, for the policies that model Genode's libc (libc,
+ * libc-20.05, go-world).
  *
  * Allocator_avl (genodelabs/genode repos/base/src/lib/base/
- * allocator_avl.cc, avl_tree.cc; include/base/allocator_avl.h) keeps
- * free and used ranges as nodes of one AVL tree by address.  Its
- * best-fit search descends first into the child with the smaller
- * max_avail and prefers a fitting node over a larger result below it;
- * the chosen block is cut at its lowest aligned address.  The result
- * depends on the tree's exact shape, so the tree code here is Genode's
- * step for step (insert with rebalancing, remove that rebalances only
- * above the replacement's old parent).
+ * allocator_avl.cc, avl_tree.cc; include/base/allocator_avl.h) is the
+ * same class in a component as in core, so its tree and block logic are
+ * the model's own (sim/genode/gn_avl.c): best fit by core's heuristic,
+ * which depends on the tree's exact shape.  What differs is where block
+ * metadata comes from, and that is here.
  *
  * Metadata: with Allocator_avl(0) every node is an entry of a Tslab
  * (slab.cc) whose first block (8128 bytes on 64-bit) is part of the
@@ -63,226 +60,32 @@ static uint64_t align_up(uint64_t v, unsigned log2)
 	return (v + pot - 1) & ~(pot - 1);
 }
 
-/* ---- Avl_node_base (avl_tree.cc) with Block's recompute hook ---- */
+/* ---- Allocator_avl on the model's tree ---- */
 
-static inline uint64_t avail(const struct pol_avl_blk *b)
+static int alloc_aligned(struct pol_avl *t, uint64_t size, unsigned align,
+			 uint64_t *out)
 {
-	return b->used ? 0 : b->size;
+	struct gn_blk *b;
+
+	if (gn_avl_alloc_aligned(&t->tree, size, align, &b))
+		return -1;
+	*out = b->addr;
+	return 0;
 }
 
-static inline uint64_t child_max_avail(const struct pol_avl_blk *b, int side)
+static int add_range(struct pol_avl *t, uint64_t base, uint64_t size)
 {
-	return b->child[side] ? b->child[side]->max_avail : 0;
+	return gn_avl_add_range(&t->tree, base, size) ? -1 : 0;
 }
 
-static inline int child_depth(const struct pol_avl_blk *b, int side)
+static void avl_free(struct pol_avl *t, uint64_t addr)
 {
-	return b->child[side] ? b->child[side]->depth : 0;
-}
-
-/* Block::recompute */
-static void recompute(struct pol_avl_blk *b)
-{
-	uint64_t m = child_max_avail(b, LEFT);
-
-	if (child_max_avail(b, RIGHT) > m)
-		m = child_max_avail(b, RIGHT);
-	if (avail(b) > m)
-		m = avail(b);
-	b->max_avail = m;
-}
-
-static void recompute_depth(struct pol_avl_blk *n)
-{
-	int old = n->depth, l = child_depth(n, LEFT), r = child_depth(n, RIGHT);
-
-	n->depth = (l > r ? l : r) + 1;
-	if (n->depth != old && n->parent)
-		recompute_depth(n->parent);
-	/* the head is no block: no hook for it */
-	if (n->parent)
-		recompute(n);
-}
-
-static void adopt(struct pol_avl_blk *n, struct pol_avl_blk *node, int i)
-{
-	n->child[i] = node;
-	if (node)
-		node->parent = n;
-	recompute_depth(n);
-}
-
-static inline int bias(const struct pol_avl_blk *n)
-{
-	return child_depth(n, RIGHT) > child_depth(n, LEFT);
-}
-
-static void rotate_subtree(struct pol_avl_blk *n, struct pol_avl_blk *node,
-			   int side)
-{
-	int i = node == n->child[0] ? LEFT : RIGHT;
-	struct pol_avl_blk *node_r = node->child[!side], *node_r_l;
-
-	if (!node_r)
-		return;
-	node_r_l = node_r->child[side];
-	if (bias(node_r) == !side) {
-		/* simple rotation */
-		adopt(node, node_r_l, !side);
-		adopt(node_r, node, side);
-		adopt(n, node_r, i);
-	} else if (node_r_l) {
-		/* double rotation */
-		struct pol_avl_blk *node_r_l_l = node_r_l->child[side];
-		struct pol_avl_blk *node_r_l_r = node_r_l->child[!side];
-
-		adopt(node, node_r_l_l, !side);
-		adopt(node_r, node_r_l_r, side);
-		adopt(node_r_l, node, side);
-		adopt(node_r_l, node_r, !side);
-		adopt(n, node_r_l, i);
-	}
-}
-
-static void rebalance_subtree(struct pol_avl_blk *n, struct pol_avl_blk *node)
-{
-	int v = child_depth(node, RIGHT) - child_depth(node, LEFT);
-
-	if (v > -2 && v < 2)
-		return;
-	rotate_subtree(n, node, v < 0);
-}
-
-static void avl_insert(struct pol_avl_blk *n, struct pol_avl_blk *node)
-{
-	int i = LEFT;
-
-	if (node == n)
-		return;
-	/* Block::higher: equal or higher addresses go right */
-	if (n->parent)
-		i = node->addr >= n->addr;
-	if (n->child[i])
-		avl_insert(n->child[i], node);
-	else
-		adopt(n, node, i);
-	recompute_depth(n);
-	if (n->parent)
-		rebalance_subtree(n->parent, n);
-}
-
-static void avl_remove(struct pol_avl_blk *n)
-{
-	struct pol_avl_blk *lp = NULL, *l = n->child[0], *lpp;
-	int i;
-
-	if (l) {
-		/* the right-most node of the left subtree replaces n */
-		while (l && l->child[1])
-			l = l->child[1];
-		if (l == n->child[0])
-			adopt(n, l->child[0], LEFT);
-		else
-			adopt(l->parent, l->child[0], RIGHT);
-		if (l->parent != n)
-			lp = l->parent;
-		for (i = 0; i < 2; i++)
-			if (n->parent->child[i] == n)
-				adopt(n->parent, l, i);
-		adopt(l, n->child[0], LEFT);
-		adopt(l, n->child[1], RIGHT);
-	} else {
-		for (i = 0; i < 2; i++)
-			if (n->parent->child[i] == n)
-				adopt(n->parent, n->child[1], i);
-	}
-	/* Genode rebalances from the replacement's old parent upwards only */
-	while (lp && lp->parent) {
-		lpp = lp->parent;
-		rebalance_subtree(lpp, lp);
-		lp = lpp;
-	}
-	n->child[LEFT] = n->child[RIGHT] = NULL;
-	n->parent = NULL;
-}
-
-static inline struct pol_avl_blk *root(const struct pol_avl *t)
-{
-	return t->head.child[0];
-}
-
-/* ---- Block searches ---- */
-
-static inline bool sum_in_range(uint64_t addr, uint64_t offset)
-{
-	return addr + offset - 1 >= addr;
-}
-
-/* Block::_fits, with Range {start, end} */
-static bool fits(const struct pol_avl_blk *b, uint64_t n, unsigned align,
-		 uint64_t start, uint64_t end)
-{
-	uint64_t a = align_up(b->addr > start ? b->addr : start, align);
-
-	return a >= b->addr && sum_in_range(a, n) &&
-	       a - b->addr + n <= avail(b) && a + n - 1 <= end;
-}
-
-/* Block::find_best_fit */
-static struct pol_avl_blk *find_best_fit(struct pol_avl_blk *b, uint64_t size,
-					 unsigned align, uint64_t start,
-					 uint64_t end)
-{
-	/* the child with the lower max_avail first */
-	int side = child_max_avail(b, 1) < child_max_avail(b, 0);
-	int i;
-
-	for (i = 0; i < 2; i++, side = !side) {
-		struct pol_avl_blk *res;
-
-		if (child_max_avail(b, side) < size)
-			continue;
-		res = b->child[side] ? find_best_fit(b->child[side], size,
-						     align, start, end)
-				     : NULL;
-		if (res)
-			return fits(b, size, align, start, end) &&
-					       size < res->size
-				       ? b
-				       : res;
-	}
-	return fits(b, size, align, start, end) ? b : NULL;
-}
-
-/* Block::find_by_address */
-static struct pol_avl_blk *find_by_address(struct pol_avl_blk *b,
-					   uint64_t addr, uint64_t size,
-					   bool check_overlap)
-{
-	size = size ? size : 1;
-	while (b) {
-		if (check_overlap && addr + size - 1 >= b->addr &&
-		    b->addr + b->size - 1 >= addr)
-			return b;
-		if (addr >= b->addr &&
-		    addr + size - 1 <= b->addr + b->size - 1)
-			return b;
-		b = b->child[addr >= b->addr];
-	}
-	return NULL;
-}
-
-static struct pol_avl_blk *find(const struct pol_avl *t, uint64_t addr,
-				uint64_t size, bool check_overlap)
-{
-	return find_by_address(root(t), addr, size, check_overlap);
+	/* Genode logs an error when addr is not the block start, and frees
+	 * the whole block anyway */
+	gn_avl_free(&t->tree, addr);
 }
 
 /* ---- Slab (slab.cc), backed by the allocator itself ---- */
-
-static int alloc_aligned(struct pol_avl *t, uint64_t size, unsigned align,
-			 uint64_t start, uint64_t end, uint64_t *out);
-static void avl_free(struct pol_avl *t, uint64_t addr);
 
 static void insert_sb(struct pol_avl *t, struct pol_avl_sb *sb)
 {
@@ -308,8 +111,7 @@ static struct pol_avl_sb *slab_alloc(struct pol_avl *t)
 
 		t->nested = true;
 		/* Allocator_avl_base::try_alloc: word-aligned */
-		r = alloc_aligned(t, t->sb_size, t->word == 8 ? 3 : 2, 0,
-				  UINT64_MAX, &addr);
+		r = alloc_aligned(t, t->sb_size, t->word == 8 ? 3 : 2, &addr);
 		t->nested = false;
 		if (r)
 			return NULL;
@@ -370,184 +172,51 @@ static void slab_free(struct pol_avl *t, struct pol_avl_sb *sb)
 		free_curr_sb(t);
 }
 
-/* ---- Allocator_avl_base ---- */
+/* ---- the tree's metadata hooks ---- */
 
-/* _alloc_block_metadata */
-static struct pol_avl_blk *md_alloc(struct pol_avl *t)
+/* _alloc_block_metadata: an entry of the slab, if the allocator has one */
+static enum gn_alloc_error md_alloc(void *ctx, struct gn_blk *b)
 {
+	struct pol_avl *t = ctx;
 	struct pol_avl_sb *sb = NULL;
-	struct pol_avl_blk *b;
 
 	if (t->self_md) {
 		sb = slab_alloc(t);
 		if (!sb)
-			return NULL;
+			return GN_ALLOC_DENIED;
 	}
-	b = xcalloc(1, sizeof(*b));
-	b->sb = sb;
-	b->depth = 1;
-	return b;
+	b->md_entry = sb;
+	return GN_ALLOC_OK;
 }
 
-static void md_free(struct pol_avl *t, struct pol_avl_blk *b)
+static void md_free(void *ctx, struct gn_blk *b)
 {
-	struct pol_avl_sb *sb = b->sb;
-
-	free(b);
-	if (sb)
-		slab_free(t, sb);
+	if (b->md_entry)
+		slab_free(ctx, b->md_entry);
 }
 
-/* _alloc_two_blocks_metadata: both or neither */
-static int md_alloc_two(struct pol_avl *t, struct pol_avl_blk **b1,
-			struct pol_avl_blk **b2)
+/* Allocator_avl_tpl::add_range: the slab may not grow or shrink while
+ * the range is being added */
+static void md_add_range(void *ctx, bool start)
 {
-	*b1 = md_alloc(t);
-	if (!*b1)
-		return -1;
-	*b2 = md_alloc(t);
-	if (!*b2) {
-		md_free(t, *b1);
-		*b1 = NULL;
-		return -1;
-	}
-	return 0;
-}
+	struct pol_avl *t = ctx;
 
-static void add_block(struct pol_avl *t, struct pol_avl_blk *b, uint64_t addr,
-		      uint64_t size, bool used)
-{
-	b->child[0] = b->child[1] = b->parent = NULL;
-	b->depth = 1;
-	b->addr = addr;
-	b->size = size;
-	b->used = used;
-	b->max_avail = avail(b);
-	avl_insert(&t->head, b);
-	t->nodes++;
-}
-
-static void destroy_block(struct pol_avl *t, struct pol_avl_blk *b)
-{
-	avl_remove(b);
-	t->nodes--;
-	md_free(t, b);
-}
-
-/* _cut_from_block */
-static void cut_from_block(struct pol_avl *t, struct pol_avl_blk *b,
-			   uint64_t addr, uint64_t size,
-			   struct pol_avl_blk *b1, struct pol_avl_blk *b2)
-{
-	uint64_t padding = addr > b->addr ? addr - b->addr : 0;
-	uint64_t b_size = b->size > padding ? b->size - padding : 0;
-	uint64_t remaining = b_size > size ? b_size - size : 0;
-	uint64_t orig = b->addr;
-
-	/* a block that covers the whole address space */
-	if (!b->addr && !b->size)
-		remaining = b->size - size - padding;
-	destroy_block(t, b);
-	if (padding > 0)
-		add_block(t, b1, orig, padding, false);
+	if (start)
+		t->bs_off++;
 	else
-		md_free(t, b1);
-	if (remaining > 0)
-		add_block(t, b2, addr + size, remaining, false);
-	else
-		md_free(t, b2);
+		t->bs_off--;
 }
 
-/*
- * _allocate: metadata first, then the search (which may see a tree the
- * metadata allocation changed), then the cut and the used block.
- * @at_addr: alloc_addr's search by address instead of best fit.
- */
-static int allocate(struct pol_avl *t, uint64_t size, unsigned align,
-		    uint64_t start, uint64_t end, bool at_addr, uint64_t *out)
-{
-	struct pol_avl_blk *b1, *b2, *b, *nb;
-	uint64_t new_addr;
-
-	if (md_alloc_two(t, &b1, &b2))
-		return -1;
-	b = root(t);
-	if (b)
-		b = at_addr ? find_by_address(b, start, size, false)
-			    : find_best_fit(b, size, align, start, end);
-	if (!b || b->used) {
-		md_free(t, b1);
-		md_free(t, b2);
-		return -1;
-	}
-	new_addr = align_up(b->addr > start ? b->addr : start, align);
-	cut_from_block(t, b, new_addr, size, b1, b2);
-	nb = md_alloc(t);
-	if (!nb)
-		return -1;	/* Genode loses the cut range here too */
-	add_block(t, nb, new_addr, size, true);
-	*out = new_addr;
-	return 0;
-}
-
-static int alloc_aligned(struct pol_avl *t, uint64_t size, unsigned align,
-			 uint64_t start, uint64_t end, uint64_t *out)
-{
-	return allocate(t, size, align, start, end, false, out);
-}
-
-/*
- * add_range, as Allocator_avl_tpl overrides it: the slab may not grow
- * while the range is being added.
- */
-static int add_range(struct pol_avl *t, uint64_t base, uint64_t size)
-{
-	struct pol_avl_blk *nb, *b;
-	bool saved = t->bs_off;
-	int r = -1;
-
-	t->bs_off = true;
-	if (!size || find(t, base, size, true))
-		goto out;
-	nb = md_alloc(t);
-	if (!nb)
-		goto out;
-	/* merge with the predecessor and the successor */
-	if (base != 0 && (b = find(t, base - 1, 0, false)) && !b->used) {
-		size += b->size;
-		base = b->addr;
-		destroy_block(t, b);
-	}
-	if ((b = find(t, base + size, 0, false)) && !b->used) {
-		size += b->size;
-		destroy_block(t, b);
-	}
-	add_block(t, nb, base, size, false);
-	r = 0;
-out:
-	t->bs_off = saved;
-	return r;
-}
-
-static void avl_free(struct pol_avl *t, uint64_t addr)
-{
-	struct pol_avl_blk *b = find(t, addr, 0, false);
-	uint64_t base, size;
-
-	if (!b || !b->used)
-		return;
-	/* Genode logs an error when addr is not the block start, and
-	 * frees the whole block anyway */
-	base = b->addr;
-	size = b->size;
-	destroy_block(t, b);
-	add_range(t, base, size);
-}
+static const struct gn_avl_md md_ops = {
+	.alloc = md_alloc,
+	.free = md_free,
+	.add_range = md_add_range,
+};
 
 void pol_avl_init(struct pol_avl *t, bool self_md, unsigned word)
 {
 	memset(t, 0, sizeof(*t));
-	t->head.depth = 1;
+	gn_avl_init_md(&t->tree, &md_ops, t);
 	t->self_md = self_md;
 	t->word = word == 4 ? 4 : 8;
 	/* SLAB_BLOCK_SIZE = (1024 - 8) * sizeof(addr_t); entries per block
@@ -564,21 +233,11 @@ void pol_avl_init(struct pol_avl *t, bool self_md, unsigned word)
 	t->total_avail = t->epb;
 }
 
-static void free_nodes(struct pol_avl_blk *b)
-{
-	if (!b)
-		return;
-	free_nodes(b->child[0]);
-	free_nodes(b->child[1]);
-	free(b);
-}
-
 void pol_avl_destroy(struct pol_avl *t)
 {
 	struct pol_avl_sb *sb, *n;
 
-	free_nodes(root(t));
-	t->head.child[0] = NULL;
+	gn_avl_destroy(&t->tree);
 	/* the ring, without the inline block (which may have left it) */
 	sb = t->curr;
 	if (sb) {
@@ -590,7 +249,6 @@ void pol_avl_destroy(struct pol_avl *t)
 		} while (sb != t->curr);
 	}
 	t->curr = NULL;
-	t->nodes = 0;
 }
 
 int pol_avl_add_range(struct pol_avl *t, uint64_t base, uint64_t size)
@@ -601,16 +259,14 @@ int pol_avl_add_range(struct pol_avl *t, uint64_t base, uint64_t size)
 int pol_avl_alloc_aligned(struct pol_avl *t, uint64_t size, unsigned align,
 			  uint64_t *out)
 {
-	return alloc_aligned(t, size, align, 0, UINT64_MAX, out);
+	return alloc_aligned(t, size, align, out);
 }
 
 int pol_avl_alloc_addr(struct pol_avl *t, uint64_t size, uint64_t addr)
 {
-	uint64_t out;
+	struct gn_blk *b;
 
-	if (!sum_in_range(addr, size))
-		return -1;
-	return allocate(t, size, 0, addr, addr + size - 1, true, &out);
+	return gn_avl_alloc_addr(&t->tree, size, addr, &b) ? -1 : 0;
 }
 
 void pol_avl_free(struct pol_avl *t, uint64_t addr)
@@ -621,7 +277,7 @@ void pol_avl_free(struct pol_avl *t, uint64_t addr)
 enum pol_avl_size_at pol_avl_size_at(const struct pol_avl *t, uint64_t addr,
 				     uint64_t *size)
 {
-	struct pol_avl_blk *b = find(t, addr, 0, false);
+	struct gn_blk *b = gn_avl_find(&t->tree, addr);
 
 	*size = 0;
 	if (b && b->addr != addr)
@@ -636,7 +292,7 @@ enum pol_avl_size_at pol_avl_size_at(const struct pol_avl *t, uint64_t addr,
 bool pol_avl_lookup(const struct pol_avl *t, uint64_t addr, uint64_t *base,
 		    uint64_t *size, bool *used)
 {
-	struct pol_avl_blk *b = find(t, addr, 0, false);
+	struct gn_blk *b = gn_avl_find(&t->tree, addr);
 
 	if (!b)
 		return false;
@@ -646,91 +302,14 @@ bool pol_avl_lookup(const struct pol_avl *t, uint64_t addr, uint64_t *base,
 	return true;
 }
 
-struct walk {
-	uint64_t nodes, entries, prev_end;
-	bool have_prev, prev_free;
-	char *msg;
-	size_t size;
-};
-
-static int check_node(const struct pol_avl_blk *b, struct walk *w)
-{
-	uint64_t real;
-
-	if (!b)
-		return 0;
-	if ((b->child[0] && b->child[0]->parent != b) ||
-	    (b->child[1] && b->child[1]->parent != b)) {
-		snprintf(w->msg, w->size, "block %#llx: broken parent link",
-			 (unsigned long long)b->addr);
-		return -1;
-	}
-	if (check_node(b->child[0], w))
-		return -1;
-	if (b->depth != (child_depth(b, LEFT) > child_depth(b, RIGHT)
-				 ? child_depth(b, LEFT)
-				 : child_depth(b, RIGHT)) +
-				1) {
-		snprintf(w->msg, w->size, "block %#llx: wrong depth",
-			 (unsigned long long)b->addr);
-		return -1;
-	}
-	/* Genode leaves stale maxima above a removal: only too high */
-	real = avail(b);
-	if (b->child[0] && b->child[0]->max_avail > real)
-		real = b->child[0]->max_avail;
-	if (b->child[1] && b->child[1]->max_avail > real)
-		real = b->child[1]->max_avail;
-	if (b->max_avail < real) {
-		snprintf(w->msg, w->size, "block %#llx: max_avail too low",
-			 (unsigned long long)b->addr);
-		return -1;
-	}
-	if (w->have_prev && b->addr < w->prev_end) {
-		snprintf(w->msg, w->size, "block %#llx overlaps its "
-			 "predecessor", (unsigned long long)b->addr);
-		return -1;
-	}
-	if (w->have_prev && b->addr == w->prev_end && w->prev_free &&
-	    !b->used) {
-		snprintf(w->msg, w->size, "free blocks at %#llx not merged",
-			 (unsigned long long)b->addr);
-		return -1;
-	}
-	if (!b->size) {
-		snprintf(w->msg, w->size, "empty block at %#llx",
-			 (unsigned long long)b->addr);
-		return -1;
-	}
-	w->have_prev = true;
-	w->prev_end = b->addr + b->size;
-	w->prev_free = !b->used;
-	w->nodes++;
-	w->entries += b->sb != NULL;
-	return check_node(b->child[1], w);
-}
-
 int pol_avl_check(const struct pol_avl *t, char *msg, size_t size)
 {
-	struct walk w = {0};
 	const struct pol_avl_sb *sb;
 	uint64_t free_entries = 0, in_use;
 	unsigned n = 0;
 
-	w.msg = msg;
-	w.size = size;
-	if (root(t) && root(t)->parent != &t->head) {
-		snprintf(msg, size, "root not linked to the head");
+	if (gn_avl_check(&t->tree, msg, size))
 		return -1;
-	}
-	if (check_node(root(t), &w))
-		return -1;
-	if (w.nodes != t->nodes) {
-		snprintf(msg, size, "%llu blocks in the tree, %llu counted",
-			 (unsigned long long)w.nodes,
-			 (unsigned long long)t->nodes);
-		return -1;
-	}
 	if (!t->self_md)
 		return 0;
 	sb = t->curr;
@@ -750,11 +329,12 @@ int pol_avl_check(const struct pol_avl *t, char *msg, size_t size)
 			 (unsigned long long)t->total_avail);
 		return -1;
 	}
+	/* every block of the tree is one entry */
 	in_use = (uint64_t)n * t->epb - free_entries;
-	if (in_use != w.entries) {
+	if (in_use != t->tree.blocks) {
 		snprintf(msg, size, "slab holds %llu entries, the tree %llu",
 			 (unsigned long long)in_use,
-			 (unsigned long long)w.entries);
+			 (unsigned long long)t->tree.blocks);
 		return -1;
 	}
 	return 0;
@@ -833,7 +413,7 @@ static int expand(struct pol_ma *m, uint64_t size)
 	/* Genode only warns when the range cannot be added */
 	add_range(&m->alloc, range.start, range.num_bytes);
 	/* the pool's Dataspace record lives in the new memory */
-	return alloc_aligned(&m->alloc, m->ds_struct, 2, 0, UINT64_MAX, &rec);
+	return alloc_aligned(&m->alloc, m->ds_struct, 2, &rec);
 }
 
 int pol_ma_alloc(struct pol_ma *m, uint64_t size, unsigned align_log2,
@@ -844,7 +424,7 @@ int pol_ma_alloc(struct pol_ma *m, uint64_t size, unsigned align_log2,
 
 	for (d = m->ds; d; d = d->next)
 		d->fresh = false;
-	if (!alloc_aligned(&m->alloc, size, align_log2, 0, UINT64_MAX, out))
+	if (!alloc_aligned(&m->alloc, size, align_log2, out))
 		return 0;
 	/* room for the request at its alignment, a Dataspace record and a
 	 * slab block for the nodes, with the same wrap as size_t */
@@ -857,7 +437,7 @@ int pol_ma_alloc(struct pol_ma *m, uint64_t size, unsigned align_log2,
 	}
 	if (expand(m, align_up(request, 12)) < 0)
 		return -LX_ENOMEM;
-	if (alloc_aligned(&m->alloc, size, align_log2, 0, UINT64_MAX, out))
+	if (alloc_aligned(&m->alloc, size, align_log2, out))
 		return -LX_ENOMEM;
 	return 0;
 }

@@ -8,9 +8,11 @@
  *
  * These are library code that runs inside the component, not core: they
  * place blocks in memory the component already owns, and only the pool's
- * expansion talks to core (through rmsim/genode.h).  They are kept here,
- * beside the policies, so the policies' placement and reuse follow
- * Genode's own algorithms, quirks included.
+ * expansion talks to core (through rmsim/genode.h).  Allocator_avl's
+ * tree is the model's one (genode/gn_alloc.h), the class core's region
+ * maps use too; what is here is what a component adds: its metadata slab
+ * and the pool, so the policies' placement and reuse follow Genode's own
+ * algorithms, quirks included.
  */
 #ifndef RMSIM_POLICY_MEM_ALLOC_H
 #define RMSIM_POLICY_MEM_ALLOC_H
@@ -20,21 +22,10 @@
 #include <stdint.h>
 
 #include "rmsim/genode.h"
+#include "genode/gn_alloc.h"
 
 /* ---- Allocator_avl ---- */
 
-struct pol_avl_sb;
-
-/* Allocator_avl_base::Block: a free or used range, a node of the tree */
-struct pol_avl_blk {
-	struct pol_avl_blk *child[2], *parent;	/* Avl_node_base */
-	int depth;
-	uint64_t addr, size, max_avail;
-	bool used;
-	struct pol_avl_sb *sb;	/* the slab block holding this entry */
-};
-
-/* Slab::Block: how many entries are free, and where it lives */
 struct pol_avl_sb {
 	struct pol_avl_sb *next, *prev;	/* the ring */
 	unsigned avail;
@@ -51,7 +42,7 @@ struct pol_avl_sb {
  * not account (go-world's Vm_region_map uses the libc heap).
  */
 struct pol_avl {
-	struct pol_avl_blk head;	/* Avl_tree: root is head.child[0] */
+	struct gn_avl tree;		/* Allocator_avl_base: the model's */
 	bool self_md;
 	unsigned word;			/* sizeof(addr_t) */
 	/* Tslab<Block, (1024 - 8) * sizeof(addr_t)> */
@@ -62,11 +53,9 @@ struct pol_avl {
 	unsigned num_blocks;
 	uint64_t total_avail;
 	bool nested;		/* Slab::_nested */
-	bool bs_off;		/* backing store off (in add_range) */
-	uint64_t nodes;		/* blocks in the tree */
+	unsigned bs_off;	/* backing store off (in add_range), nested */
 };
 
-/* Allocator_avl::Size_at_error, with 0 for a used block's start */
 enum pol_avl_size_at {
 	POL_AVL_SIZE_OK,
 	POL_AVL_UNKNOWN_ADDR,
