@@ -52,12 +52,12 @@
 /* what drop() removes */
 enum { DROP_ALL, DROP_CONTENT, DROP_NOT_GUARDS };
 
-static struct wc_ext *ext_of(struct wt_node *n)
+static struct wc_ext *ext_of(struct rg_node *n)
 {
 	return (struct wc_ext *)n;
 }
 
-static struct wc_view *view_of(struct wt_node *n)
+static struct wc_view *view_of(struct rg_node *n)
 {
 	return (struct wc_view *)n;
 }
@@ -162,7 +162,7 @@ static struct wc_ext *ext_new(struct wc *w, uint64_t s, uint64_t e,
 	x->in_l = in_l && ds;
 	if (ds)
 		ds->refs++;
-	wt_insert(&w->exts, &x->n);
+	rg_insert(&w->exts, &x->n);
 	return x;
 }
 
@@ -191,7 +191,7 @@ static int ext_attach(struct wc *w, struct wc_ext *x, uint8_t rights)
 static void ext_free(struct wc *w, struct wc_ext *x)
 {
 	ext_detach(w, x);
-	wt_erase(&w->exts, &x->n);
+	rg_erase(&w->exts, &x->n);
 	if (x->ds && x->ds->pooled) {
 		x->ds->refs--;
 		wc_mem_release(w, x->ds, x->off, x->n.end - x->n.start);
@@ -208,14 +208,14 @@ static struct wc_ext *ext_split(struct wc *w, struct wc_ext *x, uint64_t at)
 	uint64_t off = x->ds ? x->off + (at - x->n.start) : 0;
 
 	x->n.end = at;
-	wt_update(&x->n);
+	rg_update(&x->n);
 	return ext_new(w, at, end, x->ds, off, x->in_l);
 }
 
 /* The extent containing addr, or NULL. */
 static struct wc_ext *ext_at(const struct wc *w, uint64_t addr)
 {
-	struct wt_node *n = wt_find(&w->exts, addr);
+	struct rg_node *n = rg_find(&w->exts, addr);
 
 	return n && n->start <= addr ? ext_of(n) : NULL;
 }
@@ -329,7 +329,7 @@ static void want_views(const struct wc *w, uint64_t a, uint64_t b,
 		       struct runs *out)
 {
 	uint64_t pos, pe, q;
-	struct wt_node *n;
+	struct rg_node *n;
 	uint8_t r;
 
 	for (pos = a; pos < b; pos = pe) {
@@ -337,8 +337,8 @@ static void want_views(const struct wc *w, uint64_t a, uint64_t b,
 		if (!r)
 			continue;
 		q = pos;
-		for (n = wt_find(&w->exts, pos); n && n->start < pe;
-		     n = wt_next(n)) {
+		for (n = rg_find(&w->exts, pos); n && n->start < pe;
+		     n = rg_next(n)) {
 			struct wc_ext *x = ext_of(n);
 
 			if (x->ds && x->in_l)
@@ -355,11 +355,11 @@ static void want_views(const struct wc *w, uint64_t a, uint64_t b,
 /* Views overlapping [a, b) widen it to their whole extent. */
 static void views_widen(const struct wc *w, uint64_t *a, uint64_t *b)
 {
-	struct wt_node *n = wt_find(&w->viewt, *a);
+	struct rg_node *n = rg_find(&w->viewt, *a);
 
 	if (n && n->start < *a)
 		*a = n->start;
-	n = wt_find(&w->viewt, *b - 1);
+	n = rg_find(&w->viewt, *b - 1);
 	if (n && n->start < *b && n->end > *b)
 		*b = n->end;
 }
@@ -367,10 +367,10 @@ static void views_widen(const struct wc *w, uint64_t *a, uint64_t *b)
 static bool views_equal(const struct wc *w, uint64_t a, uint64_t b,
 			const struct runs *want)
 {
-	struct wt_node *n = wt_find(&w->viewt, a);
+	struct rg_node *n = rg_find(&w->viewt, a);
 	size_t i = 0;
 
-	for (; n && n->start < b; n = wt_next(n), i++)
+	for (; n && n->start < b; n = rg_next(n), i++)
 		if (i >= want->n || want->r[i][0] != n->start ||
 		    want->r[i][1] != n->end ||
 		    want->r[i][2] != view_of(n)->rights)
@@ -380,12 +380,12 @@ static bool views_equal(const struct wc *w, uint64_t a, uint64_t b,
 
 static void views_drop(struct wc *w, uint64_t a, uint64_t b)
 {
-	struct wt_node *n = wt_find(&w->viewt, a), *next;
+	struct rg_node *n = rg_find(&w->viewt, a), *next;
 
 	for (; n && n->start < b; n = next) {
-		next = wt_next(n);
+		next = rg_next(n);
 		gn_region_map_detach(w->win, n->start - w->base);
-		wt_erase(&w->viewt, n);
+		rg_erase(&w->viewt, n);
 		free(n);
 	}
 }
@@ -409,7 +409,7 @@ static int views_add(struct wc *w, const struct runs *want)
 		v->n.start = s;
 		v->n.end = e;
 		v->rights = (uint8_t)want->r[i][2];
-		wt_insert(&w->viewt, &v->n);
+		rg_insert(&w->viewt, &v->n);
 	}
 	return err;
 }
@@ -464,7 +464,7 @@ int wc_sync(struct wc *w, uint64_t s, uint64_t e)
 {
 	struct runs want = {0};
 	uint64_t a, b, va, vb, cont;
-	struct wt_node *n;
+	struct rg_node *n;
 	bool redo = false;
 	int err = 0, e2;
 
@@ -474,18 +474,18 @@ int wc_sync(struct wc *w, uint64_t s, uint64_t e)
 		return 0;
 	a = s;
 	b = e;
-	n = wt_find(&w->exts, s);
+	n = rg_find(&w->exts, s);
 	if (n && n->start < a)
 		a = n->start;
-	n = wt_find(&w->exts, e - 1);
+	n = rg_find(&w->exts, e - 1);
 	if (n && n->start < e && n->end > b)
 		b = n->end;
 
 	if (w->views) {
 		/* lazy-map extents under a view without write move into
 		 * the window first: the views depend on it */
-		for (n = wt_find(&w->exts, a); n && n->start < b;
-		     n = wt_next(n)) {
+		for (n = rg_find(&w->exts, a); n && n->start < b;
+		     n = rg_next(n)) {
 			struct wc_ext *x = ext_of(n);
 
 			if (x->in_l && wants_ro(w, n->start, n->end)) {
@@ -503,7 +503,7 @@ int wc_sync(struct wc *w, uint64_t s, uint64_t e)
 			views_drop(w, va, vb);
 	}
 
-	for (n = wt_find(&w->exts, a); n && n->start < b;) {
+	for (n = rg_find(&w->exts, a); n && n->start < b;) {
 		struct wc_ext *x = ext_of(n);
 
 		cont = n->end;
@@ -518,7 +518,7 @@ int wc_sync(struct wc *w, uint64_t s, uint64_t e)
 			e2 = sync_window_ext(w, x);
 			err = err ? err : e2;
 		}
-		n = wt_find(&w->exts, cont);
+		n = rg_find(&w->exts, cont);
 	}
 
 	if (redo) {
@@ -547,7 +547,7 @@ static void unbacked(const struct wc *w, uint64_t s, uint64_t e,
 		     bool writable, struct runs *out)
 {
 	uint64_t pos, pe, q;
-	struct wt_node *n;
+	struct rg_node *n;
 	uint8_t r;
 
 	for (pos = s; pos < e; pos = pe) {
@@ -555,8 +555,8 @@ static void unbacked(const struct wc *w, uint64_t s, uint64_t e,
 		if (!r || !private_piece(w, pos) || !(r & WR_W) != !writable)
 			continue;
 		q = pos;
-		for (n = wt_find(&w->exts, pos); n && n->start < pe;
-		     n = wt_next(n)) {
+		for (n = rg_find(&w->exts, pos); n && n->start < pe;
+		     n = rg_next(n)) {
 			if (n->start > q)
 				runs_add(out, q, n->start, 1);
 			q = max64(q, n->end);
@@ -621,12 +621,12 @@ static int zero_fill(struct wc *w, uint64_t s, uint64_t e)
 static void zero_trim(struct wc *w, uint64_t s, uint64_t e, uint64_t *lo,
 		      uint64_t *hi)
 {
-	struct wt_node *n;
+	struct rg_node *n;
 	uint64_t pe, cont;
 
 	if (!w->zero)
 		return;
-	for (n = wt_find(&w->exts, s); n && n->start < e;) {
+	for (n = rg_find(&w->exts, s); n && n->start < e;) {
 		struct wc_ext *x = ext_of(n);
 		bool keep = true;
 		uint8_t r;
@@ -653,7 +653,7 @@ static void zero_trim(struct wc *w, uint64_t s, uint64_t e, uint64_t *lo,
 				x = next;
 			}
 		}
-		n = wt_find(&w->exts, cont);
+		n = rg_find(&w->exts, cont);
 	}
 }
 
@@ -695,7 +695,7 @@ static void objects(struct wc *w, uint64_t s, uint64_t e)
 {
 	struct wc_vma *v;
 	uint64_t a, b, q, pe;
-	struct wt_node *n;
+	struct rg_node *n;
 
 	s = max64(s, w->base);
 	e = min64(e, w->top);
@@ -716,7 +716,7 @@ static void objects(struct wc *w, uint64_t s, uint64_t e)
 			  << WC_SHIFT);
 		b = min64(b, pe);
 		q = a;
-		for (n = wt_find(&w->exts, a);; n = wt_next(n)) {
+		for (n = rg_find(&w->exts, a);; n = rg_next(n)) {
 			uint64_t hs = n ? min64(max64(n->start, q), b) : b;
 
 			if (hs > q)
@@ -742,7 +742,7 @@ int wc_back_objects(struct wc *w, uint64_t s, uint64_t e)
 static void drop(struct wc *w, uint64_t s, uint64_t e, int mode,
 		 uint64_t *lo, uint64_t *hi)
 {
-	struct wt_node *n = wt_find(&w->exts, s);
+	struct rg_node *n = rg_find(&w->exts, s);
 
 	*lo = s;
 	*hi = e;
@@ -752,7 +752,7 @@ static void drop(struct wc *w, uint64_t s, uint64_t e, int mode,
 
 		if ((!x->ds && mode != DROP_ALL) ||
 		    (x->ds == w->zero && mode == DROP_CONTENT)) {
-			n = wt_next(n);
+			n = rg_next(n);
 			continue;
 		}
 		if (x->n.start < s || x->n.end > e) {
@@ -766,7 +766,7 @@ static void drop(struct wc *w, uint64_t s, uint64_t e, int mode,
 		}
 		cont = x->n.end;
 		ext_free(w, x);
-		n = wt_find(&w->exts, cont);
+		n = rg_find(&w->exts, cont);
 	}
 }
 
@@ -805,7 +805,7 @@ static void zero_ds(struct wc *w, struct wc_ds *ds, uint64_t off,
 
 void wc_back_zero(struct wc *w, uint64_t s, uint64_t e)
 {
-	struct wt_node *n;
+	struct rg_node *n;
 
 	s = max64(s, w->base);
 	e = min64(e, w->top);
@@ -820,7 +820,7 @@ void wc_back_zero(struct wc *w, uint64_t s, uint64_t e)
 		wc_back_commit(w, lo, hi);
 		return;
 	}
-	for (n = wt_find(&w->exts, s); n && n->start < e; n = wt_next(n)) {
+	for (n = rg_find(&w->exts, s); n && n->start < e; n = rg_next(n)) {
 		struct wc_ext *x = ext_of(n);
 		uint64_t a = max64(s, n->start), b = min64(e, n->end);
 
@@ -852,12 +852,12 @@ void wc_back_move(struct wc *w, uint64_t s, uint64_t len, uint64_t d)
 {
 	struct wc_ext **moved = NULL;
 	size_t k = 0, cap = 0, i;
-	struct wt_node *n;
+	struct rg_node *n;
 	uint64_t e = s + len;
 
 	cut(w, s);
 	cut(w, e);
-	for (n = wt_find(&w->exts, s); n && n->start < e; n = wt_next(n)) {
+	for (n = rg_find(&w->exts, s); n && n->start < e; n = rg_next(n)) {
 		if (k == cap) {
 			cap = cap ? cap * 2 : 16;
 			moved = realloc(moved, cap * sizeof(*moved));
@@ -872,12 +872,12 @@ void wc_back_move(struct wc *w, uint64_t s, uint64_t len, uint64_t d)
 	}
 	for (i = 0; i < k; i++) {
 		ext_detach(w, moved[i]);
-		wt_erase(&w->exts, &moved[i]->n);
+		rg_erase(&w->exts, &moved[i]->n);
 	}
 	for (i = 0; i < k; i++) {
 		moved[i]->n.start = moved[i]->n.start - s + d;
 		moved[i]->n.end = moved[i]->n.end - s + d;
-		wt_insert(&w->exts, &moved[i]->n);
+		rg_insert(&w->exts, &moved[i]->n);
 	}
 	free(moved);
 	/* the pieces cut off either side attach again; the source itself
@@ -890,10 +890,10 @@ void wc_back_move(struct wc *w, uint64_t s, uint64_t len, uint64_t d)
 int wc_back_guard(struct wc *w, uint64_t s, uint64_t e)
 {
 	uint64_t lo, hi, q = s;
-	struct wt_node *n;
+	struct rg_node *n;
 
 	drop(w, s, e, DROP_NOT_GUARDS, &lo, &hi);
-	for (n = wt_find(&w->exts, s);; n = wt_next(n)) {
+	for (n = rg_find(&w->exts, s);; n = rg_next(n)) {
 		uint64_t hs = n ? min64(max64(n->start, q), e) : e;
 
 		if (hs > q)
@@ -907,14 +907,14 @@ int wc_back_guard(struct wc *w, uint64_t s, uint64_t e)
 
 void wc_back_unguard(struct wc *w, uint64_t s, uint64_t e)
 {
-	struct wt_node *n = wt_find(&w->exts, s);
+	struct rg_node *n = rg_find(&w->exts, s);
 
 	while (n && n->start < e) {
 		struct wc_ext *x = ext_of(n);
 		uint64_t cont;
 
 		if (x->ds) {
-			n = wt_next(n);
+			n = rg_next(n);
 			continue;
 		}
 		if (x->n.start < s)
@@ -923,7 +923,7 @@ void wc_back_unguard(struct wc *w, uint64_t s, uint64_t e)
 			ext_split(w, x, e);
 		cont = x->n.end;
 		ext_free(w, x);
-		n = wt_find(&w->exts, cont);
+		n = rg_find(&w->exts, cont);
 	}
 	/* the pages are zero-fill again, or show their object */
 	wc_back_commit(w, s, e);
@@ -938,9 +938,9 @@ bool wc_back_guarded(const struct wc *w, uint64_t addr)
 
 uint64_t wc_back_first_guard(const struct wc *w, uint64_t s, uint64_t e)
 {
-	struct wt_node *n;
+	struct rg_node *n;
 
-	for (n = wt_find(&w->exts, s); n && n->start < e; n = wt_next(n))
+	for (n = rg_find(&w->exts, s); n && n->start < e; n = rg_next(n))
 		if (!ext_of(n)->ds)
 			return max64(n->start, s);
 	return e;
@@ -951,10 +951,10 @@ bool wc_back_present(const struct wc *w, uint64_t s, uint64_t e)
 	uint64_t h;
 
 	for (h = s; h < e; h += WC_PMD) {
-		struct wt_node *n = wt_find(&w->exts, h);
+		struct rg_node *n = rg_find(&w->exts, h);
 		bool any = false;
 
-		for (; n && n->start < h + WC_PMD; n = wt_next(n))
+		for (; n && n->start < h + WC_PMD; n = rg_next(n))
 			if (ext_of(n)->ds) {
 				any = true;
 				break;
@@ -971,7 +971,7 @@ bool wc_back_present(const struct wc *w, uint64_t s, uint64_t e)
 static bool resolve(struct wc *w, uint64_t addr, enum gn_fault_type type)
 {
 	struct wc_vma *v = wc_vma_at(w, addr);
-	struct wt_node *n;
+	struct rg_node *n;
 	struct wc_ext *x;
 	struct wc_ds *ds;
 	uint64_t cs, ce, off;
@@ -986,12 +986,12 @@ static bool resolve(struct wc *w, uint64_t addr, enum gn_fault_type type)
 	 * pages already backed */
 	cs = max64(addr & ~(w->chunk - 1), v->n.start);
 	ce = min64((addr & ~(w->chunk - 1)) + w->chunk, v->n.end);
-	n = wt_find(&w->exts, addr);
+	n = rg_find(&w->exts, addr);
 	if (n && n->start < ce)
 		ce = n->start;
 	/* the last extent below addr */
 	if (n) {
-		n = wt_prev(n);
+		n = rg_prev(n);
 	} else {
 		for (n = w->exts.root; n && n->r; n = n->r)
 			;
@@ -1036,16 +1036,16 @@ void wc_fault(void *st, gn_rm_cap map)
 
 void wc_back_fini(struct wc *w)
 {
-	struct wt_node *n;
+	struct rg_node *n;
 
 	while ((n = w->viewt.root)) {
-		wt_erase(&w->viewt, n);
+		rg_erase(&w->viewt, n);
 		free(n);
 	}
 	while ((n = w->exts.root)) {
 		struct wc_ext *x = ext_of(n);
 
-		wt_erase(&w->exts, n);
+		rg_erase(&w->exts, n);
 		if (x->ds && !x->ds->pooled)
 			wc_ds_put(w, x->ds);
 		free(x);
@@ -1080,14 +1080,14 @@ int wc_back_check(const struct wc *w, char *why, size_t size)
 {
 	uint64_t nx, nv, natt_w = 0, natt_l = 0, pos, pe;
 	struct runs want = {0};
-	struct wt_node *n;
+	struct rg_node *n;
 	int rc = -1;
 
-	if (wt_check(&w->exts, &nx, why, size) ||
-	    wt_check(&w->viewt, &nv, why, size) ||
+	if (wc_tree_check(&w->exts, &nx, why, size) ||
+	    wc_tree_check(&w->viewt, &nv, why, size) ||
 	    wc_pool_check(w, why, size))
 		return -1;
-	for (n = wt_first(&w->exts); n; n = wt_next(n)) {
+	for (n = rg_first(&w->exts); n; n = rg_next(n)) {
 		struct wc_ext *x = ext_of(n);
 		uint8_t r;
 
@@ -1201,11 +1201,11 @@ int wc_back_check(const struct wc *w, char *why, size_t size)
 		want_views(w, w->base, w->top, &want);
 		if (!views_equal(w, w->base, w->top, &want)) {
 			/* equal as sets of pages is enough: compare them */
-			struct wt_node *m = wt_first(&w->viewt);
+			struct rg_node *m = rg_first(&w->viewt);
 			size_t i = 0;
 			uint64_t p;
 
-			for (; m; m = wt_next(m))
+			for (; m; m = rg_next(m))
 				for (p = m->start; p < m->end; p += WC_PAGE) {
 					while (i < want.n &&
 					       want.r[i][1] <= p)
@@ -1223,8 +1223,8 @@ int wc_back_check(const struct wc *w, char *why, size_t size)
 			for (i = 0; i < want.n; i++)
 				for (p = want.r[i][0]; p < want.r[i][1];
 				     p += WC_PAGE) {
-					struct wt_node *vn =
-						wt_find(&w->viewt, p);
+					struct rg_node *vn =
+						rg_find(&w->viewt, p);
 
 					if (!vn || vn->start > p) {
 						snprintf(why, size, "page "
@@ -1234,7 +1234,7 @@ int wc_back_check(const struct wc *w, char *why, size_t size)
 					}
 				}
 		}
-		for (n = wt_first(&w->viewt); n; n = wt_next(n))
+		for (n = rg_first(&w->viewt); n; n = rg_next(n))
 			if (check_att(w, w->win, n->start, n->end, w->lds,
 				      n->start - w->base, view_of(n)->rights,
 				      "view", why, size))

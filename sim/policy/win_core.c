@@ -266,14 +266,14 @@ nomem:
 void wc_fini(void *st)
 {
 	struct wc *w = st;
-	struct wt_node *n;
+	struct rg_node *n;
 
 	if (!w)
 		return;
 	while ((n = w->vmas.root)) {
 		struct wc_vma *v = wc_vma_of(n);
 
-		wt_erase(&w->vmas, n);
+		rg_erase(&w->vmas, n);
 		wc_obj_put(w, v->obj);
 		free(v);
 	}
@@ -1199,7 +1199,7 @@ static int expand_in_place(struct wc *w, struct vrm *r)
 	if (v->flags & WV_LOCKED)
 		w->locked += r->delta;
 	v->n.end += r->delta;
-	wt_update(&v->n);
+	rg_update(&v->n);
 	wc_vma_try_merge_next(w, v);
 	return back(w, old_end, old_end + r->delta);
 }
@@ -1489,7 +1489,7 @@ int wc_munlock(void *st, uint64_t addr, uint64_t len)
 /* apply_mlockall_flags(): every VMA, errors ignored. */
 static void lock_all(struct wc *w, uint32_t add)
 {
-	struct wt_node *n = wt_first(&w->vmas);
+	struct rg_node *n = rg_first(&w->vmas);
 
 	while (n) {
 		struct wc_vma *v = wc_vma_of(n), *o;
@@ -1497,7 +1497,7 @@ static void lock_all(struct wc *w, uint32_t add)
 
 		if (mlock_fixup(w, v, v->n.start, v->n.end, newflags, &o))
 			o = v;
-		n = wt_next(&o->n);
+		n = rg_next(&o->n);
 	}
 }
 
@@ -1628,11 +1628,11 @@ int wc_check(const void *st, char *why, size_t size)
 {
 	const struct wc *w = st;
 	uint64_t n, mapped = 0, locked = 0;
-	struct wt_node *p;
+	struct rg_node *p;
 	gn_rm_cap envrm = gn_env_rm(w->gn);
 	struct gn_attachment a;
 
-	if (wt_check(&w->vmas, &n, why, size))
+	if (wc_tree_check(&w->vmas, &n, why, size))
 		return -1;
 	if (n != w->map_count) {
 		snprintf(why, size, "%llu VMAs, map_count %llu",
@@ -1640,7 +1640,7 @@ int wc_check(const void *st, char *why, size_t size)
 			 (unsigned long long)w->map_count);
 		return -1;
 	}
-	for (p = wt_first(&w->vmas); p; p = wt_next(p)) {
+	for (p = rg_first(&w->vmas); p; p = rg_next(p)) {
 		const struct wc_vma *v = wc_vma_of(p);
 
 		if (p->start < w->base || p->end > w->top) {

@@ -4,8 +4,9 @@
  * it.  win_core.c carries the design notes (algorithm, invariants,
  * costs); this header is the internal interface between its files:
  *
- *   win_tree.c   an augmented AVL tree of page ranges (VMAs, backing
- *                extents and window views all use it)
+ *   (sim/ranges/ the augmented AVL tree of page ranges that VMAs,
+ *                backing extents and window views all sit in, shared with
+ *                the Linux reference model)
  *   win_vma.c    Linux's VMA rules: split, merge, modify, unmap, the
  *                anon_vma identity that decides merging, placement
  *   win_back.c   the Genode side: RAM dataspaces, their attachments,
@@ -25,54 +26,27 @@
 #include "rmsim/abi.h"
 #include "rmsim/genode.h"
 #include "rmsim/policy.h"
+#include "ranges/ranges.h"
 
 #define WC_PAGE LX_PAGE_SIZE
 #define WC_SHIFT LX_PAGE_SHIFT
 #define WC_PMD LX_PMD_SIZE
 #define WC_ALIGN(x) (((x) + WC_PAGE - 1) & LX_PAGE_MASK)
 
-/* ---- the tree (win_tree.c) ---------------------------------------- */
+/* ---- the tree: sim/ranges/ (VMAs, extents and views are rg_nodes) ---- */
 
-/*
- * A node is a page range [start, end) with AVL links and three
- * augmented values: the lowest start and highest end below it and the
- * largest hole between two ranges of its subtree.
- */
-struct wt_node {
-	struct wt_node *l, *r, *p;
-	int h;
-	uint64_t start, end;
-	uint64_t sub_lo, sub_hi, sub_gap;
-};
+/* rg_check at page granularity: 0 with the ranges counted in *n, or -1 */
+static inline int wc_tree_check(const struct rg_tree *t, uint64_t *n,
+				char *why, size_t size)
+{
+	long c = rg_check(t, WC_PAGE, why, size);
 
-struct wt_tree {
-	struct wt_node *root;
-	uint64_t count;
-	/* the node wt_find returned last, or NULL: the policies look the
-	 * same range up several times in a row */
-	struct wt_node *finger;
-};
+	if (c < 0)
+		return -1;
+	*n = (uint64_t)c;
+	return 0;
+}
 
-void wt_insert(struct wt_tree *t, struct wt_node *n);
-void wt_erase(struct wt_tree *t, struct wt_node *n);
-/* n's start or end changed without passing a neighbour */
-void wt_update(struct wt_node *n);
-/* The first node with end > addr, or NULL. */
-struct wt_node *wt_find(const struct wt_tree *t, uint64_t addr);
-struct wt_node *wt_first(const struct wt_tree *t);
-struct wt_node *wt_next(const struct wt_node *n);
-struct wt_node *wt_prev(const struct wt_node *n);
-/*
- * The highest (lowest) hole whose part inside [low, high) holds len
- * bytes: its end (start) in *at, the node above the hole in *above (NULL
- * when none).  False when nothing fits.
- */
-bool wt_gap_highest(const struct wt_tree *t, uint64_t low, uint64_t high,
-		    uint64_t len, uint64_t *at, struct wt_node **above);
-bool wt_gap_lowest(const struct wt_tree *t, uint64_t low, uint64_t high,
-		   uint64_t len, uint64_t *at, struct wt_node **above);
-/* Links, balance, order and augmentation; nodes counted in *n. */
-int wt_check(const struct wt_tree *t, uint64_t *n, char *why, size_t size);
 
 /* ---- POSIX state ---------------------------------------------------- */
 
@@ -122,7 +96,7 @@ struct wc_obj {
 };
 
 struct wc_vma {
-	struct wt_node n;
+	struct rg_node n;
 	uint32_t flags;		/* WV_* */
 	uint64_t pgoff;		/* page index of start in its object */
 	uint64_t anon;		/* anon_vma identity, 0 for none */
@@ -150,7 +124,7 @@ struct wc_ds {
  * rights, or not at all (rights 0: the pages are PROT_NONE).
  */
 struct wc_ext {
-	struct wt_node n;
+	struct rg_node n;
 	struct wc_ds *ds;
 	uint64_t off;
 	uint8_t rights;		/* as attached; 0: detached */
@@ -159,7 +133,7 @@ struct wc_ext {
 
 /* A view: the lazy map attached into the window over [start, end). */
 struct wc_view {
-	struct wt_node n;
+	struct rg_node n;
 	uint8_t rights;
 };
 
@@ -194,7 +168,7 @@ struct wc {
 	gn_ds_cap lds;
 
 	/* Linux's view */
-	struct wt_tree vmas;
+	struct rg_tree vmas;
 	uint64_t map_count;
 	uint64_t mapped, locked;	/* bytes */
 	uint64_t next_anon;
@@ -207,8 +181,8 @@ struct wc {
 	struct wc_obj *files;
 
 	/* Genode's */
-	struct wt_tree exts;
-	struct wt_tree viewt;
+	struct rg_tree exts;
+	struct rg_tree viewt;
 	struct wc_ds *zero;	/* read-only zero pages, shared */
 	struct wc_stats st;
 	/* what this call made accessible: ranges, then their hull */
@@ -218,7 +192,7 @@ struct wc {
 
 /* ---- VMA primitives (win_vma.c) ------------------------------------- */
 
-static inline struct wc_vma *wc_vma_of(struct wt_node *n)
+static inline struct wc_vma *wc_vma_of(struct rg_node *n)
 {
 	return (struct wc_vma *)n;
 }

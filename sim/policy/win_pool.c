@@ -201,7 +201,7 @@ int wc_pool_check(const struct wc *w, char *why, size_t size)
 	const struct wc_ds *p;
 	uint64_t words = (pool_pages(w) + 63) / 64, empty = 0, i;
 	uint64_t *shadow = calloc(words ? words : 1, sizeof(uint64_t));
-	struct wt_node *n;
+	struct rg_node *n;
 	int rc = 0;
 
 	if (!shadow)
@@ -210,7 +210,7 @@ int wc_pool_check(const struct wc *w, char *why, size_t size)
 		uint64_t used = 0;
 
 		memset(shadow, 0, words * sizeof(uint64_t));
-		for (n = wt_first(&w->exts); n; n = wt_next(n)) {
+		for (n = rg_first(&w->exts); n; n = rg_next(n)) {
 			const struct wc_ext *x = (const struct wc_ext *)n;
 
 			if (x->ds != p)

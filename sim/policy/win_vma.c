@@ -27,7 +27,7 @@
 
 struct wc_vma *wc_vma_find(const struct wc *w, uint64_t addr)
 {
-	return wc_vma_of(wt_find(&w->vmas, addr));
+	return wc_vma_of(rg_find(&w->vmas, addr));
 }
 
 struct wc_vma *wc_vma_at(const struct wc *w, uint64_t addr)
@@ -39,12 +39,12 @@ struct wc_vma *wc_vma_at(const struct wc *w, uint64_t addr)
 
 struct wc_vma *wc_vma_next(const struct wc_vma *v)
 {
-	return wc_vma_of(wt_next(&v->n));
+	return wc_vma_of(rg_next(&v->n));
 }
 
 struct wc_vma *wc_vma_prev(const struct wc_vma *v)
 {
-	return wc_vma_of(wt_prev(&v->n));
+	return wc_vma_of(rg_prev(&v->n));
 }
 
 uint64_t wc_vma_pgoff_at(const struct wc_vma *v, uint64_t addr)
@@ -95,7 +95,7 @@ struct wc_vma *wc_vma_new(struct wc *w, uint64_t start, uint64_t end,
 	v->flags = flags;
 	v->pgoff = pgoff;
 	v->obj = wc_obj_get(obj);
-	wt_insert(&w->vmas, &v->n);
+	rg_insert(&w->vmas, &v->n);
 	w->map_count++;
 	account(w, v, 1);
 	return v;
@@ -104,7 +104,7 @@ struct wc_vma *wc_vma_new(struct wc *w, uint64_t start, uint64_t end,
 static void vma_free(struct wc *w, struct wc_vma *v)
 {
 	account(w, v, -1);
-	wt_erase(&w->vmas, &v->n);
+	rg_erase(&w->vmas, &v->n);
 	w->map_count--;
 	wc_obj_put(w, v->obj);
 	free(v);
@@ -160,8 +160,8 @@ int wc_vma_split(struct wc *w, struct wc_vma *v, uint64_t addr,
 	n->anon = v->anon;
 	n->obj = wc_obj_get(v->obj);
 	v->n.end = addr;
-	wt_update(&v->n);
-	wt_insert(&w->vmas, &n->n);
+	rg_update(&v->n);
+	rg_insert(&w->vmas, &n->n);
 	w->map_count++;
 	*hi = n;
 	return 0;
@@ -174,12 +174,12 @@ static struct wc_vma *merge(struct wc *w, struct wc_vma *a, struct wc_vma *b)
 
 	if (!a->anon)
 		a->anon = b->anon;
-	wt_erase(&w->vmas, &b->n);
+	rg_erase(&w->vmas, &b->n);
 	w->map_count--;
 	wc_obj_put(w, b->obj);
 	free(b);
 	a->n.end = end;
-	wt_update(&a->n);
+	rg_update(&a->n);
 	return a;
 }
 
@@ -453,12 +453,12 @@ int wc_file_shared(struct wc *w, int fd, uint64_t pg, uint64_t n,
 static int topdown(struct wc *w, uint64_t low, uint64_t high, uint64_t len,
 		   uint64_t *out)
 {
-	struct wt_node *above;
+	struct rg_node *above;
 	uint64_t end;
 
 	for (;;) {
 		if (high <= low || high - low < len ||
-		    !wt_gap_highest(&w->vmas, low, high, len, &end, &above))
+		    !rg_gap_highest(&w->vmas, low, high, len, &end, &above))
 			return -LX_ENOMEM;
 		/* a stack's guard gap reaches into the hole: look below */
 		if (above && wc_start_gap(wc_vma_of(above)) < end) {
@@ -473,12 +473,12 @@ static int topdown(struct wc *w, uint64_t low, uint64_t high, uint64_t len,
 static int bottomup(struct wc *w, uint64_t low, uint64_t high, uint64_t len,
 		    uint64_t *out)
 {
-	struct wt_node *above;
+	struct rg_node *above;
 	uint64_t at;
 
 	for (;;) {
 		if (high <= low || high - low < len ||
-		    !wt_gap_lowest(&w->vmas, low, high, len, &at, &above))
+		    !rg_gap_lowest(&w->vmas, low, high, len, &at, &above))
 			return -LX_ENOMEM;
 		if (above && wc_start_gap(wc_vma_of(above)) < at + len) {
 			low = above->end;

@@ -4,7 +4,7 @@
  * than as a wrong answer much later.
  *
  * Checked, in order: the VMA tree (order, alignment, no overlap, AVL
- * balance, parent links, gap augmentation; see px_tree.c); every VMA
+ * balance, parent links, gap augmentation; see sim/ranges/ranges.c); every VMA
  * inside user space; the statistics (VMA count, mapped, writable and
  * locked bytes) against a recount; no two neighbours that Linux would
  * have merged (except beside the source of an MREMAP_DONTUNMAP, which
@@ -88,12 +88,12 @@ int px_check(const struct px_space *s, char *why, size_t size)
 {
 	const struct px_vma *v, *prev = NULL;
 	uint64_t mapped = 0, writable = 0, locked = 0, bytes = 0;
-	int n = pxt_check(&s->tree, why, size);
+	long n = rg_check(&s->tree, PX_PAGE, why, size);
 
 	if (n < 0)
 		return -1;
 	if ((uint64_t)n != s->map_count) {
-		snprintf(why, size, "map_count %llu, tree holds %d",
+		snprintf(why, size, "map_count %llu, tree holds %ld",
 			 (unsigned long long)s->map_count, n);
 		return -1;
 	}

@@ -36,6 +36,7 @@
 
 #include "rmsim/abi.h"
 #include "rmsim/posix.h"
+#include "ranges/ranges.h"
 
 #define PX_PAGE LX_PAGE_SIZE
 #define PX_SHIFT LX_PAGE_SHIFT
@@ -173,17 +174,17 @@ struct px_obj *px_obj_new(struct px_objset *os, enum px_obj_kind kind,
 struct px_obj *px_obj_get(struct px_obj *o);
 void px_obj_put(struct px_obj *o);
 
-/* ---- VMAs and the tree (px_tree.c) ----------------------------------- */
+/* ---- VMAs and their tree (sim/ranges/) ---------------------------------- */
 
 struct px_vma {
-	/* What a lookup reads comes first: one cache line per level. */
-	uint64_t start, end; /* [start, end), page aligned */
-	struct px_vma *left, *right;
-	/* AVL links and augmentation, maintained by px_tree.c. */
-	struct px_vma *parent;
-	int height;
-	uint64_t sub_lo, sub_hi; /* lowest start, highest end below */
-	uint64_t sub_gap;	 /* largest gap between VMAs below */
+	/* the tree's node; start and end are also named directly (a union
+	 * member's common initial sequence): [start, end), page aligned */
+	union {
+		struct rg_node node;
+		struct {
+			uint64_t start, end;
+		};
+	};
 
 	uint64_t pgoff;	      /* page index of start in its object */
 	uint32_t flags;	      /* PXV_* */
@@ -195,22 +196,78 @@ struct px_vma {
 	struct pxp_map pages; /* private pages: anon/COW data, PTEs */
 };
 
-struct px_tree {
-	struct px_vma *root;
-};
+_Static_assert(offsetof(struct px_vma, node) == 0 &&
+		       offsetof(struct px_vma, start) ==
+			       offsetof(struct rg_node, start) &&
+		       offsetof(struct px_vma, end) ==
+			       offsetof(struct rg_node, end),
+	       "a VMA is its tree node");
 
-void pxt_insert(struct px_tree *t, struct px_vma *v);
-void pxt_erase(struct px_tree *t, struct px_vma *v);
-void pxt_update(struct px_vma *v);
-struct px_vma *pxt_find(const struct px_tree *t, uint64_t addr);
-struct px_vma *pxt_first(const struct px_tree *t);
-struct px_vma *pxt_next(const struct px_vma *v);
-struct px_vma *pxt_prev(const struct px_vma *v);
-bool pxt_gap_highest(const struct px_tree *t, uint64_t low, uint64_t high,
-		     uint64_t len, uint64_t *gap_end, struct px_vma **next);
-bool pxt_gap_lowest(const struct px_tree *t, uint64_t low, uint64_t high,
-		    uint64_t len, uint64_t *gap_start, struct px_vma **next);
-int pxt_check(const struct px_tree *t, char *why, size_t size);
+/* The VMA whose node @n is (NULL for NULL). */
+static inline struct px_vma *px_vma_of(const struct rg_node *n)
+{
+	return (struct px_vma *)n;
+}
+
+static inline void pxt_insert(struct rg_tree *t, struct px_vma *v)
+{
+	rg_insert(t, &v->node);
+}
+
+static inline void pxt_erase(struct rg_tree *t, struct px_vma *v)
+{
+	rg_erase(t, &v->node);
+}
+
+/* v's start or end changed without passing a neighbour */
+static inline void pxt_update(struct px_vma *v)
+{
+	rg_update(&v->node);
+}
+
+/* the first VMA whose end lies above addr (the kernel's find_vma) */
+static inline struct px_vma *pxt_find(const struct rg_tree *t, uint64_t addr)
+{
+	return px_vma_of(rg_find(t, addr));
+}
+
+static inline struct px_vma *pxt_first(const struct rg_tree *t)
+{
+	return px_vma_of(rg_first(t));
+}
+
+static inline struct px_vma *pxt_next(const struct px_vma *v)
+{
+	return px_vma_of(rg_next(&v->node));
+}
+
+static inline struct px_vma *pxt_prev(const struct px_vma *v)
+{
+	return px_vma_of(rg_prev(&v->node));
+}
+
+/* the highest (lowest) hole whose part in [low, high) holds len bytes */
+static inline bool pxt_gap_highest(const struct rg_tree *t, uint64_t low,
+				   uint64_t high, uint64_t len,
+				   uint64_t *gap_end, struct px_vma **next)
+{
+	struct rg_node *n;
+	bool ok = rg_gap_highest(t, low, high, len, gap_end, &n);
+
+	*next = ok ? px_vma_of(n) : NULL;
+	return ok;
+}
+
+static inline bool pxt_gap_lowest(const struct rg_tree *t, uint64_t low,
+				  uint64_t high, uint64_t len,
+				  uint64_t *gap_start, struct px_vma **next)
+{
+	struct rg_node *n;
+	bool ok = rg_gap_lowest(t, low, high, len, gap_start, &n);
+
+	*next = ok ? px_vma_of(n) : NULL;
+	return ok;
+}
 
 /* ---- the address space ----------------------------------------------- */
 
@@ -218,7 +275,7 @@ int pxt_check(const struct px_tree *t, char *why, size_t size);
 
 struct px_space {
 	struct px_config cfg;
-	struct px_tree tree;
+	struct rg_tree tree;
 	uint64_t map_count; /* number of VMAs */
 	uint64_t mapped;    /* bytes mapped */
 	uint64_t writable;  /* bytes mapped with PROT_WRITE */

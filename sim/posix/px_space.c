@@ -88,9 +88,9 @@ struct px_space *px_new(const struct px_config *cfg)
 static void free_all(struct px_space *s, struct px_vma *v)
 {
 	while (v) {
-		struct px_vma *r = v->right;
+		struct px_vma *r = px_vma_of(v->node.r);
 
-		free_all(s, v->left);
+		free_all(s, px_vma_of(v->node.l));
 		px_vma_free(s, v);
 		v = r;
 	}
@@ -103,7 +103,7 @@ void px_free(struct px_space *s)
 {
 	if (!s)
 		return;
-	free_all(s, s->tree.root);
+	free_all(s, px_vma_of(s->tree.root));
 	px_objset_put(s->objs);
 	free(s);
 }

@@ -1,0 +1,460 @@
+/*
+ * ranges.c - an AVL tree of disjoint ranges, augmented so that the free
+ * range searches of mmap run in O(log n).
+ *
+ * ALGORITHM
+ *
+ * Nodes are keyed by start (ranges never overlap, so start orders them
+ * completely) and carry a parent pointer, which gives in-order
+ * neighbours without a stack and lets callers fix a node up after
+ * changing its range in place.  Every node also caches three facts about
+ * its subtree:
+ *
+ *     sub_lo   the lowest start in the subtree  (its leftmost range)
+ *     sub_hi   the highest end in the subtree   (its rightmost range)
+ *     sub_gap  the largest distance between two consecutive ranges of the
+ *              subtree, i.e. the largest hole strictly inside it
+ *
+ * All three are functions of the node and its two children only, so any
+ * change is repaired by recomputing the nodes on the path to the root.
+ * The kernel's old rb-tree kept "the gap before this VMA" instead, which
+ * couples a node to its predecessor; subtree extents avoid that, so a
+ * range can grow or shrink in place (rg_update) without touching its
+ * neighbours.
+ *
+ * A hole search walks the tree carrying the end of the range before the
+ * subtree (lo) and the start of the range after it (hi); the holes of
+ * [lo, hi) are exactly [lo, sub_lo), the holes inside, and [sub_hi, hi).
+ * A subtree none of whose holes can hold the request inside the search
+ * window is skipped.  rg_gap_highest() tries right subtrees first and so
+ * finds the highest hole of at least len bytes within [low, high), the
+ * same answer as the maple tree's mas_empty_area_rev() that the kernel's
+ * unmapped_area_topdown() uses; rg_gap_lowest() mirrors it for the
+ * bottom-up search.  Holes are clipped to the window before their size is
+ * compared, as the maple tree does.
+ *
+ * INVARIANTS (rg_check)
+ *
+ *   1. In-order traversal yields non-empty, aligned, strictly increasing,
+ *      non-overlapping ranges, as many as count says.
+ *   2. For every node, |height(left) - height(right)| <= 1 and height is
+ *      1 + the larger child height (0 for NULL).
+ *   3. parent pointers match the child links; the root's is NULL.
+ *   4. sub_lo, sub_hi and sub_gap equal the values recomputed from the
+ *      children.
+ *
+ * COMPLEXITY
+ *
+ * Height is at most 1.44 log2(n + 2), so insert, erase, lookup and an
+ * in-place update cost O(log n).  A hole search descends one path to the
+ * answer plus at most the two paths along the window's edges, where a
+ * clipped hole can look big enough and turn out not to be: O(log n).
+ * rg_next/rg_prev are O(1) amortised over a walk and O(log n) worst case.
+ */
+#include "ranges.h"
+
+#include <stdio.h>
+
+static int height(const struct rg_node *n)
+{
+	return n ? n->h : 0;
+}
+
+static uint64_t max64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* Recompute a node's height and augmentation from its children. */
+static void pull(struct rg_node *n)
+{
+	const struct rg_node *l = n->l, *r = n->r;
+	uint64_t gap = 0;
+	int hl = height(l), hr = height(r);
+
+	n->h = 1 + (hl > hr ? hl : hr);
+	n->sub_lo = l ? l->sub_lo : n->start;
+	n->sub_hi = r ? r->sub_hi : n->end;
+	if (l)
+		gap = max64(l->sub_gap, n->start - l->sub_hi);
+	if (r)
+		gap = max64(gap, max64(r->sub_gap, r->sub_lo - n->end));
+	n->sub_gap = gap;
+}
+
+static void replace_child(struct rg_tree *t, struct rg_node *parent,
+			  struct rg_node *old, struct rg_node *n)
+{
+	if (!parent)
+		t->root = n;
+	else if (parent->l == old)
+		parent->l = n;
+	else
+		parent->r = n;
+	if (n)
+		n->p = parent;
+}
+
+static struct rg_node *rotate_left(struct rg_tree *t, struct rg_node *x)
+{
+	struct rg_node *y = x->r;
+
+	x->r = y->l;
+	if (y->l)
+		y->l->p = x;
+	replace_child(t, x->p, x, y);
+	y->l = x;
+	x->p = y;
+	pull(x);
+	pull(y);
+	return y;
+}
+
+static struct rg_node *rotate_right(struct rg_tree *t, struct rg_node *x)
+{
+	struct rg_node *y = x->l;
+
+	x->l = y->r;
+	if (y->r)
+		y->r->p = x;
+	replace_child(t, x->p, x, y);
+	y->r = x;
+	x->p = y;
+	pull(x);
+	pull(y);
+	return y;
+}
+
+/* Restore balance at n (children already valid); returns the subtree's
+ * new root. */
+static struct rg_node *rebalance(struct rg_tree *t, struct rg_node *n)
+{
+	int bal = height(n->l) - height(n->r);
+
+	if (bal > 1) {
+		if (height(n->l->l) < height(n->l->r))
+			rotate_left(t, n->l);
+		return rotate_right(t, n);
+	}
+	if (bal < -1) {
+		if (height(n->r->r) < height(n->r->l))
+			rotate_right(t, n->r);
+		return rotate_left(t, n);
+	}
+	pull(n);
+	return n;
+}
+
+/* Repair heights, balance and augmentation from n up to the root.  The
+ * walk stops at the first node that neither rotated nor changed, as
+ * nothing above it can change then. */
+static void fixup(struct rg_tree *t, struct rg_node *n)
+{
+	while (n) {
+		int h = n->h;
+		uint64_t lo = n->sub_lo, hi = n->sub_hi, gap = n->sub_gap;
+		struct rg_node *top = rebalance(t, n);
+
+		if (top == n && n->h == h && n->sub_lo == lo &&
+		    n->sub_hi == hi && n->sub_gap == gap)
+			return;
+		n = top->p;
+	}
+}
+
+void rg_insert(struct rg_tree *t, struct rg_node *n)
+{
+	struct rg_node *p = NULL, **link = &t->root;
+
+	while (*link) {
+		p = *link;
+		link = n->start < p->start ? &p->l : &p->r;
+	}
+	n->l = n->r = NULL;
+	n->p = p;
+	*link = n;
+	pull(n);
+	t->count++;
+	fixup(t, p);
+}
+
+/*
+ * A node with two children is replaced by its successor, moved bodily:
+ * the records are referenced from elsewhere, so payloads stay put.
+ */
+void rg_erase(struct rg_tree *t, struct rg_node *n)
+{
+	struct rg_node *fix;
+
+	if (n->l && n->r) {
+		struct rg_node *s = n->r;
+
+		while (s->l)
+			s = s->l;
+		if (s == n->r) {
+			fix = s;
+		} else {
+			fix = s->p;
+			fix->l = s->r;
+			if (s->r)
+				s->r->p = fix;
+			s->r = n->r;
+			s->r->p = s;
+		}
+		s->l = n->l;
+		s->l->p = s;
+		s->h = n->h;
+		replace_child(t, n->p, n, s);
+	} else {
+		fix = n->p;
+		replace_child(t, n->p, n, n->l ? n->l : n->r);
+	}
+	n->l = n->r = n->p = NULL;
+	t->count--;
+	if (t->finger == n)
+		t->finger = NULL;
+	fixup(t, fix);
+}
+
+void rg_update(struct rg_node *n)
+{
+	/* the shape does not change: heights stay, sums go up */
+	for (; n; n = n->p) {
+		uint64_t lo = n->sub_lo, hi = n->sub_hi, gap = n->sub_gap;
+
+		pull(n);
+		if (n->sub_lo == lo && n->sub_hi == hi && n->sub_gap == gap)
+			return;
+	}
+}
+
+struct rg_node *rg_find(const struct rg_tree *t, uint64_t addr)
+{
+	struct rg_node *n = t->finger, *best = NULL;
+
+	/* a range holding addr is the answer: ranges are disjoint */
+	if (n && addr >= n->start && addr < n->end)
+		return n;
+	for (n = t->root; n;) {
+		/* both children are fetched while this node is compared: on
+		 * a large tree the descent is a chain of cache misses */
+		__builtin_prefetch(n->l);
+		__builtin_prefetch(n->r);
+		if (addr < n->end) {
+			best = n;
+			if (addr >= n->start)
+				break;
+			n = n->l;
+		} else {
+			n = n->r;
+		}
+	}
+	((struct rg_tree *)t)->finger = best;
+	return best;
+}
+
+struct rg_node *rg_first(const struct rg_tree *t)
+{
+	struct rg_node *n = t->root;
+
+	while (n && n->l)
+		n = n->l;
+	return n;
+}
+
+struct rg_node *rg_next(const struct rg_node *n)
+{
+	if (n->r) {
+		n = n->r;
+		while (n->l)
+			n = n->l;
+		return (struct rg_node *)n;
+	}
+	while (n->p && n->p->r == n)
+		n = n->p;
+	return n->p;
+}
+
+struct rg_node *rg_prev(const struct rg_node *n)
+{
+	if (n->l) {
+		n = n->l;
+		while (n->r)
+			n = n->r;
+		return (struct rg_node *)n;
+	}
+	while (n->p && n->p->l == n)
+		n = n->p;
+	return n->p;
+}
+
+struct gap_query {
+	uint64_t low, high, len;
+	uint64_t at;		/* result: clipped hole end or start */
+	struct rg_node *above;	/* result: the range after the hole */
+};
+
+/* Does the hole [lo, hi), clipped to the window, hold len bytes? */
+static bool fits(const struct gap_query *q, uint64_t lo, uint64_t hi,
+		 uint64_t *clo, uint64_t *chi)
+{
+	*clo = lo > q->low ? lo : q->low;
+	*chi = hi < q->high ? hi : q->high;
+	return *chi > *clo && *chi - *clo >= q->len;
+}
+
+/* Could subtree n, bounded by lo below and hi above, hold a fit? */
+static bool may_fit(const struct gap_query *q, const struct rg_node *n,
+		    uint64_t lo, uint64_t hi)
+{
+	uint64_t a, b;
+
+	if (hi <= q->low || lo >= q->high)
+		return false;
+	if (!n)
+		return fits(q, lo, hi, &a, &b);
+	if (n->sub_gap >= q->len)
+		return true;
+	return fits(q, lo, n->sub_lo, &a, &b) ||
+	       fits(q, n->sub_hi, hi, &a, &b);
+}
+
+static bool highest(const struct rg_node *n, uint64_t lo, uint64_t hi,
+		    struct rg_node *above, struct gap_query *q)
+{
+	uint64_t a, b;
+
+	if (!may_fit(q, n, lo, hi))
+		return false;
+	if (!n) {
+		fits(q, lo, hi, &a, &b);
+		q->at = b;
+		q->above = above;
+		return true;
+	}
+	if (highest(n->r, n->end, hi, above, q))
+		return true;
+	return highest(n->l, lo, n->start, (struct rg_node *)n, q);
+}
+
+static bool lowest(const struct rg_node *n, uint64_t lo, uint64_t hi,
+		   struct rg_node *above, struct gap_query *q)
+{
+	uint64_t a, b;
+
+	if (!may_fit(q, n, lo, hi))
+		return false;
+	if (!n) {
+		fits(q, lo, hi, &a, &b);
+		q->at = a;
+		q->above = above;
+		return true;
+	}
+	if (lowest(n->l, lo, n->start, (struct rg_node *)n, q))
+		return true;
+	return lowest(n->r, n->end, hi, above, q);
+}
+
+bool rg_gap_highest(const struct rg_tree *t, uint64_t low, uint64_t high,
+		    uint64_t len, uint64_t *at, struct rg_node **above)
+{
+	struct gap_query q = {.low = low, .high = high, .len = len};
+
+	if (!len || !highest(t->root, 0, UINT64_MAX, NULL, &q))
+		return false;
+	*at = q.at;
+	*above = q.above;
+	return true;
+}
+
+bool rg_gap_lowest(const struct rg_tree *t, uint64_t low, uint64_t high,
+		   uint64_t len, uint64_t *at, struct rg_node **above)
+{
+	struct gap_query q = {.low = low, .high = high, .len = len};
+
+	if (!len || !lowest(t->root, 0, UINT64_MAX, NULL, &q))
+		return false;
+	*at = q.at;
+	*above = q.above;
+	return true;
+}
+
+struct walk {
+	uint64_t align, prev_end;
+	bool first;
+	char *why;
+	size_t size;
+};
+
+/* Check the subtree at n; its node count, or -1 with why set. */
+static long check(const struct rg_node *n, const struct rg_node *parent,
+		  struct walk *w)
+{
+	struct rg_node copy;
+	long nl, nr;
+
+	if (!n)
+		return 0;
+	if (n->p != parent) {
+		snprintf(w->why, w->size, "range %#llx: bad parent link",
+			 (unsigned long long)n->start);
+		return -1;
+	}
+	nl = check(n->l, n, w);
+	if (nl < 0)
+		return -1;
+	if (n->start >= n->end || ((n->start | n->end) & (w->align - 1))) {
+		snprintf(w->why, w->size, "range [%#llx, %#llx): empty or "
+			 "unaligned", (unsigned long long)n->start,
+			 (unsigned long long)n->end);
+		return -1;
+	}
+	if (!w->first && n->start < w->prev_end) {
+		snprintf(w->why, w->size, "range %#llx overlaps or precedes "
+			 "%#llx", (unsigned long long)n->start,
+			 (unsigned long long)w->prev_end);
+		return -1;
+	}
+	w->first = false;
+	w->prev_end = n->end;
+	nr = check(n->r, n, w);
+	if (nr < 0)
+		return -1;
+	if (height(n->l) - height(n->r) > 1 ||
+	    height(n->r) - height(n->l) > 1) {
+		snprintf(w->why, w->size, "range %#llx: AVL balance broken",
+			 (unsigned long long)n->start);
+		return -1;
+	}
+	copy = *n;
+	pull(&copy);
+	if (copy.h != n->h || copy.sub_lo != n->sub_lo ||
+	    copy.sub_hi != n->sub_hi || copy.sub_gap != n->sub_gap) {
+		snprintf(w->why, w->size, "range %#llx: stale augmentation "
+			 "(gap %#llx, want %#llx)",
+			 (unsigned long long)n->start,
+			 (unsigned long long)n->sub_gap,
+			 (unsigned long long)copy.sub_gap);
+		return -1;
+	}
+	return nl + nr + 1;
+}
+
+long rg_check(const struct rg_tree *t, uint64_t align, char *why,
+	      size_t size)
+{
+	struct walk w = {align ? align : 1, 0, true, why, size};
+	long n;
+
+	if (t->root && t->root->p) {
+		snprintf(why, size, "root has a parent");
+		return -1;
+	}
+	n = check(t->root, NULL, &w);
+	if (n >= 0 && (uint64_t)n != t->count) {
+		snprintf(why, size, "tree holds %ld ranges, counts %llu", n,
+			 (unsigned long long)t->count);
+		return -1;
+	}
+	return n;
+}
