@@ -993,7 +993,7 @@ static bool resolve(struct wc *w, uint64_t addr, enum gn_fault_type type)
 	if (n) {
 		n = rg_prev(n);
 	} else {
-		for (n = w->exts.root; n && n->r; n = n->r)
+		for (n = w->exts.root; n && n->c[1]; n = n->c[1])
 			;
 	}
 	if (n && n->end > cs)

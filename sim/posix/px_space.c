@@ -88,9 +88,9 @@ struct px_space *px_new(const struct px_config *cfg)
 static void free_all(struct px_space *s, struct px_vma *v)
 {
 	while (v) {
-		struct px_vma *r = px_vma_of(v->node.r);
+		struct px_vma *r = px_vma_of(v->node.c[1]);
 
-		free_all(s, px_vma_of(v->node.l));
+		free_all(s, px_vma_of(v->node.c[0]));
 		px_vma_free(s, v);
 		v = r;
 	}

@@ -165,7 +165,7 @@ int px_vma_split(struct px_space *s, struct px_vma *v, uint64_t addr,
 		free(n);
 		return err;
 	}
-	n->node.l = n->node.r = n->node.p = NULL;
+	n->node.c[0] = n->node.c[1] = n->node.p = NULL;
 	n->start = addr;
 	n->pgoff = px_vma_pgoff_at(v, addr);
 	px_obj_get(n->obj);

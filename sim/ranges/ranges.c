@@ -55,6 +55,9 @@
 
 #include <stdio.h>
 
+#define LEFT 0
+#define RIGHT 1
+
 static int height(const struct rg_node *n)
 {
 	return n ? n->h : 0;
@@ -68,7 +71,7 @@ static uint64_t max64(uint64_t a, uint64_t b)
 /* Recompute a node's height and augmentation from its children. */
 static void pull(struct rg_node *n)
 {
-	const struct rg_node *l = n->l, *r = n->r;
+	const struct rg_node *l = n->c[LEFT], *r = n->c[RIGHT];
 	uint64_t gap = 0;
 	int hl = height(l), hr = height(r);
 
@@ -87,38 +90,24 @@ static void replace_child(struct rg_tree *t, struct rg_node *parent,
 {
 	if (!parent)
 		t->root = n;
-	else if (parent->l == old)
-		parent->l = n;
+	else if (parent->c[LEFT] == old)
+		parent->c[LEFT] = n;
 	else
-		parent->r = n;
+		parent->c[RIGHT] = n;
 	if (n)
 		n->p = parent;
 }
 
-static struct rg_node *rotate_left(struct rg_tree *t, struct rg_node *x)
+/* Rotate x down to side d (LEFT: its right child rises). */
+static struct rg_node *rotate(struct rg_tree *t, struct rg_node *x, int d)
 {
-	struct rg_node *y = x->r;
+	struct rg_node *y = x->c[!d];
 
-	x->r = y->l;
-	if (y->l)
-		y->l->p = x;
+	x->c[!d] = y->c[d];
+	if (y->c[d])
+		y->c[d]->p = x;
 	replace_child(t, x->p, x, y);
-	y->l = x;
-	x->p = y;
-	pull(x);
-	pull(y);
-	return y;
-}
-
-static struct rg_node *rotate_right(struct rg_tree *t, struct rg_node *x)
-{
-	struct rg_node *y = x->l;
-
-	x->l = y->r;
-	if (y->r)
-		y->r->p = x;
-	replace_child(t, x->p, x, y);
-	y->r = x;
+	y->c[d] = x;
 	x->p = y;
 	pull(x);
 	pull(y);
@@ -129,20 +118,17 @@ static struct rg_node *rotate_right(struct rg_tree *t, struct rg_node *x)
  * new root. */
 static struct rg_node *rebalance(struct rg_tree *t, struct rg_node *n)
 {
-	int bal = height(n->l) - height(n->r);
+	int bal = height(n->c[LEFT]) - height(n->c[RIGHT]), d;
 
-	if (bal > 1) {
-		if (height(n->l->l) < height(n->l->r))
-			rotate_left(t, n->l);
-		return rotate_right(t, n);
+	if (bal > -2 && bal < 2) {
+		pull(n);
+		return n;
 	}
-	if (bal < -1) {
-		if (height(n->r->r) < height(n->r->l))
-			rotate_right(t, n->r);
-		return rotate_left(t, n);
-	}
-	pull(n);
-	return n;
+	/* the heavy side d; a child leaning the other way turns first */
+	d = bal > 1 ? LEFT : RIGHT;
+	if (height(n->c[d]->c[d]) < height(n->c[d]->c[!d]))
+		rotate(t, n->c[d], d);
+	return rotate(t, n, !d);
 }
 
 /* Repair heights, balance and augmentation from n up to the root.  The
@@ -168,9 +154,9 @@ void rg_insert(struct rg_tree *t, struct rg_node *n)
 
 	while (*link) {
 		p = *link;
-		link = n->start < p->start ? &p->l : &p->r;
+		link = &p->c[n->start >= p->start];
 	}
-	n->l = n->r = NULL;
+	n->c[LEFT] = n->c[RIGHT] = NULL;
 	n->p = p;
 	*link = n;
 	pull(n);
@@ -186,30 +172,30 @@ void rg_erase(struct rg_tree *t, struct rg_node *n)
 {
 	struct rg_node *fix;
 
-	if (n->l && n->r) {
-		struct rg_node *s = n->r;
+	if (n->c[LEFT] && n->c[RIGHT]) {
+		struct rg_node *s = n->c[RIGHT];
 
-		while (s->l)
-			s = s->l;
-		if (s == n->r) {
+		while (s->c[LEFT])
+			s = s->c[LEFT];
+		if (s == n->c[RIGHT]) {
 			fix = s;
 		} else {
 			fix = s->p;
-			fix->l = s->r;
-			if (s->r)
-				s->r->p = fix;
-			s->r = n->r;
-			s->r->p = s;
+			fix->c[LEFT] = s->c[RIGHT];
+			if (s->c[RIGHT])
+				s->c[RIGHT]->p = fix;
+			s->c[RIGHT] = n->c[RIGHT];
+			s->c[RIGHT]->p = s;
 		}
-		s->l = n->l;
-		s->l->p = s;
+		s->c[LEFT] = n->c[LEFT];
+		s->c[LEFT]->p = s;
 		s->h = n->h;
 		replace_child(t, n->p, n, s);
 	} else {
 		fix = n->p;
-		replace_child(t, n->p, n, n->l ? n->l : n->r);
+		replace_child(t, n->p, n, n->c[LEFT] ? n->c[LEFT] : n->c[RIGHT]);
 	}
-	n->l = n->r = n->p = NULL;
+	n->c[LEFT] = n->c[RIGHT] = n->p = NULL;
 	t->count--;
 	if (t->finger == n)
 		t->finger = NULL;
@@ -238,15 +224,15 @@ struct rg_node *rg_find(const struct rg_tree *t, uint64_t addr)
 	for (n = t->root; n;) {
 		/* both children are fetched while this node is compared: on
 		 * a large tree the descent is a chain of cache misses */
-		__builtin_prefetch(n->l);
-		__builtin_prefetch(n->r);
+		__builtin_prefetch(n->c[LEFT]);
+		__builtin_prefetch(n->c[RIGHT]);
 		if (addr < n->end) {
 			best = n;
 			if (addr >= n->start)
 				break;
-			n = n->l;
+			n = n->c[LEFT];
 		} else {
-			n = n->r;
+			n = n->c[RIGHT];
 		}
 	}
 	((struct rg_tree *)t)->finger = best;
@@ -257,33 +243,33 @@ struct rg_node *rg_first(const struct rg_tree *t)
 {
 	struct rg_node *n = t->root;
 
-	while (n && n->l)
-		n = n->l;
+	while (n && n->c[LEFT])
+		n = n->c[LEFT];
 	return n;
 }
 
 struct rg_node *rg_next(const struct rg_node *n)
 {
-	if (n->r) {
-		n = n->r;
-		while (n->l)
-			n = n->l;
+	if (n->c[RIGHT]) {
+		n = n->c[RIGHT];
+		while (n->c[LEFT])
+			n = n->c[LEFT];
 		return (struct rg_node *)n;
 	}
-	while (n->p && n->p->r == n)
+	while (n->p && n->p->c[RIGHT] == n)
 		n = n->p;
 	return n->p;
 }
 
 struct rg_node *rg_prev(const struct rg_node *n)
 {
-	if (n->l) {
-		n = n->l;
-		while (n->r)
-			n = n->r;
+	if (n->c[LEFT]) {
+		n = n->c[LEFT];
+		while (n->c[RIGHT])
+			n = n->c[RIGHT];
 		return (struct rg_node *)n;
 	}
-	while (n->p && n->p->l == n)
+	while (n->p && n->p->c[LEFT] == n)
 		n = n->p;
 	return n->p;
 }
@@ -332,9 +318,9 @@ static bool highest(const struct rg_node *n, uint64_t lo, uint64_t hi,
 		q->above = above;
 		return true;
 	}
-	if (highest(n->r, n->end, hi, above, q))
+	if (highest(n->c[RIGHT], n->end, hi, above, q))
 		return true;
-	return highest(n->l, lo, n->start, (struct rg_node *)n, q);
+	return highest(n->c[LEFT], lo, n->start, (struct rg_node *)n, q);
 }
 
 static bool lowest(const struct rg_node *n, uint64_t lo, uint64_t hi,
@@ -350,9 +336,9 @@ static bool lowest(const struct rg_node *n, uint64_t lo, uint64_t hi,
 		q->above = above;
 		return true;
 	}
-	if (lowest(n->l, lo, n->start, (struct rg_node *)n, q))
+	if (lowest(n->c[LEFT], lo, n->start, (struct rg_node *)n, q))
 		return true;
-	return lowest(n->r, n->end, hi, above, q);
+	return lowest(n->c[RIGHT], n->end, hi, above, q);
 }
 
 bool rg_gap_highest(const struct rg_tree *t, uint64_t low, uint64_t high,
@@ -400,7 +386,7 @@ static long check(const struct rg_node *n, const struct rg_node *parent,
 			 (unsigned long long)n->start);
 		return -1;
 	}
-	nl = check(n->l, n, w);
+	nl = check(n->c[LEFT], n, w);
 	if (nl < 0)
 		return -1;
 	if (n->start >= n->end || ((n->start | n->end) & (w->align - 1))) {
@@ -417,11 +403,11 @@ static long check(const struct rg_node *n, const struct rg_node *parent,
 	}
 	w->first = false;
 	w->prev_end = n->end;
-	nr = check(n->r, n, w);
+	nr = check(n->c[RIGHT], n, w);
 	if (nr < 0)
 		return -1;
-	if (height(n->l) - height(n->r) > 1 ||
-	    height(n->r) - height(n->l) > 1) {
+	if (height(n->c[LEFT]) - height(n->c[RIGHT]) > 1 ||
+	    height(n->c[RIGHT]) - height(n->c[LEFT]) > 1) {
 		snprintf(w->why, w->size, "range %#llx: AVL balance broken",
 			 (unsigned long long)n->start);
 		return -1;

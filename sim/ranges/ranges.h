@@ -17,7 +17,7 @@
 struct rg_node {
 	/* what a lookup reads comes first: one cache line per level */
 	uint64_t start, end;		/* [start, end), non-empty */
-	struct rg_node *l, *r;
+	struct rg_node *c[2];		/* left, right */
 	struct rg_node *p;
 	int h;				/* height; 1 for a leaf */
 	uint64_t sub_lo, sub_hi;	/* lowest start, highest end below */
