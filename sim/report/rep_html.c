@@ -75,16 +75,6 @@ static const char css[] =
 	".c-line{fill:none;stroke-linejoin:round}\n"
 	"@media print{details{display:block}}\n";
 
-static double metric(const struct rep_run *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < r->nmetric; i++)
-		if (strcmp(r->metric[i].name, name) == 0)
-			return r->metric[i].value;
-	return NAN;
-}
-
 static void chip(FILE *f, int colour)
 {
 	fprintf(f, "<span class=\"chip\" style=\"background:%s\"></span>",
@@ -100,16 +90,6 @@ static void policy(FILE *f, const struct rep_run *r)
 static void td_num(FILE *f, const char *s)
 {
 	fprintf(f, "<td class=\"n\">%s</td>", s);
-}
-
-static int64_t sev_total(const struct rep_run *r, enum rep_sev s)
-{
-	int64_t n = 0;
-	size_t i;
-
-	for (i = 0; i < r->ndev; i++)
-		n += r->dev[i].count[s];
-	return n;
 }
 
 static void status(FILE *f, const struct rep_run *r)
@@ -199,23 +179,23 @@ static void summary(FILE *f, const struct rep_data *d)
 			status(f, r);
 			td_num(f, rep_fmt_count((double)r->events, b,
 						sizeof(b)));
-			td_num(f, rep_fmt_count((double)sev_total(
+			td_num(f, rep_fmt_count((double)rep_run_sev_total(
 							r, REP_SEV_ERROR),
 						b, sizeof(b)));
-			td_num(f, rep_fmt_count((double)sev_total(
+			td_num(f, rep_fmt_count((double)rep_run_sev_total(
 							r, REP_SEV_WARNING),
 						b, sizeof(b)));
-			td_num(f, rep_fmt_count((double)sev_total(
+			td_num(f, rep_fmt_count((double)rep_run_sev_total(
 							r, REP_SEV_INFO),
 						b, sizeof(b)));
 			td_num(f, rep_fmt_metric("ram_peak",
-						 metric(r, "ram_peak"), b,
+						 rep_run_metric(r, "ram_peak"), b,
 						 sizeof(b)));
 			td_num(f, rep_fmt_metric("caps_peak",
-						 metric(r, "caps_peak"), b,
+						 rep_run_metric(r, "caps_peak"), b,
 						 sizeof(b)));
 			td_num(f, rep_fmt_metric("rpc_total",
-						 metric(r, "rpc_total"), b,
+						 rep_run_metric(r, "rpc_total"), b,
 						 sizeof(b)));
 			fputs("</tr>\n", f);
 		}
@@ -224,25 +204,6 @@ static void summary(FILE *f, const struct rep_data *d)
 }
 
 /* ---- conformance ---- */
-
-static const struct rep_case *find_case(const struct rep_run *r,
-					const char *name)
-{
-	size_t lo = 0, hi = r->ncases;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strverscmp(r->cases[mid].name, name);
-
-		if (c == 0)
-			return &r->cases[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
 
 static void conform_heads(FILE *f, const struct rep_data *d,
 			  const char *first)
@@ -300,11 +261,7 @@ static void conformance(FILE *f, const struct rep_data *d)
 	      f);
 	for (i = 0; i < d->nconform; i++) {
 		const struct rep_run *r = d->conform[i];
-		int64_t decided = r->verdicts[0] + r->verdicts[1] +
-				  r->verdicts[3];
-		double rate = decided ? 100.0 * (double)r->verdicts[0] /
-						(double)decided
-				      : 0;
+		double rate = rep_run_pass_rate(r);
 
 		fputs("<tr><td>", f);
 		policy(f, r);
@@ -317,7 +274,7 @@ static void conformance(FILE *f, const struct rep_data *d)
 			r->ncases, (long long)r->verdicts[0],
 			(long long)r->verdicts[1], (long long)r->verdicts[2],
 			(long long)r->verdicts[3]);
-		if (decided)
+		if (!isnan(rate))
 			fprintf(f,
 				"<td><span class=\"bar\"><span style=\""
 				"width:%.1f%%\"></span></span>%.1f%%</td>",
@@ -348,7 +305,7 @@ static void conformance(FILE *f, const struct rep_data *d)
 							 sizeof(b));
 					if (strcmp(b, prev) != 0)
 						continue;
-					c = find_case(d->conform[i],
+					c = rep_run_case(d->conform[i],
 						      d->case_names[j]);
 					v = c ? rep_verdict_index(c->verdict)
 					      : 2;
@@ -372,7 +329,7 @@ static void conformance(FILE *f, const struct rep_data *d)
 
 		for (i = 0; i < d->nconform; i++) {
 			const struct rep_case *c =
-				find_case(d->conform[i], d->case_names[k]);
+				rep_run_case(d->conform[i], d->case_names[k]);
 
 			all &= c && strcmp(c->verdict, "pass") == 0;
 		}
@@ -388,7 +345,7 @@ static void conformance(FILE *f, const struct rep_data *d)
 		rep_html(f, d->case_names[k]);
 		fputs("</td>", f);
 		for (i = 0; i < d->nconform; i++)
-			verdict(f, find_case(d->conform[i], d->case_names[k]),
+			verdict(f, rep_run_case(d->conform[i], d->case_names[k]),
 				true);
 		fputs("</tr>\n", f);
 	}
@@ -404,7 +361,7 @@ static void conformance(FILE *f, const struct rep_data *d)
 		rep_html(f, d->case_names[k]);
 		fputs("</td>", f);
 		for (i = 0; i < d->nconform; i++)
-			verdict(f, find_case(d->conform[i], d->case_names[k]),
+			verdict(f, rep_run_case(d->conform[i], d->case_names[k]),
 				true);
 		fputs("</tr>\n", f);
 	}
@@ -448,36 +405,10 @@ static void runs(FILE *f, const struct rep_group *g)
 	fputs("</table>\n", f);
 }
 
-static size_t metric_names(const struct rep_group *g, const char **out,
-			   size_t max)
-{
-	size_t n = 0, i, j, k;
-
-	for (k = 0; k < g->nrun; k++)
-		for (i = 0; i < g->run[k]->nmetric; i++) {
-			const char *m = g->run[k]->metric[i].name;
-
-			for (j = 0; j < n; j++)
-				if (strcmp(out[j], m) == 0)
-					break;
-			if (j == n && n < max)
-				out[n++] = m;
-		}
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && rep_metric_cmp(out[j - 1], out[j]) > 0;
-		     j--) {
-			const char *t = out[j];
-
-			out[j] = out[j - 1];
-			out[j - 1] = t;
-		}
-	return n;
-}
-
 static void metrics(FILE *f, const struct rep_group *g, size_t idx)
 {
 	const char *names[256];
-	size_t n = metric_names(g, names, 256), i, k;
+	size_t n = rep_group_metric_names(g, names, 256), i, k;
 	const char *section = NULL;
 	char b[64];
 
@@ -508,7 +439,7 @@ static void metrics(FILE *f, const struct rep_group *g, size_t idx)
 			fputs("</td></tr>\n", f);
 		}
 		for (k = 0; k < g->nrun; k++) {
-			double v = metric(g->run[k], names[i]);
+			double v = rep_run_metric(g->run[k], names[i]);
 
 			if (isnan(v))
 				continue;
@@ -523,7 +454,7 @@ static void metrics(FILE *f, const struct rep_group *g, size_t idx)
 		rep_html(f, label);
 		fputs("</td>", f);
 		for (k = 0; k < g->nrun; k++) {
-			double v = metric(g->run[k], names[i]);
+			double v = rep_run_metric(g->run[k], names[i]);
 
 			rep_fmt_metric(names[i], v, b, sizeof(b));
 			fprintf(f, "<td class=\"n%s\">%s</td>",

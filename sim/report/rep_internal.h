@@ -158,6 +158,20 @@ void rep_data_free(struct rep_data *d);
 void *rep_alloc(struct rep_data *d, size_t size);
 const char *rep_strdup(struct rep_data *d, const char *s);
 
+/* ---- rep_data.c: what the writers ask of the data ---- */
+
+/* Value of metric @name in @r, or NAN. */
+double rep_run_metric(const struct rep_run *r, const char *name);
+/* Passed over decided (pass, fail, error) cases, in percent, or NAN. */
+double rep_run_pass_rate(const struct rep_run *r);
+int64_t rep_run_sev_total(const struct rep_run *r, enum rep_sev s);
+/* The result of case @name in @r, or NULL. */
+const struct rep_case *rep_run_case(const struct rep_run *r,
+				    const char *name);
+/* Every metric any run of @g has, in the catalogue's order. */
+size_t rep_group_metric_names(const struct rep_group *g, const char **out,
+			      size_t max);
+
 /* ---- rep_fmt.c ---- */
 
 /* How a metric is shown. */

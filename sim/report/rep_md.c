@@ -10,41 +10,12 @@
 #include <math.h>
 #include <string.h>
 
-/* Value of metric @name in @r, or NAN. */
-static double metric(const struct rep_run *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < r->nmetric; i++)
-		if (strcmp(r->metric[i].name, name) == 0)
-			return r->metric[i].value;
-	return NAN;
-}
-
-static double pass_rate(const struct rep_run *r)
-{
-	int64_t decided = r->verdicts[0] + r->verdicts[1] + r->verdicts[3];
-
-	return decided ? 100.0 * (double)r->verdicts[0] / (double)decided
-		       : NAN;
-}
-
 static void cell_metric(FILE *f, const struct rep_run *r, const char *name)
 {
 	char b[64];
 
-	fprintf(f, " %s |", rep_fmt_metric(name, metric(r, name), b,
+	fprintf(f, " %s |", rep_fmt_metric(name, rep_run_metric(r, name), b,
 					   sizeof(b)));
-}
-
-static int64_t sev_total(const struct rep_run *r, enum rep_sev s)
-{
-	int64_t n = 0;
-	size_t i;
-
-	for (i = 0; i < r->ndev; i++)
-		n += r->dev[i].count[s];
-	return n;
 }
 
 static void status_cell(FILE *f, const struct rep_run *r)
@@ -89,15 +60,15 @@ static void summary(FILE *f, const struct rep_data *d)
 				rep_fmt_count((double)r->events, b,
 					      sizeof(b)));
 			fprintf(f, " %s |",
-				rep_fmt_count((double)sev_total(
+				rep_fmt_count((double)rep_run_sev_total(
 						      r, REP_SEV_ERROR),
 					      b, sizeof(b)));
 			fprintf(f, " %s |",
-				rep_fmt_count((double)sev_total(
+				rep_fmt_count((double)rep_run_sev_total(
 						      r, REP_SEV_WARNING),
 					      b, sizeof(b)));
 			fprintf(f, " %s |",
-				rep_fmt_count((double)sev_total(
+				rep_fmt_count((double)rep_run_sev_total(
 						      r, REP_SEV_INFO),
 					      b, sizeof(b)));
 			cell_metric(f, r, "ram_peak");
@@ -107,25 +78,6 @@ static void summary(FILE *f, const struct rep_data *d)
 		}
 	}
 	fputc('\n', f);
-}
-
-static const struct rep_case *find_case(const struct rep_run *r,
-					const char *name)
-{
-	size_t lo = 0, hi = r->ncases;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strverscmp(r->cases[mid].name, name);
-
-		if (c == 0)
-			return &r->cases[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
 }
 
 static void conform_header(FILE *f, const struct rep_data *d,
@@ -165,7 +117,7 @@ static void conformance(FILE *f, const struct rep_data *d)
 	      f);
 	for (i = 0; i < d->nconform; i++) {
 		const struct rep_run *r = d->conform[i];
-		double rate = pass_rate(r);
+		double rate = rep_run_pass_rate(r);
 
 		fputs("| ", f);
 		rep_md(f, r->display);
@@ -202,7 +154,7 @@ static void conformance(FILE *f, const struct rep_data *d)
 							 sizeof(b));
 					if (strcmp(b, prev) != 0)
 						continue;
-					cs = find_case(d->conform[i],
+					cs = rep_run_case(d->conform[i],
 						       d->case_names[j]);
 					c = cs ? (size_t)rep_verdict_index(
 							 cs->verdict)
@@ -224,7 +176,7 @@ static void conformance(FILE *f, const struct rep_data *d)
 
 		for (i = 0; i < d->nconform; i++) {
 			const struct rep_case *c =
-				find_case(d->conform[i], d->case_names[k]);
+				rep_run_case(d->conform[i], d->case_names[k]);
 
 			if (!c || strcmp(c->verdict, "pass") != 0)
 				all = false;
@@ -244,7 +196,7 @@ static void conformance(FILE *f, const struct rep_data *d)
 		fputs(" |", f);
 		for (i = 0; i < d->nconform; i++) {
 			const struct rep_case *c =
-				find_case(d->conform[i], d->case_names[k]);
+				rep_run_case(d->conform[i], d->case_names[k]);
 
 			fputc(' ', f);
 			if (!c)
@@ -320,38 +272,10 @@ static void group_runs(FILE *f, const struct rep_group *g)
 	fputc('\n', f);
 }
 
-/* Every metric any run of the group has, in the catalogue's order. */
-static size_t metric_names(const struct rep_group *g, const char **out,
-			   size_t max)
-{
-	size_t n = 0, i, j, k;
-
-	for (k = 0; k < g->nrun; k++)
-		for (i = 0; i < g->run[k]->nmetric; i++) {
-			const char *m = g->run[k]->metric[i].name;
-
-			for (j = 0; j < n; j++)
-				if (strcmp(out[j], m) == 0)
-					break;
-			if (j == n && n < max)
-				out[n++] = m;
-		}
-	/* insertion sort: a few dozen names */
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && rep_metric_cmp(out[j - 1], out[j]) > 0;
-		     j--) {
-			const char *t = out[j];
-
-			out[j] = out[j - 1];
-			out[j - 1] = t;
-		}
-	return n;
-}
-
 static void group_metrics(FILE *f, const struct rep_group *g)
 {
 	const char *names[256];
-	size_t n = metric_names(g, names, 256), i, k;
+	size_t n = rep_group_metric_names(g, names, 256), i, k;
 	const char *section = NULL;
 	char b[64];
 
@@ -381,7 +305,7 @@ static void group_metrics(FILE *f, const struct rep_group *g)
 		}
 		/* the lowest cost is marked where the runs differ */
 		for (k = 0; k < g->nrun; k++) {
-			double v = metric(g->run[k], names[i]);
+			double v = rep_run_metric(g->run[k], names[i]);
 
 			if (isnan(v))
 				continue;
@@ -396,7 +320,7 @@ static void group_metrics(FILE *f, const struct rep_group *g)
 		rep_md(f, label);
 		fputs(" |", f);
 		for (k = 0; k < g->nrun; k++) {
-			double v = metric(g->run[k], names[i]);
+			double v = rep_run_metric(g->run[k], names[i]);
 
 			rep_fmt_metric(names[i], v, b, sizeof(b));
 			fprintf(f, v == best ? " **%s** |" : " %s |", b);

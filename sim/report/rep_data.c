@@ -1,0 +1,85 @@
+/*
+ * rep_data.c - what both report writers ask of the loaded data (rep_md.c
+ * and rep_html.c render the same tables; the numbers come from here, so
+ * the two can never disagree).
+ */
+#include "rep_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+double rep_run_metric(const struct rep_run *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nmetric; i++)
+		if (strcmp(r->metric[i].name, name) == 0)
+			return r->metric[i].value;
+	return NAN;
+}
+
+double rep_run_pass_rate(const struct rep_run *r)
+{
+	/* pass, fail and error decide; unsupported cases do not count */
+	int64_t decided = r->verdicts[0] + r->verdicts[1] + r->verdicts[3];
+
+	return decided ? 100.0 * (double)r->verdicts[0] / (double)decided
+		       : NAN;
+}
+
+int64_t rep_run_sev_total(const struct rep_run *r, enum rep_sev s)
+{
+	int64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < r->ndev; i++)
+		n += r->dev[i].count[s];
+	return n;
+}
+
+const struct rep_case *rep_run_case(const struct rep_run *r,
+				    const char *name)
+{
+	size_t lo = 0, hi = r->ncases;
+
+	/* cases are sorted by strverscmp, as rep_data_load leaves them */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strverscmp(r->cases[mid].name, name);
+
+		if (c == 0)
+			return &r->cases[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+size_t rep_group_metric_names(const struct rep_group *g, const char **out,
+			      size_t max)
+{
+	size_t n = 0, i, j, k;
+
+	for (k = 0; k < g->nrun; k++)
+		for (i = 0; i < g->run[k]->nmetric; i++) {
+			const char *m = g->run[k]->metric[i].name;
+
+			for (j = 0; j < n; j++)
+				if (strcmp(out[j], m) == 0)
+					break;
+			if (j == n && n < max)
+				out[n++] = m;
+		}
+	/* insertion sort: a few dozen names */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && rep_metric_cmp(out[j - 1], out[j]) > 0;
+		     j--) {
+			const char *t = out[j];
+
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return n;
+}
