@@ -5,9 +5,8 @@
  * every DB_BATCH events and at the end, so the cost per row is a bind and
  * a step (about a microsecond) instead of a sync.  The two tables that
  * take a row per event or more (event, mapping) go further: their rows
- * wait in a buffer and are inserted DB_MULTI at a time by one statement,
- * which saves a third of the per-row cost (the statement's set-up and
- * tear-down); a commit inserts what waits first.  Foreign keys are
+ * are inserted in blocks by a writer thread (db_rows.c); a commit drains
+ * it first.  Foreign keys are
  * declared but not enforced while loading: every run_id written is the
  * run's own, and the check would cost a lookup per row.  WAL with
  * synchronous=NORMAL keeps every committed batch across a crash of the
@@ -15,7 +14,7 @@
  * a log.  Errors are sorted into "cannot create" and "cannot write"
  * because the command reports them with different exit statuses.
  */
-#include "rmsim/db.h"
+#include "db_internal.h"
 #include "rmsim/abi.h"
 
 #include "schema.sql.h"
@@ -33,21 +32,6 @@
 #define RMSIM_VERSION "0"
 #endif
 
-#define DB_MULTI 32	/* rows per multi-row insert */
-#define EVENT_COLS 19
-#define MAPPING_COLS 9
-
-enum stmt {
-	ST_EVENT,
-	ST_FINDING,
-	ST_METRIC,
-	ST_MAPPING,
-	ST_CASE,
-	ST_SAMPLE,
-	ST_REGION,
-	ST_COUNT
-};
-
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_EVENT] = "INSERT INTO event VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
 		     "?,?,?,?)",
@@ -59,34 +43,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_REGION] = "INSERT INTO region VALUES(?,?,?,?,?,?,?,?)",
 };
 
-/* A column value of a buffered row; short texts are copied in. */
-struct dbval {
-	int type;		/* SQLITE_NULL, SQLITE_INTEGER, SQLITE_TEXT */
-	int64_t i;
-	const char *s;		/* a static string, or txt */
-	char txt[24];
-};
-
-/* Rows waiting for one multi-row insert into one table. */
-struct rowbuf {
-	enum stmt one;		/* the single-row insert */
-	sqlite3_stmt *many;	/* DB_MULTI rows at once */
-	int ncols;
-	unsigned n;		/* rows waiting */
-	struct dbval *v;	/* DB_MULTI * ncols */
-	const char *what;	/* for errors */
-};
-
-struct db {
-	sqlite3 *h;
-	sqlite3_stmt *st[ST_COUNT];
-	struct rowbuf events, mappings;
-	bool in_tx;
-	unsigned pending;	/* rows since the last commit */
-	char msg[512];
-};
-
-static enum db_error classify(int rc)
+enum db_error db_classify(int rc)
 {
 	switch (rc & 0xff) {
 	case SQLITE_CANTOPEN:
@@ -101,162 +58,23 @@ static enum db_error classify(int rc)
 	}
 }
 
-static enum db_error fail(struct db *db, int rc, const char *what)
+enum db_error db_fail(struct db *db, int rc, const char *what)
 {
 	snprintf(db->msg, sizeof(db->msg), "%s: %s", what,
 		 sqlite3_errmsg(db->h));
-	return classify(rc);
+	return db_classify(rc);
 }
 
 static enum db_error exec(struct db *db, const char *sql, const char *what)
 {
 	int rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
 
-	return rc == SQLITE_OK ? DB_OK : fail(db, rc, what);
+	return rc == SQLITE_OK ? DB_OK : db_fail(db, rc, what);
 }
 
 const char *db_errmsg(const struct db *db)
 {
 	return db->msg;
-}
-
-/* ---- buffered rows ---- */
-
-static void bind_val(sqlite3_stmt *s, int i, const struct dbval *v)
-{
-	if (v->type == SQLITE_INTEGER)
-		sqlite3_bind_int64(s, i, v->i);
-	else if (v->type == SQLITE_TEXT)
-		sqlite3_bind_text(s, i, v->s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, i);
-}
-
-/* Insert what waits in @b: one statement when full, row by row if not. */
-static enum db_error rows_flush(struct db *db, struct rowbuf *b)
-{
-	unsigned r, n = b->n;
-	int c, rc = SQLITE_DONE;
-	sqlite3_stmt *s;
-
-	b->n = 0;
-	if (n == DB_MULTI) {
-		for (c = 0; c < (int)n * b->ncols; c++)
-			bind_val(b->many, c + 1, &b->v[c]);
-		rc = sqlite3_step(b->many);
-		sqlite3_reset(b->many);
-	} else {
-		s = db->st[b->one];
-		for (r = 0; r < n && rc == SQLITE_DONE; r++) {
-			for (c = 0; c < b->ncols; c++)
-				bind_val(s, c + 1, &b->v[r * b->ncols + c]);
-			rc = sqlite3_step(s);
-			sqlite3_reset(s);
-		}
-	}
-	return rc == SQLITE_DONE ? DB_OK : fail(db, rc, b->what);
-}
-
-/* The values of the next row of @b, to be filled in. */
-static struct dbval *row_next(struct rowbuf *b)
-{
-	return &b->v[b->n * b->ncols];
-}
-
-/* The row just filled in is complete: insert when the buffer is full. */
-static enum db_error row_done(struct db *db, struct rowbuf *b)
-{
-	return ++b->n == DB_MULTI ? rows_flush(db, b) : DB_OK;
-}
-
-static void v_int(struct dbval *v, int64_t i)
-{
-	v->type = SQLITE_INTEGER;
-	v->i = i;
-}
-
-static void v_opt_int(struct dbval *v, bool known, int64_t i)
-{
-	v->type = known ? SQLITE_INTEGER : SQLITE_NULL;
-	v->i = i;
-}
-
-/* A string that lives as long as the program (names from tables). */
-static void v_static(struct dbval *v, const char *t)
-{
-	v->type = t ? SQLITE_TEXT : SQLITE_NULL;
-	v->s = t;
-}
-
-/* A string that may not outlive the call: copied (names are short). */
-static void v_copy(struct dbval *v, const char *t)
-{
-	size_t n;
-
-	if (!t) {
-		v->type = SQLITE_NULL;
-		return;
-	}
-	n = strnlen(t, sizeof(v->txt) - 1);
-	memcpy(v->txt, t, n);
-	v->txt[n] = 0;
-	v->type = SQLITE_TEXT;
-	v->s = v->txt;
-}
-
-static void v_errno(struct dbval *v, bool known, int e)
-{
-	const char *n = known && e ? abi_errno_name(e) : NULL;
-
-	if (!known || e == 0)
-		v->type = SQLITE_NULL;
-	else if (n)
-		v_static(v, n);
-	else
-		v_int(v, e);
-}
-
-/* Prepare the multi-row insert of @b: "INSERT INTO t VALUES(?,..),..". */
-static int rows_init(struct db *db, struct rowbuf *b, enum stmt one,
-		     const char *table, int ncols, const char *what)
-{
-	size_t len = 64 + (size_t)DB_MULTI * (size_t)(2 * ncols + 3);
-	char *sql = malloc(len), *p;
-	unsigned r;
-	int c, rc;
-
-	b->one = one;
-	b->ncols = ncols;
-	b->what = what;
-	b->v = calloc((size_t)DB_MULTI * (size_t)ncols, sizeof(*b->v));
-	if (!sql || !b->v) {
-		free(sql);
-		return SQLITE_NOMEM;
-	}
-	p = sql + sprintf(sql, "INSERT INTO %s VALUES", table);
-	for (r = 0; r < DB_MULTI; r++) {
-		*p++ = r ? ',' : ' ';
-		*p++ = '(';
-		for (c = 0; c < ncols; c++) {
-			*p++ = c ? ',' : '?';
-			if (c)
-				*p++ = '?';
-		}
-		*p++ = ')';
-	}
-	*p = 0;
-	rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
-				&b->many, NULL);
-	free(sql);
-	return rc;
-}
-
-static void rows_fini(struct rowbuf *b)
-{
-	sqlite3_finalize(b->many);
-	free(b->v);
-	b->many = NULL;
-	b->v = NULL;
 }
 
 /* ---- open, commit, close ---- */
@@ -275,7 +93,7 @@ static enum db_error mark_stale_runs(struct db *db)
 				" AND (host IS NULL OR host=?)",
 				-1, &q, NULL);
 	if (rc != SQLITE_OK)
-		return fail(db, rc, "cannot read runs");
+		return db_fail(db, rc, "cannot read runs");
 	rc = sqlite3_prepare_v2(db->h,
 				"UPDATE run SET status='interrupted', detail="
 				"'process ended without closing the run' "
@@ -283,7 +101,7 @@ static enum db_error mark_stale_runs(struct db *db)
 				-1, &u, NULL);
 	if (rc != SQLITE_OK) {
 		sqlite3_finalize(q);
-		return fail(db, rc, "cannot update runs");
+		return db_fail(db, rc, "cannot update runs");
 	}
 	sqlite3_bind_text(q, 1, host, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -297,7 +115,7 @@ static enum db_error mark_stale_runs(struct db *db)
 	}
 	sqlite3_finalize(q);
 	sqlite3_finalize(u);
-	return rc == SQLITE_DONE ? DB_OK : fail(db, rc, "cannot read runs");
+	return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc, "cannot read runs");
 }
 
 struct db *db_open(const char *path, enum db_error *err, char *msg,
@@ -311,13 +129,14 @@ struct db *db_open(const char *path, enum db_error *err, char *msg,
 		snprintf(msg, msg_size, "%s: out of memory", path);
 		return NULL;
 	}
-	/* one connection per thread of ours: no mutexes needed */
+	/* serialized: the writer thread inserts event and mapping rows
+	 * while the replay may log a finding (db_rows.c) */
 	rc = sqlite3_open_v2(path, &db->h,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-				     SQLITE_OPEN_NOMUTEX,
+				     SQLITE_OPEN_FULLMUTEX,
 			     NULL);
 	if (rc != SQLITE_OK) {
-		*err = fail(db, rc, "cannot open");
+		*err = db_fail(db, rc, "cannot open");
 		goto error;
 	}
 	sqlite3_busy_timeout(db->h, 5000);
@@ -352,24 +171,29 @@ struct db *db_open(const char *path, enum db_error *err, char *msg,
 					SQLITE_PREPARE_PERSISTENT, &db->st[i],
 					NULL);
 		if (rc != SQLITE_OK) {
-			*err = fail(db, rc, "cannot prepare");
+			*err = db_fail(db, rc, "cannot prepare");
 			goto error;
 		}
 	}
-	rc = rows_init(db, &db->events, ST_EVENT, "event", EVENT_COLS,
-		       "cannot log an event");
+	rc = db_rows_init(db, &db->events, ST_EVENT, "event", EVENT_COLS,
+			  "cannot log an event");
 	if (rc == SQLITE_OK)
-		rc = rows_init(db, &db->mappings, ST_MAPPING, "mapping",
-			       MAPPING_COLS, "cannot log a mapping");
+		rc = db_rows_init(db, &db->mappings, ST_MAPPING, "mapping",
+				  MAPPING_COLS, "cannot log a mapping");
 	if (rc != SQLITE_OK) {
-		*err = fail(db, rc, "cannot prepare");
+		*err = db_fail(db, rc, "cannot prepare");
+		goto error;
+	}
+	if (db_writer_start(db)) {
+		*err = DB_EIO;
+		snprintf(db->msg, sizeof(db->msg), "cannot start a thread");
 		goto error;
 	}
 	return db;
 error:
 	snprintf(msg, msg_size, "%s: %s", path, db->msg);
-	rows_fini(&db->events);
-	rows_fini(&db->mappings);
+	db_rows_fini(&db->events);
+	db_rows_fini(&db->mappings);
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(db->st[i]);
 	sqlite3_close(db->h);
@@ -383,9 +207,7 @@ enum db_error db_flush(struct db *db)
 
 	if (!db->in_tx)
 		return DB_OK;
-	e = rows_flush(db, &db->events);
-	if (!e)
-		e = rows_flush(db, &db->mappings);
+	e = db_rows_flush(db);
 	if (e) {
 		db->in_tx = false;
 		db->pending = 0;
@@ -406,9 +228,11 @@ static enum db_error batch(struct db *db)
 	enum db_error e;
 
 	if (db->in_tx && db->pending >= DB_BATCH) {
-		e = db_flush(db);
+		/* the writer commits in its turn, after the rows before */
+		e = db_writer_commit(db);
 		if (e)
 			return e;
+		db->pending = 0;
 	}
 	if (!db->in_tx) {
 		e = exec(db, "BEGIN", "cannot write");
@@ -426,7 +250,7 @@ static enum db_error step(struct db *db, enum stmt s, const char *what)
 	int rc = sqlite3_step(db->st[s]);
 
 	sqlite3_reset(db->st[s]);
-	return rc == SQLITE_DONE ? DB_OK : fail(db, rc, what);
+	return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc, what);
 }
 
 enum db_error db_close(struct db *db)
@@ -441,8 +265,9 @@ enum db_error db_close(struct db *db)
 		e = exec(db, db_index_sql, "cannot build indexes");
 	if (!e)
 		e = exec(db, "PRAGMA optimize", "cannot optimize");
-	rows_fini(&db->events);
-	rows_fini(&db->mappings);
+	db_writer_stop(db);
+	db_rows_fini(&db->events);
+	db_rows_fini(&db->mappings);
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(db->st[i]);
 	if (sqlite3_close(db->h) != SQLITE_OK && !e)
@@ -482,7 +307,7 @@ enum db_error db_run_begin(struct db *db, const struct db_run_info *info,
 		" status, pid, host) VALUES(?,?,?,?,?,?,?,?,?,'running',?,?)",
 		-1, &s, NULL);
 	if (rc != SQLITE_OK)
-		return fail(db, rc, "cannot start the run");
+		return db_fail(db, rc, "cannot start the run");
 	bind_text(s, 1, now);
 	bind_text(s, 2, RMSIM_VERSION);
 	bind_text(s, 3, info->command ? info->command : "replay");
@@ -497,7 +322,7 @@ enum db_error db_run_begin(struct db *db, const struct db_run_info *info,
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
-		return fail(db, rc, "cannot start the run");
+		return db_fail(db, rc, "cannot start the run");
 	*run_id = sqlite3_last_insert_rowid(db->h);
 	return DB_OK;
 }
@@ -518,7 +343,7 @@ enum db_error db_run_end(struct db *db, int64_t run_id, const char *status,
 				" detail=? WHERE id=?",
 				-1, &s, NULL);
 	if (rc != SQLITE_OK)
-		return fail(db, rc, "cannot end the run");
+		return db_fail(db, rc, "cannot end the run");
 	bind_text(s, 1, status);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)events);
 	sqlite3_bind_double(s, 3, wall_ms);
@@ -526,7 +351,7 @@ enum db_error db_run_end(struct db *db, int64_t run_id, const char *status,
 	sqlite3_bind_int64(s, 5, run_id);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? DB_OK : fail(db, rc, "cannot end the run");
+	return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc, "cannot end the run");
 }
 
 static void bind_opt_int(sqlite3_stmt *s, int i, bool known, int64_t v)
@@ -537,11 +362,23 @@ static void bind_opt_int(sqlite3_stmt *s, int i, bool known, int64_t v)
 		sqlite3_bind_null(s, i);
 }
 
+static void v_errno(struct dbval *v, bool known, int e)
+{
+	const char *n = known && e ? abi_errno_name(e) : NULL;
+
+	if (!known || e == 0)
+		v->type = SQLITE_NULL;
+	else if (n)
+		v_static(v, n);
+	else
+		v_int(v, e);
+}
+
 enum db_error db_event_add(struct db *db, int64_t run_id,
 			   const struct db_event *ev)
 {
 	enum db_error e = batch(db);
-	struct dbval *v = row_next(&db->events);
+	struct dbval *v = db_row_next(&db->events);
 	unsigned i;
 
 	if (e)
@@ -561,7 +398,7 @@ enum db_error db_event_add(struct db *db, int64_t run_id,
 	v_opt_int(&v[16], ev->model_known, ev->model_ret);
 	v_errno(&v[17], ev->model_known, ev->model_errno);
 	v_copy(&v[18], ev->verdict);
-	return row_done(db, &db->events);
+	return db_row_done(db, &db->events);
 }
 
 enum db_error db_finding_add(struct db *db, int64_t run_id, uint64_t seq,
@@ -599,7 +436,7 @@ enum db_error db_mapping_add(struct db *db, int64_t run_id,
 			     const struct db_mapping *m)
 {
 	enum db_error e = batch(db);
-	struct dbval *v = row_next(&db->mappings);
+	struct dbval *v = db_row_next(&db->mappings);
 
 	if (e)
 		return e;
@@ -612,7 +449,7 @@ enum db_error db_mapping_add(struct db *db, int64_t run_id,
 	v_copy(&v[6], m->ds);
 	v_int(&v[7], (int64_t)m->ds_offset);
 	v_copy(&v[8], m->rights);
-	return row_done(db, &db->mappings);
+	return db_row_done(db, &db->mappings);
 }
 
 enum db_error db_case_result_add(struct db *db, int64_t run_id,

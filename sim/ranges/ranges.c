@@ -197,8 +197,10 @@ void rg_erase(struct rg_tree *t, struct rg_node *n)
 	}
 	n->c[LEFT] = n->c[RIGHT] = n->p = NULL;
 	t->count--;
-	if (t->finger == n)
-		t->finger = NULL;
+	if (t->finger[0] == n)
+		t->finger[0] = NULL;
+	if (t->finger[1] == n)
+		t->finger[1] = NULL;
 	fixup(t, fix);
 }
 
@@ -216,11 +218,19 @@ void rg_update(struct rg_node *n)
 
 struct rg_node *rg_find(const struct rg_tree *t, uint64_t addr)
 {
-	struct rg_node *n = t->finger, *best = NULL;
+	struct rg_tree *mt = (struct rg_tree *)t;
+	struct rg_node *n, *best = NULL;
+	int i;
 
 	/* a range holding addr is the answer: ranges are disjoint */
-	if (n && addr >= n->start && addr < n->end)
-		return n;
+	for (i = 0; i < 2; i++) {
+		n = t->finger[i];
+		if (n && addr >= n->start && addr < n->end) {
+			mt->finger[i] = mt->finger[0];
+			mt->finger[0] = n;
+			return n;
+		}
+	}
 	for (n = t->root; n;) {
 		/* both children are fetched while this node is compared: on
 		 * a large tree the descent is a chain of cache misses */
@@ -235,7 +245,10 @@ struct rg_node *rg_find(const struct rg_tree *t, uint64_t addr)
 			n = n->c[RIGHT];
 		}
 	}
-	((struct rg_tree *)t)->finger = best;
+	if (best) {
+		mt->finger[1] = mt->finger[0];
+		mt->finger[0] = best;
+	}
 	return best;
 }
 

@@ -27,9 +27,10 @@ struct rg_node {
 struct rg_tree {
 	struct rg_node *root;
 	uint64_t count;
-	/* the node rg_find returned last, or NULL: callers look the same
-	 * range up several times in a row (a cache, not tree state) */
-	struct rg_node *finger;
+	/* the nodes rg_find returned last, the latest first, or NULL:
+	 * callers look the same ranges up several times in a row, often
+	 * two in turn (a cache, not tree state) */
+	struct rg_node *finger[2];
 };
 
 /* Add @n, whose [start, end) overlaps no range of @t. */
