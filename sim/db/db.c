@@ -176,10 +176,13 @@ struct db *db_open(const char *path, enum db_error *err, char *msg,
 		}
 	}
 	rc = db_rows_init(db, &db->events, ST_EVENT, "event", EVENT_COLS,
-			  "cannot log an event");
+			  false, "cannot log an event");
 	if (rc == SQLITE_OK)
 		rc = db_rows_init(db, &db->mappings, ST_MAPPING, "mapping",
-				  MAPPING_COLS, "cannot log a mapping");
+				  MAPPING_COLS, false, "cannot log a mapping");
+	if (rc == SQLITE_OK)
+		rc = db_rows_init(db, &db->findings, ST_FINDING, "finding",
+				  FINDING_COLS, true, "cannot log a finding");
 	if (rc != SQLITE_OK) {
 		*err = db_fail(db, rc, "cannot prepare");
 		goto error;
@@ -194,6 +197,7 @@ error:
 	snprintf(msg, msg_size, "%s: %s", path, db->msg);
 	db_rows_fini(&db->events);
 	db_rows_fini(&db->mappings);
+	db_rows_fini(&db->findings);
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(db->st[i]);
 	sqlite3_close(db->h);
@@ -268,6 +272,7 @@ enum db_error db_close(struct db *db)
 	db_writer_stop(db);
 	db_rows_fini(&db->events);
 	db_rows_fini(&db->mappings);
+	db_rows_fini(&db->findings);
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(db->st[i]);
 	if (sqlite3_close(db->h) != SQLITE_OK && !e)
@@ -354,14 +359,6 @@ enum db_error db_run_end(struct db *db, int64_t run_id, const char *status,
 	return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc, "cannot end the run");
 }
 
-static void bind_opt_int(sqlite3_stmt *s, int i, bool known, int64_t v)
-{
-	if (known)
-		sqlite3_bind_int64(s, i, v);
-	else
-		sqlite3_bind_null(s, i);
-}
-
 static void v_errno(struct dbval *v, bool known, int e)
 {
 	const char *n = known && e ? abi_errno_name(e) : NULL;
@@ -405,17 +402,17 @@ enum db_error db_finding_add(struct db *db, int64_t run_id, uint64_t seq,
 			     const char *kind, const char *severity,
 			     const char *detail)
 {
-	sqlite3_stmt *s = db->st[ST_FINDING];
 	enum db_error e = batch(db);
+	struct dbval *v = db_row_next(&db->findings);
 
 	if (e)
 		return e;
-	sqlite3_bind_int64(s, 1, run_id);
-	bind_opt_int(s, 2, seq != 0, (int64_t)seq);
-	bind_text(s, 3, kind);
-	bind_text(s, 4, severity);
-	bind_text(s, 5, detail);
-	return step(db, ST_FINDING, "cannot log a finding");
+	v_int(&v[0], run_id);
+	v_opt_int(&v[1], seq != 0, (int64_t)seq);
+	v_copy(&v[2], kind);
+	v_copy(&v[3], severity);
+	v_text(&db->findings, &v[4], detail);
+	return db_row_done(db, &db->findings);
 }
 
 enum db_error db_metric_add(struct db *db, int64_t run_id, const char *name,

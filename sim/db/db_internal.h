@@ -15,10 +15,13 @@
 #include <string.h>
 
 #define DB_MULTI 32	/* rows per multi-row insert */
-#define DB_BLOCKS 8	/* blocks of DB_MULTI rows per table, in flight or
+#define DB_BLOCKS 16	/* blocks of DB_MULTI rows per table, in flight or
 			 * being filled */
+#define DB_WAKE 4	/* queued blocks that wake a sleeping writer */
 #define EVENT_COLS 19
 #define MAPPING_COLS 9
+#define FINDING_COLS 5
+#define DB_TEXT 512	/* the longest text a buffered row holds */
 
 enum stmt {
 	ST_EVENT,
@@ -45,7 +48,11 @@ struct rowbuf {
 	sqlite3_stmt *many;	/* DB_MULTI rows at once (the writer's) */
 	int ncols;
 	unsigned n;		/* rows in the block being filled */
-	struct dbval *v;	/* that block: DB_MULTI * ncols values */
+	struct dbval *v;	/* that block: DB_MULTI * ncols values, then
+				 * DB_MULTI * DB_TEXT bytes for long texts
+				 * (if long_text) */
+	bool long_text;
+	size_t text_used;	/* of the block's text bytes */
 	struct dbval *spare[DB_BLOCKS];	/* blocks free to fill */
 	unsigned nspare;	/* under db->mu */
 	const char *what;	/* for errors */
@@ -63,7 +70,7 @@ struct job {
 struct db {
 	sqlite3 *h;
 	sqlite3_stmt *st[ST_COUNT];
-	struct rowbuf events, mappings;
+	struct rowbuf events, mappings, findings;
 	bool in_tx;
 	unsigned pending;	/* rows since the last commit */
 	char msg[512];
@@ -76,6 +83,8 @@ struct db {
 	struct job queue[DB_QUEUE];
 	unsigned qhead, qlen;
 	bool busy, stop;	/* the writer is inserting; is to end */
+	bool sleeping;		/* the writer waits for work */
+	unsigned waiters;	/* replay-side waits on idle */
 	int async_rc;		/* the writer's first failure (sticky) */
 	char async_msg[512];
 };
@@ -86,7 +95,8 @@ enum db_error db_fail(struct db *db, int rc, const char *what);
 
 /* db_rows.c */
 int db_rows_init(struct db *db, struct rowbuf *b, enum stmt one,
-		 const char *table, int ncols, const char *what);
+		 const char *table, int ncols, bool long_text,
+		 const char *what);
 void db_rows_fini(struct rowbuf *b);
 int db_writer_start(struct db *db);
 void db_writer_stop(struct db *db);
@@ -124,6 +134,10 @@ static inline void v_static(struct dbval *v, const char *t)
 	v->type = t ? SQLITE_TEXT : SQLITE_NULL;
 	v->s = t;
 }
+
+/* A string that may not outlive the call, up to DB_TEXT - 1 bytes
+ * (longer ones are cut), copied into @b's block. */
+void v_text(struct rowbuf *b, struct dbval *v, const char *t);
 
 /* A string that may not outlive the call: copied (names are short). */
 static inline void v_copy(struct dbval *v, const char *t)

@@ -1,6 +1,7 @@
 /*
- * db_rows.c - event and mapping rows, the tables with a row per event or
- * more, inserted off the replay's thread.
+ * db_rows.c - event, mapping and finding rows, the tables with a row per
+ * event or more (a policy can deviate at every event), inserted off the
+ * replay's thread.
  *
  * Rows are filled into blocks of DB_MULTI; a full block goes to a writer
  * thread, which inserts it with one multi-row INSERT (a third less per
@@ -64,8 +65,11 @@ static void *writer_main(void *arg)
 
 	pthread_mutex_lock(&db->mu);
 	for (;;) {
-		while (!db->qlen && !db->stop)
+		while (!db->qlen && !db->stop) {
+			db->sleeping = true;
 			pthread_cond_wait(&db->work, &db->mu);
+			db->sleeping = false;
+		}
 		if (!db->qlen)
 			break;
 		j = db->queue[db->qhead];
@@ -94,7 +98,8 @@ static void *writer_main(void *arg)
 		if (j.b)
 			j.b->spare[j.b->nspare++] = j.v;
 		db->busy = false;
-		pthread_cond_broadcast(&db->idle);
+		if (db->waiters)
+			pthread_cond_broadcast(&db->idle);
 	}
 	pthread_mutex_unlock(&db->mu);
 	return NULL;
@@ -146,12 +151,27 @@ static enum db_error async_error(struct db *db)
 	return db_classify(db->async_rc);
 }
 
-/* Queue @j (db->mu held, room made by the caller). */
-static void enqueue(struct db *db, struct job j)
+/*
+ * Queue @j (db->mu held, room made by the caller).  A sleeping writer is
+ * woken once a few blocks wait, not for each: a wake-up is two context
+ * switches, and the writer takes everything queued when it runs.
+ */
+static void enqueue(struct db *db, struct job j, bool now)
 {
 	db->queue[(db->qhead + db->qlen) % DB_QUEUE] = j;
 	db->qlen++;
-	pthread_cond_signal(&db->work);
+	if (db->sleeping && (now || db->qlen >= DB_WAKE))
+		pthread_cond_signal(&db->work);
+}
+
+/* Wait on idle (db->mu held), the writer awake to make progress. */
+static void wait_idle(struct db *db)
+{
+	if (db->sleeping && db->qlen)
+		pthread_cond_signal(&db->work);
+	db->waiters++;
+	pthread_cond_wait(&db->idle, &db->mu);
+	db->waiters--;
 }
 
 enum db_error db_row_done(struct db *db, struct rowbuf *b)
@@ -162,14 +182,15 @@ enum db_error db_row_done(struct db *db, struct rowbuf *b)
 		return DB_OK;
 	pthread_mutex_lock(&db->mu);
 	while ((!b->nspare || db->qlen == DB_QUEUE) && !db->async_rc)
-		pthread_cond_wait(&db->idle, &db->mu);
+		wait_idle(db);
 	if (db->async_rc) {
 		e = async_error(db);
 	} else {
-		enqueue(db, (struct job){b, b->v});
+		enqueue(db, (struct job){b, b->v}, false);
 		b->v = b->spare[--b->nspare];
 	}
 	b->n = 0;
+	b->text_used = 0;
 	pthread_mutex_unlock(&db->mu);
 	return e;
 }
@@ -180,11 +201,11 @@ enum db_error db_writer_commit(struct db *db)
 
 	pthread_mutex_lock(&db->mu);
 	while (db->qlen == DB_QUEUE && !db->async_rc)
-		pthread_cond_wait(&db->idle, &db->mu);
+		wait_idle(db);
 	if (db->async_rc)
 		e = async_error(db);
 	else
-		enqueue(db, (struct job){NULL, NULL});
+		enqueue(db, (struct job){NULL, NULL}, false);
 	pthread_mutex_unlock(&db->mu);
 	return e;
 }
@@ -197,7 +218,7 @@ enum db_error db_rows_drain(struct db *db)
 		return DB_OK;
 	pthread_mutex_lock(&db->mu);
 	while (db->qlen || db->busy)
-		pthread_cond_wait(&db->idle, &db->mu);
+		wait_idle(db);
 	if (db->async_rc)
 		e = async_error(db);
 	pthread_mutex_unlock(&db->mu);
@@ -206,13 +227,14 @@ enum db_error db_rows_drain(struct db *db)
 
 enum db_error db_rows_flush(struct db *db)
 {
-	struct rowbuf *bufs[2] = {&db->events, &db->mappings};
+	struct rowbuf *bufs[3] = {&db->events, &db->mappings, &db->findings};
 	enum db_error e = db_rows_drain(db);
 	int i, rc;
 
-	for (i = 0; i < 2 && !e; i++) {
+	for (i = 0; i < 3 && !e; i++) {
 		rc = insert_rows(db, bufs[i], bufs[i]->v, bufs[i]->n);
 		bufs[i]->n = 0;
+		bufs[i]->text_used = 0;
 		if (rc != SQLITE_DONE)
 			e = db_fail(db, rc, bufs[i]->what);
 	}
@@ -220,8 +242,27 @@ enum db_error db_rows_flush(struct db *db)
 }
 
 /* Prepare the multi-row insert of @b: "INSERT INTO t VALUES(?,..),..". */
+void v_text(struct rowbuf *b, struct dbval *v, const char *t)
+{
+	char *arena = (char *)(b->v + DB_MULTI * b->ncols);
+	size_t n;
+
+	if (!t || !b->long_text) {
+		v_copy(v, t);
+		return;
+	}
+	/* each row has DB_TEXT bytes: the block cannot run out */
+	n = strnlen(t, DB_TEXT - 1);
+	memcpy(arena + b->text_used, t, n);
+	arena[b->text_used + n] = 0;
+	v->type = SQLITE_TEXT;
+	v->s = arena + b->text_used;
+	b->text_used += n + 1;
+}
+
 int db_rows_init(struct db *db, struct rowbuf *b, enum stmt one,
-		 const char *table, int ncols, const char *what)
+		 const char *table, int ncols, bool long_text,
+		 const char *what)
 {
 	size_t len = 64 + (size_t)DB_MULTI * (size_t)(2 * ncols + 3);
 	char *sql = malloc(len), *p;
@@ -231,9 +272,13 @@ int db_rows_init(struct db *db, struct rowbuf *b, enum stmt one,
 	b->one = one;
 	b->ncols = ncols;
 	b->what = what;
+	b->long_text = long_text;
 	for (r = 0; r < DB_BLOCKS; r++) {
-		struct dbval *v = calloc((size_t)DB_MULTI * (size_t)ncols,
-					 sizeof(*v));
+		struct dbval *v = calloc(1, (size_t)DB_MULTI * (size_t)ncols *
+						    sizeof(*v) +
+						    (long_text ? DB_MULTI *
+								 DB_TEXT
+							       : 0));
 
 		if (!v)
 			break;
