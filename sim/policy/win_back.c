@@ -251,7 +251,7 @@ static uint8_t piece(const struct wc *w, uint64_t a, uint64_t lim,
 	}
 	e = min64(v->n.end, lim);
 	r = wc_rights(v->flags);
-	if ((v->flags & WV_SHARED) && v->obj) {
+	if ((v->flags & LX_VM_SHARED) && v->obj) {
 		pg = wc_vma_pgoff_at(v, a);
 		lo = v->obj->pg0;
 		hi = lo + v->obj->npages;
@@ -536,7 +536,7 @@ static bool private_piece(const struct wc *w, uint64_t a)
 {
 	struct wc_vma *v = wc_vma_at(w, a);
 
-	return v && !(v->flags & WV_SHARED);
+	return v && !(v->flags & LX_VM_SHARED);
 }
 
 /*
@@ -702,7 +702,7 @@ static void objects(struct wc *w, uint64_t s, uint64_t e)
 	for (v = wc_vma_find(w, s); v && v->n.start < e; v = wc_vma_next(v)) {
 		struct wc_obj *o = v->obj;
 
-		if (!(v->flags & WV_SHARED) || !o || !o->ds)
+		if (!(v->flags & LX_VM_SHARED) || !o || !o->ds)
 			continue;
 		a = max64(v->n.start, s);
 		b = min64(v->n.end, e);
@@ -845,7 +845,7 @@ void wc_back_zero_object(struct wc *w, struct wc_vma *v, uint64_t s,
 	hi = min64(pg + ((e - s) >> WC_SHIFT), o->pg0 + o->npages);
 	if (lo < hi)
 		zero_ds(w, o->ds, (lo - o->pg0) << WC_SHIFT,
-			(hi - lo) << WC_SHIFT, (v->flags & WV_WRITE) != 0);
+			(hi - lo) << WC_SHIFT, (v->flags & LX_VM_WRITE) != 0);
 }
 
 void wc_back_move(struct wc *w, uint64_t s, uint64_t len, uint64_t d)
@@ -978,7 +978,7 @@ static bool resolve(struct wc *w, uint64_t addr, enum gn_fault_type type)
 
 	if (!v || !wc_page_rights(w, addr) || ext_at(w, addr))
 		return false;	/* SIGSEGV on Linux: the thread stays */
-	if (v->flags & WV_SHARED) {
+	if (v->flags & LX_VM_SHARED) {
 		wc_back_objects(w, v->n.start, v->n.end);
 		return ext_at(w, addr) != NULL;
 	}
@@ -1187,7 +1187,7 @@ int wc_back_check(const struct wc *w, char *why, size_t size)
 			break;
 		pos = max64(pos, v->n.start);
 		r = piece(w, pos, v->n.end, &pe);
-		if (!r || (v->flags & WV_SHARED) || (w->lazy && (r & WR_W)))
+		if (!r || (v->flags & LX_VM_SHARED) || (w->lazy && (r & WR_W)))
 			continue;
 		for (q = pos; q < pe; q += WC_PAGE)
 			if (!ext_at(w, q)) {

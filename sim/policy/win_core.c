@@ -86,14 +86,6 @@
 #define MEMLOCK_UNLIMITED UINT64_MAX
 #define MMAP_MIN_ADDR 65536
 #define MAX_MAP_COUNT 65530
-/* x86 MAP_ABOVE4G, not in abi.h (strace never prints it) */
-#define MAP_ABOVE4G 0x80
-/* mmap flags the kernel keeps under MAP_SHARED (LEGACY_MAP_MASK) */
-#define LEGACY_MAP_MASK                                                      \
-	(LX_MAP_SHARED | LX_MAP_PRIVATE | LX_MAP_FIXED | LX_MAP_ANONYMOUS |  \
-	 LX_MAP_DENYWRITE | LX_MAP_EXECUTABLE | LX_MAP_UNINITIALIZED |       \
-	 LX_MAP_GROWSDOWN | LX_MAP_LOCKED | LX_MAP_NORESERVE |               \
-	 LX_MAP_POPULATE | LX_MAP_NONBLOCK | LX_MAP_STACK | LX_MAP_HUGETLB)
 
 static uint64_t min64(uint64_t a, uint64_t b)
 {
@@ -293,34 +285,6 @@ void wc_fini(void *st)
 
 /* ---- helpers shared by the calls ---- */
 
-/* calc_vm_prot_bits() */
-static uint32_t prot_flags(int prot)
-{
-	uint32_t f = 0;
-
-	if (prot & LX_PROT_READ)
-		f |= WV_READ;
-	if (prot & LX_PROT_WRITE)
-		f |= WV_WRITE;
-	if (prot & LX_PROT_EXEC)
-		f |= WV_EXEC;
-	return f;
-}
-
-/* calc_vm_flag_bits(): MAP_STACK has meant VM_NOHUGEPAGE since 6.7. */
-static uint32_t map_flags(int flags)
-{
-	uint32_t f = 0;
-
-	if (flags & LX_MAP_GROWSDOWN)
-		f |= WV_GROWSDOWN;
-	if (flags & LX_MAP_LOCKED)
-		f |= WV_LOCKED;
-	if (flags & LX_MAP_STACK)
-		f |= WV_NOHUGEPAGE;
-	return f;
-}
-
 static bool can_do_mlock(const struct wc *w)
 {
 	return w->memlock_limit != 0;
@@ -402,7 +366,7 @@ static int finish(struct wc *w, int rc)
 	for (i = 0; i < w->npend && !w->lazy; i++)
 		for (v = wc_vma_find(w, w->pend[i][0]);
 		     v && v->n.start < w->pend[i][1]; v = wc_vma_next(v))
-			if ((v->flags & WV_WRITE) && !(v->flags & WV_SHARED))
+			if ((v->flags & LX_VM_WRITE) && !(v->flags & LX_VM_SHARED))
 				wc_anon_prepare(w, v);
 	w->npend = 0;
 	return rc;
@@ -419,7 +383,7 @@ static int fault_range(struct wc *w, struct wc_vma *v, uint64_t start,
 	uint64_t g = wc_back_first_guard(w, start, end);
 
 	/* past the end of a shared object the fault is SIGBUS */
-	if ((v->flags & WV_SHARED) && v->obj) {
+	if ((v->flags & LX_VM_SHARED) && v->obj) {
 		uint64_t lim = v->obj->pg0 + v->obj->npages;
 		uint64_t pg = wc_vma_pgoff_at(v, start);
 		uint64_t b = pg >= lim ? start
@@ -429,7 +393,7 @@ static int fault_range(struct wc *w, struct wc_vma *v, uint64_t start,
 			g = b;
 	}
 	if (g > start) {
-		if (!(v->flags & WV_SHARED) &&
+		if (!(v->flags & LX_VM_SHARED) &&
 		    (write || wc_thp_eligible(v, start)))
 			wc_anon_prepare(w, v);
 		wc_back_populate(w, start, g);
@@ -441,11 +405,11 @@ static int fault_range(struct wc *w, struct wc_vma *v, uint64_t start,
 static int populate_vma(struct wc *w, struct wc_vma *v, uint64_t start,
 			uint64_t end)
 {
-	bool write = (v->flags & (WV_WRITE | WV_SHARED)) == WV_WRITE;
+	bool write = (v->flags & (LX_VM_WRITE | LX_VM_SHARED)) == LX_VM_WRITE;
 
-	if (v->flags & WV_LOCKONFAULT)
+	if (v->flags & LX_VM_LOCKONFAULT)
 		return 0;
-	if (!write && !(v->flags & WV_ACCESS))
+	if (!write && !(v->flags & LX_VM_ACCESS))
 		return -LX_EFAULT;
 	return fault_range(w, v, start, end, write);
 }
@@ -473,12 +437,6 @@ static int populate(struct wc *w, uint64_t start, uint64_t end,
 
 /* ---- mmap, munmap ---- */
 
-/* accountable_mapping() */
-static bool accountable(uint32_t fl)
-{
-	return (fl & (WV_NORESERVE | WV_SHARED | WV_WRITE)) == WV_WRITE;
-}
-
 /* mmap_region() after the address is settled */
 static int map_region(struct wc *w, struct wc_obj *obj, uint64_t addr,
 		      uint64_t len, uint32_t fl, uint64_t pgoff,
@@ -492,8 +450,8 @@ static int map_region(struct wc *w, struct wc_obj *obj, uint64_t addr,
 	if (v && v->n.start < addr && end < v->n.end &&
 	    w->map_count >= w->max_map_count)
 		return -LX_ENOMEM;
-	if (accountable(fl))
-		fl |= WV_ACCOUNT;
+	if (lx_vm_accountable(fl))
+		fl |= LX_VM_ACCOUNT;
 	err = wc_unmap(w, addr, end, true);
 	if (err)
 		return err;
@@ -545,7 +503,7 @@ static int do_mmap(void *st, uint64_t addr, uint64_t len, int prot, int flags,
 		return -LX_EOVERFLOW;
 	if (w->map_count > w->max_map_count)
 		return -LX_ENOMEM;
-	fl = prot_flags(prot) | map_flags(flags) | w->def_flags;
+	fl = lx_vm_prot_bits(prot) | lx_vm_flag_bits(flags) | w->def_flags;
 
 	err = wc_get_area(w, addr, len,
 			  !file && !(flags & LX_MAP_SHARED), flags, &a);
@@ -561,20 +519,20 @@ static int do_mmap(void *st, uint64_t addr, uint64_t len, int prot, int flags,
 	}
 	if ((flags & LX_MAP_LOCKED) && !can_do_mlock(w))
 		return -LX_EPERM;
-	if (!mlock_future_ok(w, fl & WV_LOCKED, len))
+	if (!mlock_future_ok(w, fl & LX_VM_LOCKED, len))
 		return -LX_EAGAIN;
 
 	if (file) {
 		switch (type) {
 		case LX_MAP_SHARED:
-			flags &= LEGACY_MAP_MASK;
+			flags &= LX_LEGACY_MAP_MASK;
 			/* fall through */
 		case LX_MAP_SHARED_VALIDATE:
-			if (flags & ~LEGACY_MAP_MASK)
+			if (flags & ~LX_LEGACY_MAP_MASK)
 				return -LX_EOPNOTSUPP;
-			if (fl & WV_GROWSDOWN)
+			if (fl & LX_VM_GROWSDOWN)
 				return -LX_EINVAL;
-			fl |= WV_SHARED;
+			fl |= LX_VM_SHARED;
 			err = wc_file_shared(w, fd, pgoff, len >> WC_SHIFT,
 					     &obj);
 			if (err)
@@ -582,7 +540,7 @@ static int do_mmap(void *st, uint64_t addr, uint64_t len, int prot, int flags,
 			obj = wc_obj_get(obj);
 			break;
 		case LX_MAP_PRIVATE:
-			if (fl & WV_GROWSDOWN)
+			if (fl & LX_VM_GROWSDOWN)
 				return -LX_EINVAL;
 			obj = wc_obj_get(wc_file(w, fd));
 			if (!obj)
@@ -594,10 +552,10 @@ static int do_mmap(void *st, uint64_t addr, uint64_t len, int prot, int flags,
 	} else {
 		switch (type) {
 		case LX_MAP_SHARED:
-			if (fl & WV_GROWSDOWN)
+			if (fl & LX_VM_GROWSDOWN)
 				return -LX_EINVAL;
 			pgoff = 0;
-			fl |= WV_SHARED;
+			fl |= LX_VM_SHARED;
 			obj = wc_obj_new(w, false, -1, 0, len >> WC_SHIFT);
 			if (!obj)
 				return -LX_ENOMEM;
@@ -611,10 +569,10 @@ static int do_mmap(void *st, uint64_t addr, uint64_t len, int prot, int flags,
 		case LX_MAP_DROPPABLE:
 			if (flags & (LX_MAP_LOCKED | LX_MAP_HUGETLB))
 				return -LX_EINVAL;
-			if (fl & WV_GROWSDOWN)
+			if (fl & LX_VM_GROWSDOWN)
 				return -LX_EINVAL;
-			fl |= WV_DROPPABLE | WV_NORESERVE | WV_WIPEONFORK |
-			      WV_DONTDUMP;
+			fl |= LX_VM_DROPPABLE | LX_VM_NORESERVE | LX_VM_WIPEONFORK |
+			      LX_VM_DONTDUMP;
 			/* fall through */
 		case LX_MAP_PRIVATE:
 			pgoff = a >> WC_SHIFT;
@@ -624,16 +582,16 @@ static int do_mmap(void *st, uint64_t addr, uint64_t len, int prot, int flags,
 		}
 	}
 	if (flags & LX_MAP_NORESERVE)
-		fl |= WV_NORESERVE;
-	populate_now = (fl & WV_LOCKED) ||
+		fl |= LX_VM_NORESERVE;
+	populate_now = (fl & LX_VM_LOCKED) ||
 		       (flags & (LX_MAP_POPULATE | LX_MAP_NONBLOCK)) ==
 			       LX_MAP_POPULATE;
 	err = map_region(w, obj, a, len, fl, pgoff, &v);
 	wc_obj_put(w, obj);
 	if (err)
 		return err;
-	if ((v->flags & WV_LOCKED) && (v->flags & WV_DROPPABLE))
-		wc_vma_set_flags(w, v, v->flags & ~WV_LOCKED_MASK);
+	if ((v->flags & LX_VM_LOCKED) && (v->flags & LX_VM_DROPPABLE))
+		wc_vma_set_flags(w, v, v->flags & ~LX_VM_LOCKED_MASK);
 	err = back(w, a, a + len);
 	if (err) {
 		/* the PD cannot pay: nothing new stays mapped */
@@ -679,19 +637,19 @@ static int mprotect_fixup(struct wc *w, struct wc_vma *v, uint64_t start,
 	*out = v;
 	if (newflags == oldflags)
 		return 0;
-	if (newflags & WV_WRITE) {
+	if (newflags & LX_VM_WRITE) {
 		if (!(oldflags &
-		      (WV_ACCOUNT | WV_WRITE | WV_SHARED | WV_NORESERVE)))
-			newflags |= WV_ACCOUNT;
-	} else if ((oldflags & WV_ACCOUNT) && !v->obj && !v->anon) {
-		newflags &= ~WV_ACCOUNT;
+		      (LX_VM_ACCOUNT | LX_VM_WRITE | LX_VM_SHARED | LX_VM_NORESERVE)))
+			newflags |= LX_VM_ACCOUNT;
+	} else if ((oldflags & LX_VM_ACCOUNT) && !v->obj && !v->anon) {
+		newflags &= ~LX_VM_ACCOUNT;
 	}
 	err = wc_vma_modify(w, v, start, end, newflags, out);
 	if (err)
 		return err;
 	/* a locked private VMA turning writable is populated */
-	if ((oldflags & (WV_WRITE | WV_SHARED | WV_LOCKED)) == WV_LOCKED &&
-	    (newflags & WV_WRITE))
+	if ((oldflags & (LX_VM_WRITE | LX_VM_SHARED | LX_VM_LOCKED)) == LX_VM_LOCKED &&
+	    (newflags & LX_VM_WRITE))
 		populate(w, start, end, true);
 	return 0;
 }
@@ -719,14 +677,14 @@ static int do_mprotect(void *st, uint64_t start, uint64_t len, int prot)
 	if (prot & ~(LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC |
 		     LX_PROT_SEM))
 		return -LX_EINVAL;
-	access = prot_flags(prot);
+	access = lx_vm_prot_bits(prot);
 
 	v = wc_vma_find(w, start);
 	if (!v || v->n.start >= end)
 		return -LX_ENOMEM;
 	if (grows & LX_PROT_GROWSDOWN) {
 		start = v->n.start;
-		if (!(v->flags & WV_GROWSDOWN))
+		if (!(v->flags & LX_VM_GROWSDOWN))
 			return -LX_EINVAL;
 	} else {
 		if (v->n.start > start)
@@ -739,7 +697,7 @@ static int do_mprotect(void *st, uint64_t start, uint64_t len, int prot)
 	tmp = v->n.start;
 	while (v && v->n.start < end) {
 		struct wc_vma *o;
-		uint32_t newflags = access | (v->flags & ~WV_ACCESS);
+		uint32_t newflags = access | (v->flags & ~LX_VM_ACCESS);
 
 		if (v->n.start != tmp) {
 			err = -LX_ENOMEM;
@@ -767,42 +725,6 @@ int wc_mprotect(void *st, uint64_t start, uint64_t len, int prot)
 
 /* ---- madvise ---- */
 
-static bool advice_valid(int adv)
-{
-	switch (adv) {
-	case LX_MADV_DOFORK:
-	case LX_MADV_DONTFORK:
-	case LX_MADV_NORMAL:
-	case LX_MADV_SEQUENTIAL:
-	case LX_MADV_RANDOM:
-	case LX_MADV_REMOVE:
-	case LX_MADV_WILLNEED:
-	case LX_MADV_DONTNEED:
-	case LX_MADV_DONTNEED_LOCKED:
-	case LX_MADV_FREE:
-	case LX_MADV_COLD:
-	case LX_MADV_PAGEOUT:
-	case LX_MADV_POPULATE_READ:
-	case LX_MADV_POPULATE_WRITE:
-	case LX_MADV_DONTDUMP:
-	case LX_MADV_DODUMP:
-	case LX_MADV_WIPEONFORK:
-	case LX_MADV_KEEPONFORK:
-	case LX_MADV_GUARD_INSTALL:
-	case LX_MADV_GUARD_REMOVE:
-	case LX_MADV_MERGEABLE:
-	case LX_MADV_UNMERGEABLE:
-	case LX_MADV_HUGEPAGE:
-	case LX_MADV_NOHUGEPAGE:
-	case LX_MADV_COLLAPSE:
-	case LX_MADV_HWPOISON:
-	case LX_MADV_SOFT_OFFLINE:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* madvise_update_vma(): ENOMEM from a split is reported as EAGAIN. */
 static int update(struct wc *w, struct wc_vma **v, uint64_t start,
 		  uint64_t end, uint32_t fl)
@@ -823,7 +745,7 @@ static int collapse(struct wc *w, struct wc_vma *v, uint64_t start,
 	uint64_t hend = end & ~(WC_PMD - 1);
 	uint64_t last = (v->n.end - WC_PMD) & ~(WC_PMD - 1);
 
-	if (v->obj || (v->flags & WV_NOHUGEPAGE))
+	if (v->obj || (v->flags & LX_VM_NOHUGEPAGE))
 		return -LX_EINVAL;
 	if (v->n.end - v->n.start < WC_PMD || last < v->n.start)
 		return -LX_EINVAL;
@@ -841,11 +763,11 @@ static int apply(struct wc *w, struct wc_vma **vp, uint64_t start,
 
 	switch (adv) {
 	case LX_MADV_REMOVE:
-		if (v->flags & WV_LOCKED)
+		if (v->flags & LX_VM_LOCKED)
 			return -LX_EINVAL;
 		if (!v->obj)
 			return -LX_EINVAL;
-		if (!(v->flags & WV_SHARED))
+		if (!(v->flags & LX_VM_SHARED))
 			return -LX_EACCES;
 		wc_back_zero_object(w, v, start, end);
 		return 0;
@@ -853,24 +775,24 @@ static int apply(struct wc *w, struct wc_vma **vp, uint64_t start,
 		return 0;
 	case LX_MADV_COLD:
 	case LX_MADV_PAGEOUT:
-		return (v->flags & WV_LOCKED) ? -LX_EINVAL : 0;
+		return (v->flags & LX_VM_LOCKED) ? -LX_EINVAL : 0;
 	case LX_MADV_FREE:
 		if (v->obj)
 			return -LX_EINVAL;
 		/* fall through */
 	case LX_MADV_DONTNEED:
-		if (v->flags & WV_LOCKED)
+		if (v->flags & LX_VM_LOCKED)
 			return -LX_EINVAL;
 		/* fall through */
 	case LX_MADV_DONTNEED_LOCKED:
 		/* private pages read zero; shared objects keep theirs */
-		if (!(v->flags & WV_SHARED))
+		if (!(v->flags & LX_VM_SHARED))
 			wc_back_zero(w, start, end);
 		return 0;
 	case LX_MADV_COLLAPSE:
 		return collapse(w, v, start, end);
 	case LX_MADV_GUARD_INSTALL:
-		if (v->flags & WV_LOCKED)
+		if (v->flags & LX_VM_LOCKED)
 			return -LX_EINVAL;
 		if (!v->obj)
 			wc_anon_prepare(w, v);
@@ -880,50 +802,50 @@ static int apply(struct wc *w, struct wc_vma **vp, uint64_t start,
 		pend(w, start, end);
 		return 0;
 	case LX_MADV_NORMAL:
-		fl &= ~(WV_RAND_READ | WV_SEQ_READ);
+		fl &= ~(LX_VM_RAND_READ | LX_VM_SEQ_READ);
 		break;
 	case LX_MADV_SEQUENTIAL:
-		fl = (fl & ~WV_RAND_READ) | WV_SEQ_READ;
+		fl = (fl & ~LX_VM_RAND_READ) | LX_VM_SEQ_READ;
 		break;
 	case LX_MADV_RANDOM:
-		fl = (fl & ~WV_SEQ_READ) | WV_RAND_READ;
+		fl = (fl & ~LX_VM_SEQ_READ) | LX_VM_RAND_READ;
 		break;
 	case LX_MADV_DONTFORK:
-		fl |= WV_DONTCOPY;
+		fl |= LX_VM_DONTCOPY;
 		break;
 	case LX_MADV_DOFORK:
-		fl &= ~WV_DONTCOPY;
+		fl &= ~LX_VM_DONTCOPY;
 		break;
 	case LX_MADV_WIPEONFORK:
-		if (v->obj || (fl & WV_SHARED))
+		if (v->obj || (fl & LX_VM_SHARED))
 			return -LX_EINVAL;
-		fl |= WV_WIPEONFORK;
+		fl |= LX_VM_WIPEONFORK;
 		break;
 	case LX_MADV_KEEPONFORK:
-		if (fl & WV_DROPPABLE)
+		if (fl & LX_VM_DROPPABLE)
 			return -LX_EINVAL;
-		fl &= ~WV_WIPEONFORK;
+		fl &= ~LX_VM_WIPEONFORK;
 		break;
 	case LX_MADV_DONTDUMP:
-		fl |= WV_DONTDUMP;
+		fl |= LX_VM_DONTDUMP;
 		break;
 	case LX_MADV_DODUMP:
-		if (fl & WV_DROPPABLE)
+		if (fl & LX_VM_DROPPABLE)
 			return -LX_EINVAL;
-		fl &= ~WV_DONTDUMP;
+		fl &= ~LX_VM_DONTDUMP;
 		break;
 	case LX_MADV_MERGEABLE:
-		if (!(fl & (WV_SHARED | WV_DROPPABLE)))
-			fl |= WV_MERGEABLE;
+		if (!(fl & (LX_VM_SHARED | LX_VM_DROPPABLE)))
+			fl |= LX_VM_MERGEABLE;
 		break;
 	case LX_MADV_UNMERGEABLE:
-		fl &= ~WV_MERGEABLE;
+		fl &= ~LX_VM_MERGEABLE;
 		break;
 	case LX_MADV_HUGEPAGE:
-		fl = (fl & ~WV_NOHUGEPAGE) | WV_HUGEPAGE;
+		fl = (fl & ~LX_VM_NOHUGEPAGE) | LX_VM_HUGEPAGE;
 		break;
 	case LX_MADV_NOHUGEPAGE:
-		fl = (fl & ~WV_HUGEPAGE) | WV_NOHUGEPAGE;
+		fl = (fl & ~LX_VM_HUGEPAGE) | LX_VM_NOHUGEPAGE;
 		break;
 	}
 	return update(w, vp, start, end, fl);
@@ -971,7 +893,7 @@ static int madv_populate(struct wc *w, uint64_t start, uint64_t end,
 
 		if (!v || v->n.start > start)
 			return -LX_ENOMEM;
-		if (write ? !(v->flags & WV_WRITE) : !(v->flags & WV_READ))
+		if (write ? !(v->flags & LX_VM_WRITE) : !(v->flags & LX_VM_READ))
 			return -LX_EINVAL;
 		e = min64(v->n.end, end);
 		err = fault_range(w, v, start, e, write);
@@ -987,7 +909,7 @@ static int do_madvise(void *st, uint64_t addr, uint64_t len, int advice)
 	struct wc *w = st;
 	uint64_t plen;
 
-	if (!advice_valid(advice))
+	if (!lx_madv_known(advice))
 		return -LX_EINVAL;
 	if (addr & (WC_PAGE - 1))
 		return -LX_EINVAL;
@@ -1021,18 +943,14 @@ struct vrm {
 	bool populate_expand;
 };
 
-enum { NO_RESIZE, SHRINK, EXPAND };
-
-static int remap_type(const struct vrm *r)
+static enum lx_remap_type remap_type(const struct vrm *r)
 {
-	if (r->old_len == r->new_len)
-		return NO_RESIZE;
-	return r->old_len > r->new_len ? SHRINK : EXPAND;
+	return lx_remap_type(r->old_len, r->new_len);
 }
 
 static bool implies_new_addr(const struct vrm *r)
 {
-	return r->flags & (LX_MREMAP_FIXED | LX_MREMAP_DONTUNMAP);
+	return lx_remap_implies_new_addr(r->flags);
 }
 
 /* check_prep_vma() */
@@ -1049,24 +967,24 @@ static int check_prep(struct wc *w, struct vrm *r)
 	type = remap_type(r);
 	if (!implies_new_addr(r))
 		r->new_addr = r->addr;
-	if (type != EXPAND && !implies_new_addr(r))
+	if (type != LX_REMAP_EXPAND && !implies_new_addr(r))
 		return 0;
 	old_len = r->old_len;
 	new_len = r->new_len;
-	if (!old_len && !(v->flags & WV_SHARED))
+	if (!old_len && !(v->flags & LX_VM_SHARED))
 		return -LX_EINVAL;
-	if (type == SHRINK)
+	if (type == LX_REMAP_SHRINK)
 		old_len = new_len;
 	if (old_len > v->n.end - r->addr)
 		return -LX_EFAULT;
 	if (new_len == old_len)
 		return 0;
-	if (v->flags & WV_LOCKED)
+	if (v->flags & LX_VM_LOCKED)
 		r->populate_expand = true;
 	pgoff = wc_vma_pgoff_at(v, r->addr);
 	if (pgoff + (new_len >> WC_SHIFT) < pgoff)
 		return -LX_EINVAL;
-	if (!mlock_future_ok(w, v->flags & WV_LOCKED, r->delta))
+	if (!mlock_future_ok(w, v->flags & LX_VM_LOCKED, r->delta))
 		return -LX_EAGAIN;
 	return 0;
 }
@@ -1079,10 +997,10 @@ static int set_new_addr(struct wc *w, struct vrm *r)
 
 	if (r->flags & LX_MREMAP_FIXED)
 		flags |= LX_MAP_FIXED;
-	if (v->flags & WV_SHARED)
+	if (v->flags & LX_VM_SHARED)
 		flags |= LX_MAP_SHARED;
 	if (wc_get_area(w, implies_new_addr(r) ? r->new_addr : 0, r->new_len,
-			!v->obj && !(v->flags & WV_SHARED), flags,
+			!v->obj && !(v->flags & LX_VM_SHARED), flags,
 			&r->new_addr))
 		return -LX_ENOMEM;
 	return in_window(w, r->new_addr, r->new_addr + r->new_len)
@@ -1127,7 +1045,7 @@ static int move_vma(struct wc *w, struct vrm *r)
 	if (r->flags & LX_MREMAP_DONTUNMAP) {
 		if (src) {
 			wc_vma_set_flags(w, src,
-					 src->flags & ~WV_LOCKED_MASK);
+					 src->flags & ~LX_VM_LOCKED_MASK);
 			if (src != n && src->n.start == r->addr &&
 			    src->n.end == r->addr + r->old_len)
 				src->anon = 0;
@@ -1155,7 +1073,7 @@ static int mremap_to(struct wc *w, struct vrm *r)
 		if (!r->vma)
 			return -LX_EFAULT;
 	}
-	if (remap_type(r) == SHRINK) {
+	if (remap_type(r) == LX_REMAP_SHRINK) {
 		err = wc_unmap(w, r->addr + r->new_len, r->addr + r->old_len,
 			       true);
 		if (err)
@@ -1196,7 +1114,7 @@ static int expand_in_place(struct wc *w, struct vrm *r)
 
 	/* grown by delta; the counters follow */
 	w->mapped += r->delta;
-	if (v->flags & WV_LOCKED)
+	if (v->flags & LX_VM_LOCKED)
 		w->locked += r->delta;
 	v->n.end += r->delta;
 	rg_update(&v->n);
@@ -1210,9 +1128,9 @@ static int mremap_at(struct wc *w, struct vrm *r)
 	int err;
 
 	switch (remap_type(r)) {
-	case NO_RESIZE:
+	case LX_REMAP_NO_RESIZE:
 		return 0;
-	case SHRINK:
+	case LX_REMAP_SHRINK:
 		return wc_unmap(w, r->addr + r->new_len, r->addr + r->old_len,
 				true);
 	default:
@@ -1276,30 +1194,14 @@ static int do_mremap(void *st, uint64_t old_addr, uint64_t old_len,
 	uint64_t task = LX_TASK_SIZE;
 	int err;
 
-	if (flags & ~(LX_MREMAP_FIXED | LX_MREMAP_MAYMOVE |
-		      LX_MREMAP_DONTUNMAP))
-		return -LX_EINVAL;
-	if (old_addr & (WC_PAGE - 1))
-		return -LX_EINVAL;
-	if (!r.new_len || r.new_len > task)
-		return -LX_EINVAL;
-	if (implies_new_addr(&r)) {
-		if (new_addr > task - r.new_len)
-			return -LX_EINVAL;
-		if (new_addr & (WC_PAGE - 1))
-			return -LX_EINVAL;
-		if (!(flags & LX_MREMAP_MAYMOVE))
-			return -LX_EINVAL;
-		if ((flags & LX_MREMAP_DONTUNMAP) && r.old_len != r.new_len)
-			return -LX_EINVAL;
-		if (old_addr + r.old_len > new_addr &&
-		    new_addr + r.new_len > old_addr)
-			return -LX_EINVAL;
-		/* the window holds every mapping */
-		if ((flags & LX_MREMAP_FIXED) &&
-		    !in_window(w, new_addr, new_addr + r.new_len))
-			return -LX_ENOMEM;
-	}
+	err = lx_mremap_check_params(old_addr, r.old_len, r.new_len, flags,
+				     new_addr, task);
+	if (err)
+		return err;
+	/* the window holds every mapping */
+	if ((flags & LX_MREMAP_FIXED) &&
+	    !in_window(w, new_addr, new_addr + r.new_len))
+		return -LX_ENOMEM;
 	if ((flags & LX_MREMAP_FIXED) && r.old_len == r.new_len)
 		return remap_move(w, &r, out);
 	r.vma = wc_vma_at(w, old_addr);
@@ -1356,7 +1258,7 @@ int wc_msync(void *st, uint64_t addr, uint64_t len, int flags)
 				return -LX_ENOMEM;
 			unmapped = -LX_ENOMEM;
 		}
-		if ((flags & LX_MS_INVALIDATE) && (v->flags & WV_LOCKED))
+		if ((flags & LX_MS_INVALIDATE) && (v->flags & LX_VM_LOCKED))
 			return -LX_EBUSY;
 		start = v->n.end;
 		if (start >= end)
@@ -1393,7 +1295,7 @@ static int mlock_fixup(struct wc *w, struct wc_vma *v, uint64_t start,
 		       uint64_t end, uint32_t newflags, struct wc_vma **out)
 {
 	*out = v;
-	if (newflags == v->flags || (v->flags & WV_DROPPABLE))
+	if (newflags == v->flags || (v->flags & LX_VM_DROPPABLE))
 		return 0;
 	return wc_vma_modify(w, v, start, end, newflags, out);
 }
@@ -1415,7 +1317,7 @@ static int lock_range(struct wc *w, uint64_t start, uint64_t len,
 	tmp = v->n.start;
 	while (v && v->n.start < end) {
 		struct wc_vma *o;
-		uint32_t newflags = (v->flags & ~WV_LOCKED_MASK) | flags;
+		uint32_t newflags = (v->flags & ~LX_VM_LOCKED_MASK) | flags;
 		int err;
 
 		if (v->n.start != tmp)
@@ -1440,7 +1342,7 @@ static uint64_t locked_in(struct wc *w, uint64_t start, uint64_t len)
 	if (end < start)
 		end = UINT64_MAX;
 	for (; v && v->n.start < end; v = wc_vma_next(v))
-		if (v->flags & WV_LOCKED)
+		if (v->flags & LX_VM_LOCKED)
 			n += min64(v->n.end, end) - max64(v->n.start, start);
 	return n;
 }
@@ -1448,14 +1350,14 @@ static uint64_t locked_in(struct wc *w, uint64_t start, uint64_t len)
 int wc_mlock(void *st, uint64_t start, uint64_t len, int flags)
 {
 	struct wc *w = st;
-	uint32_t fl = WV_LOCKED;
+	uint32_t fl = LX_VM_LOCKED;
 	uint64_t locked, limit;
 	int err;
 
 	if (flags & ~LX_MLOCK_ONFAULT)
 		return -LX_EINVAL;
 	if (flags & LX_MLOCK_ONFAULT)
-		fl |= WV_LOCKONFAULT;
+		fl |= LX_VM_LOCKONFAULT;
 	if (!can_do_mlock(w))
 		return -LX_EPERM;
 	len = WC_ALIGN(len + (start & (WC_PAGE - 1)));
@@ -1493,7 +1395,7 @@ static void lock_all(struct wc *w, uint32_t add)
 
 	while (n) {
 		struct wc_vma *v = wc_vma_of(n), *o;
-		uint32_t newflags = (v->flags & ~WV_LOCKED_MASK) | add;
+		uint32_t newflags = (v->flags & ~LX_VM_LOCKED_MASK) | add;
 
 		if (mlock_fixup(w, v, v->n.start, v->n.end, newflags, &o))
 			o = v;
@@ -1515,16 +1417,16 @@ int wc_mlockall(void *st, int flags)
 	if ((flags & LX_MCL_CURRENT) && !unlimited(w) &&
 	    (w->mapped >> WC_SHIFT) > (w->memlock_limit >> WC_SHIFT))
 		return -LX_ENOMEM;
-	w->def_flags &= ~WV_LOCKED_MASK;
+	w->def_flags &= ~LX_VM_LOCKED_MASK;
 	if (flags & LX_MCL_FUTURE) {
-		w->def_flags |= WV_LOCKED;
+		w->def_flags |= LX_VM_LOCKED;
 		if (flags & LX_MCL_ONFAULT)
-			w->def_flags |= WV_LOCKONFAULT;
+			w->def_flags |= LX_VM_LOCKONFAULT;
 	}
 	if (flags & LX_MCL_CURRENT) {
-		add = WV_LOCKED;
+		add = LX_VM_LOCKED;
 		if (flags & LX_MCL_ONFAULT)
-			add |= WV_LOCKONFAULT;
+			add |= LX_VM_LOCKONFAULT;
 		lock_all(w, add);
 		populate(w, w->base, w->top, true);
 	}
@@ -1535,7 +1437,7 @@ int wc_munlockall(void *st)
 {
 	struct wc *w = st;
 
-	w->def_flags &= ~WV_LOCKED_MASK;
+	w->def_flags &= ~LX_VM_LOCKED_MASK;
 	lock_all(w, 0);
 	return 0;
 }
@@ -1545,7 +1447,7 @@ int wc_munlockall(void *st)
 /* do_brk_flags(): the heap grows by [addr, addr + len). */
 static int brk_grow(struct wc *w, uint64_t addr, uint64_t len)
 {
-	uint32_t fl = WV_READ | WV_WRITE | WV_ACCOUNT | w->def_flags;
+	uint32_t fl = LX_VM_READ | LX_VM_WRITE | LX_VM_ACCOUNT | w->def_flags;
 	struct wc_vma *v = addr > w->base ? wc_vma_at(w, addr - 1) : NULL;
 	struct wc_vma *n;
 
@@ -1603,7 +1505,7 @@ static int do_brk(void *st, uint64_t addr, uint64_t *out)
 	if (newbrk < oldbrk || newbrk > w->top ||
 	    newbrk - w->start_brk > w->heap)
 		return 0;
-	if (!mlock_future_ok(w, w->def_flags & WV_LOCKED, newbrk - oldbrk))
+	if (!mlock_future_ok(w, w->def_flags & LX_VM_LOCKED, newbrk - oldbrk))
 		return 0;
 	next = wc_vma_find(w, oldbrk);
 	if (next && newbrk + WC_PAGE > wc_start_gap(next))
@@ -1612,7 +1514,7 @@ static int do_brk(void *st, uint64_t addr, uint64_t *out)
 		return 0;
 	w->brk = addr;
 	*out = addr;
-	if (w->def_flags & WV_LOCKED)
+	if (w->def_flags & LX_VM_LOCKED)
 		populate(w, oldbrk, newbrk, true);
 	return 0;
 }
@@ -1648,7 +1550,7 @@ int wc_check(const void *st, char *why, size_t size)
 				 (unsigned long long)p->start);
 			return -1;
 		}
-		if ((v->flags & WV_SHARED) && !v->obj) {
+		if ((v->flags & LX_VM_SHARED) && !v->obj) {
 			snprintf(why, size, "shared VMA %#llx without object",
 				 (unsigned long long)p->start);
 			return -1;
@@ -1659,7 +1561,7 @@ int wc_check(const void *st, char *why, size_t size)
 			return -1;
 		}
 		mapped += p->end - p->start;
-		if (v->flags & WV_LOCKED)
+		if (v->flags & LX_VM_LOCKED)
 			locked += p->end - p->start;
 	}
 	if (mapped != w->mapped || locked != w->locked) {

@@ -27,6 +27,7 @@
 #include "rmsim/genode.h"
 #include "rmsim/policy.h"
 #include "ranges/ranges.h"
+#include "abi/lx_vm.h"
 
 #define WC_PAGE LX_PAGE_SIZE
 #define WC_SHIFT LX_PAGE_SHIFT
@@ -50,30 +51,7 @@ static inline int wc_tree_check(const struct rg_tree *t, uint64_t *n,
 
 /* ---- POSIX state ---------------------------------------------------- */
 
-/* VMA flags: the part of Linux's vm_flags that decides results or
- * merging (the same set the reference model keeps). */
-enum {
-	WV_READ = 1u << 0,
-	WV_WRITE = 1u << 1,
-	WV_EXEC = 1u << 2,
-	WV_SHARED = 1u << 3,
-	WV_GROWSDOWN = 1u << 4,
-	WV_LOCKED = 1u << 5,
-	WV_LOCKONFAULT = 1u << 6,
-	WV_NORESERVE = 1u << 7,
-	WV_ACCOUNT = 1u << 8,
-	WV_DONTCOPY = 1u << 9,
-	WV_WIPEONFORK = 1u << 10,
-	WV_DONTDUMP = 1u << 11,
-	WV_HUGEPAGE = 1u << 12,
-	WV_NOHUGEPAGE = 1u << 13,
-	WV_MERGEABLE = 1u << 14,
-	WV_SEQ_READ = 1u << 15,
-	WV_RAND_READ = 1u << 16,
-	WV_DROPPABLE = 1u << 17,
-};
-#define WV_ACCESS (WV_READ | WV_WRITE | WV_EXEC)
-#define WV_LOCKED_MASK (WV_LOCKED | WV_LOCKONFAULT)
+/* VMA flags: LX_VM_* (abi/lx_vm.h), the set the reference model keeps */
 
 /* Genode rights of an attachment (read is implied by any) */
 enum { WR_R = 1, WR_W = 2, WR_X = 4 };
@@ -97,7 +75,7 @@ struct wc_obj {
 
 struct wc_vma {
 	struct rg_node n;
-	uint32_t flags;		/* WV_* */
+	uint32_t flags;		/* LX_VM_* */
 	uint64_t pgoff;		/* page index of start in its object */
 	uint64_t anon;		/* anon_vma identity, 0 for none */
 	struct wc_obj *obj;	/* NULL: private anonymous memory */

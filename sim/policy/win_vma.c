@@ -58,11 +58,11 @@ uint8_t wc_rights(uint32_t flags)
 
 	/* no right means no access; write-only becomes rw and exec-only
 	 * r-x: every Genode attachment is readable */
-	if (flags & WV_ACCESS)
+	if (flags & LX_VM_ACCESS)
 		r |= WR_R;
-	if (flags & WV_WRITE)
+	if (flags & LX_VM_WRITE)
 		r |= WR_W;
-	if (flags & WV_EXEC)
+	if (flags & LX_VM_EXEC)
 		r |= WR_X;
 	return r;
 }
@@ -74,11 +74,11 @@ static void account(struct wc *w, const struct wc_vma *v, int sign)
 
 	if (sign > 0) {
 		w->mapped += len;
-		if (v->flags & WV_LOCKED)
+		if (v->flags & LX_VM_LOCKED)
 			w->locked += len;
 	} else {
 		w->mapped -= len;
-		if (v->flags & WV_LOCKED)
+		if (v->flags & LX_VM_LOCKED)
 			w->locked -= len;
 	}
 }
@@ -308,7 +308,7 @@ int wc_unmap(struct wc *w, uint64_t start, uint64_t end, bool check)
 static bool anon_compatible(const struct wc_vma *a, const struct wc_vma *b)
 {
 	return a->n.end == b->n.start && a->obj == b->obj &&
-	       !((a->flags ^ b->flags) & ~WV_ACCESS) &&
+	       !((a->flags ^ b->flags) & ~LX_VM_ACCESS) &&
 	       b->pgoff == a->pgoff + ((a->n.end - a->n.start) >> WC_SHIFT);
 }
 
@@ -316,7 +316,7 @@ void wc_anon_prepare(struct wc *w, struct wc_vma *v)
 {
 	struct wc_vma *n;
 
-	if (v->anon || (v->flags & WV_SHARED))
+	if (v->anon || (v->flags & LX_VM_SHARED))
 		return;
 	n = wc_vma_next(v);
 	if (n && n->anon && anon_compatible(v, n)) {
@@ -336,15 +336,15 @@ bool wc_thp_eligible(const struct wc_vma *v, uint64_t addr)
 	uint64_t h = addr & ~(WC_PMD - 1);
 
 	/* THP "madvise" mode, as the reference assumes */
-	if (v->obj || !(v->flags & WV_HUGEPAGE) ||
-	    (v->flags & WV_NOHUGEPAGE))
+	if (v->obj || !(v->flags & LX_VM_HUGEPAGE) ||
+	    (v->flags & LX_VM_NOHUGEPAGE))
 		return false;
 	return h >= v->n.start && h + WC_PMD <= v->n.end;
 }
 
 uint64_t wc_start_gap(const struct wc_vma *v)
 {
-	if (!(v->flags & WV_GROWSDOWN))
+	if (!(v->flags & LX_VM_GROWSDOWN))
 		return v->n.start;
 	return v->n.start > STACK_GUARD_GAP ? v->n.start - STACK_GUARD_GAP
 					    : 0;

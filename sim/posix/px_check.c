@@ -36,7 +36,7 @@ static int check_vma(const struct px_space *s, const struct px_vma *v,
 	}
 	if (pxp_check(&v->pages, lo, hi, bytes, why, size))
 		return -1;
-	if ((v->flags & PXV_SHARED) &&
+	if ((v->flags & LX_VM_SHARED) &&
 	    (!v->obj || pxp_any(&v->pages, lo, hi, PXP_ANON))) {
 		snprintf(why, size,
 			 "shared vma %#llx has private pages or "
@@ -53,7 +53,7 @@ static int check_vma(const struct px_space *s, const struct px_vma *v,
 			 (unsigned long long)v->anon);
 		return -1;
 	}
-	if ((v->flags & PXV_LOCKONFAULT) && !(v->flags & PXV_LOCKED)) {
+	if ((v->flags & LX_VM_LOCKONFAULT) && !(v->flags & LX_VM_LOCKED)) {
 		snprintf(why, size, "vma %#llx: LOCKONFAULT without LOCKED",
 			 (unsigned long long)v->start);
 		return -1;
@@ -103,9 +103,9 @@ int px_check(const struct px_space *s, char *why, size_t size)
 		if (check_vma(s, v, &bytes, why, size))
 			return -1;
 		mapped += len;
-		if (v->flags & PXV_WRITE)
+		if (v->flags & LX_VM_WRITE)
 			writable += len;
-		if (v->flags & PXV_LOCKED)
+		if (v->flags & LX_VM_LOCKED)
 			locked += len;
 		if (prev && !prev->unmerged && !v->unmerged) {
 			struct px_cand a, b;

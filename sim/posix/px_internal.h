@@ -36,6 +36,7 @@
 
 #include "rmsim/abi.h"
 #include "rmsim/posix.h"
+#include "abi/lx_vm.h"
 #include "ranges/ranges.h"
 
 #define PX_PAGE LX_PAGE_SIZE
@@ -43,45 +44,8 @@
 #define PX_PMD LX_PMD_SIZE
 #define PX_PAGE_ALIGN(x) (((x) + PX_PAGE - 1) & LX_PAGE_MASK)
 
-/* x86 MAP_ABOVE4G; abi.h does not carry it as strace never prints it. */
-#define PX_MAP_ABOVE4G 0x80
-/* mmap flags the kernel keeps under MAP_SHARED (LEGACY_MAP_MASK). */
-#define PX_LEGACY_MAP_MASK                                                     \
-	(LX_MAP_SHARED | LX_MAP_PRIVATE | LX_MAP_FIXED | LX_MAP_ANONYMOUS |    \
-	 LX_MAP_DENYWRITE | LX_MAP_EXECUTABLE | LX_MAP_UNINITIALIZED |         \
-	 LX_MAP_GROWSDOWN | LX_MAP_LOCKED | LX_MAP_NORESERVE |                 \
-	 LX_MAP_POPULATE | LX_MAP_NONBLOCK | LX_MAP_STACK | LX_MAP_HUGETLB)
 
-/*
- * VMA flags: the subset of the kernel's vm_flags that changes what a
- * call returns or whether two VMAs merge.  Flags the kernel ignores for
- * merging (VM_SOFTDIRTY, the guard-region hint) are not kept at all.
- */
-enum {
-	PXV_READ = 1u << 0,
-	PXV_WRITE = 1u << 1,
-	PXV_EXEC = 1u << 2,
-	PXV_SHARED = 1u << 3, /* VM_SHARED | VM_MAYSHARE */
-	PXV_GROWSDOWN = 1u << 4,
-	PXV_LOCKED = 1u << 5,
-	PXV_LOCKONFAULT = 1u << 6,
-	PXV_NORESERVE = 1u << 7,
-	PXV_ACCOUNT = 1u << 8,
-	PXV_DONTCOPY = 1u << 9,
-	PXV_WIPEONFORK = 1u << 10,
-	PXV_DONTDUMP = 1u << 11,
-	PXV_HUGEPAGE = 1u << 12,
-	PXV_NOHUGEPAGE = 1u << 13,
-	PXV_MERGEABLE = 1u << 14,
-	PXV_SEQ_READ = 1u << 15,
-	PXV_RAND_READ = 1u << 16,
-	PXV_DROPPABLE = 1u << 17,
-	PXV_SPECIAL = 1u << 18, /* VM_DONTEXPAND-like: never merges */
-	PXV_NOMAYWRITE = 1u << 19, /* !VM_MAYWRITE: a shared mapping of a
-				    * file opened without write access */
-};
-#define PXV_ACCESS (PXV_READ | PXV_WRITE | PXV_EXEC)
-#define PXV_LOCKED_MASK (PXV_LOCKED | PXV_LOCKONFAULT)
+/* VMA flags: LX_VM_* (abi/lx_vm.h) */
 
 /* ---- page maps (px_pages.c) ------------------------------------------ */
 
@@ -187,7 +151,7 @@ struct px_vma {
 	};
 
 	uint64_t pgoff;	      /* page index of start in its object */
-	uint32_t flags;	      /* PXV_* */
+	uint32_t flags;	      /* LX_VM_* */
 	bool forked;	      /* anon_vma chain not singular (fork child) */
 	bool unmerged;	      /* may sit by a twin Linux left unmerged */
 	bool inherited;	      /* made by px_inherit */

@@ -25,42 +25,20 @@
  */
 #include "px_internal.h"
 
+/* Known to the kernel, and built into the recording one. */
 static bool advice_valid(const struct px_space *s, int adv)
 {
-	switch (adv) {
-	case LX_MADV_DOFORK:
-	case LX_MADV_DONTFORK:
-	case LX_MADV_NORMAL:
-	case LX_MADV_SEQUENTIAL:
-	case LX_MADV_RANDOM:
-	case LX_MADV_REMOVE:
-	case LX_MADV_WILLNEED:
-	case LX_MADV_DONTNEED:
-	case LX_MADV_DONTNEED_LOCKED:
-	case LX_MADV_FREE:
-	case LX_MADV_COLD:
-	case LX_MADV_PAGEOUT:
-	case LX_MADV_POPULATE_READ:
-	case LX_MADV_POPULATE_WRITE:
-	case LX_MADV_DONTDUMP:
-	case LX_MADV_DODUMP:
-	case LX_MADV_WIPEONFORK:
-	case LX_MADV_KEEPONFORK:
-	case LX_MADV_GUARD_INSTALL:
-	case LX_MADV_GUARD_REMOVE:
-		return true;
-	case LX_MADV_MERGEABLE:
-	case LX_MADV_UNMERGEABLE:
+	if (!lx_madv_known(adv))
+		return false;
+	switch (lx_madv_needs(adv)) {
+	case LX_NEED_KSM:
 		return s->cfg.ksm;
-	case LX_MADV_HUGEPAGE:
-	case LX_MADV_NOHUGEPAGE:
-	case LX_MADV_COLLAPSE:
+	case LX_NEED_THP:
 		return s->cfg.thp;
-	case LX_MADV_HWPOISON:
-	case LX_MADV_SOFT_OFFLINE:
+	case LX_NEED_MF:
 		return s->cfg.memory_failure;
 	default:
-		return false;
+		return true;
 	}
 }
 
@@ -80,10 +58,10 @@ static int update(struct px_space *s, struct px_vma **v, uint64_t start,
 static uint32_t ksm_flags(const struct px_vma *v, int adv)
 {
 	if (adv == LX_MADV_UNMERGEABLE)
-		return v->flags & ~PXV_MERGEABLE;
-	if (v->flags & (PXV_SHARED | PXV_SPECIAL | PXV_DROPPABLE))
+		return v->flags & ~LX_VM_MERGEABLE;
+	if (v->flags & (LX_VM_SHARED | LX_VM_SPECIAL | LX_VM_DROPPABLE))
 		return v->flags;
-	return v->flags | PXV_MERGEABLE;
+	return v->flags | LX_VM_MERGEABLE;
 }
 
 /* MADV_COLLAPSE, approximated (see the file comment). */
@@ -96,7 +74,7 @@ static int collapse(struct px_space *s, struct px_vma *v, uint64_t start,
 
 	/* thp_vma_allowable_order(): anonymous memory that has faulted
 	 * (an anon_vma) and holds an aligned PMD */
-	if (v->obj || !v->anon || (v->flags & (PXV_NOHUGEPAGE | PXV_SPECIAL)))
+	if (v->obj || !v->anon || (v->flags & (LX_VM_NOHUGEPAGE | LX_VM_SPECIAL)))
 		return -LX_EINVAL;
 	if (v->end - v->start < PX_PMD || last < v->start)
 		return -LX_EINVAL;
@@ -121,11 +99,11 @@ static int remove_range(struct px_space *s, struct px_vma *v, uint64_t start,
 	uint64_t lo = px_vma_pgoff_at(v, start), hi = px_vma_pgoff_at(v, end);
 	int err;
 
-	if (v->flags & PXV_LOCKED)
+	if (v->flags & LX_VM_LOCKED)
 		return -LX_EINVAL;
 	if (!v->obj)
 		return -LX_EINVAL;
-	if (!(v->flags & PXV_SHARED))
+	if (!(v->flags & LX_VM_SHARED))
 		return -LX_EACCES;
 	px_zap(s, v, start, end);
 	err = pxp_update(&v->obj->pages, lo, hi, 0,
@@ -145,7 +123,7 @@ static int pageout(struct px_space *s, struct px_vma *v, uint64_t start,
 	const struct pxp_node *n;
 	int err;
 
-	if (v->flags & PXV_DROPPABLE) {
+	if (v->flags & LX_VM_DROPPABLE) {
 		px_zap(s, v, start, end);
 		return 0;
 	}
@@ -182,7 +160,7 @@ static int apply(struct px_space *s, struct px_vma **vp, uint64_t start,
 	case LX_MADV_REMOVE:
 		return remove_range(s, v, start, end);
 	case LX_MADV_WILLNEED:
-		if (v->obj && !(v->flags & PXV_SHARED) &&
+		if (v->obj && !(v->flags & LX_VM_SHARED) &&
 		    v->obj->kind == PX_OBJ_FILE)
 			return pxp_update(&v->obj->pages,
 					  px_vma_pgoff_at(v, start),
@@ -190,14 +168,14 @@ static int apply(struct px_space *s, struct px_vma **vp, uint64_t start,
 					  0, false, &v->obj->set->stored);
 		return 0;
 	case LX_MADV_COLD:
-		return (v->flags & PXV_LOCKED) ? -LX_EINVAL : 0;
+		return (v->flags & LX_VM_LOCKED) ? -LX_EINVAL : 0;
 	case LX_MADV_PAGEOUT:
-		if (v->flags & PXV_LOCKED)
+		if (v->flags & LX_VM_LOCKED)
 			return -LX_EINVAL;
 		return pageout(s, v, start, end);
 	case LX_MADV_FREE:
 		if (!px_vma_anonymous(v) ||
-		    (v->flags & (PXV_LOCKED | PXV_SPECIAL)))
+		    (v->flags & (LX_VM_LOCKED | LX_VM_SPECIAL)))
 			return -LX_EINVAL;
 		/* Lazily freed pages stay mapped until reclaim; their
 		 * contents are taken as gone (see above). */
@@ -205,18 +183,18 @@ static int apply(struct px_space *s, struct px_vma **vp, uint64_t start,
 				     px_vma_pgoff_at(v, end), PXP_ANON, 0,
 				     PXP_LAZYFREE, 0, true, &s->stored);
 	case LX_MADV_DONTNEED:
-		if (v->flags & PXV_LOCKED)
+		if (v->flags & LX_VM_LOCKED)
 			return -LX_EINVAL;
 		/* fall through */
 	case LX_MADV_DONTNEED_LOCKED:
-		if (v->flags & PXV_SPECIAL)
+		if (v->flags & LX_VM_SPECIAL)
 			return -LX_EINVAL;
 		px_zap(s, v, start, end);
 		return 0;
 	case LX_MADV_COLLAPSE:
 		return collapse(s, v, start, end);
 	case LX_MADV_GUARD_INSTALL:
-		if (v->flags & (PXV_SPECIAL | PXV_LOCKED))
+		if (v->flags & (LX_VM_SPECIAL | LX_VM_LOCKED))
 			return -LX_EINVAL;
 		if (px_vma_anonymous(v))
 			px_anon_prepare(s, v);
@@ -225,55 +203,55 @@ static int apply(struct px_space *s, struct px_vma **vp, uint64_t start,
 				  px_vma_pgoff_at(v, end), PXP_GUARD, 0, false,
 				  &s->stored);
 	case LX_MADV_GUARD_REMOVE:
-		if (v->flags & PXV_SPECIAL)
+		if (v->flags & LX_VM_SPECIAL)
 			return -LX_EINVAL;
 		return pxp_update(&v->pages, px_vma_pgoff_at(v, start),
 				  px_vma_pgoff_at(v, end), 0, PXP_GUARD, false,
 				  &s->stored);
 	case LX_MADV_NORMAL:
-		fl &= ~(PXV_RAND_READ | PXV_SEQ_READ);
+		fl &= ~(LX_VM_RAND_READ | LX_VM_SEQ_READ);
 		break;
 	case LX_MADV_SEQUENTIAL:
-		fl = (fl & ~PXV_RAND_READ) | PXV_SEQ_READ;
+		fl = (fl & ~LX_VM_RAND_READ) | LX_VM_SEQ_READ;
 		break;
 	case LX_MADV_RANDOM:
-		fl = (fl & ~PXV_SEQ_READ) | PXV_RAND_READ;
+		fl = (fl & ~LX_VM_SEQ_READ) | LX_VM_RAND_READ;
 		break;
 	case LX_MADV_DONTFORK:
-		fl |= PXV_DONTCOPY;
+		fl |= LX_VM_DONTCOPY;
 		break;
 	case LX_MADV_DOFORK:
-		if (fl & PXV_SPECIAL)
+		if (fl & LX_VM_SPECIAL)
 			return -LX_EINVAL;
-		fl &= ~PXV_DONTCOPY;
+		fl &= ~LX_VM_DONTCOPY;
 		break;
 	case LX_MADV_WIPEONFORK:
-		if (v->obj || (fl & PXV_SHARED))
+		if (v->obj || (fl & LX_VM_SHARED))
 			return -LX_EINVAL;
-		fl |= PXV_WIPEONFORK;
+		fl |= LX_VM_WIPEONFORK;
 		break;
 	case LX_MADV_KEEPONFORK:
-		if (fl & PXV_DROPPABLE)
+		if (fl & LX_VM_DROPPABLE)
 			return -LX_EINVAL;
-		fl &= ~PXV_WIPEONFORK;
+		fl &= ~LX_VM_WIPEONFORK;
 		break;
 	case LX_MADV_DONTDUMP:
-		fl |= PXV_DONTDUMP;
+		fl |= LX_VM_DONTDUMP;
 		break;
 	case LX_MADV_DODUMP:
-		if (fl & (PXV_SPECIAL | PXV_DROPPABLE))
+		if (fl & (LX_VM_SPECIAL | LX_VM_DROPPABLE))
 			return -LX_EINVAL;
-		fl &= ~PXV_DONTDUMP;
+		fl &= ~LX_VM_DONTDUMP;
 		break;
 	case LX_MADV_MERGEABLE:
 	case LX_MADV_UNMERGEABLE:
 		fl = ksm_flags(v, adv);
 		break;
 	case LX_MADV_HUGEPAGE:
-		fl = (fl & ~PXV_NOHUGEPAGE) | PXV_HUGEPAGE;
+		fl = (fl & ~LX_VM_NOHUGEPAGE) | LX_VM_HUGEPAGE;
 		break;
 	case LX_MADV_NOHUGEPAGE:
-		fl = (fl & ~PXV_HUGEPAGE) | PXV_NOHUGEPAGE;
+		fl = (fl & ~LX_VM_HUGEPAGE) | LX_VM_NOHUGEPAGE;
 		break;
 	}
 	return update(s, vp, start, end, fl);
@@ -322,9 +300,9 @@ static int populate(struct px_space *s, uint64_t start, uint64_t end,
 		if (!v || v->start > start)
 			return -LX_ENOMEM;
 		/* check_vma_flags() without FOLL_FORCE */
-		if (v->flags & PXV_SPECIAL)
+		if (v->flags & LX_VM_SPECIAL)
 			return -LX_EINVAL;
-		if (write ? !(v->flags & PXV_WRITE) : !(v->flags & PXV_READ))
+		if (write ? !(v->flags & LX_VM_WRITE) : !(v->flags & LX_VM_READ))
 			return -LX_EINVAL;
 		e = v->end < end ? v->end : end;
 		err = px_fault_range(s, v, start, e, write);

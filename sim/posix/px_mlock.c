@@ -18,7 +18,7 @@ static int fixup(struct px_space *s, struct px_vma *v, uint64_t start,
 {
 	*out = v;
 	/* vma_supports_mlock(): special and droppable memory never lock */
-	if (newflags == v->flags || (v->flags & (PXV_SPECIAL | PXV_DROPPABLE)))
+	if (newflags == v->flags || (v->flags & (LX_VM_SPECIAL | LX_VM_DROPPABLE)))
 		return 0;
 	return px_vma_modify(s, v, start, end, newflags, out);
 }
@@ -40,7 +40,7 @@ static int apply(struct px_space *s, uint64_t start, uint64_t len,
 	tmp = v->start;
 	while (v && v->start < end) {
 		struct px_vma *out;
-		uint32_t newflags = (v->flags & ~PXV_LOCKED_MASK) | flags;
+		uint32_t newflags = (v->flags & ~LX_VM_LOCKED_MASK) | flags;
 		int err;
 
 		if (v->start != tmp)
@@ -69,7 +69,7 @@ static uint64_t locked_in(struct px_space *s, uint64_t start, uint64_t len)
 		uint64_t a = v->start > start ? v->start : start;
 		uint64_t b = v->end < end ? v->end : end;
 
-		if (v->flags & PXV_LOCKED)
+		if (v->flags & LX_VM_LOCKED)
 			n += b - a;
 	}
 	return n;
@@ -108,12 +108,12 @@ static int do_mlock(struct px_space *s, uint64_t start, uint64_t len,
  */
 int px_mlock(struct px_space *s, uint64_t addr, uint64_t len, int flags)
 {
-	uint32_t fl = PXV_LOCKED;
+	uint32_t fl = LX_VM_LOCKED;
 
 	if (flags & ~LX_MLOCK_ONFAULT)
 		return -LX_EINVAL;
 	if (flags & LX_MLOCK_ONFAULT)
-		fl |= PXV_LOCKONFAULT;
+		fl |= LX_VM_LOCKONFAULT;
 	return do_mlock(s, addr, len, fl);
 }
 
@@ -133,7 +133,7 @@ static void lock_all(struct px_space *s, uint32_t add)
 	struct px_vma *v = pxt_first(&s->tree), *out;
 
 	while (v) {
-		uint32_t newflags = (v->flags & ~PXV_LOCKED_MASK) | add;
+		uint32_t newflags = (v->flags & ~LX_VM_LOCKED_MASK) | add;
 
 		if (fixup(s, v, v->start, v->end, newflags, &out))
 			out = v;
@@ -157,16 +157,16 @@ int px_mlockall(struct px_space *s, int flags)
 	if ((flags & LX_MCL_CURRENT) && !s->cfg.cap_ipc_lock &&
 	    (s->mapped >> PX_SHIFT) > (s->cfg.memlock_limit >> PX_SHIFT))
 		return -LX_ENOMEM;
-	s->def_flags &= ~PXV_LOCKED_MASK;
+	s->def_flags &= ~LX_VM_LOCKED_MASK;
 	if (flags & LX_MCL_FUTURE) {
-		s->def_flags |= PXV_LOCKED;
+		s->def_flags |= LX_VM_LOCKED;
 		if (flags & LX_MCL_ONFAULT)
-			s->def_flags |= PXV_LOCKONFAULT;
+			s->def_flags |= LX_VM_LOCKONFAULT;
 	}
 	if (flags & LX_MCL_CURRENT) {
-		add = PXV_LOCKED;
+		add = LX_VM_LOCKED;
 		if (flags & LX_MCL_ONFAULT)
-			add |= PXV_LOCKONFAULT;
+			add |= LX_VM_LOCKONFAULT;
 		lock_all(s, add);
 		px_populate(s, 0, s->cfg.task_size, true);
 	}
@@ -178,7 +178,7 @@ int px_mlockall(struct px_space *s, int flags)
  */
 int px_munlockall(struct px_space *s)
 {
-	s->def_flags &= ~PXV_LOCKED_MASK;
+	s->def_flags &= ~LX_VM_LOCKED_MASK;
 	lock_all(s, 0);
 	return 0;
 }

@@ -14,40 +14,6 @@
  */
 #include "px_internal.h"
 
-/* calc_vm_prot_bits() */
-static uint32_t prot_flags(int prot)
-{
-	uint32_t f = 0;
-
-	if (prot & LX_PROT_READ)
-		f |= PXV_READ;
-	if (prot & LX_PROT_WRITE)
-		f |= PXV_WRITE;
-	if (prot & LX_PROT_EXEC)
-		f |= PXV_EXEC;
-	return f;
-}
-
-/* calc_vm_flag_bits(): MAP_STACK has meant VM_NOHUGEPAGE since 6.7. */
-static uint32_t map_flags(int flags)
-{
-	uint32_t f = 0;
-
-	if (flags & LX_MAP_GROWSDOWN)
-		f |= PXV_GROWSDOWN;
-	if (flags & LX_MAP_LOCKED)
-		f |= PXV_LOCKED;
-	if (flags & LX_MAP_STACK)
-		f |= PXV_NOHUGEPAGE;
-	return f;
-}
-
-/* accountable_mapping() */
-static bool accountable(uint32_t fl)
-{
-	return (fl & (PXV_NORESERVE | PXV_SHARED | PXV_WRITE)) == PXV_WRITE;
-}
-
 /* Pages of [start, end) already charged by VM_ACCOUNT VMAs about to be
  * replaced: only the difference is charged again. */
 static uint64_t accounted_in(struct px_space *s, uint64_t start, uint64_t end)
@@ -59,7 +25,7 @@ static uint64_t accounted_in(struct px_space *s, uint64_t start, uint64_t end)
 		uint64_t a = v->start > start ? v->start : start;
 		uint64_t b = v->end < end ? v->end : end;
 
-		if (v->flags & PXV_ACCOUNT)
+		if (v->flags & LX_VM_ACCOUNT)
 			n += (b - a) >> PX_SHIFT;
 	}
 	return n;
@@ -82,7 +48,7 @@ static int map_region(struct px_space *s, struct px_obj *obj, uint64_t addr,
 		      struct px_vma **out)
 {
 	bool shmem_acct = obj && obj->kind == PX_OBJ_SHMEM && !inherit &&
-			  !(fl & PXV_NORESERVE);
+			  !(fl & LX_VM_NORESERVE);
 	uint64_t end = addr + len;
 	struct px_vma *v = pxt_find(&s->tree, addr), *n;
 	bool busy = v && v->start < end; /* anything to replace? */
@@ -92,13 +58,13 @@ static int map_region(struct px_space *s, struct px_obj *obj, uint64_t addr,
 	if (v && v->start < addr && end < v->end &&
 	    s->map_count >= s->cfg.max_map_count && !inherit)
 		return -LX_ENOMEM;
-	if (accountable(fl)) {
+	if (lx_vm_accountable(fl)) {
 		uint64_t charged = (len >> PX_SHIFT) -
 				   (busy ? accounted_in(s, addr, end) : 0);
 
 		if (charged && !px_commit_ok(s, charged) && !inherit)
 			return -LX_ENOMEM;
-		fl |= PXV_ACCOUNT;
+		fl |= LX_VM_ACCOUNT;
 	}
 	n = px_vma_alloc();
 	if (!n)
@@ -172,7 +138,7 @@ int px_mmap(struct px_space *s, uint64_t addr, uint64_t len, int prot,
 		return -LX_EOVERFLOW;
 	if (s->map_count > s->cfg.max_map_count)
 		return -LX_ENOMEM;
-	fl = prot_flags(prot) | map_flags(flags) | s->def_flags;
+	fl = lx_vm_prot_bits(prot) | lx_vm_flag_bits(flags) | s->def_flags;
 
 	if (file) {
 		obj = px_obj_file(s->objs, path, fd);
@@ -192,7 +158,7 @@ int px_mmap(struct px_space *s, uint64_t addr, uint64_t len, int prot,
 	if ((flags & LX_MAP_LOCKED) && !px_can_do_mlock(s))
 		goto out;
 	err = -LX_EAGAIN;
-	if (!px_mlock_future_ok(s, fl & PXV_LOCKED, len))
+	if (!px_mlock_future_ok(s, fl & LX_VM_LOCKED, len))
 		goto out;
 
 	err = -LX_EOVERFLOW;
@@ -202,27 +168,27 @@ int px_mmap(struct px_space *s, uint64_t addr, uint64_t len, int prot,
 	if (file) {
 		switch (type) {
 		case LX_MAP_SHARED:
-			flags &= PX_LEGACY_MAP_MASK;
+			flags &= LX_LEGACY_MAP_MASK;
 			/* fall through */
 		case LX_MAP_SHARED_VALIDATE:
 			err = -LX_EOPNOTSUPP;
-			if (flags & ~PX_LEGACY_MAP_MASK)
+			if (flags & ~LX_LEGACY_MAP_MASK)
 				goto out;
 			/* writes reach the file: it must be open for them */
 			err = -LX_EACCES;
 			if ((prot & LX_PROT_WRITE) &&
 			    px_fd_mode(s, fd) == LX_O_RDONLY)
 				goto out;
-			fl |= PXV_SHARED;
+			fl |= LX_VM_SHARED;
 			if (px_fd_mode(s, fd) == LX_O_RDONLY)
-				fl |= PXV_NOMAYWRITE;
+				fl |= LX_VM_NOMAYWRITE;
 			/* fall through */
 		case LX_MAP_PRIVATE:
 			err = -LX_EACCES;
 			if (px_fd_mode(s, fd) == LX_O_WRONLY)
 				goto out;
 			err = -LX_EINVAL;
-			if (fl & PXV_GROWSDOWN)
+			if (fl & LX_VM_GROWSDOWN)
 				goto out;
 			break;
 		default:
@@ -231,10 +197,10 @@ int px_mmap(struct px_space *s, uint64_t addr, uint64_t len, int prot,
 	} else {
 		switch (type) {
 		case LX_MAP_SHARED:
-			if (fl & PXV_GROWSDOWN)
+			if (fl & LX_VM_GROWSDOWN)
 				goto out;
 			pgoff = 0;
-			fl |= PXV_SHARED;
+			fl |= LX_VM_SHARED;
 			obj = px_obj_new(s->objs, PX_OBJ_SHMEM,
 					 len >> PX_SHIFT);
 			err = -LX_ENOMEM;
@@ -244,10 +210,10 @@ int px_mmap(struct px_space *s, uint64_t addr, uint64_t len, int prot,
 		case LX_MAP_DROPPABLE:
 			if (flags & (LX_MAP_LOCKED | LX_MAP_HUGETLB))
 				goto out;
-			if (fl & PXV_GROWSDOWN)
+			if (fl & LX_VM_GROWSDOWN)
 				goto out;
-			fl |= PXV_DROPPABLE | PXV_NORESERVE | PXV_WIPEONFORK |
-			      PXV_DONTDUMP;
+			fl |= LX_VM_DROPPABLE | LX_VM_NORESERVE | LX_VM_WIPEONFORK |
+			      LX_VM_DONTDUMP;
 			/* fall through */
 		case LX_MAP_PRIVATE:
 			pgoff = a >> PX_SHIFT;
@@ -257,17 +223,17 @@ int px_mmap(struct px_space *s, uint64_t addr, uint64_t len, int prot,
 		}
 	}
 	if (flags & LX_MAP_NORESERVE)
-		fl |= PXV_NORESERVE;
+		fl |= LX_VM_NORESERVE;
 
-	populate = (fl & PXV_LOCKED) ||
+	populate = (fl & LX_VM_LOCKED) ||
 		   (flags & (LX_MAP_POPULATE | LX_MAP_NONBLOCK)) ==
 			   LX_MAP_POPULATE;
 	err = map_region(s, obj, a, len, fl, pgoff, false, &v);
 	if (err)
 		goto out;
 	/* vma_supports_mlock() refuses droppable memory */
-	if ((v->flags & PXV_LOCKED) && (v->flags & PXV_DROPPABLE))
-		px_vma_set_flags(s, v, v->flags & ~PXV_LOCKED_MASK);
+	if ((v->flags & LX_VM_LOCKED) && (v->flags & LX_VM_DROPPABLE))
+		px_vma_set_flags(s, v, v->flags & ~LX_VM_LOCKED_MASK);
 	if (populate)
 		px_populate(s, a, a + len, true);
 	*out = a;
@@ -298,7 +264,7 @@ int px_munmap(struct px_space *s, uint64_t addr, uint64_t len)
 /* do_brk_flags(): grow the heap by [addr, addr + len). */
 static int brk_grow(struct px_space *s, uint64_t addr, uint64_t len)
 {
-	uint32_t fl = PXV_READ | PXV_WRITE | PXV_ACCOUNT | s->def_flags;
+	uint32_t fl = LX_VM_READ | LX_VM_WRITE | LX_VM_ACCOUNT | s->def_flags;
 	struct px_vma *v = pxt_find(&s->tree, addr - 1), *n;
 
 	if (s->map_count > s->cfg.max_map_count)
@@ -358,7 +324,7 @@ int px_brk(struct px_space *s, uint64_t addr, uint64_t *out)
 		return 0;
 	if (oldbrk < s->cfg.mmap_min_addr && !s->cfg.cap_sys_rawio)
 		return 0;
-	if (!px_mlock_future_ok(s, s->def_flags & PXV_LOCKED, newbrk - oldbrk))
+	if (!px_mlock_future_ok(s, s->def_flags & LX_VM_LOCKED, newbrk - oldbrk))
 		return 0;
 	/* The next VMA, with its guard gap, must stay a page away. */
 	next = pxt_find(&s->tree, oldbrk);
@@ -368,7 +334,7 @@ int px_brk(struct px_space *s, uint64_t addr, uint64_t *out)
 		return 0;
 	s->brk = addr;
 	*out = addr;
-	if (s->def_flags & PXV_LOCKED)
+	if (s->def_flags & LX_VM_LOCKED)
 		px_populate(s, oldbrk, newbrk, true);
 	return 0;
 }
@@ -380,7 +346,7 @@ int px_inherit(struct px_space *s, uint64_t addr, uint64_t len, int prot,
 	       int flags)
 {
 	uint64_t end = addr + PX_PAGE_ALIGN(len);
-	uint32_t fl = prot_flags(prot) | map_flags(flags & LX_MAP_GROWSDOWN);
+	uint32_t fl = lx_vm_prot_bits(prot) | lx_vm_flag_bits(flags & LX_MAP_GROWSDOWN);
 	struct px_obj *obj = NULL;
 	struct px_vma *v;
 	int err;
@@ -389,8 +355,8 @@ int px_inherit(struct px_space *s, uint64_t addr, uint64_t len, int prot,
 	    end > s->cfg.task_size)
 		return -LX_EINVAL;
 	if ((flags & LX_MAP_TYPE) == LX_MAP_SHARED)
-		fl |= PXV_SHARED;
-	if (!(flags & LX_MAP_ANONYMOUS) || (fl & PXV_SHARED)) {
+		fl |= LX_VM_SHARED;
+	if (!(flags & LX_MAP_ANONYMOUS) || (fl & LX_VM_SHARED)) {
 		obj = px_obj_new(s->objs,
 				 (flags & LX_MAP_ANONYMOUS) ? PX_OBJ_SHMEM
 							    : PX_OBJ_INHERIT,

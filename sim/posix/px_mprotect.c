@@ -25,23 +25,23 @@ static int fixup(struct px_space *s, struct px_vma *v, uint64_t start,
 	*out = v;
 	if (newflags == oldflags)
 		return 0;
-	if (newflags & PXV_WRITE) {
+	if (newflags & LX_VM_WRITE) {
 		if (!(oldflags &
-		      (PXV_ACCOUNT | PXV_WRITE | PXV_SHARED | PXV_NORESERVE))) {
+		      (LX_VM_ACCOUNT | LX_VM_WRITE | LX_VM_SHARED | LX_VM_NORESERVE))) {
 			if (!px_commit_ok(s, (end - start) >> PX_SHIFT))
 				return -LX_ENOMEM;
-			newflags |= PXV_ACCOUNT;
+			newflags |= LX_VM_ACCOUNT;
 		}
-	} else if ((oldflags & PXV_ACCOUNT) && px_vma_anonymous(v) &&
+	} else if ((oldflags & LX_VM_ACCOUNT) && px_vma_anonymous(v) &&
 		   !v->anon) {
-		newflags &= ~PXV_ACCOUNT;
+		newflags &= ~LX_VM_ACCOUNT;
 	}
 	err = px_vma_modify(s, v, start, end, newflags, out);
 	if (err)
 		return err;
 	/* A locked private VMA turning writable is populated (COW broken). */
-	if ((oldflags & (PXV_WRITE | PXV_SHARED | PXV_LOCKED)) == PXV_LOCKED &&
-	    (newflags & PXV_WRITE))
+	if ((oldflags & (LX_VM_WRITE | LX_VM_SHARED | LX_VM_LOCKED)) == LX_VM_LOCKED &&
+	    (newflags & LX_VM_WRITE))
 		px_populate(s, start, end, true);
 	return 0;
 }
@@ -72,18 +72,18 @@ static int do_mprotect(struct px_space *s, uint64_t start, uint64_t len,
 	if (pkey != -1 && (pkey != 0 || !s->cfg.pku))
 		return -LX_EINVAL;
 	if (prot & LX_PROT_READ)
-		access |= PXV_READ;
+		access |= LX_VM_READ;
 	if (prot & LX_PROT_WRITE)
-		access |= PXV_WRITE;
+		access |= LX_VM_WRITE;
 	if (prot & LX_PROT_EXEC)
-		access |= PXV_EXEC;
+		access |= LX_VM_EXEC;
 
 	v = pxt_find(&s->tree, start);
 	if (!v || v->start >= end)
 		return -LX_ENOMEM;
 	if (grows & LX_PROT_GROWSDOWN) {
 		start = v->start;
-		if (!(v->flags & PXV_GROWSDOWN))
+		if (!(v->flags & LX_VM_GROWSDOWN))
 			return -LX_EINVAL;
 	} else {
 		if (v->start > start)
@@ -96,14 +96,14 @@ static int do_mprotect(struct px_space *s, uint64_t start, uint64_t len,
 	tmp = v->start;
 	while (v && v->start < end) {
 		struct px_vma *out;
-		uint32_t newflags = access | (v->flags & ~PXV_ACCESS);
+		uint32_t newflags = access | (v->flags & ~LX_VM_ACCESS);
 
 		if (v->start != tmp) {
 			err = -LX_ENOMEM;
 			break;
 		}
 		/* newflags beyond the VMA's VM_MAY* bits */
-		if ((newflags & PXV_WRITE) && (v->flags & PXV_NOMAYWRITE)) {
+		if ((newflags & LX_VM_WRITE) && (v->flags & LX_VM_NOMAYWRITE)) {
 			err = -LX_EACCES;
 			break;
 		}

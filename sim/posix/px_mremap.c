@@ -31,18 +31,14 @@ struct vrm {
 	bool populate_expand;
 };
 
-enum { NO_RESIZE, SHRINK, EXPAND };
-
-static int remap_type(const struct vrm *r)
+static enum lx_remap_type remap_type(const struct vrm *r)
 {
-	if (r->old_len == r->new_len)
-		return NO_RESIZE;
-	return r->old_len > r->new_len ? SHRINK : EXPAND;
+	return lx_remap_type(r->old_len, r->new_len);
 }
 
 static bool implies_new_addr(const struct vrm *r)
 {
-	return r->flags & (LX_MREMAP_FIXED | LX_MREMAP_DONTUNMAP);
+	return lx_remap_implies_new_addr(r->flags);
 }
 
 /* do_vmi_munmap(), with its argument checks: a shrink by a huge old_len
@@ -80,28 +76,28 @@ static int check_prep(struct px_space *s, struct vrm *r)
 	type = remap_type(r);
 	if (!implies_new_addr(r))
 		r->new_addr = r->addr;
-	if (type != EXPAND && !implies_new_addr(r))
+	if (type != LX_REMAP_EXPAND && !implies_new_addr(r))
 		return 0;
 	old_len = r->old_len;
 	new_len = r->new_len;
-	if (!old_len && !(v->flags & PXV_SHARED))
+	if (!old_len && !(v->flags & LX_VM_SHARED))
 		return -LX_EINVAL;
-	if ((r->flags & LX_MREMAP_DONTUNMAP) && (v->flags & PXV_SPECIAL))
+	if ((r->flags & LX_MREMAP_DONTUNMAP) && (v->flags & LX_VM_SPECIAL))
 		return -LX_EINVAL;
-	if (type == SHRINK)
+	if (type == LX_REMAP_SHRINK)
 		old_len = new_len;
 	if (old_len > v->end - r->addr)
 		return -LX_EFAULT;
 	if (new_len == old_len)
 		return 0;
-	if (v->flags & PXV_LOCKED)
+	if (v->flags & LX_VM_LOCKED)
 		r->populate_expand = true;
 	pgoff = px_vma_pgoff_at(v, r->addr);
 	if (pgoff + (new_len >> PX_SHIFT) < pgoff)
 		return -LX_EINVAL;
-	if (v->flags & PXV_SPECIAL)
+	if (v->flags & LX_VM_SPECIAL)
 		return -LX_EFAULT;
-	if (!px_mlock_future_ok(s, v->flags & PXV_LOCKED, r->delta))
+	if (!px_mlock_future_ok(s, v->flags & LX_VM_LOCKED, r->delta))
 		return -LX_EAGAIN;
 	return 0;
 }
@@ -114,7 +110,7 @@ static int set_new_addr(struct px_space *s, struct vrm *r)
 
 	if (r->flags & LX_MREMAP_FIXED)
 		flags |= LX_MAP_FIXED;
-	if (v->flags & PXV_SHARED)
+	if (v->flags & LX_VM_SHARED)
 		flags |= LX_MAP_SHARED;
 	return px_get_area(s, v->obj, v->obj != NULL,
 			   implies_new_addr(r) ? r->new_addr : 0, r->new_len,
@@ -176,7 +172,7 @@ static int move_vma(struct px_space *s, struct vrm *r)
 	/* prep_move_vma(): a copy plus a split of the source need room */
 	if (s->map_count + 3 >= s->cfg.max_map_count)
 		return -LX_ENOMEM;
-	if (v->flags & PXV_ACCOUNT) {
+	if (v->flags & LX_VM_ACCOUNT) {
 		charged = (r->flags & LX_MREMAP_DONTUNMAP) ? r->new_len
 							   : r->delta;
 		if (!px_commit_ok(s, charged >> PX_SHIFT))
@@ -189,7 +185,7 @@ static int move_vma(struct px_space *s, struct vrm *r)
 	if (r->flags & LX_MREMAP_DONTUNMAP) {
 		/* dontunmap_complete() */
 		if (src) {
-			px_vma_set_flags(s, src, src->flags & ~PXV_LOCKED_MASK);
+			px_vma_set_flags(s, src, src->flags & ~LX_VM_LOCKED_MASK);
 			if (src != n && src->start == r->addr &&
 			    src->end == r->addr + r->old_len) {
 				src->anon = 0;
@@ -217,7 +213,7 @@ static int mremap_to(struct px_space *s, struct vrm *r)
 		if (!r->vma)
 			return -LX_EFAULT;
 	}
-	if (remap_type(r) == SHRINK) {
+	if (remap_type(r) == LX_REMAP_SHRINK) {
 		err = do_munmap(s, r->addr + r->new_len, r->delta);
 		if (err)
 			return err;
@@ -254,7 +250,7 @@ static int expand_in_place(struct px_space *s, struct vrm *r)
 	struct px_vma *v = r->vma, *n;
 	struct px_cand a, b;
 
-	if ((v->flags & PXV_ACCOUNT) && !px_commit_ok(s, r->delta >> PX_SHIFT))
+	if ((v->flags & LX_VM_ACCOUNT) && !px_commit_ok(s, r->delta >> PX_SHIFT))
 		return -LX_ENOMEM;
 	px_vma_unlink(s, v);
 	v->end += r->delta;
@@ -275,9 +271,9 @@ static int mremap_at(struct px_space *s, struct vrm *r)
 	int err;
 
 	switch (remap_type(r)) {
-	case NO_RESIZE:
+	case LX_REMAP_NO_RESIZE:
 		return 0;
-	case SHRINK:
+	case LX_REMAP_SHRINK:
 		return do_munmap(s, r->addr + r->new_len, r->delta);
 	default:
 		break;
@@ -345,27 +341,10 @@ int px_mremap(struct px_space *s, uint64_t old_addr, uint64_t old_len,
 	uint64_t task = s->cfg.task_size;
 	int err;
 
-	/* check_mremap_params() */
-	if (flags &
-	    ~(LX_MREMAP_FIXED | LX_MREMAP_MAYMOVE | LX_MREMAP_DONTUNMAP))
-		return -LX_EINVAL;
-	if (old_addr & (PX_PAGE - 1))
-		return -LX_EINVAL;
-	if (!r.new_len || r.new_len > task)
-		return -LX_EINVAL;
-	if (implies_new_addr(&r)) {
-		if (new_addr > task - r.new_len)
-			return -LX_EINVAL;
-		if (new_addr & (PX_PAGE - 1))
-			return -LX_EINVAL;
-		if (!(flags & LX_MREMAP_MAYMOVE))
-			return -LX_EINVAL;
-		if ((flags & LX_MREMAP_DONTUNMAP) && r.old_len != r.new_len)
-			return -LX_EINVAL;
-		if (old_addr + r.old_len > new_addr &&
-		    new_addr + r.new_len > old_addr)
-			return -LX_EINVAL;
-	}
+	err = lx_mremap_check_params(old_addr, r.old_len, r.new_len, flags,
+				     new_addr, task);
+	if (err)
+		return err;
 
 	if ((flags & LX_MREMAP_FIXED) && r.old_len == r.new_len) {
 		err = remap_move(s, &r, out);

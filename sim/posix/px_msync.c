@@ -43,7 +43,7 @@ int px_msync(struct px_space *s, uint64_t addr, uint64_t len, int flags)
 				return -LX_ENOMEM;
 			unmapped = -LX_ENOMEM;
 		}
-		if ((flags & LX_MS_INVALIDATE) && (v->flags & PXV_LOCKED))
+		if ((flags & LX_MS_INVALIDATE) && (v->flags & LX_VM_LOCKED))
 			return -LX_EBUSY;
 		start = v->end;
 		if (start >= end)

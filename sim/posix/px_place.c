@@ -65,7 +65,7 @@ static int topdown(struct px_space *s, uint64_t low, uint64_t high,
 		if (high <= low || high - low < len ||
 		    !pxt_gap_highest(&s->tree, low, high, len, &gap_end, &next))
 			return -LX_ENOMEM;
-		if (next && (next->flags & PXV_GROWSDOWN) &&
+		if (next && (next->flags & LX_VM_GROWSDOWN) &&
 		    px_start_gap(s, next) < gap_end) {
 			high = px_start_gap(s, next);
 			continue;
@@ -88,7 +88,7 @@ static int bottomup(struct px_space *s, uint64_t low, uint64_t high,
 		if (high <= low || high - low < len ||
 		    !pxt_gap_lowest(&s->tree, low, high, len, &gap, &next))
 			return -LX_ENOMEM;
-		if (next && (next->flags & PXV_GROWSDOWN) &&
+		if (next && (next->flags & LX_VM_GROWSDOWN) &&
 		    px_start_gap(s, next) < gap + len - 1) {
 			low = next->end;
 			continue;
@@ -155,7 +155,7 @@ static int mm_area(struct px_space *s, const struct area_req *r, uint64_t *out)
 			return 0;
 		}
 	}
-	low = (r->flags & PX_MAP_ABOVE4G) ? (1ULL << 32) : PX_PAGE;
+	low = (r->flags & LX_MAP_ABOVE4G) ? (1ULL << 32) : PX_PAGE;
 	if (!topdown(s, low, s->mmap_base, r->len, out))
 		return 0;
 	return arch_bottomup(s, r, out);

@@ -118,11 +118,11 @@ static struct px_vma *fork_vma(struct px_space *c, const struct px_vma *p)
 	v->start = p->start;
 	v->end = p->end;
 	v->pgoff = p->pgoff;
-	v->flags = p->flags & ~PXV_LOCKED_MASK;
+	v->flags = p->flags & ~LX_VM_LOCKED_MASK;
 	v->inherited = p->inherited;
 	v->unmerged = p->unmerged;
 	v->obj = px_obj_get(p->obj);
-	if (p->flags & PXV_WIPEONFORK)
+	if (p->flags & LX_VM_WIPEONFORK)
 		return v; /* fresh memory: no anon_vma, no pages */
 	if (pxp_copy(&p->pages, &v->pages, &c->stored)) {
 		px_vma_free(c, v);
@@ -160,7 +160,7 @@ struct px_space *px_fork(const struct px_space *s)
 	c->objs = s->objs;
 	c->objs->refs++;
 	for (p = pxt_first(&s->tree); p; p = pxt_next(p)) {
-		if (p->flags & PXV_DONTCOPY)
+		if (p->flags & LX_VM_DONTCOPY)
 			continue;
 		v = fork_vma(c, p);
 		if (!v) {
@@ -227,8 +227,8 @@ static struct px_vma *grow_stack(struct px_space *s, struct px_vma *v,
 	addr &= LX_PAGE_MASK;
 	if (addr < s->cfg.mmap_min_addr)
 		return NULL;
-	if (prev && !(prev->flags & PXV_GROWSDOWN) &&
-	    (prev->flags & PXV_ACCESS) &&
+	if (prev && !(prev->flags & LX_VM_GROWSDOWN) &&
+	    (prev->flags & LX_VM_ACCESS) &&
 	    addr - prev->end < s->cfg.stack_guard_gap)
 		return NULL;
 	/* The anon_vma comes before the limits: a refused growth keeps it. */
@@ -236,9 +236,9 @@ static struct px_vma *grow_stack(struct px_space *s, struct px_vma *v,
 	grow = (v->start - addr) >> PX_SHIFT;
 	if (grow > v->pgoff || v->end - addr > s->cfg.stack_rlimit)
 		return NULL;
-	if (!px_mlock_future_ok(s, v->flags & PXV_LOCKED, grow << PX_SHIFT))
+	if (!px_mlock_future_ok(s, v->flags & LX_VM_LOCKED, grow << PX_SHIFT))
 		return NULL;
-	if ((v->flags & PXV_ACCOUNT) && !px_commit_ok(s, grow))
+	if ((v->flags & LX_VM_ACCOUNT) && !px_commit_ok(s, grow))
 		return NULL;
 	px_vma_unlink(s, v);
 	v->start = addr;
@@ -257,7 +257,7 @@ static struct px_vma *vma_access(struct px_space *s, uint64_t addr)
 		return NULL;
 	if (v->start <= addr)
 		return v;
-	if (!(v->flags & PXV_GROWSDOWN))
+	if (!(v->flags & LX_VM_GROWSDOWN))
 		return NULL;
 	return grow_stack(s, v, addr);
 }
@@ -281,7 +281,7 @@ int px_load(struct px_space *s, uint64_t addr, uint8_t *val)
 	unsigned off = addr & (PX_PAGE - 1);
 	int err;
 
-	if (!v || guarded(v, addr) || !(v->flags & PXV_ACCESS))
+	if (!v || guarded(v, addr) || !(v->flags & LX_VM_ACCESS))
 		return -LX_EFAULT;
 	if (px_beyond_eof(v, addr))
 		return -LX_EIO;
@@ -293,7 +293,7 @@ int px_load(struct px_space *s, uint64_t addr, uint8_t *val)
 			return err;
 		n = pxp_find(&v->pages, idx);
 	}
-	if (v->flags & PXV_SHARED)
+	if (v->flags & LX_VM_SHARED)
 		*val = pxp_get_byte(&v->obj->pages, idx, off);
 	else if ((n && (n->flags & PXP_ANON)) || !v->obj)
 		*val = pxp_get_byte(&v->pages, idx, off);
@@ -313,13 +313,13 @@ int px_store(struct px_space *s, uint64_t addr, uint8_t val)
 	unsigned off = addr & (PX_PAGE - 1);
 	int err;
 
-	if (!v || guarded(v, addr) || !(v->flags & PXV_WRITE))
+	if (!v || guarded(v, addr) || !(v->flags & LX_VM_WRITE))
 		return -LX_EFAULT;
 	if (px_beyond_eof(v, addr))
 		return -LX_EIO;
 	idx = px_vma_pgoff_at(v, addr);
 	n = pxp_find(&v->pages, idx);
-	if (v->flags & PXV_SHARED) {
+	if (v->flags & LX_VM_SHARED) {
 		const struct pxp_node *o = pxp_find(&v->obj->pages, idx);
 
 		if (!n || !(n->flags & PXP_PRESENT) || !o ||
@@ -356,11 +356,11 @@ int px_prot(const struct px_space *s, uint64_t addr, int *prot)
 	if (!v)
 		return -LX_ENOMEM;
 	if (!guarded(v, addr)) {
-		if (v->flags & PXV_READ)
+		if (v->flags & LX_VM_READ)
 			p |= LX_PROT_READ;
-		if (v->flags & PXV_WRITE)
+		if (v->flags & LX_VM_WRITE)
 			p |= LX_PROT_WRITE | LX_PROT_READ;
-		if (v->flags & PXV_EXEC)
+		if (v->flags & LX_VM_EXEC)
 			p |= LX_PROT_EXEC | LX_PROT_READ;
 	}
 	*prot = p;
@@ -377,20 +377,20 @@ bool px_find(const struct px_space *s, uint64_t addr, struct px_vma_info *vi)
 
 	if (!v)
 		return false;
-	if (v->flags & PXV_READ)
+	if (v->flags & LX_VM_READ)
 		prot |= LX_PROT_READ;
-	if (v->flags & PXV_WRITE)
+	if (v->flags & LX_VM_WRITE)
 		prot |= LX_PROT_WRITE;
-	if (v->flags & PXV_EXEC)
+	if (v->flags & LX_VM_EXEC)
 		prot |= LX_PROT_EXEC;
-	flags = (v->flags & PXV_SHARED) ? LX_MAP_SHARED : LX_MAP_PRIVATE;
+	flags = (v->flags & LX_VM_SHARED) ? LX_MAP_SHARED : LX_MAP_PRIVATE;
 	if (!v->obj || v->obj->kind == PX_OBJ_SHMEM)
 		flags |= LX_MAP_ANONYMOUS;
-	if (v->flags & PXV_GROWSDOWN)
+	if (v->flags & LX_VM_GROWSDOWN)
 		flags |= LX_MAP_GROWSDOWN;
-	if (v->flags & PXV_LOCKED)
+	if (v->flags & LX_VM_LOCKED)
 		flags |= LX_MAP_LOCKED;
-	if (v->flags & PXV_NORESERVE)
+	if (v->flags & LX_VM_NORESERVE)
 		flags |= LX_MAP_NORESERVE;
 	vi->start = v->start;
 	vi->end = v->end;

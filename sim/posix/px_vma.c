@@ -58,9 +58,9 @@ static void account(struct px_space *s, const struct px_vma *v, int sign)
 	if (sign < 0)
 		len = -len;
 	s->mapped += len;
-	if (v->flags & PXV_WRITE)
+	if (v->flags & LX_VM_WRITE)
 		s->writable += len;
-	if (v->flags & PXV_LOCKED)
+	if (v->flags & LX_VM_LOCKED)
 		s->locked += len;
 }
 
@@ -136,7 +136,7 @@ bool px_can_merge(const struct px_cand *a, const struct px_cand *b)
 {
 	if (a->end != b->start || a->flags != b->flags)
 		return false;
-	if (a->flags & PXV_SPECIAL)
+	if (a->flags & LX_VM_SPECIAL)
 		return false;
 	if (a->obj != b->obj)
 		return false;
@@ -222,7 +222,7 @@ int px_vma_modify(struct px_space *s, struct px_vma *v, uint64_t start,
 	c.obj = v->obj;
 	c.anon = v->anon;
 	c.forked = v->forked;
-	if (!(fl & PXV_SPECIAL)) {
+	if (!(fl & LX_VM_SPECIAL)) {
 		if (left && prev) {
 			px_cand_of(&pc, prev);
 			merge_left = px_can_merge(&pc, &c);
@@ -331,7 +331,7 @@ struct px_vma *px_merge_new(struct px_space *s, struct px_vma *v,
 static bool anon_vma_compatible(const struct px_vma *a, const struct px_vma *b)
 {
 	return a->end == b->start && a->obj == b->obj &&
-	       !((a->flags ^ b->flags) & ~PXV_ACCESS) &&
+	       !((a->flags ^ b->flags) & ~LX_VM_ACCESS) &&
 	       b->pgoff == a->pgoff + pages(a->end - a->start);
 }
 
@@ -384,9 +384,9 @@ bool px_thp_eligible(const struct px_space *s, const struct px_vma *v,
 
 	if (!s->cfg.thp || s->cfg.thp_enabled == PX_THP_NEVER || v->obj)
 		return false;
-	if (v->flags & (PXV_NOHUGEPAGE | PXV_SPECIAL))
+	if (v->flags & (LX_VM_NOHUGEPAGE | LX_VM_SPECIAL))
 		return false;
-	if (s->cfg.thp_enabled == PX_THP_MADVISE && !(v->flags & PXV_HUGEPAGE))
+	if (s->cfg.thp_enabled == PX_THP_MADVISE && !(v->flags & LX_VM_HUGEPAGE))
 		return false;
 	return h >= v->start && h + PX_PMD <= v->end;
 }
@@ -434,7 +434,7 @@ static int fault_range(struct px_space *s, struct px_vma *v, uint64_t lo,
 	struct pxp_map *om = v->obj ? &v->obj->pages : NULL;
 	uint64_t *ostored = v->obj ? &v->obj->set->stored : NULL;
 
-	if (v->flags & PXV_SHARED) {
+	if (v->flags & LX_VM_SHARED) {
 		int err = pxp_update(om, lo, hi,
 				     PXP_PRESENT | (write ? PXP_DIRTY : 0), 0,
 				     false, ostored);
@@ -515,7 +515,7 @@ int px_fault_range(struct px_space *s, struct px_vma *v, uint64_t start,
 		g = v->obj->size > lo ? v->obj->size : lo;
 
 	if (g > lo) {
-		if (!(v->flags & PXV_SHARED) &&
+		if (!(v->flags & LX_VM_SHARED) &&
 		    (write || px_thp_eligible(s, v, start)))
 			px_anon_prepare(s, v);
 		err = fault_range(s, v, lo, g, write);
@@ -529,12 +529,12 @@ int px_fault_range(struct px_space *s, struct px_vma *v, uint64_t start,
 static int populate_vma(struct px_space *s, struct px_vma *v, uint64_t start,
 			uint64_t end)
 {
-	bool write = (v->flags & (PXV_WRITE | PXV_SHARED)) == PXV_WRITE;
+	bool write = (v->flags & (LX_VM_WRITE | LX_VM_SHARED)) == LX_VM_WRITE;
 
-	if (v->flags & PXV_LOCKONFAULT)
+	if (v->flags & LX_VM_LOCKONFAULT)
 		return 0;
 	/* Without FOLL_FORCE a PROT_NONE range cannot be faulted in. */
-	if (!write && !(v->flags & PXV_ACCESS))
+	if (!write && !(v->flags & LX_VM_ACCESS))
 		return -LX_EFAULT;
 	return px_fault_range(s, v, start, end, write);
 }
@@ -555,7 +555,7 @@ int px_populate(struct px_space *s, uint64_t start, uint64_t end,
 		if (!v || v->start >= end)
 			break;
 		nend = v->end < end ? v->end : end;
-		if (v->flags & PXV_SPECIAL)
+		if (v->flags & LX_VM_SPECIAL)
 			continue;
 		if (nstart < v->start)
 			nstart = v->start;
@@ -604,7 +604,7 @@ uint64_t px_start_gap(const struct px_space *s, const struct px_vma *v)
 {
 	uint64_t g = s->cfg.stack_guard_gap;
 
-	if (!(v->flags & PXV_GROWSDOWN))
+	if (!(v->flags & LX_VM_GROWSDOWN))
 		return v->start;
 	return v->start > g ? v->start - g : 0;
 }

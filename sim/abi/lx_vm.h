@@ -1,0 +1,202 @@
+/*
+ * lx_vm.h - the part of Linux's memory management that depends only on a
+ * call's arguments and a VMA's flags: the vm_flags the models keep, how
+ * mmap's prot and flags become them, which mappings are charged to
+ * overcommit, which madvise advice the kernel knows.  The Linux
+ * reference model (sim/posix/) and the window policies, which emulate
+ * Linux on Genode (sim/policy/win_*), both decide by these.
+ */
+#ifndef RMSIM_ABI_LX_VM_H
+#define RMSIM_ABI_LX_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rmsim/abi.h"
+
+/* x86 MAP_ABOVE4G; abi.h does not carry it as strace never prints it. */
+#define LX_MAP_ABOVE4G 0x80
+/* mmap flags the kernel keeps under MAP_SHARED (LEGACY_MAP_MASK). */
+#define LX_LEGACY_MAP_MASK                                                     \
+	(LX_MAP_SHARED | LX_MAP_PRIVATE | LX_MAP_FIXED | LX_MAP_ANONYMOUS |    \
+	 LX_MAP_DENYWRITE | LX_MAP_EXECUTABLE | LX_MAP_UNINITIALIZED |         \
+	 LX_MAP_GROWSDOWN | LX_MAP_LOCKED | LX_MAP_NORESERVE |                 \
+	 LX_MAP_POPULATE | LX_MAP_NONBLOCK | LX_MAP_STACK | LX_MAP_HUGETLB)
+
+/*
+ * VMA flags: the subset of the kernel's vm_flags that changes what a
+ * call returns or whether two VMAs merge.  Flags the kernel ignores for
+ * merging (VM_SOFTDIRTY, the guard-region hint) are not kept at all.
+ */
+enum {
+	LX_VM_READ = 1u << 0,
+	LX_VM_WRITE = 1u << 1,
+	LX_VM_EXEC = 1u << 2,
+	LX_VM_SHARED = 1u << 3, /* VM_SHARED | VM_MAYSHARE */
+	LX_VM_GROWSDOWN = 1u << 4,
+	LX_VM_LOCKED = 1u << 5,
+	LX_VM_LOCKONFAULT = 1u << 6,
+	LX_VM_NORESERVE = 1u << 7,
+	LX_VM_ACCOUNT = 1u << 8,
+	LX_VM_DONTCOPY = 1u << 9,
+	LX_VM_WIPEONFORK = 1u << 10,
+	LX_VM_DONTDUMP = 1u << 11,
+	LX_VM_HUGEPAGE = 1u << 12,
+	LX_VM_NOHUGEPAGE = 1u << 13,
+	LX_VM_MERGEABLE = 1u << 14,
+	LX_VM_SEQ_READ = 1u << 15,
+	LX_VM_RAND_READ = 1u << 16,
+	LX_VM_DROPPABLE = 1u << 17,
+	LX_VM_SPECIAL = 1u << 18, /* VM_DONTEXPAND-like: never merges */
+	LX_VM_NOMAYWRITE = 1u << 19, /* !VM_MAYWRITE: a shared mapping of a
+				      * file opened without write access */
+};
+#define LX_VM_ACCESS (LX_VM_READ | LX_VM_WRITE | LX_VM_EXEC)
+#define LX_VM_LOCKED_MASK (LX_VM_LOCKED | LX_VM_LOCKONFAULT)
+
+/* calc_vm_prot_bits() */
+static inline uint32_t lx_vm_prot_bits(int prot)
+{
+	uint32_t f = 0;
+
+	if (prot & LX_PROT_READ)
+		f |= LX_VM_READ;
+	if (prot & LX_PROT_WRITE)
+		f |= LX_VM_WRITE;
+	if (prot & LX_PROT_EXEC)
+		f |= LX_VM_EXEC;
+	return f;
+}
+
+/* calc_vm_flag_bits(): MAP_STACK has meant VM_NOHUGEPAGE since 6.7. */
+static inline uint32_t lx_vm_flag_bits(int flags)
+{
+	uint32_t f = 0;
+
+	if (flags & LX_MAP_GROWSDOWN)
+		f |= LX_VM_GROWSDOWN;
+	if (flags & LX_MAP_LOCKED)
+		f |= LX_VM_LOCKED;
+	if (flags & LX_MAP_STACK)
+		f |= LX_VM_NOHUGEPAGE;
+	return f;
+}
+
+/* accountable_mapping(): private writable memory is charged. */
+static inline bool lx_vm_accountable(uint32_t fl)
+{
+	return (fl & (LX_VM_NORESERVE | LX_VM_SHARED | LX_VM_WRITE)) ==
+	       LX_VM_WRITE;
+}
+
+/*
+ * Advice the kernel knows at all.  Some depend on its configuration as
+ * well: MERGEABLE and UNMERGEABLE on CONFIG_KSM, the huge-page ones on
+ * CONFIG_TRANSPARENT_HUGEPAGE, HWPOISON and SOFT_OFFLINE on
+ * CONFIG_MEMORY_FAILURE (lx_madv_needs says which).
+ */
+static inline bool lx_madv_known(int adv)
+{
+	switch (adv) {
+	case LX_MADV_DOFORK:
+	case LX_MADV_DONTFORK:
+	case LX_MADV_NORMAL:
+	case LX_MADV_SEQUENTIAL:
+	case LX_MADV_RANDOM:
+	case LX_MADV_REMOVE:
+	case LX_MADV_WILLNEED:
+	case LX_MADV_DONTNEED:
+	case LX_MADV_DONTNEED_LOCKED:
+	case LX_MADV_FREE:
+	case LX_MADV_COLD:
+	case LX_MADV_PAGEOUT:
+	case LX_MADV_POPULATE_READ:
+	case LX_MADV_POPULATE_WRITE:
+	case LX_MADV_DONTDUMP:
+	case LX_MADV_DODUMP:
+	case LX_MADV_WIPEONFORK:
+	case LX_MADV_KEEPONFORK:
+	case LX_MADV_GUARD_INSTALL:
+	case LX_MADV_GUARD_REMOVE:
+	case LX_MADV_MERGEABLE:
+	case LX_MADV_UNMERGEABLE:
+	case LX_MADV_HUGEPAGE:
+	case LX_MADV_NOHUGEPAGE:
+	case LX_MADV_COLLAPSE:
+	case LX_MADV_HWPOISON:
+	case LX_MADV_SOFT_OFFLINE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The configuration an advice needs besides being known. */
+enum lx_madv_need { LX_NEED_NONE, LX_NEED_KSM, LX_NEED_THP, LX_NEED_MF };
+
+static inline enum lx_madv_need lx_madv_needs(int adv)
+{
+	switch (adv) {
+	case LX_MADV_MERGEABLE:
+	case LX_MADV_UNMERGEABLE:
+		return LX_NEED_KSM;
+	case LX_MADV_HUGEPAGE:
+	case LX_MADV_NOHUGEPAGE:
+	case LX_MADV_COLLAPSE:
+		return LX_NEED_THP;
+	case LX_MADV_HWPOISON:
+	case LX_MADV_SOFT_OFFLINE:
+		return LX_NEED_MF;
+	default:
+		return LX_NEED_NONE;
+	}
+}
+
+/* mremap: what a resize is (remap_type()). */
+enum lx_remap_type { LX_REMAP_NO_RESIZE, LX_REMAP_SHRINK, LX_REMAP_EXPAND };
+
+static inline enum lx_remap_type lx_remap_type(uint64_t old_len,
+					       uint64_t new_len)
+{
+	if (old_len == new_len)
+		return LX_REMAP_NO_RESIZE;
+	return old_len > new_len ? LX_REMAP_SHRINK : LX_REMAP_EXPAND;
+}
+
+/* vrm_implies_new_addr(): the result lands at new_addr. */
+static inline bool lx_remap_implies_new_addr(int flags)
+{
+	return flags & (LX_MREMAP_FIXED | LX_MREMAP_DONTUNMAP);
+}
+
+/*
+ * check_mremap_params(), lengths already page-aligned: 0 or -EINVAL.
+ * @task is the task size.
+ */
+static inline int lx_mremap_check_params(uint64_t old_addr,
+					 uint64_t old_len, uint64_t new_len,
+					 int flags, uint64_t new_addr,
+					 uint64_t task)
+{
+	if (flags &
+	    ~(LX_MREMAP_FIXED | LX_MREMAP_MAYMOVE | LX_MREMAP_DONTUNMAP))
+		return -LX_EINVAL;
+	if (old_addr & (LX_PAGE_SIZE - 1))
+		return -LX_EINVAL;
+	if (!new_len || new_len > task)
+		return -LX_EINVAL;
+	if (!lx_remap_implies_new_addr(flags))
+		return 0;
+	if (new_addr > task - new_len || (new_addr & (LX_PAGE_SIZE - 1)))
+		return -LX_EINVAL;
+	if (!(flags & LX_MREMAP_MAYMOVE))
+		return -LX_EINVAL;
+	if ((flags & LX_MREMAP_DONTUNMAP) && old_len != new_len)
+		return -LX_EINVAL;
+	/* the ranges may not overlap */
+	if (old_addr + old_len > new_addr && new_addr + new_len > old_addr)
+		return -LX_EINVAL;
+	return 0;
+}
+
+#endif
