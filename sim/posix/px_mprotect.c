@@ -52,7 +52,7 @@ static int do_mprotect(struct px_space *s, uint64_t start, uint64_t len,
 	int grows = prot & (LX_PROT_GROWSDOWN | LX_PROT_GROWSUP);
 	uint64_t end, nstart, tmp;
 	struct px_vma *v;
-	uint32_t access = 0;
+	uint32_t access;
 	int err = 0;
 
 	prot &= ~(LX_PROT_GROWSDOWN | LX_PROT_GROWSUP);
@@ -71,12 +71,7 @@ static int do_mprotect(struct px_space *s, uint64_t start, uint64_t len,
 	/* mm_pkey_is_allocated(): only pkey 0 exists, and only with PKU */
 	if (pkey != -1 && (pkey != 0 || !s->cfg.pku))
 		return -LX_EINVAL;
-	if (prot & LX_PROT_READ)
-		access |= LX_VM_READ;
-	if (prot & LX_PROT_WRITE)
-		access |= LX_VM_WRITE;
-	if (prot & LX_PROT_EXEC)
-		access |= LX_VM_EXEC;
+	access = lx_vm_prot_bits(prot);
 
 	v = pxt_find(&s->tree, start);
 	if (!v || v->start >= end)
