@@ -83,3 +83,44 @@ size_t rep_group_metric_names(const struct rep_group *g, const char **out,
 		}
 	return n;
 }
+
+size_t rep_group_kinds(const struct rep_group *g, const char **out,
+		       size_t max)
+{
+	size_t n = 0, i, j, k;
+
+	for (k = 0; k < g->nrun; k++)
+		for (i = 0; i < g->run[k]->ndev; i++) {
+			for (j = 0; j < n; j++)
+				if (strcmp(out[j], g->run[k]->dev[i].kind) ==
+				    0)
+					break;
+			if (j == n && n < max)
+				out[n++] = g->run[k]->dev[i].kind;
+		}
+	/* the stable order: by rank, then by name */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && (rep_kind_rank(out[j - 1]) >
+					      rep_kind_rank(out[j]) ||
+				      (rep_kind_rank(out[j - 1]) ==
+					       rep_kind_rank(out[j]) &&
+				       strcmp(out[j - 1], out[j]) > 0));
+		     j--) {
+			const char *t = out[j];
+
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return n;
+}
+
+const struct rep_devkind *rep_run_kind(const struct rep_run *r,
+				       const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < r->ndev; i++)
+		if (strcmp(r->dev[i].kind, kind) == 0)
+			return &r->dev[i];
+	return NULL;
+}

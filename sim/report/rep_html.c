@@ -654,32 +654,12 @@ static void deviations(FILE *f, const struct rep_group *g, size_t idx)
 	size_t nk = 0, i, j, k;
 	char b[64];
 
-	for (k = 0; k < g->nrun; k++)
-		for (i = 0; i < g->run[k]->ndev; i++) {
-			for (j = 0; j < nk; j++)
-				if (strcmp(kinds[j], g->run[k]->dev[i].kind) ==
-				    0)
-					break;
-			if (j == nk && nk < 64)
-				kinds[nk++] = g->run[k]->dev[i].kind;
-		}
+	nk = rep_group_kinds(g, kinds, 64);
 	h3(f, idx, "deviations", "Deviations");
 	if (!nk) {
 		fputs("<p>No findings: every result as recorded.</p>\n", f);
 		return;
 	}
-	for (i = 1; i < nk; i++)
-		for (j = i; j > 0 && (rep_kind_rank(kinds[j - 1]) >
-					      rep_kind_rank(kinds[j]) ||
-				      (rep_kind_rank(kinds[j - 1]) ==
-					       rep_kind_rank(kinds[j]) &&
-				       strcmp(kinds[j - 1], kinds[j]) > 0));
-		     j--) {
-			const char *t = kinds[j];
-
-			kinds[j] = kinds[j - 1];
-			kinds[j - 1] = t;
-		}
 	fputs("<p class=\"meta\">Findings by kind: errors / warnings / "
 	      "info.</p>\n<table><tr><th>kind</th>",
 	      f);
@@ -694,23 +674,18 @@ static void deviations(FILE *f, const struct rep_group *g, size_t idx)
 		rep_html(f, kinds[j]);
 		fputs("</td>", f);
 		for (k = 0; k < g->nrun; k++) {
-			const struct rep_run *r = g->run[k];
+			const struct rep_devkind *dk =
+				rep_run_kind(g->run[k], kinds[j]);
 
-			for (i = 0; i < r->ndev; i++)
-				if (strcmp(r->dev[i].kind, kinds[j]) == 0)
-					break;
-			if (i == r->ndev)
+			if (!dk)
 				fputs("<td class=\"n v-none\">–</td>", f);
 			else
 				fprintf(f,
 					"<td class=\"n\">%lld / %lld / %lld"
 					"</td>",
-					(long long)r->dev[i]
-						.count[REP_SEV_ERROR],
-					(long long)r->dev[i]
-						.count[REP_SEV_WARNING],
-					(long long)r->dev[i]
-						.count[REP_SEV_INFO]);
+					(long long)dk->count[REP_SEV_ERROR],
+					(long long)dk->count[REP_SEV_WARNING],
+					(long long)dk->count[REP_SEV_INFO]);
 		}
 		fputs("<td class=\"small\">", f);
 		rep_html(f, rep_kind_desc(kinds[j]));

@@ -168,6 +168,12 @@ int64_t rep_run_sev_total(const struct rep_run *r, enum rep_sev s);
 /* The result of case @name in @r, or NULL. */
 const struct rep_case *rep_run_case(const struct rep_run *r,
 				    const char *name);
+/* Every deviation kind any run of @g has, in the stable order. */
+size_t rep_group_kinds(const struct rep_group *g, const char **out,
+		       size_t max);
+/* @r's findings of @kind, or NULL. */
+const struct rep_devkind *rep_run_kind(const struct rep_run *r,
+				       const char *kind);
 /* Every metric any run of @g has, in the catalogue's order. */
 size_t rep_group_metric_names(const struct rep_group *g, const char **out,
 			      size_t max);

@@ -363,33 +363,12 @@ static void group_deviations(FILE *f, const struct rep_group *g)
 	size_t nk = 0, i, j, k;
 	char b[64];
 
-	for (k = 0; k < g->nrun; k++)
-		for (i = 0; i < g->run[k]->ndev; i++) {
-			for (j = 0; j < nk; j++)
-				if (strcmp(kinds[j], g->run[k]->dev[i].kind) ==
-				    0)
-					break;
-			if (j == nk && nk < 64)
-				kinds[nk++] = g->run[k]->dev[i].kind;
-		}
+	nk = rep_group_kinds(g, kinds, 64);
 	fputs("### Deviations\n\n", f);
 	if (!nk) {
 		fputs("No findings: every result as recorded.\n\n", f);
 		return;
 	}
-	/* kinds in the stable order */
-	for (i = 1; i < nk; i++)
-		for (j = i; j > 0 && (rep_kind_rank(kinds[j - 1]) >
-					      rep_kind_rank(kinds[j]) ||
-				      (rep_kind_rank(kinds[j - 1]) ==
-					       rep_kind_rank(kinds[j]) &&
-				       strcmp(kinds[j - 1], kinds[j]) > 0));
-		     j--) {
-			const char *t = kinds[j];
-
-			kinds[j] = kinds[j - 1];
-			kinds[j - 1] = t;
-		}
 	fputs("Findings by kind (errors / warnings / info):\n\n| kind |", f);
 	for (k = 0; k < g->nrun; k++) {
 		fputc(' ', f);
@@ -405,19 +384,17 @@ static void group_deviations(FILE *f, const struct rep_group *g)
 		rep_md(f, kinds[j]);
 		fputs(" |", f);
 		for (k = 0; k < g->nrun; k++) {
-			const struct rep_run *r = g->run[k];
+			const struct rep_devkind *dk =
+				rep_run_kind(g->run[k], kinds[j]);
 
-			for (i = 0; i < r->ndev; i++)
-				if (strcmp(r->dev[i].kind, kinds[j]) == 0)
-					break;
-			if (i == r->ndev) {
+			if (!dk) {
 				fputs(" – |", f);
 				continue;
 			}
 			fprintf(f, " %lld / %lld / %lld |",
-				(long long)r->dev[i].count[REP_SEV_ERROR],
-				(long long)r->dev[i].count[REP_SEV_WARNING],
-				(long long)r->dev[i].count[REP_SEV_INFO]);
+				(long long)dk->count[REP_SEV_ERROR],
+				(long long)dk->count[REP_SEV_WARNING],
+				(long long)dk->count[REP_SEV_INFO]);
 		}
 		fputc('\n', f);
 	}
