@@ -124,3 +124,19 @@ const struct rep_devkind *rep_run_kind(const struct rep_run *r,
 			return &r->dev[i];
 	return NULL;
 }
+
+void rep_run_summary(const struct rep_run *r,
+		     char cells[REP_SUMMARY_CELLS][64])
+{
+	static const char *const metrics[] = {"ram_peak", "caps_peak",
+					      "rpc_total"};
+	int i;
+
+	rep_fmt_count((double)r->events, cells[0], 64);
+	for (i = 0; i < 3; i++)
+		rep_fmt_count((double)rep_run_sev_total(r, (enum rep_sev)i),
+			      cells[1 + i], 64);
+	for (i = 0; i < 3; i++)
+		rep_fmt_metric(metrics[i], rep_run_metric(r, metrics[i]),
+			       cells[4 + i], 64);
+}

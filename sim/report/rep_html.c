@@ -143,8 +143,9 @@ static void nav(FILE *f, const struct rep_data *d)
 
 static void summary(FILE *f, const struct rep_data *d)
 {
+	char cells[REP_SUMMARY_CELLS][64];
 	size_t i, k;
-	char b[64];
+	int c;
 
 	if (!d->ngroups)
 		return;
@@ -177,26 +178,9 @@ static void summary(FILE *f, const struct rep_data *d)
 			policy(f, r);
 			fputs("</td>", f);
 			status(f, r);
-			td_num(f, rep_fmt_count((double)r->events, b,
-						sizeof(b)));
-			td_num(f, rep_fmt_count((double)rep_run_sev_total(
-							r, REP_SEV_ERROR),
-						b, sizeof(b)));
-			td_num(f, rep_fmt_count((double)rep_run_sev_total(
-							r, REP_SEV_WARNING),
-						b, sizeof(b)));
-			td_num(f, rep_fmt_count((double)rep_run_sev_total(
-							r, REP_SEV_INFO),
-						b, sizeof(b)));
-			td_num(f, rep_fmt_metric("ram_peak",
-						 rep_run_metric(r, "ram_peak"), b,
-						 sizeof(b)));
-			td_num(f, rep_fmt_metric("caps_peak",
-						 rep_run_metric(r, "caps_peak"), b,
-						 sizeof(b)));
-			td_num(f, rep_fmt_metric("rpc_total",
-						 rep_run_metric(r, "rpc_total"), b,
-						 sizeof(b)));
+			rep_run_summary(r, cells);
+			for (c = 0; c < REP_SUMMARY_CELLS; c++)
+				td_num(f, cells[c]);
 			fputs("</tr>\n", f);
 		}
 	}

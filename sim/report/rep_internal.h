@@ -168,6 +168,11 @@ int64_t rep_run_sev_total(const struct rep_run *r, enum rep_sev s);
 /* The result of case @name in @r, or NULL. */
 const struct rep_case *rep_run_case(const struct rep_run *r,
 				    const char *name);
+/* The summary table's numbers for @r: events, errors, warnings, info,
+ * RAM peak, caps peak, RPCs. */
+#define REP_SUMMARY_CELLS 7
+void rep_run_summary(const struct rep_run *r,
+		     char cells[REP_SUMMARY_CELLS][64]);
 /* Every deviation kind any run of @g has, in the stable order. */
 size_t rep_group_kinds(const struct rep_group *g, const char **out,
 		       size_t max);

@@ -10,14 +10,6 @@
 #include <math.h>
 #include <string.h>
 
-static void cell_metric(FILE *f, const struct rep_run *r, const char *name)
-{
-	char b[64];
-
-	fprintf(f, " %s |", rep_fmt_metric(name, rep_run_metric(r, name), b,
-					   sizeof(b)));
-}
-
 static void status_cell(FILE *f, const struct rep_run *r)
 {
 	fputc(' ', f);
@@ -32,8 +24,9 @@ static void status_cell(FILE *f, const struct rep_run *r)
 
 static void summary(FILE *f, const struct rep_data *d)
 {
+	char cells[REP_SUMMARY_CELLS][64];
 	size_t i, k;
-	char b[64];
+	int c;
 
 	if (!d->ngroups)
 		return;
@@ -56,24 +49,9 @@ static void summary(FILE *f, const struct rep_data *d)
 			rep_md(f, r->display);
 			fputs(" |", f);
 			status_cell(f, r);
-			fprintf(f, " %s |",
-				rep_fmt_count((double)r->events, b,
-					      sizeof(b)));
-			fprintf(f, " %s |",
-				rep_fmt_count((double)rep_run_sev_total(
-						      r, REP_SEV_ERROR),
-					      b, sizeof(b)));
-			fprintf(f, " %s |",
-				rep_fmt_count((double)rep_run_sev_total(
-						      r, REP_SEV_WARNING),
-					      b, sizeof(b)));
-			fprintf(f, " %s |",
-				rep_fmt_count((double)rep_run_sev_total(
-						      r, REP_SEV_INFO),
-					      b, sizeof(b)));
-			cell_metric(f, r, "ram_peak");
-			cell_metric(f, r, "caps_peak");
-			cell_metric(f, r, "rpc_total");
+			rep_run_summary(r, cells);
+			for (c = 0; c < REP_SUMMARY_CELLS; c++)
+				fprintf(f, " %s |", cells[c]);
 			fputc('\n', f);
 		}
 	}
