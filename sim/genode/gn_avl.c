@@ -224,24 +224,38 @@ static void rebalance_subtree(struct gn_blk *n, struct gn_blk *node)
 	rotate_subtree(n, node, v < 0);
 }
 
+/*
+ * Avl_node_base::insert, which recurses: down to the free child slot,
+ * then on the way back up each node on the path recomputes its depth
+ * and rebalances below its parent.  The same steps in the same order,
+ * with the path on a stack instead of in frames (an AVL tree of 2^64
+ * nodes is less than 93 deep).
+ */
 static void avl_insert(struct gn_blk *n, struct gn_blk *node,
 		       uint64_t *steps)
 {
-	int i = LEFT;
+	struct gn_blk *path[128];
+	int depth = 0, i;
 
-	(*steps)++;
-	if (node == n)
-		return;
-	/* Block::higher: equal or higher addresses go right */
-	if (n->parent)
-		i = node->addr >= n->addr;
-	if (n->child[i])
-		avl_insert(n->child[i], node, steps);
-	else
-		adopt(n, node, i);
-	recompute_depth(n);
-	if (n->parent)
-		rebalance_subtree(n->parent, n);
+	for (;;) {
+		(*steps)++;
+		if (node == n)
+			break;
+		path[depth++] = n;
+		/* Block::higher: equal or higher addresses go right */
+		i = n->parent ? node->addr >= n->addr : LEFT;
+		if (!n->child[i]) {
+			adopt(n, node, i);
+			break;
+		}
+		n = n->child[i];
+	}
+	while (depth--) {
+		n = path[depth];
+		recompute_depth(n);
+		if (n->parent)
+			rebalance_subtree(n->parent, n);
+	}
 }
 
 static void avl_remove(struct gn_blk *n)
