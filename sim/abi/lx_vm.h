@@ -199,4 +199,63 @@ static inline int lx_mremap_check_params(uint64_t old_addr,
 	return 0;
 }
 
+/* An mremap request as the kernel's struct vma_remap_struct holds it. */
+struct lx_vrm {
+	uint64_t addr, old_len, new_len, new_addr, delta;
+	int flags;
+	bool populate_expand;	/* a locked VMA grew: populate the rest */
+};
+
+/* What check_prep_vma() looks at of the VMA at addr. */
+struct lx_vma_facts {
+	uint32_t flags;
+	uint64_t end;
+	uint64_t pgoff_at_addr;	/* page offset of addr in its object */
+};
+
+/*
+ * check_prep_vma(): @v is the VMA containing r->addr, or NULL; @mlock_ok
+ * answers mlock_future_ok(locked, bytes) for the caller's address space.
+ * Sets r->delta, r->populate_expand and, unless a new address is implied,
+ * r->new_addr.  0 or -errno.
+ */
+static inline int lx_mremap_check_prep(struct lx_vrm *r,
+				       const struct lx_vma_facts *v,
+				       bool (*mlock_ok)(const void *ctx,
+							bool locked,
+							uint64_t bytes),
+				       const void *ctx)
+{
+	uint64_t old_len = r->old_len, new_len = r->new_len;
+	enum lx_remap_type type = lx_remap_type(old_len, new_len);
+	bool new_addr = lx_remap_implies_new_addr(r->flags);
+
+	if (!v)
+		return -LX_EFAULT;
+	r->delta = old_len > new_len ? old_len - new_len : new_len - old_len;
+	if (!new_addr)
+		r->new_addr = r->addr;
+	if (type != LX_REMAP_EXPAND && !new_addr)
+		return 0;
+	if (!old_len && !(v->flags & LX_VM_SHARED))
+		return -LX_EINVAL;
+	if ((r->flags & LX_MREMAP_DONTUNMAP) && (v->flags & LX_VM_SPECIAL))
+		return -LX_EINVAL;
+	if (type == LX_REMAP_SHRINK)
+		old_len = new_len;
+	if (old_len > v->end - r->addr)
+		return -LX_EFAULT;
+	if (new_len == old_len)
+		return 0;
+	if (v->flags & LX_VM_LOCKED)
+		r->populate_expand = true;
+	if (v->pgoff_at_addr + (new_len >> LX_PAGE_SHIFT) < v->pgoff_at_addr)
+		return -LX_EINVAL;
+	if (v->flags & LX_VM_SPECIAL)
+		return -LX_EFAULT;
+	if (!mlock_ok(ctx, v->flags & LX_VM_LOCKED, r->delta))
+		return -LX_EAGAIN;
+	return 0;
+}
+
 #endif

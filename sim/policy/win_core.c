@@ -937,56 +937,35 @@ int wc_madvise(void *st, uint64_t addr, uint64_t len, int advice)
 /* ---- mremap ---- */
 
 struct vrm {
-	uint64_t addr, old_len, new_len, new_addr, delta;
-	int flags;
+	struct lx_vrm a;	/* the request, as Linux sees it */
 	struct wc_vma *vma;
-	bool populate_expand;
 };
 
 static enum lx_remap_type remap_type(const struct vrm *r)
 {
-	return lx_remap_type(r->old_len, r->new_len);
+	return lx_remap_type(r->a.old_len, r->a.new_len);
 }
 
 static bool implies_new_addr(const struct vrm *r)
 {
-	return lx_remap_implies_new_addr(r->flags);
+	return lx_remap_implies_new_addr(r->a.flags);
 }
 
 /* check_prep_vma() */
+static bool mlock_ok(const void *ctx, bool locked, uint64_t bytes)
+{
+	return mlock_future_ok(ctx, locked, bytes);
+}
+
 static int check_prep(struct wc *w, struct vrm *r)
 {
 	struct wc_vma *v = r->vma;
-	uint64_t old_len, new_len, pgoff;
-	int type;
+	struct lx_vma_facts f;
 
-	if (!v)
-		return -LX_EFAULT;
-	r->delta = r->old_len > r->new_len ? r->old_len - r->new_len
-					   : r->new_len - r->old_len;
-	type = remap_type(r);
-	if (!implies_new_addr(r))
-		r->new_addr = r->addr;
-	if (type != LX_REMAP_EXPAND && !implies_new_addr(r))
-		return 0;
-	old_len = r->old_len;
-	new_len = r->new_len;
-	if (!old_len && !(v->flags & LX_VM_SHARED))
-		return -LX_EINVAL;
-	if (type == LX_REMAP_SHRINK)
-		old_len = new_len;
-	if (old_len > v->n.end - r->addr)
-		return -LX_EFAULT;
-	if (new_len == old_len)
-		return 0;
-	if (v->flags & LX_VM_LOCKED)
-		r->populate_expand = true;
-	pgoff = wc_vma_pgoff_at(v, r->addr);
-	if (pgoff + (new_len >> WC_SHIFT) < pgoff)
-		return -LX_EINVAL;
-	if (!mlock_future_ok(w, v->flags & LX_VM_LOCKED, r->delta))
-		return -LX_EAGAIN;
-	return 0;
+	if (v)
+		f = (struct lx_vma_facts){v->flags, v->n.end,
+					  wc_vma_pgoff_at(v, r->a.addr)};
+	return lx_mremap_check_prep(&r->a, v ? &f : NULL, mlock_ok, w);
 }
 
 /* vrm_set_new_addr(): where the moved VMA goes */
@@ -995,15 +974,15 @@ static int set_new_addr(struct wc *w, struct vrm *r)
 	struct wc_vma *v = r->vma;
 	int flags = 0;
 
-	if (r->flags & LX_MREMAP_FIXED)
+	if (r->a.flags & LX_MREMAP_FIXED)
 		flags |= LX_MAP_FIXED;
 	if (v->flags & LX_VM_SHARED)
 		flags |= LX_MAP_SHARED;
-	if (wc_get_area(w, implies_new_addr(r) ? r->new_addr : 0, r->new_len,
+	if (wc_get_area(w, implies_new_addr(r) ? r->a.new_addr : 0, r->a.new_len,
 			!v->obj && !(v->flags & LX_VM_SHARED), flags,
-			&r->new_addr))
+			&r->a.new_addr))
 		return -LX_ENOMEM;
-	return in_window(w, r->new_addr, r->new_addr + r->new_len)
+	return in_window(w, r->a.new_addr, r->a.new_addr + r->a.new_len)
 		       ? 0
 		       : -LX_ENOMEM;
 }
@@ -1013,19 +992,19 @@ static int set_new_addr(struct wc *w, struct vrm *r)
 static struct wc_vma *copy_vma(struct wc *w, struct vrm *r)
 {
 	struct wc_vma *v = r->vma, *n;
-	uint64_t pgoff = wc_vma_pgoff_at(v, r->addr);
+	uint64_t pgoff = wc_vma_pgoff_at(v, r->a.addr);
 
 	/* an anonymous VMA that never faulted takes its new address as
 	 * page offset, which lets it merge there */
 	if (!v->obj && !v->anon)
-		pgoff = r->new_addr >> WC_SHIFT;
-	n = wc_vma_new(w, r->new_addr, r->new_addr + r->new_len, v->flags,
+		pgoff = r->a.new_addr >> WC_SHIFT;
+	n = wc_vma_new(w, r->a.new_addr, r->a.new_addr + r->a.new_len, v->flags,
 		       pgoff, v->obj);
 	if (!n)
 		return NULL;
 	n->anon = v->anon;
-	if (r->old_len)
-		wc_back_move(w, r->addr, r->old_len, r->new_addr);
+	if (r->a.old_len)
+		wc_back_move(w, r->a.addr, r->a.old_len, r->a.new_addr);
 	return wc_merge_new(w, n, false);
 }
 
@@ -1033,7 +1012,7 @@ static struct wc_vma *copy_vma(struct wc *w, struct vrm *r)
 static int move_vma(struct wc *w, struct vrm *r)
 {
 	struct wc_vma *v = r->vma, *n, *src;
-	uint64_t src_start = r->addr, src_end = r->addr + r->old_len;
+	uint64_t src_start = r->a.addr, src_end = r->a.addr + r->a.old_len;
 
 	if (w->map_count + 3 >= w->max_map_count)
 		return -LX_ENOMEM;
@@ -1041,23 +1020,23 @@ static int move_vma(struct wc *w, struct vrm *r)
 	if (!n)
 		return -LX_ENOMEM;
 	(void)v;
-	src = wc_vma_at(w, r->addr);
-	if (r->flags & LX_MREMAP_DONTUNMAP) {
+	src = wc_vma_at(w, r->a.addr);
+	if (r->a.flags & LX_MREMAP_DONTUNMAP) {
 		if (src) {
 			wc_vma_set_flags(w, src,
 					 src->flags & ~LX_VM_LOCKED_MASK);
-			if (src != n && src->n.start == r->addr &&
-			    src->n.end == r->addr + r->old_len)
+			if (src != n && src->n.start == r->a.addr &&
+			    src->n.end == r->a.addr + r->a.old_len)
 				src->anon = 0;
 		}
 		/* the source stays mapped, empty (private) or showing its
 		 * object again (shared) */
 		back(w, src_start, src_end);
-	} else if (r->old_len) {
+	} else if (r->a.old_len) {
 		wc_unmap(w, src_start, src_end, true);
 	}
 	/* the grown part: objects (or nothing past them), fresh RAM */
-	return back(w, r->new_addr, r->new_addr + r->new_len);
+	return back(w, r->a.new_addr, r->a.new_addr + r->a.new_len);
 }
 
 /* mremap_to(): MREMAP_FIXED and/or MREMAP_DONTUNMAP */
@@ -1065,23 +1044,23 @@ static int mremap_to(struct wc *w, struct vrm *r)
 {
 	int err;
 
-	if (r->flags & LX_MREMAP_FIXED) {
-		err = wc_unmap(w, r->new_addr, r->new_addr + r->new_len, true);
+	if (r->a.flags & LX_MREMAP_FIXED) {
+		err = wc_unmap(w, r->a.new_addr, r->a.new_addr + r->a.new_len, true);
 		if (err)
 			return err;
-		r->vma = wc_vma_at(w, r->addr);
+		r->vma = wc_vma_at(w, r->a.addr);
 		if (!r->vma)
 			return -LX_EFAULT;
 	}
 	if (remap_type(r) == LX_REMAP_SHRINK) {
-		err = wc_unmap(w, r->addr + r->new_len, r->addr + r->old_len,
+		err = wc_unmap(w, r->a.addr + r->a.new_len, r->a.addr + r->a.old_len,
 			       true);
 		if (err)
 			return err;
-		r->vma = wc_vma_at(w, r->addr);
+		r->vma = wc_vma_at(w, r->a.addr);
 		if (!r->vma)
 			return -LX_EFAULT;
-		r->old_len = r->new_len;
+		r->a.old_len = r->a.new_len;
 	}
 	err = set_new_addr(w, r);
 	if (err)
@@ -1113,13 +1092,13 @@ static int expand_in_place(struct wc *w, struct vrm *r)
 	uint64_t old_end = v->n.end;
 
 	/* grown by delta; the counters follow */
-	w->mapped += r->delta;
+	w->mapped += r->a.delta;
 	if (v->flags & LX_VM_LOCKED)
-		w->locked += r->delta;
-	v->n.end += r->delta;
+		w->locked += r->a.delta;
+	v->n.end += r->a.delta;
 	rg_update(&v->n);
 	wc_vma_try_merge_next(w, v);
-	return back(w, old_end, old_end + r->delta);
+	return back(w, old_end, old_end + r->a.delta);
 }
 
 /* mremap_at(): no new address asked for */
@@ -1131,15 +1110,15 @@ static int mremap_at(struct wc *w, struct vrm *r)
 	case LX_REMAP_NO_RESIZE:
 		return 0;
 	case LX_REMAP_SHRINK:
-		return wc_unmap(w, r->addr + r->new_len, r->addr + r->old_len,
+		return wc_unmap(w, r->a.addr + r->a.new_len, r->a.addr + r->a.old_len,
 				true);
 	default:
 		break;
 	}
-	if (r->vma->n.end - r->addr == r->old_len &&
-	    expandable(w, r->vma, r->delta))
+	if (r->vma->n.end - r->a.addr == r->a.old_len &&
+	    expandable(w, r->vma, r->a.delta))
 		return expand_in_place(w, r);
-	if (!(r->flags & LX_MREMAP_MAYMOVE))
+	if (!(r->a.flags & LX_MREMAP_MAYMOVE))
 		return -LX_ENOMEM;
 	err = set_new_addr(w, r);
 	if (err)
@@ -1150,8 +1129,8 @@ static int mremap_at(struct wc *w, struct vrm *r)
 /* remap_move(): MREMAP_FIXED with equal sizes, VMA by VMA (6.17) */
 static int remap_move(struct wc *w, struct vrm *r, uint64_t *res)
 {
-	uint64_t start = r->addr, end = r->addr + r->old_len;
-	uint64_t target = r->new_addr, last_end = 0;
+	uint64_t start = r->a.addr, end = r->a.addr + r->a.old_len;
+	uint64_t target = r->a.new_addr, last_end = 0;
 	struct wc_vma *v = wc_vma_find(w, start);
 	bool seen = false;
 	int err;
@@ -1161,23 +1140,24 @@ static int remap_move(struct wc *w, struct vrm *r, uint64_t *res)
 		uint64_t a = max64(v->n.start, start);
 		uint64_t b = min64(v->n.end, end);
 		uint64_t offset = seen ? v->n.start - last_end : 0;
-		struct vrm sub = {.addr = a, .old_len = b - a,
-				  .new_len = b - a, .flags = r->flags,
+		struct vrm sub = {.a = {.addr = a, .old_len = b - a,
+					 .new_len = b - a,
+					 .flags = r->a.flags},
 				  .vma = v};
 
 		if (!seen && start < v->n.start)
 			return -LX_EFAULT;
 		last_end = v->n.end;
-		sub.new_addr = target + offset;
+		sub.a.new_addr = target + offset;
 		err = check_prep(w, &sub);
 		if (!err)
 			err = mremap_to(w, &sub);
 		if (err)
 			return err;
 		if (!seen)
-			*res = sub.new_addr;
+			*res = sub.a.new_addr;
 		seen = true;
-		target = sub.new_addr + sub.new_len;
+		target = sub.a.new_addr + sub.a.new_len;
 		v = wc_vma_find(w, last_end);
 	}
 	return seen ? 0 : -LX_EFAULT;
@@ -1188,21 +1168,21 @@ static int do_mremap(void *st, uint64_t old_addr, uint64_t old_len,
 		     uint64_t *out)
 {
 	struct wc *w = st;
-	struct vrm r = {.addr = old_addr, .old_len = WC_ALIGN(old_len),
+	struct vrm r = {.a = {.addr = old_addr, .old_len = WC_ALIGN(old_len),
 			.new_len = WC_ALIGN(new_len), .flags = flags,
-			.new_addr = new_addr};
+			.new_addr = new_addr}};
 	uint64_t task = LX_TASK_SIZE;
 	int err;
 
-	err = lx_mremap_check_params(old_addr, r.old_len, r.new_len, flags,
+	err = lx_mremap_check_params(old_addr, r.a.old_len, r.a.new_len, flags,
 				     new_addr, task);
 	if (err)
 		return err;
 	/* the window holds every mapping */
 	if ((flags & LX_MREMAP_FIXED) &&
-	    !in_window(w, new_addr, new_addr + r.new_len))
+	    !in_window(w, new_addr, new_addr + r.a.new_len))
 		return -LX_ENOMEM;
-	if ((flags & LX_MREMAP_FIXED) && r.old_len == r.new_len)
+	if ((flags & LX_MREMAP_FIXED) && r.a.old_len == r.a.new_len)
 		return remap_move(w, &r, out);
 	r.vma = wc_vma_at(w, old_addr);
 	err = check_prep(w, &r);
@@ -1211,10 +1191,10 @@ static int do_mremap(void *st, uint64_t old_addr, uint64_t old_len,
 					   : mremap_at(w, &r);
 	if (err)
 		return err;
-	if (r.populate_expand)
-		populate(w, r.new_addr + r.old_len,
-			 r.new_addr + r.old_len + r.delta, true);
-	*out = r.new_addr;
+	if (r.a.populate_expand)
+		populate(w, r.a.new_addr + r.a.old_len,
+			 r.a.new_addr + r.a.old_len + r.a.delta, true);
+	*out = r.a.new_addr;
 	return 0;
 }
 

@@ -25,20 +25,18 @@
 #include <stdlib.h>
 
 struct vrm {
-	uint64_t addr, old_len, new_len, new_addr, delta;
-	int flags;
+	struct lx_vrm a;	/* the request, as Linux sees it */
 	struct px_vma *vma;
-	bool populate_expand;
 };
 
 static enum lx_remap_type remap_type(const struct vrm *r)
 {
-	return lx_remap_type(r->old_len, r->new_len);
+	return lx_remap_type(r->a.old_len, r->a.new_len);
 }
 
 static bool implies_new_addr(const struct vrm *r)
 {
-	return lx_remap_implies_new_addr(r->flags);
+	return lx_remap_implies_new_addr(r->a.flags);
 }
 
 /* do_vmi_munmap(), with its argument checks: a shrink by a huge old_len
@@ -63,43 +61,20 @@ static struct px_vma *lookup(struct px_space *s, uint64_t addr)
 }
 
 /* check_prep_vma() */
+static bool mlock_ok(const void *ctx, bool locked, uint64_t bytes)
+{
+	return px_mlock_future_ok(ctx, locked, bytes);
+}
+
 static int check_prep(struct px_space *s, struct vrm *r)
 {
 	struct px_vma *v = r->vma;
-	uint64_t old_len, new_len, pgoff;
-	int type;
+	struct lx_vma_facts f;
 
-	if (!v)
-		return -LX_EFAULT;
-	r->delta = r->old_len > r->new_len ? r->old_len - r->new_len
-					   : r->new_len - r->old_len;
-	type = remap_type(r);
-	if (!implies_new_addr(r))
-		r->new_addr = r->addr;
-	if (type != LX_REMAP_EXPAND && !implies_new_addr(r))
-		return 0;
-	old_len = r->old_len;
-	new_len = r->new_len;
-	if (!old_len && !(v->flags & LX_VM_SHARED))
-		return -LX_EINVAL;
-	if ((r->flags & LX_MREMAP_DONTUNMAP) && (v->flags & LX_VM_SPECIAL))
-		return -LX_EINVAL;
-	if (type == LX_REMAP_SHRINK)
-		old_len = new_len;
-	if (old_len > v->end - r->addr)
-		return -LX_EFAULT;
-	if (new_len == old_len)
-		return 0;
-	if (v->flags & LX_VM_LOCKED)
-		r->populate_expand = true;
-	pgoff = px_vma_pgoff_at(v, r->addr);
-	if (pgoff + (new_len >> PX_SHIFT) < pgoff)
-		return -LX_EINVAL;
-	if (v->flags & LX_VM_SPECIAL)
-		return -LX_EFAULT;
-	if (!px_mlock_future_ok(s, v->flags & LX_VM_LOCKED, r->delta))
-		return -LX_EAGAIN;
-	return 0;
+	if (v)
+		f = (struct lx_vma_facts){v->flags, v->end,
+					  px_vma_pgoff_at(v, r->a.addr)};
+	return lx_mremap_check_prep(&r->a, v ? &f : NULL, mlock_ok, s);
 }
 
 /* vrm_set_new_addr(): get_unmapped_area for the moved VMA. */
@@ -108,13 +83,13 @@ static int set_new_addr(struct px_space *s, struct vrm *r)
 	struct px_vma *v = r->vma;
 	int flags = 0;
 
-	if (r->flags & LX_MREMAP_FIXED)
+	if (r->a.flags & LX_MREMAP_FIXED)
 		flags |= LX_MAP_FIXED;
 	if (v->flags & LX_VM_SHARED)
 		flags |= LX_MAP_SHARED;
 	return px_get_area(s, v->obj, v->obj != NULL,
-			   implies_new_addr(r) ? r->new_addr : 0, r->new_len,
-			   px_vma_pgoff_at(v, r->addr), flags, &r->new_addr);
+			   implies_new_addr(r) ? r->a.new_addr : 0, r->a.new_len,
+			   px_vma_pgoff_at(v, r->a.addr), flags, &r->a.new_addr);
 }
 
 /* copy_vma_and_data(): place a copy of the moved part at new_addr and
@@ -122,8 +97,8 @@ static int set_new_addr(struct px_space *s, struct vrm *r)
 static int copy_vma(struct px_space *s, struct vrm *r, struct px_vma **out)
 {
 	struct px_vma *v = r->vma, *n = px_vma_alloc();
-	uint64_t lo = px_vma_pgoff_at(v, r->addr);
-	uint64_t hi = lo + (r->old_len >> PX_SHIFT), pgoff = lo;
+	uint64_t lo = px_vma_pgoff_at(v, r->a.addr);
+	uint64_t hi = lo + (r->a.old_len >> PX_SHIFT), pgoff = lo;
 	struct pxp_map mid, tail;
 	int err;
 
@@ -144,12 +119,12 @@ static int copy_vma(struct px_space *s, struct vrm *r, struct px_vma **out)
 	/* An anonymous VMA that never faulted may take its new address as
 	 * page offset, which lets it merge there. */
 	if (px_vma_anonymous(v) && !v->anon)
-		pgoff = r->new_addr >> PX_SHIFT;
+		pgoff = r->a.new_addr >> PX_SHIFT;
 	if (pgoff != lo)
 		pxp_shift(&mid, pgoff > lo ? pgoff - lo : lo - pgoff,
 			  pgoff > lo);
-	n->start = r->new_addr;
-	n->end = r->new_addr + r->new_len;
+	n->start = r->a.new_addr;
+	n->end = r->a.new_addr + r->a.new_len;
 	n->pgoff = pgoff;
 	n->flags = v->flags;
 	n->obj = px_obj_get(v->obj);
@@ -173,21 +148,21 @@ static int move_vma(struct px_space *s, struct vrm *r)
 	if (s->map_count + 3 >= s->cfg.max_map_count)
 		return -LX_ENOMEM;
 	if (v->flags & LX_VM_ACCOUNT) {
-		charged = (r->flags & LX_MREMAP_DONTUNMAP) ? r->new_len
-							   : r->delta;
+		charged = (r->a.flags & LX_MREMAP_DONTUNMAP) ? r->a.new_len
+							   : r->a.delta;
 		if (!px_commit_ok(s, charged >> PX_SHIFT))
 			return -LX_ENOMEM;
 	}
 	err = copy_vma(s, r, &n);
 	if (err)
 		return err;
-	src = lookup(s, r->addr);
-	if (r->flags & LX_MREMAP_DONTUNMAP) {
+	src = lookup(s, r->a.addr);
+	if (r->a.flags & LX_MREMAP_DONTUNMAP) {
 		/* dontunmap_complete() */
 		if (src) {
 			px_vma_set_flags(s, src, src->flags & ~LX_VM_LOCKED_MASK);
-			if (src != n && src->start == r->addr &&
-			    src->end == r->addr + r->old_len) {
+			if (src != n && src->start == r->a.addr &&
+			    src->end == r->a.addr + r->a.old_len) {
 				src->anon = 0;
 				src->forked = false;
 			}
@@ -195,7 +170,7 @@ static int move_vma(struct px_space *s, struct vrm *r)
 		}
 	} else {
 		/* A failure (a split, or old_len 0) leaves the source. */
-		(void)do_munmap(s, r->addr, r->old_len);
+		(void)do_munmap(s, r->a.addr, r->a.old_len);
 	}
 	return 0;
 }
@@ -205,22 +180,22 @@ static int mremap_to(struct px_space *s, struct vrm *r)
 {
 	int err;
 
-	if (r->flags & LX_MREMAP_FIXED) {
-		err = do_munmap(s, r->new_addr, r->new_len);
+	if (r->a.flags & LX_MREMAP_FIXED) {
+		err = do_munmap(s, r->a.new_addr, r->a.new_len);
 		if (err)
 			return err;
-		r->vma = lookup(s, r->addr);
+		r->vma = lookup(s, r->a.addr);
 		if (!r->vma)
 			return -LX_EFAULT;
 	}
 	if (remap_type(r) == LX_REMAP_SHRINK) {
-		err = do_munmap(s, r->addr + r->new_len, r->delta);
+		err = do_munmap(s, r->a.addr + r->a.new_len, r->a.delta);
 		if (err)
 			return err;
-		r->vma = lookup(s, r->addr);
+		r->vma = lookup(s, r->a.addr);
 		if (!r->vma)
 			return -LX_EFAULT;
-		r->old_len = r->new_len;
+		r->a.old_len = r->a.new_len;
 	}
 	err = set_new_addr(s, r);
 	if (err)
@@ -250,10 +225,10 @@ static int expand_in_place(struct px_space *s, struct vrm *r)
 	struct px_vma *v = r->vma, *n;
 	struct px_cand a, b;
 
-	if ((v->flags & LX_VM_ACCOUNT) && !px_commit_ok(s, r->delta >> PX_SHIFT))
+	if ((v->flags & LX_VM_ACCOUNT) && !px_commit_ok(s, r->a.delta >> PX_SHIFT))
 		return -LX_ENOMEM;
 	px_vma_unlink(s, v);
-	v->end += r->delta;
+	v->end += r->a.delta;
 	px_vma_link(s, v);
 	n = pxt_next(v);
 	if (n) {
@@ -274,14 +249,14 @@ static int mremap_at(struct px_space *s, struct vrm *r)
 	case LX_REMAP_NO_RESIZE:
 		return 0;
 	case LX_REMAP_SHRINK:
-		return do_munmap(s, r->addr + r->new_len, r->delta);
+		return do_munmap(s, r->a.addr + r->a.new_len, r->a.delta);
 	default:
 		break;
 	}
-	if (r->vma->end - r->addr == r->old_len &&
-	    expandable(s, r->vma, r->delta))
+	if (r->vma->end - r->a.addr == r->a.old_len &&
+	    expandable(s, r->vma, r->a.delta))
 		return expand_in_place(s, r);
-	if (!(r->flags & LX_MREMAP_MAYMOVE))
+	if (!(r->a.flags & LX_MREMAP_MAYMOVE))
 		return -LX_ENOMEM;
 	err = set_new_addr(s, r);
 	if (err)
@@ -292,8 +267,8 @@ static int mremap_at(struct px_space *s, struct vrm *r)
 /* remap_move(): MREMAP_FIXED with equal sizes, VMA by VMA. */
 static int remap_move(struct px_space *s, struct vrm *r, uint64_t *res)
 {
-	uint64_t start = r->addr, end = r->addr + r->old_len;
-	uint64_t target = r->new_addr, last_end = 0;
+	uint64_t start = r->a.addr, end = r->a.addr + r->a.old_len;
+	uint64_t target = r->a.new_addr, last_end = 0;
 	struct px_vma *v = pxt_find(&s->tree, start);
 	bool seen = false;
 	int err;
@@ -303,25 +278,25 @@ static int remap_move(struct px_space *s, struct vrm *r, uint64_t *res)
 		uint64_t a = v->start > start ? v->start : start;
 		uint64_t b = v->end < end ? v->end : end;
 		uint64_t offset = seen ? v->start - last_end : 0;
-		struct vrm sub = {.addr = a,
-				  .old_len = b - a,
-				  .new_len = b - a,
-				  .flags = r->flags,
+		struct vrm sub = {.a = {.addr = a,
+					 .old_len = b - a,
+					 .new_len = b - a,
+					 .flags = r->a.flags},
 				  .vma = v};
 
 		if (!seen && start < v->start)
 			return -LX_EFAULT;
 		last_end = v->end;
-		sub.new_addr = target + offset;
+		sub.a.new_addr = target + offset;
 		err = check_prep(s, &sub);
 		if (!err)
 			err = mremap_to(s, &sub);
 		if (err)
 			return err;
 		if (!seen)
-			*res = sub.new_addr;
+			*res = sub.a.new_addr;
 		seen = true;
-		target = sub.new_addr + sub.new_len;
+		target = sub.a.new_addr + sub.a.new_len;
 		v = pxt_find(&s->tree, last_end);
 	}
 	return seen ? 0 : -LX_EFAULT;
@@ -333,20 +308,20 @@ static int remap_move(struct px_space *s, struct vrm *r, uint64_t *res)
 int px_mremap(struct px_space *s, uint64_t old_addr, uint64_t old_len,
 	      uint64_t new_len, int flags, uint64_t new_addr, uint64_t *out)
 {
-	struct vrm r = {.addr = old_addr,
+	struct vrm r = {.a = {.addr = old_addr,
 			.old_len = PX_PAGE_ALIGN(old_len),
 			.new_len = PX_PAGE_ALIGN(new_len),
 			.flags = flags,
-			.new_addr = new_addr};
+			.new_addr = new_addr}};
 	uint64_t task = s->cfg.task_size;
 	int err;
 
-	err = lx_mremap_check_params(old_addr, r.old_len, r.new_len, flags,
+	err = lx_mremap_check_params(old_addr, r.a.old_len, r.a.new_len, flags,
 				     new_addr, task);
 	if (err)
 		return err;
 
-	if ((flags & LX_MREMAP_FIXED) && r.old_len == r.new_len) {
+	if ((flags & LX_MREMAP_FIXED) && r.a.old_len == r.a.new_len) {
 		err = remap_move(s, &r, out);
 		return err;
 	}
@@ -357,9 +332,9 @@ int px_mremap(struct px_space *s, uint64_t old_addr, uint64_t old_len,
 					   : mremap_at(s, &r);
 	if (err)
 		return err;
-	if (r.populate_expand)
-		px_populate(s, r.new_addr + r.old_len,
-			    r.new_addr + r.old_len + r.delta, true);
-	*out = r.new_addr;
+	if (r.a.populate_expand)
+		px_populate(s, r.a.new_addr + r.a.old_len,
+			    r.a.new_addr + r.a.old_len + r.a.delta, true);
+	*out = r.a.new_addr;
 	return 0;
 }
