@@ -152,6 +152,72 @@ static inline enum lx_madv_need lx_madv_needs(int adv)
 	}
 }
 
+/*
+ * The advice that only change a VMA's flags (madvise_vma_behavior()):
+ * 0 with the new flags in *@out, -EINVAL, or 1 when @adv is not one of
+ * them.  @has_obj: the VMA maps a file or a shared memory object.
+ */
+static inline int lx_madv_flags(int adv, uint32_t fl, bool has_obj,
+				uint32_t *out)
+{
+	switch (adv) {
+	case LX_MADV_NORMAL:
+		fl &= ~(LX_VM_RAND_READ | LX_VM_SEQ_READ);
+		break;
+	case LX_MADV_SEQUENTIAL:
+		fl = (fl & ~LX_VM_RAND_READ) | LX_VM_SEQ_READ;
+		break;
+	case LX_MADV_RANDOM:
+		fl = (fl & ~LX_VM_SEQ_READ) | LX_VM_RAND_READ;
+		break;
+	case LX_MADV_DONTFORK:
+		fl |= LX_VM_DONTCOPY;
+		break;
+	case LX_MADV_DOFORK:
+		if (fl & LX_VM_SPECIAL)
+			return -LX_EINVAL;
+		fl &= ~LX_VM_DONTCOPY;
+		break;
+	case LX_MADV_WIPEONFORK:
+		if (has_obj || (fl & LX_VM_SHARED))
+			return -LX_EINVAL;
+		fl |= LX_VM_WIPEONFORK;
+		break;
+	case LX_MADV_KEEPONFORK:
+		if (fl & LX_VM_DROPPABLE)
+			return -LX_EINVAL;
+		fl &= ~LX_VM_WIPEONFORK;
+		break;
+	case LX_MADV_DONTDUMP:
+		fl |= LX_VM_DONTDUMP;
+		break;
+	case LX_MADV_DODUMP:
+		if (fl & (LX_VM_SPECIAL | LX_VM_DROPPABLE))
+			return -LX_EINVAL;
+		fl &= ~LX_VM_DONTDUMP;
+		break;
+	case LX_MADV_MERGEABLE:
+		/* ksm_madvise(): shared and special memory silently stay
+		 * unmergeable */
+		if (!(fl & (LX_VM_SHARED | LX_VM_SPECIAL | LX_VM_DROPPABLE)))
+			fl |= LX_VM_MERGEABLE;
+		break;
+	case LX_MADV_UNMERGEABLE:
+		fl &= ~LX_VM_MERGEABLE;
+		break;
+	case LX_MADV_HUGEPAGE:
+		fl = (fl & ~LX_VM_NOHUGEPAGE) | LX_VM_HUGEPAGE;
+		break;
+	case LX_MADV_NOHUGEPAGE:
+		fl = (fl & ~LX_VM_HUGEPAGE) | LX_VM_NOHUGEPAGE;
+		break;
+	default:
+		return 1;
+	}
+	*out = fl;
+	return 0;
+}
+
 /* mremap: what a resize is (remap_type()). */
 enum lx_remap_type { LX_REMAP_NO_RESIZE, LX_REMAP_SHRINK, LX_REMAP_EXPAND };
 

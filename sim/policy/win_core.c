@@ -760,6 +760,7 @@ static int apply(struct wc *w, struct wc_vma **vp, uint64_t start,
 {
 	struct wc_vma *v = *vp;
 	uint32_t fl = v->flags;
+	int err;
 
 	switch (adv) {
 	case LX_MADV_REMOVE:
@@ -801,51 +802,11 @@ static int apply(struct wc *w, struct wc_vma **vp, uint64_t start,
 		wc_back_unguard(w, start, end);
 		pend(w, start, end);
 		return 0;
-	case LX_MADV_NORMAL:
-		fl &= ~(LX_VM_RAND_READ | LX_VM_SEQ_READ);
-		break;
-	case LX_MADV_SEQUENTIAL:
-		fl = (fl & ~LX_VM_RAND_READ) | LX_VM_SEQ_READ;
-		break;
-	case LX_MADV_RANDOM:
-		fl = (fl & ~LX_VM_SEQ_READ) | LX_VM_RAND_READ;
-		break;
-	case LX_MADV_DONTFORK:
-		fl |= LX_VM_DONTCOPY;
-		break;
-	case LX_MADV_DOFORK:
-		fl &= ~LX_VM_DONTCOPY;
-		break;
-	case LX_MADV_WIPEONFORK:
-		if (v->obj || (fl & LX_VM_SHARED))
-			return -LX_EINVAL;
-		fl |= LX_VM_WIPEONFORK;
-		break;
-	case LX_MADV_KEEPONFORK:
-		if (fl & LX_VM_DROPPABLE)
-			return -LX_EINVAL;
-		fl &= ~LX_VM_WIPEONFORK;
-		break;
-	case LX_MADV_DONTDUMP:
-		fl |= LX_VM_DONTDUMP;
-		break;
-	case LX_MADV_DODUMP:
-		if (fl & LX_VM_DROPPABLE)
-			return -LX_EINVAL;
-		fl &= ~LX_VM_DONTDUMP;
-		break;
-	case LX_MADV_MERGEABLE:
-		if (!(fl & (LX_VM_SHARED | LX_VM_DROPPABLE)))
-			fl |= LX_VM_MERGEABLE;
-		break;
-	case LX_MADV_UNMERGEABLE:
-		fl &= ~LX_VM_MERGEABLE;
-		break;
-	case LX_MADV_HUGEPAGE:
-		fl = (fl & ~LX_VM_NOHUGEPAGE) | LX_VM_HUGEPAGE;
-		break;
-	case LX_MADV_NOHUGEPAGE:
-		fl = (fl & ~LX_VM_HUGEPAGE) | LX_VM_NOHUGEPAGE;
+	default:
+		/* the advice that only change flags */
+		err = lx_madv_flags(adv, fl, v->obj != NULL, &fl);
+		if (err < 0)
+			return err;
 		break;
 	}
 	return update(w, vp, start, end, fl);

@@ -54,16 +54,6 @@ static int update(struct px_space *s, struct px_vma **v, uint64_t start,
 	return err == -LX_ENOMEM ? -LX_EAGAIN : err;
 }
 
-/* ksm_madvise(): shared and special memory silently stay unmergeable. */
-static uint32_t ksm_flags(const struct px_vma *v, int adv)
-{
-	if (adv == LX_MADV_UNMERGEABLE)
-		return v->flags & ~LX_VM_MERGEABLE;
-	if (v->flags & (LX_VM_SHARED | LX_VM_SPECIAL | LX_VM_DROPPABLE))
-		return v->flags;
-	return v->flags | LX_VM_MERGEABLE;
-}
-
 /* MADV_COLLAPSE, approximated (see the file comment). */
 static int collapse(struct px_space *s, struct px_vma *v, uint64_t start,
 		    uint64_t end)
@@ -155,6 +145,7 @@ static int apply(struct px_space *s, struct px_vma **vp, uint64_t start,
 {
 	struct px_vma *v = *vp;
 	uint32_t fl = v->flags;
+	int err;
 
 	switch (adv) {
 	case LX_MADV_REMOVE:
@@ -208,50 +199,11 @@ static int apply(struct px_space *s, struct px_vma **vp, uint64_t start,
 		return pxp_update(&v->pages, px_vma_pgoff_at(v, start),
 				  px_vma_pgoff_at(v, end), 0, PXP_GUARD, false,
 				  &s->stored);
-	case LX_MADV_NORMAL:
-		fl &= ~(LX_VM_RAND_READ | LX_VM_SEQ_READ);
-		break;
-	case LX_MADV_SEQUENTIAL:
-		fl = (fl & ~LX_VM_RAND_READ) | LX_VM_SEQ_READ;
-		break;
-	case LX_MADV_RANDOM:
-		fl = (fl & ~LX_VM_SEQ_READ) | LX_VM_RAND_READ;
-		break;
-	case LX_MADV_DONTFORK:
-		fl |= LX_VM_DONTCOPY;
-		break;
-	case LX_MADV_DOFORK:
-		if (fl & LX_VM_SPECIAL)
-			return -LX_EINVAL;
-		fl &= ~LX_VM_DONTCOPY;
-		break;
-	case LX_MADV_WIPEONFORK:
-		if (v->obj || (fl & LX_VM_SHARED))
-			return -LX_EINVAL;
-		fl |= LX_VM_WIPEONFORK;
-		break;
-	case LX_MADV_KEEPONFORK:
-		if (fl & LX_VM_DROPPABLE)
-			return -LX_EINVAL;
-		fl &= ~LX_VM_WIPEONFORK;
-		break;
-	case LX_MADV_DONTDUMP:
-		fl |= LX_VM_DONTDUMP;
-		break;
-	case LX_MADV_DODUMP:
-		if (fl & (LX_VM_SPECIAL | LX_VM_DROPPABLE))
-			return -LX_EINVAL;
-		fl &= ~LX_VM_DONTDUMP;
-		break;
-	case LX_MADV_MERGEABLE:
-	case LX_MADV_UNMERGEABLE:
-		fl = ksm_flags(v, adv);
-		break;
-	case LX_MADV_HUGEPAGE:
-		fl = (fl & ~LX_VM_NOHUGEPAGE) | LX_VM_HUGEPAGE;
-		break;
-	case LX_MADV_NOHUGEPAGE:
-		fl = (fl & ~LX_VM_HUGEPAGE) | LX_VM_NOHUGEPAGE;
+	default:
+		/* the advice that only change flags */
+		err = lx_madv_flags(adv, fl, v->obj != NULL, &fl);
+		if (err < 0)
+			return err;
 		break;
 	}
 	return update(s, vp, start, end, fl);
