@@ -72,9 +72,9 @@ static void view(struct replay *r, struct rp_proc *p, int side,
 	} else {
 		v->readable = v->mapped;
 		if (read_byte && v->mapped &&
-		    (ref_byte || !t->resident ||
-		     t->resident(t->ctx, space, addr)) &&
-		    t->load(t->ctx, space, addr, &b) == 0) {
+		    (ref_byte || !t->peek
+			     ? t->load(t->ctx, space, addr, &b)
+			     : t->peek(t->ctx, space, addr, &b)) == 0) {
 			v->byte = b;
 			v->have_byte = true;
 		}

@@ -46,11 +46,11 @@ struct rp_target {
 	/* PROT_* of the page, or -ENOMEM when unmapped */
 	int (*prot)(void *ctx, void *space, uint64_t addr, int *prot);
 	/*
-	 * May be NULL (loads never have side effects): does a load of the
-	 * page succeed without a fault handler running?  A handler may
-	 * allocate, so the checks do not make it run needlessly.
+	 * May be NULL (loads never have side effects): a load that runs no
+	 * fault handler, 0 with the byte or -EAGAIN when the page is not
+	 * resident.  A handler may allocate, so the checks read this way.
 	 */
-	bool (*resident)(void *ctx, void *space, uint64_t addr);
+	int (*peek)(void *ctx, void *space, uint64_t addr, uint8_t *val);
 	/*
 	 * Context the trace shows besides memory calls (may be NULL): an fd
 	 * opened with access mode @mode (O_RDONLY, O_WRONLY, O_RDWR) or

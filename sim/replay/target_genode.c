@@ -205,13 +205,15 @@ static int g_prot(void *ctx, void *space, uint64_t addr, int *prot)
 	return -ENOMEM;
 }
 
-static bool g_resident(void *ctx, void *space, uint64_t addr)
+static int g_peek(void *ctx, void *space, uint64_t addr, uint8_t *val)
 {
 	struct gspace *g = space;
 	struct gn_walk w;
 
 	gn_walk(gn_env_rm(g->gn), addr, GN_READ, &w);
-	return w.result == GN_WALK_RESOLVED;
+	if (w.result != GN_WALK_RESOLVED)
+		return -EAGAIN;
+	return gn_ds_read(w.ds, w.ds_offset, val, 1) ? -EFAULT : 0;
 }
 
 void rp_target_genode(struct rp_target *t, struct rp_genode_cfg *cfg)
@@ -229,7 +231,7 @@ void rp_target_genode(struct rp_target *t, struct rp_genode_cfg *cfg)
 		.load = g_load,
 		.store = g_store,
 		.prot = g_prot,
-		.resident = g_resident,
+		.peek = g_peek,
 	};
 
 	*t = genode;
