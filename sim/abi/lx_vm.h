@@ -153,6 +153,39 @@ static inline enum lx_madv_need lx_madv_needs(int adv)
 }
 
 /*
+ * mprotect_fixup()'s accounting: a private mapping becoming writable is
+ * charged for overcommit (*@charge is set; the caller checks the commit
+ * limit), and private anonymous memory never faulted (@unfaulted_anon)
+ * that stops being writable is no longer.  Returns the flags to set.
+ */
+static inline uint32_t lx_mprotect_account(uint32_t oldflags,
+					   uint32_t newflags,
+					   bool unfaulted_anon, bool *charge)
+{
+	*charge = false;
+	if (newflags & LX_VM_WRITE) {
+		if (!(oldflags & (LX_VM_ACCOUNT | LX_VM_WRITE | LX_VM_SHARED |
+				  LX_VM_NORESERVE))) {
+			*charge = true;
+			newflags |= LX_VM_ACCOUNT;
+		}
+	} else if ((oldflags & LX_VM_ACCOUNT) && unfaulted_anon) {
+		newflags &= ~LX_VM_ACCOUNT;
+	}
+	return newflags;
+}
+
+/* mprotect_fixup(): a locked private VMA turning writable is populated
+ * (its copy-on-write broken). */
+static inline bool lx_mprotect_populates(uint32_t oldflags,
+					 uint32_t newflags)
+{
+	return (oldflags & (LX_VM_WRITE | LX_VM_SHARED | LX_VM_LOCKED)) ==
+		       LX_VM_LOCKED &&
+	       (newflags & LX_VM_WRITE);
+}
+
+/*
  * The advice that only change a VMA's flags (madvise_vma_behavior()):
  * 0 with the new flags in *@out, -EINVAL, or 1 when @adv is not one of
  * them.  @has_obj: the VMA maps a file or a shared memory object.

@@ -632,24 +632,19 @@ static int mprotect_fixup(struct wc *w, struct wc_vma *v, uint64_t start,
 			  uint64_t end, uint32_t newflags, struct wc_vma **out)
 {
 	uint32_t oldflags = v->flags;
+	bool charge;
 	int err;
 
 	*out = v;
 	if (newflags == oldflags)
 		return 0;
-	if (newflags & LX_VM_WRITE) {
-		if (!(oldflags &
-		      (LX_VM_ACCOUNT | LX_VM_WRITE | LX_VM_SHARED | LX_VM_NORESERVE)))
-			newflags |= LX_VM_ACCOUNT;
-	} else if ((oldflags & LX_VM_ACCOUNT) && !v->obj && !v->anon) {
-		newflags &= ~LX_VM_ACCOUNT;
-	}
+	/* the window keeps no commit limit: a charge always succeeds */
+	newflags = lx_mprotect_account(oldflags, newflags, !v->obj && !v->anon,
+				       &charge);
 	err = wc_vma_modify(w, v, start, end, newflags, out);
 	if (err)
 		return err;
-	/* a locked private VMA turning writable is populated */
-	if ((oldflags & (LX_VM_WRITE | LX_VM_SHARED | LX_VM_LOCKED)) == LX_VM_LOCKED &&
-	    (newflags & LX_VM_WRITE))
+	if (lx_mprotect_populates(oldflags, newflags))
 		populate(w, start, end, true);
 	return 0;
 }

@@ -20,28 +20,20 @@ static int fixup(struct px_space *s, struct px_vma *v, uint64_t start,
 		 uint64_t end, uint32_t newflags, struct px_vma **out)
 {
 	uint32_t oldflags = v->flags;
+	bool charge;
 	int err;
 
 	*out = v;
 	if (newflags == oldflags)
 		return 0;
-	if (newflags & LX_VM_WRITE) {
-		if (!(oldflags &
-		      (LX_VM_ACCOUNT | LX_VM_WRITE | LX_VM_SHARED | LX_VM_NORESERVE))) {
-			if (!px_commit_ok(s, (end - start) >> PX_SHIFT))
-				return -LX_ENOMEM;
-			newflags |= LX_VM_ACCOUNT;
-		}
-	} else if ((oldflags & LX_VM_ACCOUNT) && px_vma_anonymous(v) &&
-		   !v->anon) {
-		newflags &= ~LX_VM_ACCOUNT;
-	}
+	newflags = lx_mprotect_account(oldflags, newflags,
+				       px_vma_anonymous(v) && !v->anon, &charge);
+	if (charge && !px_commit_ok(s, (end - start) >> PX_SHIFT))
+		return -LX_ENOMEM;
 	err = px_vma_modify(s, v, start, end, newflags, out);
 	if (err)
 		return err;
-	/* A locked private VMA turning writable is populated (COW broken). */
-	if ((oldflags & (LX_VM_WRITE | LX_VM_SHARED | LX_VM_LOCKED)) == LX_VM_LOCKED &&
-	    (newflags & LX_VM_WRITE))
+	if (lx_mprotect_populates(oldflags, newflags))
 		px_populate(s, start, end, true);
 	return 0;
 }
