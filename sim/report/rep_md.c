@@ -250,16 +250,12 @@ static void group_runs(FILE *f, const struct rep_group *g)
 	fputc('\n', f);
 }
 
-static void group_metrics(FILE *f, const struct rep_group *g)
+/* A table's header: a first column, then one numeric column per run. */
+static void run_columns(FILE *f, const struct rep_group *g, const char *first)
 {
-	const char *names[256];
-	size_t n = rep_group_metric_names(g, names, 256), i, k;
-	const char *section = NULL;
-	char b[64];
+	size_t k;
 
-	if (!n)
-		return;
-	fputs("### Metrics\n\n| metric |", f);
+	fprintf(f, "| %s |", first);
 	for (k = 0; k < g->nrun; k++) {
 		fputc(' ', f);
 		rep_md(f, g->run[k]->display);
@@ -269,6 +265,19 @@ static void group_metrics(FILE *f, const struct rep_group *g)
 	for (k = 0; k < g->nrun; k++)
 		fputs("--:|", f);
 	fputc('\n', f);
+}
+
+static void group_metrics(FILE *f, const struct rep_group *g)
+{
+	const char *names[256];
+	size_t n = rep_group_metric_names(g, names, 256), i, k;
+	const char *section = NULL;
+	char b[64];
+
+	if (!n)
+		return;
+	fputs("### Metrics\n\n", f);
+	run_columns(f, g, "metric");
 	for (i = 0; i < n; i++) {
 		struct rep_metric_info m = rep_metric_info(names[i]);
 		double best = NAN, lo = INFINITY, hi = -INFINITY;
@@ -347,16 +356,8 @@ static void group_deviations(FILE *f, const struct rep_group *g)
 		fputs("No findings: every result as recorded.\n\n", f);
 		return;
 	}
-	fputs("Findings by kind (errors / warnings / info):\n\n| kind |", f);
-	for (k = 0; k < g->nrun; k++) {
-		fputc(' ', f);
-		rep_md(f, g->run[k]->display);
-		fputs(" |", f);
-	}
-	fputs("\n|---|", f);
-	for (k = 0; k < g->nrun; k++)
-		fputs("--:|", f);
-	fputc('\n', f);
+	fputs("Findings by kind (errors / warnings / info):\n\n", f);
+	run_columns(f, g, "kind");
 	for (j = 0; j < nk; j++) {
 		fputs("| ", f);
 		rep_md(f, kinds[j]);
