@@ -210,24 +210,15 @@ static inline struct px_vma *pxt_prev(const struct px_vma *v)
 	return px_vma_of(rg_prev(&v->node));
 }
 
-/* the highest (lowest) hole whose part in [low, high) holds len bytes */
-static inline bool pxt_gap_highest(const struct rg_tree *t, uint64_t low,
-				   uint64_t high, uint64_t len,
-				   uint64_t *gap_end, struct px_vma **next)
+/* the highest (lowest) hole whose part in [low, high) holds len bytes:
+ * the end (start) of that part in *at, the VMA above in *next */
+static inline bool pxt_gap(const struct rg_tree *t, bool top, uint64_t low,
+			   uint64_t high, uint64_t len, uint64_t *at,
+			   struct px_vma **next)
 {
 	struct rg_node *n;
-	bool ok = rg_gap_highest(t, low, high, len, gap_end, &n);
-
-	*next = ok ? px_vma_of(n) : NULL;
-	return ok;
-}
-
-static inline bool pxt_gap_lowest(const struct rg_tree *t, uint64_t low,
-				  uint64_t high, uint64_t len,
-				  uint64_t *gap_start, struct px_vma **next)
-{
-	struct rg_node *n;
-	bool ok = rg_gap_lowest(t, low, high, len, gap_start, &n);
+	bool ok = top ? rg_gap_highest(t, low, high, len, at, &n)
+		      : rg_gap_lowest(t, low, high, len, at, &n);
 
 	*next = ok ? px_vma_of(n) : NULL;
 	return ok;

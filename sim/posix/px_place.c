@@ -63,7 +63,7 @@ static int topdown(struct px_space *s, uint64_t low, uint64_t high,
 		low = s->cfg.mmap_min_addr;
 	for (;;) {
 		if (high <= low || high - low < len ||
-		    !pxt_gap_highest(&s->tree, low, high, len, &gap_end, &next))
+		    !pxt_gap(&s->tree, true, low, high, len, &gap_end, &next))
 			return -LX_ENOMEM;
 		if (next && (next->flags & LX_VM_GROWSDOWN) &&
 		    px_start_gap(s, next) < gap_end) {
@@ -86,7 +86,7 @@ static int bottomup(struct px_space *s, uint64_t low, uint64_t high,
 		low = s->cfg.mmap_min_addr;
 	for (;;) {
 		if (high <= low || high - low < len ||
-		    !pxt_gap_lowest(&s->tree, low, high, len, &gap, &next))
+		    !pxt_gap(&s->tree, false, low, high, len, &gap, &next))
 			return -LX_ENOMEM;
 		if (next && (next->flags & LX_VM_GROWSDOWN) &&
 		    px_start_gap(s, next) < gap + len - 1) {

@@ -289,6 +289,7 @@ struct rg_node *rg_prev(const struct rg_node *n)
 
 struct gap_query {
 	uint64_t low, high, len;
+	bool top;		/* the highest fit, else the lowest */
 	uint64_t at;		/* result: clipped hole end or start */
 	struct rg_node *above;	/* result: the range after the hole */
 };
@@ -318,25 +319,12 @@ static bool may_fit(const struct gap_query *q, const struct rg_node *n,
 	       fits(q, n->sub_hi, hi, &a, &b);
 }
 
-static bool highest(const struct rg_node *n, uint64_t lo, uint64_t hi,
-		    struct rg_node *above, struct gap_query *q)
-{
-	uint64_t a, b;
-
-	if (!may_fit(q, n, lo, hi))
-		return false;
-	if (!n) {
-		fits(q, lo, hi, &a, &b);
-		q->at = b;
-		q->above = above;
-		return true;
-	}
-	if (highest(n->c[RIGHT], n->end, hi, above, q))
-		return true;
-	return highest(n->c[LEFT], lo, n->start, (struct rg_node *)n, q);
-}
-
-static bool lowest(const struct rg_node *n, uint64_t lo, uint64_t hi,
+/*
+ * The first hole that fits, walking the subtree at n (bounded by lo and
+ * hi) from the top (q->top: right subtrees first, the clipped hole's end
+ * in q->at) or from the bottom (left first, its start).
+ */
+static bool search(const struct rg_node *n, uint64_t lo, uint64_t hi,
 		   struct rg_node *above, struct gap_query *q)
 {
 	uint64_t a, b;
@@ -345,37 +333,40 @@ static bool lowest(const struct rg_node *n, uint64_t lo, uint64_t hi,
 		return false;
 	if (!n) {
 		fits(q, lo, hi, &a, &b);
-		q->at = a;
+		q->at = q->top ? b : a;
 		q->above = above;
 		return true;
 	}
-	if (lowest(n->c[LEFT], lo, n->start, (struct rg_node *)n, q))
-		return true;
-	return lowest(n->c[RIGHT], n->end, hi, above, q);
+	if (q->top)
+		return search(n->c[RIGHT], n->end, hi, above, q) ||
+		       search(n->c[LEFT], lo, n->start, (struct rg_node *)n, q);
+	return search(n->c[LEFT], lo, n->start, (struct rg_node *)n, q) ||
+	       search(n->c[RIGHT], n->end, hi, above, q);
+}
+
+static bool gap(const struct rg_tree *t, uint64_t low, uint64_t high,
+		uint64_t len, bool top, uint64_t *at, struct rg_node **above)
+{
+	struct gap_query q = {.low = low, .high = high, .len = len,
+			      .top = top};
+
+	if (!len || !search(t->root, 0, UINT64_MAX, NULL, &q))
+		return false;
+	*at = q.at;
+	*above = q.above;
+	return true;
 }
 
 bool rg_gap_highest(const struct rg_tree *t, uint64_t low, uint64_t high,
 		    uint64_t len, uint64_t *at, struct rg_node **above)
 {
-	struct gap_query q = {.low = low, .high = high, .len = len};
-
-	if (!len || !highest(t->root, 0, UINT64_MAX, NULL, &q))
-		return false;
-	*at = q.at;
-	*above = q.above;
-	return true;
+	return gap(t, low, high, len, true, at, above);
 }
 
 bool rg_gap_lowest(const struct rg_tree *t, uint64_t low, uint64_t high,
 		   uint64_t len, uint64_t *at, struct rg_node **above)
 {
-	struct gap_query q = {.low = low, .high = high, .len = len};
-
-	if (!len || !lowest(t->root, 0, UINT64_MAX, NULL, &q))
-		return false;
-	*at = q.at;
-	*above = q.above;
-	return true;
+	return gap(t, low, high, len, false, at, above);
 }
 
 struct walk {

@@ -20,6 +20,7 @@
 #include "rmsim/genode.h"
 #include "rmsim/layout.h"
 #include "rmsim/policy.h"
+#include "test_rnd.h"
 
 #define PG 4096ULL
 #define KiB (1ULL << 10)
@@ -179,15 +180,6 @@ static inline uint8_t fx_load(struct fx *f, uint64_t addr)
 	return v;
 }
 
-/* xorshift, so the random tests repeat */
-static inline uint64_t fx_rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 /*
  * Random calls with odd lengths, hints, flags and fds, addresses taken
  * from earlier results (and off them), and stores into what came back:
@@ -205,7 +197,7 @@ static inline void fx_random(struct fx *f, uint64_t seed, int steps)
 	int i, k;
 
 	for (i = 0; i < steps; i++) {
-		uint64_t r = fx_rnd(&seed);
+		uint64_t r = test_rnd(&seed);
 
 		k = (int)(r % KEEP);
 		a = kept[(r >> 8) % KEEP];

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "genode/gn_internal.h"
+#include "test_rnd.h"
 
 #define PG 4096ULL
 #define KiB 1024ULL
@@ -270,10 +271,7 @@ static void test_placement_same_without_pruning(void **state)
 		struct gn_attr a = any(true);
 		enum gn_attach_error e1, e2;
 
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		j = (unsigned)(x % 300);
+		j = (unsigned)(test_rnd(&x) % 300);
 		if (addr1[j] != ~0ULL) {
 			gn_region_map_detach(m1, addr1[j]);
 			gn_region_map_detach(m2, addr2[j]);

@@ -15,17 +15,15 @@
 #include <string.h>
 
 #include "genode/gn_internal.h"
+#include "test_rnd.h"
 
 #define SPAN (64 * 4096)	/* 64 pages */
 
-static unsigned long long seed = 0x243f6a8885a308d3ULL;
+static uint64_t seed = 0x243f6a8885a308d3ULL;
 
 static uint64_t rnd(void)
 {
-	seed ^= seed << 13;
-	seed ^= seed >> 7;
-	seed ^= seed << 17;
-	return seed;
+	return test_rnd(&seed);
 }
 
 static void checked(const struct gn_bytes *b)

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "genode/gn_internal.h"
+#include "test_rnd.h"
 
 #define PG 4096ULL
 #define PAGES 256
@@ -48,10 +49,7 @@ static uint64_t rng = 0x2545f4914f6cdd1dULL;
 
 static uint64_t rnd(uint64_t n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng % n;
+	return test_rnd(&rng) % n;
 }
 
 static void ck(struct gn_ctx *c)

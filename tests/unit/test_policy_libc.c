@@ -384,12 +384,12 @@ static void test_churn(void **state)
 	lc = f.st;
 	memset(addr, 0, sizeof(addr));
 	for (k = 0; k < 3000; k++) {
-		i = (int)(fx_rnd(&seed) % N);
+		i = (int)(test_rnd(&seed) % N);
 		if (addr[i]) {
 			assert_int_equal(fx_munmap(&f, addr[i], len[i]), 0);
 			addr[i] = 0;
 		} else {
-			len[i] = 1 + fx_rnd(&seed) % (64 * KiB);
+			len[i] = 1 + test_rnd(&seed) % (64 * KiB);
 			addr[i] = fx_anon(&f, len[i], RW);
 			assert_true(pol_ma_owns(&lc->pool[0], addr[i]));
 			for (j = 0; j < N; j++)
@@ -469,14 +469,14 @@ static void test_avl_random(void **state)
 	pol_avl_init(&t, true, 8);
 	assert_int_equal(pol_avl_add_range(&t, 0x100000, PAGES * PG), 0);
 	for (k = 0; k < 20000; k++) {
-		i = (int)(fx_rnd(&seed) % N);
+		i = (int)(test_rnd(&seed) % N);
 		if (at[i]) {
 			pol_avl_free(&t, at[i]);
 			for (p = 0; p < np[i]; p++)
 				owner[(at[i] - 0x100000) / PG + p] = 0;
 			at[i] = 0;
 		} else {
-			np[i] = 1 + fx_rnd(&seed) % 8;
+			np[i] = 1 + test_rnd(&seed) % 8;
 			if (pol_avl_alloc_aligned(&t, np[i] * PG, 12, &a))
 				continue;
 			assert_true(a >= 0x100000 &&

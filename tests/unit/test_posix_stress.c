@@ -14,6 +14,7 @@
  * larger space and relies on px_check() alone.
  */
 #include "px_test_util.h"
+#include "test_rnd.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +46,7 @@ static uint64_t rng_state;
 
 static uint64_t rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return test_rnd(&rng_state);
 }
 
 static uint64_t pick(uint64_t n)

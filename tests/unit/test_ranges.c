@@ -14,18 +14,16 @@
 #include <string.h>
 
 #include "ranges/ranges.h"
+#include "test_rnd.h"
 
 #define PG 4096ULL
 #define SLOTS 512		/* the address space: 512 pages */
 
-static unsigned long long seed = 0x9e3779b97f4a7c15ULL;
+static uint64_t seed = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t rnd(void)
 {
-	seed ^= seed << 13;
-	seed ^= seed >> 7;
-	seed ^= seed << 17;
-	return seed;
+	return test_rnd(&seed);
 }
 
 /* which node covers each page, or NULL; one page more than ranges may
