@@ -261,30 +261,28 @@ struct rg_node *rg_first(const struct rg_tree *t)
 	return n;
 }
 
-struct rg_node *rg_next(const struct rg_node *n)
+/* The in-order neighbour on side d (RIGHT: the next range). */
+static struct rg_node *neighbour(const struct rg_node *n, int d)
 {
-	if (n->c[RIGHT]) {
-		n = n->c[RIGHT];
-		while (n->c[LEFT])
-			n = n->c[LEFT];
+	if (n->c[d]) {
+		n = n->c[d];
+		while (n->c[!d])
+			n = n->c[!d];
 		return (struct rg_node *)n;
 	}
-	while (n->p && n->p->c[RIGHT] == n)
+	while (n->p && n->p->c[d] == n)
 		n = n->p;
 	return n->p;
 }
 
+struct rg_node *rg_next(const struct rg_node *n)
+{
+	return neighbour(n, RIGHT);
+}
+
 struct rg_node *rg_prev(const struct rg_node *n)
 {
-	if (n->c[LEFT]) {
-		n = n->c[LEFT];
-		while (n->c[RIGHT])
-			n = n->c[RIGHT];
-		return (struct rg_node *)n;
-	}
-	while (n->p && n->p->c[LEFT] == n)
-		n = n->p;
-	return n->p;
+	return neighbour(n, LEFT);
 }
 
 struct gap_query {
