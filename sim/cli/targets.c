@@ -5,6 +5,7 @@
  * (window:size=1G) or a shared object (./libx.so:params).
  */
 #include "cli.h"
+#include "native/native.h"
 
 #include "rmsim/policy.h"
 #include "rmsim/replay.h"
@@ -41,6 +42,8 @@ int cli_policy_setup(const char *spec, const char *layout, const char *genode,
 	o->gn.layout = lay;
 	o->gn.ram_quota = ram ? ram : CLI_DEFAULT_RAM;
 	o->gn.cap_quota = caps ? caps : CLI_DEFAULT_CAPS;
+	if (strcmp(spec, "native") == 0)
+		nat_configure(o->gn.ram_quota, 0);	/* the child's memory */
 	if (strcmp(spec, "linux") == 0 || strcmp(spec, "native") == 0)
 		return 0;
 	o->pol = pol_load(spec, &o->params, err, errsize);

@@ -19,7 +19,7 @@
 #include <string.h>
 
 /* Errors that mean "the backend broke", not "the call failed". */
-#define CF_EBROKEN (-EPIPE)
+#define CF_EBROKEN RP_EBROKEN
 
 struct run_env {
 	const struct cf_case *c;
@@ -211,7 +211,10 @@ static enum cf_verdict step(const struct cf_stmt *st,
 		}
 	}
 	if (rc == CF_EBROKEN) {
-		snprintf(got, gsize, "the backend failed");
+		const char *dead = t->broken ? t->broken(t->ctx, space) : NULL;
+
+		snprintf(got, gsize, "the backend failed: %s",
+			 dead ? dead : "it stopped answering");
 		return CF_ERROR;
 	}
 	if (rc == RP_EREFUSED) {
@@ -278,7 +281,7 @@ enum cf_verdict cf_run(const struct cf_case *c, const struct cf_backend *b,
 {
 	const struct rp_target *t = b->target;
 	struct run_env env;
-	char got[128], want[128];
+	char got[256], want[128];
 	const char *req = unmet(c, b);
 	enum cf_verdict v = CF_PASS;
 	struct gn_case_run *gr = NULL;

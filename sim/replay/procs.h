@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ivmap.h"
+#include "ranges/ivmap.h"
 #include "target.h"
 
 /* The two sides a trace runs on: the Linux reference, and the policy

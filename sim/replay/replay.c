@@ -322,6 +322,7 @@ static int step(struct replay *r, const struct tr_event *ev)
 	}
 	r->sum->events++;
 	r->sum->calls[ev->call]++;
+	r->line = ev->line;
 	p = procs_get(r->procs, ev->pid);
 	if (!p) {
 		snprintf(r->sum->error, sizeof(r->sum->error),
@@ -375,6 +376,10 @@ static int step(struct replay *r, const struct tr_event *ev)
 						     (uint64_t)ev->ret)
 					: (uint64_t)ev->ret;
 		rc = rp_run_call(r, p, RP_REF, ev, &val);
+		if (rc == RP_EBROKEN) {
+			rp_backend_failed(r, p, RP_REF);
+			return r->status;
+		}
 		ran = true;
 		verdict = judge(r, p, ev, rc, val, traced_target, &kind);
 		if (strcmp(verdict, "mismatch") == 0) {

@@ -30,6 +30,7 @@ struct replay {
 	struct db *db;
 	int64_t run_id;
 	int status;			/* a failure to report (sysexits) */
+	uint64_t line;			/* the trace line being replayed */
 	/* the last map snapshot at a RAM peak, written at the end */
 	struct db_region *peak;
 	size_t npeak;
@@ -53,6 +54,7 @@ void rp_forget(struct rp_proc *p, const struct tr_event *ev);
 void rp_touch(struct replay *r, struct rp_proc *p, int side, uint64_t addr,
 	      uint64_t len, uint64_t seq, int prot);
 bool rp_range_call(enum tr_call c);
+void rp_backend_failed(struct replay *r, struct rp_proc *p, int side);
 
 /* lockstep.c */
 void rp_lockstep(struct replay *r, struct rp_proc *p,

@@ -9,6 +9,8 @@
 
 #include "rmsim/abi.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 uint64_t rp_page_up(uint64_t len)
@@ -145,6 +147,24 @@ static int run_range(struct replay *r, struct rp_proc *p, int side,
 	return 0;
 }
 
+/*
+ * A side's backend stopped answering (the native child died): the run
+ * ends as a failure of the backend (exit 70), never as results.
+ */
+void rp_backend_failed(struct replay *r, struct rp_proc *p, int side)
+{
+	const struct rp_target *t = &r->t[side];
+	const char *why = t->broken ? t->broken(t->ctx, p->side[side].space)
+				    : NULL;
+
+	if (r->status)
+		return;
+	snprintf(r->sum->error, sizeof(r->sum->error),
+		 "line %" PRIu64 ": the %s backend failed: %s", r->line,
+		 t->name, why ? why : "it stopped answering");
+	r->status = 70;
+}
+
 int rp_run_call(struct replay *r, struct rp_proc *p, int side,
 		const struct tr_event *ev, uint64_t *out)
 {
@@ -218,6 +238,16 @@ void rp_touch(struct replay *r, struct rp_proc *p, int side, uint64_t addr,
 	if (r->opt->touch == RP_TOUCH_NONE || end <= addr ||
 	    (prot >= 0 && !(prot & LX_PROT_WRITE)))
 		return;
+	if (t->touch) {
+		int64_t n = t->touch(t->ctx, space, addr, end - addr, token,
+				     r->opt->touch == RP_TOUCH_FIRST, prot >= 0);
+
+		if (n == RP_EBROKEN)
+			rp_backend_failed(r, p, side);
+		else if (n > 0 && side == RP_REF)
+			r->sum->touches += (uint64_t)n;
+		return;
+	}
 	for (a = addr; a < end; a += LX_PAGE_SIZE) {
 		if (prot < 0 &&
 		    (t->prot(t->ctx, space, a, &pp) || !(pp & LX_PROT_WRITE)))

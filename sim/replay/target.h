@@ -18,6 +18,12 @@
  * a success nor an errno of the call, so never compared as one.
  */
 #define RP_EREFUSED (-10000)
+/*
+ * A target's answer when it cannot answer any more (the native backend's
+ * child died): the run stops as a failure of the backend, with the reason
+ * from broken().
+ */
+#define RP_EBROKEN (-10001)
 
 /* One call, arguments already translated to the target's addresses. */
 struct rp_call {
@@ -61,6 +67,16 @@ struct rp_target {
 	void (*fd_dup)(void *ctx, void *space, int oldfd, int newfd);
 	void (*set_memlock)(void *ctx, void *space, uint64_t limit);
 	void (*set_cap_ipc_lock)(void *ctx, void *space, bool cap);
+	/*
+	 * May be NULL (then the driver stores page by page): write @val to
+	 * every page of [addr, addr+len) that takes a write, or to the first
+	 * such page only; @writable: every page is known to take one.  The
+	 * number written, or RP_EREFUSED / RP_EBROKEN.
+	 */
+	int64_t (*touch)(void *ctx, void *space, uint64_t addr, uint64_t len,
+			 uint8_t val, bool first, bool writable);
+	/* May be NULL: why the target broke (after RP_EBROKEN), or NULL. */
+	const char *(*broken)(void *ctx, void *space);
 };
 
 /* The Linux reference model as a target. */

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "replay/ivmap.h"
+#include "ranges/ivmap.h"
 
 #define PAGES 512
 

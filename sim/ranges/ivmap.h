@@ -1,11 +1,11 @@
 /*
  * ivmap.h - an ordered map of disjoint address intervals to a 64-bit value,
- * used by the replay driver for the relocation map (trace address ->
+ * used by the replay driver and the native backend for the relocation map (trace address ->
  * model address, value = delta) and for the set of ranges a trace has
  * ever mapped (value unused).
  */
-#ifndef RMSIM_REPLAY_IVMAP_H
-#define RMSIM_REPLAY_IVMAP_H
+#ifndef RMSIM_RANGES_IVMAP_H
+#define RMSIM_RANGES_IVMAP_H
 
 #include <stdbool.h>
 #include <stdint.h>
