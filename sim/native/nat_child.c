@@ -182,10 +182,16 @@ static bool fits(uint64_t more)
 /* ---- loads and stores that may fault ---- */
 
 static sigjmp_buf fault_jmp;
-static volatile sig_atomic_t fault_sig;
+static volatile sig_atomic_t fault_sig, in_access;
 
+/* A fault of a requested access is its answer; any other is fatal. */
 static void on_fault(int sig)
 {
+	if (!in_access) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
 	fault_sig = sig;
 	siglongjmp(fault_jmp, 1);
 }
@@ -196,12 +202,16 @@ child_access(uint64_t addr, int write, uint8_t *val)
 	volatile uint8_t *p = (volatile uint8_t *)(uintptr_t)addr;
 
 	fault_sig = 0;
-	if (sigsetjmp(fault_jmp, 0))	/* SA_NODEFER: no mask to restore */
+	if (sigsetjmp(fault_jmp, 0)) {	/* SA_NODEFER: no mask to restore */
+		in_access = 0;
 		return fault_sig == SIGBUS ? -EIO : -EFAULT;
+	}
+	in_access = 1;
 	if (write)
 		*p = *val;
 	else
 		*val = *p;
+	in_access = 0;
 	return 0;
 }
 

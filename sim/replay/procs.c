@@ -187,6 +187,34 @@ static struct slot *find(struct rp_procs *ps, int32_t pid)
 	return &ps->slots[i];
 }
 
+/*
+ * Empty slot @i and close the gap (backward shift): every later entry of
+ * the probe cluster that may move into the gap does, so lookups never
+ * stop early at it.
+ */
+static void unbind_slot(struct rp_procs *ps, size_t i)
+{
+	size_t mask = ps->cap - 1, j = i, home;
+
+	ps->slots[i].pid = 0;
+	ps->slots[i].p = NULL;
+	ps->n--;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!ps->slots[j].pid)
+			return;
+		home = ((uint32_t)ps->slots[j].pid * 2654435761u) & mask;
+		/* may j's entry move to i: is i on its probe path? */
+		if ((j > i && (home <= i || home > j)) ||
+		    (j < i && home <= i && home > j)) {
+			ps->slots[i] = ps->slots[j];
+			ps->slots[j].pid = 0;
+			ps->slots[j].p = NULL;
+			i = j;
+		}
+	}
+}
+
 static int grow(struct rp_procs *ps)
 {
 	struct slot *old = ps->slots;
@@ -258,7 +286,7 @@ struct rp_proc *procs_get(struct rp_procs *ps, int32_t pid)
 		return s->p;
 	}
 	p = take_pending(ps, 0);
-	if (!p && ps->n > 0) {
+	if (!p && ps->n > 0 && ps->last) {
 		/* a pid no clone announced (strace attached late, or the
 		 * clone line was lost): assume a thread of the last one */
 		ps->orphans++;
@@ -348,6 +376,31 @@ void procs_exec(struct rp_procs *ps, int32_t pid)
 	}
 	bind(ps, pid, p);
 	ps->last = p;
+}
+
+void procs_exit(struct rp_procs *ps, int32_t pid)
+{
+	struct rp_proc *p;
+	struct slot *s;
+	size_t i;
+
+	if (pid <= 0)
+		return;	/* a trace without pids has one process throughout */
+	s = find(ps, pid);
+	if (!s->pid)
+		return;
+	p = s->p;
+	if (ps->last == p)
+		ps->last = NULL;
+	/* every thread of the process goes with it */
+	for (i = 0; i < ps->cap;) {
+		if (ps->slots[i].pid && ps->slots[i].p == p) {
+			unbind_slot(ps, i);
+			proc_put(ps, p);
+			continue;	/* the gap may have been filled */
+		}
+		i++;
+	}
 }
 
 uint64_t procs_created(const struct rp_procs *ps)

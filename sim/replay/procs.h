@@ -52,6 +52,12 @@ void procs_clone_done(struct rp_procs *ps, int32_t pid, int32_t child,
 		      bool is_fork);
 /* @pid replaced its program: a fresh address space. */
 void procs_exec(struct rp_procs *ps, int32_t pid);
+/*
+ * exit_group(): the process of @pid and all its threads are gone; its
+ * address space is freed once nothing refers to it (the run's root keeps
+ * the first program's for the final figures).
+ */
+void procs_exit(struct rp_procs *ps, int32_t pid);
 
 uint64_t procs_created(const struct rp_procs *ps);
 /* Forks a side could not copy (the child shares its parent's space). */

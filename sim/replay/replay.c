@@ -347,6 +347,9 @@ static int step(struct replay *r, const struct tr_event *ev)
 		verdict = "process";
 		break;
 	case TR_EXIT_GROUP:
+		procs_exit(r->procs, ev->pid);
+		verdict = "process";
+		break;
 	case TR_OTHER:
 		verdict = "process";
 		break;
