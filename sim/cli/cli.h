@@ -30,6 +30,8 @@ struct cli_command {
 };
 
 /* Print "rmsim NAME: " + message to stderr, return @code. */
+/* Print @s as a JSON string, quotes included (NULL prints ""). */
+void cli_json_str(FILE *f, const char *s);
 int cli_fail(int code, const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Standard "--version" text. */

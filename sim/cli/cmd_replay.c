@@ -136,9 +136,11 @@ static void print_json(const struct rp_options *o, const struct rp_summary *s)
 	int c, k;
 	const char *sep = "";
 
-	printf("{\"trace\": \"%s\", \"policy\": \"%s\", \"events\": %" PRIu64
-	       ", \"calls\": {",
-	       o->trace, o->policy, s->events);
+	fputs("{\"trace\": ", stdout);
+	cli_json_str(stdout, o->trace);
+	fputs(", \"policy\": ", stdout);
+	cli_json_str(stdout, o->policy);
+	printf(", \"events\": %" PRIu64 ", \"calls\": {", s->events);
 	for (c = 0; c < TR_NCALLS; c++)
 		if (s->calls[c]) {
 			printf("%s\"%s\": %" PRIu64, sep,

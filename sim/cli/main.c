@@ -4,6 +4,8 @@
  */
 #include "cli.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +62,19 @@ static void print_peak_rss(void)
 	fclose(f);
 }
 
+/*
+ * Whatever a command printed must have reached its destination: a full
+ * disk or /dev/full is an error (74), never a cut output and exit 0.
+ */
+static int output_written(const char *cmd, int rc)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return rc;
+	fprintf(stderr, "rmsim %s: cannot write the output: %s\n", cmd,
+		strerror(errno ? errno : EIO));
+	return rc == EXIT_OK || rc == EXIT_DEVIATIONS ? EXIT_IOERR : rc;
+}
+
 static void usage(FILE *f)
 {
 	size_t i;
@@ -95,9 +110,15 @@ int main(int argc, char **argv)
 		cli_version();
 		return EXIT_OK;
 	}
+	/* past a file-size limit a write fails with EFBIG, which every
+	 * writer reports (exit 74, temporary files removed), instead of the
+	 * signal killing rmsim halfway */
+	signal(SIGXFSZ, SIG_IGN);
 	for (i = 0; i < NCOMMANDS; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
+			return output_written(commands[i].name,
+					      commands[i].run(argc - 1,
+							      argv + 1));
 	fprintf(stderr, "rmsim: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;
