@@ -55,6 +55,13 @@ struct db_run_info {
 enum db_error db_run_begin(struct db *db, const struct db_run_info *info,
 			   int64_t *run_id);
 /* status: "complete", "interrupted" or "failed". */
+/*
+ * db_run_fail - after a write failed (the disk, a lock held too long):
+ * drop what was not committed and mark the run failed with @detail and
+ * the number of its events that were committed.  Best effort: it waits
+ * for a lock as long as any write does.
+ */
+enum db_error db_run_fail(struct db *db, int64_t run_id, const char *detail);
 enum db_error db_run_end(struct db *db, int64_t run_id, const char *status,
 			 uint64_t events, double wall_ms, const char *detail);
 

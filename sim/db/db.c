@@ -79,6 +79,63 @@ const char *db_errmsg(const struct db *db)
 
 /* ---- open, commit, close ---- */
 
+/*
+ * Is the file rmsim's to write?  An empty file, or one whose meta table
+ * names a schema version this rmsim writes.  Tables of someone else's
+ * (no meta table, or no version in it) and a newer version are refused:
+ * adding rmsim's tables to them, or rows they may not mean, would change
+ * a file rmsim does not understand.
+ */
+static enum db_error check_file(struct db *db)
+{
+	sqlite3_stmt *q;
+	int rc, tables = 0, meta = 0;
+	long version = -1;
+
+	rc = sqlite3_prepare_v2(db->h,
+				"SELECT count(*), sum(name='meta') FROM "
+				"sqlite_schema WHERE type='table'",
+				-1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(db, rc, "cannot read the file");
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		tables = sqlite3_column_int(q, 0);
+		meta = sqlite3_column_int(q, 1);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW)
+		return db_fail(db, rc, "cannot read the file");
+	if (tables == 0)
+		return DB_OK;
+	if (meta &&
+	    sqlite3_prepare_v2(db->h,
+			       "SELECT value FROM meta WHERE "
+			       "key='schema_version'",
+			       -1, &q, NULL) == SQLITE_OK) {
+		if (sqlite3_step(q) == SQLITE_ROW &&
+		    sqlite3_column_type(q, 0) == SQLITE_TEXT)
+			version = strtol((const char *)sqlite3_column_text(q, 0),
+					 NULL, 10);
+		sqlite3_finalize(q);
+	}
+	if (version < 1) {
+		snprintf(db->msg, sizeof(db->msg),
+			 "not an rmsim database (it has %d tables of its own "
+			 "and no rmsim schema version): left as it is",
+			 tables);
+		return DB_ECORRUPT;
+	}
+	if (version > DB_SCHEMA_VERSION) {
+		snprintf(db->msg, sizeof(db->msg),
+			 "written by a newer rmsim (schema version %ld; this "
+			 "one writes %d): left as it is",
+			 version, DB_SCHEMA_VERSION);
+		return DB_ECORRUPT;
+	}
+	return DB_OK;
+}
+
 /* Runs marked running whose process is gone were cut off (a crash, a
  * kill -9): say so instead of leaving them running forever. */
 static enum db_error mark_stale_runs(struct db *db)
@@ -141,6 +198,10 @@ struct db *db_open(const char *path, enum db_error *err, char *msg,
 	}
 	sqlite3_busy_timeout(db->h, 5000);
 	sqlite3_extended_result_codes(db->h, 1);
+	/* before anything is set: even journal_mode changes a file */
+	*err = check_file(db);
+	if (*err)
+		goto error;
 	*err = exec(db,
 		    /* 16 KiB pages: a fifth less per appended row than 4 KiB
 		     * (a new file only; WAL fixes the size) */
@@ -357,6 +418,39 @@ enum db_error db_run_end(struct db *db, int64_t run_id, const char *status,
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc, "cannot end the run");
+}
+
+enum db_error db_run_fail(struct db *db, int64_t run_id, const char *detail)
+{
+	struct rowbuf *bufs[3] = {&db->events, &db->mappings, &db->findings};
+	sqlite3_stmt *s;
+	int rc, i;
+
+	/* what was not committed is lost with the error: the run keeps
+	 * what was, and says why it ends */
+	db_rows_drain(db);
+	for (i = 0; i < 3; i++) {
+		bufs[i]->n = 0;
+		bufs[i]->text_used = 0;
+	}
+	if (db->in_tx) {
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+		db->in_tx = false;
+		db->pending = 0;
+	}
+	rc = sqlite3_prepare_v2(db->h,
+				"UPDATE run SET status='failed', detail=?1,"
+				" events=(SELECT count(*) FROM event WHERE"
+				" run_id=?2) WHERE id=?2",
+				-1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(db, rc, "cannot mark the run failed");
+	bind_text(s, 1, detail);
+	sqlite3_bind_int64(s, 2, run_id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? DB_OK
+				 : db_fail(db, rc, "cannot mark the run failed");
 }
 
 static void v_errno(struct dbval *v, bool known, int e)

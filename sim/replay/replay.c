@@ -613,7 +613,9 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 	} else if (status) {
 		run_status = "failed";
 	}
-	if (r.db && status != 73 && status != 74 && r.run_id) {
+	if (r.db && (status == 73 || status == 74) && r.run_id)
+		db_run_fail(r.db, r.run_id, sum->error);
+	else if (r.db && r.run_id) {
 		int e = end_run(&r, run_status,
 				sum->interrupted ? "interrupted by a signal"
 				: status	 ? sum->error
