@@ -84,6 +84,65 @@ static int write_one(const struct rep_data *d, const char *dir,
 	return 0;
 }
 
+/* "file:PATH?immutable=1", with the characters a URI gives a meaning
+ * (%, ?, #) escaped in PATH.  sqlite3_free() it. */
+static char *file_uri(const char *path)
+{
+	size_t n = strlen(path), i, o = 0;
+	char *u = sqlite3_malloc64(3 * n + 32);
+
+	if (!u)
+		return NULL;
+	o += (size_t)sprintf(u, "file:");
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)path[i];
+
+		if (c == '%' || c == '?' || c == '#')
+			o += (size_t)sprintf(u + o, "%%%02X", c);
+		else
+			u[o++] = (char)c;
+	}
+	strcpy(u + o, "?immutable=1");
+	return u;
+}
+
+/*
+ * Open a database to read.  A database in WAL mode needs its -shm file
+ * even to be read, and cannot create it in a directory it may not write:
+ * a file that was closed cleanly (no -wal left with content) is then
+ * opened as immutable, which needs no -shm; one with a -wal left is read
+ * as SQLite can.
+ */
+static int open_readonly(const char *path, sqlite3 **db)
+{
+	char wal[4200], *uri;
+	struct stat st;
+	int rc;
+
+	rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY |
+					       SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_exec(*db, "SELECT count(*) FROM sqlite_schema", NULL,
+			  NULL, NULL);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	if (rc == SQLITE_OK ||
+	    (stat(wal, &st) == 0 && st.st_size > 0) ||
+	    !((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_IOERR ||
+	      (rc & 0xff) == SQLITE_READONLY))
+		return SQLITE_OK;	/* what goes wrong is said later */
+	uri = file_uri(path);
+	if (!uri)
+		return SQLITE_NOMEM;
+	sqlite3_close(*db);
+	*db = NULL;
+	rc = sqlite3_open_v2(uri, db, SQLITE_OPEN_READONLY |
+					      SQLITE_OPEN_NOMUTEX |
+					      SQLITE_OPEN_URI, NULL);
+	sqlite3_free(uri);
+	return rc;
+}
+
 int rep_write(const char *db_path, const char *out_dir, char *err,
 	      size_t errsize)
 {
@@ -105,8 +164,7 @@ int rep_write(const char *db_path, const char *out_dir, char *err,
 		snprintf(err, errsize, "%s: not a file", db_path);
 		return 66;
 	}
-	rc = sqlite3_open_v2(db_path, &db,
-			     SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	rc = open_readonly(db_path, &db);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errsize, "%s: cannot open: %s", db_path,
 			 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
