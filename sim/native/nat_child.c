@@ -241,6 +241,17 @@ static int64_t child_touch(uint64_t addr, uint64_t len, uint8_t b,
 
 /* ---- descriptors ---- */
 
+/* FD_FILE_SIZE, or less where RLIMIT_FSIZE says so. */
+static uint64_t fd_file_size(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < FD_FILE_SIZE)
+		return rl.rlim_cur & LX_PAGE_MASK;
+	return FD_FILE_SIZE;
+}
+
 /* Let the trace's descriptor @fd stand for a fresh file it may map. */
 static int child_fd_open(int fd, int mode)
 {
@@ -252,8 +263,7 @@ static int child_fd_open(int fd, int mode)
 	m = (int)syscall(SYS_memfd_create, "rmsim-native-file", 0);
 	if (m < 0)
 		return -errno;
-	if (ftruncate(m, (off_t)FD_FILE_SIZE) &&
-	    ftruncate(m, (off_t)(FD_FILE_SIZE >> 8))) {
+	if (ftruncate(m, (off_t)fd_file_size())) {
 		close(m);
 		return -EIO;
 	}

@@ -1,0 +1,161 @@
+"""Exit statuses and database states that tell the truth (issue 16, items
+10 to 13): output that cannot be written, file-size limits, foreign and
+newer databases, a database in a read-only directory, a run stopped by a
+write error, and --json for any file name."""
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from limits import Limits, check_limits, db_runs, run_limited
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "driver"))
+from rmsim_driver import RMSIM, TRACES, main  # noqa: E402
+
+HELLO = os.path.join(TRACES, "go-hello.strace")
+BIG = os.path.join(TRACES, "glibc-malloc-500k.strace.xz")
+LIM = Limits(cpu=10, mem=256 << 20)
+
+
+class Io(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = self.tmp.name
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def test_output_to_a_full_device_is_an_error(self):
+        for args in (["cat", HELLO], ["cat", "--stats", HELLO],
+                     ["replay", HELLO], ["replay", "--json", HELLO]):
+            with open("/dev/full", "w") as full:
+                p = subprocess.run([RMSIM, *args], stdout=full,
+                                   stderr=subprocess.PIPE, text=True,
+                                   timeout=60)
+            self.assertEqual(p.returncode, 74, (args, p.stderr))
+            self.assertIn("cannot write the output", p.stderr)
+
+    def test_file_size_limit_fails_cleanly(self):
+        db = self.path("c.db")
+        r = run_limited(["compare", "-q", "--db", db, HELLO], LIM)
+        self.assertIn(r.status, (0, 1), r)
+        out = self.path("report")
+        lim = Limits(cpu=10, mem=256 << 20, fsize=64 << 10)
+        r = run_limited(["report", "--db", db, "-o", out], lim)
+        self.assertEqual(r.status, 74, r)
+        self.assertIn("File too large", r.stderr)
+        left = os.listdir(out) if os.path.isdir(out) else []
+        self.assertFalse([f for f in left if ".tmp" in f], left)
+        r = run_limited(["compare", "-q", "--db", self.path("d.db"),
+                         "--report", self.path("r2"), HELLO], lim)
+        self.assertEqual(r.status, 74, r)
+        left = os.listdir(self.path("r2")) if os.path.isdir(
+            self.path("r2")) else []
+        self.assertFalse([f for f in left if ".tmp" in f], left)
+
+    def test_a_foreign_sqlite_file_is_left_alone(self):
+        db = self.path("photos.db")
+        con = sqlite3.connect(db)
+        con.execute("create table photos(x)")
+        con.execute("insert into photos values(1)")
+        con.commit()
+        con.close()
+        with open(db, "rb") as f:
+            before = f.read()
+        for args in (["replay", "-q", "--db", db, HELLO],
+                     ["compare", "-q", "--db", db, HELLO],
+                     ["report", "--db", db, "-o", self.path("o")]):
+            r = run_limited(args, LIM)
+            self.assertEqual(r.status, 65, r)
+            self.assertIn("not an rmsim database", r.stderr)
+        with open(db, "rb") as f:
+            self.assertEqual(f.read(), before)
+        self.assertFalse(os.path.exists(db + "-wal"))
+
+    def test_a_newer_schema_is_left_alone(self):
+        db = self.path("new.db")
+        r = run_limited(["replay", "-q", "--db", db, HELLO], LIM)
+        self.assertEqual(r.status, 0, r)
+        con = sqlite3.connect(db)
+        con.execute("update meta set value='999' where key="
+                    "'schema_version'")
+        con.commit()
+        con.close()
+        r = run_limited(["replay", "-q", "--db", db, HELLO], LIM)
+        self.assertEqual(r.status, 65, r)
+        self.assertIn("newer rmsim", r.stderr)
+        self.assertEqual(len(db_runs(db)), 1)
+
+    def test_report_from_a_read_only_directory(self):
+        if os.geteuid() != 0 or not shutil.which("setpriv"):
+            self.skipTest("needs root to become another user")
+        src = self.path("ro")
+        os.mkdir(src)
+        db = os.path.join(src, "c.db")
+        r = run_limited(["compare", "-q", "--db", db, HELLO], LIM)
+        self.assertIn(r.status, (0, 1), r)
+        out = self.path("out")
+        os.mkdir(out)
+        os.chmod(out, 0o777)
+        os.chmod(db, 0o444)
+        os.chmod(src, 0o555)
+        os.chmod(self.dir, 0o755)
+        p = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup",
+                            "--clear-groups", RMSIM, "report", "--db", db,
+                            "-o", out], capture_output=True, text=True,
+                           timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(os.path.exists(os.path.join(out, "report.html")))
+        self.assertEqual(sorted(os.listdir(src)), ["c.db"])
+
+    def test_a_run_stopped_by_an_error_is_marked_failed(self):
+        # a compressed trace cut short: the run stops at the first bad
+        # block, marked failed with the reason and the events it logged
+        cut = self.path("cut.strace.xz")
+        with open(BIG, "rb") as f:
+            data = f.read()
+        with open(cut, "wb") as f:
+            f.write(data[:len(data) * 6 // 10])
+        db = self.path("cut.db")
+        r = run_limited(["replay", "--db", db, cut], LIM)
+        self.assertIn(r.status, (65, 74), r)
+        runs = db_runs(db)
+        self.assertEqual(len(runs), 1)
+        self.assertEqual(runs[0]["status"], "failed", runs)
+        self.assertTrue(runs[0]["detail"], runs)
+        con = sqlite3.connect(db)
+        n = con.execute("select count(*) from event").fetchone()[0]
+        con.close()
+        self.assertGreater(n, 0)
+        self.assertEqual(runs[0]["events"], n)
+
+    def test_json_for_any_file_name(self):
+        name = 'a"b\\c\td\x01e\xe9.strace'
+        t = self.path(name)
+        with open(t, "w") as f:
+            f.write("mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS,"
+                    " -1, 0) = 0x7f0000000000\n")
+        r = run_limited(["replay", "--json", t], LIM)
+        self.assertEqual(r.status, 0, r)
+        s = json.loads(r.stdout)
+        self.assertTrue(s["trace"].endswith('a"b\\c\td\x01e\xe9.strace'),
+                        s["trace"])
+        # a name that is not UTF-8 still gives valid JSON
+        bad = os.path.join(os.fsencode(self.dir), b"x\xff\xfe.strace")
+        shutil.copy(t, bad)
+        r = run_limited(["replay", "--json", os.fsdecode(bad)], LIM)
+        self.assertEqual(r.status, 0, r)
+        json.loads(r.stdout)
+        check_limits(self, r, LIM)
+
+
+if __name__ == "__main__":
+    main()
