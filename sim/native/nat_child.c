@@ -184,10 +184,14 @@ static bool fits(uint64_t more)
 static sigjmp_buf fault_jmp;
 static volatile sig_atomic_t fault_sig, in_access;
 
-/* A fault of a requested access is its answer; any other is fatal. */
-static void on_fault(int sig)
+/*
+ * A fault of a requested access is its answer; any other is fatal, and
+ * so is the signal sent by someone (si_code <= 0: kill(), not a fault).
+ */
+static void on_fault(int sig, siginfo_t *info, void *uc)
 {
-	if (!in_access) {
+	(void)uc;
+	if (!in_access || info->si_code <= 0) {
 		signal(sig, SIG_DFL);
 		raise(sig);
 		return;
@@ -565,8 +569,8 @@ void nat_child_main(struct nat_box *b, const struct nat_limits *l)
 			close(fd);
 	}
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_fault;
-	sa.sa_flags = SA_NODEFER;
+	sa.sa_sigaction = on_fault;
+	sa.sa_flags = SA_NODEFER | SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
