@@ -11,6 +11,7 @@
 #include "rmsim/trace.h"
 
 #include "input.h"
+#include "parse.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -25,10 +26,13 @@
 struct pending {
 	int32_t pid;
 	enum tr_call call;
+	bool raw;		/* printed by number: "syscall_0x1ce(" */
 	uint64_t line;
 	bool has_ts;
 	int64_t ts_us;
 	char *text;		/* arguments so far (memory calls only) */
+	const char *open;	/* a line that stopped short, waiting for its
+				 * continuation: why it cannot be read alone */
 	size_t len, cap;
 	char name[32];		/* for the mismatch message */
 };
@@ -55,6 +59,8 @@ struct tr_reader {
 	 * "strace: Process N attached" note; the first half waits here */
 	char *carry;
 	size_t carry_len, carry_cap;
+	bool cut;		/* the line at hand is the last, without '\n' */
+	int32_t last_pid;	/* pid of the latest unfinished call */
 };
 
 struct tr_reader *tr_open(const char *path, const struct tr_options *opt,
@@ -97,6 +103,12 @@ void tr_close(struct tr_reader *r)
 	free(r->buf);
 	free(r->file);
 	free(r);
+}
+
+bool tr_missing_input(int err)
+{
+	return err == -ENOENT || err == -EACCES || err == -EISDIR ||
+	       err == -ENOTDIR || err == -ENAMETOOLONG || err == -ELOOP;
 }
 
 const char *tr_error(const struct tr_reader *r)
@@ -155,6 +167,32 @@ static struct pending *find_pending(struct tr_reader *r, int32_t pid)
 	return NULL;
 }
 
+/*
+ * strace -f writing to a terminal or stderr prints "[pid N]" only while
+ * more than one process is traced, so a call can start without the
+ * prefix and resume with it (vfork's child attached in between), or the
+ * other way round (the other processes exited).  A pid of 0 is "not
+ * printed": a resumption matches such a call by name, when only one can.
+ */
+static struct pending *find_unprefixed(struct tr_reader *r, int32_t pid,
+				       const char *name, size_t len)
+{
+	struct pending *hit = NULL;
+	size_t i;
+
+	for (i = 0; i < r->npend; i++) {
+		struct pending *p = &r->pend[i];
+
+		if ((pid && p->pid) || strlen(p->name) != len ||
+		    memcmp(p->name, name, len) != 0)
+			continue;
+		if (hit)
+			return NULL;
+		hit = p;
+	}
+	return hit;
+}
+
 static void drop_pending(struct tr_reader *r, struct pending *p)
 {
 	free(p->text);
@@ -174,17 +212,38 @@ static int line_error(struct tr_reader *r, uint64_t line, const char *why)
 	return -EINVAL;
 }
 
-static int store_pending(struct tr_reader *r, const struct tr_line *l,
-			 enum tr_call call)
+/*
+ * A pid starts a call while an earlier one of its own is unfinished.  A
+ * thread makes one call at a time and strace prints the resumption (or
+ * "+++ exited +++") before its next, so the earlier call's result is lost
+ * (an edited or damaged trace; strace -z with -f drops the resumptions of
+ * calls that other output interrupted).  An error: with --keep-going the
+ * lost call is counted as a skipped line and the new one is read.
+ */
+static int lost_pending(struct tr_reader *r, struct pending *p)
 {
-	struct pending *p = find_pending(r, l->pid);
+	char why[160];
+	int rc;
 
-	if (p) {
-		/* strace never leaves two calls of one pid open; the old one
-		 * was cut off (the tracee was killed or detached) */
-		r->st.unfinished_at_end++;
+	if (p->open) {
+		rc = line_error(r, p->line, p->open);
 		drop_pending(r, p);
+		return rc;
 	}
+	snprintf(why, sizeof(why),
+		 "pid %d starts a call while its %s of line %llu is "
+		 "unfinished: that call's result is lost",
+		 (int)p->pid, p->name, (unsigned long long)p->line);
+	rc = line_error(r, r->line, why);
+	drop_pending(r, p);
+	return rc;
+}
+
+static int store_pending(struct tr_reader *r, const struct tr_line *l,
+			 enum tr_call call, bool raw)
+{
+	struct pending *p;
+
 	if (r->npend == r->cappend) {
 		size_t ncap = r->cappend ? r->cappend * 2 : 16;
 		struct pending *n = realloc(r->pend, ncap * sizeof(*n));
@@ -196,8 +255,10 @@ static int store_pending(struct tr_reader *r, const struct tr_line *l,
 	}
 	p = &r->pend[r->npend++];
 	memset(p, 0, sizeof(*p));
+	r->last_pid = l->pid;
 	p->pid = l->pid;
 	p->call = call;
+	p->raw = raw;
 	p->line = r->line;
 	p->has_ts = l->has_ts;
 	p->ts_us = l->ts_us;
@@ -235,11 +296,44 @@ static bool other_complete(const char *body, size_t len)
 }
 
 /*
+ * strace ends every line with a newline: a last line without one was cut,
+ * maybe inside its result ("= 0x7f12" of "= 0x7f1234560000"), which no
+ * syntax check can see.  Called once the call reads well otherwise, so a
+ * visible defect is named first.
+ */
+static int cut_error(struct tr_reader *r, uint64_t line)
+{
+	return line_error(r, line, "truncated line: the trace ends inside "
+				   "this call (no newline after it)");
+}
+
+/*
+ * A call line that stops short.  When strace's output shares a terminal
+ * with the program's, the program's text can cut a call in two (write(1,
+ * "hi\n", 3hi, then ")  = 3" on the next line); strace -z prints the rest
+ * of an interrupted call as a bare ")  = 0x7f..." line.  So the line waits
+ * for a continuation like an unfinished call; it is an error (@why, at its
+ * own line) if none comes before its pid's next call or the end.  A
+ * continuation that stops short is an error at once.
+ */
+static int short_line(struct tr_reader *r, uint64_t line,
+		      const struct tr_line *l, enum tr_call call, bool raw,
+		      const char *why)
+{
+	if (r->cut || l->kind != TR_LINE_CALL)
+		return line_error(r, line, why);
+	if (store_pending(r, l, call, raw))
+		return line_error(r, line, "out of memory");
+	r->pend[r->npend - 1].open = why;
+	return 0;
+}
+
+/*
  * Turn a complete call (possibly joined from a pending part) into an
  * event.  Returns 1 for an event, 0 for a call that is counted and
  * skipped, or the line_error result.
  */
-static int finish_call(struct tr_reader *r, enum tr_call call,
+static int finish_call(struct tr_reader *r, enum tr_call call, bool raw,
 		       const char *body, size_t len, uint64_t line,
 		       const struct tr_line *l, struct tr_event *ev)
 {
@@ -247,8 +341,10 @@ static int finish_call(struct tr_reader *r, enum tr_call call,
 
 	if (call == TR_OTHER) {
 		if (!other_complete(body, len))
-			return line_error(r, line,
+			return short_line(r, line, l, call, raw,
 					  "truncated line: missing result");
+		if (r->cut)
+			return cut_error(r, line);
 		r->st.calls[TR_OTHER]++;
 		if (!r->opt.all_calls)
 			return 0;
@@ -257,9 +353,13 @@ static int finish_call(struct tr_reader *r, enum tr_call call,
 		ev->result = TR_RET_UNKNOWN;
 	} else {
 		memset(ev, 0, sizeof(*ev));
-		if (tr_parse_call(call, body, len, ev, r->path, sizeof(r->path),
-				  &why))
-			return line_error(r, line, why);
+		if (tr_parse_call_raw(call, body, len, raw, ev, r->path,
+				      sizeof(r->path), &why))
+			return strncmp(why, "truncated", 9) == 0
+				       ? short_line(r, line, l, call, raw, why)
+				       : line_error(r, line, why);
+		if (r->cut)
+			return cut_error(r, line);
 		r->st.calls[call]++;
 		if (ev->result == TR_RET_ERROR) {
 			r->st.failed[call]++;
@@ -282,7 +382,7 @@ static int finish_call(struct tr_reader *r, enum tr_call call,
  * resumed call will be, or will fail with a message).
  */
 static int clone_start(struct tr_reader *r, const struct tr_line *l,
-		       enum tr_call call, struct tr_event *ev)
+		       enum tr_call call, bool raw, struct tr_event *ev)
 {
 	static const char close[] = ") = ?";
 	size_t need = l->body_len + sizeof(close);
@@ -299,8 +399,8 @@ static int clone_start(struct tr_reader *r, const struct tr_line *l,
 	memcpy(r->joined, l->body, l->body_len);
 	memcpy(r->joined + l->body_len, close, sizeof(close));
 	memset(ev, 0, sizeof(*ev));
-	if (tr_parse_call(call, r->joined, need - 1, ev, r->path,
-			  sizeof(r->path), &why))
+	if (tr_parse_call_raw(call, r->joined, need - 1, raw, ev, r->path,
+			      sizeof(r->path), &why))
 		return 0;
 	ev->flags |= TR_FLAG_STARTED;
 	ev->line = r->line;
@@ -311,12 +411,40 @@ static int clone_start(struct tr_reader *r, const struct tr_line *l,
 	return 1;
 }
 
+/*
+ * "+++ exited with 0 +++", "+++ killed by SIGKILL +++": the pid's call in
+ * progress never resumes, and the pid may be reused.  "+++ superseded by
+ * execve in pid T +++": a thread T other than the leader called execve;
+ * the kernel gives T the leader's pid, so T's unfinished execve resumes
+ * under the pid of this line.
+ */
+static void pid_ends(struct tr_reader *r, const struct tr_line *l)
+{
+	static const char sup[] = "+++ superseded by execve in pid ";
+	struct pending *p = find_pending(r, l->pid);
+	size_t n = sizeof(sup) - 1, i;
+	int64_t t = 0;
+
+	if (p) {
+		r->st.unfinished_at_end++;
+		drop_pending(r, p);
+	}
+	if (l->body_len <= n || memcmp(l->body, sup, n) != 0)
+		return;
+	for (i = n; i < l->body_len && i < n + 10 && l->body[i] >= '0' &&
+		    l->body[i] <= '9'; i++)
+		t = t * 10 + (l->body[i] - '0');
+	if (t > 0 && t <= INT32_MAX && (p = find_pending(r, (int32_t)t)))
+		p->pid = l->pid;
+}
+
 static int handle_line(struct tr_reader *r, const char *s, size_t len,
 		       struct tr_event *ev)
 {
 	struct tr_line l;
 	struct pending *p;
 	enum tr_call call;
+	bool raw;
 	size_t need;
 	int rc;
 
@@ -333,40 +461,53 @@ static int handle_line(struct tr_reader *r, const char *s, size_t len,
 		return 0;
 	case TR_LINE_EXIT:
 		r->st.exits++;
+		pid_ends(r, &l);
 		return 0;
 	case TR_LINE_CALL:
-		call = tr_call_lookup(l.name, l.name_len);
-		return finish_call(r, call, l.body, l.body_len, r->line, &l,
-				   ev);
 	case TR_LINE_UNFINISHED:
-		call = tr_call_lookup(l.name, l.name_len);
-		rc = store_pending(r, &l, call);
+		p = r->npend ? find_pending(r, l.pid) : NULL;
+		if (p && (rc = lost_pending(r, p)) != 0)
+			return rc;
+		call = tr_call_lookup_raw(l.name, l.name_len, &raw);
+		if (l.kind == TR_LINE_CALL)
+			return finish_call(r, call, raw, l.body, l.body_len,
+					   r->line, &l, ev);
+		rc = store_pending(r, &l, call, raw);
 		if (rc == -ENOMEM)
 			return line_error(r, r->line, "out of memory");
 		if (r->opt.clone_starts &&
 		    (call == TR_CLONE || call == TR_CLONE3 || call == TR_FORK ||
 		     call == TR_VFORK))
-			return clone_start(r, &l, call, ev);
+			return clone_start(r, &l, call, raw, ev);
 		return 0;
 	case TR_LINE_RESUMED:
 		break;
 	}
-	p = find_pending(r, l.pid);
+	/* a bare continuation without a pid belongs to the latest call
+	 * left open: strace printed nothing in between */
+	p = find_pending(r, l.name_len || l.pid ? l.pid : r->last_pid);
+	if (!p && l.name_len &&
+	    (p = find_unprefixed(r, l.pid, l.name, l.name_len)) && !l.pid)
+		l.pid = p->pid;
 	if (!p)
 		return line_error(r, r->line,
-				  "resumed call with no unfinished partner");
-	if (strlen(p->name) != l.name_len ||
-	    memcmp(p->name, l.name, l.name_len) != 0) {
+				  l.name_len ? "resumed call with no "
+					       "unfinished partner"
+					     : "a line starting with ')' "
+					       "continues no call");
+	if (l.name_len && (strlen(p->name) != l.name_len ||
+			   memcmp(p->name, l.name, l.name_len) != 0)) {
 		drop_pending(r, p);
 		return line_error(r, r->line,
 				  "resumed call does not match the "
 				  "unfinished call of this pid");
 	}
 	call = p->call;
+	raw = p->raw;
 	if (call == TR_OTHER && !r->opt.all_calls) {
 		drop_pending(r, p);
-		return finish_call(r, call, l.body, l.body_len, r->line, &l,
-				   ev);
+		return finish_call(r, call, raw, l.body, l.body_len, r->line,
+				   &l, ev);
 	}
 	need = p->len + l.body_len + 1;
 	if (need > r->joined_cap) {
@@ -387,7 +528,8 @@ static int handle_line(struct tr_reader *r, const char *s, size_t len,
 		uint64_t line = p->line;
 
 		drop_pending(r, p);
-		rc = finish_call(r, call, r->joined, need - 1, line, &l, ev);
+		rc = finish_call(r, call, raw, r->joined, need - 1, line, &l,
+				 ev);
 	}
 	if (rc == 1)
 		ev->flags |= TR_FLAG_RESUMED;
@@ -452,7 +594,33 @@ static int splice_or_handle(struct tr_reader *r, const char *s, size_t len,
 	return rc;
 }
 
-/* Make room and read more input; returns bytes read, 0 at end, -1. */
+/*
+ * Calls still unfinished at the end are counted (the tracee was killed or
+ * strace detached); a line that stopped short and was never continued is
+ * the error it would have been alone.
+ */
+static int end_of_trace(struct tr_reader *r)
+{
+	int rc = 0;
+
+	while (r->npend) {
+		struct pending *p = &r->pend[0];
+
+		if (p->open && !rc)
+			rc = line_error(r, p->line, p->open);
+		else if (!p->open)
+			r->st.unfinished_at_end++;
+		drop_pending(r, p);
+	}
+	if (rc)
+		r->fatal = true;
+	return rc;
+}
+
+/*
+ * Make room and read more input; returns bytes read, 0 at end, -1 for a
+ * read error, -2 for bad data (a line too long, corrupt compression).
+ */
 static int fill(struct tr_reader *r)
 {
 	ssize_t n;
@@ -482,7 +650,7 @@ static int fill(struct tr_reader *r)
 	if (n < 0) {
 		snprintf(r->msg, sizeof(r->msg), "%s: %s", r->file,
 			 tr_input_error(r->in));
-		return -1;
+		return tr_input_corrupt(r->in) ? -2 : -1;
 	}
 	r->end += (size_t)n;
 	r->st.bytes += (uint64_t)n;
@@ -510,13 +678,10 @@ int tr_next(struct tr_reader *r, struct tr_event *ev)
 					r->eof = true;
 				continue;
 			}
-			if (r->start == r->end) {
-				r->st.unfinished_at_end += r->npend;
-				while (r->npend)
-					drop_pending(r, &r->pend[0]);
-				return 0;
-			}
+			if (r->start == r->end)
+				return end_of_trace(r);
 			nl = r->buf + r->end;	/* last line, no newline */
+			r->cut = true;
 		}
 		len = (size_t)(nl - (r->buf + r->start));
 		r->line++;

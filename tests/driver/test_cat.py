@@ -137,12 +137,12 @@ class CatOutput(unittest.TestCase):
         p = run("cat", path, check=65)
         self.assertRegex(p.stderr, re.escape(path) + r":1: binary data")
 
-    def test_corrupt_xz_is_io_error(self):
+    def test_corrupt_xz_is_bad_data(self):
         fd, path = tempfile.mkstemp(suffix=".xz")
         os.write(fd, b"\xfd7zXZ\x00" + b"\x00" * 64)
         os.close(fd)
         self.addCleanup(os.unlink, path)
-        p = run("cat", path, check=74)
+        p = run("cat", path, check=65)
         self.assertIn("xz data", p.stderr)
 
     def test_missing_input_66(self):
