@@ -486,8 +486,9 @@ static int handle_line(struct tr_reader *r, const char *s, size_t len,
 	/* a bare continuation without a pid belongs to the latest call
 	 * left open: strace printed nothing in between */
 	p = find_pending(r, l.name_len || l.pid ? l.pid : r->last_pid);
-	if (!p && l.name_len &&
-	    (p = find_unprefixed(r, l.pid, l.name, l.name_len)) && !l.pid)
+	if (!p && l.name_len)
+		p = find_unprefixed(r, l.pid, l.name, l.name_len);
+	if (p && !l.pid)
 		l.pid = p->pid;
 	if (!p)
 		return line_error(r, r->line,

@@ -7,7 +7,7 @@ import re
 import tempfile
 import unittest
 
-from rmsim_driver import RMSIM, main, open_text, run, trace_files
+from rmsim_driver import RMSIM, SOURCE, main, open_text, run, trace_files
 
 MEMORY_CALLS = ("mmap munmap mprotect pkey_mprotect madvise mremap msync brk "
                 "mlock mlock2 munlock mlockall munlockall mincore clone "
@@ -83,6 +83,26 @@ class TraceCorpus(unittest.TestCase):
         p = run("cat", "--stats", path, check=0)
         _, _, fields = parse_stats(p.stdout)
         self.assertGreaterEqual(int(fields["events"]), 500000)
+
+
+class StraceVariants(unittest.TestCase):
+    """The recordings in tests/strace-variants/ (-y, -yy, -k, -i, -n, -z,
+    -Z, --seccomp-bpf, a thread's execve, strace mixed with the program's
+    output) read whole, with nothing skipped."""
+
+    def test_every_variant_reads(self):
+        folder = os.path.join(SOURCE, "tests", "strace-variants")
+        names = sorted(f for f in os.listdir(folder) if ".strace" in f)
+        self.assertGreaterEqual(len(names), 10)
+        for name in names:
+            with self.subTest(trace=name):
+                p = run("cat", "--stats", os.path.join(folder, name),
+                        check=0)
+                calls, _, fields = parse_stats(p.stdout)
+                self.assertEqual(fields["skipped"], "0")
+                self.assertGreater(int(fields["events"]), 0)
+                self.assertGreater(calls.get("mmap", 0), 0)
+                self.assertEqual(p.stderr, "")
 
 
 class CatOutput(unittest.TestCase):
