@@ -25,7 +25,15 @@ struct cur {
 	size_t i;
 	const char *why;
 	const struct tr_expr_env *env;	/* case language: expressions */
+	unsigned depth;			/* expression nesting so far */
 };
+
+/*
+ * Parentheses and unary minuses nest by recursion: a bound keeps the
+ * stack small whatever the input (strace's own brackets are skipped
+ * without recursion, under the same kind of bound).
+ */
+#define EXPR_DEPTH_MAX 64
 
 static bool is_digit(char c)
 {
@@ -445,7 +453,7 @@ static int result(struct cur *c, struct tr_event *ev)
 		if (c->i >= c->len)
 			return err(c, "truncated line: unterminated errno text");
 		if (c->i - open > 7 && memcmp(c->s + open, "(errno ", 7) == 0) {
-			struct cur n = {c->s, c->i, open + 7, NULL, NULL};
+			struct cur n = {c->s, c->i, open + 7, NULL, NULL, 0};
 
 			if (number(&n, &v) || v == 0 || v > LX_ERRNO_MAX)
 				return err(c, "malformed '(errno N)'");
@@ -657,17 +665,23 @@ static int expr_unary(struct cur *c, uint64_t *out)
 
 	ws(c);
 	ch = peek(c);
+	if ((ch == '-' || ch == '(') && c->depth >= EXPR_DEPTH_MAX)
+		return err(c, "expression nested too deeply");
 	if (ch == '-') {
 		c->i++;
+		c->depth++;
 		if (expr_unary(c, out))
 			return -1;
+		c->depth--;
 		*out = (uint64_t)0 - *out;
 		return 0;
 	}
 	if (ch == '(') {
 		c->i++;
+		c->depth++;
 		if (expr_or(c, out))
 			return -1;
+		c->depth--;
 		ws(c);
 		if (peek(c) != ')')
 			return err(c, "expected ')' in expression");
@@ -763,7 +777,7 @@ static int expr_or(struct cur *c, uint64_t *out)
 int tr_parse_expr(const char *s, size_t len, const struct tr_expr_env *env,
 		  uint64_t *val, size_t *end, const char **why)
 {
-	struct cur c = {s, len, 0, NULL, env};
+	struct cur c = {s, len, 0, NULL, env, 0};
 
 	if (expr_or(&c, val)) {
 		*why = c.why;
@@ -781,7 +795,7 @@ int tr_parse_case_call(enum tr_call call, const char *body, size_t len,
 		       const struct tr_expr_env *env, struct tr_event *ev,
 		       size_t *end, const char **why)
 {
-	struct cur c = {body, len, 0, NULL, env};
+	struct cur c = {body, len, 0, NULL, env, 0};
 
 	if (parse_call(&c, call, ev, NULL, 0, false, false)) {
 		*why = c.why ? c.why : "cannot read this call";
@@ -795,7 +809,7 @@ int tr_parse_call_raw(enum tr_call call, const char *body, size_t len,
 		      bool raw, struct tr_event *ev, char *path_buf,
 		      size_t path_size, const char **why)
 {
-	struct cur c = {body, len, 0, NULL, NULL};
+	struct cur c = {body, len, 0, NULL, NULL, 0};
 
 	if (parse_call(&c, call, ev, path_buf, path_size, true, raw)) {
 		*why = c.why ? c.why : "cannot read this call";

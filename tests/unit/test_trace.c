@@ -403,6 +403,61 @@ static void test_long_line_and_last_line(void **state)
 	assert_int_equal(r.n, 1);
 }
 
+static int no_vars(void *ctx, const char *name, size_t len, uint64_t *val)
+{
+	(void)ctx;
+	(void)name;
+	(void)len;
+	(void)val;
+	return -1;
+}
+
+/* The case language's expressions nest by recursion, under a bound */
+static void test_expr_nesting(void **state)
+{
+	static char s[300000];
+	const struct tr_expr_env env = {no_vars, NULL};
+	const char *why = NULL;
+	uint64_t v;
+	size_t end, i, n;
+
+	for (n = 64; n <= 65; n++) {
+		for (i = 0; i < n; i++)
+			s[i] = '(';
+		s[n] = '7';
+		for (i = 0; i < n; i++)
+			s[n + 1 + i] = ')';
+		s[2 * n + 1] = '\0';
+		if (n == 64) {
+			assert_int_equal(tr_parse_expr(s, strlen(s), &env, &v,
+						       &end, &why), 0);
+			assert_int_equal(v, 7);
+		} else {
+			assert_int_equal(tr_parse_expr(s, strlen(s), &env, &v,
+						       &end, &why), -1);
+			assert_string_equal(why,
+					    "expression nested too deeply");
+		}
+	}
+	/* 60,000 parentheses, 200,000 minuses: a message, not a crash */
+	memset(s, '(', 60000);
+	strcpy(s + 60000, "1");
+	assert_int_equal(tr_parse_expr(s, strlen(s), &env, &v, &end, &why),
+			 -1);
+	memset(s, '-', 200000);
+	strcpy(s + 200000, "1");
+	assert_int_equal(tr_parse_expr(s, strlen(s), &env, &v, &end, &why),
+			 -1);
+	assert_string_equal(why, "expression nested too deeply");
+	/* depth is nesting, not length: a long flat sum is fine */
+	for (i = 0; i < 20000; i++)
+		memcpy(s + 4 * i, "(1)+", 4);
+	strcpy(s + 80000, "-(-1)");
+	assert_int_equal(tr_parse_expr(s, strlen(s), &env, &v, &end, &why),
+			 0);
+	assert_int_equal(v, 20001);
+}
+
 /* Compressed input is recognised by its magic, whatever the name. */
 static void test_compressed(void **state)
 {
@@ -481,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_binary_garbage),
 		cmocka_unit_test(test_keep_going_counts),
 		cmocka_unit_test(test_long_line_and_last_line),
+		cmocka_unit_test(test_expr_nesting),
 		cmocka_unit_test(test_compressed),
 		cmocka_unit_test(test_missing_file),
 	};
