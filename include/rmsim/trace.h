@@ -2,10 +2,12 @@
  * rmsim/trace.h - the streaming strace reader (prefix tr_).
  *
  * Reads strace text as people record it (every variant of DESIGN §3.2:
- * -f prefixes both ways, -t/-tt/-ttt/-r timestamps, -T, -y, -X raw,
- * abbrev and verbose, -e raw=, unfinished/resumed pairs, signal and exit
- * lines), plain, gzip or xz, and turns each memory-management call into
- * one normalised struct tr_event.  Other calls are counted and skipped.
+ * -f prefixes both ways, -t/-tt/-ttt/-r timestamps, -T, -n, -i, -y and
+ * -yy notes, -k stack frames, -z/-Z, -X raw, abbrev and verbose, -e raw=,
+ * calls printed by number, unfinished/resumed pairs, signal and exit
+ * lines, strace's output mixed with the program's), plain, gzip or xz,
+ * and turns each memory-management call into one normalised struct
+ * tr_event.  Other calls are counted and skipped.
  *
  * The reader streams: it holds one buffer and the unfinished calls of the
  * pids that have one pending, never the trace.  The line parser is exposed
