@@ -22,8 +22,9 @@
 #define LINE_MAX_LEN (64 * 1024 * 1024)
 #define PATH_SIZE 4096
 
-/* A call waiting for its "<... resumed>" line. */
+/* A call waiting for its "<... resumed>" line; a slot of the pid table. */
 struct pending {
+	bool used;
 	int32_t pid;
 	enum tr_call call;
 	bool raw;		/* printed by number: "syscall_0x1ce(" */
@@ -46,8 +47,8 @@ struct tr_reader {
 	bool eof;
 	uint64_t line;
 	struct tr_stats st;
-	struct pending *pend;
-	size_t npend, cappend;
+	struct pending *pend;	/* open addressing by pid, no tombstones */
+	size_t npend, cappend;	/* cappend: 0 or a power of two */
 	int32_t *pids;		/* open-addressing set, 0 is empty */
 	size_t npids, cappids;
 	char path[PATH_SIZE];
@@ -94,7 +95,7 @@ void tr_close(struct tr_reader *r)
 	if (!r)
 		return;
 	tr_input_close(r->in);
-	for (i = 0; i < r->npend; i++)
+	for (i = 0; i < r->cappend; i++)
 		free(r->pend[i].text);
 	free(r->pend);
 	free(r->pids);
@@ -157,11 +158,20 @@ static void note_pid(struct tr_reader *r, int32_t pid)
 	r->st.pids = r->npids;
 }
 
+static size_t pend_slot(int32_t pid, size_t cap)
+{
+	return (size_t)((uint32_t)pid * 2654435761u) & (cap - 1);
+}
+
+/* The unfinished call of @pid: a hash lookup, as threads can be many. */
 static struct pending *find_pending(struct tr_reader *r, int32_t pid)
 {
 	size_t i;
 
-	for (i = 0; i < r->npend; i++)
+	if (!r->npend)
+		return NULL;
+	for (i = pend_slot(pid, r->cappend); r->pend[i].used;
+	     i = (i + 1) & (r->cappend - 1))
 		if (r->pend[i].pid == pid)
 			return &r->pend[i];
 	return NULL;
@@ -171,32 +181,86 @@ static struct pending *find_pending(struct tr_reader *r, int32_t pid)
  * strace -f writing to a terminal or stderr prints "[pid N]" only while
  * more than one process is traced, so a call can start without the
  * prefix and resume with it (vfork's child attached in between), or the
- * other way round (the other processes exited).  A pid of 0 is "not
- * printed": a resumption matches such a call by name, when only one can.
+ * other way round (the other processes exited, and so did their calls:
+ * the survivor's is the only one open).  A pid of 0 is "not printed".
  */
 static struct pending *find_unprefixed(struct tr_reader *r, int32_t pid,
 				       const char *name, size_t len)
 {
-	struct pending *hit = NULL;
+	struct pending *p = NULL;
 	size_t i;
 
-	for (i = 0; i < r->npend; i++) {
-		struct pending *p = &r->pend[i];
-
-		if ((pid && p->pid) || strlen(p->name) != len ||
-		    memcmp(p->name, name, len) != 0)
-			continue;
-		if (hit)
-			return NULL;
-		hit = p;
+	if (pid) {
+		p = find_pending(r, 0);
+	} else if (r->npend == 1) {
+		for (i = 0; !p; i++)
+			if (r->pend[i].used)
+				p = &r->pend[i];
 	}
-	return hit;
+	if (p && strlen(p->name) == len && memcmp(p->name, name, len) == 0)
+		return p;
+	return NULL;
+}
+
+/* Take @p out of the table, keeping its text; the slot may be refilled. */
+static struct pending take_pending(struct tr_reader *r, struct pending *p)
+{
+	size_t mask = r->cappend - 1, i = (size_t)(p - r->pend), j = i, k;
+	struct pending out = *p;
+
+	/* backward-shift deletion: entries after the hole that would not
+	 * be found across it move into it */
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!r->pend[j].used)
+			break;
+		k = pend_slot(r->pend[j].pid, r->cappend);
+		if ((j > i && (k <= i || k > j)) ||
+		    (j < i && k <= i && k > j)) {
+			r->pend[i] = r->pend[j];
+			i = j;
+		}
+	}
+	memset(&r->pend[i], 0, sizeof(r->pend[i]));
+	r->npend--;
+	return out;
 }
 
 static void drop_pending(struct tr_reader *r, struct pending *p)
 {
-	free(p->text);
-	*p = r->pend[--r->npend];
+	free(take_pending(r, p).text);
+}
+
+/* A free slot for @pid (no call of it is open), growing the table. */
+static struct pending *new_pending(struct tr_reader *r, int32_t pid)
+{
+	size_t i;
+
+	if (2 * (r->npend + 1) > r->cappend) {
+		size_t ncap = r->cappend ? r->cappend * 2 : 16, j;
+		struct pending *n = calloc(ncap, sizeof(*n));
+
+		if (!n)
+			return NULL;
+		for (j = 0; j < r->cappend; j++) {
+			if (!r->pend[j].used)
+				continue;
+			for (i = pend_slot(r->pend[j].pid, ncap); n[i].used;
+			     i = (i + 1) & (ncap - 1))
+				;
+			n[i] = r->pend[j];
+		}
+		free(r->pend);
+		r->pend = n;
+		r->cappend = ncap;
+	}
+	for (i = pend_slot(pid, r->cappend); r->pend[i].used;
+	     i = (i + 1) & (r->cappend - 1))
+		;
+	r->npend++;
+	r->pend[i].used = true;
+	r->pend[i].pid = pid;
+	return &r->pend[i];
 }
 
 /* Record a line error; returns -EINVAL (or 0 to skip with keep_going). */
@@ -216,8 +280,7 @@ static int line_error(struct tr_reader *r, uint64_t line, const char *why)
  * A pid starts a call while an earlier one of its own is unfinished.  A
  * thread makes one call at a time and strace prints the resumption (or
  * "+++ exited +++") before its next, so the earlier call's result is lost
- * (an edited or damaged trace; strace -z with -f drops the resumptions of
- * calls that other output interrupted).  An error: with --keep-going the
+ * (an edited or damaged trace).  An error: with --keep-going the
  * lost call is counted as a skipped line and the new one is read.
  */
 static int lost_pending(struct tr_reader *r, struct pending *p)
@@ -239,24 +302,15 @@ static int lost_pending(struct tr_reader *r, struct pending *p)
 	return rc;
 }
 
-static int store_pending(struct tr_reader *r, const struct tr_line *l,
-			 enum tr_call call, bool raw)
+static struct pending *store_pending(struct tr_reader *r,
+				     const struct tr_line *l,
+				     enum tr_call call, bool raw)
 {
-	struct pending *p;
+	struct pending *p = new_pending(r, l->pid);
 
-	if (r->npend == r->cappend) {
-		size_t ncap = r->cappend ? r->cappend * 2 : 16;
-		struct pending *n = realloc(r->pend, ncap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		r->pend = n;
-		r->cappend = ncap;
-	}
-	p = &r->pend[r->npend++];
-	memset(p, 0, sizeof(*p));
+	if (!p)
+		return NULL;
 	r->last_pid = l->pid;
-	p->pid = l->pid;
 	p->call = call;
 	p->raw = raw;
 	p->line = r->line;
@@ -266,12 +320,14 @@ static int store_pending(struct tr_reader *r, const struct tr_line *l,
 		 (int)(l->name_len < 31 ? l->name_len : 31), l->name);
 	if (call != TR_OTHER || r->opt.all_calls) {
 		p->text = malloc(l->body_len + 1);
-		if (!p->text)
-			return -ENOMEM;
+		if (!p->text) {
+			drop_pending(r, p);
+			return NULL;
+		}
 		memcpy(p->text, l->body, l->body_len);
 		p->len = l->body_len;
 	}
-	return 0;
+	return p;
 }
 
 /*
@@ -320,11 +376,14 @@ static int short_line(struct tr_reader *r, uint64_t line,
 		      const struct tr_line *l, enum tr_call call, bool raw,
 		      const char *why)
 {
+	struct pending *p;
+
 	if (r->cut || l->kind != TR_LINE_CALL)
 		return line_error(r, line, why);
-	if (store_pending(r, l, call, raw))
+	p = store_pending(r, l, call, raw);
+	if (!p)
 		return line_error(r, line, "out of memory");
-	r->pend[r->npend - 1].open = why;
+	p->open = why;
 	return 0;
 }
 
@@ -434,8 +493,17 @@ static void pid_ends(struct tr_reader *r, const struct tr_line *l)
 	for (i = n; i < l->body_len && i < n + 10 && l->body[i] >= '0' &&
 		    l->body[i] <= '9'; i++)
 		t = t * 10 + (l->body[i] - '0');
-	if (t > 0 && t <= INT32_MAX && (p = find_pending(r, (int32_t)t)))
-		p->pid = l->pid;
+	if (t > 0 && t <= INT32_MAX && (p = find_pending(r, (int32_t)t))) {
+		struct pending moved = take_pending(r, p);
+
+		p = new_pending(r, l->pid);
+		if (!p) {
+			free(moved.text);
+			return;
+		}
+		moved.pid = l->pid;
+		*p = moved;
+	}
 }
 
 static int handle_line(struct tr_reader *r, const char *s, size_t len,
@@ -472,8 +540,7 @@ static int handle_line(struct tr_reader *r, const char *s, size_t len,
 		if (l.kind == TR_LINE_CALL)
 			return finish_call(r, call, raw, l.body, l.body_len,
 					   r->line, &l, ev);
-		rc = store_pending(r, &l, call, raw);
-		if (rc == -ENOMEM)
+		if (!store_pending(r, &l, call, raw))
 			return line_error(r, r->line, "out of memory");
 		if (r->opt.clone_starts &&
 		    (call == TR_CLONE || call == TR_CLONE3 || call == TR_FORK ||
@@ -604,15 +671,29 @@ static int end_of_trace(struct tr_reader *r)
 {
 	int rc = 0;
 
-	while (r->npend) {
-		struct pending *p = &r->pend[0];
+	struct pending *first = NULL;
+	size_t i;
 
-		if (p->open && !rc)
-			rc = line_error(r, p->line, p->open);
+	/* the earliest line that stopped short is the one named */
+	for (i = 0; i < r->cappend; i++)
+		if (r->pend[i].used && r->pend[i].open &&
+		    (!first || r->pend[i].line < first->line))
+			first = &r->pend[i];
+	if (first)
+		rc = line_error(r, first->line, first->open);
+	for (i = 0; i < r->cappend; i++) {
+		struct pending *p = &r->pend[i];
+
+		if (!p->used)
+			continue;
+		if (p->open && p != first && r->opt.keep_going)
+			r->st.skipped++;
 		else if (!p->open)
 			r->st.unfinished_at_end++;
-		drop_pending(r, p);
+		free(p->text);
+		memset(p, 0, sizeof(*p));
 	}
+	r->npend = 0;
 	if (rc)
 		r->fatal = true;
 	return rc;

@@ -349,6 +349,60 @@ static void test_lost_unfinished(void **state)
 	assert_int_equal(r.st.unfinished_at_end, 1);
 }
 
+/*
+ * Thousands of threads with a call open at once, resumed in a scrambled
+ * order: the pid table (open addressing, entries shifted back on
+ * removal) finds each one, with its own line.
+ */
+static void test_many_pending(void **state)
+{
+	enum { N = 3000 };
+	static char text[N * 2 * 120];
+	static int order[N];
+	struct tr_options opt = {0};
+	struct tr_reader *rd;
+	struct tr_event ev;
+	size_t len = 0;
+	char path[64];
+	int i, j, t, fd, err, n = 0;
+
+	for (i = 0; i < N; i++) {
+		order[i] = i;
+		/* pids three to a slot: 16384 apart, a multiple of the
+		 * table size */
+		len += (size_t)sprintf(text + len,
+				       "[pid %d] munmap(0x%x000, 4096 "
+				       "<unfinished ...>\n",
+				       1 + (i % 3) * 16384 + i / 3, i + 1);
+	}
+	for (i = N - 1; i > 0; i--) {
+		j = (int)(((unsigned)i * 2654435761u) % (unsigned)(i + 1));
+		t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (i = 0; i < N; i++)
+		len += (size_t)sprintf(text + len,
+				       "[pid %d] <... munmap resumed>) = 0\n",
+				       1 + (order[i] % 3) * 16384 + order[i] / 3);
+	fd = memfd_create("t", 0);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	rd = tr_open(path, &opt, &err);
+	assert_non_null(rd);
+	while (tr_next(rd, &ev) > 0) {
+		i = order[n++];
+		assert_int_equal(ev.pid, 1 + (i % 3) * 16384 + i / 3);
+		assert_int_equal(ev.line, i + 1);
+		assert_int_equal(ev.arg[0], ((uint64_t)i + 1) << 12);
+	}
+	assert_int_equal(n, N);
+	assert_int_equal(tr_reader_stats(rd)->unfinished_at_end, 0);
+	tr_close(rd);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_sysno_table_matches_host),
 		cmocka_unit_test(test_thread_execve),
 		cmocka_unit_test(test_lost_unfinished),
+		cmocka_unit_test(test_many_pending),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
