@@ -363,8 +363,7 @@ static void test_many_pending(void **state)
 	struct tr_reader *rd;
 	struct tr_event ev;
 	size_t len = 0;
-	char path[64];
-	int i, j, t, fd, err, n = 0;
+	int i, j, t, fd, n = 0;
 
 	for (i = 0; i < N; i++) {
 		order[i] = i;
@@ -385,12 +384,7 @@ static void test_many_pending(void **state)
 		len += (size_t)sprintf(text + len,
 				       "[pid %d] <... munmap resumed>) = 0\n",
 				       1 + (order[i] % 3) * 16384 + order[i] / 3);
-	fd = memfd_create("t", 0);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, len), (ssize_t)len);
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	rd = tr_open(path, &opt, &err);
-	assert_non_null(rd);
+	rd = open_text(text, len, &opt, &fd);
 	while (tr_next(rd, &ev) > 0) {
 		i = order[n++];
 		assert_int_equal(ev.pid, 1 + (i % 3) * 16384 + i / 3);

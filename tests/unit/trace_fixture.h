@@ -33,22 +33,34 @@ struct run {
 	struct tr_stats st;
 };
 
+/* A reader over @text (in a memfd, *@fd: close it after tr_close). */
+static inline struct tr_reader *open_text(const char *text, size_t len,
+					  const struct tr_options *opt,
+					  int *fd)
+{
+	struct tr_reader *r;
+	char path[64];
+	int err;
+
+	*fd = memfd_create("t", 0);
+	assert_true(*fd >= 0);
+	assert_int_equal(write(*fd, text, len), (ssize_t)len);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", *fd);
+	r = tr_open(path, opt, &err);
+	assert_non_null(r);
+	return r;
+}
+
 /* Write @text to a memfd and read every event from it. */
 static inline void read_text(const char *text, size_t len, bool keep_going,
-		      struct run *out)
+			     struct run *out)
 {
 	struct tr_options opt = {.keep_going = keep_going};
 	struct tr_reader *r;
-	char path[64];
-	int fd, err;
+	int fd;
 
 	memset(out, 0, sizeof(*out));
-	fd = memfd_create("t", 0);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, len), (ssize_t)len);
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	r = tr_open(path, &opt, &err);
-	assert_non_null(r);
+	r = open_text(text, len, &opt, &fd);
 	while ((out->rc = tr_next(r, &out->ev[out->n])) > 0) {
 		if (out->ev[out->n].fd_path)
 			snprintf(out->path[out->n], 128, "%s",
