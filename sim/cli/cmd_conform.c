@@ -57,14 +57,12 @@ static int add_path(struct paths *p, const char *s)
 	return p->v[p->n] ? (int)(p->n++ * 0) : -1;
 }
 
-static size_t seen_slot(const struct seen *v, size_t cap, dev_t dev,
-			ino_t ino)
+static size_t seen_slot(const struct seen *v, size_t cap, dev_t dev, ino_t ino)
 {
 	size_t i = (size_t)(((uint64_t)ino * 0x9e3779b97f4a7c15ULL) ^
 			    (uint64_t)dev) & (cap - 1);
 
-	while ((v[i].dev || v[i].ino) &&
-	       !(v[i].dev == dev && v[i].ino == ino))
+	while ((v[i].dev || v[i].ino) && !(v[i].dev == dev && v[i].ino == ino))
 		i = (i + 1) & (cap - 1);
 	return i;
 }

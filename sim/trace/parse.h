@@ -23,8 +23,8 @@ const char *tr_sysno_name(uint64_t nr);
 enum tr_call tr_call_lookup_raw(const char *name, size_t len, bool *raw);
 
 /* tr_parse_call; @raw: the call was printed by number (extra arguments). */
-int tr_parse_call_raw(enum tr_call call, const char *body, size_t len,
-		      bool raw, struct tr_event *ev, char *path_buf,
-		      size_t path_size, const char **why);
+int tr_parse_call_raw(enum tr_call call, const char *body, size_t len, bool raw,
+		      struct tr_event *ev, char *path_buf, size_t path_size,
+		      const char **why);
 
 #endif

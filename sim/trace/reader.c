@@ -303,8 +303,8 @@ static int lost_pending(struct tr_reader *r, struct pending *p)
 }
 
 static struct pending *store_pending(struct tr_reader *r,
-				     const struct tr_line *l,
-				     enum tr_call call, bool raw)
+				     const struct tr_line *l, enum tr_call call,
+				     bool raw)
 {
 	struct pending *p = new_pending(r, l->pid);
 

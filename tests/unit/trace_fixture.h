@@ -35,8 +35,7 @@ struct run {
 
 /* A reader over @text (in a memfd, *@fd: close it after tr_close). */
 static inline struct tr_reader *open_text(const char *text, size_t len,
-					  const struct tr_options *opt,
-					  int *fd)
+					  const struct tr_options *opt, int *fd)
 {
 	struct tr_reader *r;
 	char path[64];
