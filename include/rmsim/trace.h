@@ -2,7 +2,7 @@
  * rmsim/trace.h - the streaming strace reader (prefix tr_).
  *
  * Reads strace text as people record it (every variant of DESIGN §3.2:
- * -f prefixes both ways, -t/-tt/-ttt/-r timestamps, -T, -n, -i, -y and
+ * -f prefixes both ways, -t/-tt/-ttt/-r timestamps, -T, -n, -i, -Y, -y and
  * -yy notes, -k stack frames, -z/-Z, -X raw, abbrev and verbose, -e raw=,
  * calls printed by number, unfinished/resumed pairs, signal and exit
  * lines, strace's output mixed with the program's), plain, gzip or xz,

@@ -3,6 +3,7 @@
  *
  * A line is  [PID] [TIMESTAMP] [SYSNO] [IP] BODY  where PID is
  * "[pid  1234] " (-f to a terminal or stderr) or "1234  " (-f -o FILE),
+ * either with -Y's process name ("1234<java> "),
  * TIMESTAMP is one of "08:16:47" (-t), "08:16:47.154910" (-tt),
  * "1795681288.267756" (-ttt) or a right-aligned "     0.000123" (-r),
  * SYSNO is -n's "[  9] ", IP is -i's "[00007f5f40454ad7] " (or
@@ -114,6 +115,26 @@ static void fail(struct tr_line *out, const char *why)
 }
 
 /*
+ * -Y (--decode-pids=comm) follows the pid with the process's name,
+ * "1234<java>" (16 bytes at most, escaped by strace): skip it at *@i.
+ * False when a '<' opens something else.
+ */
+static bool comm(const char *s, size_t len, size_t *i)
+{
+	size_t j;
+
+	if (*i >= len || s[*i] != '<')
+		return true;
+	for (j = *i + 1; j < len && j - *i <= 72 && s[j] != '>'; j++)
+		if (s[j] == '\\')
+			j++;
+	if (j >= len || s[j] != '>' || j - *i > 72)
+		return false;
+	*i = j + 1;
+	return true;
+}
+
+/*
  * -n's "[ 257]" or -i's "[00007f37ac7ccb1d]" / "[????????????????]" at
  * @i: the index after the bracket, or 0 when it is neither.
  */
@@ -158,7 +179,8 @@ static size_t prefix(const char *s, size_t len, struct tr_line *out)
 		i = 5;
 		while (i < len && s[i] == ' ')
 			i++;
-		if (!digits(s, len, &i, &v, &nd) || i >= len || s[i] != ']') {
+		if (!digits(s, len, &i, &v, &nd) || !comm(s, len, &i) ||
+		    i >= len || s[i] != ']') {
 			fail(out, "malformed '[pid N]' prefix");
 			return (size_t)-1;
 		}
@@ -216,9 +238,14 @@ static size_t prefix(const char *s, size_t len, struct tr_line *out)
 			/* -ttt seconds since the epoch, or -r relative */
 			out->ts_us = v * 1000000 + fraction_us(s, len, &i);
 			out->has_ts = true;
-		} else if (i < len && s[i] == ' ' && !out->has_ts &&
-			   out->pid == 0 && start == 0) {
-			out->pid = (int32_t)v;	/* -f -o FILE: "1234  " */
+		} else if (i < len && (s[i] == ' ' || s[i] == '<') &&
+			   !out->has_ts && out->pid == 0 && start == 0) {
+			/* -f -o FILE: "1234  ", with -Y "1234<name> " */
+			if (!comm(s, len, &i)) {
+				fail(out, "malformed '<name>' after the pid");
+				return (size_t)-1;
+			}
+			out->pid = (int32_t)v;
 		} else {
 			/* Digits that begin the body: not a prefix. */
 			return start;

@@ -18,10 +18,11 @@ $s -o ni.strace -f -n -i -ttt -T -y ./threads >/dev/null
 $s -o z.strace -f -z ./threads >/dev/null
 $s -o Z.strace -f -Z ./threads >/dev/null
 $s -o seccomp.strace -f --seccomp-bpf -e trace=%memory,%process ./threads >/dev/null
+$s -o Y.strace -f -Y -e trace=%memory,%process ./threads >/dev/null
 $s -o exec.strace -f -e trace=%memory,%process,pause ./thread_exec >/dev/null
 # strace's own output mixed with the program's on one stream
 strace -f -e trace=%memory,%process,write sh -c \
 	'echo hi; /bin/true & wait; ls /nonexistent' >stderr.strace 2>&1 || true
 cd - >/dev/null
 cp "$b"/*.strace .
-xz -9f ni.strace seccomp.strace z.strace
+xz -9f ni.strace seccomp.strace z.strace Y.strace

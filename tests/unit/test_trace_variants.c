@@ -2,7 +2,7 @@
  * test_trace_variants.c - the strace output variants people record, each
  * with lines recorded for real (strace 6.1 on Linux 6.18; the programs
  * and commands are in tests/strace-variants/): -y and -yy notes, -k stack
- * frames, -i and -n prefixes, -z and -Z, --seccomp-bpf, strace's stderr
+ * frames, -i, -n and -Y prefixes, -z and -Z, --seccomp-bpf, strace's stderr
  * mixed with the program's, calls printed by number, a thread's execve,
  * and the defects that must stay errors (a lost unfinished call).
  */
@@ -156,6 +156,29 @@ static void test_i_and_n_prefixes(void **state)
 	/* a bracket that is neither stays an error */
 	bad("[0x12] mmap(NULL, 1, 0, 0, -1, 0) = 0\n",
 	    "1: not a strace line: expected 'name(' after the prefix");
+}
+
+/* -Y: the process name after the pid, both prefix forms */
+static void test_Y_process_names(void **state)
+{
+	static struct run r;
+	struct tr_event e;
+
+	e = one("29147<threads> mmap(NULL, 8192, PROT_READ|PROT_WRITE, "
+		"MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7fda779ed000");
+	assert_int_equal(e.pid, 29147);
+	assert_int_equal(e.ret, 0x7fda779ed000);
+	read_str("29151<threads> mmap(NULL, 4096, PROT_READ|PROT_WRITE, "
+		 "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n"
+		 "[pid 25654<p3>] munmap(0x7fa5d6d54000, 49152) = 0\n"
+		 "29151<threads> <... mmap resumed>) = 0x7fda779ec000\n",
+		 &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.ev[0].pid, 25654);
+	assert_int_equal(r.ev[1].pid, 29151);
+	bad("29151<threads mmap(NULL, 1, 0, 0, -1, 0) = 0\n",
+	    "1: malformed '<name>' after the pid");
 }
 
 /* -z prints the rest of an interrupted call as a bare ")" line; -Z and
@@ -405,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_yy),
 		cmocka_unit_test(test_k_stack_frames),
 		cmocka_unit_test(test_i_and_n_prefixes),
+		cmocka_unit_test(test_Y_process_names),
 		cmocka_unit_test(test_z_Z_and_seccomp),
 		cmocka_unit_test(test_stderr_mixed),
 		cmocka_unit_test(test_syscall_by_number),
