@@ -190,7 +190,7 @@ enum tr_line_kind {
 	TR_LINE_RESUMED,	/* "<... name resumed>rest", or ")rest" with
 				 * no name (name_len 0): a bare continuation */
 	TR_LINE_SIGNAL,		/* "--- SIGxxx {...} ---" */
-	TR_LINE_EXIT,		/* "+++ exited with N +++" (body: all of it) */
+	TR_LINE_EXIT,		/* "+++ exited with N +++" (body: all) */
 	TR_LINE_NOTE,		/* blank, or "strace: Process N attached" */
 	TR_LINE_ERROR		/* cannot be read */
 };

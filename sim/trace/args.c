@@ -332,7 +332,8 @@ static int term(struct cur *c, uint64_t *out, bool *numeric, char *path,
 		if (abi_const_value(c->s + start, c->i - start, out))
 			return err(c, "unknown constant");
 		/* -y on AT_FDCWD: the working directory, not a file */
-		if (peek(c) == '<' && !(c->i + 1 < c->len && c->s[c->i + 1] == '<'))
+		if (peek(c) == '<' &&
+		    !(c->i + 1 < c->len && c->s[c->i + 1] == '<'))
 			return fd_note(c, NULL, 0);
 		return 0;
 	}

@@ -46,7 +46,7 @@ static void test_y_at_fdcwd_and_escapes(void **state)
 	e = one("openat(AT_FDCWD</tmp/tmp.Leg0Su2O8s>, \"/etc/ld.so.cache\", "
 		"O_RDONLY|O_CLOEXEC) = 3</etc/ld.so.cache>");
 	assert_int_equal(e.call, TR_OPENAT);
-	assert_int_equal(e.arg[0], LX_O_RDONLY | 02000000);	/* O_CLOEXEC */
+	assert_int_equal(e.arg[0], LX_O_RDONLY | 02000000); /* O_CLOEXEC */
 	assert_int_equal(e.ret, 3);
 	assert_string_equal(e.fd_path, "/etc/ld.so.cache");
 	e = one("mmap(NULL, 4096, PROT_READ, MAP_SHARED, "
@@ -221,7 +221,8 @@ static void test_stderr_mixed(void **state)
 		 "child processes)\n"
 		 "vfork(strace: Process 20082 attached\n"
 		 " <unfinished ...>\n"
-		 "[pid 20082] execve(\"/usr/bin/ls\", [\"ls\", \"/nonexistent\"], "
+		 "[pid 20082] execve(\"/usr/bin/ls\", [\"ls\", "
+		 "\"/nonexistent\"], "
 		 "0x5591defa9ad8 /* 37 vars */ <unfinished ...>\n"
 		 "[pid 20080] <... vfork resumed>)        = 20082\n"
 		 "[pid 20080] wait4(-1,  <unfinished ...>\n"
@@ -343,8 +344,8 @@ static void test_lost_unfinished(void **state)
 {
 	static struct run r;
 	static const char two[] =
-		"[pid 7] mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, "
-		"-1, 0 <unfinished ...>\n"
+		"[pid 7] mmap(NULL, 4096, PROT_READ, "
+		"MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n"
 		"[pid 7] munmap(0x1000, 4096 <unfinished ...>\n"
 		"[pid 7] <... munmap resumed>) = 0\n";
 
@@ -406,7 +407,8 @@ static void test_many_pending(void **state)
 	for (i = 0; i < N; i++)
 		len += (size_t)sprintf(text + len,
 				       "[pid %d] <... munmap resumed>) = 0\n",
-				       1 + (order[i] % 3) * 16384 + order[i] / 3);
+				       1 + (order[i] % 3) * 16384 +
+					       order[i] / 3);
 	rd = open_text(text, len, &opt, &fd);
 	while (tr_next(rd, &ev) > 0) {
 		i = order[n++];
