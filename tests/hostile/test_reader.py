@@ -1,79 +1,22 @@
 """Hostile input for the trace reader and the case language (issue 16,
 items 7, 9, 14 and the cut last line of 16): each test asserts the exit
-status, the message, and the CPU time and peak memory of the run, with
-hard limits (setrlimit) set in the child before it starts and a wall
-clock deadline after which it is killed."""
+status, the message, and the CPU time and peak memory of the run under
+the suite's limits (limits.py: hard limits set in the child, a wall
+clock deadline)."""
 import gzip
 import lzma
 import os
-import resource
-import signal
-import subprocess
+import sys
 import tempfile
-import time
 import unittest
 
-from rmsim_driver import RMSIM, main
+from limits import Limits, check_limits, run_limited
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "driver"))
+from rmsim_driver import main  # noqa: E402
 
 MiB = 1 << 20
-SANITIZED = os.environ.get("RMSIM_SANITIZED", "0") not in ("", "0", "OFF")
-
-
-class Limited:
-    """A finished run: status (exit code, or -signal), stdout, stderr,
-    cpu seconds, peak RSS bytes."""
-
-    def __init__(self, args, status, out, err, cpu, rss):
-        self.args, self.status = args, status
-        self.stdout, self.stderr = out, err
-        self.cpu, self.rss = cpu, rss
-
-    def __repr__(self):
-        return "rmsim %s: status %s, %.2f s CPU, %.1f MiB\nstderr: %s" % (
-            " ".join(self.args), self.status, self.cpu, self.rss / MiB,
-            self.stderr[-1500:])
-
-
-def run_limited(test, args, cpu=2.0, mem=128 * MiB, cwd=None):
-    """Run rmsim ARGS with CPU seconds and memory under hard limits (a
-    little above the budgets, so that an overrun shows its figures), then
-    assert the budgets.  The sanitizers reserve terabytes of shadow memory
-    and run several times slower: no data limit there, budgets scaled."""
-    if SANITIZED:
-        cpu, mem = cpu * 8, mem * 4
-    hard_cpu = int(2 * cpu) + 1
-
-    def limits():
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_CPU, (hard_cpu, hard_cpu))
-        if not SANITIZED:
-            resource.setrlimit(resource.RLIMIT_DATA, (2 * mem, 2 * mem))
-
-    out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
-    p = subprocess.Popen([RMSIM, *args], stdin=subprocess.DEVNULL,
-                         stdout=out, stderr=err, cwd=cwd,
-                         preexec_fn=limits)
-    deadline = time.monotonic() + max(30.0, 10 * cpu)
-    while True:
-        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() > deadline:
-            os.kill(p.pid, signal.SIGKILL)
-            pid, status, ru = os.wait4(p.pid, 0)
-            break
-        time.sleep(0.01)
-    texts = []
-    for f in (out, err):
-        f.seek(0)
-        texts.append(f.read().decode("utf-8", "replace"))
-        f.close()
-    p.returncode = os.waitstatus_to_exitcode(status)
-    r = Limited(list(args), p.returncode, texts[0],
-                texts[1], ru.ru_utime + ru.ru_stime, ru.ru_maxrss * 1024)
-    test.assertLessEqual(r.cpu, cpu, r)
-    test.assertLessEqual(r.rss, mem, r)
-    return r
 
 
 MMAP = ("mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, "
@@ -105,8 +48,10 @@ class Base(unittest.TestCase):
             f.write(data.encode() if isinstance(data, str) else data)
         return path
 
-    def expect(self, args, status, message, **kw):
-        r = run_limited(self, args, **kw)
+    def expect(self, args, status, message, cpu=2.0, mem=128 * MiB):
+        lim = Limits(cpu=cpu, mem=mem)
+        r = run_limited(args, lim)
+        check_limits(self, r, lim)
         self.assertEqual(r.status, status, r)
         self.assertIn(message, r.stderr, r)
         return r
