@@ -80,9 +80,9 @@ static inline void read_str(const char *text, struct run *out)
 }
 
 /*
- * One line that must give exactly one event.  strace ends every line with
- * a newline (a last line without one was cut), so one is added if
- * missing.
+ * One line that must give exactly one event (its fd_path a copy that
+ * lasts until the next call).  strace ends every line with a newline (a
+ * last line without one was cut), so one is added if missing.
  */
 static inline struct tr_event one(const char *line)
 {
@@ -95,6 +95,9 @@ static inline struct tr_event one(const char *line)
 	if (r.rc != 0)
 		fail_msg("%s -> %s", line, r.msg);
 	assert_int_equal(r.n, 1);
+	/* the reader's path lives until its next event: keep the copy */
+	if (r.ev[0].fd_path)
+		r.ev[0].fd_path = r.path[0];
 	return r.ev[0];
 }
 
