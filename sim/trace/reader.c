@@ -7,6 +7,21 @@
  * output ("<unfinished ...>" ... "<... mmap resumed>") is kept as text
  * and parsed whole when it resumes, so split and unsplit calls go through
  * the same parser.
+ *
+ * ALGORITHM: each line is classified (line.c); a call is parsed at once
+ * (args.c), an unfinished one waits in a table keyed by pid (open
+ * addressing, constant time per line however many threads wait) for the
+ * line that continues it: "<... NAME resumed>" with the same pid, a pid
+ * strace did not print (see find_unprefixed), or a bare ")..." line.  A
+ * call line that stops short waits the same way, since other output on
+ * the same terminal can cut it.  "+++ exited +++" ends the pid's call;
+ * "+++ superseded by execve in pid T +++" moves T's call to this pid.
+ *
+ * INVARIANTS: at most one call per pid waits (a second is an error: the
+ * first one's result is lost); an event never carries a result strace did
+ * not print in full (a last line without its newline is an error); every
+ * waiting call is reported at the end, as unfinished or as the error it
+ * would have been alone.
  */
 #include "rmsim/trace.h"
 
