@@ -2,10 +2,12 @@
  * rmsim/trace.h - the streaming strace reader (prefix tr_).
  *
  * Reads strace text as people record it (every variant of DESIGN §3.2:
- * -f prefixes both ways, -t/-tt/-ttt/-r timestamps, -T, -y, -X raw,
- * abbrev and verbose, -e raw=, unfinished/resumed pairs, signal and exit
- * lines), plain, gzip or xz, and turns each memory-management call into
- * one normalised struct tr_event.  Other calls are counted and skipped.
+ * -f prefixes both ways, -t/-tt/-ttt/-r timestamps, -T, -n, -i, -Y, -y and
+ * -yy notes, -k stack frames, -z/-Z, -X raw, abbrev and verbose, -e raw=,
+ * calls printed by number, unfinished/resumed pairs, signal and exit
+ * lines, strace's output mixed with the program's), plain, gzip or xz,
+ * and turns each memory-management call into one normalised struct
+ * tr_event.  Other calls are counted and skipped.
  *
  * The reader streams: it holds one buffer and the unfinished calls of the
  * pids that have one pending, never the trace.  The line parser is exposed
@@ -154,16 +156,23 @@ struct tr_reader;
 /*
  * tr_open - open @path ("-" is stdin); gzip and xz are recognised by
  * their magic bytes, whatever the name.  Returns NULL with *@err set to
- * -errno when the file cannot be opened.
+ * -errno when the file cannot be opened (-EISDIR for a directory).
  */
 struct tr_reader *tr_open(const char *path, const struct tr_options *opt,
 			  int *err);
 
 /*
+ * tr_missing_input - does a tr_open error mean the input is not there
+ * (no such file, no permission, a directory: exit status 66) rather than
+ * that reading it failed?
+ */
+bool tr_missing_input(int err);
+
+/*
  * tr_next - the next event.  Returns 1 with *@ev filled, 0 at the end, or
- * a negative value on error: -EINVAL for a line that cannot be read
- * (message from tr_error: "FILE:LINE: what is wrong"), -EIO for a read or
- * decompression error.
+ * a negative value on error: -EINVAL for bad data, a line that cannot be
+ * read ("FILE:LINE: what is wrong" from tr_error) or corrupt or truncated
+ * gzip or xz ("FILE: corrupt xz data"), -EIO for a read error.
  */
 int tr_next(struct tr_reader *r, struct tr_event *ev);
 
@@ -178,9 +187,10 @@ void tr_close(struct tr_reader *r);
 enum tr_line_kind {
 	TR_LINE_CALL,		/* a complete call */
 	TR_LINE_UNFINISHED,	/* "name(args <unfinished ...>" */
-	TR_LINE_RESUMED,	/* "<... name resumed>rest" */
+	TR_LINE_RESUMED,	/* "<... name resumed>rest", or ")rest" with
+				 * no name (name_len 0): a bare continuation */
 	TR_LINE_SIGNAL,		/* "--- SIGxxx {...} ---" */
-	TR_LINE_EXIT,		/* "+++ exited with N +++" */
+	TR_LINE_EXIT,		/* "+++ exited with N +++" (body: all) */
 	TR_LINE_NOTE,		/* blank, or "strace: Process N attached" */
 	TR_LINE_ERROR		/* cannot be read */
 };

@@ -99,8 +99,8 @@ static int cat_one(const char *path, const struct tr_options *opt,
 
 	r = tr_open(path, opt, &err);
 	if (!r)
-		return cli_fail(err == -ENOENT || err == -EACCES ? EXIT_NOINPUT
-								  : EXIT_IOERR,
+		return cli_fail(tr_missing_input(err) ? EXIT_NOINPUT
+						      : EXIT_IOERR,
 				"cat", "%s: %s", path, strerror(-err));
 	while ((rc = tr_next(r, &ev)) > 0)
 		if (!stats)

@@ -33,6 +33,13 @@ static const int model_kernel[3] = {6, 18, 0};
 struct paths {
 	char **v;
 	size_t n, cap;
+	/* files and folders met in the walk, by device and inode: each is
+	 * visited once, whatever symbolic links lead to it again */
+	struct seen {
+		dev_t dev;
+		ino_t ino;
+	} *seen;
+	size_t nseen, capseen;	/* capseen: 0 or a power of two */
 };
 
 static int add_path(struct paths *p, const char *s)
@@ -50,33 +57,92 @@ static int add_path(struct paths *p, const char *s)
 	return p->v[p->n] ? (int)(p->n++ * 0) : -1;
 }
 
+static size_t seen_slot(const struct seen *v, size_t cap, dev_t dev, ino_t ino)
+{
+	size_t i = (size_t)(((uint64_t)ino * 0x9e3779b97f4a7c15ULL) ^
+			    (uint64_t)dev) & (cap - 1);
+
+	while ((v[i].dev || v[i].ino) && !(v[i].dev == dev && v[i].ino == ino))
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+/*
+ * First time the walk meets this file or folder?  Records it.  (dev 0,
+ * inode 0 marks an empty slot; no file system hands that pair out.)
+ */
+static bool first_visit(struct paths *p, const struct stat *st)
+{
+	size_t i;
+
+	if (2 * (p->nseen + 1) > p->capseen) {
+		size_t ncap = p->capseen ? p->capseen * 2 : 64, j;
+		struct seen *n = calloc(ncap, sizeof(*n));
+
+		if (!n)
+			return false;
+		for (j = 0; j < p->capseen; j++)
+			if (p->seen[j].dev || p->seen[j].ino)
+				n[seen_slot(n, ncap, p->seen[j].dev,
+					    p->seen[j].ino)] = p->seen[j];
+		free(p->seen);
+		p->seen = n;
+		p->capseen = ncap;
+	}
+	i = seen_slot(p->seen, p->capseen, st->st_dev, st->st_ino);
+	if (p->seen[i].dev == st->st_dev && p->seen[i].ino == st->st_ino &&
+	    (st->st_dev || st->st_ino))
+		return false;
+	p->seen[i].dev = st->st_dev;
+	p->seen[i].ino = st->st_ino;
+	p->nseen++;
+	return true;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every *.case below @dir, recursively. */
+/*
+ * Every *.case below @dir, recursively, each folder and file once (a
+ * symbolic link back up the tree is not followed twice).  The path lives
+ * on the heap: a deep tree must not exhaust the stack.
+ */
 static int collect(struct paths *p, const char *dir)
 {
-	DIR *d = opendir(dir);
+	DIR *d;
 	struct dirent *e;
-	char path[4096];
 	struct stat st;
-	size_t n;
+	char *path;
+	size_t n, dlen = strlen(dir);
 
+	if (stat(dir, &st))
+		return -1;
+	if (!first_visit(p, &st))
+		return 0;
+	d = opendir(dir);
 	if (!d)
 		return -1;
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (stat(path, &st))
-			continue;
 		n = strlen(e->d_name);
-		if (S_ISDIR(st.st_mode))
-			collect(p, path);
-		else if (n > 5 && strcmp(e->d_name + n - 5, ".case") == 0)
-			add_path(p, path);
+		path = malloc(dlen + n + 2);
+		if (!path)
+			break;
+		memcpy(path, dir, dlen);
+		path[dlen] = '/';
+		memcpy(path + dlen + 1, e->d_name, n + 1);
+		if (stat(path, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				collect(p, path);
+			else if (n > 5 &&
+				 strcmp(e->d_name + n - 5, ".case") == 0 &&
+				 first_visit(p, &st))
+				add_path(p, path);
+		}
+		free(path);
 	}
 	closedir(d);
 	return 0;
@@ -420,5 +486,6 @@ out:
 	}
 	free(cases);
 	free(files.v);
+	free(files.seen);
 	return status;
 }

@@ -5,7 +5,8 @@
  * gigabytes large, while a replay stores a few bytes here and there.  So
  * only chunks that were written exist: 64-byte chunks in an
  * open-addressing hash table keyed by chunk index, and every other byte
- * reads as zero.  Memory grows with the bytes stored, not with the size.
+ * reads as the fill byte (zero, or a ROM's uniform contents).  Memory
+ * grows with the bytes stored, not with the size.
  *
  * A second, smaller table maps each 4 KiB page that holds chunks to a
  * bitmap of them (64 chunks of 64 bytes make a page).  Zeroing, which
@@ -180,7 +181,7 @@ uint8_t gn_bytes_get(const struct gn_bytes *b, uint64_t off)
 {
 	long i = probe(b->keys, b->cap, off / GN_CHUNK + 1);
 
-	return i < 0 ? 0 : b->data[i][off % GN_CHUNK];
+	return i < 0 ? b->fill : b->data[i][off % GN_CHUNK];
 }
 
 /* Drop the chunk in slot @i. */
@@ -191,10 +192,15 @@ static void remove_slot(struct gn_bytes *b, size_t i)
 	b->n--;
 }
 
-static bool all_zero(const uint8_t *p, size_t n)
+static bool all_of(const uint8_t *p, size_t n, uint8_t v)
 {
 	/* memcmp with itself shifted by one: vectorised, no table */
-	return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
+	return n == 0 || (p[0] == v && memcmp(p, p + 1, n - 1) == 0);
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	return all_of(p, n, 0);
 }
 
 void gn_bytes_set(struct gn_bytes *b, uint64_t off, uint8_t v)
@@ -203,22 +209,28 @@ void gn_bytes_set(struct gn_bytes *b, uint64_t off, uint8_t v)
 	long i = probe(b->keys, b->cap, key);
 
 	if (i < 0) {
-		if (v == 0)
-			return;	/* still reads as zero */
+		if (v == b->fill)
+			return;	/* still reads as the fill */
 		if ((b->n + 1) * 4 > b->cap * 3)
 			grow(b);
 		i = (long)free_slot(b->keys, b->cap, key);
 		b->keys[i] = key;
-		memset(b->data[i], 0, GN_CHUNK);
+		memset(b->data[i], b->fill, GN_CHUNK);
 		b->n++;
 		page_mark(b, key);
 	}
 	b->data[i][off % GN_CHUNK] = v;
-	/* a chunk that reads all zero again is dropped: memory follows
+	/* a chunk that reads all fill again is dropped: memory follows
 	 * what is stored, and the invariant that no stored chunk is all
-	 * zero keeps the index exact */
-	if (v == 0 && all_zero(b->data[i], GN_CHUNK))
+	 * fill keeps the index exact */
+	if (v == b->fill && all_of(b->data[i], GN_CHUNK, v))
 		remove_slot(b, (size_t)i);
+}
+
+void gn_bytes_fill(struct gn_bytes *b, uint8_t v)
+{
+	gn_bytes_free(b);
+	b->fill = v;
 }
 
 /* Zero what chunk @key holds of [off, end). */
@@ -268,6 +280,13 @@ void gn_bytes_zero(struct gn_bytes *b, uint64_t off, uint64_t len)
 	uint64_t end = off + len, first, last, pk, *pages;
 	size_t i, n = 0;
 
+	if (b->fill) {
+		/* zeroes are stored over a fill: only a filled ROM gets
+		 * here, and nothing zeroes those (they are read-only) */
+		for (i = 0; i < len && off + i >= off; i++)
+			gn_bytes_set(b, off + i, 0);
+		return;
+	}
 	if (len == 0 || b->n == 0)
 		return;
 	if (end < off)
@@ -296,7 +315,7 @@ void gn_bytes_write(struct gn_bytes *b, uint64_t off, const uint8_t *p,
 	uint64_t i;
 
 	/* zero-filling (libc's bzero, a fresh page) is the common case */
-	if (all_zero(p, len)) {
+	if (!b->fill && all_zero(p, len)) {
 		gn_bytes_zero(b, off, len);
 		return;
 	}
@@ -320,8 +339,8 @@ int gn_bytes_check(const struct gn_bytes *b, char *msg, size_t size)
 				 (unsigned long long)key - 1);
 			return -1;
 		}
-		if (all_zero(b->data[i], GN_CHUNK)) {
-			snprintf(msg, size, "chunk %llu stored all zero",
+		if (all_of(b->data[i], GN_CHUNK, b->fill)) {
+			snprintf(msg, size, "chunk %llu stored all fill",
 				 (unsigned long long)key - 1);
 			return -1;
 		}

@@ -724,13 +724,8 @@ static int run_op(struct gn_case_run *r, const struct gn_case_stmt *st,
 			o->err = E_DENIED;
 			return 0;
 		}
-		if (m) {
-			uint64_t i;
-			uint8_t b = (uint8_t)m;
-
-			for (i = 0; i < gn_ds_size(ds); i++)
-				gn_ds_write(ds, i, &b, 1);
-		}
+		/* uniform contents are one fill byte, whatever the size */
+		gn_bytes_fill(&gn_ds_get(ds)->bytes, (uint8_t)m);
 		o->has_value = true;
 		o->value = ds.id;
 		return 0;

@@ -34,15 +34,19 @@ struct gn_bytes {
 	 * chunk, so zeroing a range visits its pages, not its chunks */
 	uint64_t *pkeys, *pbits;
 	size_t pcap, pn;
+	uint8_t fill;		/* what a byte not stored reads as */
 };
 
 void gn_bytes_free(struct gn_bytes *b);
 /* Invariants: the page index names exactly the stored chunks, none of
- * which is all zero.  0 or -1 with @msg. */
+ * which is all the fill byte.  0 or -1 with @msg. */
 int gn_bytes_check(const struct gn_bytes *b, char *msg, size_t size);
 uint8_t gn_bytes_get(const struct gn_bytes *b, uint64_t off);
 void gn_bytes_set(struct gn_bytes *b, uint64_t off, uint8_t v);
-/* Zero [off, off+len): O(min(chunks stored, chunks in range)). */
+/* Every byte reads @v (a ROM's uniform contents): O(chunks stored). */
+void gn_bytes_fill(struct gn_bytes *b, uint8_t v);
+/* Zero [off, off+len): O(min(chunks stored, chunks in range)), or
+ * O(chunks in range) over a fill other than zero. */
 void gn_bytes_zero(struct gn_bytes *b, uint64_t off, uint64_t len);
 /* Copy @len bytes in; all-zero input takes gn_bytes_zero's path. */
 void gn_bytes_write(struct gn_bytes *b, uint64_t off, const uint8_t *p,

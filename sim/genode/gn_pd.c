@@ -295,7 +295,7 @@ gn_ds_cap gn_rom_dataspace(struct gn_ctx *c, const char *name, uint64_t size)
 	char n[24];
 	struct gn_ds *ds;
 
-	if (!size)
+	if (!size || !gn_align_page(size))	/* rounds past 2^64 */
 		return gn_ds_cap_of(NULL, c);
 	snprintf(n, sizeof(n), "rom%llu:%s",
 		 (unsigned long long)++c->next_rom, name ? name : "");

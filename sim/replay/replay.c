@@ -561,8 +561,7 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 	if (!rd) {
 		snprintf(sum->error, sizeof(sum->error), "%s: %s", opt->trace,
 			 strerror(-err));
-		return sum->status = (err == -ENOENT || err == -EACCES) ? 66
-									  : 74;
+		return sum->status = tr_missing_input(err) ? 66 : 74;
 	}
 	status = start_run(&r);
 	if (!status && setup_targets(&r)) {

@@ -15,7 +15,7 @@
  * Every failure returns a static message naming what is wrong; nothing
  * here reads past the given length.
  */
-#include "rmsim/trace.h"
+#include "parse.h"
 
 #include <string.h>
 
@@ -25,7 +25,15 @@ struct cur {
 	size_t i;
 	const char *why;
 	const struct tr_expr_env *env;	/* case language: expressions */
+	unsigned depth;			/* expression nesting so far */
 };
+
+/*
+ * Parentheses and unary minuses nest by recursion: a bound keeps the
+ * stack small whatever the input (strace's own brackets are skipped
+ * without recursion, under the same kind of bound).
+ */
+#define EXPR_DEPTH_MAX 64
 
 static bool is_digit(char c)
 {
@@ -179,6 +187,68 @@ static int comment(struct cur *c)
 	return err(c, "truncated line: unterminated comment");
 }
 
+/*
+ * The -y/-yy note after a descriptor, at its '<':
+ *   3</usr/lib/libc.so.6>              a path
+ *   3</memfd:java_heap>(deleted)       deleted (strace 5.x and later)
+ *   4</memfd:java_heap (deleted)>      deleted (older strace)
+ *   5</dev/zero<char 1:5>>             -yy: a device and its numbers
+ *   5<TCP:[127.0.0.1:59592->127.0.0.1:49801]>   -yy: a socket
+ * strace escapes '<' and '>' in paths (\74, \76), so angle brackets nest;
+ * a '>' inside [...] is a socket's arrow.  An older strace that did not
+ * escape them ends the note at the first '>' that something legal
+ * follows.  @path (when not NULL) receives the path without the device
+ * note and the deletion mark: a file deleted after it was mapped is the
+ * same file, and the replay keys files by path.
+ */
+static int fd_note(struct cur *c, char *path, size_t path_size)
+{
+	static const char del[] = " (deleted)";
+	size_t p = c->i + 1, e, dev = 0, m;
+	int depth = 1, sq = 0;
+
+	for (e = p; e < c->len; e++) {
+		char ch = c->s[e];
+
+		if (ch == '\\') {
+			e++;
+		} else if (ch == '[') {
+			sq++;
+		} else if (ch == ']') {
+			sq -= sq > 0;
+		} else if (ch == '<' && !sq) {
+			if (depth++ == 1)
+				dev = e;
+		} else if (ch == '>' && !sq && --depth == 0) {
+			char f = e + 1 < c->len ? c->s[e + 1] : ',';
+
+			if (f == ',' || f == ')' || f == ' ' || f == '(' ||
+			    f == ']' || f == '}' || f == '>')
+				break;
+			depth = 1;	/* unescaped '>' in an old path */
+		}
+	}
+	if (e >= c->len)
+		return err(c, "truncated line: unterminated fd path");
+	c->i = e + 1;
+	if (c->len - c->i >= 9 && memcmp(c->s + c->i, "(deleted)", 9) == 0)
+		c->i += 9;
+	if (!path || !path_size)
+		return 0;
+	/* a device note closes right before the path's own '>' */
+	if (!(dev && c->s[e - 1] == '>'))
+		dev = e;
+	m = dev - p;
+	if (m >= sizeof(del) - 1 &&
+	    memcmp(c->s + dev - (sizeof(del) - 1), del, sizeof(del) - 1) == 0)
+		m -= sizeof(del) - 1;
+	if (m > path_size - 1)
+		m = path_size - 1;
+	memcpy(path, c->s + p, m);
+	path[m] = '\0';
+	return 0;
+}
+
 static int value(struct cur *c, uint64_t *out, bool *numeric, char *path,
 		 size_t path_size);
 
@@ -246,25 +316,8 @@ static int term(struct cur *c, uint64_t *out, bool *numeric, char *path,
 				return err(c, "unknown constant in shift");
 			*out = shifted < 64 ? *out << shifted : 0;
 		} else if (peek(c) == '<') {
-			/* -y: fd<path>; the path ends at '>' before ',' or ')' */
-			size_t p = c->i + 1, e;
-
-			for (e = p; e < c->len; e++)
-				if (c->s[e] == '>' && (e + 1 == c->len ||
-						       c->s[e + 1] == ',' ||
-						       c->s[e + 1] == ')'))
-					break;
-			if (e >= c->len)
-				return err(c, "truncated line: unterminated "
-					      "fd path");
-			if (path && path_size) {
-				size_t n = e - p < path_size - 1 ? e - p
-								 : path_size - 1;
-
-				memcpy(path, c->s + p, n);
-				path[n] = '\0';
-			}
-			c->i = e + 1;
+			if (fd_note(c, path, path_size))
+				return -1;
 		}
 		return 0;
 	}
@@ -278,6 +331,10 @@ static int term(struct cur *c, uint64_t *out, bool *numeric, char *path,
 		}
 		if (abi_const_value(c->s + start, c->i - start, out))
 			return err(c, "unknown constant");
+		/* -y on AT_FDCWD: the working directory, not a file */
+		if (peek(c) == '<' &&
+		    !(c->i + 1 < c->len && c->s[c->i + 1] == '<'))
+			return fd_note(c, NULL, 0);
 		return 0;
 	}
 	if (ch == '{') {
@@ -365,14 +422,8 @@ static int result(struct cur *c, struct tr_event *ev)
 			return -1;
 		ev->ret = (int64_t)v;
 		ev->result = TR_RET_VALUE;
-		if (peek(c) == '<') {	/* -y on an fd result */
-			while (c->i < c->len && c->s[c->i] != '>')
-				c->i++;
-			if (c->i >= c->len)
-				return err(c, "truncated line: unterminated "
-					      "fd path");
-			c->i++;
-		}
+		if (peek(c) == '<' && fd_note(c, NULL, 0))	/* -y */
+			return -1;
 		if (comment(c))
 			return -1;
 	}
@@ -403,7 +454,7 @@ static int result(struct cur *c, struct tr_event *ev)
 		if (c->i >= c->len)
 			return err(c, "truncated line: unterminated errno text");
 		if (c->i - open > 7 && memcmp(c->s + open, "(errno ", 7) == 0) {
-			struct cur n = {c->s, c->i, open + 7, NULL, NULL};
+			struct cur n = {c->s, c->i, open + 7, NULL, NULL, 0};
 
 			if (number(&n, &v) || v == 0 || v > LX_ERRNO_MAX)
 				return err(c, "malformed '(errno N)'");
@@ -615,17 +666,23 @@ static int expr_unary(struct cur *c, uint64_t *out)
 
 	ws(c);
 	ch = peek(c);
+	if ((ch == '-' || ch == '(') && c->depth >= EXPR_DEPTH_MAX)
+		return err(c, "expression nested too deeply");
 	if (ch == '-') {
 		c->i++;
+		c->depth++;
 		if (expr_unary(c, out))
 			return -1;
+		c->depth--;
 		*out = (uint64_t)0 - *out;
 		return 0;
 	}
 	if (ch == '(') {
 		c->i++;
+		c->depth++;
 		if (expr_or(c, out))
 			return -1;
+		c->depth--;
 		ws(c);
 		if (peek(c) != ')')
 			return err(c, "expected ')' in expression");
@@ -721,7 +778,7 @@ static int expr_or(struct cur *c, uint64_t *out)
 int tr_parse_expr(const char *s, size_t len, const struct tr_expr_env *env,
 		  uint64_t *val, size_t *end, const char **why)
 {
-	struct cur c = {s, len, 0, NULL, env};
+	struct cur c = {s, len, 0, NULL, env, 0};
 
 	if (expr_or(&c, val)) {
 		*why = c.why;
@@ -732,15 +789,16 @@ int tr_parse_expr(const char *s, size_t len, const struct tr_expr_env *env,
 }
 
 static int parse_call(struct cur *c, enum tr_call call, struct tr_event *ev,
-		      char *path_buf, size_t path_size, bool want_result);
+		      char *path_buf, size_t path_size, bool want_result,
+		      bool raw);
 
 int tr_parse_case_call(enum tr_call call, const char *body, size_t len,
 		       const struct tr_expr_env *env, struct tr_event *ev,
 		       size_t *end, const char **why)
 {
-	struct cur c = {body, len, 0, NULL, env};
+	struct cur c = {body, len, 0, NULL, env, 0};
 
-	if (parse_call(&c, call, ev, NULL, 0, false)) {
+	if (parse_call(&c, call, ev, NULL, 0, false, false)) {
 		*why = c.why ? c.why : "cannot read this call";
 		return -1;
 	}
@@ -748,25 +806,36 @@ int tr_parse_case_call(enum tr_call call, const char *body, size_t len,
 	return 0;
 }
 
-int tr_parse_call(enum tr_call call, const char *body, size_t len,
-		  struct tr_event *ev, char *path_buf, size_t path_size,
-		  const char **why)
+int tr_parse_call_raw(enum tr_call call, const char *body, size_t len,
+		      bool raw, struct tr_event *ev, char *path_buf,
+		      size_t path_size, const char **why)
 {
-	struct cur c = {body, len, 0, NULL, NULL};
+	struct cur c = {body, len, 0, NULL, NULL, 0};
 
-	if (parse_call(&c, call, ev, path_buf, path_size, true)) {
+	if (parse_call(&c, call, ev, path_buf, path_size, true, raw)) {
 		*why = c.why ? c.why : "cannot read this call";
 		return -1;
 	}
 	return 0;
 }
 
+int tr_parse_call(enum tr_call call, const char *body, size_t len,
+		  struct tr_event *ev, char *path_buf, size_t path_size,
+		  const char **why)
+{
+	return tr_parse_call_raw(call, body, len, false, ev, path_buf,
+				 path_size, why);
+}
+
 /*
  * Arguments up to the closing parenthesis, then (in strace text) the
- * result.  Errors leave the message in c->why.
+ * result.  A call printed by number (@raw) shows all six registers: the
+ * call's own arguments come first, the rest are ignored.  Errors leave
+ * the message in c->why.
  */
 static int parse_call(struct cur *cp, enum tr_call call, struct tr_event *ev,
-		      char *path_buf, size_t path_size, bool want_result)
+		      char *path_buf, size_t path_size, bool want_result,
+		      bool raw)
 {
 	struct cur c = *cp;
 	unsigned want = tr_call_nargs[call], n = 0;
@@ -790,6 +859,12 @@ static int parse_call(struct cur *cp, enum tr_call call, struct tr_event *ev,
 
 			ws(&c);
 			key = c.i;
+			if (raw && n >= want) {
+				/* a register the call does not use */
+				if (value(&c, &v, &numeric, NULL, 0))
+					goto fail;
+				goto next;
+			}
 			while (c.i < c.len && is_ident(c.s[c.i]))
 				c.i++;
 			klen = c.i - key;
@@ -867,7 +942,8 @@ next:
 	}
 	if (call != TR_CLONE && call != TR_CLONE3 && call != TR_EXECVE &&
 	    !is_context_call(call)) {
-		if (n > 6 || (n != want && !(call == TR_MREMAP && n == 4))) {
+		if (n > 6 || (n != want && !(call == TR_MREMAP && n == 4) &&
+			      !(raw && n > want))) {
 			c.why = "wrong number of arguments for this call";
 			goto fail;
 		}

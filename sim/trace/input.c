@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <lzma.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@ struct tr_input {
 	size_t raw_pos, raw_len;	/* unconsumed compressed input */
 	int eof;			/* the fd is exhausted */
 	int done;			/* decoder finished all streams */
+	int corrupt;			/* the error is in the data */
 	z_stream z;
 	lzma_stream x;
 	const char *error;
@@ -62,11 +64,18 @@ struct tr_input *tr_input_open(const char *path, int *err)
 	if (strcmp(path, "-") == 0) {
 		in->fd = 0;
 	} else {
+		struct stat st;
+
 		in->fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (in->fd < 0) {
 			*err = -errno;
 			free(in);
 			return NULL;
+		}
+		/* a directory opens, then fails every read */
+		if (fstat(in->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			*err = -EISDIR;
+			goto fail;
 		}
 	}
 	/* Read until we have enough bytes for the longest magic (6). */
@@ -125,6 +134,7 @@ static ssize_t read_gzip(struct tr_input *in, char *buf, size_t n)
 				return -1;
 			if (r == 0) {
 				in->error = "truncated gzip data";
+				in->corrupt = 1;
 				return -1;
 			}
 		}
@@ -140,6 +150,7 @@ static ssize_t read_gzip(struct tr_input *in, char *buf, size_t n)
 				return in->error = "corrupt gzip data", -1;
 		} else if (rc != Z_OK && rc != Z_BUF_ERROR) {
 			in->error = "corrupt gzip data";
+			in->corrupt = 1;
 			return -1;
 		}
 	}
@@ -168,7 +179,9 @@ static ssize_t read_xz(struct tr_input *in, char *buf, size_t n)
 			in->done = 1;
 		} else if (rc != LZMA_OK) {
 			in->error = rc == LZMA_BUF_ERROR ? "truncated xz data"
-							 : "corrupt xz data";
+				    : rc == LZMA_MEM_ERROR ? "out of memory"
+							   : "corrupt xz data";
+			in->corrupt = rc != LZMA_MEM_ERROR;
 			return -1;
 		}
 	}
@@ -208,6 +221,11 @@ ssize_t tr_input_read(struct tr_input *in, char *buf, size_t n)
 	memcpy(buf, in->raw + in->raw_pos, have);
 	in->raw_pos += have;
 	return (ssize_t)have;
+}
+
+bool tr_input_corrupt(const struct tr_input *in)
+{
+	return in->corrupt != 0;
 }
 
 const char *tr_input_error(const struct tr_input *in)

@@ -5,12 +5,16 @@
 #ifndef RMSIM_TRACE_INPUT_H
 #define RMSIM_TRACE_INPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 struct tr_input;
 
-/* Open @path ("-" for stdin).  NULL with *@err = -errno on failure. */
+/*
+ * Open @path ("-" for stdin).  NULL with *@err = -errno on failure
+ * (-EISDIR for a directory).
+ */
 struct tr_input *tr_input_open(const char *path, int *err);
 /*
  * Read up to @n decompressed bytes.  Returns the count, 0 at the end, or
@@ -18,6 +22,8 @@ struct tr_input *tr_input_open(const char *path, int *err);
  */
 ssize_t tr_input_read(struct tr_input *in, char *buf, size_t n);
 const char *tr_input_error(const struct tr_input *in);
+/* Was the last error in the data (corrupt or truncated gzip or xz)? */
+bool tr_input_corrupt(const struct tr_input *in);
 void tr_input_close(struct tr_input *in);
 
 #endif

@@ -1,11 +1,15 @@
 /*
  * line.c - classify one line of strace output and peel its prefix.
  *
- * A line is  [PID] [TIMESTAMP] BODY  where PID is "[pid  1234] " (-f to a
- * terminal or stderr) or "1234  " (-f -o FILE), TIMESTAMP is one of
- * "08:16:47" (-t), "08:16:47.154910" (-tt), "1795681288.267756" (-ttt) or
- * a right-aligned "     0.000123" (-r), and BODY is a call, the start or
- * the end of a split call, a signal, an exit, or a note from strace
+ * A line is  [PID] [TIMESTAMP] [SYSNO] [IP] BODY  where PID is
+ * "[pid  1234] " (-f to a terminal or stderr) or "1234  " (-f -o FILE),
+ * either with -Y's process name ("1234<java> "),
+ * TIMESTAMP is one of "08:16:47" (-t), "08:16:47.154910" (-tt),
+ * "1795681288.267756" (-ttt) or a right-aligned "     0.000123" (-r),
+ * SYSNO is -n's "[  9] ", IP is -i's "[00007f5f40454ad7] " (or
+ * "[????????????????] " where strace has none), and BODY is a call, the
+ * start or the end of a split call, a signal, an exit, a -k stack frame
+ * ("> /lib/libc.so.6(__mmap+0x26) [0x1019b3]") or a note from strace
  * itself.  Nothing here allocates or looks past the given length.
  */
 #include "rmsim/trace.h"
@@ -111,8 +115,59 @@ static void fail(struct tr_line *out, const char *why)
 }
 
 /*
- * Read the optional pid and timestamp at the start of @s.  Returns the
- * index of the body, or (size_t)-1 after setting an error.
+ * -Y (--decode-pids=comm) follows the pid with the process's name,
+ * "1234<java>" (16 bytes at most, escaped by strace): skip it at *@i.
+ * False when a '<' opens something else.
+ */
+static bool comm(const char *s, size_t len, size_t *i)
+{
+	size_t j;
+
+	if (*i >= len || s[*i] != '<')
+		return true;
+	for (j = *i + 1; j < len && j - *i <= 72 && s[j] != '>'; j++)
+		if (s[j] == '\\')
+			j++;
+	if (j >= len || s[j] != '>' || j - *i > 72)
+		return false;
+	*i = j + 1;
+	return true;
+}
+
+/*
+ * -n's "[ 257]" or -i's "[00007f37ac7ccb1d]" / "[????????????????]" at
+ * @i: the index after the bracket, or 0 when it is neither.
+ */
+static size_t bracket(const char *s, size_t len, size_t i)
+{
+	size_t j = i + 1, k;
+	bool hex = true, qm = true;
+
+	while (j < len && s[j] == ' ')
+		j++;
+	for (k = j; k < len && k - j <= 16 && s[k] != ']'; k++) {
+		char c = s[k];
+
+		if (!(is_digit(c) || (c >= 'a' && c <= 'f') ||
+		      (c >= 'A' && c <= 'F')))
+			hex = false;
+		if (c != '?')
+			qm = false;
+	}
+	if (k == j || k >= len || s[k] != ']' || k - j > 16)
+		return 0;
+	/* padding spaces only before a -n number */
+	if (j > i + 1 && !(hex && k - j <= 4))
+		return 0;
+	if (!hex && !qm)
+		return 0;
+	return k + 1;
+}
+
+/*
+ * Read the optional pid, timestamp, syscall number and instruction
+ * pointer at the start of @s.  Returns the index of the body, or
+ * (size_t)-1 after setting an error.
  */
 static size_t prefix(const char *s, size_t len, struct tr_line *out)
 {
@@ -124,7 +179,8 @@ static size_t prefix(const char *s, size_t len, struct tr_line *out)
 		i = 5;
 		while (i < len && s[i] == ' ')
 			i++;
-		if (!digits(s, len, &i, &v, &nd) || i >= len || s[i] != ']') {
+		if (!digits(s, len, &i, &v, &nd) || !comm(s, len, &i) ||
+		    i >= len || s[i] != ']') {
 			fail(out, "malformed '[pid N]' prefix");
 			return (size_t)-1;
 		}
@@ -136,6 +192,16 @@ static size_t prefix(const char *s, size_t len, struct tr_line *out)
 
 		while (i < len && s[i] == ' ')
 			i++;
+		if (i < len && s[i] == '[') {
+			size_t e = bracket(s, len, i);
+
+			/* anything else in brackets is for the body to judge
+			 * ("[ Process PID=1 runs in 32 bit mode. ]") */
+			if (!e || e >= len || s[e] != ' ')
+				return i;
+			i = e;
+			continue;
+		}
 		if (i >= len || !is_digit(s[i]))
 			return i;
 		start = i;
@@ -172,9 +238,14 @@ static size_t prefix(const char *s, size_t len, struct tr_line *out)
 			/* -ttt seconds since the epoch, or -r relative */
 			out->ts_us = v * 1000000 + fraction_us(s, len, &i);
 			out->has_ts = true;
-		} else if (i < len && s[i] == ' ' && !out->has_ts &&
-			   out->pid == 0 && start == 0) {
-			out->pid = (int32_t)v;	/* -f -o FILE: "1234  " */
+		} else if (i < len && (s[i] == ' ' || s[i] == '<') &&
+			   !out->has_ts && out->pid == 0 && start == 0) {
+			/* -f -o FILE: "1234  ", with -Y "1234<name> " */
+			if (!comm(s, len, &i)) {
+				fail(out, "malformed '<name>' after the pid");
+				return (size_t)-1;
+			}
+			out->pid = (int32_t)v;
 		} else {
 			/* Digits that begin the body: not a prefix. */
 			return start;
@@ -230,10 +301,13 @@ void tr_split_line(const char *s, size_t len, struct tr_line *out)
 	}
 	if (starts(s, len, "+++ ")) {
 		out->kind = TR_LINE_EXIT;
+		out->body = s;
+		out->body_len = len;
 		return;
 	}
+	/* strace's notes, and -k's stack frames after each call */
 	if (starts(s, len, "strace: ") || starts(s, len, "[ Process ") ||
-	    starts(s, len, " > ")) {
+	    starts(s, len, "> ")) {
 		out->kind = TR_LINE_NOTE;
 		return;
 	}
@@ -250,6 +324,15 @@ void tr_split_line(const char *s, size_t len, struct tr_line *out)
 		out->name_len = j - 5;
 		out->body = s + j + 9;
 		out->body_len = len - j - 9;
+		return;
+	}
+	if (s[0] == ')') {
+		/* the rest of a call cut by other output, without strace's
+		 * "<... NAME resumed>" (strace -z; program output on the same
+		 * terminal): it continues the call its pid left open */
+		out->kind = TR_LINE_RESUMED;
+		out->body = s;
+		out->body_len = len;
 		return;
 	}
 	j = 0;

@@ -7,10 +7,26 @@
  * output ("<unfinished ...>" ... "<... mmap resumed>") is kept as text
  * and parsed whole when it resumes, so split and unsplit calls go through
  * the same parser.
+ *
+ * ALGORITHM: each line is classified (line.c); a call is parsed at once
+ * (args.c), an unfinished one waits in a table keyed by pid (open
+ * addressing, constant time per line however many threads wait) for the
+ * line that continues it: "<... NAME resumed>" with the same pid, a pid
+ * strace did not print (see find_unprefixed), or a bare ")..." line.  A
+ * call line that stops short waits the same way, since other output on
+ * the same terminal can cut it.  "+++ exited +++" ends the pid's call;
+ * "+++ superseded by execve in pid T +++" moves T's call to this pid.
+ *
+ * INVARIANTS: at most one call per pid waits (a second is an error: the
+ * first one's result is lost); an event never carries a result strace did
+ * not print in full (a last line without its newline is an error); every
+ * waiting call is reported at the end, as unfinished or as the error it
+ * would have been alone.
  */
 #include "rmsim/trace.h"
 
 #include "input.h"
+#include "parse.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -21,14 +37,18 @@
 #define LINE_MAX_LEN (64 * 1024 * 1024)
 #define PATH_SIZE 4096
 
-/* A call waiting for its "<... resumed>" line. */
+/* A call waiting for its "<... resumed>" line; a slot of the pid table. */
 struct pending {
+	bool used;
 	int32_t pid;
 	enum tr_call call;
+	bool raw;		/* printed by number: "syscall_0x1ce(" */
 	uint64_t line;
 	bool has_ts;
 	int64_t ts_us;
 	char *text;		/* arguments so far (memory calls only) */
+	const char *open;	/* a line that stopped short, waiting for its
+				 * continuation: why it cannot be read alone */
 	size_t len, cap;
 	char name[32];		/* for the mismatch message */
 };
@@ -42,8 +62,8 @@ struct tr_reader {
 	bool eof;
 	uint64_t line;
 	struct tr_stats st;
-	struct pending *pend;
-	size_t npend, cappend;
+	struct pending *pend;	/* open addressing by pid, no tombstones */
+	size_t npend, cappend;	/* cappend: 0 or a power of two */
 	int32_t *pids;		/* open-addressing set, 0 is empty */
 	size_t npids, cappids;
 	char path[PATH_SIZE];
@@ -55,6 +75,8 @@ struct tr_reader {
 	 * "strace: Process N attached" note; the first half waits here */
 	char *carry;
 	size_t carry_len, carry_cap;
+	bool cut;		/* the line at hand is the last, without '\n' */
+	int32_t last_pid;	/* pid of the latest unfinished call */
 };
 
 struct tr_reader *tr_open(const char *path, const struct tr_options *opt,
@@ -88,7 +110,7 @@ void tr_close(struct tr_reader *r)
 	if (!r)
 		return;
 	tr_input_close(r->in);
-	for (i = 0; i < r->npend; i++)
+	for (i = 0; i < r->cappend; i++)
 		free(r->pend[i].text);
 	free(r->pend);
 	free(r->pids);
@@ -97,6 +119,12 @@ void tr_close(struct tr_reader *r)
 	free(r->buf);
 	free(r->file);
 	free(r);
+}
+
+bool tr_missing_input(int err)
+{
+	return err == -ENOENT || err == -EACCES || err == -EISDIR ||
+	       err == -ENOTDIR || err == -ENAMETOOLONG || err == -ELOOP;
 }
 
 const char *tr_error(const struct tr_reader *r)
@@ -145,20 +173,109 @@ static void note_pid(struct tr_reader *r, int32_t pid)
 	r->st.pids = r->npids;
 }
 
+static size_t pend_slot(int32_t pid, size_t cap)
+{
+	return (size_t)((uint32_t)pid * 2654435761u) & (cap - 1);
+}
+
+/* The unfinished call of @pid: a hash lookup, as threads can be many. */
 static struct pending *find_pending(struct tr_reader *r, int32_t pid)
 {
 	size_t i;
 
-	for (i = 0; i < r->npend; i++)
+	if (!r->npend)
+		return NULL;
+	for (i = pend_slot(pid, r->cappend); r->pend[i].used;
+	     i = (i + 1) & (r->cappend - 1))
 		if (r->pend[i].pid == pid)
 			return &r->pend[i];
 	return NULL;
 }
 
+/*
+ * strace -f writing to a terminal or stderr prints "[pid N]" only while
+ * more than one process is traced, so a call can start without the
+ * prefix and resume with it (vfork's child attached in between), or the
+ * other way round (the other processes exited, and so did their calls:
+ * the survivor's is the only one open).  A pid of 0 is "not printed".
+ */
+static struct pending *find_unprefixed(struct tr_reader *r, int32_t pid,
+				       const char *name, size_t len)
+{
+	struct pending *p = NULL;
+	size_t i;
+
+	if (pid) {
+		p = find_pending(r, 0);
+	} else if (r->npend == 1) {
+		for (i = 0; !p; i++)
+			if (r->pend[i].used)
+				p = &r->pend[i];
+	}
+	if (p && strlen(p->name) == len && memcmp(p->name, name, len) == 0)
+		return p;
+	return NULL;
+}
+
+/* Take @p out of the table, keeping its text; the slot may be refilled. */
+static struct pending take_pending(struct tr_reader *r, struct pending *p)
+{
+	size_t mask = r->cappend - 1, i = (size_t)(p - r->pend), j = i, k;
+	struct pending out = *p;
+
+	/* backward-shift deletion: entries after the hole that would not
+	 * be found across it move into it */
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!r->pend[j].used)
+			break;
+		k = pend_slot(r->pend[j].pid, r->cappend);
+		if ((j > i && (k <= i || k > j)) ||
+		    (j < i && k <= i && k > j)) {
+			r->pend[i] = r->pend[j];
+			i = j;
+		}
+	}
+	memset(&r->pend[i], 0, sizeof(r->pend[i]));
+	r->npend--;
+	return out;
+}
+
 static void drop_pending(struct tr_reader *r, struct pending *p)
 {
-	free(p->text);
-	*p = r->pend[--r->npend];
+	free(take_pending(r, p).text);
+}
+
+/* A free slot for @pid (no call of it is open), growing the table. */
+static struct pending *new_pending(struct tr_reader *r, int32_t pid)
+{
+	size_t i;
+
+	if (2 * (r->npend + 1) > r->cappend) {
+		size_t ncap = r->cappend ? r->cappend * 2 : 16, j;
+		struct pending *n = calloc(ncap, sizeof(*n));
+
+		if (!n)
+			return NULL;
+		for (j = 0; j < r->cappend; j++) {
+			if (!r->pend[j].used)
+				continue;
+			for (i = pend_slot(r->pend[j].pid, ncap); n[i].used;
+			     i = (i + 1) & (ncap - 1))
+				;
+			n[i] = r->pend[j];
+		}
+		free(r->pend);
+		r->pend = n;
+		r->cappend = ncap;
+	}
+	for (i = pend_slot(pid, r->cappend); r->pend[i].used;
+	     i = (i + 1) & (r->cappend - 1))
+		;
+	r->npend++;
+	r->pend[i].used = true;
+	r->pend[i].pid = pid;
+	return &r->pend[i];
 }
 
 /* Record a line error; returns -EINVAL (or 0 to skip with keep_going). */
@@ -174,30 +291,43 @@ static int line_error(struct tr_reader *r, uint64_t line, const char *why)
 	return -EINVAL;
 }
 
-static int store_pending(struct tr_reader *r, const struct tr_line *l,
-			 enum tr_call call)
+/*
+ * A pid starts a call while an earlier one of its own is unfinished.  A
+ * thread makes one call at a time and strace prints the resumption (or
+ * "+++ exited +++") before its next, so the earlier call's result is lost
+ * (an edited or damaged trace).  An error: with --keep-going the
+ * lost call is counted as a skipped line and the new one is read.
+ */
+static int lost_pending(struct tr_reader *r, struct pending *p)
 {
-	struct pending *p = find_pending(r, l->pid);
+	char why[160];
+	int rc;
 
-	if (p) {
-		/* strace never leaves two calls of one pid open; the old one
-		 * was cut off (the tracee was killed or detached) */
-		r->st.unfinished_at_end++;
+	if (p->open) {
+		rc = line_error(r, p->line, p->open);
 		drop_pending(r, p);
+		return rc;
 	}
-	if (r->npend == r->cappend) {
-		size_t ncap = r->cappend ? r->cappend * 2 : 16;
-		struct pending *n = realloc(r->pend, ncap * sizeof(*n));
+	snprintf(why, sizeof(why),
+		 "pid %d starts a call while its %s of line %llu is "
+		 "unfinished: that call's result is lost",
+		 (int)p->pid, p->name, (unsigned long long)p->line);
+	rc = line_error(r, r->line, why);
+	drop_pending(r, p);
+	return rc;
+}
 
-		if (!n)
-			return -ENOMEM;
-		r->pend = n;
-		r->cappend = ncap;
-	}
-	p = &r->pend[r->npend++];
-	memset(p, 0, sizeof(*p));
-	p->pid = l->pid;
+static struct pending *store_pending(struct tr_reader *r,
+				     const struct tr_line *l, enum tr_call call,
+				     bool raw)
+{
+	struct pending *p = new_pending(r, l->pid);
+
+	if (!p)
+		return NULL;
+	r->last_pid = l->pid;
 	p->call = call;
+	p->raw = raw;
 	p->line = r->line;
 	p->has_ts = l->has_ts;
 	p->ts_us = l->ts_us;
@@ -205,12 +335,14 @@ static int store_pending(struct tr_reader *r, const struct tr_line *l,
 		 (int)(l->name_len < 31 ? l->name_len : 31), l->name);
 	if (call != TR_OTHER || r->opt.all_calls) {
 		p->text = malloc(l->body_len + 1);
-		if (!p->text)
-			return -ENOMEM;
+		if (!p->text) {
+			drop_pending(r, p);
+			return NULL;
+		}
 		memcpy(p->text, l->body, l->body_len);
 		p->len = l->body_len;
 	}
-	return 0;
+	return p;
 }
 
 /*
@@ -235,11 +367,47 @@ static bool other_complete(const char *body, size_t len)
 }
 
 /*
+ * strace ends every line with a newline: a last line without one was cut,
+ * maybe inside its result ("= 0x7f12" of "= 0x7f1234560000"), which no
+ * syntax check can see.  Called once the call reads well otherwise, so a
+ * visible defect is named first.
+ */
+static int cut_error(struct tr_reader *r, uint64_t line)
+{
+	return line_error(r, line, "truncated line: the trace ends inside "
+				   "this call (no newline after it)");
+}
+
+/*
+ * A call line that stops short.  When strace's output shares a terminal
+ * with the program's, the program's text can cut a call in two (write(1,
+ * "hi\n", 3hi, then ")  = 3" on the next line); strace -z prints the rest
+ * of an interrupted call as a bare ")  = 0x7f..." line.  So the line waits
+ * for a continuation like an unfinished call; it is an error (@why, at its
+ * own line) if none comes before its pid's next call or the end.  A
+ * continuation that stops short is an error at once.
+ */
+static int short_line(struct tr_reader *r, uint64_t line,
+		      const struct tr_line *l, enum tr_call call, bool raw,
+		      const char *why)
+{
+	struct pending *p;
+
+	if (r->cut || l->kind != TR_LINE_CALL)
+		return line_error(r, line, why);
+	p = store_pending(r, l, call, raw);
+	if (!p)
+		return line_error(r, line, "out of memory");
+	p->open = why;
+	return 0;
+}
+
+/*
  * Turn a complete call (possibly joined from a pending part) into an
  * event.  Returns 1 for an event, 0 for a call that is counted and
  * skipped, or the line_error result.
  */
-static int finish_call(struct tr_reader *r, enum tr_call call,
+static int finish_call(struct tr_reader *r, enum tr_call call, bool raw,
 		       const char *body, size_t len, uint64_t line,
 		       const struct tr_line *l, struct tr_event *ev)
 {
@@ -247,8 +415,10 @@ static int finish_call(struct tr_reader *r, enum tr_call call,
 
 	if (call == TR_OTHER) {
 		if (!other_complete(body, len))
-			return line_error(r, line,
+			return short_line(r, line, l, call, raw,
 					  "truncated line: missing result");
+		if (r->cut)
+			return cut_error(r, line);
 		r->st.calls[TR_OTHER]++;
 		if (!r->opt.all_calls)
 			return 0;
@@ -257,9 +427,13 @@ static int finish_call(struct tr_reader *r, enum tr_call call,
 		ev->result = TR_RET_UNKNOWN;
 	} else {
 		memset(ev, 0, sizeof(*ev));
-		if (tr_parse_call(call, body, len, ev, r->path, sizeof(r->path),
-				  &why))
-			return line_error(r, line, why);
+		if (tr_parse_call_raw(call, body, len, raw, ev, r->path,
+				      sizeof(r->path), &why))
+			return strncmp(why, "truncated", 9) == 0
+				       ? short_line(r, line, l, call, raw, why)
+				       : line_error(r, line, why);
+		if (r->cut)
+			return cut_error(r, line);
 		r->st.calls[call]++;
 		if (ev->result == TR_RET_ERROR) {
 			r->st.failed[call]++;
@@ -282,7 +456,7 @@ static int finish_call(struct tr_reader *r, enum tr_call call,
  * resumed call will be, or will fail with a message).
  */
 static int clone_start(struct tr_reader *r, const struct tr_line *l,
-		       enum tr_call call, struct tr_event *ev)
+		       enum tr_call call, bool raw, struct tr_event *ev)
 {
 	static const char close[] = ") = ?";
 	size_t need = l->body_len + sizeof(close);
@@ -299,8 +473,8 @@ static int clone_start(struct tr_reader *r, const struct tr_line *l,
 	memcpy(r->joined, l->body, l->body_len);
 	memcpy(r->joined + l->body_len, close, sizeof(close));
 	memset(ev, 0, sizeof(*ev));
-	if (tr_parse_call(call, r->joined, need - 1, ev, r->path,
-			  sizeof(r->path), &why))
+	if (tr_parse_call_raw(call, r->joined, need - 1, raw, ev, r->path,
+			      sizeof(r->path), &why))
 		return 0;
 	ev->flags |= TR_FLAG_STARTED;
 	ev->line = r->line;
@@ -311,12 +485,49 @@ static int clone_start(struct tr_reader *r, const struct tr_line *l,
 	return 1;
 }
 
+/*
+ * "+++ exited with 0 +++", "+++ killed by SIGKILL +++": the pid's call in
+ * progress never resumes, and the pid may be reused.  "+++ superseded by
+ * execve in pid T +++": a thread T other than the leader called execve;
+ * the kernel gives T the leader's pid, so T's unfinished execve resumes
+ * under the pid of this line.
+ */
+static void pid_ends(struct tr_reader *r, const struct tr_line *l)
+{
+	static const char sup[] = "+++ superseded by execve in pid ";
+	struct pending *p = find_pending(r, l->pid);
+	size_t n = sizeof(sup) - 1, i;
+	int64_t t = 0;
+
+	if (p) {
+		r->st.unfinished_at_end++;
+		drop_pending(r, p);
+	}
+	if (l->body_len <= n || memcmp(l->body, sup, n) != 0)
+		return;
+	for (i = n; i < l->body_len && i < n + 10 && l->body[i] >= '0' &&
+		    l->body[i] <= '9'; i++)
+		t = t * 10 + (l->body[i] - '0');
+	if (t > 0 && t <= INT32_MAX && (p = find_pending(r, (int32_t)t))) {
+		struct pending moved = take_pending(r, p);
+
+		p = new_pending(r, l->pid);
+		if (!p) {
+			free(moved.text);
+			return;
+		}
+		moved.pid = l->pid;
+		*p = moved;
+	}
+}
+
 static int handle_line(struct tr_reader *r, const char *s, size_t len,
 		       struct tr_event *ev)
 {
 	struct tr_line l;
 	struct pending *p;
 	enum tr_call call;
+	bool raw;
 	size_t need;
 	int rc;
 
@@ -333,40 +544,53 @@ static int handle_line(struct tr_reader *r, const char *s, size_t len,
 		return 0;
 	case TR_LINE_EXIT:
 		r->st.exits++;
+		pid_ends(r, &l);
 		return 0;
 	case TR_LINE_CALL:
-		call = tr_call_lookup(l.name, l.name_len);
-		return finish_call(r, call, l.body, l.body_len, r->line, &l,
-				   ev);
 	case TR_LINE_UNFINISHED:
-		call = tr_call_lookup(l.name, l.name_len);
-		rc = store_pending(r, &l, call);
-		if (rc == -ENOMEM)
+		p = r->npend ? find_pending(r, l.pid) : NULL;
+		if (p && (rc = lost_pending(r, p)) != 0)
+			return rc;
+		call = tr_call_lookup_raw(l.name, l.name_len, &raw);
+		if (l.kind == TR_LINE_CALL)
+			return finish_call(r, call, raw, l.body, l.body_len,
+					   r->line, &l, ev);
+		if (!store_pending(r, &l, call, raw))
 			return line_error(r, r->line, "out of memory");
 		if (r->opt.clone_starts &&
 		    (call == TR_CLONE || call == TR_CLONE3 || call == TR_FORK ||
 		     call == TR_VFORK))
-			return clone_start(r, &l, call, ev);
+			return clone_start(r, &l, call, raw, ev);
 		return 0;
 	case TR_LINE_RESUMED:
 		break;
 	}
-	p = find_pending(r, l.pid);
+	/* a bare continuation without a pid belongs to the latest call
+	 * left open: strace printed nothing in between */
+	p = find_pending(r, l.name_len || l.pid ? l.pid : r->last_pid);
+	if (!p && l.name_len)
+		p = find_unprefixed(r, l.pid, l.name, l.name_len);
+	if (p && !l.pid)
+		l.pid = p->pid;
 	if (!p)
 		return line_error(r, r->line,
-				  "resumed call with no unfinished partner");
-	if (strlen(p->name) != l.name_len ||
-	    memcmp(p->name, l.name, l.name_len) != 0) {
+				  l.name_len ? "resumed call with no "
+					       "unfinished partner"
+					     : "a line starting with ')' "
+					       "continues no call");
+	if (l.name_len && (strlen(p->name) != l.name_len ||
+			   memcmp(p->name, l.name, l.name_len) != 0)) {
 		drop_pending(r, p);
 		return line_error(r, r->line,
 				  "resumed call does not match the "
 				  "unfinished call of this pid");
 	}
 	call = p->call;
+	raw = p->raw;
 	if (call == TR_OTHER && !r->opt.all_calls) {
 		drop_pending(r, p);
-		return finish_call(r, call, l.body, l.body_len, r->line, &l,
-				   ev);
+		return finish_call(r, call, raw, l.body, l.body_len, r->line,
+				   &l, ev);
 	}
 	need = p->len + l.body_len + 1;
 	if (need > r->joined_cap) {
@@ -387,7 +611,8 @@ static int handle_line(struct tr_reader *r, const char *s, size_t len,
 		uint64_t line = p->line;
 
 		drop_pending(r, p);
-		rc = finish_call(r, call, r->joined, need - 1, line, &l, ev);
+		rc = finish_call(r, call, raw, r->joined, need - 1, line, &l,
+				 ev);
 	}
 	if (rc == 1)
 		ev->flags |= TR_FLAG_RESUMED;
@@ -452,7 +677,47 @@ static int splice_or_handle(struct tr_reader *r, const char *s, size_t len,
 	return rc;
 }
 
-/* Make room and read more input; returns bytes read, 0 at end, -1. */
+/*
+ * Calls still unfinished at the end are counted (the tracee was killed or
+ * strace detached); a line that stopped short and was never continued is
+ * the error it would have been alone.
+ */
+static int end_of_trace(struct tr_reader *r)
+{
+	int rc = 0;
+
+	struct pending *first = NULL;
+	size_t i;
+
+	/* the earliest line that stopped short is the one named */
+	for (i = 0; i < r->cappend; i++)
+		if (r->pend[i].used && r->pend[i].open &&
+		    (!first || r->pend[i].line < first->line))
+			first = &r->pend[i];
+	if (first)
+		rc = line_error(r, first->line, first->open);
+	for (i = 0; i < r->cappend; i++) {
+		struct pending *p = &r->pend[i];
+
+		if (!p->used)
+			continue;
+		if (p->open && p != first && r->opt.keep_going)
+			r->st.skipped++;
+		else if (!p->open)
+			r->st.unfinished_at_end++;
+		free(p->text);
+		memset(p, 0, sizeof(*p));
+	}
+	r->npend = 0;
+	if (rc)
+		r->fatal = true;
+	return rc;
+}
+
+/*
+ * Make room and read more input; returns bytes read, 0 at end, -1 for a
+ * read error, -2 for bad data (a line too long, corrupt compression).
+ */
 static int fill(struct tr_reader *r)
 {
 	ssize_t n;
@@ -482,7 +747,7 @@ static int fill(struct tr_reader *r)
 	if (n < 0) {
 		snprintf(r->msg, sizeof(r->msg), "%s: %s", r->file,
 			 tr_input_error(r->in));
-		return -1;
+		return tr_input_corrupt(r->in) ? -2 : -1;
 	}
 	r->end += (size_t)n;
 	r->st.bytes += (uint64_t)n;
@@ -510,13 +775,10 @@ int tr_next(struct tr_reader *r, struct tr_event *ev)
 					r->eof = true;
 				continue;
 			}
-			if (r->start == r->end) {
-				r->st.unfinished_at_end += r->npend;
-				while (r->npend)
-					drop_pending(r, &r->pend[0]);
-				return 0;
-			}
+			if (r->start == r->end)
+				return end_of_trace(r);
 			nl = r->buf + r->end;	/* last line, no newline */
+			r->cut = true;
 		}
 		len = (size_t)(nl - (r->buf + r->start));
 		r->line++;

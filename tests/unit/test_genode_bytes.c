@@ -2,8 +2,9 @@
  * test_genode_bytes.c - a dataspace's sparse contents (gn_bytes.c)
  * against a flat array: random stores, zeroed ranges large and small
  * (both of gn_bytes_zero's paths: page by page, and over the pages
- * stored), writes, and a zeroed range that ends at 2^64.  gn_bytes_check
- * runs after every operation; the whole array is compared every few.
+ * stored), writes, and a zeroed range that ends at 2^64, over zero and
+ * over a ROM's fill byte.  gn_bytes_check runs after every operation; the
+ * whole array is compared every few.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -107,6 +108,47 @@ static void random_ops(void **state)
 	gn_bytes_free(&b);
 }
 
+/*
+ * A filled ROM's contents (rom(N, fill=V)): one byte for the whole
+ * range, stores and small zeroed ranges over it, against a flat array.
+ */
+static void fill_background(void **state)
+{
+	static uint8_t flat[SPAN];
+	struct gn_bytes b;
+	uint64_t off, len;
+	int step;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	gn_bytes_set(&b, 5, 9);
+	gn_bytes_fill(&b, 0x7f);
+	assert_int_equal(b.n, 0);
+	memset(flat, 0x7f, sizeof(flat));
+	compare(&b, flat);
+	assert_int_equal(gn_bytes_get(&b, UINT64_MAX), 0x7f);
+	for (step = 0; step < 5000; step++) {
+		off = rnd() % SPAN;
+		if (rnd() % 4) {
+			flat[off] = rnd() % 2 ? 0x7f : (uint8_t)rnd();
+			gn_bytes_set(&b, off, flat[off]);
+		} else {
+			len = 1 + rnd() % 300;
+			len = off + len > SPAN ? SPAN - off : len;
+			memset(flat + off, 0, len);
+			gn_bytes_zero(&b, off, len);
+		}
+		checked(&b);
+	}
+	compare(&b, flat);
+	/* back to the fill everywhere: nothing stored */
+	for (off = 0; off < SPAN; off++)
+		gn_bytes_set(&b, off, 0x7f);
+	assert_int_equal(b.n, 0);
+	assert_int_equal(b.pn, 0);
+	gn_bytes_free(&b);
+}
+
 static void zero_drops_chunks(void **state)
 {
 	struct gn_bytes b;
@@ -132,6 +174,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(random_ops),
 		cmocka_unit_test(zero_drops_chunks),
+		cmocka_unit_test(fill_background),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

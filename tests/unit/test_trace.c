@@ -3,79 +3,8 @@
  * each call's argument decoding, split calls, compressed input, and each
  * kind of malformed input with its exact message.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
 
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
-#include "rmsim/abi.h"
-#include "rmsim/trace.h"
-
-#define MAXEV 16
-
-struct run {
-	int rc;			/* last tr_next result */
-	int n;
-	struct tr_event ev[MAXEV];
-	char path[MAXEV][128];
-	char msg[512];
-	struct tr_stats st;
-};
-
-/* Write @text to a memfd and read every event from it. */
-static void read_text(const char *text, size_t len, bool keep_going,
-		      struct run *out)
-{
-	struct tr_options opt = {.keep_going = keep_going};
-	struct tr_reader *r;
-	char path[64];
-	int fd, err;
-
-	memset(out, 0, sizeof(*out));
-	fd = memfd_create("t", 0);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, len), (ssize_t)len);
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	r = tr_open(path, &opt, &err);
-	assert_non_null(r);
-	while ((out->rc = tr_next(r, &out->ev[out->n])) > 0) {
-		if (out->ev[out->n].fd_path)
-			snprintf(out->path[out->n], 128, "%s",
-				 out->ev[out->n].fd_path);
-		assert_true(++out->n < MAXEV);
-	}
-	/* messages carry the file name; keep only "LINE: what" */
-	snprintf(out->msg, sizeof(out->msg), "%s",
-		 strchr(tr_error(r), ':') ? strchr(tr_error(r), ':') + 1 : "");
-	out->st = *tr_reader_stats(r);
-	tr_close(r);
-	close(fd);
-}
-
-static void read_str(const char *text, struct run *out)
-{
-	read_text(text, strlen(text), false, out);
-}
-
-/* One line that must give exactly one event. */
-static struct tr_event one(const char *line)
-{
-	static struct run r;
-
-	read_str(line, &r);
-	if (r.rc != 0)
-		fail_msg("%s -> %s", line, r.msg);
-	assert_int_equal(r.n, 1);
-	return r.ev[0];
-}
+#include "trace_fixture.h"
 
 static void test_mmap_symbolic(void **state)
 {
@@ -353,17 +282,6 @@ static void test_other_calls_and_notes(void **state)
 	assert_int_equal(r.st.notes, 2);
 }
 
-/* Malformed input: exact messages, exit through tr_next's -EINVAL. */
-static void bad(const char *text, const char *msg)
-{
-	static struct run r;
-
-	read_str(text, &r);
-	if (r.rc != -EINVAL)
-		fail_msg("accepted: %s", text);
-	assert_string_equal(r.msg, msg);
-}
-
 static void test_malformed(void **state)
 {
 	bad("mmap(NULL, 4096, PROT_READ", "1: truncated line: missing ')'");
@@ -452,17 +370,92 @@ static void test_long_line_and_last_line(void **state)
 	static struct run r;
 	size_t n = 600 * 1024, i;
 	char *text = malloc(n + 64);
+	const char *cut;
 
 	/* a 600 KiB argument forces the line buffer to grow */
 	strcpy(text, "write(1, \"");
 	for (i = strlen(text); i < n; i++)
 		text[i] = 'a';
-	strcpy(text + n, "\", 3) = 3\nmunmap(0x1000, 4096) = 0");
+	strcpy(text + n, "\", 3) = 3\nmunmap(0x1000, 4096) = 0\n");
 	read_text(text, strlen(text), false, &r);
-	free(text);
 	assert_int_equal(r.rc, 0);
 	assert_int_equal(r.n, 1);
 	assert_int_equal(r.ev[0].line, 2);
+	/* a last line without its newline was cut, maybe inside its result
+	 * ("= 0x7f12" of "= 0x7f1234560000"): an error, after what came
+	 * before */
+	text[strlen(text) - 1] = '\0';
+	read_text(text, strlen(text), false, &r);
+	free(text);
+	assert_int_equal(r.rc, -EINVAL);
+	assert_int_equal(r.n, 0);
+	assert_string_equal(r.msg, "2: truncated line: the trace ends "
+				   "inside this call (no newline after it)");
+	cut = "brk(NULL) = 0x1000\nmmap(NULL, 4096, PROT_READ, "
+	      "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f12";
+	read_text(cut, strlen(cut), true, &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.st.skipped, 1);
+	/* other lines may end the file without one */
+	read_str("munmap(0x1000, 4096) = 0\n+++ exited with 0 +++", &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 1);
+}
+
+static int no_vars(void *ctx, const char *name, size_t len, uint64_t *val)
+{
+	(void)ctx;
+	(void)name;
+	(void)len;
+	(void)val;
+	return -1;
+}
+
+/* The case language's expressions nest by recursion, under a bound */
+static void test_expr_nesting(void **state)
+{
+	static char s[300000];
+	const struct tr_expr_env env = {no_vars, NULL};
+	const char *why = NULL;
+	uint64_t v;
+	size_t end, i, n;
+
+	for (n = 64; n <= 65; n++) {
+		for (i = 0; i < n; i++)
+			s[i] = '(';
+		s[n] = '7';
+		for (i = 0; i < n; i++)
+			s[n + 1 + i] = ')';
+		s[2 * n + 1] = '\0';
+		if (n == 64) {
+			assert_int_equal(tr_parse_expr(s, strlen(s), &env, &v,
+						       &end, &why), 0);
+			assert_int_equal(v, 7);
+		} else {
+			assert_int_equal(tr_parse_expr(s, strlen(s), &env, &v,
+						       &end, &why), -1);
+			assert_string_equal(why,
+					    "expression nested too deeply");
+		}
+	}
+	/* 60,000 parentheses, 200,000 minuses: a message, not a crash */
+	memset(s, '(', 60000);
+	strcpy(s + 60000, "1");
+	assert_int_equal(tr_parse_expr(s, strlen(s), &env, &v, &end, &why),
+			 -1);
+	memset(s, '-', 200000);
+	strcpy(s + 200000, "1");
+	assert_int_equal(tr_parse_expr(s, strlen(s), &env, &v, &end, &why),
+			 -1);
+	assert_string_equal(why, "expression nested too deeply");
+	/* depth is nesting, not length: a long flat sum is fine */
+	for (i = 0; i < 20000; i++)
+		memcpy(s + 4 * i, "(1)+", 4);
+	strcpy(s + 80000, "-(-1)");
+	assert_int_equal(tr_parse_expr(s, strlen(s), &env, &v, &end, &why),
+			 0);
+	assert_int_equal(v, 20001);
 }
 
 /* Compressed input is recognised by its magic, whatever the name. */
@@ -493,7 +486,8 @@ static void test_compressed(void **state)
 			n++;
 		assert_int_equal(n, 2);
 		tr_close(rd);
-		/* a corrupt stream is a read error, not a crash */
+		/* a corrupt or cut stream is bad data, not a crash and not
+		 * a read error */
 		snprintf(cmd, sizeof(cmd),
 			 "head -c 30 %s/t.strace > %s/c.strace", dir, dir);
 		assert_int_equal(system(cmd), 0);
@@ -502,7 +496,9 @@ static void test_compressed(void **state)
 		assert_non_null(rd);
 		while ((n = tr_next(rd, &ev)) > 0)
 			;
-		assert_int_equal(n, -EIO);
+		assert_int_equal(n, -EINVAL);
+		assert_non_null(strstr(tr_error(rd), fmt ? "xz data"
+							 : "gzip data"));
 		tr_close(rd);
 	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
@@ -516,6 +512,12 @@ static void test_missing_file(void **state)
 
 	assert_null(tr_open("/nonexistent/trace", NULL, &err));
 	assert_int_equal(err, -ENOENT);
+	assert_true(tr_missing_input(err));
+	/* a directory opens, but is no trace */
+	assert_null(tr_open("/", NULL, &err));
+	assert_int_equal(err, -EISDIR);
+	assert_true(tr_missing_input(err));
+	assert_false(tr_missing_input(-EIO));
 }
 
 int main(void)
@@ -534,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_binary_garbage),
 		cmocka_unit_test(test_keep_going_counts),
 		cmocka_unit_test(test_long_line_and_last_line),
+		cmocka_unit_test(test_expr_nesting),
 		cmocka_unit_test(test_compressed),
 		cmocka_unit_test(test_missing_file),
 	};

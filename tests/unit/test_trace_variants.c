@@ -1,0 +1,444 @@
+/*
+ * test_trace_variants.c - the strace output variants people record, each
+ * with lines recorded for real (strace 6.1 on Linux 6.18; the programs
+ * and commands are in tests/strace-variants/): -y and -yy notes, -k stack
+ * frames, -i, -n and -Y prefixes, -z and -Z, --seccomp-bpf, strace's stderr
+ * mixed with the program's, calls printed by number, a thread's execve,
+ * and the defects that must stay errors (a lost unfinished call).
+ */
+#include "trace_fixture.h"
+
+#include "trace/parse.h"
+
+#include <sys/syscall.h>
+
+/* -y: a memfd and an unlinked file, deleted since; strace 6 prints the
+ * mark after the note, older strace inside it (the issue's example) */
+static void test_y_deleted(void **state)
+{
+	struct tr_event e;
+
+	e = one("mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_SHARED, "
+		"3</memfd:java_heap>(deleted), 0) = 0x7fc8ee71e000");
+	assert_int_equal(e.arg[4], 3);
+	assert_int_equal(e.arg[5], 0);
+	assert_string_equal(e.fd_path, "/memfd:java_heap");
+	e = one("mmap(NULL, 4096, PROT_READ, MAP_SHARED, "
+		"4</tmp/tmp.Leg0Su2O8s/tmpfile>(deleted), 0) = 0x7fc8ee71d000");
+	assert_string_equal(e.fd_path, "/tmp/tmp.Leg0Su2O8s/tmpfile");
+	e = one("mmap(NULL, 2097152, PROT_READ|PROT_WRITE, MAP_SHARED, "
+		"4</memfd:java_heap (deleted)>, 0) = 0x7f0000000000");
+	assert_int_equal(e.arg[4], 4);
+	assert_string_equal(e.fd_path, "/memfd:java_heap");
+	/* the note on a result */
+	e = one("memfd_create(\"java_heap\", 0)            = "
+		"3</memfd:java_heap>(deleted)");
+	assert_int_equal(e.call, TR_MEMFD_CREATE);
+	assert_int_equal(e.ret, 3);
+	assert_string_equal(e.fd_path, "java_heap");
+}
+
+/* -y on AT_FDCWD, and escaped angle brackets in a path */
+static void test_y_at_fdcwd_and_escapes(void **state)
+{
+	struct tr_event e;
+
+	e = one("openat(AT_FDCWD</tmp/tmp.Leg0Su2O8s>, \"/etc/ld.so.cache\", "
+		"O_RDONLY|O_CLOEXEC) = 3</etc/ld.so.cache>");
+	assert_int_equal(e.call, TR_OPENAT);
+	assert_int_equal(e.arg[0], LX_O_RDONLY | 02000000); /* O_CLOEXEC */
+	assert_int_equal(e.ret, 3);
+	assert_string_equal(e.fd_path, "/etc/ld.so.cache");
+	e = one("mmap(NULL, 4096, PROT_READ, MAP_SHARED, "
+		"3</tmp/tmp.Leg0Su2O8s/we\\74ird\\76, name) (deleted)\\76>, 0) "
+		"= 0x7fd19fbc3000");
+	assert_int_equal(e.arg[4], 3);
+	assert_int_equal(e.arg[5], 0);
+	assert_string_equal(e.fd_path,
+			    "/tmp/tmp.Leg0Su2O8s/we\\74ird\\76, name) "
+			    "(deleted)\\76");
+}
+
+/* -yy: a device's numbers, sockets with their addresses */
+static void test_yy(void **state)
+{
+	struct tr_event e;
+
+	e = one("openat(AT_FDCWD</tmp/tmp.Leg0Su2O8s>, \"/dev/zero\", O_RDWR) "
+		"= 5</dev/zero<char 1:5>>");
+	assert_int_equal(e.ret, 5);
+	e = one("mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 5</dev/zero<char "
+		"1:5>>, 0) = 0x7f5eb9288000");
+	assert_int_equal(e.arg[4], 5);
+	assert_string_equal(e.fd_path, "/dev/zero");
+	e = one("mmap(NULL, 4096, PROT_READ, MAP_SHARED, "
+		"5<TCP:[127.0.0.1:53660->127.0.0.1:33671]>, 0) = "
+		"0x7fd19fbc1000");
+	assert_int_equal(e.arg[5], 0);
+	assert_string_equal(e.fd_path,
+			    "TCP:[127.0.0.1:53660->127.0.0.1:33671]");
+	e = one("mmap(NULL, 4096, PROT_READ, MAP_SHARED, "
+		"6<UNIX-STREAM:[113815]>, 0) = -1 ENODEV (No such device)");
+	assert_int_equal(e.err, LX_ENODEV);
+	assert_string_equal(e.fd_path, "UNIX-STREAM:[113815]");
+}
+
+/* -k: stack frames after each call, split calls too */
+static void test_k_stack_frames(void **state)
+{
+	static struct run r;
+
+	read_str("12359 mmap(NULL, 8392704, PROT_NONE, MAP_PRIVATE|"
+		 "MAP_ANONYMOUS|MAP_STACK, -1, 0) = 0x7ff7c0612000\n"
+		 " > /usr/lib/x86_64-linux-gnu/libc.so.6(__mmap+0x13) "
+		 "[0x1019b3]\n"
+		 " > /usr/lib/x86_64-linux-gnu/libc.so.6(pthread_create+0x981) "
+		 "[0x89d01]\n"
+		 " > /tmp/rec/p3(main+0x2c) [0x122b]\n"
+		 "12359 mmap(NULL, 8392704, PROT_NONE, MAP_PRIVATE|"
+		 "MAP_ANONYMOUS|MAP_STACK, -1, 0 <unfinished ...>\n"
+		 "12360 mmap(NULL, 12288, PROT_READ|PROT_WRITE, MAP_PRIVATE|"
+		 "MAP_ANONYMOUS, -1, 0 <unfinished ...>\n"
+		 "12359 <... mmap resumed>)               = 0x7ff7bf610000\n"
+		 " > /usr/lib/x86_64-linux-gnu/libc.so.6(__mmap+0x13) "
+		 "[0x1019b3]\n",
+		 &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.ev[1].ret, 0x7ff7bf610000);
+	assert_int_equal(r.st.notes, 4);
+}
+
+/* -i and -n, alone and with -f, -ttt, -T and -y */
+static void test_i_and_n_prefixes(void **state)
+{
+	static struct run r;
+	struct tr_event e;
+
+	e = one("12123 [00007ff5643a9ca3] mmap(NULL, 8192, PROT_READ|"
+		"PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = "
+		"0x7ff56437f000");
+	assert_int_equal(e.pid, 12123);
+	assert_int_equal(e.ret, 0x7ff56437f000);
+	e = one("12135 09:27:08.846863 [   9] mmap(NULL, 8192, PROT_READ|"
+		"PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = "
+		"0x7f5425846000");
+	assert_int_equal(e.pid, 12135);
+	assert_int_equal(e.ts_us, ((9 * 60 + 27) * 60 + 8) * 1000000LL +
+					  846863);
+	read_str("12146 1796635628.885956 [  10] [00007f37ac6b6a37] "
+		 "mprotect(0x7f37aadb0000, 8388608, PROT_READ|PROT_WRITE "
+		 "<unfinished ...>\n"
+		 "12148 1796635628.885943 [ 273] [00007f37ac63dfa7] "
+		 "set_robust_list(0x7f37abdb09a0, 24 <unfinished ...>\n"
+		 "12148 1796635628.885965 [ 273] [00007f37ac63dfa7] <... "
+		 "set_robust_list resumed>) = 0 <0.000015>\n"
+		 "12146 1796635628.885984 [  10] [00007f37ac6b6a37] <... "
+		 "mprotect resumed>) = 0 <0.000021>\n"
+		 "12146 1796635628.884103 [ 257] [00007f37ac7ccb1d] "
+		 "openat(AT_FDCWD</tmp/rec>, \"/etc/ld.so.cache\", "
+		 "O_RDONLY|O_CLOEXEC) = 3</etc/ld.so.cache> <0.000011>\n"
+		 "12149 1796635628.896950 [  60] [????????????????] +++ "
+		 "exited with 0 +++\n"
+		 "12146 1796635628.908062 [  61] [00007f37ac688c17] --- "
+		 "SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=12152,"
+		 " si_uid=0, si_status=0, si_utime=0, si_stime=0} ---\n",
+		 &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.ev[0].call, TR_MPROTECT);
+	assert_int_equal(r.ev[0].ts_us, 1796635628885956LL);
+	assert_int_equal(r.ev[0].line, 1);
+	assert_int_equal(r.ev[1].call, TR_OPENAT);
+	assert_int_equal(r.ev[1].pid, 12146);
+	assert_int_equal(r.st.exits, 1);
+	assert_int_equal(r.st.signals, 1);
+	/* a bracket that is neither stays an error */
+	bad("[0x12] mmap(NULL, 1, 0, 0, -1, 0) = 0\n",
+	    "1: not a strace line: expected 'name(' after the prefix");
+}
+
+/* -Y: the process name after the pid, both prefix forms */
+static void test_Y_process_names(void **state)
+{
+	static struct run r;
+	struct tr_event e;
+
+	e = one("29147<threads> mmap(NULL, 8192, PROT_READ|PROT_WRITE, "
+		"MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7fda779ed000");
+	assert_int_equal(e.pid, 29147);
+	assert_int_equal(e.ret, 0x7fda779ed000);
+	read_str("29151<threads> mmap(NULL, 4096, PROT_READ|PROT_WRITE, "
+		 "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n"
+		 "[pid 25654<p3>] munmap(0x7fa5d6d54000, 49152) = 0\n"
+		 "29151<threads> <... mmap resumed>) = 0x7fda779ec000\n",
+		 &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.ev[0].pid, 25654);
+	assert_int_equal(r.ev[1].pid, 29151);
+	bad("29151<threads mmap(NULL, 1, 0, 0, -1, 0) = 0\n",
+	    "1: malformed '<name>' after the pid");
+}
+
+/* -z prints the rest of an interrupted call as a bare ")" line; -Z and
+ * --seccomp-bpf lines are ordinary */
+static void test_z_Z_and_seccomp(void **state)
+{
+	static struct run r;
+	struct tr_event e;
+
+	read_str("20052 mmap(NULL, 204800, PROT_READ|PROT_WRITE, MAP_PRIVATE|"
+		 "MAP_ANONYMOUS, -1, 0 <unfinished ...>\n"
+		 ")                                       = 0x7fd8b7892000\n"
+		 "20052 munmap(0x7fd8b7892000, 204800)    = 0\n",
+		 &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.ev[0].call, TR_MMAP);
+	assert_int_equal(r.ev[0].pid, 20052);
+	assert_int_equal(r.ev[0].ret, 0x7fd8b7892000);
+	assert_true(r.ev[0].flags & TR_FLAG_RESUMED);
+	e = one("12822 mmap(0x1, 4096, PROT_READ, MAP_PRIVATE|MAP_FIXED|"
+		"MAP_ANONYMOUS, -1, 0) = -1 EINVAL (Invalid argument)");
+	assert_int_equal(e.err, LX_EINVAL);
+	e = one("14633 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|"
+		"MAP_ANONYMOUS, -1, 0) = 0x7efc07daa000");
+	assert_int_equal(e.pid, 14633);
+	/* a bare ")" with nothing open is an error */
+	bad("munmap(0x1000, 4096) = 0\n)                   = 0\n",
+	    "2: a line starting with ')' continues no call");
+}
+
+/* strace -f writing to the program's stderr: its note cuts vfork's line,
+ * the start has no pid prefix, the resumption has one; the program's
+ * output cuts a write in two */
+static void test_stderr_mixed(void **state)
+{
+	static struct run r;
+
+	read_str("wait4(-1, 0x7ffcb0a410fc, WNOHANG, NULL) = -1 ECHILD (No "
+		 "child processes)\n"
+		 "vfork(strace: Process 20082 attached\n"
+		 " <unfinished ...>\n"
+		 "[pid 20082] execve(\"/usr/bin/ls\", [\"ls\", "
+		 "\"/nonexistent\"], "
+		 "0x5591defa9ad8 /* 37 vars */ <unfinished ...>\n"
+		 "[pid 20080] <... vfork resumed>)        = 20082\n"
+		 "[pid 20080] wait4(-1,  <unfinished ...>\n"
+		 "[pid 20082] <... execve resumed>)       = 0\n",
+		 &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.ev[0].call, TR_VFORK);
+	assert_int_equal(r.ev[0].pid, 20080);
+	assert_int_equal(r.ev[0].ret, 20082);
+	assert_int_equal(r.ev[0].line, 3);	/* where the cut line ends */
+	assert_int_equal(r.ev[1].call, TR_EXECVE);
+	assert_int_equal(r.st.notes, 1);
+	assert_int_equal(r.st.unfinished_at_end, 1);	/* the wait4 */
+	read_str("write(1, \"hi\\n\", 3hi\n"
+		 ")                     = 3\n"
+		 "brk(NULL) = 0x5591defa9000\n",
+		 &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.st.calls[TR_OTHER], 1);
+	/* cut by output and never continued: the error it always was */
+	bad("write(1, \"hi\\n\", 3hi\nbrk(NULL) = 0x5591defa9000\n",
+	    "1: truncated line: missing result");
+	bad("brk(NULL) = 0x5591defa9000\nmunmap(0x1000, 4096\n",
+	    "2: truncated line: missing ')'");
+}
+
+/* strace printing a call by number: mapped through the x86-64 table */
+static void test_syscall_by_number(void **state)
+{
+	static struct run r;
+	bool raw;
+
+	assert_string_equal(tr_sysno_name(0x1ce), "mseal");
+	assert_string_equal(tr_sysno_name(9), "mmap");
+	assert_null(tr_sysno_name(0x1000));
+	/* found by name, so whenever the call table knows mseal */
+	assert_int_equal(tr_call_lookup_raw("syscall_0x1ce", 13, &raw),
+			 tr_call_lookup("mseal", 5));
+	assert_int_equal(tr_call_lookup_raw("syscall_0xa", 11, &raw),
+			 TR_MPROTECT);
+	assert_true(raw);
+	assert_int_equal(tr_call_lookup_raw("syscall_0xfffffffff", 19, &raw),
+			 TR_OTHER);
+	assert_int_equal(tr_call_lookup_raw("syscall_0x1zz", 13, &raw),
+			 TR_OTHER);
+	read_str("syscall_0x1ce(0, 0, 0, 0xffffffff, 0, 0x7ffc5b220a28) = 0\n"
+		 "syscall_0x1cc(0, 0, 0, 0, 0x7ffc5b220a28, 0x7ffc5b220a28) = "
+		 "-1 EINVAL (Invalid argument)\n",
+		 &r);
+	assert_int_equal(r.rc, 0);
+	/* the real line's shape for a call the table knows: six registers,
+	 * the call's own three first */
+	read_str("syscall_0xa(0x7f0000000000, 0x1000, 0x1, 0xffffffff, 0, "
+		 "0x7ffc5b220a28) = 0\n",
+		 &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.ev[0].call, TR_MPROTECT);
+	assert_int_equal(r.ev[0].arg[0], 0x7f0000000000);
+	assert_int_equal(r.ev[0].arg[2], 1);
+	assert_int_equal(r.ev[0].arg[3], 0);
+	bad("syscall_0xa(0x7f0000000000, 0x1000) = 0\n",
+	    "1: wrong number of arguments for this call");
+}
+
+/* The table against the build host's own numbers */
+static void test_sysno_table_matches_host(void **state)
+{
+#define X(n)                                                                   \
+	do {                                                                   \
+		if (tr_sysno_name(__NR_##n))                                  \
+			assert_string_equal(tr_sysno_name(__NR_##n), #n);      \
+		else                                                           \
+			fail_msg("no name for %s", #n);                        \
+	} while (0)
+	X(read); X(mmap); X(mprotect); X(munmap); X(brk); X(mremap);
+	X(msync); X(mincore); X(madvise); X(shmget); X(shmat); X(shmctl);
+	X(clone); X(fork); X(vfork); X(execve); X(exit); X(shmdt);
+	X(mlock); X(munlock); X(mlockall); X(munlockall); X(prctl);
+	X(arch_prctl); X(remap_file_pages); X(exit_group); X(openat);
+	X(mbind); X(set_mempolicy); X(migrate_pages); X(move_pages);
+	X(userfaultfd); X(mlock2); X(pkey_mprotect); X(pkey_alloc);
+	X(pkey_free); X(io_uring_setup); X(clone3); X(process_madvise);
+	X(memfd_secret); X(memfd_create); X(prlimit64); X(capset);
+	X(set_mempolicy_home_node);
+#ifdef __NR_map_shadow_stack
+	X(map_shadow_stack);
+#endif
+#ifdef __NR_mseal
+	X(mseal);
+#endif
+#undef X
+}
+
+/* a thread's execve: the leader's pid takes over the unfinished call */
+static void test_thread_execve(void **state)
+{
+	static struct run r;
+
+	read_str("20075 pause( <unfinished ...>\n"
+		 "20076 execve(\"/bin/true\", [\"true\"], 0x7ffe79897ea8 /* 37 "
+		 "vars */ <unfinished ...>\n"
+		 "20075 <... pause resumed>)              = ?\n"
+		 "20075 +++ superseded by execve in pid 20076 +++\n"
+		 "20075 <... execve resumed>)             = 0\n",
+		 &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.ev[0].call, TR_EXECVE);
+	assert_int_equal(r.ev[0].pid, 20075);
+	assert_int_equal(r.ev[0].line, 2);
+	assert_int_equal(r.st.exits, 1);
+}
+
+/* A pid's second call before the first resumed: its result is lost */
+static void test_lost_unfinished(void **state)
+{
+	static struct run r;
+	static const char two[] =
+		"[pid 7] mmap(NULL, 4096, PROT_READ, "
+		"MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n"
+		"[pid 7] munmap(0x1000, 4096 <unfinished ...>\n"
+		"[pid 7] <... munmap resumed>) = 0\n";
+
+	bad(two, "2: pid 7 starts a call while its mmap of line 1 is "
+		 "unfinished: that call's result is lost");
+	bad("[pid 7] mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, "
+	    "-1, 0 <unfinished ...>\n"
+	    "[pid 7] munmap(0x1000, 4096) = 0\n",
+	    "2: pid 7 starts a call while its mmap of line 1 is "
+	    "unfinished: that call's result is lost");
+	/* --keep-going: counted, the later call read */
+	read_text(two, sizeof(two) - 1, true, &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.ev[0].call, TR_MUNMAP);
+	assert_int_equal(r.st.skipped, 1);
+	/* after an exit the pid may start afresh (pid reuse) */
+	read_str("[pid 7] mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|"
+		 "MAP_ANONYMOUS, -1, 0 <unfinished ...>\n"
+		 "[pid 7] +++ killed by SIGKILL +++\n"
+		 "[pid 7] munmap(0x1000, 4096) = 0\n",
+		 &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.st.unfinished_at_end, 1);
+}
+
+/*
+ * Thousands of threads with a call open at once, resumed in a scrambled
+ * order: the pid table (open addressing, entries shifted back on
+ * removal) finds each one, with its own line.
+ */
+static void test_many_pending(void **state)
+{
+	enum { N = 3000 };
+	static char text[N * 2 * 120];
+	static int order[N];
+	struct tr_options opt = {0};
+	struct tr_reader *rd;
+	struct tr_event ev;
+	size_t len = 0;
+	int i, j, t, fd, n = 0;
+
+	for (i = 0; i < N; i++) {
+		order[i] = i;
+		/* pids three to a slot: 16384 apart, a multiple of the
+		 * table size */
+		len += (size_t)sprintf(text + len,
+				       "[pid %d] munmap(0x%x000, 4096 "
+				       "<unfinished ...>\n",
+				       1 + (i % 3) * 16384 + i / 3, i + 1);
+	}
+	for (i = N - 1; i > 0; i--) {
+		j = (int)(((unsigned)i * 2654435761u) % (unsigned)(i + 1));
+		t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (i = 0; i < N; i++)
+		len += (size_t)sprintf(text + len,
+				       "[pid %d] <... munmap resumed>) = 0\n",
+				       1 + (order[i] % 3) * 16384 +
+					       order[i] / 3);
+	rd = open_text(text, len, &opt, &fd);
+	while (tr_next(rd, &ev) > 0) {
+		i = order[n++];
+		assert_int_equal(ev.pid, 1 + (i % 3) * 16384 + i / 3);
+		assert_int_equal(ev.line, i + 1);
+		assert_int_equal(ev.arg[0], ((uint64_t)i + 1) << 12);
+	}
+	assert_int_equal(n, N);
+	assert_int_equal(tr_reader_stats(rd)->unfinished_at_end, 0);
+	tr_close(rd);
+	close(fd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_y_deleted),
+		cmocka_unit_test(test_y_at_fdcwd_and_escapes),
+		cmocka_unit_test(test_yy),
+		cmocka_unit_test(test_k_stack_frames),
+		cmocka_unit_test(test_i_and_n_prefixes),
+		cmocka_unit_test(test_Y_process_names),
+		cmocka_unit_test(test_z_Z_and_seccomp),
+		cmocka_unit_test(test_stderr_mixed),
+		cmocka_unit_test(test_syscall_by_number),
+		cmocka_unit_test(test_sysno_table_matches_host),
+		cmocka_unit_test(test_thread_execve),
+		cmocka_unit_test(test_lost_unfinished),
+		cmocka_unit_test(test_many_pending),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
