@@ -180,6 +180,7 @@ struct gn_ctx {
 	uint64_t phys_next;		/* fake physical allocator */
 	uint64_t next_ds, next_rom, next_rm, next_pd, next_conn;
 	struct gn_metrics m;
+	struct gn_refusals closed_refused; /* of RM sessions closed */
 	gn_log_fn log;
 	void *log_arg;
 	uint64_t seq;

@@ -501,6 +501,8 @@ void gn_rm_session_close(struct gn_rm_connection *rm)
 	while (rm->maps)
 		destroy_map(rm, rm->maps);
 	gn_acct_refund(&rm->pd->acct, rm->don_ram, rm->don_caps);
+	c->closed_refused.rm_ram += rm->acct.ram_refused;
+	c->closed_refused.rm_caps += rm->acct.caps_refused;
 	rm->pd->out_ram -= rm->don_ram;
 	rm->pd->out_caps -= rm->don_caps;
 	if (rm->c_prev)
@@ -627,4 +629,20 @@ gn_rm_cap gn_ds_region_map(gn_ds_cap dsc)
 	if (!ds || ds->kind != GN_DS_MANAGED)
 		return gn_rm_cap_of(NULL);
 	return gn_rm_cap_of(ds->sub);
+}
+
+void gn_quota_refusals(const struct gn_ctx *c, struct gn_refusals *out)
+{
+	const struct gn_rm_connection *rm;
+	const struct gn_pd *pd;
+
+	*out = c->closed_refused;
+	for (pd = c->pds; pd; pd = pd->p_next) {
+		out->pd_ram += pd->acct.ram_refused;
+		out->pd_caps += pd->acct.caps_refused;
+	}
+	for (rm = c->conns; rm; rm = rm->c_next) {
+		out->rm_ram += rm->acct.ram_refused;
+		out->rm_caps += rm->acct.caps_refused;
+	}
 }
