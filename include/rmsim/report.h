@@ -15,6 +15,8 @@
 #define RMSIM_REPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 /*
  * rep_write - write @out_dir/report.md and @out_dir/report.html from the
@@ -32,5 +34,13 @@
  */
 int rep_write(const char *db_path, const char *out_dir, char *err,
 	      size_t errsize);
+
+/*
+ * rep_decision_print - the decision view (report.md's first section) of
+ * the runs of @db_path numbered @min_run or higher, as text for the
+ * terminal.  Returns 0 or a status as rep_write's.
+ */
+int rep_decision_print(const char *db_path, int64_t min_run, FILE *f,
+		       char *err, size_t errsize);
 
 #endif

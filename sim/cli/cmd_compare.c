@@ -142,6 +142,7 @@ int cmd_compare(int argc, char **argv)
 	const char *genode = "26.02", *dbpath = "rmsim.db", *report = NULL;
 	unsigned npol = 0, nlay = 0, i, j, k;
 	uint64_t ram = 0, caps = 0;
+	int64_t first_run = 0;
 	enum rp_touch touch = RP_TOUCH_FIRST;
 	bool no_db = false, quiet = false, deviations = false;
 	struct db *db = NULL;
@@ -302,6 +303,8 @@ int cmd_compare(int argc, char **argv)
 						s.error);
 					break;
 				}
+				if (!first_run)
+					first_run = s.run_id;
 				print_row(o.pol->name, &s);
 				fflush(stdout);
 				if (s.findings || s.mismatches)
@@ -316,6 +319,12 @@ int cmd_compare(int argc, char **argv)
 			status = cli_fail(EXIT_IOERR, "compare",
 					  "%s: cannot finish the database",
 					  dbpath);
+	}
+	if (!status && db && !quiet) {
+		/* the decision over this comparison's runs only */
+		if (rep_decision_print(dbpath, first_run, stdout, msg,
+				       sizeof(msg)))
+			fprintf(stderr, "rmsim compare: %s\n", msg);
 	}
 	if (!status && report) {
 		if (rep_write(dbpath, report, msg, sizeof(msg)))

@@ -73,6 +73,8 @@ static const char css[] =
 	".c-label{font-size:11px;fill:#444}\n"
 	".c-axis{stroke:#6b7280}.c-grid{stroke:#e3e7eb}\n"
 	".c-line{fill:none;stroke-linejoin:round}\n"
+	"table.decision td{min-width:120px}\n"
+	"td.cheapest{background:#e8f5ec}\n"
 	"@media print{details{display:block}}\n";
 
 static void chip(FILE *f, int colour)
@@ -125,6 +127,8 @@ static void nav(FILE *f, const struct rep_data *d)
 	size_t i;
 
 	fputs("<nav><ol>", f);
+	if (d->decision.n)
+		fputs("<li><a href=\"#decision\">Decision</a></li>", f);
 	if (d->ngroups)
 		fputs("<li><a href=\"#summary\">Summary</a></li>", f);
 	if (d->nconform)
@@ -136,6 +140,11 @@ static void nav(FILE *f, const struct rep_data *d)
 		rep_html(f, rep_basename(d->groups[i].trace));
 		fputs(" on ", f);
 		rep_html(f, d->groups[i].layout);
+		if (d->groups[i].settings) {
+			fputs(" (", f);
+			rep_html(f, d->groups[i].settings);
+			fputc(')', f);
+		}
 		fputs("</a></li>", f);
 	}
 	fputs("</ol></nav>\n", f);
@@ -742,12 +751,27 @@ static void group(FILE *f, const struct rep_group *g, size_t idx)
 	rep_html(f, rep_basename(g->trace));
 	fputs(" on ", f);
 	rep_html(f, g->layout ? g->layout : "?");
+	if (g->settings) {
+		/* runs with other settings are another section */
+		fputs(" <span class=\"small\">(", f);
+		rep_html(f, g->settings);
+		fputs(")</span>", f);
+	}
 	fputs("</h2>\n<p class=\"meta\">Trace <code>", f);
 	rep_html(f, g->trace);
 	fputs("</code>", f);
-	if (r0->genode) {
+	if (r0->trace_sha256) {
+		fputs(" · SHA-256 <code>", f);
+		rep_html(f, r0->trace_sha256);
+		fputs("</code>", f);
+	}
+	if (r0->genode && !g->settings) {
 		fputs(" · Genode ", f);
 		rep_html(f, r0->genode);
+	}
+	if (!isnan(r0->ram_quota)) {
+		fputs(" · RAM quota ", f);
+		rep_html(f, rep_fmt_bytes(r0->ram_quota, b, sizeof(b)));
 	}
 	fprintf(f, " · %s events · %zu polic%s</p>\n",
 		rep_fmt_count((double)g->max_seq, b, sizeof(b)), g->nrun,
@@ -790,6 +814,7 @@ void rep_html_write(FILE *f, const struct rep_data *d)
 		      "conformance run yet.</p>\n",
 		      f);
 	nav(f, d);
+	rep_decision_html(f, &d->decision);
 	summary(f, d);
 	conformance(f, d);
 	for (i = 0; i < d->ngroups; i++)

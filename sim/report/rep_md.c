@@ -533,6 +533,7 @@ void rep_md_write(FILE *f, const struct rep_data *d)
 		fputs("The database holds no replay, comparison or "
 		      "conformance run yet.\n\n",
 		      f);
+	rep_decision_md(f, &d->decision);
 	summary(f, d);
 	conformance(f, d);
 	for (i = 0; i < d->ngroups; i++) {
@@ -543,11 +544,26 @@ void rep_md_write(FILE *f, const struct rep_data *d)
 		rep_md(f, rep_basename(g->trace));
 		fputs(" on ", f);
 		rep_md(f, g->layout ? g->layout : "?");
+		if (g->settings) {
+			/* runs with other settings are another section */
+			fputs(" (", f);
+			rep_md(f, g->settings);
+			fputc(')', f);
+		}
 		fputs("\n\nTrace ", f);
 		rep_md(f, g->trace);
-		if (r0->genode) {
+		if (r0->trace_sha256) {
+			fputs(" (SHA-256 ", f);
+			rep_md_code(f, r0->trace_sha256);
+			fputc(')', f);
+		}
+		if (r0->genode && !g->settings) {
 			fputs(", Genode ", f);
 			rep_md(f, r0->genode);
+		}
+		if (!isnan(r0->ram_quota)) {
+			fputs(", RAM quota ", f);
+			rep_md(f, rep_fmt_bytes(r0->ram_quota, b, sizeof(b)));
 		}
 		fprintf(f, ", %s events, %zu polic%s.\n\n",
 			rep_fmt_count((double)g->max_seq, b, sizeof(b)),

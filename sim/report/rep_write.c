@@ -143,18 +143,17 @@ static int open_readonly(const char *path, sqlite3 **db)
 	return rc;
 }
 
-int rep_write(const char *db_path, const char *out_dir, char *err,
-	      size_t errsize)
+/* Open @db_path read-only and load it into @d (runs from @min_run on). */
+static int load(const char *db_path, int64_t min_run, struct rep_data *d,
+		char *err, size_t errsize)
 {
-	struct rep_data d;
 	struct stat st;
 	sqlite3 *db = NULL;
 	int rc, status;
 
-	memset(&d, 0, sizeof(d));
-	d.db_path = db_path;
-	if (!out_dir || !*out_dir)
-		out_dir = ".";
+	memset(d, 0, sizeof(*d));
+	d->db_path = db_path;
+	d->min_run = min_run;
 	/* SQLite would create an empty database for a missing file */
 	if (stat(db_path, &st) != 0) {
 		snprintf(err, errsize, "%s: %s", db_path, strerror(errno));
@@ -172,8 +171,20 @@ int rep_write(const char *db_path, const char *out_dir, char *err,
 		return (rc & 0xff) == SQLITE_NOTADB ? 65 : 66;
 	}
 	sqlite3_busy_timeout(db, 5000);
-	status = rep_data_load(db, &d, err, errsize);
+	status = rep_data_load(db, d, err, errsize);
 	sqlite3_close(db);
+	return status;
+}
+
+int rep_write(const char *db_path, const char *out_dir, char *err,
+	      size_t errsize)
+{
+	struct rep_data d;
+	int status;
+
+	if (!out_dir || !*out_dir)
+		out_dir = ".";
+	status = load(db_path, 0, &d, err, errsize);
 	if (status)
 		goto out;
 	if (make_dir(out_dir) != 0) {
@@ -188,6 +199,18 @@ int rep_write(const char *db_path, const char *out_dir, char *err,
 		status = write_one(&d, out_dir, "report.html", rep_html_write,
 				   err, errsize);
 out:
+	rep_data_free(&d);
+	return status;
+}
+
+int rep_decision_print(const char *db_path, int64_t min_run, FILE *f,
+		       char *err, size_t errsize)
+{
+	struct rep_data d;
+	int status = load(db_path, min_run, &d, err, errsize);
+
+	if (!status)
+		rep_decision_text(f, &d.decision);
 	rep_data_free(&d);
 	return status;
 }

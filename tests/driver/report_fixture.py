@@ -309,10 +309,10 @@ def new_run(con, like, policy, params=None, command="compare"):
     cur = con.execute(
         "INSERT INTO run(started_utc, tool_version, command, trace,"
         " trace_sha256, policy, params, layout, genode_version, status,"
-        " events, wall_ms, pid, host)"
+        " events, wall_ms, pid, host, settings)"
         " SELECT started_utc, tool_version, ?, trace, trace_sha256, ?, ?,"
         " layout, coalesce(genode_version, '26.02'), 'complete', events,"
-        " wall_ms * 3, pid, host FROM run WHERE id=?",
+        " wall_ms * 3, pid, host, settings FROM run WHERE id=?",
         (command, policy, params, like))
     return cur.lastrowid
 

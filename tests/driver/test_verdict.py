@@ -1,0 +1,223 @@
+"""End-to-end tests of the verdicts: brk judged like any other call (a
+refused growth is a finding, window:heap= follows the trace's heap), a
+quota that runs out said once with what follows marked as consequences,
+runs with different settings kept apart in the report, and the decision
+view of the main job naming window or lazy as the cheapest clean policy
+on the Go traces, from the database alone."""
+import os
+import re
+import shlex
+import sqlite3
+import tempfile
+import unittest
+
+from rmsim_driver import SOURCE, TRACES, main, run
+
+HEAP_TRACE = """\
+1000  brk(NULL)                   = 0x555555559000
+1000  brk(0x55555557a000)         = 0x55555557a000
+1000  madvise(0x555555560000, 4096, MADV_DONTNEED) = 0
+1000  brk(0x555555569000)         = 0x555555569000
+1000  exit_group(0)               = ?
+"""
+
+
+def findings(db, run_id=None):
+    con = sqlite3.connect(db)
+    try:
+        if run_id is None:
+            run_id = con.execute("SELECT max(id) FROM run").fetchone()[0]
+        return con.execute(
+            "SELECT f.kind, f.severity, f.detail, f.consequence, e.line "
+            "FROM finding f LEFT JOIN event e ON e.run_id=f.run_id AND "
+            "e.seq=f.seq WHERE f.run_id=? ORDER BY f.seq, f.rowid",
+            (run_id,)).fetchall()
+    finally:
+        con.close()
+
+
+class Brk(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.trace = os.path.join(self.tmp.name, "heap.strace")
+        with open(self.trace, "w") as f:
+            f.write(HEAP_TRACE)
+        self.db = os.path.join(self.tmp.name, "brk.db")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_refused_growth_is_a_finding(self):
+        p = run("replay", self.trace, "--policy", "window", "--db",
+                self.db, "-q")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        rows = findings(self.db)
+        brk = [r for r in rows if r[0] == "result"]
+        self.assertTrue(brk, rows)
+        self.assertEqual(brk[0][4], 2)          # the growth, line 2
+        self.assertEqual(brk[0][1], "warning")
+        self.assertIn("falls back to mmap", brk[0][2])
+        self.assertIn("divergence", [r[0] for r in rows])
+
+    def test_no_brk_at_all_is_a_finding(self):
+        run("replay", self.trace, "--policy", "libc", "--db", self.db,
+            "-q")
+        rows = findings(self.db)
+        self.assertTrue(any(r[0] == "result" and "no brk" in r[2]
+                            for r in rows), rows)
+
+    def test_heap_follows_the_trace(self):
+        # the trace's break addresses are moved to the window's heap,
+        # and so is the madvise inside the heap
+        p = run("replay", self.trace, "--policy", "window:heap=1M",
+                "--db", self.db, "-q")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(findings(self.db), [])
+        con = sqlite3.connect(self.db)
+        rows = con.execute("SELECT call, ref_ret, model_ret, model_errno "
+                           "FROM event ORDER BY seq").fetchall()
+        con.close()
+        self.assertEqual(rows[2][0], "madvise")
+        self.assertIsNone(rows[2][3])
+        # the model's break is its own, offset as the trace's grew
+        self.assertEqual(rows[1][1] - rows[0][1], rows[1][2] - rows[0][2])
+
+
+class Quota(unittest.TestCase):
+    def test_exhaustion_said_once_with_consequences(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, "q.db")
+            p = run("replay", os.path.join(TRACES, "go-hello.strace"),
+                    "--policy", "libc", "--ram", "64M", "--db", db, "-q")
+            self.assertEqual(p.returncode, 1, p.stderr)
+            rows = findings(db)
+            causes = [r for r in rows if "exhausted at line" in r[2]]
+            self.assertEqual(len(causes), 1, rows)
+            kind, sev, detail, consequence, line = causes[0]
+            self.assertEqual((kind, sev, consequence), ("resource",
+                                                         "error", 0))
+            self.assertIn("RAM quota of 64.0 MiB exhausted at line %d"
+                          % line, detail)
+            self.assertIn("later findings follow from it", detail)
+            after = rows[rows.index(causes[0]) + 1:]
+            self.assertTrue(after)
+            self.assertTrue(all(r[3] == 1 for r in after), after)
+            # the quota is said once: later resource findings are its
+            # consequences too
+            self.assertEqual(sum(r[0] == "resource" and not r[3]
+                                 for r in rows), 1)
+            con = sqlite3.connect(db)
+            m = dict(con.execute("SELECT name, value FROM metric WHERE "
+                                 "run_id=(SELECT max(id) FROM run)"))
+            con.close()
+            self.assertEqual(m["findings_consequences"], len(after))
+            self.assertEqual(m["findings_resource"], 1)
+
+    def test_enough_quota_no_resource(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, "q.db")
+            run("replay", os.path.join(TRACES, "go-hello.strace"),
+                "--policy", "libc", "--ram", "4G", "--db", db, "-q")
+            self.assertFalse([r for r in findings(db)
+                              if r[0] == "resource" or r[3]])
+
+
+class Settings(unittest.TestCase):
+    def test_runs_with_other_ram_are_kept_apart(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, "s.db")
+            out = os.path.join(tmp, "rep")
+            trace = os.path.join(TRACES, "go-hello.strace")
+            for ram in ("64M", "256M"):
+                p = run("compare", trace, "--policy", "libc,lazy",
+                        "--ram", ram, "--db", db, "-q")
+                self.assertIn(p.returncode, (0, 1), p.stderr)
+            con = sqlite3.connect(db)
+            rows = con.execute("SELECT ram_quota, ram_quota_derived, "
+                               "settings, policy_spec, touch, "
+                               "trace_sha256 FROM run").fetchall()
+            con.close()
+            self.assertEqual(sorted({r[0] for r in rows}),
+                             [64 << 20, 256 << 20])
+            self.assertTrue(all(r[1] == 0 and r[4] == "first" and
+                                re.fullmatch("[0-9a-f]{64}", r[5])
+                                for r in rows), rows)
+            run("report", "--db", db, "-o", out, check=0)
+            with open(os.path.join(out, "report.md")) as f:
+                md = f.read()
+            heads = re.findall(r"^## go-hello\.strace on nova-x86\\_64 "
+                               r"\((.*)\)$", md, re.M)
+            self.assertEqual(len(heads), 2, heads)
+            self.assertTrue(any("RAM 64 MiB" in h for h in heads))
+            self.assertTrue(any("RAM 256 MiB" in h for h in heads))
+            # two decision matrices, each naming its settings
+            self.assertEqual(len(re.findall(r"^### nova-x86\\_64: .*RAM "
+                                            r"(64|256) MiB", md, re.M)),
+                             2)
+            # a section's tables hold the runs of its settings only:
+            # one column per policy
+            for sec in md.split("\n## ")[1:]:
+                if not sec.startswith("go-hello"):
+                    continue
+                head = re.search(r"^\| metric \|(.*)\|$", sec, re.M)
+                self.assertEqual(head.group(1).count("|"), 1, head.group(0))
+
+    def test_derived_quota_is_printed_and_stored(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, "d.db")
+            p = run("replay", os.path.join(TRACES, "go-hello.strace"),
+                    "--policy", "lazy", "--db", db)
+            self.assertIn("from the trace: the reference's writable peak",
+                          p.stdout)
+            con = sqlite3.connect(db)
+            q, derived = con.execute("SELECT ram_quota, ram_quota_derived "
+                                     "FROM run").fetchone()
+            peak = con.execute("SELECT value FROM metric WHERE "
+                               "name='posix_writable_peak'").fetchone()[0]
+            con.close()
+            self.assertEqual(derived, 1)
+            want = peak + peak // 100 * 50 + (32 << 20)
+            self.assertEqual(q, (int(want) + (1 << 20) - 1) & ~((1 << 20) - 1))
+
+
+def main_job_args():
+    """The policies and traces scripts/run-main compares."""
+    with open(os.path.join(SOURCE, "scripts", "run-main")) as f:
+        text = f.read()
+    policies = re.search(r"^policies=(\S+)$", text, re.M).group(1)
+    quoted = re.search(r"^traces=(.*)$", text, re.M).group(1)
+    traces = " ".join(shlex.split(quoted)).split()
+    return policies, [os.path.join(SOURCE, t) for t in traces]
+
+
+class MainJobDecision(unittest.TestCase):
+    def test_window_or_lazy_is_the_cheapest_clean_on_go(self):
+        policies, traces = main_job_args()
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, "main.db")
+            p = run("compare", *traces, "--policy", policies, "--layout",
+                    "nova-x86_64,hw-64,sel4-64", "--db", db, "-q")
+            self.assertIn(p.returncode, (0, 1), p.stderr)
+            # from the database alone
+            out = os.path.join(tmp, "rep")
+            run("report", "--db", db, "-o", out, check=0)
+            with open(os.path.join(out, "report.md")) as f:
+                md = f.read()
+        decision = md.split("\n## Decision\n", 1)[1].split("\n## ", 1)[0]
+        tables = re.findall(r"^\| trace \|(.*)\|\n\|[-|]+\|\n((?:\|.*\|\n)+)",
+                            decision, re.M)
+        self.assertEqual(len(tables), 3)
+        for head, body in tables:
+            cols = [c.strip() for c in head.split("|")]
+            for row in body.splitlines():
+                cells = [c.strip() for c in row.strip("|").split("|")]
+                trace, cells = cells[0], cells[1:]
+                marked = [cols[i] for i, c in enumerate(cells)
+                          if c.startswith("\u2605")]
+                with self.subTest(trace=trace):
+                    self.assertEqual(len(marked), 1, row)
+                    self.assertRegex(marked[0], r"^(window|lazy)\b")
+
+
+if __name__ == "__main__":
+    main()
