@@ -21,7 +21,10 @@
 #define REP_CAUSE_CAP 12
 #define REP_CAUSE_EXAMPLES 3
 /* Buckets the resource samples of one run are reduced to. */
-#define REP_SAMPLE_BUCKETS 480
+#define REP_SAMPLE_BUCKETS 160
+/* Replay runs up to which maps and finding lists are inline; above,
+ * each trace and layout has a page of its own for them. */
+#define REP_INLINE_RUNS 60
 /* Regions listed in a map's table (all are drawn). */
 #define REP_REGION_LIST_CAP 200
 
@@ -186,6 +189,7 @@ struct rep_data {
 	const char **policies;		/* colour order */
 	size_t npolicies;
 	int64_t min_run;		/* runs below this id are left out */
+	bool split;			/* detail pages (REP_INLINE_RUNS) */
 	struct rep_decision decision;
 };
 
@@ -314,6 +318,8 @@ double rep_text_w(const char *s, double font_px, bool mono);
 
 void rep_md_write(FILE *f, const struct rep_data *d);
 void rep_html_write(FILE *f, const struct rep_data *d);
+/* report-<idx+1>.html: the maps and finding lists of group @idx. */
+void rep_html_detail(FILE *f, const struct rep_data *d, size_t idx);
 /* The SVG defs (hatch patterns) the maps refer to, once per page. */
 void rep_map_defs(FILE *f);
 /* One map: every space of snapshot @s of run @r, as inline SVG. */

@@ -916,11 +916,15 @@ static int arrange(struct loader *l)
 int rep_data_load(sqlite3 *db, struct rep_data *d, char *err, size_t errsize)
 {
 	struct loader l = {db, d, err, errsize, 0, 0};
+	size_t n_replay;
 
 	if (check_schema(&l) || load_runs(&l) || load_details(&l) ||
 	    arrange(&l))
 		return l.status;
 	if (rep_decide(d, &d->decision))
 		return oom(&l);
+	for (size_t i = n_replay = 0; i < d->ngroups; i++)
+		n_replay += d->groups[i].nrun;
+	d->split = n_replay > REP_INLINE_RUNS;
 	return 0;
 }

@@ -8,8 +8,10 @@
 
 #include "report/rep_internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -42,10 +44,16 @@ static int make_dir(const char *dir)
 	return ret;
 }
 
+/* What one file holds: the whole of a writer, or a group's page. */
+struct page {
+	void (*writer)(FILE *, const struct rep_data *);
+	void (*detail)(FILE *, const struct rep_data *, size_t);
+	size_t idx;
+};
+
 static int write_one(const struct rep_data *d, const char *dir,
-		     const char *name,
-		     void (*writer)(FILE *, const struct rep_data *),
-		     char *err, size_t errsize)
+		     const char *name, const struct page *pg, char *err,
+		     size_t errsize)
 {
 	char path[4096], tmp[4200];
 	FILE *f;
@@ -65,7 +73,10 @@ static int write_one(const struct rep_data *d, const char *dir,
 	}
 	/* a large buffer: the page is written in many small pieces */
 	setvbuf(f, NULL, _IOFBF, 1 << 16);
-	writer(f, d);
+	if (pg->writer)
+		pg->writer(f, d);
+	else
+		pg->detail(f, d, pg->idx);
 	e = ferror(f) ? errno : 0;
 	if (fclose(f) != 0 && !e)
 		e = errno ? errno : EIO;
@@ -143,6 +154,31 @@ static int open_readonly(const char *path, sqlite3 **db)
 	return rc;
 }
 
+/*
+ * Pages of groups beyond @keep that an earlier, bigger report left in
+ * @dir: only names this writer makes (report-<n>.html), nothing else.
+ */
+static void remove_stale(const char *dir, size_t keep)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *e;
+	char path[4200];
+
+	if (!dp)
+		return;
+	while ((e = readdir(dp))) {
+		unsigned long n;
+		int end = 0;
+
+		if (sscanf(e->d_name, "report-%lu.html%n", &n, &end) != 1 ||
+		    e->d_name[end] || n == 0 || n <= keep)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(dp);
+}
+
 /* Open @db_path read-only and load it into @d (runs from @min_run on). */
 static int load(const char *db_path, int64_t min_run, struct rep_data *d,
 		char *err, size_t errsize)
@@ -180,6 +216,8 @@ int rep_write(const char *db_path, const char *out_dir, char *err,
 	      size_t errsize)
 {
 	struct rep_data d;
+	char name[64];
+	size_t i;
 	int status;
 
 	if (!out_dir || !*out_dir)
@@ -193,11 +231,21 @@ int rep_write(const char *db_path, const char *out_dir, char *err,
 		status = 73;
 		goto out;
 	}
-	status = write_one(&d, out_dir, "report.md", rep_md_write, err,
+	status = write_one(&d, out_dir, "report.md",
+			   &(struct page){rep_md_write, NULL, 0}, err,
 			   errsize);
 	if (!status)
-		status = write_one(&d, out_dir, "report.html", rep_html_write,
+		status = write_one(&d, out_dir, "report.html",
+				   &(struct page){rep_html_write, NULL, 0}, err,
+				   errsize);
+	for (i = 0; !status && d.split && i < d.ngroups; i++) {
+		snprintf(name, sizeof(name), "report-%zu.html", i + 1);
+		status = write_one(&d, out_dir, name,
+				   &(struct page){NULL, rep_html_detail, i},
 				   err, errsize);
+	}
+	if (!status)
+		remove_stale(out_dir, d.split ? d.ngroups : 0);
 out:
 	rep_data_free(&d);
 	return status;

@@ -180,6 +180,76 @@ class Settings(unittest.TestCase):
             self.assertEqual(q, (int(want) + (1 << 20) - 1) & ~((1 << 20) - 1))
 
 
+def copy_runs(db, times):
+    """Copy every run of DB, with its rows, under TIMES new trace names."""
+    con = sqlite3.connect(db)
+    cols = {t: [r[1] for r in con.execute("PRAGMA table_info(%s)" % t)]
+            for t in ("run", "event", "finding", "metric", "sample",
+                      "region", "mapping")}
+    run_cols = [c for c in cols["run"] if c != "id"]
+    sel = ",".join("?" if c == "trace" else c for c in run_cols)
+    for k in range(times):
+        for rid, trace in con.execute("SELECT id, trace FROM run WHERE "
+                                      "trace NOT LIKE 'copy%'").fetchall():
+            new = con.execute("INSERT INTO run(%s) SELECT %s FROM run WHERE"
+                              " id=?" % (",".join(run_cols), sel),
+                              ("copy%d-%s" % (k, trace), rid)).lastrowid
+            for t in cols:
+                if t == "run":
+                    continue
+                c = ",".join(x for x in cols[t] if x != "run_id")
+                con.execute("INSERT INTO %s(run_id,%s) SELECT ?,%s FROM %s"
+                            " WHERE run_id=?" % (t, c, c, t), (new, rid))
+    con.commit()
+    con.close()
+
+
+class Scale(unittest.TestCase):
+    def test_many_runs_get_detail_pages(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, "many.db")
+            out = os.path.join(tmp, "rep")
+            p = run("compare", os.path.join(TRACES, "go-hello.strace"),
+                    "--layout", "nova-x86_64,hw-64,sel4-64", "--db", db,
+                    "-q")
+            self.assertIn(p.returncode, (0, 1), p.stderr)
+            # a small report: maps inline, no pages
+            run("report", "--db", db, "-o", out, check=0)
+            self.assertEqual(sorted(os.listdir(out)),
+                             ["report.html", "report.md"])
+            with open(os.path.join(out, "report.html")) as f:
+                small = f.read()
+            self.assertIn('<svg class="map"', small)
+            copy_runs(db, 4)                    # 75 runs
+            run("report", "--db", db, "-o", out, check=0)
+            pages = sorted(f for f in os.listdir(out)
+                           if re.fullmatch(r"report-\d+\.html", f))
+            self.assertEqual(len(pages), 15)    # 5 traces x 3 layouts
+            with open(os.path.join(out, "report.html")) as f:
+                main_page = f.read()
+            self.assertNotIn('<svg class="map"', main_page)
+            links = set(re.findall(r'href="(report-\d+\.html)"', main_page))
+            self.assertEqual(links, set(pages))
+            with open(os.path.join(out, pages[0])) as f:
+                detail = f.read()
+            self.assertIn('<svg class="map"', detail)
+            self.assertIn('href="report.html#replay-1"', detail)
+            for bad in ("<script", "http:", "https:", "src="):
+                self.assertNotIn(bad, main_page + detail)
+            # a smaller report in the same place takes its pages away
+            con = sqlite3.connect(db)
+            for t in ("event", "finding", "metric", "sample", "region",
+                      "mapping"):
+                con.execute("DELETE FROM %s WHERE run_id IN (SELECT id "
+                            "FROM run WHERE trace LIKE 'copy%%')" % t)
+            con.execute("DELETE FROM run WHERE trace LIKE 'copy%'")
+            con.commit()
+            con.close()
+            run("report", "--db", db, "-o", out, check=0)
+            self.assertEqual(sorted(os.listdir(out)),
+                             ["report.html", "report.md"])
+
+
 def main_job_args():
     """The policies and traces scripts/run-main compares."""
     with open(os.path.join(SOURCE, "scripts", "run-main")) as f:
