@@ -240,6 +240,13 @@ int tr_parse_case_call(enum tr_call call, const char *body, size_t len,
 		       const struct tr_expr_env *env, struct tr_event *ev,
 		       size_t *end, const char **why);
 
+/*
+ * tr_line_text - line @line (1-based) of the trace at @path as stored
+ * (plain, .gz or .xz), without its newline, cut to @size - 1 bytes.  0,
+ * -ENOENT when the file is shorter, or -errno.
+ */
+int tr_line_text(const char *path, uint64_t line, char *buf, size_t size);
+
 /* ---- the checksum of a trace file (sha256.c) ---- */
 
 struct tr_sha256 {

@@ -74,5 +74,6 @@ int cmd_layouts(int argc, char **argv);
 int cmd_policies(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 #endif

@@ -83,6 +83,55 @@ class Brk(unittest.TestCase):
         self.assertEqual(rows[1][1] - rows[0][1], rows[1][2] - rows[0][2])
 
 
+class Explain(unittest.TestCase):
+    def test_a_finding_explained(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            trace = os.path.join(tmp, "heap.strace")
+            with open(trace, "w") as f:
+                f.write(HEAP_TRACE)
+            db = os.path.join(tmp, "e.db")
+            run("replay", trace, "--policy", "lazy", "--db", db, "-q")
+            # without LINE: the first finding that counts, the growth
+            p = run("explain", db, "1", check=0)
+            self.assertIn("line 2 (event 2", p.stdout)
+            self.assertIn("trace:     1000  brk(0x55555557a000)", p.stdout)
+            self.assertRegex(p.stdout, r"Linux: +0x55555557a000")
+            self.assertIn("falls back to mmap", p.stdout)
+            self.assertIn("cause: brk \u2192 refused", p.stdout)
+            self.assertIn("Genode operations for it", p.stdout)
+            self.assertIn("env around", p.stdout)
+            # an event by its line; the window's map below env's
+            p = run("explain", db, "1", "1", check=0)
+            self.assertIn("line 1 (event 1", p.stdout)
+            self.assertRegex(p.stdout, r"findings\n  none")
+            # mistakes say so
+            self.assertEqual(run("explain", db, "7").returncode, 66)
+            self.assertEqual(run("explain", db, "1", "99").returncode, 66)
+            self.assertEqual(run("explain", db).returncode, 64)
+            self.assertEqual(run("explain", db, "x").returncode, 64)
+            self.assertEqual(run("explain", os.path.join(tmp, "no.db"),
+                                 "1").returncode, 66)
+            with open(os.path.join(tmp, "junk.db"), "w") as f:
+                f.write("not a database\n" * 100)
+            self.assertEqual(run("explain", os.path.join(tmp, "junk.db"),
+                                 "1").returncode, 65)
+
+    def test_genode_operations_and_map(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, "g.db")
+            run("replay", os.path.join(TRACES, "go-hello.strace"),
+                "--policy", "lazy", "--db", db, "-q")
+            con = sqlite3.connect(db)
+            line = con.execute("SELECT e.line FROM mapping m JOIN event e "
+                               "ON e.run_id=m.run_id AND e.seq=m.seq WHERE "
+                               "m.op='attach' ORDER BY m.rowid LIMIT 1"
+                               ).fetchone()[0]
+            con.close()
+            p = run("explain", db, "1", str(line), check=0)
+            self.assertRegex(p.stdout, r"\n  attach +\S+ +at 0x")
+            self.assertRegex(p.stdout, r"\n +> +0x[0-9a-f]+-0x[0-9a-f]+ ")
+
+
 class Quota(unittest.TestCase):
     def test_exhaustion_said_once_with_consequences(self):
         with tempfile.TemporaryDirectory() as tmp:
