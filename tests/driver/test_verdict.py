@@ -171,6 +171,42 @@ class Quota(unittest.TestCase):
                               if r[0] == "resource" or r[3]])
 
 
+class SchemaUpgrade(unittest.TestCase):
+    def test_a_version_1_file_gains_the_columns(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, "old.db")
+            trace = os.path.join(TRACES, "go-hello.strace")
+            run("replay", trace, "--policy", "lazy", "--db", db, "-q")
+            con = sqlite3.connect(db)
+            for table, col in (("run", "settings"), ("run", "caps_quota"),
+                               ("run", "ram_quota_derived"),
+                               ("run", "ram_quota"), ("run", "touch"),
+                               ("run", "policy_spec"),
+                               ("finding", "consequence"),
+                               ("finding", "cause")):
+                con.execute("ALTER TABLE %s DROP COLUMN %s" % (table, col))
+            con.execute("UPDATE meta SET value='1' WHERE "
+                        "key='schema_version'")
+            con.commit()
+            con.close()
+            # read as it is
+            out = os.path.join(tmp, "rep")
+            run("report", "--db", db, "-o", out, check=0)
+            run("explain", db, "1", "1", check=0)
+            # written to: upgraded
+            run("replay", trace, "--policy", "lazy", "--db", db, "-q")
+            con = sqlite3.connect(db)
+            version = con.execute("SELECT value FROM meta WHERE "
+                                  "key='schema_version'").fetchone()[0]
+            rows = con.execute("SELECT id, settings FROM run ORDER BY id"
+                               ).fetchall()
+            con.close()
+            self.assertEqual(version, "2")
+            self.assertIsNone(rows[0][1])
+            self.assertIn("touch first", rows[1][1])
+            run("report", "--db", db, "-o", out, check=0)
+
+
 class Settings(unittest.TestCase):
     def test_runs_with_other_ram_are_kept_apart(self):
         with tempfile.TemporaryDirectory() as tmp:
