@@ -194,3 +194,16 @@ bool rep_run_cheaper(const struct rep_run *a, const struct rep_run *b)
 	}
 	return false;
 }
+
+bool rep_settings_differ(const struct rep_data *d)
+{
+	size_t i;
+
+	for (i = 1; i < d->ngroups; i++) {
+		const char *a = d->groups[0].settings, *b = d->groups[i].settings;
+
+		if (!a != !b || (a && strcmp(a, b) != 0))
+			return true;
+	}
+	return false;
+}

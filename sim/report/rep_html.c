@@ -154,6 +154,7 @@ static void nav(FILE *f, const struct rep_data *d)
 static void summary(FILE *f, const struct rep_data *d)
 {
 	char cells[REP_SUMMARY_CELLS][64];
+	bool differ = rep_settings_differ(d);
 	size_t i, k;
 	int c;
 
@@ -182,6 +183,13 @@ static void summary(FILE *f, const struct rep_data *d)
 				fprintf(f, "</a></td><td rowspan=\"%zu\">",
 					g->nrun);
 				rep_html(f, g->layout);
+				if (differ) {
+					/* rows alike but for their settings */
+					fputs("<br><span class=\"small\">", f);
+					rep_html(f, g->settings ? g->settings
+								: "?");
+					fputs("</span>", f);
+				}
 				fputs("</td>", f);
 			}
 			fputs("<td>", f);

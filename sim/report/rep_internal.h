@@ -221,6 +221,8 @@ const struct rep_case *rep_run_case(const struct rep_run *r,
 #define REP_SUMMARY_CELLS 7
 void rep_run_summary(const struct rep_run *r,
 		     char cells[REP_SUMMARY_CELLS][64]);
+/* Do the groups of @d have more than one settings line between them? */
+bool rep_settings_differ(const struct rep_data *d);
 /* Every deviation kind any run of @g has, in the stable order. */
 size_t rep_group_kinds(const struct rep_group *g, const char **out,
 		       size_t max);

@@ -25,6 +25,7 @@ static void status_cell(FILE *f, const struct rep_run *r)
 static void summary(FILE *f, const struct rep_data *d)
 {
 	char cells[REP_SUMMARY_CELLS][64];
+	bool differ = rep_settings_differ(d);
 	size_t i, k;
 	int c;
 
@@ -45,6 +46,12 @@ static void summary(FILE *f, const struct rep_data *d)
 			rep_md(f, rep_basename(g->trace));
 			fputs(" | ", f);
 			rep_md(f, g->layout);
+			if (differ) {
+				/* rows alike but for their settings */
+				fputs(" (", f);
+				rep_md(f, g->settings ? g->settings : "?");
+				fputc(')', f);
+			}
 			fputs(" | ", f);
 			rep_md(f, r->display);
 			fputs(" |", f);

@@ -235,6 +235,9 @@ class Settings(unittest.TestCase):
             self.assertEqual(len(heads), 2, heads)
             self.assertTrue(any("RAM 64 MiB" in h for h in heads))
             self.assertTrue(any("RAM 256 MiB" in h for h in heads))
+            # summary rows alike but for their settings say which
+            self.assertRegex(md, r"\| go-hello\.strace \| nova-x86\\_64 "
+                                 r"\(Genode 26\.02, RAM 64 MiB, caps")
             # two decision matrices, each naming its settings
             self.assertEqual(len(re.findall(r"^### nova-x86\\_64: .*RAM "
                                             r"(64|256) MiB", md, re.M)),
