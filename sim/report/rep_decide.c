@@ -594,7 +594,7 @@ void rep_decision_text(FILE *f, const struct rep_decision *dec)
 
 				if (!r)
 					continue;
-				fprintf(f, "    %s %-14s %s; %s\n",
+				fprintf(f, "    %s %-18s %s; %s\n",
 					m->cheapest[t] == (int)p ? "*" : " ",
 					m->pol[p]->display,
 					verdict(r, b, sizeof(b)),
@@ -605,7 +605,7 @@ void rep_decision_text(FILE *f, const struct rep_decision *dec)
 			struct policy_line pl;
 
 			policy_line(m, p, &pl);
-			fprintf(f, "  %-14s %s\n", m->pol[p]->display,
+			fprintf(f, "  %-20s %s\n", m->pol[p]->display,
 				policy_text(&pl, b, sizeof(b)));
 			n = merge_causes(m, p, mc, CAUSES_PER_POLICY);
 			for (j = 0; j < n && j < 5; j++)
