@@ -192,8 +192,7 @@ int rep_explain(const char *db_path, int64_t run_id, uint64_t line, FILE *f,
 	bool addr_known = false, v2;
 	int rc, status = 0, i;
 
-	if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK) {
+	if (rep_open_readonly(db_path, &db) != SQLITE_OK) {
 		snprintf(err, errsize, "%s: cannot open: %s", db_path,
 			 db ? sqlite3_errmsg(db) : "?");
 		sqlite3_close(db);

@@ -206,6 +206,16 @@ void rep_data_free(struct rep_data *d);
 void *rep_alloc(struct rep_data *d, size_t size);
 const char *rep_strdup(struct rep_data *d, const char *s);
 
+/* ---- rep_write.c ---- */
+
+/*
+ * Open the database at @path to read, also in a directory rmsim may not
+ * write (a cleanly closed WAL file is opened immutable).  An SQLite
+ * result code; *@db to close in any case.
+ */
+struct sqlite3;
+int rep_open_readonly(const char *path, struct sqlite3 **db);
+
 /* ---- rep_data.c: what the writers ask of the data ---- */
 
 /* Value of metric @name in @r, or NAN. */

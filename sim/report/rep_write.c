@@ -124,7 +124,7 @@ static char *file_uri(const char *path)
  * opened as immutable, which needs no -shm; one with a -wal left is read
  * as SQLite can.
  */
-static int open_readonly(const char *path, sqlite3 **db)
+int rep_open_readonly(const char *path, sqlite3 **db)
 {
 	char wal[4200], *uri;
 	struct stat st;
@@ -199,7 +199,7 @@ static int load(const char *db_path, int64_t min_run, struct rep_data *d,
 		snprintf(err, errsize, "%s: not a file", db_path);
 		return 66;
 	}
-	rc = open_readonly(db_path, &db);
+	rc = rep_open_readonly(db_path, &db);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errsize, "%s: cannot open: %s", db_path,
 			 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
