@@ -462,6 +462,7 @@ struct gn_rm_connection *gn_rm_session_open(struct gn_pd *pd,
 	rm->don_caps = k->rm_session_caps;
 	rm->acct.ram_limit = k->rm_session_quota - k->rm_session_ram;
 	rm->acct.caps_limit = k->rm_session_caps - 1;
+	rm->acct.tally = c->rm_refused;
 	rm->c_next = c->conns;
 	if (c->conns)
 		c->conns->c_prev = rm;
@@ -501,8 +502,6 @@ void gn_rm_session_close(struct gn_rm_connection *rm)
 	while (rm->maps)
 		destroy_map(rm, rm->maps);
 	gn_acct_refund(&rm->pd->acct, rm->don_ram, rm->don_caps);
-	c->closed_refused.rm_ram += rm->acct.ram_refused;
-	c->closed_refused.rm_caps += rm->acct.caps_refused;
 	rm->pd->out_ram -= rm->don_ram;
 	rm->pd->out_caps -= rm->don_caps;
 	if (rm->c_prev)
@@ -633,16 +632,8 @@ gn_rm_cap gn_ds_region_map(gn_ds_cap dsc)
 
 void gn_quota_refusals(const struct gn_ctx *c, struct gn_refusals *out)
 {
-	const struct gn_rm_connection *rm;
-	const struct gn_pd *pd;
-
-	*out = c->closed_refused;
-	for (pd = c->pds; pd; pd = pd->p_next) {
-		out->pd_ram += pd->acct.ram_refused;
-		out->pd_caps += pd->acct.caps_refused;
-	}
-	for (rm = c->conns; rm; rm = rm->c_next) {
-		out->rm_ram += rm->acct.ram_refused;
-		out->rm_caps += rm->acct.caps_refused;
-	}
+	out->pd_ram = c->pd_refused[0];
+	out->pd_caps = c->pd_refused[1];
+	out->rm_ram = c->rm_refused[0];
+	out->rm_caps = c->rm_refused[1];
 }
