@@ -104,10 +104,15 @@ static void print_text(const struct rp_options *o, const struct rp_summary *s)
 				       s->finding[k]);
 				sep = ", ";
 			}
+		if (s->consequences) {
+			printf("%s%" PRIu64 " consequences of the exhausted "
+			       "quota", sep, s->consequences);
+			sep = ", ";
+		}
 		if (s->findings)
-			printf("; first at line %" PRIu64 ")",
+			printf("; first at line %" PRIu64,
 			       s->first_finding_line);
-		printf(" against the reference\n");
+		printf("%s against the reference\n", sep[0] == ',' ? ")" : "");
 		printf("genode     RAM peak %.1f MiB, caps peak %" PRIu64
 		       ", RM sessions %" PRIu64 ", region maps %" PRIu64
 		       ", attachments peak %" PRIu64 ", faults %" PRIu64 "\n",
@@ -162,7 +167,13 @@ static void print_json(const struct rp_options *o, const struct rp_summary *s)
 	for (k = 0; k < CK_NKINDS; k++)
 		printf("%s\"%s\": %" PRIu64, k ? ", " : "",
 		       ck_kind_name((enum ck_kind)k), s->finding[k]);
-	printf("}, \"ram_peak\": %" PRIu64 ", \"caps_peak\": %" PRIu64,
+	printf("}, \"consequences\": %" PRIu64, s->consequences);
+	if (o->pol)
+		printf(", \"ram_quota\": %" PRIu64 ", \"ram_quota_derived\": "
+		       "%s, \"caps_quota\": %" PRIu64,
+		       o->gn.ram_quota, o->ram_derived ? "true" : "false",
+		       o->gn.cap_quota);
+	printf(", \"ram_peak\": %" PRIu64 ", \"caps_peak\": %" PRIu64,
 	       s->gn.ram_peak, s->gn.caps_peak);
 	printf(", \"mmaps_placed\": %" PRIu64 ", \"mmaps_exact\": %" PRIu64
 	       ", \"adopted\": %" PRIu64 ", \"processes\": %" PRIu64
