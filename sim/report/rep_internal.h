@@ -17,6 +17,8 @@
 
 /* Deviations listed per kind and run; the rest are counted. */
 #define REP_DEV_CAP 20
+/* ... in report.md when the HTML has detail pages (REP_INLINE_RUNS) */
+#define REP_DEV_CAP_SPLIT 3
 /* Root causes listed per run, and the first events shown of each. */
 #define REP_CAUSE_CAP 12
 #define REP_CAUSE_EXAMPLES 3

@@ -351,7 +351,9 @@ static void finding_row(FILE *f, const struct rep_finding *x)
 	fputs(" |\n", f);
 }
 
-static void group_deviations(FILE *f, const struct rep_group *g)
+/* @cap: findings listed per kind and run (fewer in a report of many
+ * runs, whose HTML pages list them all up to REP_DEV_CAP) */
+static void group_deviations(FILE *f, const struct rep_group *g, size_t cap)
 {
 	const char *kinds[64];
 	size_t nk = 0, i, j, k;
@@ -407,9 +409,11 @@ static void group_deviations(FILE *f, const struct rep_group *g)
 			      "policy | severity | detail |\n"
 			      "|--:|--:|---|---|---|---|---|---|\n",
 			      f);
-			for (j = 0; j < dk->nlist; j++)
+			for (j = 0; j < dk->nlist && j < cap; j++)
 				finding_row(f, &dk->list[j]);
-			rest = (double)(dk->total - (int64_t)dk->nlist);
+			rest = (double)(dk->total -
+					(int64_t)(dk->nlist < cap ? dk->nlist
+								  : cap));
 			if (rest > 0)
 				fprintf(f, "\n…and %s more.\n",
 					rep_fmt_count(rest, b, sizeof(b)));
@@ -579,6 +583,7 @@ void rep_md_write(FILE *f, const struct rep_data *d)
 		group_metrics(f, g);
 		group_samples(f, g);
 		group_maps(f, g);
-		group_deviations(f, g);
+		group_deviations(f, g, d->split ? REP_DEV_CAP_SPLIT
+						: REP_DEV_CAP);
 	}
 }
