@@ -141,6 +141,7 @@ static struct rp_proc *proc_fork(struct rp_procs *ps, struct rp_proc *parent)
 	p->base_known = parent->base_known;
 	p->brk_known = parent->brk_known;
 	p->brk_start = parent->brk_start;
+	p->from_exec = parent->from_exec;
 	return p;
 }
 
@@ -368,6 +369,7 @@ void procs_exec(struct rp_procs *ps, int32_t pid)
 
 	if (!p)
 		return;
+	p->from_exec = true;
 	old = pid <= 0 ? ps->nopid : procs_get(ps, pid);
 	if (old && old == ps->root) {
 		/* the program the trace is about starts here: its address

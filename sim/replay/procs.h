@@ -38,6 +38,8 @@ struct rp_proc {
 				 * it maps the reference shows as mapped) */
 	struct iv_map *inherited; /* ranges execve made, adopted by the
 				 * reference (trace coordinates) */
+	bool from_exec;		/* began at an execve the trace shows: what
+				 * it adopts, execve made */
 	bool base_known;	/* mmap base learnt */
 	bool brk_known;
 	uint64_t brk_start;	/* the trace's first break (brk(NULL)) */

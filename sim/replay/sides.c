@@ -77,8 +77,11 @@ void rp_adopt(struct replay *r, struct rp_proc *p, uint64_t addr,
 			return;
 		if (t->inherit(t->ctx, space, hs, he - hs))
 			return;
-		/* not the policy's to make: calls on it are "outside" */
-		iv_union(p->inherited, hs, he, 1);
+		/* not the policy's to make: calls on it are "outside".  A
+		 * trace that starts later (strace -p) shows no execve: what
+		 * it adopts the program may have mapped itself */
+		if (p->from_exec)
+			iv_union(p->inherited, hs, he, 1);
 		r->sum->adopted++;
 	}
 }

@@ -83,6 +83,37 @@ class Brk(unittest.TestCase):
         self.assertEqual(rows[1][1] - rows[0][1], rows[1][2] - rows[0][2])
 
 
+class Outside(unittest.TestCase):
+    def kinds(self, trace, tmp):
+        db = os.path.join(tmp, "o%d.db" % len(os.listdir(tmp)))
+        run("replay", trace, "--policy", "window:heap=64M", "--db", db,
+            "-q")
+        return [(k, s, line) for k, s, _, _, line in findings(db)]
+
+    def test_relro_mprotect_is_outside_and_not_counted(self):
+        import lzma
+        with tempfile.TemporaryDirectory() as tmp:
+            trace = os.path.join(TRACES, "gccgo-alloc.strace.xz")
+            rows = self.kinds(trace, tmp)
+            outside = [r for r in rows if r[0] == "outside"]
+            # ld.so's RELRO mprotect of the binary and of itself
+            self.assertEqual(len(outside), 2, rows)
+            self.assertTrue(all(s == "info" for _, s, _ in outside))
+            self.assertEqual([r for r in rows if r[0] != "outside"], [])
+            p = run("replay", trace, "--policy", "window:heap=64M", "-q")
+            self.assertEqual(p.returncode, 0, p.stdout)
+            # a trace that starts after the execve (strace -p) cannot say
+            # who made a range: the same calls count
+            cut = os.path.join(tmp, "cut.strace")
+            with lzma.open(trace, "rt") as src, open(cut, "w") as dst:
+                lines = src.readlines()
+                self.assertIn("execve(", lines[0])
+                dst.writelines(lines[1:])
+            rows = self.kinds(cut, tmp)
+            self.assertFalse([r for r in rows if r[0] == "outside"])
+            self.assertTrue([r for r in rows if r[0] == "result"])
+
+
 class Explain(unittest.TestCase):
     def test_a_finding_explained(self):
         with tempfile.TemporaryDirectory() as tmp:
