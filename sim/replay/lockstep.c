@@ -87,16 +87,14 @@ static enum ck_quota ran_out(const struct gn_refusals *a,
 static void quota_text(struct replay *r, enum ck_quota q, char *buf,
 		       size_t size)
 {
-	uint64_t v = q == CK_QUOTA_PD_RAM ? r->opt->gn.ram_quota
-					  : r->opt->gn.cap_quota;
+	char v[32];
 
-	if (q == CK_QUOTA_PD_RAM && v % (1ull << 30) == 0)
-		snprintf(buf, size, "RAM quota of %" PRIu64 " GiB", v >> 30);
-	else if (q == CK_QUOTA_PD_RAM)
-		snprintf(buf, size, "RAM quota of %.1f MiB",
-			 (double)v / (1 << 20));
+	rp_fmt_size(r->opt->gn.ram_quota, v, sizeof(v));
+	if (q == CK_QUOTA_PD_RAM)
+		snprintf(buf, size, "RAM quota of %s", v);
 	else if (q == CK_QUOTA_PD_CAPS)
-		snprintf(buf, size, "cap quota of %" PRIu64, v);
+		snprintf(buf, size, "cap quota of %" PRIu64,
+			 r->opt->gn.cap_quota);
 	else
 		snprintf(buf, size, "%s", ck_quota_name(q));
 }

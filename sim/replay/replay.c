@@ -426,12 +426,14 @@ const char *rp_touch_name(enum rp_touch t)
 	return t == RP_TOUCH_NONE ? "none" : t == RP_TOUCH_ALL ? "all" : "first";
 }
 
-static void fmt_size(uint64_t v, char *buf, size_t size)
+void rp_fmt_size(uint64_t v, char *buf, size_t size)
 {
 	if (v && v % (1ULL << 30) == 0)
 		snprintf(buf, size, "%" PRIu64 " GiB", v >> 30);
-	else if (v % (1ULL << 20) == 0)
+	else if (v && v % (1ULL << 20) == 0)
 		snprintf(buf, size, "%" PRIu64 " MiB", v >> 20);
+	else if (v >= (1ULL << 20))
+		snprintf(buf, size, "%.1f MiB", (double)v / (1 << 20));
 	else
 		snprintf(buf, size, "%" PRIu64 " bytes", v);
 }
@@ -450,7 +452,7 @@ void rp_settings(const struct rp_options *opt, char *buf, size_t size)
 			 "MiB)", RP_RAM_MARGIN_PCT,
 			 (unsigned long long)(RP_RAM_MARGIN_FIXED >> 20));
 	else
-		fmt_size(opt->gn.ram_quota, ram, sizeof(ram));
+		rp_fmt_size(opt->gn.ram_quota, ram, sizeof(ram));
 	snprintf(buf, size, "Genode %s, %s%s, caps %" PRIu64 ", touch %s",
 		 opt->genode_version ? opt->genode_version : "?",
 		 opt->ram_derived ? "" : "RAM ", ram, opt->gn.cap_quota,

@@ -46,6 +46,9 @@ struct replay {
 	char (*peak_labels)[48];
 };
 
+/* replay.c: a quota in words, "2 GiB", "64 MiB", "1.5 MiB" */
+void rp_fmt_size(uint64_t v, char *buf, size_t size);
+
 /* sides.c */
 uint64_t rp_to_side(const struct rp_proc *p, int side, uint64_t a);
 uint64_t rp_page_up(uint64_t len);

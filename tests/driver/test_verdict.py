@@ -176,7 +176,7 @@ class Quota(unittest.TestCase):
             kind, sev, detail, consequence, line = causes[0]
             self.assertEqual((kind, sev, consequence), ("resource",
                                                          "error", 0))
-            self.assertIn("RAM quota of 64.0 MiB exhausted at line %d"
+            self.assertIn("RAM quota of 64 MiB exhausted at line %d"
                           % line, detail)
             self.assertIn("later findings follow from it", detail)
             after = rows[rows.index(causes[0]) + 1:]
