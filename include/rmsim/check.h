@@ -26,10 +26,39 @@ enum ck_kind {
 	CK_ACCESS_EXTRA,	/* guard/unmapped page accessible, or rights
 				 * wider than asked */
 	CK_CONTENT,		/* stale data visible, or data lost */
-	CK_RESOURCE,		/* quota ran out where Linux succeeded */
+	CK_RESOURCE,		/* a Genode quota ran out where Linux
+				 * succeeded */
+	CK_ADDRESS_SPACE,	/* no room in the policy's address space
+				 * (layout, window) where Linux found some */
 	CK_DIVERGENCE,		/* the program would have taken another path */
+	CK_OUTSIDE,		/* on a range execve made (binary, ld.so,
+				 * stack, vDSO): Genode's dynamic linker and
+				 * core own those, not the libc policy; shown,
+				 * never counted against the policy */
 	CK_NKINDS
 };
+
+/*
+ * ck_check - the module's invariants: every kind and quota has a name,
+ * no two kinds share one, only "outside" is left out of the counts.  0,
+ * or -1 with the first violation in @msg.
+ */
+int ck_check(char *msg, size_t size);
+
+/* Does a finding of kind @k count against the policy? */
+bool ck_kind_counts(enum ck_kind k);
+
+/* Which Genode quota ran out during a call (the first that did, the
+ * component's PD before an RM session, RAM before caps). */
+enum ck_quota {
+	CK_QUOTA_NONE,
+	CK_QUOTA_PD_RAM,
+	CK_QUOTA_PD_CAPS,
+	CK_QUOTA_RM_RAM,
+	CK_QUOTA_RM_CAPS,
+};
+/* "RAM quota of the PD", "cap quota of an RM session", ... */
+const char *ck_quota_name(enum ck_quota q);
 
 const char *ck_kind_name(enum ck_kind k);	/* "access-missing" */
 const char *ck_severity_name(int severity);	/* "error" ... */
@@ -70,17 +99,34 @@ struct ck_call {
 	uint64_t want_model;	/* the reference's value, translated into
 				 * the model's coordinates */
 	uint64_t hint_model;	/* the hint, translated */
-	bool quota_short;	/* the model's PD is (nearly) out of quota */
+	uint64_t brk_asked;	/* brk: the break asked for, translated;
+				 * 0 for a query */
+	enum ck_quota quota;	/* a quota that refused a charge during
+				 * the model's call */
+	bool outside;		/* the range is one execve made */
 };
 
 /*
  * ck_compare_result - compare a model's answer with the reference's.
- * Returns the finding kind or -1; a failure where the reference
- * succeeded is CK_RESOURCE when the model was short of quota, else
- * CK_RESULT, and sets *@diverged (the program's path changes).
+ * Returns the finding kind or -1.  Where the reference succeeded and the
+ * model failed: CK_RESOURCE when a quota ran out during the call, else
+ * CK_ADDRESS_SPACE for ENOMEM from a call that places memory (mmap,
+ * mremap), else CK_RESULT; *@diverged is set (the program's path
+ * changes).  A brk the model did not follow (growth refused, or no brk
+ * at all) is CK_RESULT with CK_WARNING: the program's allocator falls
+ * back to mmap.  Any difference on a range execve made is CK_OUTSIDE
+ * (CK_INFO, no divergence).
  */
 int ck_compare_result(const struct ck_call *c, const struct ck_result *ref,
 		      const struct ck_result *model, int *severity,
 		      bool *diverged, char *detail, size_t size);
+
+/*
+ * ck_cause - the root cause of a result finding of @kind, for grouping
+ * ("mprotect → ENOSYS", "mmap → not at the fixed address", "brk →
+ * refused"): the call and what the model did.  At most 39 bytes.
+ */
+void ck_cause(const struct ck_call *c, int kind, const struct ck_result *ref,
+	      const struct ck_result *model, char *buf, size_t size);
 
 #endif

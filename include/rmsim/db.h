@@ -50,6 +50,12 @@ struct db_run_info {
 	const char *layout;
 	const char *genode_version;
 	const char *command;	/* replay, compare, conform */
+	/* the settings (schema 2) */
+	const char *policy_spec; /* the whole spec as given */
+	const char *touch;	/* none, first, all */
+	uint64_t ram_quota, caps_quota;	/* 0: none (linux, native) */
+	bool ram_quota_derived;
+	const char *settings;	/* rp_settings */
 };
 
 enum db_error db_run_begin(struct db *db, const struct db_run_info *info,
@@ -89,9 +95,18 @@ struct db_event {
 enum db_error db_event_add(struct db *db, int64_t run_id,
 			   const struct db_event *ev);
 
-enum db_error db_finding_add(struct db *db, int64_t run_id, uint64_t seq,
-			     const char *kind, const char *severity,
-			     const char *detail);
+/* One deviation. */
+struct db_finding {
+	uint64_t seq;		/* the event, 0 for none */
+	const char *kind, *severity, *detail;
+	/* the root cause the report groups by ("mprotect -> ENOSYS"), or
+	 * NULL */
+	const char *cause;
+	/* follows from a quota exhausted earlier in the run */
+	bool consequence;
+};
+enum db_error db_finding_add(struct db *db, int64_t run_id,
+			     const struct db_finding *f);
 enum db_error db_metric_add(struct db *db, int64_t run_id, const char *name,
 			    double value);
 

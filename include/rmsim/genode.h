@@ -439,6 +439,19 @@ struct gn_metrics {
 };
 const struct gn_metrics *gn_metrics(const struct gn_ctx *c);
 
+/*
+ * Charges refused since the system started because a quota ran out: of
+ * the PD sessions (the component's own and any it opened) and of the RM
+ * sessions, closed ones included, RAM and caps apart; counted where the
+ * charge fails, so reading them costs nothing per session.  A refusal that
+ * a retry made good (Rm_connection's upgrade) is counted too: the
+ * caller compares counts around one operation that failed.
+ */
+struct gn_refusals {
+	uint64_t pd_ram, pd_caps, rm_ram, rm_caps;
+};
+void gn_quota_refusals(const struct gn_ctx *c, struct gn_refusals *out);
+
 /* ---- checking and logging ---- */
 
 /*

@@ -15,6 +15,7 @@
 #define RMSIM_REPLAY_H
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -48,6 +49,10 @@ struct rp_options {
 	struct gn_config gn;		/* its component: version, layout,
 					 * quota */
 	enum rp_touch touch;
+	/* gn.ram_quota was derived from the trace (rp_derive_ram), not
+	 * given */
+	bool ram_derived;
+	uint64_t ram_need;		/* the reference's peak it came from */
 	/* vm.max_map_count of the recording machine, for the reference
 	 * model; 0: Linux's default, 65530 */
 	uint64_t max_map_count;
@@ -78,8 +83,10 @@ struct rp_summary {
 	uint64_t fork_shared;		/* forks a side could not copy */
 	/* the policy against the reference (two-sided runs) */
 	bool two_sided;
-	uint64_t findings;
-	uint64_t finding[CK_NKINDS];
+	uint64_t findings;		/* causes that count against the
+					 * policy (not outside) */
+	uint64_t finding[CK_NKINDS];	/* causes by kind */
+	uint64_t consequences;		/* findings after a quota ran out */
 	uint64_t first_finding_line;
 	struct gn_metrics gn;		/* the first process's component */
 	uint64_t posix_mapped_peak, posix_writable_peak;
@@ -97,5 +104,30 @@ struct rp_summary {
  * @sum->error, or 130/143 when @opt->stop was set by SIGINT/SIGTERM.
  */
 int rp_replay(const struct rp_options *opt, struct rp_summary *sum);
+
+const char *rp_touch_name(enum rp_touch t);	/* "first" */
+
+/*
+ * rp_settings - what besides trace, policy and layout decides a run's
+ * numbers, as one line ("Genode 26.02, RAM from the trace, caps 20000,
+ * touch first"): runs with other settings are never compared in one
+ * column.  A derived RAM quota is named by its rule, not its value, so
+ * the traces of one comparison share their settings.
+ */
+void rp_settings(const struct rp_options *opt, char *buf, size_t size);
+
+/*
+ * The default RAM quota of a component replaying @trace: the Linux
+ * reference's peak of writable mapped bytes (what an eager policy
+ * commits) plus RP_RAM_MARGIN_PCT percent plus RP_RAM_MARGIN_FIXED for
+ * the component's own metadata, in whole MiB.  rp_reference_need replays
+ * the trace on the reference alone (no database) for that peak: 0 or a
+ * status as rp_replay's with the message in @err.
+ */
+#define RP_RAM_MARGIN_PCT 50
+#define RP_RAM_MARGIN_FIXED (32ULL << 20)
+uint64_t rp_derive_ram(uint64_t writable_peak);
+int rp_reference_need(const char *trace, uint64_t max_map_count,
+		      uint64_t *writable_peak, char *err, size_t errsize);
 
 #endif

@@ -15,6 +15,8 @@
 #define RMSIM_REPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 /*
  * rep_write - write @out_dir/report.md and @out_dir/report.html from the
@@ -32,5 +34,25 @@
  */
 int rep_write(const char *db_path, const char *out_dir, char *err,
 	      size_t errsize);
+
+/*
+ * rep_decision_print - the decision view (report.md's first section) of
+ * the runs of @db_path numbered @min_run or higher, as text for the
+ * terminal.  Returns 0 or a status as rep_write's.
+ */
+int rep_decision_print(const char *db_path, int64_t min_run, FILE *f,
+		       char *err, size_t errsize);
+
+/*
+ * rep_explain - one event of run @run_id in the terminal: the event at
+ * trace line @line, or with @line 0 that of the run's first finding that
+ * counts.  The trace line (read again from the trace when it is still
+ * there), the recorded, reference and policy results, the findings, the
+ * Genode operations the policy made for it and its address space
+ * around the address after it.  0, or 66 no such run, event or
+ * finding, 65 not a database, 70 anything else, with @err set.
+ */
+int rep_explain(const char *db_path, int64_t run_id, uint64_t line, FILE *f,
+		char *err, size_t errsize);
 
 #endif

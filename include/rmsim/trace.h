@@ -250,4 +250,27 @@ int tr_parse_case_call(enum tr_call call, const char *body, size_t len,
 		       const struct tr_expr_env *env, struct tr_event *ev,
 		       size_t *end, const char **why);
 
+/*
+ * tr_line_text - line @line (1-based) of the trace at @path as stored
+ * (plain, .gz or .xz), without its newline, cut to @size - 1 bytes.  0,
+ * -ENOENT when the file is shorter, or -errno.
+ */
+int tr_line_text(const char *path, uint64_t line, char *buf, size_t size);
+
+/* ---- the checksum of a trace file (sha256.c) ---- */
+
+struct tr_sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	unsigned char buf[64];
+	size_t n;
+};
+void tr_sha256_init(struct tr_sha256 *s);
+void tr_sha256_add(struct tr_sha256 *s, const void *data, size_t len);
+/* The digest as 64 lowercase hex digits and a NUL. */
+void tr_sha256_end(struct tr_sha256 *s, char hex[65]);
+void tr_sha256(const void *data, size_t len, char hex[65]);
+/* The SHA-256 of the file's bytes as stored: 0 or -errno. */
+int tr_sha256_file(const char *path, char hex[65]);
+
 #endif

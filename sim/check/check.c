@@ -6,7 +6,11 @@
  * and how much it matters.  Severity follows what the program would
  * experience: a crash or wrong data is an error, access the program did
  * not ask for is a warning, a hint not taken is information (Linux may
- * refuse hints too).
+ * refuse hints too).  What a finding is called follows its cause: a
+ * quota that ran out (resource) is told apart from an address space
+ * without room (address-space) and from a plain wrong answer (result),
+ * because each asks for a different remedy (more quota, another
+ * layout or window, a fix in the policy).
  */
 #include "rmsim/check.h"
 
@@ -15,6 +19,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 static const char *const kind_names[CK_NKINDS] = {
 	[CK_RESULT] = "result",
@@ -24,12 +29,61 @@ static const char *const kind_names[CK_NKINDS] = {
 	[CK_ACCESS_EXTRA] = "access-extra",
 	[CK_CONTENT] = "content",
 	[CK_RESOURCE] = "resource",
+	[CK_ADDRESS_SPACE] = "address-space",
 	[CK_DIVERGENCE] = "divergence",
+	[CK_OUTSIDE] = "outside",
 };
+
+bool ck_kind_counts(enum ck_kind k)
+{
+	return k != CK_OUTSIDE;
+}
+
+const char *ck_quota_name(enum ck_quota q)
+{
+	static const char *const names[] = {
+		[CK_QUOTA_NONE] = "no quota",
+		[CK_QUOTA_PD_RAM] = "RAM quota of the PD",
+		[CK_QUOTA_PD_CAPS] = "cap quota of the PD",
+		[CK_QUOTA_RM_RAM] = "RAM quota of an RM session",
+		[CK_QUOTA_RM_CAPS] = "cap quota of an RM session",
+	};
+
+	return (unsigned)q <= CK_QUOTA_RM_CAPS ? names[q] : "?";
+}
 
 const char *ck_kind_name(enum ck_kind k)
 {
 	return (unsigned)k < CK_NKINDS ? kind_names[k] : "?";
+}
+
+int ck_check(char *msg, size_t size)
+{
+	int k, j;
+
+	for (k = 0; k < CK_NKINDS; k++) {
+		if (!kind_names[k]) {
+			snprintf(msg, size, "kind %d has no name", k);
+			return -1;
+		}
+		for (j = 0; j < k; j++)
+			if (strcmp(kind_names[j], kind_names[k]) == 0) {
+				snprintf(msg, size, "kinds %d and %d are both "
+					 "'%s'", j, k, kind_names[k]);
+				return -1;
+			}
+		if (ck_kind_counts(k) != (k != CK_OUTSIDE)) {
+			snprintf(msg, size, "kind '%s' counted wrongly",
+				 kind_names[k]);
+			return -1;
+		}
+	}
+	for (k = CK_QUOTA_NONE; k <= CK_QUOTA_RM_CAPS; k++)
+		if (strcmp(ck_quota_name(k), "?") == 0) {
+			snprintf(msg, size, "quota %d has no name", k);
+			return -1;
+		}
+	return 0;
 }
 
 const char *ck_severity_name(int severity)
@@ -117,14 +171,35 @@ static void both(char *r, char *m, size_t size, const struct ck_result *ref,
 	describe(m, size, model);
 }
 
-int ck_compare_result(const struct ck_call *c, const struct ck_result *ref,
-		      const struct ck_result *model, int *severity,
-		      bool *diverged, char *detail, size_t size)
+/*
+ * brk the model did not follow: growth refused (the old break back) or
+ * no brk at all.  glibc's malloc then takes its memory from mmap, so the
+ * program goes on, by another path.
+ */
+static int brk_refused(const struct ck_call *c, const struct ck_result *ref,
+		       const struct ck_result *model, int *severity,
+		       bool *diverged, char *detail, size_t size)
+{
+	char r[48], m[48];
+
+	both(r, m, sizeof(r), ref, model);
+	*diverged = true;
+	*severity = CK_WARNING;
+	snprintf(detail, size, "reference %s, model %s: %s; the program's "
+		 "allocator falls back to mmap", r, m,
+		 model->rc < 0 ? "no brk" : c->brk_asked
+						? "the break cannot grow"
+						: "another break");
+	return CK_RESULT;
+}
+
+static int compare(const struct ck_call *c, const struct ck_result *ref,
+		   const struct ck_result *model, int *severity,
+		   bool *diverged, char *detail, size_t size)
 {
 	char r[48], m[48];
 	bool returns_address = c->call == TR_MMAP || c->call == TR_MREMAP;
 
-	*diverged = false;
 	/* the texts only when there is a finding: this runs for every
 	 * event */
 	if (ref->rc < 0 && model->rc < 0) {
@@ -135,17 +210,34 @@ int ck_compare_result(const struct ck_call *c, const struct ck_result *ref,
 		snprintf(detail, size, "reference %s, model %s", r, m);
 		return CK_RESULT;
 	}
+	if (ref->rc == 0 && c->call == TR_BRK &&
+	    (model->rc < 0 || model->val != c->want_model) &&
+	    (model->rc < 0 || !c->brk_asked ||
+	     c->want_model == c->brk_asked))
+		return brk_refused(c, ref, model, severity, diverged, detail,
+				   size);
 	if (ref->rc < 0 || model->rc < 0) {
 		*diverged = true;
 		*severity = CK_ERROR;
 		both(r, m, sizeof(r), ref, model);
-		snprintf(detail, size, "reference %s, model %s", r, m);
-		if (model->rc == -LX_ENOMEM && c->quota_short)
+		if (ref->rc == 0 && c->quota != CK_QUOTA_NONE) {
+			snprintf(detail, size, "reference %s, model %s: the "
+				 "%s ran out", r, m, ck_quota_name(c->quota));
 			return CK_RESOURCE;
+		}
+		if (ref->rc == 0 && model->rc == -LX_ENOMEM &&
+		    returns_address) {
+			snprintf(detail, size, "reference %s, model %s: no "
+				 "room in the policy's address space", r, m);
+			return CK_ADDRESS_SPACE;
+		}
+		snprintf(detail, size, "reference %s, model %s", r, m);
 		return CK_RESULT;
 	}
 	if (!returns_address) {
-		if (c->call == TR_BRK || ref->val == model->val)
+		/* the break in the model's coordinates */
+		if (model->val ==
+		    (c->call == TR_BRK ? c->want_model : ref->val))
 			return -1;
 		*severity = CK_ERROR;
 		both(r, m, sizeof(r), ref, model);
@@ -168,4 +260,66 @@ int ck_compare_result(const struct ck_call *c, const struct ck_result *ref,
 		return CK_HINT;
 	}
 	return -1;
+}
+
+int ck_compare_result(const struct ck_call *c, const struct ck_result *ref,
+		      const struct ck_result *model, int *severity,
+		      bool *diverged, char *detail, size_t size)
+{
+	int kind;
+
+	*diverged = false;
+	kind = compare(c, ref, model, severity, diverged, detail, size);
+	if (kind >= 0 && c->outside) {
+		/* not the policy's range: the program's path is whatever
+		 * Genode's dynamic linker makes of it */
+		*diverged = false;
+		*severity = CK_INFO;
+		return CK_OUTSIDE;
+	}
+	return kind;
+}
+
+void ck_cause(const struct ck_call *c, int kind, const struct ck_result *ref,
+	      const struct ck_result *model, char *buf, size_t size)
+{
+	const char *call = tr_call_name(c->call), *what;
+	const char *e = model->rc < 0 ? abi_errno_name(-model->rc) : NULL;
+
+	switch (kind) {
+	case CK_ADDRESS:
+		what = "not at the fixed address";
+		break;
+	case CK_HINT:
+		what = "hint not taken";
+		break;
+	case CK_RESOURCE: {
+		static const char *const quota[] = {
+			"quota", "PD RAM quota", "PD cap quota",
+			"RM session RAM", "RM session caps",
+		};
+
+		what = (unsigned)c->quota <= CK_QUOTA_RM_CAPS
+			       ? quota[c->quota]
+			       : "quota";
+		break;
+	}
+	case CK_RESULT:
+	case CK_ADDRESS_SPACE:
+	case CK_OUTSIDE:
+		if (c->call == TR_BRK && ref->rc == 0 &&
+		    (model->rc < 0 || model->val != c->want_model))
+			what = model->rc < 0 ? (e ? e : "fails") : "refused";
+		else if (model->rc < 0)
+			what = e ? e : "fails";
+		else if (ref->rc < 0)
+			what = "succeeds";
+		else
+			what = "another value";
+		break;
+	default:
+		what = ck_kind_name(kind);
+		break;
+	}
+	snprintf(buf, size, "%s \u2192 %s", call, what);
 }

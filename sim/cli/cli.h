@@ -55,6 +55,15 @@ struct rp_options;
 int cli_policy_setup(const char *spec, const char *layout, const char *genode,
 		     uint64_t ram, uint64_t caps, struct rp_options *o,
 		     char *err, size_t errsize);
+/*
+ * Without --ram (@ram_given 0), a Genode policy's RAM quota comes from
+ * the trace (rp_derive_ram): @need is the reference's writable peak,
+ * measured once per trace by the caller (rp_reference_need).
+ */
+void cli_derive_ram(struct rp_options *o, uint64_t ram_given,
+		    uint64_t need);
+/* The quota line of a summary: "RAM 512 MiB (derived ...), caps N". */
+void cli_print_quota(FILE *f, const struct rp_options *o);
 /* A size with K/M/G/T suffixes; 0 or -1. */
 int cli_parse_size(const char *s, uint64_t *out);
 
@@ -65,5 +74,6 @@ int cmd_layouts(int argc, char **argv);
 int cmd_policies(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 #endif

@@ -37,7 +37,8 @@ static void compare_usage(FILE *f)
 		"Replay each TRACE on each policy beside the Linux reference, "
 		"on each layout,\nand print per trace and layout: deviations "
 		"by kind, peak RAM, caps, RM\nsessions, attachments, RPCs, "
-		"faults, waste and speed.\n\n"
+		"faults, waste and speed; at the end the decision\nview: each "
+		"policy's verdict per trace, the cheapest clean one marked.\n\n"
 		"  -p, --policy P    a policy, repeatable or a list (default: "
 		"every built-in)\n"
 		"  -l, --layout L    a layout, repeatable or a list (default "
@@ -48,7 +49,9 @@ static void compare_usage(FILE *f)
 		"  -r, --report DIR  write report.md and report.html to DIR "
 		"at the end\n"
 		"  -t, --touch MODE  none, first (default) or all\n"
-		"      --ram SIZE    each component's RAM quota (default 2G)\n"
+		"      --ram SIZE    each component's RAM quota (default: the "
+		"reference's peak\n"
+		"                    writable bytes + 50%% + 32 MiB, per trace)\n"
 		"      --caps N      each component's cap quota (default "
 		"20000)\n"
 		"  -q, --quiet       only the tables\n"
@@ -78,14 +81,14 @@ static void mib(char *buf, size_t size, uint64_t bytes)
 	snprintf(buf, size, "%.1f", (double)bytes / (1 << 20));
 }
 
-static void print_header(const char *trace, const char *layout)
+static void print_header(void)
 {
-	printf("\n%s on %s\n", trace, layout);
-	printf("%-12s %7s %5s %5s %4s %5s %5s %5s %5s %5s %8s %6s %4s %6s "
-	       "%8s %6s %7s %9s %6s\n",
+	printf("%-12s %6s %4s %4s %4s %5s %4s %4s %5s %4s %4s %5s %5s %8s "
+	       "%6s %4s %6s %8s %6s %7s %9s %6s\n",
 	       "policy", "result", "addr", "hint", "miss", "extra", "cont",
-	       "res", "div", "ref", "RAM MiB", "caps", "RM", "attach",
-	       "RPCs", "faults", "wasteMiB", "events/s", "first");
+	       "res", "space", "div", "out", "cons", "ref", "RAM MiB",
+	       "caps", "RM", "attach", "RPCs", "faults", "wasteMiB",
+	       "events/s", "first");
 }
 
 static void print_row(const char *policy, const struct rp_summary *s)
@@ -101,16 +104,19 @@ static void print_row(const char *policy, const struct rp_summary *s)
 	    s->gn.ram_peak > s->posix_writable_peak
 		    ? s->gn.ram_peak - s->posix_writable_peak
 		    : 0);
-	printf("%-12s %7" PRIu64 " %5" PRIu64 " %5" PRIu64 " %4" PRIu64
-	       " %5" PRIu64 " %5" PRIu64 " %5" PRIu64 " %5" PRIu64
-	       " %5" PRIu64 " %8s %6" PRIu64 " %4" PRIu64 " %6" PRIu64
-	       " %8" PRIu64 " %6" PRIu64 " %7s %9.0f %6" PRIu64 "\n",
+	printf("%-12s %6" PRIu64 " %4" PRIu64 " %4" PRIu64 " %4" PRIu64
+	       " %5" PRIu64 " %4" PRIu64 " %4" PRIu64 " %5" PRIu64
+	       " %4" PRIu64 " %4" PRIu64 " %5" PRIu64 " %5" PRIu64
+	       " %8s %6" PRIu64 " %4" PRIu64 " %6" PRIu64 " %8" PRIu64
+	       " %6" PRIu64 " %7s %9.0f %6" PRIu64 "\n",
 	       policy, s->finding[CK_RESULT], s->finding[CK_ADDRESS],
 	       s->finding[CK_HINT], s->finding[CK_ACCESS_MISSING],
 	       s->finding[CK_ACCESS_EXTRA], s->finding[CK_CONTENT],
-	       s->finding[CK_RESOURCE], s->finding[CK_DIVERGENCE],
-	       s->mismatches, ram, s->gn.caps_peak, s->gn.rm_sessions_peak,
-	       s->gn.attachments_peak, rpcs, s->gn.faults, waste,
+	       s->finding[CK_RESOURCE], s->finding[CK_ADDRESS_SPACE],
+	       s->finding[CK_DIVERGENCE], s->finding[CK_OUTSIDE],
+	       s->consequences, s->mismatches, ram, s->gn.caps_peak,
+	       s->gn.rm_sessions_peak, s->gn.attachments_peak, rpcs,
+	       s->gn.faults, waste,
 	       s->wall_s > 0 ? (double)s->events / s->wall_s : 0,
 	       s->first_finding_line);
 }
@@ -137,6 +143,7 @@ int cmd_compare(int argc, char **argv)
 	const char *genode = "26.02", *dbpath = "rmsim.db", *report = NULL;
 	unsigned npol = 0, nlay = 0, i, j, k;
 	uint64_t ram = 0, caps = 0;
+	int64_t first_run = 0;
 	enum rp_touch touch = RP_TOUCH_FIRST;
 	bool no_db = false, quiet = false, deviations = false;
 	struct db *db = NULL;
@@ -249,8 +256,30 @@ int cmd_compare(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	for (k = optind; k < (unsigned)argc && !status; k++) {
+		uint64_t need = 0;
+
+		if (!ram) {
+			status = rp_reference_need(argv[k], 0, &need, msg,
+						   sizeof(msg));
+			if (status) {
+				fprintf(stderr, "%s%s\n",
+					status == EXIT_DATAERR
+						? ""
+						: "rmsim compare: ",
+					msg);
+				break;
+			}
+		}
 		for (j = 0; j < nlay && !status; j++) {
-			print_header(argv[k], lays[j]);
+			struct rp_options q;
+
+			printf("\n%s on %s\n", argv[k], lays[j]);
+			memset(&q, 0, sizeof(q));
+			cli_policy_setup(pols[0], lays[j], genode, ram, caps,
+					 &q, msg, sizeof(msg));
+			cli_derive_ram(&q, ram, need);
+			cli_print_quota(stdout, &q);
+			print_header();
 			for (i = 0; i < npol && !status; i++) {
 				struct rp_options o;
 				struct rp_summary s;
@@ -258,6 +287,7 @@ int cmd_compare(int argc, char **argv)
 				memset(&o, 0, sizeof(o));
 				cli_policy_setup(pols[i], lays[j], genode, ram,
 						 caps, &o, msg, sizeof(msg));
+				cli_derive_ram(&o, ram, need);
 				o.trace = argv[k];
 				o.touch = touch;
 				o.db = db;
@@ -274,6 +304,8 @@ int cmd_compare(int argc, char **argv)
 						s.error);
 					break;
 				}
+				if (!first_run)
+					first_run = s.run_id;
 				print_row(o.pol->name, &s);
 				fflush(stdout);
 				if (s.findings || s.mismatches)
@@ -289,6 +321,12 @@ int cmd_compare(int argc, char **argv)
 					  "%s: cannot finish the database",
 					  dbpath);
 	}
+	if (!status && db && !quiet) {
+		/* the decision over this comparison's runs only */
+		if (rep_decision_print(dbpath, first_run, stdout, msg,
+				       sizeof(msg)))
+			fprintf(stderr, "rmsim compare: %s\n", msg);
+	}
 	if (!status && report) {
 		if (rep_write(dbpath, report, msg, sizeof(msg)))
 			return cli_fail(EXIT_CANTCREAT, "compare", "%s", msg);
@@ -299,10 +337,12 @@ int cmd_compare(int argc, char **argv)
 	if (!quiet && !status)
 		printf("\ncolumns: findings by kind (result, address, hint, "
 		       "access-missing,\naccess-extra, content, resource, "
-		       "divergence), reference mismatches against\nthe trace, "
-		       "peak RAM and caps, RM sessions, attachments, RPCs, "
-		       "faults, RAM\nheld beyond the program's writable "
-		       "memory, events per second, the trace line\nof the "
+		       "address-space, divergence, outside: on\nranges execve "
+		       "made, not counted), consequences of an exhausted "
+		       "quota,\nreference mismatches against the trace, "
+		       "peak RAM and caps, RM sessions,\nattachments, RPCs, "
+		       "faults, RAM held beyond the program's writable\n"
+		       "memory, events per second, the trace line of the "
 		       "first finding.\n");
 	if (status)
 		return status;

@@ -41,7 +41,9 @@ static void replay_usage(FILE *f)
 		"nova-x86_64; rmsim layouts)\n"
 		"  -g, --genode V    Genode version: 20.05, 24.08, 26.02 "
 		"(default)\n"
-		"      --ram SIZE    the component's RAM quota (default 2G)\n"
+		"      --ram SIZE    the component's RAM quota (default: the "
+		"reference's peak\n"
+		"                    writable bytes + 50%% + 32 MiB)\n"
 		"      --caps N      the component's capability quota "
 		"(default 20000)\n"
 		"  -d, --db FILE     log run, events, findings, metrics to "
@@ -68,6 +70,7 @@ static void print_text(const struct rp_options *o, const struct rp_summary *s)
 
 	printf("trace      %s\n", o->trace);
 	printf("policy     %s\n", o->policy);
+	cli_print_quota(stdout, o);
 	printf("events     %" PRIu64 " (", s->events);
 	for (c = 0; c < TR_NCALLS; c++)
 		if (s->calls[c]) {
@@ -101,10 +104,15 @@ static void print_text(const struct rp_options *o, const struct rp_summary *s)
 				       s->finding[k]);
 				sep = ", ";
 			}
+		if (s->consequences) {
+			printf("%s%" PRIu64 " consequences of the exhausted "
+			       "quota", sep, s->consequences);
+			sep = ", ";
+		}
 		if (s->findings)
-			printf("; first at line %" PRIu64 ")",
+			printf("; first at line %" PRIu64,
 			       s->first_finding_line);
-		printf(" against the reference\n");
+		printf("%s against the reference\n", sep[0] == ',' ? ")" : "");
 		printf("genode     RAM peak %.1f MiB, caps peak %" PRIu64
 		       ", RM sessions %" PRIu64 ", region maps %" PRIu64
 		       ", attachments peak %" PRIu64 ", faults %" PRIu64 "\n",
@@ -159,7 +167,13 @@ static void print_json(const struct rp_options *o, const struct rp_summary *s)
 	for (k = 0; k < CK_NKINDS; k++)
 		printf("%s\"%s\": %" PRIu64, k ? ", " : "",
 		       ck_kind_name((enum ck_kind)k), s->finding[k]);
-	printf("}, \"ram_peak\": %" PRIu64 ", \"caps_peak\": %" PRIu64,
+	printf("}, \"consequences\": %" PRIu64, s->consequences);
+	if (o->pol)
+		printf(", \"ram_quota\": %" PRIu64 ", \"ram_quota_derived\": "
+		       "%s, \"caps_quota\": %" PRIu64,
+		       o->gn.ram_quota, o->ram_derived ? "true" : "false",
+		       o->gn.cap_quota);
+	printf(", \"ram_peak\": %" PRIu64 ", \"caps_peak\": %" PRIu64,
 	       s->gn.ram_peak, s->gn.caps_peak);
 	printf(", \"mmaps_placed\": %" PRIu64 ", \"mmaps_exact\": %" PRIu64
 	       ", \"adopted\": %" PRIu64 ", \"processes\": %" PRIu64
@@ -275,6 +289,19 @@ int cmd_replay(int argc, char **argv)
 	if (cli_policy_setup(o.policy, layout, genode, ram, caps, &o, msg,
 			     sizeof(msg)))
 		return cli_fail(EXIT_USAGE, "replay", "%s", msg);
+	if (o.pol && !ram) {
+		uint64_t need;
+
+		status = rp_reference_need(o.trace, o.max_map_count, &need,
+					   msg, sizeof(msg));
+		if (status) {
+			fprintf(stderr, "%s%s\n",
+				status == EXIT_DATAERR ? "" : "rmsim replay: ",
+				msg);
+			return status;
+		}
+		cli_derive_ram(&o, ram, need);
+	}
 	if (dbpath) {
 		o.db = db_open(dbpath, &dberr, msg, sizeof(msg));
 		if (!o.db)

@@ -22,6 +22,8 @@ static const struct cli_command commands[] = {
 	{"policies", "list the policies", cmd_policies},
 	{"compare", "replay traces on every policy and layout, table and "
 		    "report", cmd_compare},
+	{"explain", "one event of a run: results, findings, Genode "
+		    "operations, map", cmd_explain},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

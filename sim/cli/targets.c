@@ -7,6 +7,8 @@
 #include "cli.h"
 #include "native/native.h"
 
+#include <inttypes.h>
+
 #include "rmsim/policy.h"
 #include "rmsim/replay.h"
 
@@ -48,6 +50,29 @@ int cli_policy_setup(const char *spec, const char *layout, const char *genode,
 		return 0;
 	o->pol = pol_load(spec, &o->params, err, errsize);
 	return o->pol ? 0 : -1;
+}
+
+void cli_derive_ram(struct rp_options *o, uint64_t ram_given,
+		    uint64_t need)
+{
+	if (!o->pol || ram_given)
+		return;
+	o->gn.ram_quota = rp_derive_ram(need);
+	o->ram_derived = true;
+	o->ram_need = need;
+}
+
+void cli_print_quota(FILE *f, const struct rp_options *o)
+{
+	if (!o->pol)
+		return;
+	fprintf(f, "quota      RAM %.1f MiB", (double)o->gn.ram_quota / (1 << 20));
+	if (o->ram_derived)
+		fprintf(f, " (from the trace: the reference's writable peak "
+			"%.1f MiB + %d%% + %llu MiB)",
+			(double)o->ram_need / (1 << 20), RP_RAM_MARGIN_PCT,
+			(unsigned long long)(RP_RAM_MARGIN_FIXED >> 20));
+	fprintf(f, ", caps %" PRIu64 "\n", o->gn.cap_quota);
 }
 
 int cli_parse_size(const char *s, uint64_t *out)

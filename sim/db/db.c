@@ -35,7 +35,7 @@
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_EVENT] = "INSERT INTO event VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
 		     "?,?,?,?)",
-	[ST_FINDING] = "INSERT INTO finding VALUES(?,?,?,?,?)",
+	[ST_FINDING] = "INSERT INTO finding VALUES(?,?,?,?,?,?,?)",
 	[ST_METRIC] = "INSERT OR REPLACE INTO metric VALUES(?,?,?)",
 	[ST_MAPPING] = "INSERT INTO mapping VALUES(?,?,?,?,?,?,?,?,?)",
 	[ST_CASE] = "INSERT INTO case_result VALUES(?,?,?,?)",
@@ -136,6 +136,29 @@ static enum db_error check_file(struct db *db)
 	return DB_OK;
 }
 
+#define DB_STR2(x) #x
+#define DB_STR(x) DB_STR2(x)
+
+/* A file written by an older rmsim gains the newer columns. */
+static enum db_error upgrade(struct db *db)
+{
+	sqlite3_stmt *q;
+	int rc, version = 0;
+
+	rc = sqlite3_prepare_v2(db->h,
+				"SELECT value FROM meta WHERE "
+				"key='schema_version'",
+				-1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(db, rc, "cannot read the schema version");
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+		version = atoi((const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	if (version == 1)
+		return exec(db, db_upgrade_1_sql, "cannot upgrade the schema");
+	return DB_OK;
+}
+
 /* Runs marked running whose process is gone were cut off (a crash, a
  * kill -9): say so instead of leaving them running forever. */
 static enum db_error mark_stale_runs(struct db *db)
@@ -219,8 +242,10 @@ struct db *db_open(const char *path, enum db_error *err, char *msg,
 	if (!*err)
 		*err = exec(db,
 			    "INSERT OR IGNORE INTO meta VALUES('schema_version',"
-			    "'1')",
+			    "'" DB_STR(DB_SCHEMA_VERSION) "')",
 			    "cannot create the schema");
+	if (!*err)
+		*err = upgrade(db);
 	if (!*err)
 		*err = mark_stale_runs(db);
 	if (!*err)
@@ -370,7 +395,9 @@ enum db_error db_run_begin(struct db *db, const struct db_run_info *info,
 		db->h,
 		"INSERT INTO run(started_utc, tool_version, command, trace,"
 		" trace_sha256, policy, params, layout, genode_version,"
-		" status, pid, host) VALUES(?,?,?,?,?,?,?,?,?,'running',?,?)",
+		" status, pid, host, policy_spec, touch, ram_quota,"
+		" ram_quota_derived, caps_quota, settings)"
+		" VALUES(?,?,?,?,?,?,?,?,?,'running',?,?,?,?,?,?,?,?)",
 		-1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(db, rc, "cannot start the run");
@@ -385,6 +412,15 @@ enum db_error db_run_begin(struct db *db, const struct db_run_info *info,
 	bind_text(s, 9, info->genode_version);
 	sqlite3_bind_int64(s, 10, getpid());
 	bind_text(s, 11, host);
+	bind_text(s, 12, info->policy_spec);
+	bind_text(s, 13, info->touch);
+	if (info->ram_quota) {
+		sqlite3_bind_int64(s, 14, (sqlite3_int64)info->ram_quota);
+		sqlite3_bind_int64(s, 15, info->ram_quota_derived);
+	}
+	if (info->caps_quota)
+		sqlite3_bind_int64(s, 16, (sqlite3_int64)info->caps_quota);
+	bind_text(s, 17, info->settings);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
@@ -492,9 +528,8 @@ enum db_error db_event_add(struct db *db, int64_t run_id,
 	return db_row_done(db, &db->events);
 }
 
-enum db_error db_finding_add(struct db *db, int64_t run_id, uint64_t seq,
-			     const char *kind, const char *severity,
-			     const char *detail)
+enum db_error db_finding_add(struct db *db, int64_t run_id,
+			     const struct db_finding *f)
 {
 	enum db_error e = batch(db);
 	struct dbval *v = db_row_next(&db->findings);
@@ -502,10 +537,12 @@ enum db_error db_finding_add(struct db *db, int64_t run_id, uint64_t seq,
 	if (e)
 		return e;
 	v_int(&v[0], run_id);
-	v_opt_int(&v[1], seq != 0, (int64_t)seq);
-	v_copy(&v[2], kind);
-	v_copy(&v[3], severity);
-	v_text(&db->findings, &v[4], detail);
+	v_opt_int(&v[1], f->seq != 0, (int64_t)f->seq);
+	v_copy(&v[2], f->kind);
+	v_copy(&v[3], f->severity);
+	v_text(&db->findings, &v[4], f->detail);
+	v_copy(&v[5], f->cause);
+	v_int(&v[6], f->consequence);
 	return db_row_done(db, &db->findings);
 }
 

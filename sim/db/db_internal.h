@@ -20,7 +20,7 @@
 #define DB_WAKE 4	/* queued blocks that wake a sleeping writer */
 #define EVENT_COLS 19
 #define MAPPING_COLS 9
-#define FINDING_COLS 5
+#define FINDING_COLS 7
 #define DB_TEXT 512	/* the longest text a buffered row holds */
 
 enum stmt {
@@ -39,7 +39,7 @@ struct dbval {
 	int type;		/* SQLITE_NULL, SQLITE_INTEGER, SQLITE_TEXT */
 	int64_t i;
 	const char *s;		/* a static string, or txt */
-	char txt[24];
+	char txt[40];	/* names, and a finding's cause */
 };
 
 /* Rows of one table waiting for a multi-row insert. */

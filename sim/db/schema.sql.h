@@ -1,12 +1,14 @@
 /*
  * schema.sql.h - the rmsim database schema, as one SQL string.  Kept apart
  * from db.c so docs/database.md and the code can be compared line by line.
- * Version 1.  STRICT tables catch a value of the wrong type at once.
+ * Version 2.  STRICT tables catch a value of the wrong type at once.
+ * Columns added after version 1 come last in their table (positional
+ * inserts work on a file upgraded by db_schema_upgrade as on a new one).
  */
 #ifndef RMSIM_DB_SCHEMA_H
 #define RMSIM_DB_SCHEMA_H
 
-#define DB_SCHEMA_VERSION 1
+#define DB_SCHEMA_VERSION 2
 
 static const char db_schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS meta(\n"
@@ -28,7 +30,13 @@ static const char db_schema_sql[] =
 	"  wall_ms REAL,\n"
 	"  pid INTEGER NOT NULL,\n"
 	"  host TEXT,\n"
-	"  detail TEXT) STRICT;\n"
+	"  detail TEXT,\n"
+	"  policy_spec TEXT,\n"
+	"  touch TEXT,\n"
+	"  ram_quota INTEGER,\n"
+	"  ram_quota_derived INTEGER,\n"
+	"  caps_quota INTEGER,\n"
+	"  settings TEXT) STRICT;\n"
 	"CREATE TABLE IF NOT EXISTS event(\n"
 	"  run_id INTEGER NOT NULL REFERENCES run(id),\n"
 	"  seq INTEGER NOT NULL,\n"
@@ -55,7 +63,9 @@ static const char db_schema_sql[] =
 	"  seq INTEGER,\n"
 	"  kind TEXT NOT NULL,\n"
 	"  severity TEXT NOT NULL,\n"
-	"  detail TEXT) STRICT;\n"
+	"  detail TEXT,\n"
+	"  cause TEXT,\n"
+	"  consequence INTEGER NOT NULL DEFAULT 0) STRICT;\n"
 	"CREATE TABLE IF NOT EXISTS metric(\n"
 	"  run_id INTEGER NOT NULL REFERENCES run(id),\n"
 	"  name TEXT NOT NULL,\n"
@@ -94,6 +104,19 @@ static const char db_schema_sql[] =
 	"    printf('%#x', size) AS size, ds, printf('%#x', ds_offset)"
 	" AS ds_offset, rights\n"
 	"  FROM mapping;\n";
+
+/* From version 1 to 2: the run's settings, the findings' cause. */
+static const char db_upgrade_1_sql[] =
+	"ALTER TABLE run ADD COLUMN policy_spec TEXT;\n"
+	"ALTER TABLE run ADD COLUMN touch TEXT;\n"
+	"ALTER TABLE run ADD COLUMN ram_quota INTEGER;\n"
+	"ALTER TABLE run ADD COLUMN ram_quota_derived INTEGER;\n"
+	"ALTER TABLE run ADD COLUMN caps_quota INTEGER;\n"
+	"ALTER TABLE run ADD COLUMN settings TEXT;\n"
+	"ALTER TABLE finding ADD COLUMN cause TEXT;\n"
+	"ALTER TABLE finding ADD COLUMN consequence INTEGER NOT NULL "
+	"DEFAULT 0;\n"
+	"UPDATE meta SET value='2' WHERE key='schema_version';\n";
 
 /*
  * Secondary indexes, built after a run's bulk load: event rows are

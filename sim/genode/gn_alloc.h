@@ -21,6 +21,10 @@ struct gn_account {
 	uint64_t ram_limit, ram_used;
 	uint64_t caps_limit, caps_used;
 	uint64_t ram_peak, caps_peak;
+	/* where charges refused for want of RAM (tally[0]) or caps
+	 * (tally[1]) are counted, or NULL: the replay's checks tell a
+	 * quota that ran out from other failures by these */
+	uint64_t *tally;
 };
 
 /* Reserve both or neither; GN_ALLOC_OK or the error. */

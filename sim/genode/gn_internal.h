@@ -184,6 +184,8 @@ struct gn_ctx {
 	uint64_t phys_next;		/* fake physical allocator */
 	uint64_t next_ds, next_rom, next_rm, next_pd, next_conn;
 	struct gn_metrics m;
+	/* charges refused: of PD sessions (RAM, caps), of RM sessions */
+	uint64_t pd_refused[2], rm_refused[2];
 	gn_log_fn log;
 	void *log_arg;
 	uint64_t seq;

@@ -382,6 +382,7 @@ struct gn_pd *gn_pd_new(struct gn_ctx *c, const char *name,
 	snprintf(pd->name, sizeof(pd->name), "%s", name);
 	pd->acct.ram_limit = ram_limit;
 	pd->acct.caps_limit = caps_limit;
+	pd->acct.tally = c->pd_refused;
 	gn_slab_init(&pd->ds_slab, k->ds_epb, k->ds_slab_block, &pd->acct);
 	lay_va_range(c->layout, gn_version_number(c->cfg.version), &start,
 		     &end);

@@ -462,6 +462,7 @@ struct gn_rm_connection *gn_rm_session_open(struct gn_pd *pd,
 	rm->don_caps = k->rm_session_caps;
 	rm->acct.ram_limit = k->rm_session_quota - k->rm_session_ram;
 	rm->acct.caps_limit = k->rm_session_caps - 1;
+	rm->acct.tally = c->rm_refused;
 	rm->c_next = c->conns;
 	if (c->conns)
 		c->conns->c_prev = rm;
@@ -627,4 +628,12 @@ gn_rm_cap gn_ds_region_map(gn_ds_cap dsc)
 	if (!ds || ds->kind != GN_DS_MANAGED)
 		return gn_rm_cap_of(NULL);
 	return gn_rm_cap_of(ds->sub);
+}
+
+void gn_quota_refusals(const struct gn_ctx *c, struct gn_refusals *out)
+{
+	out->pd_ram = c->pd_refused[0];
+	out->pd_caps = c->pd_refused[1];
+	out->rm_ram = c->rm_refused[0];
+	out->rm_caps = c->rm_refused[1];
 }

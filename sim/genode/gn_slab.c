@@ -27,10 +27,17 @@ enum gn_alloc_error gn_acct_charge(struct gn_account *a, uint64_t ram,
 				   uint64_t caps)
 {
 	/* Quota_guard::try_withdraw: both or neither */
-	if (a->ram_used + ram < a->ram_used || a->ram_used + ram > a->ram_limit)
+	if (a->ram_used + ram < a->ram_used ||
+	    a->ram_used + ram > a->ram_limit) {
+		if (a->tally)
+			a->tally[0]++;
 		return GN_ALLOC_OUT_OF_RAM;
-	if (a->caps_used + caps > a->caps_limit)
+	}
+	if (a->caps_used + caps > a->caps_limit) {
+		if (a->tally)
+			a->tally[1]++;
 		return GN_ALLOC_OUT_OF_CAPS;
+	}
 	a->ram_used += ram;
 	a->caps_used += caps;
 	if (a->ram_used > a->ram_peak)

@@ -21,26 +21,131 @@
 #include <string.h>
 
 int rp_finding(struct replay *r, const struct tr_event *ev, int kind,
-	       int severity, const char *detail)
+	       int severity, const char *detail, const char *cause)
 {
+	struct db_finding f;
 	char text[512];
 
-	r->sum->findings++;
-	r->sum->finding[kind]++;
-	if (!r->sum->first_finding_line)
-		r->sum->first_finding_line = ev->line;
+	r->logged++;
+	/* after a quota ran out, what fails follows from it: counted
+	 * apart, so the tables count causes */
+	if (r->exhausted) {
+		r->sum->consequences++;
+	} else {
+		r->sum->finding[kind]++;
+		if (ck_kind_counts(kind)) {
+			r->sum->findings++;
+			if (!r->sum->first_finding_line)
+				r->sum->first_finding_line = ev->line;
+		}
+	}
 	if (!r->db)
 		return 0;
 	snprintf(text, sizeof(text), "line %" PRIu64 ": %s: %s", ev->line,
 		 tr_call_name(ev->call), detail);
-	if (db_finding_add(r->db, r->run_id, ev->seq, ck_kind_name(kind),
-			   ck_severity_name(severity), text)) {
+	memset(&f, 0, sizeof(f));
+	f.seq = ev->seq;
+	f.kind = ck_kind_name(kind);
+	f.severity = ck_severity_name(severity);
+	f.detail = text;
+	f.cause = cause;
+	f.consequence = r->exhausted;
+	if (db_finding_add(r->db, r->run_id, &f)) {
 		snprintf(r->sum->error, sizeof(r->sum->error), "%s",
 			 db_errmsg(r->db));
 		r->status = 74;
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- quotas ---- */
+
+static void refusals(struct replay *r, struct rp_proc *p,
+		     struct gn_refusals *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (r->model_is_genode && p->side[RP_MODEL].space)
+		gn_quota_refusals(rp_genode_ctx(p->side[RP_MODEL].space), out);
+}
+
+/* The quota that refused a charge between @a and @b, the PD's first. */
+static enum ck_quota ran_out(const struct gn_refusals *a,
+			     const struct gn_refusals *b)
+{
+	if (b->pd_ram > a->pd_ram)
+		return CK_QUOTA_PD_RAM;
+	if (b->pd_caps > a->pd_caps)
+		return CK_QUOTA_PD_CAPS;
+	if (b->rm_ram > a->rm_ram)
+		return CK_QUOTA_RM_RAM;
+	if (b->rm_caps > a->rm_caps)
+		return CK_QUOTA_RM_CAPS;
+	return CK_QUOTA_NONE;
+}
+
+static void quota_text(struct replay *r, enum ck_quota q, char *buf,
+		       size_t size)
+{
+	char v[32];
+
+	rp_fmt_size(r->opt->gn.ram_quota, v, sizeof(v));
+	if (q == CK_QUOTA_PD_RAM)
+		snprintf(buf, size, "RAM quota of %s", v);
+	else if (q == CK_QUOTA_PD_CAPS)
+		snprintf(buf, size, "cap quota of %" PRIu64,
+			 r->opt->gn.cap_quota);
+	else
+		snprintf(buf, size, "%s", ck_quota_name(q));
+}
+
+/*
+ * Say once that quota @q ran out at @ev: the finding that tells it (or
+ * @detail of the call's own finding, extended), after which every
+ * finding of the run is a consequence.
+ */
+static int exhausted(struct replay *r, const struct tr_event *ev,
+		     enum ck_quota q, const char *detail, const char *cause)
+{
+	char what[64], text[400];
+	int rc;
+
+	quota_text(r, q, what, sizeof(what));
+	snprintf(text, sizeof(text),
+		 "%s%s%s exhausted at line %" PRIu64 "; later findings follow "
+		 "from it",
+		 detail ? detail : "", detail ? "; " : "", what, ev->line);
+	rc = rp_finding(r, ev, CK_RESOURCE, CK_ERROR, text, cause);
+	r->exhausted = true;
+	return rc;
+}
+
+/* After the touches of an event: a quota a fault handler ran out of. */
+void rp_quota_after(struct replay *r, struct rp_proc *p,
+		    const struct tr_event *ev)
+{
+	struct gn_refusals now;
+	struct ck_call c = {0};
+	struct ck_result res = {0, 0};
+	enum ck_quota q;
+	char cause[40];
+
+	if (!r->two || r->exhausted)
+		return;
+	refusals(r, p, &now);
+	q = ran_out(&r->refused, &now);
+	r->refused = now;
+	/* a refusal the handler got over (a smaller chunk) is none */
+	if (!r->touch_failed)
+		return;
+	r->touch_failed = false;
+	if (q == CK_QUOTA_NONE)
+		return;
+	c.call = ev->call;
+	c.quota = q;
+	ck_cause(&c, CK_RESOURCE, &res, &res, cause, sizeof(cause));
+	exhausted(r, ev, q, "a page the program wrote could not be backed",
+		  cause);
 }
 
 /*
@@ -84,7 +189,7 @@ static void view(struct replay *r, struct rp_proc *p, int side,
 /* Compare the pages at both edges of [addr, addr+len) (trace coords). */
 static void check_range(struct replay *r, struct rp_proc *p,
 			const struct tr_event *ev, uint64_t addr, uint64_t len,
-			bool content)
+			bool content, bool outside)
 {
 	uint64_t pages[2], n = 0, i;
 	struct ck_page ref, mod;
@@ -107,28 +212,32 @@ static void check_range(struct replay *r, struct rp_proc *p,
 		kind = ck_compare_page(&ref, &mod, &sev, detail,
 				       sizeof(detail));
 		if (kind >= 0) {
-			char where[320];
+			char where[320], cause[40];
 
+			if (outside) {
+				kind = CK_OUTSIDE;
+				sev = CK_INFO;
+			}
 			snprintf(where, sizeof(where), "page %#" PRIx64 ": %s",
 				 pages[i], detail);
-			if (rp_finding(r, ev, kind, sev, where))
-				return;
+			snprintf(cause, sizeof(cause), "%s \u2192 %s",
+				 tr_call_name(ev->call), ck_kind_name(kind));
+			rp_finding(r, ev, kind, sev, where, cause);
 			return;	/* one finding per range is enough */
 		}
 	}
 }
 
-static bool quota_short(struct replay *r, struct rp_proc *p, uint64_t len)
+/* Does the event's range touch one that execve made? */
+static bool outside(struct rp_proc *p, const struct tr_event *ev)
 {
-	struct gn_ctx *gn;
-	struct gn_pd *pd;
+	uint64_t a = ev->arg[0], len = rp_page_up(ev->arg[1]);
 
-	if (!r->model_is_genode)
+	if (!rp_range_call(ev->call) &&
+	    !(ev->call == TR_MMAP &&
+	      (ev->arg[3] & (LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE))))
 		return false;
-	gn = rp_genode_ctx(p->side[RP_MODEL].space);
-	pd = gn_env_pd(gn);
-	return gn_pd_avail_ram(pd) < rp_page_up(len) + (64 << 10) ||
-	       gn_pd_avail_caps(pd) < 4;
+	return len && a + len > a && !iv_disjoint(p->inherited, a, a + len);
 }
 
 void rp_lockstep(struct replay *r, struct rp_proc *p,
@@ -137,8 +246,9 @@ void rp_lockstep(struct replay *r, struct rp_proc *p,
 {
 	struct ck_call c;
 	struct ck_result ref = {ref_rc, ref_val}, mod;
-	char detail[256];
-	uint64_t before = r->sum->findings;
+	struct gn_refusals before, after;
+	char detail[256], cause[40];
+	uint64_t logged = r->logged;
 	int kind, sev;
 	bool diverged, content = r->opt->touch != RP_TOUCH_NONE;
 
@@ -157,29 +267,49 @@ void rp_lockstep(struct replay *r, struct rp_proc *p,
 	} else if (ev->call == TR_MREMAP) {
 		c.fixed = ev->arg[3] & LX_MREMAP_FIXED;
 		c.want_model = rp_to_side(p, RP_MODEL, ev->arg[4]);
+	} else if (ev->call == TR_BRK) {
+		c.brk_asked = rp_brk_to_side(p, RP_MODEL, ev->arg[0]);
 	}
-	c.quota_short = quota_short(r, p, ev->call == TR_MREMAP ? ev->arg[2]
-								: ev->arg[1]);
+	c.outside = outside(p, ev);
+	refusals(r, p, &before);
 	*model_rc = rp_run_call(r, p, RP_MODEL, ev, model_val);
+	refusals(r, p, &after);
+	r->refused = after;
 	mod.rc = *model_rc;
 	mod.val = *model_val;
 	if (mod.rc == RP_EREFUSED) {
 		*verdict = "refused";
 		return;
 	}
-	if (!c.quota_short && mod.rc == -LX_ENOMEM)
-		c.quota_short = quota_short(r, p, 0);
+	c.quota = ran_out(&before, &after);
+	if (ev->call == TR_BRK) {
+		/* the model's first answer places its heap */
+		if (ref_rc == 0 && mod.rc == 0)
+			rp_brk_follow(p, RP_MODEL, ev, ref_val, mod.val);
+		c.want_model = rp_brk_to_side(p, RP_MODEL, ref_val);
+	}
 	kind = ck_compare_result(&c, &ref, &mod, &sev, &diverged, detail,
 				 sizeof(detail));
-	if (kind >= 0 && rp_finding(r, ev, kind, sev, detail))
-		return;
+	if (kind >= 0) {
+		ck_cause(&c, kind, &ref, &mod, cause, sizeof(cause));
+		/* a PD's quota is not given back by retrying: the first
+		 * call it fails is where the run's trouble starts */
+		if (kind == CK_RESOURCE && !r->exhausted) {
+			if (exhausted(r, ev, c.quota, detail, cause))
+				return;
+		} else if (rp_finding(r, ev, kind, sev, detail, cause)) {
+			return;
+		}
+	}
 	/* the first point where the program's path would change; later
 	 * results that differ are findings of their own */
 	if (diverged && !r->diverged) {
 		r->diverged = true;
+		snprintf(cause, sizeof(cause), "%s \u2192 divergence",
+			 tr_call_name(ev->call));
 		if (rp_finding(r, ev, CK_DIVERGENCE, CK_WARNING,
 			       "the program would take another path from "
-			       "here"))
+			       "here", cause))
 			return;
 	}
 	/* where the model put it: later addresses follow */
@@ -195,23 +325,24 @@ void rp_lockstep(struct replay *r, struct rp_proc *p,
 		switch (ev->call) {
 		case TR_MMAP:
 			check_range(r, p, ev, (uint64_t)ev->ret, ev->arg[1],
-				    content);
+				    content, c.outside);
 			break;
 		case TR_MREMAP:
 			check_range(r, p, ev, (uint64_t)ev->ret, ev->arg[2],
-				    content);
+				    content, c.outside);
 			break;
 		case TR_MUNMAP:
 		case TR_MPROTECT:
 		case TR_PKEY_MPROTECT:
 		case TR_MADVISE:
-			check_range(r, p, ev, ev->arg[0], ev->arg[1], content);
+			check_range(r, p, ev, ev->arg[0], ev->arg[1], content,
+				    c.outside);
 			break;
 		default:
 			break;
 		}
 	}
-	if (r->sum->findings != before)
+	if (r->logged != logged)
 		*verdict = "deviation";
 }
 
@@ -289,6 +420,15 @@ static size_t take_snapshot(struct replay *r, const char *which,
 			max, 0);
 }
 
+void rp_ref_peaks(struct replay *r, struct px_stats *st)
+{
+	ref_stats(r, st);
+	if (st->mapped > r->sum->posix_mapped_peak)
+		r->sum->posix_mapped_peak = st->mapped;
+	if (st->writable > r->sum->posix_writable_peak)
+		r->sum->posix_writable_peak = st->writable;
+}
+
 void rp_sample(struct replay *r, uint64_t seq, bool force)
 {
 	struct rp_proc *root = procs_root(r->procs);
@@ -296,11 +436,7 @@ void rp_sample(struct replay *r, uint64_t seq, bool force)
 	struct px_stats st;
 	struct db_sample s;
 
-	ref_stats(r, &st);
-	if (st.mapped > r->sum->posix_mapped_peak)
-		r->sum->posix_mapped_peak = st.mapped;
-	if (st.writable > r->sum->posix_writable_peak)
-		r->sum->posix_writable_peak = st.writable;
+	rp_ref_peaks(r, &st);
 	if (r->model_is_genode && root)
 		m = gn_metrics(rp_genode_ctx(root->side[RP_MODEL].space));
 	/* a new RAM peak (by a quarter): remember the map as it is now */

@@ -43,6 +43,7 @@ static void proc_release(struct rp_procs *ps, struct rp_proc *p)
 		iv_free(p->side[i].reloc);
 	}
 	iv_free(p->known);
+	iv_free(p->inherited);
 	free(p);
 }
 
@@ -71,7 +72,8 @@ static struct rp_proc *proc_build(struct rp_procs *ps, void *const *spaces,
 
 	if (!p)
 		return NULL;
-	ok = (p->known = iv_new()) != NULL;
+	ok = (p->known = iv_new()) != NULL &&
+	     (p->inherited = iv_new()) != NULL;
 	for (i = 0; i < RP_SIDES && ok; i++) {
 		if (!ps->t[i])
 			continue;
@@ -129,11 +131,17 @@ static struct rp_proc *proc_fork(struct rp_procs *ps, struct rp_proc *parent)
 			continue;
 		iv_free(p->side[i].reloc);
 		p->side[i].reloc = iv_clone(parent->side[i].reloc);
+		p->side[i].brk_delta = parent->side[i].brk_delta;
+		p->side[i].brk_delta_known = parent->side[i].brk_delta_known;
 	}
 	iv_free(p->known);
 	p->known = iv_clone(parent->known);
+	iv_free(p->inherited);
+	p->inherited = iv_clone(parent->inherited);
 	p->base_known = parent->base_known;
 	p->brk_known = parent->brk_known;
+	p->brk_start = parent->brk_start;
+	p->from_exec = parent->from_exec;
 	return p;
 }
 
@@ -361,6 +369,7 @@ void procs_exec(struct rp_procs *ps, int32_t pid)
 
 	if (!p)
 		return;
+	p->from_exec = true;
 	old = pid <= 0 ? ps->nopid : procs_get(ps, pid);
 	if (old && old == ps->root) {
 		/* the program the trace is about starts here: its address

@@ -24,6 +24,10 @@ enum { RP_REF, RP_MODEL, RP_SIDES };
 struct rp_side {
 	void *space;		/* the target's */
 	struct iv_map *reloc;	/* trace address -> target delta */
+	/* the side's break minus the trace's, once the side answered its
+	 * first brk: the heap is relocated as a whole */
+	uint64_t brk_delta;
+	bool brk_delta_known;
 };
 
 /* One address space, shared by reference between threads. */
@@ -32,8 +36,13 @@ struct rp_proc {
 	struct rp_side side[RP_SIDES];
 	struct iv_map *known;	/* ranges the trace itself unmapped (what
 				 * it maps the reference shows as mapped) */
+	struct iv_map *inherited; /* ranges execve made, adopted by the
+				 * reference (trace coordinates) */
+	bool from_exec;		/* began at an execve the trace shows: what
+				 * it adopts, execve made */
 	bool base_known;	/* mmap base learnt */
 	bool brk_known;
+	uint64_t brk_start;	/* the trace's first break (brk(NULL)) */
 };
 
 struct rp_procs;

@@ -193,6 +193,7 @@ static int log_mismatch(struct replay *r, const struct tr_event *ev,
 			enum rp_mismatch kind, int rc, uint64_t val)
 {
 	char detail[256], got[64], want[64];
+	struct db_finding f = {0};
 
 	if (!r->db || r->two)
 		return 0;
@@ -210,8 +211,11 @@ static int log_mismatch(struct replay *r, const struct tr_event *ev,
 	snprintf(detail, sizeof(detail), "%s: line %" PRIu64 ": %s recorded %s,"
 		 " model %s", rp_mismatch_name(kind), ev->line,
 		 tr_call_name(ev->call), want, got);
-	if (db_finding_add(r->db, r->run_id, ev->seq, "result", "error",
-			   detail)) {
+	f.seq = ev->seq;
+	f.kind = "result";
+	f.severity = "error";
+	f.detail = detail;
+	if (db_finding_add(r->db, r->run_id, &f)) {
 		snprintf(r->sum->error, sizeof(r->sum->error), "%s",
 			 db_errmsg(r->db));
 		return 74;
@@ -402,16 +406,89 @@ static int step(struct replay *r, const struct tr_event *ev)
 		rp_forget(p, ev);
 		if (rc == 0 && ev->result == TR_RET_VALUE)
 			touch_after(r, p, ev, val, mval, mran && mrc == 0);
+		if (mran)
+			rp_quota_after(r, p, ev);
 		break;
 	}
 	st = log_event(r, ev, rc, val, ran, mrc, mval, mran, verdict);
-	if (!st && r->two)
+	if (!st && r->two) {
 		rp_sample(r, ev->seq, false);
+	} else if (!st) {
+		struct px_stats ps;
+
+		rp_ref_peaks(r, &ps);
+	}
 	return st ? st : r->status;
+}
+
+const char *rp_touch_name(enum rp_touch t)
+{
+	return t == RP_TOUCH_NONE ? "none" : t == RP_TOUCH_ALL ? "all" : "first";
+}
+
+void rp_fmt_size(uint64_t v, char *buf, size_t size)
+{
+	if (v && v % (1ULL << 30) == 0)
+		snprintf(buf, size, "%" PRIu64 " GiB", v >> 30);
+	else if (v && v % (1ULL << 20) == 0)
+		snprintf(buf, size, "%" PRIu64 " MiB", v >> 20);
+	else if (v >= (1ULL << 20))
+		snprintf(buf, size, "%.1f MiB", (double)v / (1 << 20));
+	else
+		snprintf(buf, size, "%" PRIu64 " bytes", v);
+}
+
+void rp_settings(const struct rp_options *opt, char *buf, size_t size)
+{
+	char ram[48];
+
+	if (!opt->pol) {
+		/* the reference or the host kernel: no component */
+		snprintf(buf, size, "touch %s", rp_touch_name(opt->touch));
+		return;
+	}
+	if (opt->ram_derived)
+		snprintf(ram, sizeof(ram), "RAM from the trace (+%d%%, +%llu "
+			 "MiB)", RP_RAM_MARGIN_PCT,
+			 (unsigned long long)(RP_RAM_MARGIN_FIXED >> 20));
+	else
+		rp_fmt_size(opt->gn.ram_quota, ram, sizeof(ram));
+	snprintf(buf, size, "Genode %s, %s%s, caps %" PRIu64 ", touch %s",
+		 opt->genode_version ? opt->genode_version : "?",
+		 opt->ram_derived ? "" : "RAM ", ram, opt->gn.cap_quota,
+		 rp_touch_name(opt->touch));
+}
+
+uint64_t rp_derive_ram(uint64_t writable_peak)
+{
+	uint64_t q = writable_peak + writable_peak / 100 * RP_RAM_MARGIN_PCT +
+		     RP_RAM_MARGIN_FIXED;
+
+	return (q + (1ULL << 20) - 1) & ~((1ULL << 20) - 1);
+}
+
+int rp_reference_need(const char *trace, uint64_t max_map_count,
+		      uint64_t *writable_peak, char *err, size_t errsize)
+{
+	struct rp_options o;
+	struct rp_summary s;
+	int status;
+
+	memset(&o, 0, sizeof(o));
+	o.trace = trace;
+	o.policy = "linux";
+	o.touch = RP_TOUCH_NONE;
+	o.max_map_count = max_map_count;
+	status = rp_replay(&o, &s);
+	*writable_peak = s.posix_writable_peak;
+	if (status)
+		snprintf(err, errsize, "%s", s.error);
+	return status;
 }
 
 static int start_run(struct replay *r)
 {
+	char sha[65], settings[160];
 	struct db_run_info info = {
 		.trace = r->opt->trace,
 		.policy = r->opt->pol ? r->opt->pol->name
@@ -422,11 +499,20 @@ static int start_run(struct replay *r)
 		.layout = r->opt->layout,
 		.genode_version = r->opt->genode_version,
 		.command = r->opt->command ? r->opt->command : "replay",
+		.policy_spec = r->opt->policy ? r->opt->policy : "linux",
+		.touch = rp_touch_name(r->opt->touch),
+		.ram_quota = r->opt->pol ? r->opt->gn.ram_quota : 0,
+		.ram_quota_derived = r->opt->ram_derived,
+		.caps_quota = r->opt->pol ? r->opt->gn.cap_quota : 0,
+		.settings = settings,
 	};
 	enum db_error e;
 
 	if (!r->db)
 		return 0;
+	rp_settings(r->opt, settings, sizeof(settings));
+	if (tr_sha256_file(r->opt->trace, sha) == 0)
+		info.trace_sha256 = sha;
 	e = db_run_begin(r->db, &info, &r->run_id);
 	if (e) {
 		snprintf(r->sum->error, sizeof(r->sum->error), "%s",
@@ -473,6 +559,8 @@ static int end_run(struct replay *r, const char *status, const char *detail)
 				 ck_kind_name(k));
 			e |= metric(r, name, (double)s->finding[k]);
 		}
+		e |= metric(r, "findings_consequences",
+			    (double)s->consequences);
 		e |= metric(r, "posix_mapped_peak",
 			    (double)s->posix_mapped_peak);
 		e |= metric(r, "posix_writable_peak",

@@ -37,12 +37,24 @@ struct replay {
 	uint64_t peak_ram;
 	uint64_t sampled_peak;		/* highest RAM use sampled so far */
 	bool diverged;			/* a divergence was reported */
+	uint64_t logged;		/* findings of every kind */
+	bool exhausted;			/* a quota ran out: later findings
+					 * are its consequences */
+	struct gn_refusals refused;	/* quota refusals seen so far */
+	bool touch_failed;		/* a model page the touch model
+					 * wrote could not be backed */
 	char (*peak_labels)[48];
 };
+
+/* replay.c: a quota in words, "2 GiB", "64 MiB", "1.5 MiB" */
+void rp_fmt_size(uint64_t v, char *buf, size_t size);
 
 /* sides.c */
 uint64_t rp_to_side(const struct rp_proc *p, int side, uint64_t a);
 uint64_t rp_page_up(uint64_t len);
+uint64_t rp_brk_to_side(const struct rp_proc *p, int side, uint64_t a);
+void rp_brk_follow(struct rp_proc *p, int side, const struct tr_event *ev,
+		   uint64_t traced, uint64_t placed);
 void rp_learn(struct replay *r, struct rp_proc *p, const struct tr_event *ev);
 void rp_adopt(struct replay *r, struct rp_proc *p, uint64_t addr,
 	      uint64_t len);
@@ -61,8 +73,12 @@ void rp_lockstep(struct replay *r, struct rp_proc *p,
 		 const struct tr_event *ev, int ref_rc, uint64_t ref_val,
 		 int *model_rc, uint64_t *model_val, const char **verdict);
 void rp_sample(struct replay *r, uint64_t seq, bool force);
+/* The reference's mapped and writable peaks, after each event. */
+void rp_ref_peaks(struct replay *r, struct px_stats *st);
 void rp_snapshot_end(struct replay *r, uint64_t seq);
 int rp_finding(struct replay *r, const struct tr_event *ev, int kind,
-	       int severity, const char *detail);
+	       int severity, const char *detail, const char *cause);
+void rp_quota_after(struct replay *r, struct rp_proc *p,
+		    const struct tr_event *ev);
 
 #endif

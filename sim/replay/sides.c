@@ -77,6 +77,11 @@ void rp_adopt(struct replay *r, struct rp_proc *p, uint64_t addr,
 			return;
 		if (t->inherit(t->ctx, space, hs, he - hs))
 			return;
+		/* not the policy's to make: calls on it are "outside".  A
+		 * trace that starts later (strace -p) shows no execve: what
+		 * it adopts the program may have mapped itself */
+		if (p->from_exec)
+			iv_union(p->inherited, hs, he, 1);
 		r->sum->adopted++;
 	}
 }
@@ -100,6 +105,7 @@ void rp_learn(struct replay *r, struct rp_proc *p, const struct tr_event *ev)
 	    ev->result == TR_RET_VALUE) {
 		t->set_brk(t->ctx, p->side[RP_REF].space, (uint64_t)ev->ret);
 		p->brk_known = true;
+		p->brk_start = (uint64_t)ev->ret;
 	}
 }
 
@@ -181,7 +187,40 @@ int rp_run_call(struct replay *r, struct rp_proc *p, int side,
 	}
 	if (ev->call == TR_MMAP && c.arg[0])
 		c.arg[0] = rp_to_side(p, side, c.arg[0]);
+	if (ev->call == TR_BRK)
+		c.arg[0] = rp_brk_to_side(p, side, c.arg[0]);
 	return r->t[side].call(r->t[side].ctx, p->side[side].space, &c, out);
+}
+
+uint64_t rp_brk_to_side(const struct rp_proc *p, int side, uint64_t a)
+{
+	return a && p->side[side].brk_delta_known ? a + p->side[side].brk_delta
+						  : a;
+}
+
+/*
+ * A side's first answer to brk(NULL) places its heap: from then on the
+ * trace's break addresses, and the heap's pages, are moved by the same
+ * offset, the way a relocated mmap's are.  @traced is the break the
+ * reference (the trace's coordinates) has after the call, @placed the
+ * side's.
+ */
+void rp_brk_follow(struct rp_proc *p, int side, const struct tr_event *ev,
+		   uint64_t traced, uint64_t placed)
+{
+	struct rp_side *s = &p->side[side];
+	uint64_t start = p->brk_start & LX_PAGE_MASK;
+
+	if (!s->brk_delta_known && ev->arg[0] == 0 && p->brk_known) {
+		s->brk_delta = placed - traced;
+		s->brk_delta_known = true;
+	}
+	/* a heap that did not follow the trace's is not relocated */
+	if (!s->brk_delta_known || !s->brk_delta ||
+	    placed != traced + s->brk_delta)
+		return;
+	if (rp_page_up(traced) > start)
+		iv_assign(s->reloc, start, rp_page_up(traced), s->brk_delta);
 }
 
 void rp_relocate(struct rp_proc *p, int side, uint64_t traced,
@@ -252,8 +291,12 @@ void rp_touch(struct replay *r, struct rp_proc *p, int side, uint64_t addr,
 		if (prot < 0 &&
 		    (t->prot(t->ctx, space, a, &pp) || !(pp & LX_PROT_WRITE)))
 			continue;
-		if (t->store(t->ctx, space, a, token) == 0 && side == RP_REF)
-			r->sum->touches++;
+		if (t->store(t->ctx, space, a, token) == 0) {
+			if (side == RP_REF)
+				r->sum->touches++;
+		} else if (side == RP_MODEL) {
+			r->touch_failed = true;
+		}
 		if (r->opt->touch == RP_TOUCH_FIRST)
 			break;
 	}

@@ -134,7 +134,7 @@ void rep_chart_svg(FILE *f, const struct rep_group *g, enum rep_series s)
 	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
 	struct frame c = {CH_L, CH_W - CH_R, CH_T, CH_H - CH_B, 1, 1};
 	bool bytes = s == REP_S_RAM;
-	double ymax = 0, ystep, step, v, unit = 1;
+	double ymax = 0, ystep, step, v, unit = 1, quota = NAN;
 	const char *uname = units[0];
 	size_t i, j;
 	char t[32];
@@ -146,6 +146,12 @@ void rep_chart_svg(FILE *f, const struct rep_group *g, enum rep_series s)
 				ymax = g->run[i]->bucket[j].hi[s];
 	if (ymax <= 0)
 		ymax = 1;
+	/* the RAM quota: drawn when it is within reach of the curves,
+	 * named above the frame otherwise */
+	for (i = 0; s == REP_S_RAM && i < g->nrun && isnan(quota); i++)
+		quota = g->run[i]->ram_quota;
+	if (!isnan(quota) && quota > 0 && quota <= 4 * ymax && quota > ymax)
+		ymax = quota;
 	if (bytes)
 		for (u = 1; u < 5 && ymax >= pow(1024, u); u++) {
 			unit = pow(1024, u);
@@ -203,6 +209,24 @@ void rep_chart_svg(FILE *f, const struct rep_group *g, enum rep_series s)
 		"<text class=\"c-label\" x=\"%.1f\" y=\"%.1f\" "
 		"text-anchor=\"middle\">event</text>\n",
 		(c.x0 + c.x1) / 2, CH_H - 6);
+	if (!isnan(quota) && quota > 0) {
+		rep_fmt_bytes(quota, t, sizeof(t));
+		if (quota <= c.ymax)
+			fprintf(f,
+				"<line class=\"c-quota\" x1=\"%.1f\" "
+				"y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+				"<text class=\"c-label\" x=\"%.1f\" "
+				"y=\"%.1f\" text-anchor=\"end\">quota %s"
+				"</text>\n",
+				c.x0, fy(&c, quota), c.x1, fy(&c, quota),
+				c.x1, fy(&c, quota) - 4, t);
+		else
+			fprintf(f,
+				"<text class=\"c-label\" x=\"%.1f\" "
+				"y=\"18\" text-anchor=\"end\">quota %s, "
+				"above the chart</text>\n",
+				c.x1, t);
+	}
 	/* the first line widest, each later one narrower on top of it:
 	 * where policies agree, every colour still shows */
 	for (i = j = 0; i < g->nrun; i++)

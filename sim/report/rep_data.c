@@ -140,3 +140,70 @@ void rep_run_summary(const struct rep_run *r,
 		rep_fmt_metric(metrics[i], rep_run_metric(r, metrics[i]),
 			       cells[4 + i], 64);
 }
+
+int64_t rep_run_counted(const struct rep_run *r)
+{
+	int64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < r->ndev; i++)
+		if (strcmp(r->dev[i].kind, "outside") != 0)
+			n += r->dev[i].count[REP_SEV_ERROR] +
+			     r->dev[i].count[REP_SEV_WARNING] +
+			     r->dev[i].other;
+	return n;
+}
+
+enum rep_verdict rep_run_verdict(const struct rep_run *r)
+{
+	if (!r->status || strcmp(r->status, "complete") != 0)
+		return REP_V_INCOMPLETE;
+	if (r->exhausted)
+		return REP_V_EXHAUSTED;
+	return rep_run_counted(r) ? REP_V_DEVIATIONS : REP_V_CLEAN;
+}
+
+const char *rep_verdict_name(enum rep_verdict v)
+{
+	static const char *const names[] = {"clean", "deviations",
+					    "quota exhausted", "incomplete"};
+
+	return (unsigned)v <= REP_V_INCOMPLETE ? names[v] : "?";
+}
+
+/* NAN sorts last: a run without the metric is never the cheapest. */
+static int cmp_cost(double a, double b)
+{
+	if (isnan(a) || isnan(b))
+		return isnan(a) - isnan(b);
+	return a < b ? -1 : a > b;
+}
+
+bool rep_run_cheaper(const struct rep_run *a, const struct rep_run *b)
+{
+	static const char *const order[] = {"ram_peak", "caps_peak",
+					    "rpc_total"};
+	size_t i;
+	int c;
+
+	for (i = 0; i < 3; i++) {
+		c = cmp_cost(rep_run_metric(a, order[i]),
+			     rep_run_metric(b, order[i]));
+		if (c)
+			return c < 0;
+	}
+	return false;
+}
+
+bool rep_settings_differ(const struct rep_data *d)
+{
+	size_t i;
+
+	for (i = 1; i < d->ngroups; i++) {
+		const char *a = d->groups[0].settings, *b = d->groups[i].settings;
+
+		if (!a != !b || (a && strcmp(a, b) != 0))
+			return true;
+	}
+	return false;
+}

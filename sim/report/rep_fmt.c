@@ -80,8 +80,14 @@ static const struct rep_metric_info metrics[] = {
 	 "Findings", true, true},
 	{"findings_content", "content", REP_U_COUNT, "Findings", true, true},
 	{"findings_resource", "resource", REP_U_COUNT, "Findings", true, true},
+	{"findings_address-space", "address-space", REP_U_COUNT,
+	 "Findings", true, true},
 	{"findings_divergence", "divergence", REP_U_COUNT,
 	 "Findings", true, true},
+	{"findings_outside", "outside (not counted)", REP_U_COUNT,
+	 "Findings", false, true},
+	{"findings_consequences", "consequences of a quota", REP_U_COUNT,
+	 "Findings", false, true},
 	{"cases_passed", "cases passed", REP_U_COUNT,
 	 "Conformance", false, false},
 	{"cases_failed", "cases failed", REP_U_COUNT,
@@ -97,7 +103,7 @@ static const struct {
 	const char *prefix, *last, *section;
 } families[] = {
 	{"rpc_", "rpc_transfer_quota", "RPCs"},
-	{"findings_", "findings_divergence", "Findings"},
+	{"findings_", "findings_consequences", "Findings"},
 };
 
 static int metric_index(const char *name)
@@ -165,8 +171,14 @@ static const struct {
 	{"access-missing", "an access Linux allows faults"},
 	{"access-extra", "an access Linux refuses succeeds"},
 	{"content", "memory holds other bytes than on Linux"},
-	{"resource", "a quota or capability limit was reached"},
-	{"divergence", "the replay could not follow the trace after this"},
+	{"resource", "a Genode quota (RAM or caps, of the PD or an RM "
+		     "session) ran out where Linux succeeded"},
+	{"address-space", "no room left in the policy's address space "
+			  "(layout, window) where Linux found some"},
+	{"divergence", "the program would take another path from here"},
+	{"outside", "on a range execve made (binary, ld.so, stack): "
+		    "Genode's dynamic linker loads those, not the libc "
+		    "policy; not counted against the policy"},
 };
 
 int rep_kind_rank(const char *kind)

@@ -61,11 +61,11 @@ static const char css[] =
 	"svg{display:block;max-width:100%;height:auto}\n"
 	"svg.defs{position:absolute}\n"
 	"svg text{font-family:\"DejaVu Sans\",Helvetica,Arial,sans-serif}\n"
-	".m-cap,.m-legend{font-size:11.5px;fill:#333}"
+	".m-cap,.m-legend{font-size:12.5px;fill:#333}"
 	".m-space{font-weight:bold;fill:#1d2125}\n"
-	".m-name{font-size:11px;fill:#1d2125}\n"
+	".m-name{font-size:12px;fill:#1d2125}\n"
 	".m-addr{font-family:\"DejaVu Sans Mono\",Menlo,Consolas,monospace;"
-	"font-size:11px;fill:#333}\n"
+	"font-size:12px;fill:#333}\n"
 	".m-tick,.m-lead{stroke:#8a939c;stroke-width:1}\n"
 	".m-gap{stroke:#9aa3ad;stroke-dasharray:2 3}\n"
 	".m-break{stroke:#6b7280;stroke-width:1.5;fill:none}\n"
@@ -73,6 +73,9 @@ static const char css[] =
 	".c-label{font-size:11px;fill:#444}\n"
 	".c-axis{stroke:#6b7280}.c-grid{stroke:#e3e7eb}\n"
 	".c-line{fill:none;stroke-linejoin:round}\n"
+	".c-quota{stroke:#b42318;stroke-width:1.5;stroke-dasharray:6 4}\n"
+	"table.decision td{min-width:120px}\n"
+	"td.cheapest{background:#e8f5ec}\n"
 	"@media print{details{display:block}}\n";
 
 static void chip(FILE *f, int colour)
@@ -125,6 +128,8 @@ static void nav(FILE *f, const struct rep_data *d)
 	size_t i;
 
 	fputs("<nav><ol>", f);
+	if (d->decision.n)
+		fputs("<li><a href=\"#decision\">Decision</a></li>", f);
 	if (d->ngroups)
 		fputs("<li><a href=\"#summary\">Summary</a></li>", f);
 	if (d->nconform)
@@ -136,6 +141,11 @@ static void nav(FILE *f, const struct rep_data *d)
 		rep_html(f, rep_basename(d->groups[i].trace));
 		fputs(" on ", f);
 		rep_html(f, d->groups[i].layout);
+		if (d->groups[i].settings) {
+			fputs(" (", f);
+			rep_html(f, d->groups[i].settings);
+			fputc(')', f);
+		}
 		fputs("</a></li>", f);
 	}
 	fputs("</ol></nav>\n", f);
@@ -144,6 +154,7 @@ static void nav(FILE *f, const struct rep_data *d)
 static void summary(FILE *f, const struct rep_data *d)
 {
 	char cells[REP_SUMMARY_CELLS][64];
+	bool differ = rep_settings_differ(d);
 	size_t i, k;
 	int c;
 
@@ -172,6 +183,13 @@ static void summary(FILE *f, const struct rep_data *d)
 				fprintf(f, "</a></td><td rowspan=\"%zu\">",
 					g->nrun);
 				rep_html(f, g->layout);
+				if (differ) {
+					/* rows alike but for their settings */
+					fputs("<br><span class=\"small\">", f);
+					rep_html(f, g->settings ? g->settings
+								: "?");
+					fputs("</span>", f);
+				}
 				fputs("</td>", f);
 			}
 			fputs("<td>", f);
@@ -389,13 +407,35 @@ static void runs(FILE *f, const struct rep_group *g)
 	fputs("</table>\n", f);
 }
 
-static void metrics(FILE *f, const struct rep_group *g, size_t idx)
+/* The metrics a main page of many runs keeps (the rest: detail pages). */
+static bool key_metric(const char *name)
+{
+	static const char *const keys[] = {
+		"events", "ram_peak", "waste_bytes", "caps_peak",
+		"rm_sessions", "attachments_peak", "faults", "rpc_total",
+		"findings", "findings_consequences", "posix_writable_peak",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(name, keys[i]) == 0)
+			return true;
+	return false;
+}
+
+static void metrics(FILE *f, const struct rep_group *g, size_t idx,
+		    bool key_only)
 {
 	const char *names[256];
-	size_t n = rep_group_metric_names(g, names, 256), i, k;
+	size_t n = rep_group_metric_names(g, names, 256), i, k, j;
 	const char *section = NULL;
 	char b[64];
 
+	for (i = j = 0; key_only && i < n; i++)
+		if (key_metric(names[i]))
+			names[j++] = names[i];
+	if (key_only)
+		n = j;
 	if (!n)
 		return;
 	h3(f, idx, "metrics", "Metrics");
@@ -462,7 +502,8 @@ static void legend(FILE *f, const struct rep_group *g)
 	fputs("</p>\n", f);
 }
 
-static void charts(FILE *f, const struct rep_group *g, size_t idx)
+static void charts(FILE *f, const struct rep_group *g, size_t idx,
+		   bool ram_only)
 {
 	bool any[REP_NSERIES] = {false}, some = false;
 	size_t k;
@@ -478,7 +519,7 @@ static void charts(FILE *f, const struct rep_group *g, size_t idx)
 	h3(f, idx, "charts", "Resource use over the events");
 	legend(f, g);
 	fputs("<div class=\"charts\">\n", f);
-	for (s = 0; s < REP_NSERIES; s++)
+	for (s = 0; s < (ram_only ? 1 : REP_NSERIES); s++)
 		if (any[s])
 			rep_chart_svg(f, g, (enum rep_series)s);
 	fputs("</div>\n", f);
@@ -632,11 +673,61 @@ static void finding_row(FILE *f, const struct rep_finding *x)
 	fputs("</td></tr>\n", f);
 }
 
+/* Per run, its findings by root cause: how many, the first line. */
+static void causes(FILE *f, const struct rep_group *g)
+{
+	static const char *const sev[] = {"error", "warning", "info"};
+	size_t k, i;
+	char b[64];
+
+	fputs("<p class=\"meta\">By root cause (what follows from an "
+	      "exhausted quota is not counted here):</p>\n"
+	      "<table><tr><th>policy</th><th>root cause</th><th>kind</th>"
+	      "<th>severity</th><th class=\"n\">events</th>"
+	      "<th class=\"n\">first line</th></tr>\n",
+	      f);
+	for (k = 0; k < g->nrun; k++) {
+		const struct rep_run *r = g->run[k];
+
+		for (i = 0; i < r->ncauses; i++) {
+			const struct rep_cause *c = &r->causes[i];
+
+			fputs("<tr><td>", f);
+			policy(f, r);
+			fputs("</td><td><code>", f);
+			rep_html(f, c->cause);
+			fputs("</code></td><td>", f);
+			rep_html(f, c->kind);
+			fprintf(f, "</td><td class=\"sev-%s\">%s</td>",
+				sev[c->sev <= REP_SEV_INFO ? c->sev : 2],
+				sev[c->sev <= REP_SEV_INFO ? c->sev : 2]);
+			td_num(f, rep_fmt_count((double)c->count, b,
+						sizeof(b)));
+			if (c->nex && c->ex[0].has_event)
+				fprintf(f, "<td class=\"n\">%lld</td>",
+					(long long)c->ex[0].line);
+			else
+				fputs("<td class=\"n v-none\">–</td>", f);
+			fputs("</tr>\n", f);
+		}
+		if (r->consequences) {
+			fputs("<tr><td>", f);
+			policy(f, r);
+			fprintf(f, "</td><td colspan=\"5\" class=\"small\">"
+				   "and %s findings that follow from the "
+				   "exhausted quota</td></tr>\n",
+				rep_fmt_count((double)r->consequences, b,
+					      sizeof(b)));
+		}
+	}
+	fputs("</table>\n", f);
+}
+
+/* The findings of @g by kind and by root cause, counted. */
 static void deviations(FILE *f, const struct rep_group *g, size_t idx)
 {
 	const char *kinds[64];
-	size_t nk = 0, i, j, k;
-	char b[64];
+	size_t nk = 0, j, k;
 
 	nk = rep_group_kinds(g, kinds, 64);
 	h3(f, idx, "deviations", "Deviations");
@@ -676,6 +767,19 @@ static void deviations(FILE *f, const struct rep_group *g, size_t idx)
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</table>\n", f);
+	causes(f, g);
+}
+
+/* The first findings of each kind, with their events. */
+static void finding_lists(FILE *f, const struct rep_group *g)
+{
+	size_t i, j, k;
+	char b[64];
+
+	for (k = 0; k < g->nrun && !g->run[k]->ndev; k++)
+		;
+	if (k == g->nrun)
+		return;
 	fputs("<p class=\"meta\">The events behind them, the first "
 	      "of each kind by event number:</p>\n",
 	      f);
@@ -731,47 +835,107 @@ static void deviations(FILE *f, const struct rep_group *g, size_t idx)
 	}
 }
 
-static void group(FILE *f, const struct rep_group *g, size_t idx)
+/* The heading of group @idx and the line under it. */
+static void group_head(FILE *f, const struct rep_group *g)
 {
 	const struct rep_run *r0 = g->run[0];
 	char b[64];
 
-	fputs("<section id=\"", f);
-	group_id(f, idx);
-	fputs("\"><h2>", f);
+	fputs("<h2>", f);
 	rep_html(f, rep_basename(g->trace));
 	fputs(" on ", f);
 	rep_html(f, g->layout ? g->layout : "?");
+	if (g->settings) {
+		/* runs with other settings are another section */
+		fputs(" <span class=\"small\">(", f);
+		rep_html(f, g->settings);
+		fputs(")</span>", f);
+	}
 	fputs("</h2>\n<p class=\"meta\">Trace <code>", f);
 	rep_html(f, g->trace);
 	fputs("</code>", f);
-	if (r0->genode) {
+	if (r0->trace_sha256) {
+		fputs(" · SHA-256 <code>", f);
+		rep_html(f, r0->trace_sha256);
+		fputs("</code>", f);
+	}
+	if (r0->genode && !g->settings) {
 		fputs(" · Genode ", f);
 		rep_html(f, r0->genode);
+	}
+	if (!isnan(r0->ram_quota)) {
+		fputs(" · RAM quota ", f);
+		rep_html(f, rep_fmt_bytes(r0->ram_quota, b, sizeof(b)));
 	}
 	fprintf(f, " · %s events · %zu polic%s</p>\n",
 		rep_fmt_count((double)g->max_seq, b, sizeof(b)), g->nrun,
 		g->nrun == 1 ? "y" : "ies");
+}
+
+/*
+ * Group @idx.  In a report of many runs (@d->split) its maps and the
+ * events behind its findings are a page of their own, linked from here,
+ * so the main page stays small enough to open and print.
+ */
+static void group(FILE *f, const struct rep_data *d, size_t idx)
+{
+	const struct rep_group *g = &d->groups[idx];
+
+	fputs("<section id=\"", f);
+	group_id(f, idx);
+	fputs("\">", f);
+	group_head(f, g);
 	runs(f, g);
-	metrics(f, g, idx);
-	charts(f, g, idx);
-	maps(f, g, idx);
+	metrics(f, g, idx, d->split);
+	charts(f, g, idx, d->split);
+	if (d->split)
+		fprintf(f, "<p><a href=\"report-%zu.html\">Every metric and "
+			   "chart, the address-space maps and the events "
+			   "behind each finding</a> (a page of its own).</p>\n",
+			idx + 1);
+	else
+		maps(f, g, idx);
 	deviations(f, g, idx);
+	if (!d->split)
+		finding_lists(f, g);
 	fputs("</section>\n", f);
+}
+
+static void page_head(FILE *f, const char *title)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head>"
+	      "<meta charset=\"utf-8\">"
+	      "<meta name=\"viewport\" content=\"width=device-width\">"
+	      "<title>",
+	      f);
+	rep_html(f, title);
+	fputs("</title>\n<style>\n", f);
+	fputs(css, f);
+	fputs("</style></head><body>\n", f);
+	rep_map_defs(f);
+}
+
+void rep_html_detail(FILE *f, const struct rep_data *d, size_t idx)
+{
+	const struct rep_group *g = &d->groups[idx];
+
+	page_head(f, "rmsim report: maps and findings");
+	fputs("<main><p><a href=\"report.html#", f);
+	group_id(f, idx);
+	fputs("\">Back to the report</a></p>\n", f);
+	group_head(f, g);
+	metrics(f, g, idx, false);
+	charts(f, g, idx, false);
+	maps(f, g, idx);
+	finding_lists(f, g);
+	fputs("</main></body></html>\n", f);
 }
 
 void rep_html_write(FILE *f, const struct rep_data *d)
 {
 	size_t i, hidden = d->nruns_total - d->nruns;
 
-	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head>"
-	      "<meta charset=\"utf-8\">"
-	      "<meta name=\"viewport\" content=\"width=device-width\">"
-	      "<title>rmsim report</title>\n<style>\n",
-	      f);
-	fputs(css, f);
-	fputs("</style></head><body>\n", f);
-	rep_map_defs(f);
+	page_head(f, "rmsim report");
 	fputs("<main><header><h1>rmsim report</h1><p class=\"meta\">"
 	      "From the database <code>",
 	      f);
@@ -790,9 +954,10 @@ void rep_html_write(FILE *f, const struct rep_data *d)
 		      "conformance run yet.</p>\n",
 		      f);
 	nav(f, d);
+	rep_decision_html(f, &d->decision);
 	summary(f, d);
 	conformance(f, d);
 	for (i = 0; i < d->ngroups; i++)
-		group(f, &d->groups[i], i);
+		group(f, d, i);
 	fputs("</main></body></html>\n", f);
 }

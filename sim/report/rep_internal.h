@@ -17,8 +17,16 @@
 
 /* Deviations listed per kind and run; the rest are counted. */
 #define REP_DEV_CAP 20
+/* ... in report.md when the HTML has detail pages (REP_INLINE_RUNS) */
+#define REP_DEV_CAP_SPLIT 3
+/* Root causes listed per run, and the first events shown of each. */
+#define REP_CAUSE_CAP 12
+#define REP_CAUSE_EXAMPLES 3
 /* Buckets the resource samples of one run are reduced to. */
-#define REP_SAMPLE_BUCKETS 480
+#define REP_SAMPLE_BUCKETS 160
+/* Replay runs up to which maps and finding lists are inline; above,
+ * each trace and layout has a page of its own for them. */
+#define REP_INLINE_RUNS 60
 /* Regions listed in a map's table (all are drawn). */
 #define REP_REGION_LIST_CAP 200
 
@@ -62,6 +70,15 @@ struct rep_devkind {
 	size_t nlist;
 };
 
+/* Findings of one root cause in one run ("mprotect → ENOSYS"). */
+struct rep_cause {
+	const char *cause, *kind;
+	enum rep_sev sev;		/* the gravest of them */
+	int64_t count;
+	struct rep_finding ex[REP_CAUSE_EXAMPLES];	/* the first */
+	size_t nex;
+};
+
 /* One bucket of resource samples: the span of events it covers and the
  * least and greatest value of each series (NAN where none). */
 struct rep_bucket {
@@ -91,6 +108,12 @@ struct rep_run {
 	const char *command, *trace, *policy, *params, *layout, *genode;
 	const char *status, *detail, *started, *tool_version;
 	const char *display;	/* policy, with ":params" when given */
+	/* what besides trace, policy and layout decides its numbers
+	 * (run.settings; NULL in a database from before schema 2) */
+	const char *settings;
+	double ram_quota;	/* bytes, NAN when not recorded */
+	bool ram_derived;	/* from the trace, not given */
+	const char *trace_sha256;
 	int64_t events;
 	bool has_wall;
 	double wall_ms;
@@ -103,7 +126,13 @@ struct rep_run {
 	/* replay and compare runs */
 	struct rep_devkind *dev;	/* kinds in their stable order */
 	size_t ndev;
-	int64_t findings;
+	int64_t findings;	/* causes, every kind */
+	int64_t consequences;	/* findings after a quota ran out */
+	bool exhausted;		/* a quota ran out (a resource finding) */
+	const char *exhausted_detail;
+	struct rep_cause *causes;	/* most frequent first, outside last */
+	size_t ncauses;
+	int64_t more_causes;	/* causes beyond REP_CAUSE_CAP */
 	bool events_joined;	/* the event index exists */
 	struct rep_bucket *bucket;
 	size_t nbucket;
@@ -119,12 +148,30 @@ struct rep_run {
 
 /* Replay and compare runs of one trace on one layout: one per policy. */
 struct rep_group {
-	const char *trace, *layout;
+	const char *trace, *layout, *settings;
 	struct rep_run **run;	/* by policy colour */
 	size_t nrun;
 	int64_t max_seq;	/* the charts' x range */
 };
 
+/*
+ * One matrix: the runs of one layout and one set of settings, a row
+ * per trace and a column per policy.  cell[t * npol + p] is the run, or
+ * NULL; cheapest[t] the column of the cheapest clean run or -1.
+ */
+struct rep_matrix {
+	const char *layout, *settings;
+	const char **traces;
+	size_t ntraces;
+	const struct rep_run **pol;	/* a run of each column's policy */
+	size_t npol;
+	const struct rep_run **cell;
+	int *cheapest;
+};
+struct rep_decision {
+	struct rep_matrix *m;
+	size_t n;
+};
 struct rep_arena;
 
 struct rep_data {
@@ -143,6 +190,9 @@ struct rep_data {
 	size_t ncase_names;
 	const char **policies;		/* colour order */
 	size_t npolicies;
+	int64_t min_run;		/* runs below this id are left out */
+	bool split;			/* detail pages (REP_INLINE_RUNS) */
+	struct rep_decision decision;
 };
 
 /* ---- rep_query.c ---- */
@@ -157,6 +207,16 @@ int rep_data_load(struct sqlite3 *db, struct rep_data *d, char *err,
 void rep_data_free(struct rep_data *d);
 void *rep_alloc(struct rep_data *d, size_t size);
 const char *rep_strdup(struct rep_data *d, const char *s);
+
+/* ---- rep_write.c ---- */
+
+/*
+ * Open the database at @path to read, also in a directory rmsim may not
+ * write (a cleanly closed WAL file is opened immutable).  An SQLite
+ * result code; *@db to close in any case.
+ */
+struct sqlite3;
+int rep_open_readonly(const char *path, struct sqlite3 **db);
 
 /* ---- rep_data.c: what the writers ask of the data ---- */
 
@@ -173,6 +233,8 @@ const struct rep_case *rep_run_case(const struct rep_run *r,
 #define REP_SUMMARY_CELLS 7
 void rep_run_summary(const struct rep_run *r,
 		     char cells[REP_SUMMARY_CELLS][64]);
+/* Do the groups of @d have more than one settings line between them? */
+bool rep_settings_differ(const struct rep_data *d);
 /* Every deviation kind any run of @g has, in the stable order. */
 size_t rep_group_kinds(const struct rep_group *g, const char **out,
 		       size_t max);
@@ -182,6 +244,28 @@ const struct rep_devkind *rep_run_kind(const struct rep_run *r,
 /* Every metric any run of @g has, in the catalogue's order. */
 size_t rep_group_metric_names(const struct rep_group *g, const char **out,
 			      size_t max);
+
+/* What a run comes to, for the decision view. */
+enum rep_verdict {
+	REP_V_CLEAN,		/* no error or warning that counts */
+	REP_V_DEVIATIONS,	/* findings, by cause */
+	REP_V_EXHAUSTED,	/* a quota ran out */
+	REP_V_INCOMPLETE,	/* failed or interrupted: no verdict */
+};
+enum rep_verdict rep_run_verdict(const struct rep_run *r);
+const char *rep_verdict_name(enum rep_verdict v);	/* "clean" */
+/* Errors and warnings that count against the policy (not outside). */
+int64_t rep_run_counted(const struct rep_run *r);
+/* Is @a cheaper than @b: peak RAM, then caps, then RPCs? */
+bool rep_run_cheaper(const struct rep_run *a, const struct rep_run *b);
+
+/* ---- rep_decide.c: the decision view ---- */
+
+/* Build from @d (allocated in its arena); 0 or -1 out of memory. */
+int rep_decide(struct rep_data *d, struct rep_decision *out);
+void rep_decision_md(FILE *f, const struct rep_decision *dec);
+void rep_decision_html(FILE *f, const struct rep_decision *dec);
+void rep_decision_text(FILE *f, const struct rep_decision *dec);
 
 /* ---- rep_fmt.c ---- */
 
@@ -248,6 +332,8 @@ double rep_text_w(const char *s, double font_px, bool mono);
 
 void rep_md_write(FILE *f, const struct rep_data *d);
 void rep_html_write(FILE *f, const struct rep_data *d);
+/* report-<idx+1>.html: the maps and finding lists of group @idx. */
+void rep_html_detail(FILE *f, const struct rep_data *d, size_t idx);
 /* The SVG defs (hatch patterns) the maps refer to, once per page. */
 void rep_map_defs(FILE *f);
 /* One map: every space of snapshot @s of run @r, as inline SVG. */

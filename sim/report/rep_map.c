@@ -26,18 +26,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAP_W 1160.0	  /* drawing width */
+#define MAP_W 880.0	  /* drawing width: 0.8 scale on a printed A4 page */
 #define SEG_MIN_W 6.0	  /* an interval of one page */
 #define GAP_MIN_W 16.0	  /* room for the break mark */
 #define SEG_BUDGET 90	  /* intervals a strip shows one by one */
 #define BAR_H 26.0
 #define CAP_H 20.0	  /* the caption line above a strip */
 #define NAME_ROWS 2
-#define NAME_ROW_H 14.0
+#define NAME_ROW_H 15.0
 #define ADDR_ROWS 3
-#define ADDR_ROW_H 14.0
-#define NAME_PX 11.0
-#define ADDR_PX 11.0
+#define ADDR_ROW_H 15.0
+#define NAME_PX 12.0
+#define ADDR_PX 12.0
 #define PAD 8.0		  /* between labels in a row */
 #define MAX_DEPTH 3
 #define LABEL_TRIES 80	  /* largest regions considered for a name */

@@ -25,6 +25,7 @@ static void status_cell(FILE *f, const struct rep_run *r)
 static void summary(FILE *f, const struct rep_data *d)
 {
 	char cells[REP_SUMMARY_CELLS][64];
+	bool differ = rep_settings_differ(d);
 	size_t i, k;
 	int c;
 
@@ -45,6 +46,12 @@ static void summary(FILE *f, const struct rep_data *d)
 			rep_md(f, rep_basename(g->trace));
 			fputs(" | ", f);
 			rep_md(f, g->layout);
+			if (differ) {
+				/* rows alike but for their settings */
+				fputs(" (", f);
+				rep_md(f, g->settings ? g->settings : "?");
+				fputc(')', f);
+			}
 			fputs(" | ", f);
 			rep_md(f, r->display);
 			fputs(" |", f);
@@ -344,7 +351,9 @@ static void finding_row(FILE *f, const struct rep_finding *x)
 	fputs(" |\n", f);
 }
 
-static void group_deviations(FILE *f, const struct rep_group *g)
+/* @cap: findings listed per kind and run (fewer in a report of many
+ * runs, whose HTML pages list them all up to REP_DEV_CAP) */
+static void group_deviations(FILE *f, const struct rep_group *g, size_t cap)
 {
 	const char *kinds[64];
 	size_t nk = 0, i, j, k;
@@ -400,9 +409,11 @@ static void group_deviations(FILE *f, const struct rep_group *g)
 			      "policy | severity | detail |\n"
 			      "|--:|--:|---|---|---|---|---|---|\n",
 			      f);
-			for (j = 0; j < dk->nlist; j++)
+			for (j = 0; j < dk->nlist && j < cap; j++)
 				finding_row(f, &dk->list[j]);
-			rest = (double)(dk->total - (int64_t)dk->nlist);
+			rest = (double)(dk->total -
+					(int64_t)(dk->nlist < cap ? dk->nlist
+								  : cap));
 			if (rest > 0)
 				fprintf(f, "\n…and %s more.\n",
 					rep_fmt_count(rest, b, sizeof(b)));
@@ -533,6 +544,7 @@ void rep_md_write(FILE *f, const struct rep_data *d)
 		fputs("The database holds no replay, comparison or "
 		      "conformance run yet.\n\n",
 		      f);
+	rep_decision_md(f, &d->decision);
 	summary(f, d);
 	conformance(f, d);
 	for (i = 0; i < d->ngroups; i++) {
@@ -543,11 +555,26 @@ void rep_md_write(FILE *f, const struct rep_data *d)
 		rep_md(f, rep_basename(g->trace));
 		fputs(" on ", f);
 		rep_md(f, g->layout ? g->layout : "?");
+		if (g->settings) {
+			/* runs with other settings are another section */
+			fputs(" (", f);
+			rep_md(f, g->settings);
+			fputc(')', f);
+		}
 		fputs("\n\nTrace ", f);
 		rep_md(f, g->trace);
-		if (r0->genode) {
+		if (r0->trace_sha256) {
+			fputs(" (SHA-256 ", f);
+			rep_md_code(f, r0->trace_sha256);
+			fputc(')', f);
+		}
+		if (r0->genode && !g->settings) {
 			fputs(", Genode ", f);
 			rep_md(f, r0->genode);
+		}
+		if (!isnan(r0->ram_quota)) {
+			fputs(", RAM quota ", f);
+			rep_md(f, rep_fmt_bytes(r0->ram_quota, b, sizeof(b)));
 		}
 		fprintf(f, ", %s events, %zu polic%s.\n\n",
 			rep_fmt_count((double)g->max_seq, b, sizeof(b)),
@@ -556,6 +583,7 @@ void rep_md_write(FILE *f, const struct rep_data *d)
 		group_metrics(f, g);
 		group_samples(f, g);
 		group_maps(f, g);
-		group_deviations(f, g);
+		group_deviations(f, g, d->split ? REP_DEV_CAP_SPLIT
+						: REP_DEV_CAP);
 	}
 }

@@ -93,6 +93,8 @@ struct loader {
 	char *err;
 	size_t errsize;
 	int status;
+	int version;		/* of the schema: 1 has no settings, no
+				 * causes, no consequences */
 };
 
 /* Record the first failure: an SQL error on a database that turns out
@@ -206,13 +208,14 @@ static int check_schema(struct loader *l)
 			 l->d->db_path);
 		return 65;
 	}
-	if (version != 1) {
+	if (version != 1 && version != 2) {
 		l->status = 65;
 		snprintf(l->err, l->errsize,
-			 "%s: schema version %d, this rmsim reads 1",
+			 "%s: schema version %d, this rmsim reads 1 and 2",
 			 l->d->db_path, version);
 		return 65;
 	}
+	l->version = version;
 	return 0;
 }
 
@@ -232,7 +235,7 @@ static bool same_key(const struct rep_run *a, const struct rep_run *b)
 	if (is_conform(a) != is_conform(b))
 		return false;
 	if (!same(a->policy, b->policy) || !same(a->params, b->params) ||
-	    !same(a->layout, b->layout))
+	    !same(a->layout, b->layout) || !same(a->settings, b->settings))
 		return false;
 	return is_conform(a) || same(a->trace, b->trace);
 }
@@ -245,9 +248,15 @@ static int load_runs(struct loader *l)
 	size_t nall = 0, cap = 0, i, j;
 	int rc;
 
-	st = prepare(l, "SELECT id, started_utc, tool_version, command, trace,"
-			" policy, params, layout, genode_version, status,"
-			" events, wall_ms, detail FROM run ORDER BY id");
+	st = prepare(l, l->version >= 2
+			? "SELECT id, started_utc, tool_version, command, trace,"
+			  " policy, params, layout, genode_version, status,"
+			  " events, wall_ms, detail, settings, ram_quota,"
+			  " ram_quota_derived, trace_sha256 FROM run ORDER BY id"
+			: "SELECT id, started_utc, tool_version, command, trace,"
+			  " policy, params, layout, genode_version, status,"
+			  " events, wall_ms, detail, NULL, NULL, NULL, NULL"
+			  " FROM run ORDER BY id");
 	if (!st)
 		return l->status;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -273,6 +282,10 @@ static int load_runs(struct loader *l)
 		r->has_wall = sqlite3_column_type(st, 11) != SQLITE_NULL;
 		r->wall_ms = sqlite3_column_double(st, 11);
 		r->detail = col_text(l, st, 12);
+		r->settings = col_text(l, st, 13);
+		r->ram_quota = col_real(st, 14);
+		r->ram_derived = sqlite3_column_int(st, 15) != 0;
+		r->trace_sha256 = col_text(l, st, 16);
 		if (!r->policy)
 			r->policy = "?";
 		if (r->params && *r->params) {
@@ -299,7 +312,8 @@ static int load_runs(struct loader *l)
 	if (!d->runs)
 		return oom(l);
 	for (i = 0; i < nall; i++) {
-		if (!is_conform(&all[i]) && !is_replay(&all[i]))
+		if ((!is_conform(&all[i]) && !is_replay(&all[i])) ||
+		    all[i].id < d->min_run)
 			continue;
 		for (j = 0; j < d->nruns; j++)
 			if (same_key(&d->runs[j], &all[i]))
@@ -416,7 +430,7 @@ static int cmp_devkind(const void *a, const void *b)
 /* The statements used for every replay run, prepared once. */
 struct replay_stmts {
 	sqlite3_stmt *counts, *list, *list_nojoin, *sample_span, *samples;
-	sqlite3_stmt *regions;
+	sqlite3_stmt *regions, *consequences, *exhausted, *causes, *examples;
 };
 
 static void read_finding(struct loader *l, sqlite3_stmt *st, bool joined,
@@ -519,6 +533,64 @@ static int load_findings(struct loader *l, struct replay_stmts *q,
 			return fail(l, rc, "cannot read findings");
 	}
 	return 0;
+}
+
+/* The root causes of @r's findings, each with its first events; whether
+ * a quota ran out, and how many findings followed from it. */
+static int load_causes(struct loader *l, struct replay_stmts *q,
+		       struct rep_run *r)
+{
+	sqlite3_stmt *st = q->consequences;
+	struct rep_cause *c;
+	int rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, r->id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		r->consequences = sqlite3_column_int64(st, 0);
+	st = q->exhausted;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, r->id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		r->exhausted = true;
+		r->exhausted_detail = col_text(l, st, 0);
+	}
+	r->causes = rep_alloc(l->d, REP_CAUSE_CAP * sizeof(*r->causes));
+	if (!r->causes)
+		return oom(l);
+	st = q->causes;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, r->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (r->ncauses == REP_CAUSE_CAP) {
+			r->more_causes++;
+			continue;
+		}
+		c = &r->causes[r->ncauses++];
+		memset(c, 0, sizeof(*c));
+		c->cause = col_text(l, st, 0);
+		c->kind = col_text(l, st, 1);
+		c->sev = (enum rep_sev)sqlite3_column_int(st, 2);
+		c->count = sqlite3_column_int64(st, 3);
+		if (!c->cause || !c->kind)
+			r->ncauses--;
+	}
+	if (rc != SQLITE_DONE)
+		return fail(l, rc, "cannot read findings");
+	for (size_t i = 0; i < r->ncauses && r->events_joined; i++) {
+		c = &r->causes[i];
+		st = q->examples;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, r->id);
+		sqlite3_bind_text(st, 2, c->cause, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, REP_CAUSE_EXAMPLES);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+		       c->nex < REP_CAUSE_EXAMPLES)
+			read_finding(l, st, true, &c->ex[c->nex++]);
+		if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+			return fail(l, rc, "cannot read findings");
+	}
+	return l->status;
 }
 
 static int load_samples(struct loader *l, struct replay_stmts *q,
@@ -639,8 +711,58 @@ static int load_details(struct loader *l)
 	metrics = prepare(l, "SELECT name, value FROM metric WHERE run_id=?");
 	cases = prepare(l, "SELECT name, verdict, detail FROM case_result "
 			   "WHERE run_id=?");
-	q.counts = prepare(l, "SELECT kind, severity, count(*) FROM finding "
-			      "WHERE run_id=? GROUP BY kind, severity");
+	/* causes only: what follows from an exhausted quota is counted
+	 * apart */
+	q.counts = prepare(l, l->version >= 2
+				 ? "SELECT kind, severity, count(*) FROM "
+				   "finding WHERE run_id=? AND consequence=0 "
+				   "GROUP BY kind, severity"
+				 : "SELECT kind, severity, count(*) FROM "
+				   "finding WHERE run_id=? GROUP BY kind, "
+				   "severity");
+	q.consequences = prepare(l, l->version >= 2
+				       ? "SELECT count(*) FROM finding WHERE "
+					 "run_id=? AND consequence=1"
+				       : "SELECT 0 WHERE ?1 IS NOT NULL");
+	q.exhausted = prepare(l, "SELECT detail FROM finding WHERE run_id=?"
+				 " AND kind='resource' ORDER BY seq LIMIT 1");
+	/* root causes: v1 files have none, their kind stands in; a
+	 * divergence marks where another finding changed the program's
+	 * path, it is no cause of its own */
+	q.causes = prepare(
+		l, l->version >= 2
+			   ? "SELECT coalesce(cause, kind), min(kind),"
+			     " min(CASE severity WHEN 'error' THEN 0 WHEN"
+			     " 'warning' THEN 1 ELSE 2 END), count(*)"
+			     " FROM finding WHERE run_id=? AND consequence=0"
+			     " AND kind!='divergence'"
+			     " GROUP BY 1 ORDER BY min(kind)='outside',"
+			     " count(*) DESC, min(seq)"
+			   : "SELECT kind, kind,"
+			     " min(CASE severity WHEN 'error' THEN 0 WHEN"
+			     " 'warning' THEN 1 ELSE 2 END), count(*)"
+			     " FROM finding WHERE run_id=?"
+			     " AND kind!='divergence' GROUP BY 1"
+			     " ORDER BY kind='outside', count(*) DESC,"
+			     " min(seq)");
+	q.examples = prepare(
+		l, l->version >= 2
+			   ? "SELECT f.seq, f.severity, f.detail, e.line, e.call,"
+			     " e.a0, e.a1, e.a2, e.a3, e.a4, e.a5,"
+			     " e.traced_ret, e.traced_errno, e.ref_ret,"
+			     " e.ref_errno, e.model_ret, e.model_errno,"
+			     " e.verdict FROM finding f LEFT JOIN event e"
+			     " ON e.run_id=f.run_id AND e.seq=f.seq"
+			     " WHERE f.run_id=?1 AND coalesce(f.cause, f.kind)=?2"
+			     " AND f.consequence=0 ORDER BY f.seq LIMIT ?3"
+			   : "SELECT f.seq, f.severity, f.detail, e.line, e.call,"
+			     " e.a0, e.a1, e.a2, e.a3, e.a4, e.a5,"
+			     " e.traced_ret, e.traced_errno, e.ref_ret,"
+			     " e.ref_errno, e.model_ret, e.model_errno,"
+			     " e.verdict FROM finding f LEFT JOIN event e"
+			     " ON e.run_id=f.run_id AND e.seq=f.seq"
+			     " WHERE f.run_id=?1 AND f.kind=?2"
+			     " ORDER BY f.seq LIMIT ?3");
 	/* the first findings of a kind, with their events when the
 	 * (run_id, seq) index exists: a run cut off before its close has
 	 * none, and a join without it would scan the whole table */
@@ -682,6 +804,8 @@ static int load_details(struct loader *l)
 		r->events_joined = joined;
 		status = load_findings(l, &q, r);
 		if (!status)
+			status = load_causes(l, &q, r);
+		if (!status)
 			status = load_samples(l, &q, r);
 		if (!status)
 			status = load_regions(l, &q, r);
@@ -695,6 +819,10 @@ out:
 	sqlite3_finalize(q.sample_span);
 	sqlite3_finalize(q.samples);
 	sqlite3_finalize(q.regions);
+	sqlite3_finalize(q.consequences);
+	sqlite3_finalize(q.exhausted);
+	sqlite3_finalize(q.causes);
+	sqlite3_finalize(q.examples);
 	return l->status;
 }
 
@@ -740,13 +868,15 @@ static int arrange(struct loader *l)
 		}
 		for (j = 0; j < d->ngroups; j++)
 			if (same(d->groups[j].trace, r->trace) &&
-			    same(d->groups[j].layout, r->layout))
+			    same(d->groups[j].layout, r->layout) &&
+			    same(d->groups[j].settings, r->settings))
 				break;
 		g = &d->groups[j];
 		if (j == d->ngroups) {
 			d->ngroups++;
 			g->trace = r->trace;
 			g->layout = r->layout;
+			g->settings = r->settings;
 			g->run = rep_alloc(d, d->nruns * sizeof(*g->run));
 			if (!g->run)
 				return oom(l);
@@ -785,10 +915,16 @@ static int arrange(struct loader *l)
 
 int rep_data_load(sqlite3 *db, struct rep_data *d, char *err, size_t errsize)
 {
-	struct loader l = {db, d, err, errsize, 0};
+	struct loader l = {db, d, err, errsize, 0, 0};
+	size_t n_replay;
 
 	if (check_schema(&l) || load_runs(&l) || load_details(&l) ||
 	    arrange(&l))
 		return l.status;
+	if (rep_decide(d, &d->decision))
+		return oom(&l);
+	for (size_t i = n_replay = 0; i < d->ngroups; i++)
+		n_replay += d->groups[i].nrun;
+	d->split = n_replay > REP_INLINE_RUNS;
 	return 0;
 }

@@ -8,8 +8,10 @@
 
 #include "report/rep_internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -42,10 +44,16 @@ static int make_dir(const char *dir)
 	return ret;
 }
 
+/* What one file holds: the whole of a writer, or a group's page. */
+struct page {
+	void (*writer)(FILE *, const struct rep_data *);
+	void (*detail)(FILE *, const struct rep_data *, size_t);
+	size_t idx;
+};
+
 static int write_one(const struct rep_data *d, const char *dir,
-		     const char *name,
-		     void (*writer)(FILE *, const struct rep_data *),
-		     char *err, size_t errsize)
+		     const char *name, const struct page *pg, char *err,
+		     size_t errsize)
 {
 	char path[4096], tmp[4200];
 	FILE *f;
@@ -65,7 +73,10 @@ static int write_one(const struct rep_data *d, const char *dir,
 	}
 	/* a large buffer: the page is written in many small pieces */
 	setvbuf(f, NULL, _IOFBF, 1 << 16);
-	writer(f, d);
+	if (pg->writer)
+		pg->writer(f, d);
+	else
+		pg->detail(f, d, pg->idx);
 	e = ferror(f) ? errno : 0;
 	if (fclose(f) != 0 && !e)
 		e = errno ? errno : EIO;
@@ -113,7 +124,7 @@ static char *file_uri(const char *path)
  * opened as immutable, which needs no -shm; one with a -wal left is read
  * as SQLite can.
  */
-static int open_readonly(const char *path, sqlite3 **db)
+int rep_open_readonly(const char *path, sqlite3 **db)
 {
 	char wal[4200], *uri;
 	struct stat st;
@@ -143,18 +154,42 @@ static int open_readonly(const char *path, sqlite3 **db)
 	return rc;
 }
 
-int rep_write(const char *db_path, const char *out_dir, char *err,
-	      size_t errsize)
+/*
+ * Pages of groups beyond @keep that an earlier, bigger report left in
+ * @dir: only names this writer makes (report-<n>.html), nothing else.
+ */
+static void remove_stale(const char *dir, size_t keep)
 {
-	struct rep_data d;
+	DIR *dp = opendir(dir);
+	struct dirent *e;
+	char path[4200];
+
+	if (!dp)
+		return;
+	while ((e = readdir(dp))) {
+		unsigned long n;
+		int end = 0;
+
+		if (sscanf(e->d_name, "report-%lu.html%n", &n, &end) != 1 ||
+		    e->d_name[end] || n == 0 || n <= keep)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(dp);
+}
+
+/* Open @db_path read-only and load it into @d (runs from @min_run on). */
+static int load(const char *db_path, int64_t min_run, struct rep_data *d,
+		char *err, size_t errsize)
+{
 	struct stat st;
 	sqlite3 *db = NULL;
 	int rc, status;
 
-	memset(&d, 0, sizeof(d));
-	d.db_path = db_path;
-	if (!out_dir || !*out_dir)
-		out_dir = ".";
+	memset(d, 0, sizeof(*d));
+	d->db_path = db_path;
+	d->min_run = min_run;
 	/* SQLite would create an empty database for a missing file */
 	if (stat(db_path, &st) != 0) {
 		snprintf(err, errsize, "%s: %s", db_path, strerror(errno));
@@ -164,7 +199,7 @@ int rep_write(const char *db_path, const char *out_dir, char *err,
 		snprintf(err, errsize, "%s: not a file", db_path);
 		return 66;
 	}
-	rc = open_readonly(db_path, &db);
+	rc = rep_open_readonly(db_path, &db);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errsize, "%s: cannot open: %s", db_path,
 			 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -172,8 +207,22 @@ int rep_write(const char *db_path, const char *out_dir, char *err,
 		return (rc & 0xff) == SQLITE_NOTADB ? 65 : 66;
 	}
 	sqlite3_busy_timeout(db, 5000);
-	status = rep_data_load(db, &d, err, errsize);
+	status = rep_data_load(db, d, err, errsize);
 	sqlite3_close(db);
+	return status;
+}
+
+int rep_write(const char *db_path, const char *out_dir, char *err,
+	      size_t errsize)
+{
+	struct rep_data d;
+	char name[64];
+	size_t i;
+	int status;
+
+	if (!out_dir || !*out_dir)
+		out_dir = ".";
+	status = load(db_path, 0, &d, err, errsize);
 	if (status)
 		goto out;
 	if (make_dir(out_dir) != 0) {
@@ -182,12 +231,34 @@ int rep_write(const char *db_path, const char *out_dir, char *err,
 		status = 73;
 		goto out;
 	}
-	status = write_one(&d, out_dir, "report.md", rep_md_write, err,
+	status = write_one(&d, out_dir, "report.md",
+			   &(struct page){rep_md_write, NULL, 0}, err,
 			   errsize);
 	if (!status)
-		status = write_one(&d, out_dir, "report.html", rep_html_write,
+		status = write_one(&d, out_dir, "report.html",
+				   &(struct page){rep_html_write, NULL, 0}, err,
+				   errsize);
+	for (i = 0; !status && d.split && i < d.ngroups; i++) {
+		snprintf(name, sizeof(name), "report-%zu.html", i + 1);
+		status = write_one(&d, out_dir, name,
+				   &(struct page){NULL, rep_html_detail, i},
 				   err, errsize);
+	}
+	if (!status)
+		remove_stale(out_dir, d.split ? d.ngroups : 0);
 out:
+	rep_data_free(&d);
+	return status;
+}
+
+int rep_decision_print(const char *db_path, int64_t min_run, FILE *f,
+		       char *err, size_t errsize)
+{
+	struct rep_data d;
+	int status = load(db_path, min_run, &d, err, errsize);
+
+	if (!status)
+		rep_decision_text(f, &d.decision);
 	rep_data_free(&d);
 	return status;
 }

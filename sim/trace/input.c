@@ -7,6 +7,8 @@
  */
 #include "input.h"
 
+#include "rmsim/trace.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <lzma.h>
@@ -244,4 +246,35 @@ void tr_input_close(struct tr_input *in)
 	if (in->fd > 0)
 		close(in->fd);
 	free(in);
+}
+
+int tr_line_text(const char *path, uint64_t line, char *buf, size_t size)
+{
+	char block[1 << 14];
+	struct tr_input *in;
+	uint64_t at = 1;
+	size_t used = 0;
+	ssize_t n, i;
+	int err = 0;
+
+	if (!size || !line)
+		return -EINVAL;
+	buf[0] = '\0';
+	if (strcmp(path, "-") == 0)
+		return -ENOENT;	/* stdin was read once, by the run */
+	in = tr_input_open(path, &err);
+	if (!in)
+		return err ? err : -EIO;
+	while (at <= line && (n = tr_input_read(in, block, sizeof(block))) > 0)
+		for (i = 0; i < n && at <= line; i++) {
+			if (block[i] == '\n') {
+				at++;
+				continue;
+			}
+			if (at == line && used + 1 < size)
+				buf[used++] = block[i];
+		}
+	buf[used] = '\0';
+	tr_input_close(in);
+	return at > line ? 0 : -ENOENT;
 }

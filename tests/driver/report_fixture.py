@@ -242,6 +242,9 @@ def attachments_of(policy, vmas):
 
 # ---- findings ----
 
+FINDING_SQL = ("INSERT INTO finding(run_id, seq, kind, severity, detail)"
+               " VALUES(?,?,?,?,?)")
+
 def findings_for(policy, layout, ev):
     """(kind, severity, detail, model_ret, model_errno) for one event of
     POLICY, or None."""
@@ -306,10 +309,10 @@ def new_run(con, like, policy, params=None, command="compare"):
     cur = con.execute(
         "INSERT INTO run(started_utc, tool_version, command, trace,"
         " trace_sha256, policy, params, layout, genode_version, status,"
-        " events, wall_ms, pid, host)"
+        " events, wall_ms, pid, host, settings)"
         " SELECT started_utc, tool_version, ?, trace, trace_sha256, ?, ?,"
         " layout, coalesce(genode_version, '26.02'), 'complete', events,"
-        " wall_ms * 3, pid, host FROM run WHERE id=?",
+        " wall_ms * 3, pid, host, settings FROM run WHERE id=?",
         (command, policy, params, like))
     return cur.lastrowid
 
@@ -351,7 +354,7 @@ def add_policy_run(con, linux_run, layout, policy, events):
         f = findings_for(policy, layout, ev)
         if f:
             kind, sev, detail, mret, merr = f
-            con.execute("INSERT INTO finding VALUES(?,?,?,?,?)",
+            con.execute(FINDING_SQL,
                         (rid, seq, kind, sev, detail))
             counts[kind] = counts.get(kind, 0) + 1
             if kind == "result":
@@ -478,9 +481,9 @@ def make_hostile(db):
                     ("/tmp/" + HOSTILE + ".strace", HOSTILE, rid))
         bad = new_run(con, rid, "evil" + HOSTILE, HOSTILE)
         copy_events(con, rid, bad)
-        con.execute("INSERT INTO finding VALUES(?,?,?,?,?)",
+        con.execute(FINDING_SQL,
                     (bad, 2, "result", "error", HOSTILE + "\nsecond line"))
-        con.execute("INSERT INTO finding VALUES(?,?,?,?,?)",
+        con.execute(FINDING_SQL,
                     (bad, 3, HOSTILE, "warning", HOSTILE))
         con.execute("INSERT INTO metric VALUES(?,?,?)",
                     (bad, HOSTILE, 1.0))
@@ -521,7 +524,7 @@ def make_bench(db, trace, names=("linux", "libc", "go-world", "window",
             if name != "linux":
                 seqs = sorted(rnd.sample(range(1, n + 1), 4000))
                 con.executemany(
-                    "INSERT INTO finding VALUES(?,?,?,?,?)",
+                    FINDING_SQL,
                     [(rid, s, rnd.choice(kinds),
                       rnd.choice(("error", "warning", "info")),
                       "event %d: synthetic finding" % s) for s in seqs])

@@ -91,7 +91,7 @@ ADVANCE = [
 def text_box(attrs, text):
     """The box a map label takes by the report's own estimate of the
     fonts (monospace 0.61 em; DejaVu Sans by the table, 5% more)."""
-    px = 11.0
+    px = 12.0
     if attrs["class"] == "m-addr":
         w = len(text) * px * 0.61
     else:
@@ -237,7 +237,7 @@ class Report(Case):
                                a[1] < b[3] and b[1] < a[3])
                     self.assertFalse(overlap, (a, b))
                 self.assertGreaterEqual(a[0], -4)
-                self.assertLessEqual(a[2], 1168 + 4)
+                self.assertLessEqual(a[2], 888 + 4)
 
     def test_maps_show_the_kinds_and_hex_addresses(self):
         h = self.html

@@ -358,7 +358,8 @@ static void ref_free(struct rslab *s, struct rblk *b, unsigned idx)
 static void test_slab_same_as_ring_walk(void **state)
 {
 	enum { N = 3000 };
-	struct gn_account acct = {UINT64_MAX, 0, UINT64_MAX, 0, 0, 0};
+	struct gn_account acct = {.ram_limit = UINT64_MAX,
+				  .caps_limit = UINT64_MAX};
 	static struct gn_slot slots[N];
 	static struct rblk *rb[N];
 	static unsigned ri[N];
