@@ -48,6 +48,9 @@ struct gn_slab {
 	unsigned epb;		/* entries per block */
 	uint64_t block_ram;	/* what a dynamic block costs its payer */
 	struct gn_account *acct;	/* the payer (backing store) */
+	/* backing_store(0): Allocator_avl_tpl::add_range switches it off,
+	 * so the slab neither grows nor releases a block meanwhile */
+	bool no_backing;
 	struct gn_slab_blk *curr;
 	struct gn_slab_blk initial;
 	bool has_curr;

@@ -14,7 +14,9 @@
  * current block, a new block when at most three entries are left (so a
  * nested allocation can never run dry), entries taken lowest-first from
  * the current block, and a completely free block released once more than
- * two blocks' worth of entries are free.  Entries per block are at most
+ * two blocks' worth of entries are free, and neither growth nor release
+ * while the backing store is switched off (Allocator_avl_tpl::add_range,
+ * which every free calls).  Entries per block are at most
  * 64, so a block's state table is one word.
  */
 #include "gn_internal.h"
@@ -242,7 +244,7 @@ enum gn_alloc_error gn_slab_alloc(struct gn_slab *s, struct gn_slot *out)
 		s->num_blocks = 1;
 		s->has_curr = true;
 	}
-	if (s->total_avail <= 3) {
+	if (s->total_avail <= 3 && !s->no_backing) {
 		e = expand(s);
 		if (e)
 			return e;
@@ -300,10 +302,11 @@ void gn_slab_free(struct gn_slab *s, struct gn_slot slot)
 	if (b->avail++ == 0 && b->in_ring)
 		nf_add(s, b);
 	s->total_avail++;
-	/* keep at most two blocks' worth of free entries around */
+	/* keep at most two blocks' worth of free entries around; without a
+	 * backing store (inside add_range) nothing is released */
 	s->curr = b;
 	while (s->total_avail > 2ULL * s->epb && s->num_blocks > 1 &&
-	       s->curr->avail == s->epb)
+	       s->curr->avail == s->epb && !s->no_backing)
 		free_curr(s);
 }
 
