@@ -208,15 +208,33 @@ static void block_init(struct gn_slab *s, struct gn_slab_blk *b)
 	b->in_nf = false;
 }
 
+/* The backing store's try_alloc and free for one block. */
+static enum gn_alloc_error store_alloc(struct gn_slab *s,
+				       struct gn_slab_blk *b)
+{
+	if (s->store)
+		return s->store->alloc(s->store_ctx, b);
+	return gn_acct_charge(s->acct, s->block_ram, 1);
+}
+
+static void store_free(struct gn_slab *s, struct gn_slab_blk *b)
+{
+	if (s->store)
+		s->store->free(s->store_ctx, b);
+	else
+		gn_acct_refund(s->acct, s->block_ram, 1);
+}
+
 /* Slab::_expand: a new block after the current one, paid by the owner. */
 static enum gn_alloc_error expand(struct gn_slab *s)
 {
-	struct gn_slab_blk *b;
-	enum gn_alloc_error e = gn_acct_charge(s->acct, s->block_ram, 1);
+	struct gn_slab_blk *b = gn_xcalloc(1, sizeof(*b));
+	enum gn_alloc_error e = store_alloc(s, b);
 
-	if (e)
+	if (e) {
+		free(b);
 		return e;
-	b = gn_xcalloc(1, sizeof(*b));
+	}
 	block_init(s, b);
 	b->prev = s->curr;
 	b->next = s->curr->next;
@@ -275,7 +293,7 @@ static void release(struct gn_slab *s, struct gn_slab_blk *b)
 		nf_remove(s, b);
 	b->in_ring = false;
 	if (!b->initial) {
-		gn_acct_refund(s->acct, s->block_ram, 1);
+		store_free(s, b);
 		s->charged--;
 		free(b);
 	}
@@ -321,7 +339,7 @@ void gn_slab_destroy(struct gn_slab *s)
 	do {
 		n = b->next;
 		if (!b->initial) {
-			gn_acct_refund(s->acct, s->block_ram, 1);
+			store_free(s, b);
 			s->charged--;
 			free(b);
 		}
