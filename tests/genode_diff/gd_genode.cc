@@ -43,7 +43,8 @@ struct Quota_alloc : Allocator
 	 * the sliced heap's page-rounded block with its header */
 	::uint64_t cost(size_t size) const
 	{
-		::uint64_t pages = (size + SLICED_HEAP_HEADER + 4095) & ~4095ULL;
+		::uint64_t pages = (size + SLICED_HEAP_HEADER + 4095)
+		                   & ~4095ULL;
 		return pages > block_ram ? pages : block_ram;
 	}
 

@@ -99,7 +99,8 @@ static void compare_state(const struct map *mp, int with_avail)
 	CMP(caps_used, "quota caps used")
 #undef CMP
 	if (with_avail) {
-		uint64_t ga = gd_genode_avail(mp->g), ma = gd_model_avail(mp->m);
+		uint64_t ga = gd_genode_avail(mp->g);
+		uint64_t ma = gd_model_avail(mp->m);
 
 		if (ga != ma) {
 			snprintf(a, sizeof(a), "%" PRIu64, ga);

@@ -233,7 +233,8 @@ static void test_bzero_clobbers_metadata(void **state)
 		;
 	assert_non_null(d);
 	assert_true(d->rec >= a + len);
-	assert_true(d->rec + pool->ds_struct <= ((a + len + PG - 1) & ~(PG - 1)));
+	assert_true(d->rec + pool->ds_struct <=
+		    ((a + len + PG - 1) & ~(PG - 1)));
 	assert_true(pool->md_clobbered >= pool->ds_struct);
 	/* ~Dataspace_pool stops at the lost record (a LIFO list): it and
 	 * every older dataspace stay */
