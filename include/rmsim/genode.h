@@ -82,6 +82,13 @@ struct gn_behaviour {
 	uint64_t linker_area_size;
 	/* attach_executable() maps r-x (23.08) or rwx */
 	bool attach_executable_rx;
+	/* a page fault through a managed dataspace attached with an offset
+	 * is mapped (23.08, f47c64e246); 20.05 placed the destination
+	 * without the offsets and mapped nothing where it missed */
+	bool map_dst_with_offsets;
+	/* alloc_ram keeps the RAM and cap it reserved when the dataspace
+	 * factory then fails (24.08, 26.02); 20.05 rolled them back */
+	bool alloc_ram_keeps_reservation;
 };
 
 const struct gn_behaviour *gn_behaviour(enum gn_version v);
@@ -348,6 +355,11 @@ enum gn_walk_result {
 	GN_WALK_WRITE_VIOLATION,
 	GN_WALK_EXEC_VIOLATION,
 	GN_WALK_RECURSION_LIMIT,
+	/* 20.05: core computed the mapping's destination without the
+	 * attach offsets of the managed dataspaces on the path and found
+	 * the page outside it ("invalid mapping"): nothing is mapped, the
+	 * thread faults again and again, nobody is told */
+	GN_WALK_INVALID_MAPPING,
 };
 const char *gn_walk_result_name(enum gn_walk_result r);
 

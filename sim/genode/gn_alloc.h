@@ -34,6 +34,24 @@ void gn_acct_refund(struct gn_account *a, uint64_t ram, uint64_t caps);
 
 /* ---- Slab (base/slab.h), at the level of entry slots ---- */
 
+struct gn_slab_blk;
+
+struct gn_slot {
+	struct gn_slab_blk *blk;
+	unsigned idx;
+};
+
+/*
+ * A backing store that is more than a flat charge of block_ram and a cap:
+ * a PD's own maps take their metadata blocks from the PD session's sliced
+ * heap, which charges the PD and then allocates a RAM dataspace from the
+ * same PD (gn_pd.c).  alloc pays for @b or fails; free gives it back.
+ */
+struct gn_slab_store {
+	enum gn_alloc_error (*alloc)(void *ctx, struct gn_slab_blk *b);
+	void (*free)(void *ctx, struct gn_slab_blk *b);
+};
+
 struct gn_slab_blk {
 	struct gn_slab_blk *next, *prev;	/* the ring */
 	uint64_t used;		/* one bit per entry (at most 64 per block) */
@@ -46,12 +64,18 @@ struct gn_slab_blk {
 	uint64_t label, prio;
 	struct gn_slab_blk *nf_l, *nf_r;
 	bool in_ring, in_nf;
+	struct gn_slot store_slot;	/* the store's record of the block */
 };
 
 struct gn_slab {
 	unsigned epb;		/* entries per block */
 	uint64_t block_ram;	/* what a dynamic block costs its payer */
 	struct gn_account *acct;	/* the payer (backing store) */
+	const struct gn_slab_store *store;	/* instead of acct, if set */
+	void *store_ctx;
+	/* backing_store(0): Allocator_avl_tpl::add_range switches it off,
+	 * so the slab neither grows nor releases a block meanwhile */
+	bool no_backing;
 	struct gn_slab_blk *curr;
 	struct gn_slab_blk initial;
 	bool has_curr;
@@ -60,11 +84,6 @@ struct gn_slab {
 	uint64_t charged;	/* dynamic blocks (block_ram and a cap each) */
 	struct gn_slab_blk *nonfull;	/* treap of blocks with a free entry */
 	uint64_t seed;			/* treap priorities */
-};
-
-struct gn_slot {
-	struct gn_slab_blk *blk;
-	unsigned idx;
 };
 
 void gn_slab_init(struct gn_slab *s, unsigned epb, uint64_t block_ram,

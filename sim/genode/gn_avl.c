@@ -669,8 +669,16 @@ enum gn_alloc_error gn_avl_add_range(struct gn_avl *t, uint64_t addr,
 {
 	enum gn_alloc_error e;
 
-	/* Allocator_avl_tpl: the metadata's backing store is off meanwhile */
-	if (!t->mdops || !t->mdops->add_range)
+	/* Allocator_avl_tpl: the metadata's backing store is off meanwhile
+	 * (allocator_avl.h), so the slab neither grows nor releases blocks
+	 * while neighbours merge */
+	if (!t->mdops) {
+		t->md.no_backing = true;
+		e = add_range(t, addr, size);
+		t->md.no_backing = false;
+		return e;
+	}
+	if (!t->mdops->add_range)
 		return add_range(t, addr, size);
 	t->mdops->add_range(t->mdctx, true);
 	e = add_range(t, addr, size);

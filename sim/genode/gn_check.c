@@ -153,7 +153,7 @@ static int check_pd(const struct gn_ctx *c, const struct gn_pd *pd,
 	const struct gn_rmap *maps[3] = {pd->address_space, pd->stack_area,
 					 pd->linker_area};
 	const struct gn_ds *ds;
-	uint64_t n = 0, bytes = 0, ram, caps;
+	uint64_t n = 0, bytes = 0, ram, caps, md = 0;
 	char sub[200];
 	unsigned i;
 
@@ -172,17 +172,25 @@ static int check_pd(const struct gn_ctx *c, const struct gn_pd *pd,
 			    (unsigned long long)bytes,
 			    (unsigned long long)pd->ds_count,
 			    (unsigned long long)pd->ds_bytes);
-	if (gn_slab_check(&pd->ds_slab, n, sub, sizeof(sub)))
-		return fail(k, "%s dataspace slab: %s", pd->name, sub);
-	ram = bytes + pd->ds_slab.charged * o->ds_slab_block + pd->out_ram;
-	caps = n + pd->ds_slab.charged + pd->out_caps;
+	ram = bytes + pd->ds_slab.charged * o->ds_slab_block + pd->out_ram +
+	      pd->lost_ram;
+	caps = n + pd->ds_slab.charged + pd->out_caps + pd->lost_caps;
+	/* a metadata block of the PD's own maps: charged by the sliced
+	 * heap's accounting and again as a RAM dataspace of the PD */
 	for (i = 0; i < 3; i++) {
 		if (maps[i]->pd != pd || maps[i]->kind == GN_RMAP_SUB)
 			return fail(k, "%s: map %s misowned", pd->name,
 				    maps[i]->name);
-		ram += maps[i]->avl.md.charged * o->md_block_ram;
-		caps += maps[i]->avl.md.charged;
+		md += maps[i]->avl.md.charged;
 	}
+	if (md != pd->md_ds)
+		return fail(k, "%s: %llu metadata dataspaces, recorded %llu",
+			    pd->name, (unsigned long long)md,
+			    (unsigned long long)pd->md_ds);
+	if (gn_slab_check(&pd->ds_slab, n + md, sub, sizeof(sub)))
+		return fail(k, "%s dataspace slab: %s", pd->name, sub);
+	ram += 2 * md * o->md_block_ram;
+	caps += 2 * md;
 	return check_acct(pd->name, &pd->acct, ram, caps, k);
 }
 
@@ -207,7 +215,8 @@ static int check_conn(const struct gn_ctx *c,
 		return fail(k, "%s: %llu maps, %llu recorded", rm->name,
 			    (unsigned long long)n,
 			    (unsigned long long)rm->nmaps);
-	if (rm->acct.ram_limit + o->rm_session_ram != rm->don_ram ||
+	if (rm->acct.ram_limit + o->rm_session_ram + o->session_costs !=
+		    rm->don_ram ||
 	    rm->acct.caps_limit + 1 != rm->don_caps)
 		return fail(k, "%s: limit does not match the donation",
 			    rm->name);

@@ -33,9 +33,10 @@ const char *gn_walk_result_name(enum gn_walk_result r)
 	static const char *const names[] = {"RESOLVED", "NO_REGION",
 					    "WRITE_VIOLATION",
 					    "EXEC_VIOLATION",
-					    "RECURSION_LIMIT"};
+					    "RECURSION_LIMIT",
+					    "INVALID_MAPPING"};
 
-	return (unsigned)r < 5 ? names[r] : "?";
+	return (unsigned)r < 6 ? names[r] : "?";
 }
 
 static enum gn_fault_type fault_type(enum gn_access a)
@@ -66,13 +67,29 @@ static void set_fault(struct gn_walk *w, const struct gn_ctx *c,
 	w->queued = reflected(c, rm);
 }
 
+/*
+ * 20.05's create_map_item: the destination window is the leaf region at
+ * the sum of the region bases along the path (region_offset + base, the
+ * attach offsets of managed dataspaces left out), as long as the
+ * smallest region on the path; the fault's page must lie inside it
+ * (Fault_area::constrain) or nothing valid is mapped.  With every offset
+ * 0 the window is the true one.
+ */
+static bool dst_in_window(uint64_t addr, uint64_t start, uint64_t size)
+{
+	uint64_t page = addr & ~(GN_PAGE - 1);
+
+	return page >= start && page - start < size &&
+	       size - (page - start) >= GN_PAGE;
+}
+
 void gn_walk(gn_rm_cap root, uint64_t addr, enum gn_access acc,
 	     struct gn_walk *w)
 {
 	struct gn_rmap *rm = gn_rmap_get(root);
 	const struct gn_ctx *c = root.ctx;
 	const struct gn_behaviour *bh;
-	uint64_t a = addr, bases = 0, rel;
+	uint64_t a = addr, bases = 0, rel, dst_size = UINT64_MAX;
 	unsigned limit = GN_RECURSION_LIMIT;
 	bool wr = true, x = true;
 	struct gn_walk_step *s;
@@ -122,6 +139,8 @@ void gn_walk(gn_rm_cap root, uint64_t addr, enum gn_access acc,
 			return;
 		}
 		rel = a - b->addr;
+		if (b->size < dst_size)
+			dst_size = b->size;
 		if (bh->rights_along_path) {
 			wr = wr && b->write;
 			x = x && b->exec;
@@ -154,6 +173,15 @@ void gn_walk(gn_rm_cap root, uint64_t addr, enum gn_access acc,
 			set_fault(w, c, rm, GN_WALK_EXEC_VIOLATION, acc,
 				  bh->fault_addr_with_offsets ? a
 							      : addr - bases);
+			return;
+		}
+		if (!bh->map_dst_with_offsets &&
+		    !dst_in_window(addr, bases + b->addr, dst_size)) {
+			/* create_map_item: "invalid mapping", not reflected */
+			w->result = GN_WALK_INVALID_MAPPING;
+			w->fault_map = gn_rm_cap_of(rm);
+			w->fault.type = fault_type(acc);
+			w->fault.addr = a;
 			return;
 		}
 		w->result = GN_WALK_RESOLVED;

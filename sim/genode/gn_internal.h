@@ -128,6 +128,9 @@ struct gn_pd {
 	struct gn_ds *ds_list;		/* RAM dataspaces it owns */
 	uint64_t ds_count, ds_bytes;
 	uint64_t out_ram, out_caps;	/* donated to sessions, transferred */
+	/* alloc_ram's reservations kept after a failure (24.08+) */
+	uint64_t lost_ram, lost_caps;
+	uint64_t md_ds;	/* RAM dataspaces holding its maps' metadata */
 	/* PD connections: what env donated, what core keeps for the
 	 * session object, and what was transferred in */
 	uint64_t don_ram, don_caps, obj_ram, obj_caps;
@@ -161,6 +164,9 @@ struct gn_costs {
 	uint64_t pd_session_quota;	/* Pd_session::RAM_QUOTA */
 	uint64_t pd_session_caps;	/* Pd_session::CAP_QUOTA */
 	uint64_t pd_session_ram;	/* the PD session object */
+	/* what the parent (init) keeps of every session donation for its
+	 * Session_state: Session_state::Factory::session_costs() */
+	uint64_t session_costs;
 };
 
 void gn_costs_for(unsigned bits, struct gn_costs *out);

@@ -369,6 +369,87 @@ int gn_ds_zero(gn_ds_cap cap, uint64_t off, uint64_t len)
 
 /* ---- PD sessions ---- */
 
+/*
+ * Pd_session_component::alloc_ram's quota steps for @size (page-rounded,
+ * not 0): the dataspace's RAM, then headroom for a dataspace-slab block
+ * (checked, not charged), then its capability, then the dataspace's
+ * metadata entry.  When that entry cannot be paid for, 24.08 and 26.02
+ * keep the RAM and cap reserved (lost until the PD closes); 20.05 rolls
+ * them back.
+ */
+static enum gn_alloc_error ram_reserve(struct gn_pd *pd, uint64_t size,
+				       struct gn_slot *slot)
+{
+	struct gn_ctx *c = pd->ctx;
+	enum gn_alloc_error e = gn_acct_charge(&pd->acct, size, 0);
+
+	if (e)
+		return e;
+	if (gn_pd_avail_ram(pd) < c->costs.ds_slab_block) {
+		gn_acct_refund(&pd->acct, size, 0);
+		return GN_ALLOC_OUT_OF_RAM;
+	}
+	e = gn_acct_charge(&pd->acct, 0, 1);
+	if (e) {
+		gn_acct_refund(&pd->acct, size, 0);
+		return e;
+	}
+	e = gn_slab_alloc(&pd->ds_slab, slot);
+	if (e) {
+		if (c->bh->alloc_ram_keeps_reservation) {
+			pd->lost_ram += size;
+			pd->lost_caps++;
+		} else {
+			gn_acct_refund(&pd->acct, size, 1);
+		}
+	}
+	return e;
+}
+
+/* What ram_reserve took, back (Pd_session_component::free_ram). */
+static void ram_release(struct gn_pd *pd, uint64_t size, struct gn_slot slot)
+{
+	gn_acct_refund(&pd->acct, size, 1);
+	gn_slab_free(&pd->ds_slab, slot);
+}
+
+/*
+ * The backing store of a PD's own maps' metadata: the PD session's
+ * sliced heap sits on an accounted allocator that charges the PD (the
+ * page-rounded block and a cap) and then calls the PD's own alloc_ram,
+ * which charges it again with all of alloc_ram's steps
+ * (pd_session_component.h: _accounted_md_ram_alloc over _pd_ram; 20.05
+ * and 24.08: _constrained_md_ram_alloc over *this).
+ */
+static enum gn_alloc_error md_store_alloc(void *ctx, struct gn_slab_blk *b)
+{
+	struct gn_pd *pd = ctx;
+	uint64_t size = pd->ctx->costs.md_block_ram;
+	enum gn_alloc_error e = gn_acct_charge(&pd->acct, size, 1);
+
+	if (e)
+		return e;
+	e = ram_reserve(pd, size, &b->store_slot);
+	if (e) {
+		gn_acct_refund(&pd->acct, size, 1);
+		return e;
+	}
+	pd->md_ds++;
+	return GN_ALLOC_OK;
+}
+
+static void md_store_free(void *ctx, struct gn_slab_blk *b)
+{
+	struct gn_pd *pd = ctx;
+	uint64_t size = pd->ctx->costs.md_block_ram;
+
+	ram_release(pd, size, b->store_slot);
+	gn_acct_refund(&pd->acct, size, 1);
+	pd->md_ds--;
+}
+
+static const struct gn_slab_store md_store = {md_store_alloc, md_store_free};
+
 struct gn_pd *gn_pd_new(struct gn_ctx *c, const char *name,
 			uint64_t ram_limit, uint64_t caps_limit, bool env)
 {
@@ -398,6 +479,10 @@ struct gn_pd *gn_pd_new(struct gn_ctx *c, const char *name,
 	pd->linker_area = gn_rmap_new(c, GN_RMAP_LINKER_AREA, 0,
 				      c->bh->linker_area_size, &pd->acct, n);
 	pd->address_space->pd = pd->stack_area->pd = pd->linker_area->pd = pd;
+	pd->address_space->avl.md.store = pd->stack_area->avl.md.store =
+		pd->linker_area->avl.md.store = &md_store;
+	pd->address_space->avl.md.store_ctx = pd->stack_area->avl.md.store_ctx =
+		pd->linker_area->avl.md.store_ctx = pd;
 	pd->p_next = c->pds;
 	if (c->pds)
 		c->pds->p_prev = pd;
@@ -468,25 +553,9 @@ enum gn_alloc_error gn_pd_alloc_ram(struct gn_pd *pd, uint64_t size,
 	size = gn_align_page(size);
 	if (!size)
 		return GN_ALLOC_DENIED;	/* rounded past 2^64 */
-	/* the dataspace's RAM, then headroom for a metadata slab block
-	 * (checked, not charged), then its capability */
-	e = gn_acct_charge(&pd->acct, size, 0);
+	e = ram_reserve(pd, size, &slot);
 	if (e)
 		return e;
-	if (gn_pd_avail_ram(pd) < c->costs.ds_slab_block) {
-		gn_acct_refund(&pd->acct, size, 0);
-		return GN_ALLOC_OUT_OF_RAM;
-	}
-	e = gn_acct_charge(&pd->acct, 0, 1);
-	if (e) {
-		gn_acct_refund(&pd->acct, size, 0);
-		return e;
-	}
-	e = gn_slab_alloc(&pd->ds_slab, &slot);
-	if (e) {
-		gn_acct_refund(&pd->acct, size, 1);
-		return e;
-	}
 	snprintf(name, sizeof(name), "ds%llu",
 		 (unsigned long long)++c->next_ds);
 	ds = gn_ds_new(c, GN_DS_RAM, size, name);
@@ -521,8 +590,7 @@ static void free_ds(struct gn_pd *pd, struct gn_ds *ds)
 	pd->ds_count--;
 	pd->ds_bytes -= ds->size;
 	c->m.dataspaces--;
-	gn_acct_refund(&pd->acct, ds->size, 1);
-	gn_slab_free(&pd->ds_slab, ds->md);
+	ram_release(pd, ds->size, ds->md);
 	gn_log(c, "free", NULL, 0, ds->size, ds->name, 0, NULL);
 	gn_ds_delete(c, ds);
 	gn_metrics_update(c);
@@ -564,8 +632,10 @@ struct gn_pd *gn_pd_connection(struct gn_ctx *c, enum gn_session_error *err)
 	env->out_caps += k->pd_session_caps;
 	snprintf(name, sizeof(name), "pd%llu",
 		 (unsigned long long)++c->next_pd);
-	/* core keeps the session object out of the donation */
-	pd = gn_pd_new(c, name, k->pd_session_quota - k->pd_session_ram,
+	/* the parent keeps its session costs, core the session object */
+	pd = gn_pd_new(c, name,
+		       k->pd_session_quota - k->session_costs -
+			       k->pd_session_ram,
 		       k->pd_session_caps - 1, false);
 	pd->don_ram = k->pd_session_quota;
 	pd->don_caps = k->pd_session_caps;

@@ -456,11 +456,13 @@ struct gn_rm_connection *gn_rm_session_open(struct gn_pd *pd,
 	rm->pd = pd;
 	snprintf(rm->name, sizeof(rm->name), "rm_session%llu",
 		 (unsigned long long)++c->next_conn);
-	/* budget_adjusted_args: the session object and one cap stay in
-	 * core; the rest is the session's quota */
+	/* the parent keeps its session costs; of what it forwards, the
+	 * session object and one cap stay in core (budget_adjusted_args);
+	 * the rest is the session's quota */
 	rm->don_ram = k->rm_session_quota;
 	rm->don_caps = k->rm_session_caps;
-	rm->acct.ram_limit = k->rm_session_quota - k->rm_session_ram;
+	rm->acct.ram_limit =
+		k->rm_session_quota - k->session_costs - k->rm_session_ram;
 	rm->acct.caps_limit = k->rm_session_caps - 1;
 	rm->acct.tally = c->rm_refused;
 	rm->c_next = c->conns;

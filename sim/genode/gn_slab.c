@@ -14,7 +14,9 @@
  * current block, a new block when at most three entries are left (so a
  * nested allocation can never run dry), entries taken lowest-first from
  * the current block, and a completely free block released once more than
- * two blocks' worth of entries are free.  Entries per block are at most
+ * two blocks' worth of entries are free, and neither growth nor release
+ * while the backing store is switched off (Allocator_avl_tpl::add_range,
+ * which every free calls).  Entries per block are at most
  * 64, so a block's state table is one word.
  */
 #include "gn_internal.h"
@@ -213,15 +215,33 @@ static void block_init(struct gn_slab *s, struct gn_slab_blk *b)
 	b->in_nf = false;
 }
 
+/* The backing store's try_alloc and free for one block. */
+static enum gn_alloc_error store_alloc(struct gn_slab *s,
+				       struct gn_slab_blk *b)
+{
+	if (s->store)
+		return s->store->alloc(s->store_ctx, b);
+	return gn_acct_charge(s->acct, s->block_ram, 1);
+}
+
+static void store_free(struct gn_slab *s, struct gn_slab_blk *b)
+{
+	if (s->store)
+		s->store->free(s->store_ctx, b);
+	else
+		gn_acct_refund(s->acct, s->block_ram, 1);
+}
+
 /* Slab::_expand: a new block after the current one, paid by the owner. */
 static enum gn_alloc_error expand(struct gn_slab *s)
 {
-	struct gn_slab_blk *b;
-	enum gn_alloc_error e = gn_acct_charge(s->acct, s->block_ram, 1);
+	struct gn_slab_blk *b = gn_xcalloc(1, sizeof(*b));
+	enum gn_alloc_error e = store_alloc(s, b);
 
-	if (e)
+	if (e) {
+		free(b);
 		return e;
-	b = gn_xcalloc(1, sizeof(*b));
+	}
 	block_init(s, b);
 	b->prev = s->curr;
 	b->next = s->curr->next;
@@ -249,7 +269,7 @@ enum gn_alloc_error gn_slab_alloc(struct gn_slab *s, struct gn_slot *out)
 		s->num_blocks = 1;
 		s->has_curr = true;
 	}
-	if (s->total_avail <= 3) {
+	if (s->total_avail <= 3 && !s->no_backing) {
 		e = expand(s);
 		if (e)
 			return e;
@@ -280,7 +300,7 @@ static void release(struct gn_slab *s, struct gn_slab_blk *b)
 		nf_remove(s, b);
 	b->in_ring = false;
 	if (!b->initial) {
-		gn_acct_refund(s->acct, s->block_ram, 1);
+		store_free(s, b);
 		s->charged--;
 		free(b);
 	}
@@ -307,10 +327,11 @@ void gn_slab_free(struct gn_slab *s, struct gn_slot slot)
 	if (b->avail++ == 0 && b->in_ring)
 		nf_add(s, b);
 	s->total_avail++;
-	/* keep at most two blocks' worth of free entries around */
+	/* keep at most two blocks' worth of free entries around; without a
+	 * backing store (inside add_range) nothing is released */
 	s->curr = b;
 	while (s->total_avail > 2ULL * s->epb && s->num_blocks > 1 &&
-	       s->curr->avail == s->epb)
+	       s->curr->avail == s->epb && !s->no_backing)
 		free_curr(s);
 }
 
@@ -325,7 +346,7 @@ void gn_slab_destroy(struct gn_slab *s)
 	do {
 		n = b->next;
 		if (!b->initial) {
-			gn_acct_refund(s->acct, s->block_ram, 1);
+			store_free(s, b);
 			s->charged--;
 			free(b);
 		}

@@ -47,6 +47,12 @@ static const struct gn_behaviour behaviours[GN_NVERSIONS] = {
 		.linker_area_size = 256ULL << 20,
 		/* 3c5d27506f (23.08) */
 		.attach_executable_rx = true,
+		/* f47c64e246 (23.08): region offsets applied */
+		.map_dst_with_offsets = true,
+		/* pd_session_component.cc alloc_ram: the reservations are
+		 * kept before Ram_dataspace_factory runs (with_reservation
+		 * in 24.08, deallocate = false in 26.02) */
+		.alloc_ram_keeps_reservation = true,
 	},
 	[GN_26_02] = {
 		.version = GN_26_02,
@@ -62,6 +68,8 @@ static const struct gn_behaviour behaviours[GN_NVERSIONS] = {
 		/* a7422e316d (25.02): 256 -> 320 MiB */
 		.linker_area_size = 320ULL << 20,
 		.attach_executable_rx = true,
+		.map_dst_with_offsets = true,
+		.alloc_ram_keeps_reservation = true,
 	},
 };
 
@@ -140,4 +148,18 @@ void gn_costs_for(unsigned bits, struct gn_costs *o)
 	/* Pd_session_component embeds three region maps and a dataspace
 	 * slab block: estimate */
 	o->pd_session_ram = gn_align_page(3 * o->rmc_ram + 4096 + 2048);
+	/* child.cc Child::session: the parent withholds session_costs()
+	 * from each donation before forwarding it, the slab overhead of
+	 * one Session_state (session_state.h: a Slab of
+	 * sizeof(Session_state) entries in blocks of 16 of them, child.h
+	 * session_alloc_batch_size()): block size / entries per block.
+	 * sizeof(Session_state) is an estimate: label String<160>, args
+	 * String<256>, three id-space elements, affinity, capability,
+	 * quotas and pointers */
+	{
+		uint64_t state = w == 8 ? 776 : 640, block = 16 * state;
+		uint64_t epb = (block - 4 * w - w) / (state + w + 1);
+
+		o->session_costs = block / epb;
+	}
 }

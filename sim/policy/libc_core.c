@@ -315,7 +315,7 @@ int pol_lc_mmap(struct pol_lc *lc, uint64_t addr, uint64_t len, int prot,
 		int flags, int fd, uint64_t off, uint64_t *out)
 {
 	bool exec = prot & LX_PROT_EXEC;
-	uint64_t start = 0;
+	uint64_t start = 0, rounded;
 	int r;
 
 	*out = 0;
@@ -348,8 +348,14 @@ int pol_lc_mmap(struct pol_lc *lc, uint64_t addr, uint64_t len, int prot,
 		 * PROT_NONE is committed rw */
 		if (pol_ma_alloc(&lc->pool[exec], len, lc->align_log2, &start))
 			return -LX_ENOMEM;
-		pol_ma_zero(&lc->pool[exec], start,
-			    (len + PAGE - 1) & ~(PAGE - 1));
+		/* bzero(start, align_addr(length, AT_PAGE)): past a length
+		 * that is no page multiple the page is the pool's, and may
+		 * hold its own metadata (file_operations.cc) */
+		rounded = (len + PAGE - 1) & ~(PAGE - 1);
+		pol_ma_zero(&lc->pool[exec], start, rounded);
+		if (rounded > len)
+			pol_ma_clobber(&lc->pool[exec], start + len,
+				       rounded - len);
 		pol_addrset_insert(&lc->reg, start, POL_LC_ANON);
 		*out = start;
 		return 0;

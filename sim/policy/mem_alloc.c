@@ -366,12 +366,18 @@ void pol_ma_init(struct pol_ma *m, struct gn_ctx *gn, bool executable,
 void pol_ma_fini(struct pol_ma *m)
 {
 	struct pol_ma_ds *d, *n;
+	bool lost = false;
 
-	/* ~Dataspace_pool: detach, then free */
+	/* ~Dataspace_pool: detach, then free, newest first (a LIFO list);
+	 * a lost record ends the list: it and every older dataspace stay */
 	for (d = m->ds; d; d = n) {
 		n = d->next;
-		gn_region_map_detach(gn_env_rm(m->gn), d->base);
-		gn_pd_free_ram(gn_env_pd(m->gn), d->ds);
+		if (d->rec_lost)
+			lost = true;
+		if (!lost) {
+			gn_region_map_detach(gn_env_rm(m->gn), d->base);
+			gn_pd_free_ram(gn_env_pd(m->gn), d->ds);
+		}
 		free(d);
 	}
 	m->ds = NULL;
@@ -413,7 +419,11 @@ static int expand(struct pol_ma *m, uint64_t size)
 	/* Genode only warns when the range cannot be added */
 	add_range(&m->alloc, range.start, range.num_bytes);
 	/* the pool's Dataspace record lives in the new memory */
-	return alloc_aligned(&m->alloc, m->ds_struct, 2, &rec);
+	if (alloc_aligned(&m->alloc, m->ds_struct, 2, &rec))
+		return -1;
+	d->rec = rec;
+	d->has_rec = true;
+	return 0;
 }
 
 int pol_ma_alloc(struct pol_ma *m, uint64_t size, unsigned align_log2,
@@ -480,4 +490,41 @@ void pol_ma_zero(struct pol_ma *m, uint64_t addr, uint64_t len)
 		off = s;
 		gn_ds_zero(d->ds, off - d->base, e - s);
 	}
+}
+
+/* Bytes of [a, a+n) inside [b, b+size). */
+static uint64_t overlap(uint64_t a, uint64_t n, uint64_t b, uint64_t size)
+{
+	uint64_t s = a > b ? a : b;
+	uint64_t e = a + n < b + size ? a + n : b + size;
+
+	return e > s ? e - s : 0;
+}
+
+uint64_t pol_ma_clobber(struct pol_ma *m, uint64_t addr, uint64_t len)
+{
+	struct pol_avl_sb *sb;
+	struct pol_ma_ds *d;
+	uint64_t hit = 0, h;
+
+	for (d = m->ds; d; d = d->next) {
+		if (!d->has_rec)
+			continue;
+		h = overlap(addr, len, d->rec, m->ds_struct);
+		if (h && !d->rec_lost) {
+			d->rec_lost = true;
+			m->records_lost++;
+		}
+		hit += h;
+	}
+	sb = m->alloc.curr;
+	if (sb)
+		do {
+			if (!sb->initial)
+				hit += overlap(addr, len, sb->addr,
+					       m->alloc.sb_size);
+			sb = sb->next;
+		} while (sb != m->alloc.curr);
+	m->md_clobbered += hit;
+	return hit;
 }

@@ -92,6 +92,9 @@ struct pol_ma_ds {
 	gn_ds_cap ds;
 	uint64_t base, size;	/* where it is attached in env */
 	bool fresh;		/* attached during the current alloc */
+	uint64_t rec;		/* where its Dataspace record is */
+	bool has_rec;		/* the record could be allocated */
+	bool rec_lost;		/* overwritten (pol_ma_clobber) */
 };
 
 struct pol_ma {
@@ -104,6 +107,10 @@ struct pol_ma {
 	struct pol_ma_ds *ds;	/* every dataspace of the pool */
 	uint64_t ram;		/* bytes of RAM the pool holds */
 	unsigned nds;
+	/* the pool's own metadata overwritten through pol_ma_clobber:
+	 * bytes of records and slab blocks, and records lost */
+	uint64_t md_clobbered;
+	unsigned records_lost;
 };
 
 /*
@@ -132,5 +139,16 @@ bool pol_ma_owns(const struct pol_ma *m, uint64_t addr);
  * core zero-filled them and nothing ran since.
  */
 void pol_ma_zero(struct pol_ma *m, uint64_t addr, uint64_t len);
+/*
+ * pol_ma_clobber - the program's (or libc's) write over [addr, addr+len)
+ * of pool memory that is not the block it was allocated: the pool's own
+ * metadata there is overwritten.  A Dataspace record is lost: its list
+ * link and capability are gone, so ~Dataspace_pool stops at it, and it
+ * and every older dataspace stay allocated and attached (pol_ma_fini).
+ * A dynamic slab block holds Allocator_avl's nodes: its bytes are
+ * counted (Genode's allocator is corrupt from here on; the model goes
+ * on as if it were not).  Returns the bytes of metadata overwritten.
+ */
+uint64_t pol_ma_clobber(struct pol_ma *m, uint64_t addr, uint64_t len);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "policy/libc_core.h"
 #include "policy/mem_alloc.h"
+#include "test_rnd.h"
 
 static void pool_check(struct fx *f)
 {
@@ -190,6 +191,59 @@ static void test_zero_fill(void **state)
 	assert_int_equal(fx_load(&f, a), 0);
 	assert_int_equal(fx_load(&f, a + PG + 17), 0);
 	fx_close(&f);
+}
+
+/*
+ * 26.02's mmap zeroes the page-rounded length of a block that is only
+ * `length` long, and the pool's own metadata comes from the same memory
+ * (Allocator_avl(0); the Dataspace record of each expansion is allocated
+ * there at word alignment).  Mappings of lengths that are no page
+ * multiple, freed and made again, sooner or later get a record placed in
+ * the tail of a block's last page and then wipe it; the pool loses that
+ * dataspace and every older one at destruction.
+ */
+static void test_bzero_clobbers_metadata(void **state)
+{
+	uint64_t seed = 0x5eed, kept[16] = {0}, klen[16] = {0}, a = 0;
+	uint64_t len = 0, ds0, leak = 0;
+	struct pol_ma_ds *d;
+	struct pol_ma *pool;
+	struct fx f;
+	int i;
+
+	fx_open(&f, &pol_libc, "", 256 * MiB);
+	pool = &((struct pol_lc *)f.st)->pool[0];
+	ds0 = gn_metrics(f.gn)->dataspaces;
+	for (i = 0; i < 20000 && !pool->records_lost; i++) {
+		uint64_t r = test_rnd(&seed);
+		unsigned k = (unsigned)(r % 16);
+
+		if (kept[k]) {
+			assert_int_equal(fx_munmap(&f, kept[k], klen[k]), 0);
+			kept[k] = 0;
+			continue;
+		}
+		len = 1 + (r >> 8) % (48 * KiB);
+		a = kept[k] = fx_anon(&f, len, RW);
+		klen[k] = len;
+	}
+	assert_true(pool->records_lost == 1);
+	/* the last mmap's bzero hit a record in its block's last page */
+	for (d = pool->ds; d && !d->rec_lost; d = d->next)
+		;
+	assert_non_null(d);
+	assert_true(d->rec >= a + len);
+	assert_true(d->rec + pool->ds_struct <=
+		    ((a + len + PG - 1) & ~(PG - 1)));
+	assert_true(pool->md_clobbered >= pool->ds_struct);
+	/* ~Dataspace_pool stops at the lost record (a LIFO list): it and
+	 * every older dataspace stay */
+	for (; d; d = d->next)
+		leak++;
+	f.pol->fini(f.st);
+	fx_check(&f);
+	assert_int_equal(gn_metrics(f.gn)->dataspaces, ds0 + leak);
+	gn_ctx_free(f.gn);
 }
 
 static void test_other_calls(void **state)
@@ -556,6 +610,7 @@ int main(void)
 		cmocka_unit_test(test_avl_random),
 		cmocka_unit_test(test_addrset),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_bzero_clobbers_metadata),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
