@@ -160,9 +160,14 @@ static const char *parse_requirement(struct cf_case *c, const char *s,
 		while (i < len && part < 3) {
 			if (!isdigit((unsigned char)s[i]))
 				return "malformed kernel version";
-			while (i < len && isdigit((unsigned char)s[i]))
+			while (i < len && isdigit((unsigned char)s[i])) {
+				/* no version part is near this; and the
+				 * arithmetic must not overflow */
+				if (r.version[part] > 99999)
+					return "version number too large";
 				r.version[part] = r.version[part] * 10 +
 						  (s[i++] - '0');
+			}
 			part++;
 			if (i < len && s[i] == '.')
 				i++;
@@ -438,7 +443,9 @@ static const char *parse_statement(struct cf_case *c, struct cf_stmt *st,
 	return parse_expect(c, st, s + end + 1, len - end - 1);
 }
 
-static char *read_file(const char *path, size_t *len, bool *missing)
+/* The file's text, or NULL with *@why (and *@missing for ENOENT). */
+static char *read_file(const char *path, size_t *len, bool *missing,
+		       const char **why)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf;
@@ -447,17 +454,26 @@ static char *read_file(const char *path, size_t *len, bool *missing)
 	*missing = false;
 	if (!f) {
 		*missing = errno == ENOENT;
+		*why = strerror(errno);
 		return NULL;
 	}
 	buf = malloc(CASE_MAX_BYTES + 1);
 	if (!buf) {
 		fclose(f);
+		*why = "out of memory";
 		return NULL;
 	}
 	n = fread(buf, 1, CASE_MAX_BYTES + 1, f);
+	if (ferror(f)) {
+		*why = strerror(errno);
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
 	fclose(f);
 	if (n > CASE_MAX_BYTES) {
 		free(buf);
+		*why = "larger than 1 MiB: a case is a few lines";
 		return NULL;
 	}
 	buf[n] = '\0';
@@ -474,9 +490,10 @@ struct cf_case *cf_load(const char *path, char *msg, size_t size,
 	size_t len, pos = 0, n, cap = 0;
 	unsigned lineno = 0;
 
-	text = read_file(path, &len, missing);
+	text = read_file(path, &len, missing, &why);
 	if (!c || !text) {
-		snprintf(msg, size, "%s: cannot read", path);
+		snprintf(msg, size, "%s: cannot read: %s", path,
+			 text ? "out of memory" : why);
 		free(text);
 		free(c);
 		return NULL;
