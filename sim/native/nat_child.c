@@ -193,7 +193,7 @@ static void on_fault(int sig, siginfo_t *info, void *uc)
 	(void)uc;
 	if (!in_access || info->si_code <= 0) {
 		signal(sig, SIG_DFL);
-		raise(sig);
+		kill(getpid(), sig);
 		return;
 	}
 	fault_sig = sig;

@@ -45,6 +45,7 @@ struct nat_space {
 	char why[96];		/* how the child died */
 	uint64_t brk0;		/* the child's own break */
 	struct iv_map *own;	/* the child's own memory */
+	struct iv_map *made;	/* what the trace's calls mapped there */
 	struct iv_map *reloc;	/* relocated absolute placements */
 };
 
@@ -99,8 +100,9 @@ static void *nat_new(void *ctx)
 	n->box = mmap(NULL, sizeof(*n->box), PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	n->own = iv_new();
+	n->made = iv_new();
 	n->reloc = iv_new();
-	if (n->box == MAP_FAILED || !n->own || !n->reloc)
+	if (n->box == MAP_FAILED || !n->own || !n->made || !n->reloc)
 		goto error;
 	fflush(NULL);
 	n->pid = fork();
@@ -126,6 +128,7 @@ error:
 	if (n->box != MAP_FAILED && n->box)
 		munmap(n->box, sizeof(*n->box));
 	iv_free(n->own);
+	iv_free(n->made);
 	iv_free(n->reloc);
 	free(n);
 	return NULL;
@@ -144,6 +147,7 @@ static void nat_free(void *ctx, void *space)
 	}
 	munmap(n->box, sizeof(*n->box));
 	iv_free(n->own);
+	iv_free(n->made);
 	iv_free(n->reloc);
 	free(n);
 }
@@ -219,6 +223,26 @@ static bool reaches_own(const struct nat_space *n, uint64_t addr,
 	return !iv_disjoint(n->own, addr & LX_PAGE_MASK, end);
 }
 
+/*
+ * Keep the ranges the trace's calls mapped (in the child's addresses) up
+ * to date after call @c answered @rc, @val; returns @rc.
+ */
+static int made(struct nat_space *n, const struct rp_call *c, int64_t rc,
+		uint64_t val)
+{
+	uint64_t a = reloc(n, c->arg[0]);
+
+	if (rc != 0)
+		return (int)rc;
+	if (c->call == TR_MMAP && val + page_up(c->arg[1]) > val)
+		iv_union(n->made, val, val + page_up(c->arg[1]), 1);
+	else if (c->call == TR_MREMAP && val + page_up(c->arg[2]) > val)
+		iv_union(n->made, val, val + page_up(c->arg[2]), 1);
+	else if (c->call == TR_MUNMAP && a + page_up(c->arg[1]) > a)
+		iv_remove(n->made, a, a + page_up(c->arg[1]));
+	return (int)rc;
+}
+
 /* Calls that change the mappings in their (addr, len) range. */
 static bool changes_range(enum tr_call c)
 {
@@ -258,12 +282,22 @@ static int nat_call(void *ctx, void *space, const struct rp_call *c,
 	if (c->call == TR_MMAP &&
 	    (a[3] & (LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE)) &&
 	    !(a[0] & ~LX_PAGE_MASK) && reaches_own(n, a[0], a[1])) {
+		if (!(a[3] & LX_MAP_FIXED)) {
+			/* MAP_FIXED_NOREPLACE replaces nothing: let the
+			 * kernel say whether something is in the way, and
+			 * whether that is the trace's own mapping */
+			rc = ask(n, NAT_CALL, c->call, a, out);
+			if (rc != -EEXIST ||
+			    !iv_disjoint(n->made, a[0], page_up(a[0] + a[1])))
+				return made(n, c, rc, *out);
+		}
 		/* the traced program had this range to itself: place it
 		 * anywhere, and let later addresses follow */
 		want = a[0];
 		a[0] = 0;
 		a[3] &= ~(uint64_t)(LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE);
 		rc = ask(n, NAT_CALL, c->call, a, out);
+		made(n, c, rc, *out);
 		if (rc == 0) {
 			iv_assign(n->reloc, want, want + page_up(a[1]),
 				  *out - want);
@@ -280,7 +314,7 @@ static int nat_call(void *ctx, void *space, const struct rp_call *c,
 		return RP_EREFUSED;
 #endif
 	rc = ask(n, NAT_CALL, c->call, a, out);
-	return (int)rc;
+	return made(n, c, rc, *out);
 }
 
 static int nat_load(void *ctx, void *space, uint64_t addr, uint8_t *val)
