@@ -76,6 +76,10 @@ struct rp_summary {
 	uint64_t mmaps_placed;		/* non-fixed mmaps that succeeded */
 	uint64_t mmaps_exact;		/* ... at the recorded address */
 	uint64_t adopted;		/* ranges made before the trace */
+	uint64_t unmodelled;		/* calls that can change the address
+					 * space but are not modelled
+					 * (tr_call_unmodelled; by call in
+					 * calls[]) */
 	uint64_t processes;		/* address spaces created */
 	uint64_t orphans;		/* pids seen before any clone */
 	uint64_t skipped_lines;

@@ -126,6 +126,20 @@ static void print_text(const struct rp_options *o, const struct rp_summary *s)
 	       s->mmaps_placed ? 100.0 * (double)s->mmaps_exact /
 					 (double)s->mmaps_placed
 			       : 100.0);
+	if (s->unmodelled) {
+		printf("unmodelled %" PRIu64 " calls that change the address "
+		       "space were not run (", s->unmodelled);
+		sep = "";
+		for (c = 0; c < TR_NCALLS; c++)
+			if (tr_call_unmodelled((enum tr_call)c) &&
+			    s->calls[c]) {
+				printf("%s%s %" PRIu64, sep,
+				       tr_call_name((enum tr_call)c),
+				       s->calls[c]);
+				sep = ", ";
+			}
+		printf("): later results may differ\n");
+	}
 	printf("processes  %" PRIu64 " address spaces, %" PRIu64
 	       " ranges adopted from before the trace, %" PRIu64
 	       " pids without a clone\n",
@@ -175,6 +189,15 @@ static void print_json(const struct rp_options *o, const struct rp_summary *s)
 		       o->gn.cap_quota);
 	printf(", \"ram_peak\": %" PRIu64 ", \"caps_peak\": %" PRIu64,
 	       s->gn.ram_peak, s->gn.caps_peak);
+	printf(", \"unmodelled\": {");
+	sep = "";
+	for (c = 0; c < TR_NCALLS; c++)
+		if (tr_call_unmodelled((enum tr_call)c) && s->calls[c]) {
+			printf("%s\"%s\": %" PRIu64, sep,
+			       tr_call_name((enum tr_call)c), s->calls[c]);
+			sep = ", ";
+		}
+	printf("}");
 	printf(", \"mmaps_placed\": %" PRIu64 ", \"mmaps_exact\": %" PRIu64
 	       ", \"adopted\": %" PRIu64 ", \"processes\": %" PRIu64
 	       ", \"orphans\": %" PRIu64 ", \"skipped_lines\": %" PRIu64

@@ -40,6 +40,7 @@ static bool needs_mapping(enum tr_call c)
 	case TR_MUNLOCK:
 	case TR_MINCORE:
 	case TR_MREMAP:
+	case TR_MSEAL:
 		return true;
 	default:
 		return false;

@@ -12,7 +12,11 @@ from rmsim_driver import RMSIM, SOURCE, main, open_text, run, trace_files
 MEMORY_CALLS = ("mmap munmap mprotect pkey_mprotect madvise mremap msync brk "
                 "mlock mlock2 munlock mlockall munlockall mincore clone "
                 "clone3 fork vfork execve exit_group open openat close dup "
-                "dup2 dup3 memfd_create prlimit64 setrlimit capset").split()
+                "dup2 dup3 memfd_create prlimit64 setrlimit capset mseal "
+                "prctl memfd_secret shmat shmdt remap_file_pages "
+                "process_madvise process_mrelease userfaultfd "
+                "io_uring_setup pkey_alloc pkey_free map_shadow_stack mbind "
+                "set_mempolicy_home_node").split()
 
 # An optional pid prefix ("[pid  12] " or "12  ") and timestamp, then the
 # call name and "(".  Resumed halves are counted, unfinished halves not.

@@ -59,7 +59,7 @@ class Suite(unittest.TestCase):
                 with open(os.path.join(d, f)) as fh:
                     text = fh.read()
                 with self.subTest(case=f):
-                    self.assertRegex(text, r"(?m)^# case: [A-J]\.\d+")
+                    self.assertRegex(text, r"(?m)^# case: [A-K]\.\d+")
                     self.assertRegex(text, r"(?m)^# refs: \S")
 
 
