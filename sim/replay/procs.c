@@ -144,6 +144,7 @@ static struct rp_proc *proc_fork(struct rp_procs *ps, struct rp_proc *parent)
 	p->brk_known = parent->brk_known;
 	p->brk_start = parent->brk_start;
 	p->from_exec = parent->from_exec;
+	p->brk = parent->brk;
 	return p;
 }
 

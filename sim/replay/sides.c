@@ -107,6 +107,7 @@ void rp_learn(struct replay *r, struct rp_proc *p, const struct tr_event *ev)
 		t->set_brk(t->ctx, p->side[RP_REF].space, (uint64_t)ev->ret);
 		p->brk_known = true;
 		p->brk_start = (uint64_t)ev->ret;
+		p->brk = (uint64_t)ev->ret;
 	}
 }
 

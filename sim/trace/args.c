@@ -982,6 +982,10 @@ static int parse_call(struct cur *cp, enum tr_call call, struct tr_event *ev,
 next:
 			n++;
 			ws(&c);
+			/* a thread killed inside the call: strace closes it
+			 * with "<... NAME resumed> <unfinished ...>) = ?" */
+			if (lit(&c, "<unfinished ...>"))
+				ws(&c);
 			if (peek(&c) == ',') {
 				c.i++;
 				continue;

@@ -66,6 +66,8 @@ go build -o go-alloc "$SRC/go-alloc.go"
 gccgo -O2 -o gccgo-alloc "$SRC/go-alloc.go"
 gcc -O2 -Wall -o glibc-malloc "$SRC/glibc-malloc.c"
 gcc -O1 -Wall -pthread -o edgecases "$SRC/edgecases.c"
+gcc -O2 -Wall -pthread -o mt-alloc "$SRC/mt-alloc.c"
+gcc -O1 -Wall -pthread -fsanitize=address -o mt-alloc-asan "$SRC/mt-alloc.c"
 
 echo "== recording"
 if want go-hello; then
@@ -146,4 +148,46 @@ if want edgecases-raw; then
 	fresh edgecases-raw
 	strace -X raw -e trace=%memory,%process,$CONTEXT -o "$TR/edgecases-raw.strace" ./edgecases >/dev/null
 	finish edgecases-raw
+fi
+# Threads that allocate at once (8 threads, 600 rounds each): their mmaps
+# and munmaps overlap in time, and strace prints some in another order
+# than the kernel served them.  -ttt -T give each call its extent.
+JEMALLOC=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2	# Debian libjemalloc2
+if want glibc-threads; then
+	fresh glibc-threads
+	strace -f -ttt -T -e trace=%memory,%process -o "$TR/glibc-threads.strace" \
+		./mt-alloc 8 600
+	xz -6 -f "$TR/glibc-threads.strace"
+	finish glibc-threads
+fi
+if want jemalloc-threads; then
+	fresh jemalloc-threads
+	strace -f -ttt -T -E LD_PRELOAD=$JEMALLOC -e trace=%memory,%process \
+		-o "$TR/jemalloc-threads.strace" ./mt-alloc 8 600
+	xz -6 -f "$TR/jemalloc-threads.strace"
+	finish jemalloc-threads
+fi
+if want asan-threads; then
+	# LeakSanitizer cannot run under ptrace: it is turned off
+	fresh asan-threads
+	ASAN_OPTIONS=detect_leaks=0 strace -f -ttt -T -e trace=%memory,%process \
+		-o "$TR/asan-threads.strace" ./mt-alloc-asan 8 600
+	xz -6 -f "$TR/asan-threads.strace"
+	finish asan-threads
+fi
+# Traces with gaps.  %memory alone shows no execve: /usr/bin/env (and, on
+# a machine with pyenv, its shim scripts) exec the interpreter unseen.
+if want env-python-gaps; then
+	fresh env-python-gaps
+	strace -e trace=%memory -o "$TR/env-python-gaps.strace" /usr/bin/env python3 \
+		-c 'import json; x=[bytearray(200000) for i in range(20)]; print(len(x))' \
+		>/dev/null
+	finish env-python-gaps
+fi
+# Without -f the threads' own calls are missing.
+if want threads-without-f; then
+	fresh threads-without-f
+	strace -ttt -e trace=%memory,%process -o "$TR/threads-without-f.strace" \
+		./mt-alloc 4 200
+	finish threads-without-f
 fi
