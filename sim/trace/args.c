@@ -922,9 +922,12 @@ static int parse_call(struct cur *cp, enum tr_call call, struct tr_event *ev,
 			if (call == TR_PRCTL) {
 				size_t at = c.i;
 
-				/* options rmsim has no name for, strings */
+				/* options rmsim has no name for, strings;
+				 * a case must say what it means */
 				if (value(&c, &v, &numeric, NULL, 0) ||
 				    !numeric) {
+					if (c.env)
+						goto fail;
 					c.i = at;
 					c.why = NULL;
 					if (skip_arg(&c))

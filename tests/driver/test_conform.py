@@ -81,6 +81,7 @@ class Malformed(unittest.TestCase):
         ("munmap(0x1000, PG) 0\n", 3,
          "expected '=' and a result after the call"),
         ("munmap(0x1000, PROT_BOGUS) = 0\n", 3, "unknown constant"),
+        ("prctl(PR_SET_MDEW, 1, 0, 0, 0) = 0\n", 3, "unknown constant"),
         ("load(0x1000)\n", 3, "load and prot need an expected result"),
         ("prot(0x1000) = rwq\n", 3,
          "expected rwx-style access or 'unmapped'"),

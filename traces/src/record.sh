@@ -67,6 +67,8 @@ gccgo -O2 -o gccgo-alloc "$SRC/go-alloc.go"
 gcc -O2 -Wall -o glibc-malloc "$SRC/glibc-malloc.c"
 gcc -O1 -Wall -pthread -o edgecases "$SRC/edgecases.c"
 gcc -O2 -Wall -pthread -o mt-alloc "$SRC/mt-alloc.c"
+gcc -O1 -Wall -o mdwe-exec "$SRC/mdwe-exec.c"
+gcc -O1 -Wall -o rawio "$SRC/rawio.c"
 gcc -O1 -Wall -pthread -fsanitize=address -o mt-alloc-asan "$SRC/mt-alloc.c"
 
 echo "== recording"
@@ -190,4 +192,23 @@ if want threads-without-f; then
 	strace -ttt -e trace=%memory,%process -o "$TR/threads-without-f.strace" \
 		./mt-alloc 4 200
 	finish threads-without-f
+fi
+# Memory-deny-write-execute across execve, kept and dropped.
+if want mdwe-exec; then
+	fresh mdwe-exec
+	strace -f -e trace=%memory,%process,prctl -o "$TR/mdwe-exec.strace" \
+		./mdwe-exec >/dev/null
+	finish mdwe-exec
+fi
+if want mdwe-exec-noinherit; then
+	fresh mdwe-exec-noinherit
+	strace -f -e trace=%memory,%process,prctl \
+		-o "$TR/mdwe-exec-noinherit.strace" ./mdwe-exec noinherit >/dev/null
+	finish mdwe-exec-noinherit
+fi
+# CAP_SYS_RAWIO: needs root (MAP_FIXED at 0, then capset drops it).
+if want rawio && [ "$(id -u)" = 0 ]; then
+	fresh rawio
+	strace -e trace=%memory,capset -o "$TR/rawio.strace" ./rawio >/dev/null
+	finish rawio
 fi
