@@ -20,11 +20,13 @@
  * munmap early (rp_overlap_blocker finds it) and judges it when it
  * finishes in the trace.
  *
- * ALGORITHM: rp_overlap_start() notes an unfinished start; rp_overlap_
- * done() answers for a completed call whether any other pid's mmap,
- * mremap or munmap was in flight within its extent (unfinished now, or finished with
- * an intersecting extent), then forgets its start (handing back what an
- * early run gave) and rings it.
+ * ALGORITHM: rp_overlap_start() notes an unfinished start.
+ * rp_overlap_done(), called for every finished call, forgets the
+ * thread's start (a thread runs one call at a time; a start whose end
+ * the trace lost goes too), handing back what an early run gave, and
+ * answers for an mmap, mremap or munmap whether another pid's was in
+ * flight within its extent (unfinished now, or finished with an
+ * intersecting extent); then it rings the call's extent.
  *
  * INVARIANTS: at most one unfinished call per pid (a thread runs one
  * system call at a time); ring entries have start <= end.
@@ -69,22 +71,25 @@ bool rp_overlap_done(struct rp_overlap *o, const struct tr_event *ev,
 	unsigned i;
 
 	early->early = false;
-	if (!tracked(ev->call))
-		return false;
 	for (i = 0; i < RP_OVERLAP_FLIGHT; i++) {
 		struct rp_flight *f = &o->flight[i];
 
 		if (!f->used)
 			continue;
 		if (f->ev.pid == ev->pid) {
-			/* this call's own start */
-			if (f->early)
+			/* this call's own start; or, when the thread is at
+			 * another call, one whose end the trace lost (a
+			 * thread killed in it): over either way */
+			if (f->early && f->ev.call == ev->call &&
+			    f->ev.line == ev->line)
 				*early = *f;
 			f->used = false;
 		} else if (f->ev.line <= end_line) {
 			overlapped = true;
 		}
 	}
+	if (!tracked(ev->call))
+		return false;
 	for (i = 0; i < RP_OVERLAP_RING && i < o->n; i++) {
 		x = &o->ring[i];
 		if (x->pid != ev->pid && x->start <= end_line &&
@@ -111,7 +116,7 @@ struct rp_flight *rp_overlap_blocker(struct rp_overlap *o, int32_t pid,
 		struct rp_flight *f = &o->flight[i];
 		uint64_t a, e;
 
-		if (!f->used || f->early || f->ev.pid == pid ||
+		if (!f->used || f->early || f->passed || f->ev.pid == pid ||
 		    f->ev.call != TR_MUNMAP)
 			continue;
 		a = f->ev.arg[0];

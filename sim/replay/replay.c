@@ -339,9 +339,11 @@ static void run_blockers(struct replay *r, struct rp_proc *p,
 				       (uint64_t)ev->ret, ev->arg[1]))) {
 		struct tr_event m = f->ev;
 
+		if (procs_get(r->procs, m.pid) != p) {
+			f->passed = true;	/* another process's memory */
+			continue;
+		}
 		f->early = true;
-		if (procs_get(r->procs, m.pid) != p)
-			continue;	/* another process: not in the way */
 		m.flags &= ~(unsigned)TR_FLAG_STARTED;
 		m.result = TR_RET_VALUE;
 		m.ret = 0;
@@ -437,7 +439,7 @@ static int step(struct replay *r, const struct tr_event *ev)
 	const char *verdict = "ok", *mverdict = NULL;
 	uint64_t val = 0, mval = 0, traced_target = 0;
 	int rc = 0, mrc = 0, st;
-	bool ran = false, mran = false, concurrent;
+	bool ran = false, mran = false, concurrent, overlapped;
 	struct rp_flight early;
 
 	if (ev->flags & TR_FLAG_STARTED) {
@@ -450,6 +452,7 @@ static int step(struct replay *r, const struct tr_event *ev)
 	}
 	r->sum->events++;
 	r->sum->calls[ev->call]++;
+	overlapped = rp_overlap_done(&r->overlap, ev, r->end_line, &early);
 	r->line = ev->line;
 	p = procs_get(r->procs, ev->pid);
 	if (p && (st = image_change(r, &p, ev)) != 0 && st != 70)
@@ -540,9 +543,7 @@ static int step(struct replay *r, const struct tr_event *ev)
 					? rp_to_side(p, RP_REF,
 						     (uint64_t)ev->ret)
 					: (uint64_t)ev->ret;
-		concurrent = rp_overlap_done(&r->overlap, ev, r->end_line,
-					     &early) &&
-			     ev->call == TR_MMAP &&
+		concurrent = overlapped && ev->call == TR_MMAP &&
 			     ev->result == TR_RET_VALUE &&
 			     !(ev->arg[3] &
 			       (LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE));

@@ -32,6 +32,8 @@ struct rp_flight {
 	bool used;
 	struct tr_event ev;	/* its start: arguments, pid, line */
 	bool early;		/* run before it finished in the trace */
+	bool passed;		/* looked at as a blocker: another
+				 * process's, not in the way */
 	bool mran;		/* ... on the model side too */
 	int rc, mrc;
 	uint64_t val, mval;

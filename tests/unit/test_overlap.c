@@ -89,6 +89,10 @@ static void test_blocker(void **state)
 	f = rp_overlap_blocker(&o, 1, 0x7f000000f000, 2 * 4096);
 	assert_non_null(f);
 	assert_int_equal(f->ev.arg[0], 0x7f0000010000);
+	/* another process's munmap: passed over, run in its turn */
+	f->passed = true;
+	assert_null(rp_overlap_blocker(&o, 1, 0x7f000000f000, 2 * 4096));
+	f->passed = false;
 	f->early = true;
 	f->rc = 0;
 	assert_null(rp_overlap_blocker(&o, 1, 0x7f000000f000, 2 * 4096));
