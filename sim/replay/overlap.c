@@ -29,7 +29,8 @@
  * intersecting extent); then it rings the call's extent.
  *
  * INVARIANTS: at most one unfinished call per pid (a thread runs one
- * system call at a time); ring entries have start <= end.
+ * system call at a time), nflight of them; ring entries have start <=
+ * end <= last_end.
  */
 #include "replay_internal.h"
 
@@ -57,6 +58,8 @@ void rp_overlap_start(struct rp_overlap *o, const struct tr_event *ev)
 	}
 	if (free_slot == RP_OVERLAP_FLIGHT)
 		return;	/* more threads at once than tracked: not noted */
+	if (!o->flight[free_slot].used)
+		o->nflight++;
 	memset(&o->flight[free_slot], 0, sizeof(o->flight[free_slot]));
 	o->flight[free_slot].used = true;
 	o->flight[free_slot].ev = *ev;
@@ -71,7 +74,7 @@ bool rp_overlap_done(struct rp_overlap *o, const struct tr_event *ev,
 	unsigned i;
 
 	early->early = false;
-	for (i = 0; i < RP_OVERLAP_FLIGHT; i++) {
+	for (i = 0; o->nflight && i < RP_OVERLAP_FLIGHT; i++) {
 		struct rp_flight *f = &o->flight[i];
 
 		if (!f->used)
@@ -84,13 +87,16 @@ bool rp_overlap_done(struct rp_overlap *o, const struct tr_event *ev,
 			    f->ev.line == ev->line)
 				*early = *f;
 			f->used = false;
+			o->nflight--;
 		} else if (f->ev.line <= end_line) {
 			overlapped = true;
 		}
 	}
 	if (!tracked(ev->call))
 		return false;
-	for (i = 0; i < RP_OVERLAP_RING && i < o->n; i++) {
+	/* a call printed on one line after every finished one ended cannot
+	 * meet them: the common case costs no scan */
+	for (i = 0; o->last_end >= ev->line && i < o->n; i++) {
 		x = &o->ring[i];
 		if (x->pid != ev->pid && x->start <= end_line &&
 		    ev->line <= x->end)
@@ -100,6 +106,7 @@ bool rp_overlap_done(struct rp_overlap *o, const struct tr_event *ev,
 	x->pid = ev->pid;
 	x->start = ev->line;
 	x->end = end_line;
+	o->last_end = end_line;
 	o->next = (o->next + 1) % RP_OVERLAP_RING;
 	if (o->n < RP_OVERLAP_RING)
 		o->n++;
@@ -129,8 +136,21 @@ struct rp_flight *rp_overlap_blocker(struct rp_overlap *o, int32_t pid,
 
 int rp_overlap_check(const struct rp_overlap *o, char *why, size_t size)
 {
-	unsigned i, j;
+	unsigned i, j, used = 0;
 
+	for (i = 0; i < RP_OVERLAP_FLIGHT; i++)
+		used += o->flight[i].used;
+	if (used != o->nflight) {
+		snprintf(why, size, "%u unfinished calls counted, %u held",
+			 o->nflight, used);
+		return -1;
+	}
+	for (i = 0; i < o->n && i < RP_OVERLAP_RING; i++)
+		if (o->ring[i].end > o->last_end) {
+			snprintf(why, size, "extent %u ends after the newest",
+				 i);
+			return -1;
+		}
 	for (i = 0; i < RP_OVERLAP_FLIGHT; i++)
 		for (j = i + 1; j < RP_OVERLAP_FLIGHT; j++)
 			if (o->flight[i].used && o->flight[j].used &&

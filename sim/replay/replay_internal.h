@@ -43,6 +43,9 @@ struct rp_overlap {
 	struct rp_flight flight[RP_OVERLAP_FLIGHT];	/* one per pid */
 	struct rp_extent ring[RP_OVERLAP_RING];	/* the last finished */
 	unsigned next, n;
+	unsigned nflight;	/* flight entries used */
+	uint64_t last_end;	/* end of the newest ring entry: the
+				 * latest, as calls finish in line order */
 };
 
 void rp_overlap_start(struct rp_overlap *o, const struct tr_event *ev);

@@ -987,7 +987,7 @@ next:
 			ws(&c);
 			/* a thread killed inside the call: strace closes it
 			 * with "<... NAME resumed> <unfinished ...>) = ?" */
-			if (lit(&c, "<unfinished ...>"))
+			if (peek(&c) == '<' && lit(&c, "<unfinished ...>"))
 				ws(&c);
 			if (peek(&c) == ',') {
 				c.i++;

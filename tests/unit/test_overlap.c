@@ -112,11 +112,21 @@ static void test_checker_finds_breakage(void **state)
 	memset(&o, 0, sizeof(o));
 	o.flight[0].used = o.flight[3].used = true;
 	o.flight[0].ev.pid = o.flight[3].ev.pid = 7;
+	o.nflight = 2;
+	assert_int_equal(rp_overlap_check(&o, why, sizeof(why)), -1);
+	o.flight[3].ev.pid = 8;
+	assert_int_equal(rp_overlap_check(&o, why, sizeof(why)), 0);
+	o.nflight = 1;
 	assert_int_equal(rp_overlap_check(&o, why, sizeof(why)), -1);
 	memset(&o, 0, sizeof(o));
 	o.n = 1;
 	o.ring[0].start = 5;
 	o.ring[0].end = 4;
+	o.last_end = 4;
+	assert_int_equal(rp_overlap_check(&o, why, sizeof(why)), -1);
+	o.ring[0].start = 3;
+	assert_int_equal(rp_overlap_check(&o, why, sizeof(why)), 0);
+	o.last_end = 3;
 	assert_int_equal(rp_overlap_check(&o, why, sizeof(why)), -1);
 }
 
