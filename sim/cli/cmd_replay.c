@@ -152,10 +152,11 @@ static void print_text(const struct rp_options *o, const struct rp_summary *s)
 	       " pids without a clone\n",
 	       s->processes, s->adopted, s->orphans);
 	if (s->images)
-		printf("images     %" PRIu64 " program image%s without an execve "
-		       "line (first at line %" PRIu64 ", shown by brk(NULL)):"
-		       " replayed in a fresh address space\n",
-		       s->images, s->images > 1 ? "s" : "", s->first_image_line);
+		printf("images     %" PRIu64 " program image%s without an "
+		       "execve line (first at line %" PRIu64 ", shown by "
+		       "brk(NULL)): replayed in a fresh address space\n",
+		       s->images, s->images > 1 ? "s" : "",
+		       s->first_image_line);
 	if (s->warning[0])
 		printf("warning    %s\n", s->warning);
 	if (s->skipped_lines)

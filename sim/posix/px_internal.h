@@ -118,7 +118,7 @@ struct px_obj {
 	struct px_obj *hnext; /* FILE only: registry chain */
 	struct px_objset *set;
 	uint64_t size;	      /* pages; accesses beyond are SIGBUS */
-	bool secret;	      /* FILE: memfd_secret memory (never unlocks) */
+	bool secret;	      /* FILE: memfd_secret memory (stays locked) */
 	struct pxp_map pages; /* page cache by file page index */
 };
 

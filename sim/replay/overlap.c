@@ -50,20 +50,21 @@ void rp_overlap_start(struct rp_overlap *o, const struct tr_event *ev)
 		return;
 	for (i = 0; i < RP_OVERLAP_FLIGHT; i++) {
 		if (o->flight[i].used && o->flight[i].ev.pid == ev->pid) {
-			free_slot = i;	/* a stale start of this pid */
+			free_slot = i; /* a stale start of this pid */
 			break;
 		}
 		if (!o->flight[i].used && free_slot == RP_OVERLAP_FLIGHT)
 			free_slot = i;
 	}
 	if (free_slot == RP_OVERLAP_FLIGHT)
-		return;	/* more threads at once than tracked: not noted */
+		return; /* more threads at once than tracked */
 	if (!o->flight[free_slot].used)
 		o->nflight++;
 	memset(&o->flight[free_slot], 0, sizeof(o->flight[free_slot]));
 	o->flight[free_slot].used = true;
 	o->flight[free_slot].ev = *ev;
-	o->flight[free_slot].ev.fd_path = NULL;	/* not kept by the reader */
+	/* the reader keeps the path only until its next event */
+	o->flight[free_slot].ev.fd_path = NULL;
 }
 
 bool rp_overlap_done(struct rp_overlap *o, const struct tr_event *ev,
@@ -155,8 +156,10 @@ int rp_overlap_check(const struct rp_overlap *o, char *why, size_t size)
 		for (j = i + 1; j < RP_OVERLAP_FLIGHT; j++)
 			if (o->flight[i].used && o->flight[j].used &&
 			    o->flight[i].ev.pid == o->flight[j].ev.pid) {
-				snprintf(why, size, "pid %d has two unfinished"
-					 " calls", o->flight[i].ev.pid);
+				snprintf(why, size,
+					 "pid %d has two unfinished"
+					 " calls",
+					 o->flight[i].ev.pid);
 				return -1;
 			}
 	for (i = 0; i < o->n && i < RP_OVERLAP_RING; i++)

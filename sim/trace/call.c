@@ -87,7 +87,7 @@ enum tr_call tr_call_lookup(const char *name, size_t len)
 {
 	int c;
 
-	/* Some fifty names: a first-letter filter keeps this off the profile. */
+	/* Some fifty names: a first-letter filter keeps this cheap. */
 	for (c = 0; c < TR_OTHER; c++) {
 		const char *n = call_names[c];
 

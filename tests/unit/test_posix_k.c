@@ -84,7 +84,7 @@ static void test_J116_seal_merges(void **state)
 	assert_int_equal(st.vmas, 3);
 	OK(s, px_mseal(s, a + 2 * PG, PG, 0));
 	px_stats(s, &st);
-	assert_int_equal(st.vmas, 3);	/* [a] [a+1, a+3) sealed [a+3] */
+	assert_int_equal(st.vmas, 3); /* [a] [a+1, a+3) sealed [a+3] */
 	OK(s, px_mseal(s, a, 4 * PG, 0));
 	px_stats(s, &st);
 	assert_int_equal(st.vmas, 1);
@@ -103,17 +103,17 @@ static void test_K119_secret_fd(void **state)
 	OK(s, px_memfd_secret(s, 0, &fd));
 	assert_true(fd >= 3);
 	c = px_fork(s);
-	assert_int_equal(px_mmap(c, 0, PG, RW, LX_MAP_PRIVATE, (int)fd, 0,
-				 NULL, &a),
-			 -LX_EINVAL);
+	assert_int_equal(
+		px_mmap(c, 0, PG, RW, LX_MAP_PRIVATE, (int)fd, 0, NULL, &a),
+		-LX_EINVAL);
 	px_fd_dup(c, (int)fd, 9);
 	assert_int_equal(px_mmap(c, 0, PG, RW, LX_MAP_SHARED, 9, 0, NULL, &a),
 			 0);
 	pt_check(c);
 	px_fd_set(c, (int)fd, -1);
-	assert_int_equal(px_mmap(c, 0, PG, RW, LX_MAP_SHARED, (int)fd, 0,
-				 NULL, &a),
-			 -LX_EBADF);
+	assert_int_equal(
+		px_mmap(c, 0, PG, RW, LX_MAP_SHARED, (int)fd, 0, NULL, &a),
+		-LX_EBADF);
 	px_free(c);
 	px_free(s);
 }
