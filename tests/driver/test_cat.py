@@ -18,6 +18,10 @@ MEMORY_CALLS = ("mmap munmap mprotect pkey_mprotect madvise mremap msync brk "
                 "io_uring_setup pkey_alloc pkey_free map_shadow_stack mbind "
                 "set_mempolicy_home_node").split()
 
+# Memory calls newer than strace 6.1, which prints them by number
+# (arch/x86/entry/syscalls/syscall_64.tbl)
+RAW_NAMES = {"syscall_0x1ce": "mseal", "syscall_0x1c5": "map_shadow_stack"}
+
 # An optional pid prefix ("[pid  12] " or "12  ") and timestamp, then the
 # call name and "(".  Resumed halves are counted, unfinished halves not.
 PREFIX = r"^(?:\[pid\s+\d+\]\s+|\d+\s+)?(?:\s*[\d:.]+\s+)?"
@@ -43,13 +47,16 @@ def count_independently(path):
                 carry = line[:m.start()]
                 continue
             m = RESUMED_RE.match(line) or CALL_RE.match(line)
-            if not m or m.group(1) not in MEMORY_CALLS:
+            if not m:
+                continue
+            name = RAW_NAMES.get(m.group(1), m.group(1))
+            if name not in MEMORY_CALLS:
                 continue
             if line.endswith("<unfinished ...>"):
                 continue
-            calls[m.group(1)] += 1
+            calls[name] += 1
             if FAILED_RE.search(m.group(2)):
-                failed[m.group(1)] += 1
+                failed[name] += 1
     return calls, failed
 
 

@@ -69,6 +69,7 @@ gcc -O1 -Wall -pthread -o edgecases "$SRC/edgecases.c"
 gcc -O2 -Wall -pthread -o mt-alloc "$SRC/mt-alloc.c"
 gcc -O1 -Wall -o mdwe-exec "$SRC/mdwe-exec.c"
 gcc -O1 -Wall -o rawio "$SRC/rawio.c"
+gcc -O1 -Wall -o mseal-calls "$SRC/mseal-calls.c"
 gcc -O1 -Wall -pthread -fsanitize=address -o mt-alloc-asan "$SRC/mt-alloc.c"
 
 echo "== recording"
@@ -211,4 +212,12 @@ if want rawio && [ "$(id -u)" = 0 ]; then
 	fresh rawio
 	strace -e trace=%memory,capset -o "$TR/rawio.strace" ./rawio >/dev/null
 	finish rawio
+fi
+# mseal and the calls a seal refuses (Linux 6.10 on; strace before 6.10
+# prints mseal as syscall_0x1ce).
+if want mseal-calls; then
+	fresh mseal-calls
+	strace -f -e trace=%memory,%process -o "$TR/mseal-calls.strace" \
+		./mseal-calls >/dev/null
+	finish mseal-calls
 fi
