@@ -110,6 +110,12 @@
 #define LX_O_WRONLY 1
 #define LX_O_RDWR 2
 
+/* prctl options and bits of memory-deny-write-execute (linux/prctl.h) */
+#define LX_PR_SET_MDWE 65
+#define LX_PR_GET_MDWE 66
+#define LX_PR_MDWE_REFUSE_EXEC_GAIN 1
+#define LX_PR_MDWE_NO_INHERIT 2
+
 /* clone flags that decide address-space identity */
 #define LX_CLONE_VM 0x00000100
 #define LX_CLONE_VFORK 0x00004000

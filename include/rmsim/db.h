@@ -109,6 +109,11 @@ enum db_error db_finding_add(struct db *db, int64_t run_id,
 			     const struct db_finding *f);
 enum db_error db_metric_add(struct db *db, int64_t run_id, const char *name,
 			    double value);
+/* What the replay noticed about the trace itself, not a deviation:
+ * @kind "image" (a new program image without an execve line),
+ * "threads" (calls of threads the trace did not follow). */
+enum db_error db_note_add(struct db *db, int64_t run_id, uint64_t seq,
+			  const char *kind, const char *detail);
 
 /* One Genode operation (DESIGN §3.7 mapping). */
 struct db_mapping {

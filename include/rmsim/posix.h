@@ -109,13 +109,17 @@ int px_inherit(struct px_space *s, uint64_t addr, uint64_t len, int prot,
  * closed (@mode < 0); from the first call on, an fd the trace never
  * opened (other than 0, 1, 2) is EBADF for mmap.  px_fd_mode: the mode,
  * or -1.  RLIMIT_MEMLOCK and CAP_IPC_LOCK change with prlimit64,
- * setrlimit and capset.
+ * setrlimit and capset, CAP_SYS_RAWIO (mappings below mmap_min_addr)
+ * with capset.  PX_FD_SECRET in px_fd_set's @mode marks a memfd_secret
+ * descriptor (maps only shared, always locked).
  */
+#define PX_FD_SECRET 4
 void px_fd_set(struct px_space *s, int fd, int mode);
 void px_fd_dup(struct px_space *s, int oldfd, int newfd);
 int px_fd_mode(const struct px_space *s, int fd);
 void px_set_memlock_limit(struct px_space *s, uint64_t limit);
 void px_set_cap_ipc_lock(struct px_space *s, bool cap);
+void px_set_cap_sys_rawio(struct px_space *s, bool cap);
 
 /* The calls.  @path may be NULL (fd path unknown). */
 int px_mmap(struct px_space *s, uint64_t addr, uint64_t len, int prot,
@@ -137,6 +141,13 @@ int px_munlockall(struct px_space *s);
 /* @vec may be NULL; otherwise one byte per page (bit 0: resident). */
 int px_mincore(struct px_space *s, uint64_t addr, uint64_t len,
 	       uint8_t *vec);
+/* mseal(2): seal every VMA of the range (Linux 6.10 on). */
+int px_mseal(struct px_space *s, uint64_t addr, uint64_t len, uint64_t flags);
+/* memfd_secret(2): *@fd is the new descriptor. */
+int px_memfd_secret(struct px_space *s, uint64_t flags, uint64_t *fd);
+/* prctl(2) PR_SET_MDWE and PR_GET_MDWE; @a holds arguments 2 to 5. */
+int px_prctl(struct px_space *s, uint64_t option, const uint64_t *a,
+	     uint64_t *out);
 
 /*
  * One-byte accesses through the process's view.  Return 0, or -EFAULT

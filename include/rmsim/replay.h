@@ -74,10 +74,29 @@ struct rp_summary {
 	uint64_t mismatch[RP_MM_KINDS];
 	uint64_t first_mismatch_line;
 	uint64_t mmaps_placed;		/* non-fixed mmaps that succeeded */
-	uint64_t mmaps_exact;		/* ... at the recorded address */
+	uint64_t mmaps_exact;		/* ... at the recorded address, of
+					 * those not concurrent */
+	uint64_t mmaps_concurrent;	/* ... that overlapped another
+					 * thread's mmap or mremap in the
+					 * trace: placed in the kernel's
+					 * order, counted apart */
+	uint64_t mmaps_concurrent_exact; /* ... of those, at the recorded
+					  * address */
 	uint64_t adopted;		/* ranges made before the trace */
+	uint64_t unmodelled;		/* calls that can change the address
+					 * space but are not modelled
+					 * (tr_call_unmodelled; by call in
+					 * calls[]) */
 	uint64_t processes;		/* address spaces created */
 	uint64_t orphans;		/* pids seen before any clone */
+	uint64_t images;		/* program images the trace shows no
+					 * execve for (brk(NULL) revealed
+					 * them): replayed afresh */
+	uint64_t first_image_line;
+	/* one warning about the trace itself (threads it did not follow),
+	 * with the line that showed it; empty when none */
+	char warning[256];
+	uint64_t warning_line;
 	uint64_t skipped_lines;
 	uint64_t touches;
 	uint64_t fork_shared;		/* forks a side could not copy */

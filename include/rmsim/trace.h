@@ -39,6 +39,12 @@ enum tr_call {
 	TR_MLOCKALL,
 	TR_MUNLOCKALL,
 	TR_MINCORE,
+	TR_MSEAL,
+	/*
+	 * prctl: PR_SET_MDWE and PR_GET_MDWE are run and judged; any other
+	 * option is context the replay counts and ignores.
+	 */
+	TR_PRCTL,
 	TR_CLONE,
 	TR_CLONE3,
 	TR_FORK,
@@ -58,15 +64,39 @@ enum tr_call {
 	TR_DUP2,
 	TR_DUP3,
 	TR_MEMFD_CREATE,
+	TR_MEMFD_SECRET,
 	TR_PRLIMIT64,
 	TR_SETRLIMIT,
 	TR_CAPSET,
+	/*
+	 * Calls that can change the address space but are not modelled:
+	 * read by name only (their arguments are skipped, whatever they
+	 * hold), counted and named by the replay, never run.
+	 */
+	TR_SHMAT,
+	TR_SHMDT,
+	TR_REMAP_FILE_PAGES,
+	TR_PROCESS_MADVISE,
+	TR_PROCESS_MRELEASE,
+	TR_USERFAULTFD,
+	TR_IO_URING_SETUP,
+	TR_PKEY_ALLOC,
+	TR_PKEY_FREE,
+	TR_MAP_SHADOW_STACK,
+	TR_MBIND,
+	TR_SET_MEMPOLICY_HOME_NODE,
 	TR_OTHER,
 	TR_NCALLS
 };
 
 /* Number of arguments each call carries in struct tr_event. */
 extern const unsigned char tr_call_nargs[TR_NCALLS];
+
+/* Is @c one of the address-space calls that are counted, not modelled? */
+static inline bool tr_call_unmodelled(enum tr_call c)
+{
+	return c >= TR_SHMAT && c < TR_OTHER;
+}
 
 /* "mmap", "munmap", ...; "other" for TR_OTHER. */
 const char *tr_call_name(enum tr_call c);
@@ -91,13 +121,19 @@ enum tr_result {
 /*
  * Arguments of the context calls, normalised:
  *   open, openat, memfd_create: arg[0] = flags (O_*, MFD_*); fd_path = path
+ *   memfd_secret: arg[0] = flags
  *   close, dup: arg[0] = fd;  dup2, dup3: arg[0] = old fd, arg[1] = new fd
  *   prlimit64: arg[0] = pid, arg[1] = resource, arg[2] = soft limit,
  *     arg[3] = 1 when it is a new limit set, 2 when it is the old one
  *     the call only read, 0 when neither is known
  *   setrlimit: arg[0] = resource, arg[1] = new soft limit, arg[3] = 1
- *   capset: arg[0] = 1 when CAP_IPC_LOCK stays effective, 0 when not;
- *     TR_FLAG_CLONE_FLAGS_UNKNOWN when strace printed only a pointer
+ *   capset: arg[0] = 1 when CAP_IPC_LOCK stays effective, 0 when not,
+ *     arg[1] the same for CAP_SYS_RAWIO; TR_FLAG_CLONE_FLAGS_UNKNOWN when
+ *     strace printed only a pointer
+ * mseal keeps (addr, len, flags) also when strace printed it raw with six
+ * arguments.  prctl keeps its five arguments; an option or argument that
+ * is not a number strace could print (a name rmsim does not know, a
+ * string) sets TR_FLAG_ARGS_UNKNOWN and reads as 0.
  * Limits use UINT64_MAX for RLIM64_INFINITY.
  */
 struct tr_event {
@@ -119,8 +155,10 @@ struct tr_event {
 
 #define TR_FLAG_CLONE_FLAGS_UNKNOWN 0x1
 #define TR_FLAG_RESUMED 0x2	/* assembled from an unfinished pair */
-#define TR_FLAG_STARTED 0x4	/* the start of a clone-family call that
-				 * is still unfinished (clone_starts) */
+#define TR_FLAG_STARTED 0x4	/* the start of a clone-family call, an
+				 * mmap, mremap or munmap that is still
+				 * unfinished (clone_starts) */
+#define TR_FLAG_ARGS_UNKNOWN 0x8 /* prctl: an argument was not a number */
 
 /* Counters the reader keeps; `rmsim cat --stats` prints them. */
 struct tr_stats {
@@ -146,7 +184,9 @@ struct tr_options {
 	 * as an event flagged TR_FLAG_STARTED (result unknown, not counted,
 	 * seq of the previous event).  A child's first calls can come before
 	 * its parent's clone resumes; the replay needs to know a clone is
-	 * under way to give the child the right address space.
+	 * under way to give the child the right address space.  The
+	 * unfinished starts of mmap, mremap and munmap are returned the
+	 * same way: they tell which calls of other threads overlapped.
 	 */
 	bool clone_starts;
 };

@@ -50,6 +50,8 @@ enum {
 	LX_VM_SPECIAL = 1u << 18, /* VM_DONTEXPAND-like: never merges */
 	LX_VM_NOMAYWRITE = 1u << 19, /* !VM_MAYWRITE: a shared mapping of a
 				      * file opened without write access */
+	LX_VM_SEALED = 1u << 20, /* mseal()'d: its layout and protection
+				  * are final */
 };
 #define LX_VM_ACCESS (LX_VM_READ | LX_VM_WRITE | LX_VM_EXEC)
 #define LX_VM_LOCKED_MASK (LX_VM_LOCKED | LX_VM_LOCKONFAULT)
@@ -251,6 +253,98 @@ static inline int lx_madv_flags(int adv, uint32_t fl, bool has_obj,
 	return 0;
 }
 
+/*
+ * mseal(2)'s argument checks (do_mseal(), 6.10 on): 0 with the end of
+ * the range in *@end (equal to @start: nothing to seal, success), or
+ * -EINVAL.  Unmapped pages in the range are ENOMEM, which the caller
+ * decides.
+ */
+static inline int lx_mseal_check(uint64_t start, uint64_t len,
+				 uint64_t flags, uint64_t *end)
+{
+	uint64_t alen = (len + LX_PAGE_SIZE - 1) & LX_PAGE_MASK;
+
+	if (flags)
+		return -LX_EINVAL;
+	if (start & (LX_PAGE_SIZE - 1))
+		return -LX_EINVAL;
+	/* a small negative len rounds up to 0 */
+	if (len && !alen)
+		return -LX_EINVAL;
+	*end = start + alen;
+	if (*end < start)
+		return -LX_EINVAL;
+	return 0;
+}
+
+/*
+ * The advice that discard data (is_discard() in mm/madvise.c): on a
+ * sealed VMA they are refused where the program could not have
+ * discarded the data itself, a private anonymous VMA it cannot write
+ * (can_madvise_modify()); file mappings and writable memory may.
+ */
+static inline bool lx_madv_seal_denies(uint32_t fl, bool anonymous, int adv)
+{
+	if (!(fl & LX_VM_SEALED) || !anonymous || (fl & LX_VM_WRITE))
+		return false;
+	switch (adv) {
+	case LX_MADV_FREE:
+	case LX_MADV_DONTNEED:
+	case LX_MADV_DONTNEED_LOCKED:
+	case LX_MADV_REMOVE:
+	case LX_MADV_DONTFORK:
+	case LX_MADV_WIPEONFORK:
+	case LX_MADV_GUARD_INSTALL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Memory-deny-write-execute (map_deny_write_exec()): with
+ * PR_MDWE_REFUSE_EXEC_GAIN in @mdwe, a VMA going from flags @old to
+ * @new is refused (EACCES) when it would be writable and executable, or
+ * become executable without having been.  A new mapping passes its
+ * flags as both.
+ */
+static inline bool lx_mdwe_denies(unsigned mdwe, uint32_t old, uint32_t new)
+{
+	if (!(mdwe & LX_PR_MDWE_REFUSE_EXEC_GAIN) || !(new & LX_VM_EXEC))
+		return false;
+	return (new & LX_VM_WRITE) || !(old & LX_VM_EXEC);
+}
+
+/*
+ * prctl(PR_SET_MDWE) (prctl_set_mdwe()): the new bits into *@mdwe, or
+ * -EINVAL for unknown bits or arguments, -EPERM for a change once set
+ * (the bits can never be cleared).
+ */
+static inline int lx_mdwe_set(unsigned *mdwe, uint64_t bits, uint64_t a3,
+			      uint64_t a4, uint64_t a5)
+{
+	if (a3 || a4 || a5)
+		return -LX_EINVAL;
+	if (bits & ~(uint64_t)(LX_PR_MDWE_REFUSE_EXEC_GAIN |
+			       LX_PR_MDWE_NO_INHERIT))
+		return -LX_EINVAL;
+	/* NO_INHERIT only makes sense with REFUSE_EXEC_GAIN */
+	if ((bits & LX_PR_MDWE_NO_INHERIT) &&
+	    !(bits & LX_PR_MDWE_REFUSE_EXEC_GAIN))
+		return -LX_EINVAL;
+	if (*mdwe && *mdwe != bits)
+		return -LX_EPERM;
+	*mdwe = (unsigned)bits;
+	return 0;
+}
+
+/* What a child (fork) or a new image (execve) keeps of the MDWE bits
+ * (mmf_init_flags()): all of them, or none with NO_INHERIT. */
+static inline unsigned lx_mdwe_inherit(unsigned mdwe)
+{
+	return (mdwe & LX_PR_MDWE_NO_INHERIT) ? 0 : mdwe;
+}
+
 /* mremap: what a resize is (remap_type()). */
 enum lx_remap_type { LX_REMAP_NO_RESIZE, LX_REMAP_SHRINK, LX_REMAP_EXPAND };
 
@@ -331,6 +425,9 @@ static inline int lx_mremap_check_prep(struct lx_vrm *r,
 
 	if (!v)
 		return -LX_EFAULT;
+	/* a sealed VMA is neither moved nor resized */
+	if (v->flags & LX_VM_SEALED)
+		return -LX_EPERM;
 	r->delta = old_len > new_len ? old_len - new_len : new_len - old_len;
 	if (!new_addr)
 		r->new_addr = r->addr;

@@ -190,6 +190,7 @@ static int setup_backend(const char *name, struct cf_backend *b,
 		 * that cases mean the same on both */
 		px_default_config(cfg);
 		cfg->cap_ipc_lock = b->root;
+		cfg->cap_sys_rawio = b->root;
 		if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0)
 			cfg->memlock_limit = rl.rlim_cur == RLIM_INFINITY
 						     ? UINT64_MAX

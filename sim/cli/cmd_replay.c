@@ -121,15 +121,44 @@ static void print_text(const struct rp_options *o, const struct rp_summary *s)
 		       s->gn.attachments_peak, s->gn.faults);
 	}
 	printf("addresses  %" PRIu64 " of %" PRIu64
-	       " non-fixed mmaps at the recorded address (%.2f%%)\n",
-	       s->mmaps_exact, s->mmaps_placed,
-	       s->mmaps_placed ? 100.0 * (double)s->mmaps_exact /
-					 (double)s->mmaps_placed
-			       : 100.0);
+	       " non-fixed mmaps at the recorded address (%.2f%%)",
+	       s->mmaps_exact, s->mmaps_placed - s->mmaps_concurrent,
+	       s->mmaps_placed > s->mmaps_concurrent
+		       ? 100.0 * (double)s->mmaps_exact /
+				 (double)(s->mmaps_placed -
+					  s->mmaps_concurrent)
+		       : 100.0);
+	if (s->mmaps_concurrent)
+		printf(", %" PRIu64 " concurrent with another thread's "
+		       "counted apart (%" PRIu64 " of them there)",
+		       s->mmaps_concurrent, s->mmaps_concurrent_exact);
+	printf("\n");
+	if (s->unmodelled) {
+		printf("unmodelled %" PRIu64 " calls that change the address "
+		       "space were not run (", s->unmodelled);
+		sep = "";
+		for (c = 0; c < TR_NCALLS; c++)
+			if (tr_call_unmodelled((enum tr_call)c) &&
+			    s->calls[c]) {
+				printf("%s%s %" PRIu64, sep,
+				       tr_call_name((enum tr_call)c),
+				       s->calls[c]);
+				sep = ", ";
+			}
+		printf("): later results may differ\n");
+	}
 	printf("processes  %" PRIu64 " address spaces, %" PRIu64
 	       " ranges adopted from before the trace, %" PRIu64
 	       " pids without a clone\n",
 	       s->processes, s->adopted, s->orphans);
+	if (s->images)
+		printf("images     %" PRIu64 " program image%s without an "
+		       "execve line (first at line %" PRIu64 ", shown by "
+		       "brk(NULL)): replayed in a fresh address space\n",
+		       s->images, s->images > 1 ? "s" : "",
+		       s->first_image_line);
+	if (s->warning[0])
+		printf("warning    %s\n", s->warning);
 	if (s->skipped_lines)
 		printf("skipped    %" PRIu64 " unreadable lines\n",
 		       s->skipped_lines);
@@ -175,12 +204,28 @@ static void print_json(const struct rp_options *o, const struct rp_summary *s)
 		       o->gn.cap_quota);
 	printf(", \"ram_peak\": %" PRIu64 ", \"caps_peak\": %" PRIu64,
 	       s->gn.ram_peak, s->gn.caps_peak);
+	printf(", \"unmodelled\": {");
+	sep = "";
+	for (c = 0; c < TR_NCALLS; c++)
+		if (tr_call_unmodelled((enum tr_call)c) && s->calls[c]) {
+			printf("%s\"%s\": %" PRIu64, sep,
+			       tr_call_name((enum tr_call)c), s->calls[c]);
+			sep = ", ";
+		}
+	printf("}, \"images\": %" PRIu64 ", \"warning\": ", s->images);
+	if (s->warning[0])
+		cli_json_str(stdout, s->warning);
+	else
+		fputs("null", stdout);
 	printf(", \"mmaps_placed\": %" PRIu64 ", \"mmaps_exact\": %" PRIu64
+	       ", \"concurrent\": %" PRIu64
+	       ", \"concurrent_exact\": %" PRIu64
 	       ", \"adopted\": %" PRIu64 ", \"processes\": %" PRIu64
 	       ", \"orphans\": %" PRIu64 ", \"skipped_lines\": %" PRIu64
 	       ", \"wall_s\": %.6f, \"run_id\": %" PRId64
 	       ", \"interrupted\": %s}\n",
-	       s->mmaps_placed, s->mmaps_exact, s->adopted, s->processes,
+	       s->mmaps_placed, s->mmaps_exact, s->mmaps_concurrent,
+	       s->mmaps_concurrent_exact, s->adopted, s->processes,
 	       s->orphans, s->skipped_lines, s->wall_s, s->run_id,
 	       s->interrupted ? "true" : "false");
 }
@@ -333,6 +378,9 @@ int cmd_replay(int argc, char **argv)
 			status == EXIT_DATAERR ? "" : "rmsim replay: ", s.error);
 		return status;
 	}
+	/* a warning about the trace is never lost to -q or --json */
+	if (s.warning[0] && (json || quiet))
+		fprintf(stderr, "rmsim replay: warning: %s\n", s.warning);
 	if (json)
 		print_json(&o, &s);
 	else if (!quiet || s.mismatches || s.findings || status)

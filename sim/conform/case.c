@@ -393,7 +393,10 @@ static const char *parse_statement(struct cf_case *c, struct cf_stmt *st,
 	} else {
 		st->kind = CF_CALL;
 		st->call = tr_call_lookup(name, nlen);
-		if (st->call == TR_OTHER || st->call >= TR_CLONE)
+		/* the memory calls, prctl and memfd_secret (whose fd a
+		 * file mapping can use) */
+		if (st->call == TR_OTHER ||
+		    (st->call >= TR_CLONE && st->call != TR_MEMFD_SECRET))
 			return "unknown call";
 	}
 	if (bind >= 0 && st->kind != CF_CALL)

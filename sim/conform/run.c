@@ -180,8 +180,11 @@ static enum cf_verdict step(const struct cf_stmt *st,
 		call.call = st->call;
 		memcpy(call.arg, ev.arg, sizeof(call.arg));
 		rc = t->call(t->ctx, space, &call, &val);
+		/* calls that return a value: an address, an fd, the
+		 * MDWE bits */
 		if (st->call != TR_MMAP && st->call != TR_MREMAP &&
-		    st->call != TR_BRK && rc == 0)
+		    st->call != TR_BRK && st->call != TR_MEMFD_SECRET &&
+		    st->call != TR_PRCTL && rc == 0)
 			val = 0;
 	} else {
 		if (tr_parse_expr(st->args, strlen(st->args), &xe, &addr, &end,

@@ -41,6 +41,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_CASE] = "INSERT INTO case_result VALUES(?,?,?,?)",
 	[ST_SAMPLE] = "INSERT INTO sample VALUES(?,?,?,?,?,?)",
 	[ST_REGION] = "INSERT INTO region VALUES(?,?,?,?,?,?,?,?)",
+	[ST_NOTE] = "INSERT INTO note VALUES(?,?,?,?)",
 };
 
 enum db_error db_classify(int rc)
@@ -558,6 +559,24 @@ enum db_error db_metric_add(struct db *db, int64_t run_id, const char *name,
 	bind_text(s, 2, name);
 	sqlite3_bind_double(s, 3, value);
 	return step(db, ST_METRIC, "cannot log a metric");
+}
+
+enum db_error db_note_add(struct db *db, int64_t run_id, uint64_t seq,
+			  const char *kind, const char *detail)
+{
+	sqlite3_stmt *s = db->st[ST_NOTE];
+	enum db_error e = batch(db);
+
+	if (e)
+		return e;
+	sqlite3_bind_int64(s, 1, run_id);
+	if (seq)
+		sqlite3_bind_int64(s, 2, (int64_t)seq);
+	else
+		sqlite3_bind_null(s, 2);
+	bind_text(s, 3, kind);
+	bind_text(s, 4, detail);
+	return step(db, ST_NOTE, "cannot log a note");
 }
 
 enum db_error db_mapping_add(struct db *db, int64_t run_id,

@@ -31,6 +31,7 @@ enum stmt {
 	ST_CASE,
 	ST_SAMPLE,
 	ST_REGION,
+	ST_NOTE,
 	ST_COUNT
 };
 

@@ -479,6 +479,15 @@ static int64_t child_call(const struct nat_req *q, uint64_t *val)
 			munmap(vec, pages);
 		break;
 	}
+	case TR_MSEAL:
+		r = sys(462, a);	/* __NR_mseal, newer than the headers */
+		break;
+	case TR_PRCTL:
+		r = sys(SYS_prctl, a);
+		break;
+	case TR_MEMFD_SECRET:
+		r = sys(447, a);	/* __NR_memfd_secret */
+		break;
 	default:
 		r = -ENOSYS;
 	}

@@ -248,7 +248,8 @@ static bool changes_range(enum tr_call c)
 {
 	return c == TR_MUNMAP || c == TR_MPROTECT || c == TR_PKEY_MPROTECT ||
 	       c == TR_MADVISE || c == TR_MREMAP || c == TR_MLOCK ||
-	       c == TR_MLOCK2 || c == TR_MUNLOCK || c == TR_MSYNC;
+	       c == TR_MLOCK2 || c == TR_MUNLOCK || c == TR_MSYNC ||
+	       c == TR_MSEAL;
 }
 
 /* Would the call, as given, reach the child's own memory? */
@@ -262,6 +263,11 @@ static bool harms_child(const struct nat_space *n, enum tr_call call,
 		return true;
 	if (call == TR_MREMAP && (a[3] & LX_MREMAP_FIXED) &&
 	    reaches_own(n, a[4], a[2]))
+		return true;
+	/* of prctl only what governs memory calls: the rest could change
+	 * the child itself (its name, its death signal, its privileges) */
+	if (call == TR_PRCTL && a[0] != LX_PR_SET_MDWE &&
+	    a[0] != LX_PR_GET_MDWE)
 		return true;
 	/* shrinking the break below the child's own would take its heap */
 	return call == TR_BRK && a[0] && a[0] < n->brk0;

@@ -24,7 +24,7 @@
  *  - Not modelled: RLIMIT_AS and RLIMIT_DATA, OVERCOMMIT_NEVER, hugetlb
  *    (MAP_HUGETLB is ENOMEM: no huge pages reserved), allocated protection
  *    keys and PKU's execute-only key, KSM's process-wide mode,
- *    userfaultfd, mseal, khugepaged, and the VM_MAYBE_GUARD hint (sticky
+ *    userfaultfd, khugepaged, and the VM_MAYBE_GUARD hint (sticky
  *    and ignored for merging, so it never changes the layout).
  */
 #ifndef PX_INTERNAL_H
@@ -118,6 +118,7 @@ struct px_obj {
 	struct px_obj *hnext; /* FILE only: registry chain */
 	struct px_objset *set;
 	uint64_t size;	      /* pages; accesses beyond are SIGBUS */
+	bool secret;	      /* FILE: memfd_secret memory (stays locked) */
 	struct pxp_map pages; /* page cache by file page index */
 };
 
@@ -249,8 +250,11 @@ struct px_space {
 	 * open read-write file.
 	 */
 	bool fd_known;
-	int8_t fd_mode[PX_MAX_FD];
+	int8_t fd_mode[PX_MAX_FD];	/* LX_O_* | PX_FD_SECRET, or -1 */
+	unsigned mdwe;	/* PR_MDWE_* bits (mm->flags MMF_HAS_MDWE*) */
 };
+
+bool px_fd_secret(const struct px_space *s, int fd);
 
 /* ---- VMA primitives (px_vma.c) --------------------------------------- */
 

@@ -22,6 +22,9 @@
  * VMA when every whole 2 MiB block of the range has a present page and
  * fails with EINVAL otherwise, which is what an unpopulated PMD gives.
  * HWPOISON and SOFT_OFFLINE with CAP_SYS_ADMIN return 0 without poisoning.
+ *
+ * Sealed VMAs (mseal) refuse the discarding advice with EPERM where they
+ * are private anonymous memory the program cannot write.
  */
 #include "px_internal.h"
 
@@ -147,6 +150,9 @@ static int apply(struct px_space *s, struct px_vma **vp, uint64_t start,
 	uint32_t fl = v->flags;
 	int err;
 
+	/* can_madvise_modify(): checked per VMA, the ones before changed */
+	if (lx_madv_seal_denies(fl, px_vma_anonymous(v), adv))
+		return -LX_EPERM;
 	switch (adv) {
 	case LX_MADV_REMOVE:
 		return remove_range(s, v, start, end);

@@ -17,8 +17,11 @@ static int fixup(struct px_space *s, struct px_vma *v, uint64_t start,
 		 uint64_t end, uint32_t newflags, struct px_vma **out)
 {
 	*out = v;
-	/* vma_supports_mlock(): special and droppable memory never lock */
-	if (newflags == v->flags || (v->flags & (LX_VM_SPECIAL | LX_VM_DROPPABLE)))
+	/* vma_supports_mlock(): special and droppable memory never lock,
+	 * and secret memory, locked from its mmap on, never unlocks */
+	if (newflags == v->flags ||
+	    (v->flags & (LX_VM_SPECIAL | LX_VM_DROPPABLE)) ||
+	    (v->obj && v->obj->secret))
 		return 0;
 	return px_vma_modify(s, v, start, end, newflags, out);
 }

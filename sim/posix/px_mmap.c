@@ -9,8 +9,11 @@
  * a bad MAP_TYPE is only noticed after the address was chosen, so
  * MAP_FIXED_NOREPLACE over a mapping says EEXIST even then.
  *
- * The model has no descriptor table: a file mapping with fd < 0 is EBADF,
- * any other fd is taken to be open, readable and writable.
+ * The descriptor table is what the trace shows (px_fd_set): until it
+ * shows one, a file mapping with fd < 0 is EBADF and any other fd is
+ * taken to be open, readable and writable.  A memfd_secret fd maps only
+ * shared and locked.  Under memory-deny-write-execute (prctl
+ * PR_SET_MDWE) a writable and executable mapping is EACCES.
  */
 #include "px_internal.h"
 
@@ -228,6 +231,22 @@ int px_mmap(struct px_space *s, uint64_t addr, uint64_t len, int prot,
 	populate = (fl & LX_VM_LOCKED) ||
 		   (flags & (LX_MAP_POPULATE | LX_MAP_NONBLOCK)) ==
 			   LX_MAP_POPULATE;
+	/* mmap_region(): memory-deny-write-execute */
+	err = -LX_EACCES;
+	if (lx_mdwe_denies(s->mdwe, fl, fl))
+		goto out;
+	if (file && px_fd_secret(s, fd)) {
+		/* secretmem_mmap_prepare(): shared only, always locked (but
+		 * not populated: do_mmap decided that before) */
+		err = -LX_EINVAL;
+		if (!(fl & LX_VM_SHARED))
+			goto out;
+		fl |= LX_VM_LOCKED | LX_VM_DONTDUMP;
+		err = -LX_EAGAIN;
+		if (!px_mlock_future_ok(s, true, len))
+			goto out;
+		obj->secret = true;
+	}
 	err = map_region(s, obj, a, len, fl, pgoff, false, &v);
 	if (err)
 		goto out;
@@ -258,7 +277,8 @@ int px_munmap(struct px_space *s, uint64_t addr, uint64_t len)
 	if (end == addr)
 		return -LX_EINVAL;
 	err = px_unmap(s, addr, end, true);
-	return err ? -LX_ENOMEM : 0;
+	/* a sealed VMA: EPERM; a split too many: ENOMEM */
+	return err == -LX_EPERM ? err : err ? -LX_ENOMEM : 0;
 }
 
 /* do_brk_flags(): grow the heap by [addr, addr + len). */

@@ -11,7 +11,10 @@
  * No protection keys are allocated in the model (pkey_alloc is not a
  * traced call), so a pkey other than -1 and the always-allocated 0 is
  * EINVAL.  PROT_WRITE on a shared mapping of a file opened read-only is
- * EACCES (no VM_MAYWRITE), known when the trace shows the open.
+ * EACCES (no VM_MAYWRITE), known when the trace shows the open.  Under
+ * memory-deny-write-execute a VMA turning writable and executable, or
+ * gaining PROT_EXEC, is EACCES; a sealed VMA is EPERM.  Both stop the
+ * walk with the VMAs before changed, as Linux does.
  */
 #include "px_internal.h"
 
@@ -24,6 +27,9 @@ static int fixup(struct px_space *s, struct px_vma *v, uint64_t start,
 	int err;
 
 	*out = v;
+	/* a sealed VMA refuses even the protection it has */
+	if (oldflags & LX_VM_SEALED)
+		return -LX_EPERM;
 	if (newflags == oldflags)
 		return 0;
 	newflags = lx_mprotect_account(oldflags, newflags,
@@ -91,6 +97,10 @@ static int do_mprotect(struct px_space *s, uint64_t start, uint64_t len,
 		}
 		/* newflags beyond the VMA's VM_MAY* bits */
 		if ((newflags & LX_VM_WRITE) && (v->flags & LX_VM_NOMAYWRITE)) {
+			err = -LX_EACCES;
+			break;
+		}
+		if (lx_mdwe_denies(s->mdwe, v->flags, newflags)) {
 			err = -LX_EACCES;
 			break;
 		}

@@ -153,6 +153,7 @@ struct px_space *px_fork(const struct px_space *s)
 	/* fork() copies the descriptor table */
 	c->fd_known = s->fd_known;
 	memcpy(c->fd_mode, s->fd_mode, sizeof(c->fd_mode));
+	c->mdwe = lx_mdwe_inherit(s->mdwe);
 	c->mmap_base = s->mmap_base;
 	c->legacy_base = s->legacy_base;
 	c->start_brk = s->start_brk;
@@ -431,7 +432,8 @@ void px_fd_set(struct px_space *s, int fd, int mode)
 {
 	fd_table_start(s);
 	if (fd >= 0 && fd < PX_MAX_FD)
-		s->fd_mode[fd] = (int8_t)(mode < 0 ? -1 : (mode & 3));
+		s->fd_mode[fd] =
+			(int8_t)(mode < 0 ? -1 : (mode & (3 | PX_FD_SECRET)));
 }
 
 void px_fd_dup(struct px_space *s, int oldfd, int newfd)
@@ -448,7 +450,59 @@ int px_fd_mode(const struct px_space *s, int fd)
 		return -1;
 	if (!s->fd_known)
 		return LX_O_RDWR;
-	return fd < PX_MAX_FD ? s->fd_mode[fd] : -1;
+	if (fd >= PX_MAX_FD || s->fd_mode[fd] < 0)
+		return -1;
+	return s->fd_mode[fd] & 3;
+}
+
+bool px_fd_secret(const struct px_space *s, int fd)
+{
+	return s->fd_known && fd >= 0 && fd < PX_MAX_FD &&
+	       s->fd_mode[fd] >= 0 && (s->fd_mode[fd] & PX_FD_SECRET);
+}
+
+/*
+ * px_memfd_secret - memfd_secret(2): the lowest free descriptor, as
+ * get_unused_fd_flags() picks it, for a secret memory file.  Secret
+ * memory is taken to be enabled (secretmem.enable, the default since
+ * 6.5); its size (ftruncate) is not traced, so it is not known either.
+ */
+int px_memfd_secret(struct px_space *s, uint64_t flags, uint64_t *fd)
+{
+	int i;
+
+	if (flags & ~(uint64_t)02000000)	/* O_CLOEXEC only */
+		return -LX_EINVAL;
+	fd_table_start(s);
+	for (i = 0; i < PX_MAX_FD; i++)
+		if (s->fd_mode[i] < 0) {
+			s->fd_mode[i] = LX_O_RDWR | PX_FD_SECRET;
+			*fd = (uint64_t)i;
+			return 0;
+		}
+	return -LX_EMFILE;
+}
+
+/*
+ * px_prctl - prctl(2) for the options that govern memory calls:
+ * PR_SET_MDWE and PR_GET_MDWE (*@out: the bits).  Any other option is
+ * -EINVAL here; the replay never runs one.
+ */
+int px_prctl(struct px_space *s, uint64_t option, const uint64_t *a,
+	     uint64_t *out)
+{
+	*out = 0;
+	switch (option) {
+	case LX_PR_SET_MDWE:
+		return lx_mdwe_set(&s->mdwe, a[0], a[1], a[2], a[3]);
+	case LX_PR_GET_MDWE:
+		if (a[0] || a[1] || a[2] || a[3])
+			return -LX_EINVAL;
+		*out = s->mdwe;
+		return 0;
+	default:
+		return -LX_EINVAL;
+	}
 }
 
 void px_set_memlock_limit(struct px_space *s, uint64_t limit)
@@ -459,4 +513,9 @@ void px_set_memlock_limit(struct px_space *s, uint64_t limit)
 void px_set_cap_ipc_lock(struct px_space *s, bool cap)
 {
 	s->cfg.cap_ipc_lock = cap;
+}
+
+void px_set_cap_sys_rawio(struct px_space *s, bool cap)
+{
+	s->cfg.cap_sys_rawio = cap;
 }

@@ -264,7 +264,9 @@ int px_vma_modify(struct px_space *s, struct px_vma *v, uint64_t start,
 /*
  * px_unmap - remove every mapping in [start, end) (page aligned), as
  * do_vmi_align_munmap() does: splitting the first VMA fails with -ENOMEM
- * when that would leave one VMA too many; nothing else can fail.
+ * when that would leave one VMA too many, a sealed VMA in the range with
+ * -EPERM; nothing else can fail.  Without @check_count (px_inherit, which
+ * overwrites whatever is there) neither is checked.
  */
 int px_unmap(struct px_space *s, uint64_t start, uint64_t end, bool check_count)
 {
@@ -273,10 +275,17 @@ int px_unmap(struct px_space *s, uint64_t start, uint64_t end, bool check_count)
 
 	if (!v || v->start >= end)
 		return 0;
+	if (start > v->start && check_count && end < v->end &&
+	    s->map_count >= s->cfg.max_map_count)
+		return -LX_ENOMEM;
+	/* vms_gather_munmap_vmas(): a sealed VMA anywhere in the range
+	 * refuses the whole unmap.  (The kernel may have split the first
+	 * VMA already; its pieces differ in nothing a call can see.) */
+	for (next = v; check_count && next && next->start < end;
+	     next = pxt_next(next))
+		if (next->flags & LX_VM_SEALED)
+			return -LX_EPERM;
 	if (start > v->start) {
-		if (check_count && end < v->end &&
-		    s->map_count >= s->cfg.max_map_count)
-			return -LX_ENOMEM;
 		err = px_vma_split(s, v, start, &v);
 		if (err)
 			return err;

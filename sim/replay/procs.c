@@ -5,6 +5,8 @@
  */
 #include "procs.h"
 
+#include "abi/lx_vm.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,6 +144,7 @@ static struct rp_proc *proc_fork(struct rp_procs *ps, struct rp_proc *parent)
 	p->brk_known = parent->brk_known;
 	p->brk_start = parent->brk_start;
 	p->from_exec = parent->from_exec;
+	p->brk = parent->brk;
 	return p;
 }
 
@@ -363,14 +366,37 @@ void procs_clone_done(struct rp_procs *ps, int32_t pid, int32_t child,
 	bind(ps, child, p);
 }
 
+/*
+ * What a new image keeps of the old one's memory-deny-write-execute
+ * (mmf_init_flags()), asked and set through the side's own prctl so
+ * every target keeps its state its own way.
+ */
+static void carry_mdwe(const struct rp_target *t, void *from, void *to)
+{
+	struct rp_call c = {.call = TR_PRCTL, .arg = {LX_PR_GET_MDWE}};
+	uint64_t bits = 0;
+
+	if (!from || !to || t->call(t->ctx, from, &c, &bits) ||
+	    !lx_mdwe_inherit((unsigned)bits))
+		return;
+	c.arg[0] = LX_PR_SET_MDWE;
+	c.arg[1] = lx_mdwe_inherit((unsigned)bits);
+	t->call(t->ctx, to, &c, &bits);
+}
+
 void procs_exec(struct rp_procs *ps, int32_t pid)
 {
 	struct rp_proc *p = proc_new(ps, NULL), *old;
+	int i;
 
 	if (!p)
 		return;
 	p->from_exec = true;
 	old = pid <= 0 ? ps->nopid : procs_get(ps, pid);
+	for (i = 0; old && i < RP_SIDES; i++)
+		if (ps->t[i])
+			carry_mdwe(ps->t[i], old->side[i].space,
+				   p->side[i].space);
 	if (old && old == ps->root) {
 		/* the program the trace is about starts here: its address
 		 * space stands for the run from now on */

@@ -43,6 +43,8 @@ struct rp_proc {
 	bool base_known;	/* mmap base learnt */
 	bool brk_known;
 	uint64_t brk_start;	/* the trace's first break (brk(NULL)) */
+	uint64_t brk;		/* the break as the trace last showed it
+				 * (any brk's result), once brk_known */
 };
 
 struct rp_procs;

@@ -69,7 +69,8 @@ static void count_mismatch(struct replay *r, const struct tr_event *ev,
  */
 static const char *judge(struct replay *r, struct rp_proc *p,
 			 const struct tr_event *ev, int rc, uint64_t val,
-			 uint64_t traced_target, enum rp_mismatch *kind)
+			 uint64_t traced_target, bool concurrent,
+			 enum rp_mismatch *kind)
 {
 	bool fixed;
 
@@ -101,7 +102,11 @@ static const char *judge(struct replay *r, struct rp_proc *p,
 		}
 		if (!fixed) {
 			r->sum->mmaps_placed++;
-			if (val == (uint64_t)ev->ret)
+			if (concurrent) {
+				r->sum->mmaps_concurrent++;
+				if (val == (uint64_t)ev->ret)
+					r->sum->mmaps_concurrent_exact++;
+			} else if (val == (uint64_t)ev->ret)
 				r->sum->mmaps_exact++;
 		}
 		rp_relocate(p, RP_REF, (uint64_t)ev->ret, val, ev->arg[1]);
@@ -276,10 +281,19 @@ static void context(struct replay *r, struct rp_proc *p,
 				t->set_memlock(t->ctx, space, ev->arg[1]);
 			break;
 		case TR_CAPSET:
-			if (!(ev->flags & TR_FLAG_CLONE_FLAGS_UNKNOWN) &&
-			    t->set_cap_ipc_lock)
+			if (ev->flags & TR_FLAG_CLONE_FLAGS_UNKNOWN)
+				break;
+			if (t->set_cap_ipc_lock)
 				t->set_cap_ipc_lock(t->ctx, space,
 						    ev->arg[0] != 0);
+			if (t->set_cap_sys_rawio)
+				t->set_cap_sys_rawio(t->ctx, space,
+						     ev->arg[1] != 0);
+			break;
+		case TR_MEMFD_SECRET:
+			if (t->fd_set)
+				t->fd_set(t->ctx, space, fd,
+					  LX_O_RDWR | PX_FD_SECRET);
 			break;
 		default:
 			break;
@@ -310,6 +324,113 @@ static void touch_after(struct replay *r, struct rp_proc *p,
 	}
 }
 
+/*
+ * Before a concurrent mmap runs: the munmaps other threads of its
+ * address space had under way over the range it got were served first
+ * (the memory was free for it), so they run now, on every side, taken to
+ * succeed; each is judged when it finishes in the trace.
+ */
+static void run_blockers(struct replay *r, struct rp_proc *p,
+			 const struct tr_event *ev)
+{
+	struct rp_flight *f;
+
+	while ((f = rp_overlap_blocker(&r->overlap, ev->pid,
+				       (uint64_t)ev->ret, ev->arg[1]))) {
+		struct tr_event m = f->ev;
+
+		if (procs_get(r->procs, m.pid) != p) {
+			f->passed = true;	/* another process's memory */
+			continue;
+		}
+		f->early = true;
+		m.flags &= ~(unsigned)TR_FLAG_STARTED;
+		m.result = TR_RET_VALUE;
+		m.ret = 0;
+		f->rc = rp_run_call(r, p, RP_REF, &m, &f->val);
+		if (r->two && p->side[RP_MODEL].space) {
+			f->mrc = rp_run_call(r, p, RP_MODEL, &m, &f->mval);
+			f->mran = true;
+		}
+		rp_forget(p, &m);
+	}
+}
+
+static int note(struct replay *r, const struct tr_event *ev,
+		const char *kind, const char *detail)
+{
+	if (!r->db || !db_note_add(r->db, r->run_id, ev->seq, kind, detail))
+		return 0;
+	snprintf(r->sum->error, sizeof(r->sum->error), "%s", db_errmsg(r->db));
+	return 74;
+}
+
+/*
+ * A program image the trace shows no execve for: a trace recorded with
+ * -e trace=%memory through a wrapper that execs the real program
+ * (/usr/bin/env, pyenv's shims) goes on in a new image without a line
+ * saying so.  Its brk(NULL) gives it away, returning a break the old
+ * image never had (the break is the last brk's result, always).  The
+ * replay then starts a fresh address space, as an execve would.
+ */
+static int image_change(struct replay *r, struct rp_proc **pp,
+			const struct tr_event *ev)
+{
+	struct rp_proc *p = *pp;
+	char detail[256];
+
+	if (ev->call != TR_BRK || ev->result != TR_RET_VALUE)
+		return 0;
+	if (ev->arg[0] != 0 || !p->brk_known || p->brk == (uint64_t)ev->ret) {
+		if (p->brk_known)
+			p->brk = (uint64_t)ev->ret;
+		return 0;
+	}
+	snprintf(detail, sizeof(detail),
+		 "line %" PRIu64 ": brk(NULL) returned %#" PRIx64 ", but the "
+		 "break was %#" PRIx64 ": a new program image without an "
+		 "execve line; replayed in a fresh address space",
+		 ev->line, (uint64_t)ev->ret, p->brk);
+	procs_exec(r->procs, ev->pid);
+	*pp = procs_get(r->procs, ev->pid);
+	if (!*pp)
+		return 70;
+	if (!r->sum->images++)
+		r->sum->first_image_line = ev->line;
+	return note(r, ev, "image", detail);
+}
+
+/*
+ * A trace without -f misses the calls of the program's other threads:
+ * their mappings take memory no traced call mapped, so a plain top-down
+ * mmap (no hint, no MAP_32BIT) lands where the model cannot put it.  In
+ * a trace without pids that is a sign: the kernel placing it below
+ * where the model could (the memory above was taken), or, once the
+ * trace showed a thread being made, anywhere else.  Said once.
+ */
+static int threads_warning(struct replay *r, const struct tr_event *ev,
+			   const char *verdict, uint64_t val,
+			   uint64_t traced_target)
+{
+	bool plain = ev->call == TR_MMAP && ev->arg[0] == 0 &&
+		     !(ev->arg[3] & (LX_MAP_32BIT | LX_MAP_FIXED |
+				     LX_MAP_FIXED_NOREPLACE));
+
+	if (r->pids_seen || r->sum->warning[0] || !plain ||
+	    strcmp(verdict, "relocated") != 0 ||
+	    !(val > traced_target || r->threads_unfollowed))
+		return 0;
+	snprintf(r->sum->warning, sizeof(r->sum->warning),
+		 "line %" PRIu64 ": mmap placed at %#" PRIx64 " by the kernel, "
+		 "memory the traced calls left %s: the trace was recorded "
+		 "without -f, so other threads' calls are missing; record "
+		 "with strace -f",
+		 ev->line, (uint64_t)ev->ret,
+		 val > traced_target ? "free above it" : "otherwise");
+	r->sum->warning_line = ev->line;
+	return note(r, ev, "threads", r->sum->warning);
+}
+
 /* One event of the trace. */
 static int step(struct replay *r, const struct tr_event *ev)
 {
@@ -318,16 +439,24 @@ static int step(struct replay *r, const struct tr_event *ev)
 	const char *verdict = "ok", *mverdict = NULL;
 	uint64_t val = 0, mval = 0, traced_target = 0;
 	int rc = 0, mrc = 0, st;
-	bool ran = false, mran = false;
+	bool ran = false, mran = false, concurrent, overlapped;
+	struct rp_flight early;
 
 	if (ev->flags & TR_FLAG_STARTED) {
-		procs_clone_start(r->procs, ev->pid, clone_is_fork(ev));
+		if (ev->call == TR_MMAP || ev->call == TR_MREMAP ||
+		    ev->call == TR_MUNMAP)
+			rp_overlap_start(&r->overlap, ev);
+		else
+			procs_clone_start(r->procs, ev->pid, clone_is_fork(ev));
 		return 0;
 	}
 	r->sum->events++;
 	r->sum->calls[ev->call]++;
+	overlapped = rp_overlap_done(&r->overlap, ev, r->end_line, &early);
 	r->line = ev->line;
 	p = procs_get(r->procs, ev->pid);
+	if (p && (st = image_change(r, &p, ev)) != 0 && st != 70)
+		return st;
 	if (!p) {
 		snprintf(r->sum->error, sizeof(r->sum->error),
 			 "line %" PRIu64 ": cannot create an address space%s%s",
@@ -335,6 +464,8 @@ static int step(struct replay *r, const struct tr_event *ev)
 			 r->gcfg.error);
 		return 70;
 	}
+	if (ev->pid)
+		r->pids_seen = true;
 	switch (ev->call) {
 	case TR_CLONE:
 	case TR_CLONE3:
@@ -343,6 +474,9 @@ static int step(struct replay *r, const struct tr_event *ev)
 		if (ev->result == TR_RET_VALUE)
 			procs_clone_done(r->procs, ev->pid, (int32_t)ev->ret,
 					 clone_is_fork(ev));
+		if (ev->result == TR_RET_VALUE && !r->pids_seen &&
+		    !clone_is_fork(ev) && ev->call != TR_VFORK)
+			r->threads_unfollowed = true;
 		verdict = "process";
 		break;
 	case TR_EXECVE:
@@ -357,6 +491,23 @@ static int step(struct replay *r, const struct tr_event *ev)
 	case TR_OTHER:
 		verdict = "process";
 		break;
+	case TR_SHMAT:
+	case TR_SHMDT:
+	case TR_REMAP_FILE_PAGES:
+	case TR_PROCESS_MADVISE:
+	case TR_PROCESS_MRELEASE:
+	case TR_USERFAULTFD:
+	case TR_IO_URING_SETUP:
+	case TR_PKEY_ALLOC:
+	case TR_PKEY_FREE:
+	case TR_MAP_SHADOW_STACK:
+	case TR_MBIND:
+	case TR_SET_MEMPOLICY_HOME_NODE:
+		/* not modelled: counted and named in the summary, so a
+		 * mismatch after one has its likely cause in plain sight */
+		r->sum->unmodelled++;
+		verdict = "unmodelled";
+		break;
 	case TR_OPEN:
 	case TR_OPENAT:
 	case TR_CLOSE:
@@ -364,12 +515,22 @@ static int step(struct replay *r, const struct tr_event *ev)
 	case TR_DUP2:
 	case TR_DUP3:
 	case TR_MEMFD_CREATE:
+	case TR_MEMFD_SECRET:
 	case TR_PRLIMIT64:
 	case TR_SETRLIMIT:
 	case TR_CAPSET:
 		context(r, p, ev);
 		verdict = "context";
 		break;
+	case TR_PRCTL:
+		/* only memory-deny-write-execute is run and judged */
+		if ((ev->flags & TR_FLAG_ARGS_UNKNOWN) ||
+		    (ev->arg[0] != LX_PR_SET_MDWE &&
+		     ev->arg[0] != LX_PR_GET_MDWE)) {
+			verdict = "context";
+			break;
+		}
+		/* fall through */
 	default:
 		rp_learn(r, p, ev);
 		if (ev->result == TR_RET_VALUE && rp_range_call(ev->call) &&
@@ -382,20 +543,46 @@ static int step(struct replay *r, const struct tr_event *ev)
 					? rp_to_side(p, RP_REF,
 						     (uint64_t)ev->ret)
 					: (uint64_t)ev->ret;
-		rc = rp_run_call(r, p, RP_REF, ev, &val);
+		concurrent = overlapped && ev->call == TR_MMAP &&
+			     ev->result == TR_RET_VALUE &&
+			     !(ev->arg[3] &
+			       (LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE));
+		if (early.early) {
+			/* run when a concurrent mmap needed its range */
+			rc = early.rc;
+			val = early.val;
+			mrc = early.mrc;
+			mval = early.mval;
+			mran = early.mran;
+		} else if (concurrent) {
+			/* the kernel may have served it before the calls it
+			 * overlapped: take its order, the recorded address
+			 * as the hint, what other threads were unmapping
+			 * there gone first */
+			struct tr_event hinted = *ev;
+
+			run_blockers(r, p, ev);
+			hinted.arg[0] = (uint64_t)ev->ret;
+			rc = rp_run_call(r, p, RP_REF, &hinted, &val);
+		} else {
+			rc = rp_run_call(r, p, RP_REF, ev, &val);
+		}
 		if (rc == RP_EBROKEN) {
 			rp_backend_failed(r, p, RP_REF);
 			return r->status;
 		}
 		ran = true;
-		verdict = judge(r, p, ev, rc, val, traced_target, &kind);
+		verdict = judge(r, p, ev, rc, val, traced_target, concurrent,
+				&kind);
 		if (strcmp(verdict, "mismatch") == 0) {
 			count_mismatch(r, ev, kind);
 			st = log_mismatch(r, ev, kind, rc, val);
 			if (st)
 				return st;
 		}
-		if (r->two && p->side[RP_MODEL].space) {
+		if (early.early) {
+			/* run already, on every side */
+		} else if (r->two && p->side[RP_MODEL].space) {
 			rp_lockstep(r, p, ev, rc, val, &mrc, &mval, &mverdict);
 			mran = true;
 			if (r->status)
@@ -403,7 +590,11 @@ static int step(struct replay *r, const struct tr_event *ev)
 			if (mverdict && strcmp(verdict, "mismatch") != 0)
 				verdict = mverdict;
 		}
-		rp_forget(p, ev);
+		st = threads_warning(r, ev, verdict, val, traced_target);
+		if (st)
+			return st;
+		if (!early.early)
+			rp_forget(p, ev);
 		if (rc == 0 && ev->result == TR_RET_VALUE)
 			touch_after(r, p, ev, val, mval, mran && mrc == 0);
 		if (mran)
@@ -549,7 +740,17 @@ static int end_run(struct replay *r, const char *status, const char *detail)
 	}
 	e |= metric(r, "mmaps_placed", (double)s->mmaps_placed);
 	e |= metric(r, "mmaps_exact", (double)s->mmaps_exact);
+	e |= metric(r, "mmaps_concurrent", (double)s->mmaps_concurrent);
+	e |= metric(r, "mmaps_concurrent_exact",
+		    (double)s->mmaps_concurrent_exact);
 	e |= metric(r, "adopted", (double)s->adopted);
+	e |= metric(r, "unmodelled", (double)s->unmodelled);
+	for (k = 0; k < TR_NCALLS; k++)
+		if (tr_call_unmodelled((enum tr_call)k) && s->calls[k]) {
+			snprintf(name, sizeof(name), "unmodelled_%s",
+				 tr_call_name((enum tr_call)k));
+			e |= metric(r, name, (double)s->calls[k]);
+		}
 	e |= metric(r, "events_per_s",
 		    s->wall_s > 0 ? (double)s->events / s->wall_s : 0);
 	if (r->two) {
@@ -658,6 +859,7 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 	}
 	sum->two_sided = r.two;
 	while (!status && (rc = tr_next(rd, &ev)) > 0) {
+		r.end_line = tr_reader_stats(rd)->lines;
 		status = step(&r, &ev);
 		if (opt->stop && *opt->stop) {
 			sum->interrupted = true;

@@ -18,6 +18,51 @@
 #define RP_SAMPLE_EVERY 256
 #define RP_MAX_SNAPSHOT 4096
 
+/* overlap.c: placing calls that ran at once with another thread's */
+#define RP_OVERLAP_FLIGHT 64
+#define RP_OVERLAP_RING 64
+
+struct rp_extent {
+	int32_t pid;
+	uint64_t start, end;	/* first and last trace line */
+};
+
+/* An unfinished call, and what it gave when it was run early. */
+struct rp_flight {
+	bool used;
+	struct tr_event ev;	/* its start: arguments, pid, line */
+	bool early;		/* run before it finished in the trace */
+	bool passed;		/* looked at as a blocker: another
+				 * process's, not in the way */
+	bool mran;		/* ... on the model side too */
+	int rc, mrc;
+	uint64_t val, mval;
+};
+
+struct rp_overlap {
+	struct rp_flight flight[RP_OVERLAP_FLIGHT];	/* one per pid */
+	struct rp_extent ring[RP_OVERLAP_RING];	/* the last finished */
+	unsigned next, n;
+	unsigned nflight;	/* flight entries used */
+	uint64_t last_end;	/* end of the newest ring entry: the
+				 * latest, as calls finish in line order */
+};
+
+void rp_overlap_start(struct rp_overlap *o, const struct tr_event *ev);
+/*
+ * Did another pid's mmap, mremap or munmap run within [ev->line,
+ * @end_line]?  Also
+ * forgets @ev's own start; when that start was run early, *@early gets
+ * a copy of it (early set), else early is false.
+ */
+bool rp_overlap_done(struct rp_overlap *o, const struct tr_event *ev,
+		     uint64_t end_line, struct rp_flight *early);
+/* An unfinished munmap of a pid other than @pid over [addr, addr+len)
+ * (trace addresses) not yet run early, or NULL. */
+struct rp_flight *rp_overlap_blocker(struct rp_overlap *o, int32_t pid,
+				     uint64_t addr, uint64_t len);
+int rp_overlap_check(const struct rp_overlap *o, char *why, size_t size);
+
 struct replay {
 	const struct rp_options *opt;
 	struct rp_summary *sum;
@@ -44,6 +89,10 @@ struct replay {
 	bool touch_failed;		/* a model page the touch model
 					 * wrote could not be backed */
 	char (*peak_labels)[48];
+	struct rp_overlap overlap;
+	uint64_t end_line;		/* last line of the current event */
+	bool pids_seen;			/* the trace has -f pids */
+	bool threads_unfollowed;	/* no pids, but a thread was made */
 };
 
 /* replay.c: a quota in words, "2 GiB", "64 MiB", "1.5 MiB" */

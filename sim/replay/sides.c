@@ -40,6 +40,7 @@ static bool needs_mapping(enum tr_call c)
 	case TR_MUNLOCK:
 	case TR_MINCORE:
 	case TR_MREMAP:
+	case TR_MSEAL:
 		return true;
 	default:
 		return false;
@@ -88,7 +89,8 @@ void rp_adopt(struct replay *r, struct rp_proc *p, uint64_t addr,
 
 /*
  * The mmap base from the first top-down placement, the break from
- * brk(NULL): set on the reference before the call that reveals them.
+ * brk(NULL), CAP_SYS_RAWIO from a fixed mapping below mmap_min_addr: set
+ * on the reference before the call that reveals them.
  */
 void rp_learn(struct replay *r, struct rp_proc *p, const struct tr_event *ev)
 {
@@ -101,11 +103,19 @@ void rp_learn(struct replay *r, struct rp_proc *p, const struct tr_event *ev)
 				 (uint64_t)ev->ret + rp_page_up(ev->arg[1]));
 		p->base_known = true;
 	}
+	/* a fixed mapping below the least vm.mmap_min_addr Linux
+	 * distributions set (65536) that the kernel made: the process was
+	 * privileged (CAP_SYS_RAWIO), unless a capset says otherwise later */
+	if (ev->call == TR_MMAP && ev->result == TR_RET_VALUE &&
+	    (ev->arg[3] & (LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE)) &&
+	    (uint64_t)ev->ret < 65536 && t->set_cap_sys_rawio)
+		t->set_cap_sys_rawio(t->ctx, p->side[RP_REF].space, true);
 	if (!p->brk_known && ev->call == TR_BRK && ev->arg[0] == 0 &&
 	    ev->result == TR_RET_VALUE) {
 		t->set_brk(t->ctx, p->side[RP_REF].space, (uint64_t)ev->ret);
 		p->brk_known = true;
 		p->brk_start = (uint64_t)ev->ret;
+		p->brk = (uint64_t)ev->ret;
 	}
 }
 

@@ -61,12 +61,14 @@ struct rp_target {
 	 * Context the trace shows besides memory calls (may be NULL): an fd
 	 * opened with access mode @mode (O_RDONLY, O_WRONLY, O_RDWR) or
 	 * closed (@mode < 0), one fd duplicated, RLIMIT_MEMLOCK, and whether
-	 * CAP_IPC_LOCK is effective.
+	 * CAP_IPC_LOCK and CAP_SYS_RAWIO are effective.  A memfd_secret fd
+	 * comes with PX_FD_SECRET (rmsim/posix.h) in @mode.
 	 */
 	void (*fd_set)(void *ctx, void *space, int fd, int mode);
 	void (*fd_dup)(void *ctx, void *space, int oldfd, int newfd);
 	void (*set_memlock)(void *ctx, void *space, uint64_t limit);
 	void (*set_cap_ipc_lock)(void *ctx, void *space, bool cap);
+	void (*set_cap_sys_rawio)(void *ctx, void *space, bool cap);
 	/*
 	 * May be NULL (then the driver stores page by page): write @val to
 	 * every page of [addr, addr+len) that takes a write, or to the first

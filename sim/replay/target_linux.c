@@ -115,6 +115,12 @@ static int lx_call(void *ctx, void *space, const struct rp_call *c,
 			return -LX_EFAULT;
 		return rc;
 	}
+	case TR_MSEAL:
+		return px_mseal(s, a[0], a[1], a[2]);
+	case TR_PRCTL:
+		return px_prctl(s, a[0], a + 1, out);
+	case TR_MEMFD_SECRET:
+		return px_memfd_secret(s, a[0], out);
 	default:
 		return 0;
 	}
@@ -165,6 +171,11 @@ static void lx_set_cap(void *ctx, void *space, bool cap)
 	px_set_cap_ipc_lock(space, cap);
 }
 
+static void lx_set_rawio(void *ctx, void *space, bool cap)
+{
+	px_set_cap_sys_rawio(space, cap);
+}
+
 void rp_target_linux(struct rp_target *t)
 {
 	static const struct rp_target linux_target = {
@@ -184,6 +195,7 @@ void rp_target_linux(struct rp_target *t)
 		.fd_dup = lx_fd_dup,
 		.set_memlock = lx_set_memlock,
 		.set_cap_ipc_lock = lx_set_cap,
+		.set_cap_sys_rawio = lx_set_rawio,
 	};
 
 	*t = linux_target;

@@ -252,6 +252,31 @@ static int fd_note(struct cur *c, char *path, size_t path_size)
 static int value(struct cur *c, uint64_t *out, bool *numeric, char *path,
 		 size_t path_size);
 
+/*
+ * Skip one argument, whatever it holds, up to the ',' or ')' that ends it
+ * (left unread): for calls that are only counted, and for the prctl
+ * arguments that are not numbers.
+ */
+static int skip_arg(struct cur *c)
+{
+	while (c->i < c->len) {
+		char ch = c->s[c->i];
+
+		if (ch == ',' || ch == ')')
+			return 0;
+		if (ch == '/' && c->i + 1 < c->len && c->s[c->i + 1] == '*') {
+			if (comment(c))
+				return -1;
+		} else if (strchr("[{(\"", ch)) {
+			if (skip_group(c))
+				return -1;
+		} else {
+			c->i++;
+		}
+	}
+	return err(c, "truncated line: missing ')'");
+}
+
 /* In a struct "{key=value, ...}" find and read key "flags". */
 static int struct_flags(struct cur *c, uint64_t *out, bool *found)
 {
@@ -597,9 +622,14 @@ static int context_arg(struct cur *c, enum tr_call call, unsigned n,
 			     e++)
 				;
 			ev->arg[0] = 0;
-			for (; at + 12 <= e; at++)
+			ev->arg[1] = 0;
+			for (; at + 12 <= e; at++) {
 				if (memcmp(c->s + at, "CAP_IPC_LOCK", 12) == 0)
 					ev->arg[0] = 1;
+				if (at + 13 <= e &&
+				    memcmp(c->s + at, "CAP_SYS_RAWIO", 13) == 0)
+					ev->arg[1] = 1;
+			}
 		}
 		c->i = end;
 		return comment(c);
@@ -619,6 +649,10 @@ static int context_arg(struct cur *c, enum tr_call call, unsigned n,
 		break;
 	case TR_MEMFD_CREATE:
 		if (n == 1)
+			ev->arg[0] = v;
+		break;
+	case TR_MEMFD_SECRET:
+		if (n == 0)
 			ev->arg[0] = v;
 		break;
 	case TR_CLOSE:
@@ -880,6 +914,31 @@ static int parse_call(struct cur *cp, enum tr_call call, struct tr_event *ev,
 					goto fail;
 				goto next;
 			}
+			if (tr_call_unmodelled(call)) {
+				if (skip_arg(&c))
+					goto fail;
+				goto next;
+			}
+			if (call == TR_PRCTL) {
+				size_t at = c.i;
+
+				/* options rmsim has no name for, strings;
+				 * a case must say what it means */
+				if (value(&c, &v, &numeric, NULL, 0) ||
+				    !numeric) {
+					if (c.env)
+						goto fail;
+					c.i = at;
+					c.why = NULL;
+					if (skip_arg(&c))
+						goto fail;
+					ev->flags |= TR_FLAG_ARGS_UNKNOWN;
+					v = 0;
+				}
+				if (n < 5)
+					ev->arg[n] = v;
+				goto next;
+			}
 			if (value(&c, &v, &numeric,
 				  call == TR_MMAP && n == 4 ? path_buf : NULL,
 				  path_size))
@@ -926,6 +985,10 @@ static int parse_call(struct cur *cp, enum tr_call call, struct tr_event *ev,
 next:
 			n++;
 			ws(&c);
+			/* a thread killed inside the call: strace closes it
+			 * with "<... NAME resumed> <unfinished ...>) = ?" */
+			if (peek(&c) == '<' && lit(&c, "<unfinished ...>"))
+				ws(&c);
 			if (peek(&c) == ',') {
 				c.i++;
 				continue;
@@ -941,13 +1004,18 @@ next:
 		}
 	}
 	if (call != TR_CLONE && call != TR_CLONE3 && call != TR_EXECVE &&
-	    !is_context_call(call)) {
+	    call != TR_PRCTL && !is_context_call(call) &&
+	    !tr_call_unmodelled(call)) {
+		/* mremap may omit new_address; a call printed raw
+		 * (syscall_0xNNN) shows all six registers */
 		if (n > 6 || (n != want && !(call == TR_MREMAP && n == 4) &&
 			      !(raw && n > want))) {
 			c.why = "wrong number of arguments for this call";
 			goto fail;
 		}
 	}
+	if (call == TR_MSEAL)
+		ev->arg[3] = ev->arg[4] = ev->arg[5] = 0;
 	if ((call == TR_CLONE || call == TR_CLONE3) && !keyed_flags && n == 0)
 		ev->flags |= TR_FLAG_CLONE_FLAGS_UNKNOWN;
 	if (want_result && result(&c, ev))

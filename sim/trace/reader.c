@@ -559,7 +559,8 @@ static int handle_line(struct tr_reader *r, const char *s, size_t len,
 			return line_error(r, r->line, "out of memory");
 		if (r->opt.clone_starts &&
 		    (call == TR_CLONE || call == TR_CLONE3 || call == TR_FORK ||
-		     call == TR_VFORK))
+		     call == TR_VFORK || call == TR_MMAP || call == TR_MREMAP ||
+		     call == TR_MUNMAP))
 			return clone_start(r, &l, call, raw, ev);
 		return 0;
 	case TR_LINE_RESUMED:

@@ -12,7 +12,15 @@ from rmsim_driver import RMSIM, SOURCE, main, open_text, run, trace_files
 MEMORY_CALLS = ("mmap munmap mprotect pkey_mprotect madvise mremap msync brk "
                 "mlock mlock2 munlock mlockall munlockall mincore clone "
                 "clone3 fork vfork execve exit_group open openat close dup "
-                "dup2 dup3 memfd_create prlimit64 setrlimit capset").split()
+                "dup2 dup3 memfd_create prlimit64 setrlimit capset mseal "
+                "prctl memfd_secret shmat shmdt remap_file_pages "
+                "process_madvise process_mrelease userfaultfd "
+                "io_uring_setup pkey_alloc pkey_free map_shadow_stack mbind "
+                "set_mempolicy_home_node").split()
+
+# Memory calls newer than strace 6.1, which prints them by number
+# (arch/x86/entry/syscalls/syscall_64.tbl)
+RAW_NAMES = {"syscall_0x1ce": "mseal", "syscall_0x1c5": "map_shadow_stack"}
 
 # An optional pid prefix ("[pid  12] " or "12  ") and timestamp, then the
 # call name and "(".  Resumed halves are counted, unfinished halves not.
@@ -39,13 +47,16 @@ def count_independently(path):
                 carry = line[:m.start()]
                 continue
             m = RESUMED_RE.match(line) or CALL_RE.match(line)
-            if not m or m.group(1) not in MEMORY_CALLS:
+            if not m:
+                continue
+            name = RAW_NAMES.get(m.group(1), m.group(1))
+            if name not in MEMORY_CALLS:
                 continue
             if line.endswith("<unfinished ...>"):
                 continue
-            calls[m.group(1)] += 1
+            calls[name] += 1
             if FAILED_RE.search(m.group(2)):
-                failed[m.group(1)] += 1
+                failed[name] += 1
     return calls, failed
 
 

@@ -59,7 +59,7 @@ class Suite(unittest.TestCase):
                 with open(os.path.join(d, f)) as fh:
                     text = fh.read()
                 with self.subTest(case=f):
-                    self.assertRegex(text, r"(?m)^# case: [A-J]\.\d+")
+                    self.assertRegex(text, r"(?m)^# case: [A-K]\.\d+")
                     self.assertRegex(text, r"(?m)^# refs: \S")
 
 
@@ -81,6 +81,7 @@ class Malformed(unittest.TestCase):
         ("munmap(0x1000, PG) 0\n", 3,
          "expected '=' and a result after the call"),
         ("munmap(0x1000, PROT_BOGUS) = 0\n", 3, "unknown constant"),
+        ("prctl(PR_SET_MDEW, 1, 0, 0, 0) = 0\n", 3, "unknown constant"),
         ("load(0x1000)\n", 3, "load and prot need an expected result"),
         ("prot(0x1000) = rwq\n", 3,
          "expected rwx-style access or 'unmapped'"),

@@ -143,14 +143,18 @@ class ReaderDefects(Base):
         self.expect(["cat", path], 0, "")
 
     def test_unknown_and_huge_syscall_numbers(self):
+        # 0x1c3 is cachestat, a call rmsim does not read; 0x1ce, mseal,
+        # is read as one (all six registers, as strace prints them)
         text = "".join("syscall_0x%x(0x1, 0x2) = -1 ENOSYS (Function not "
                        "implemented)\n" % n
-                       for n in (0x1ce, 0x1ff, 0x3fffffff, 0xffffffff,
+                       for n in (0x1c3, 0x1ff, 0x3fffffff, 0xffffffff,
                                  0xffffffffffffffff))
         text += "syscall_0x%s(0) = 0\n" % ("f" * 100)
+        text += "syscall_0x1ce(0x7f0000000000, 0x1000, 0, 0, 0, 0) = 0\n"
         path = self.write("nr.strace", text)
         r = self.expect(["cat", "--stats", path], 0, "")
         self.assertIn("call\tother\t6\t", r.stdout)
+        self.assertIn("call\tmseal\t1\t", r.stdout)
 
     def test_fd_notes_that_never_close(self):
         path = self.write("fd.strace",

@@ -270,7 +270,7 @@ static void test_other_calls_and_notes(void **state)
 		 "strace: Process 99 attached\n"
 		 "\n"
 		 "restart_syscall(<... resuming interrupted read ...>) = 0\n"
-		 "syscall_0x1c2(0x1, 0x2) = -1 ENOSYS (Function not "
+		 "syscall_0x1c3(0x1, 0x2) = -1 ENOSYS (Function not "
 		 "implemented)\n"
 		 "rt_sigreturn({mask=[]}) = 0\n"
 		 "read(3, ..., 4096) = ? ERESTARTSYS (To be restarted if "
@@ -280,6 +280,64 @@ static void test_other_calls_and_notes(void **state)
 	assert_int_equal(r.n, 0);
 	assert_int_equal(r.st.calls[TR_OTHER], 6);
 	assert_int_equal(r.st.notes, 2);
+}
+
+/* The calls added for sealing, MDWE, secret memory and the address-space
+ * calls that are only counted: lines as strace 6.1 printed them. */
+static void test_new_calls(void **state)
+{
+	static struct run r;
+	struct tr_event e;
+
+	e = one("mseal(0x7f5e084f9000, 4096, 0) = 0\n");
+	assert_int_equal(e.call, TR_MSEAL);
+	assert_int_equal(e.arg[0], 0x7f5e084f9000ULL);
+	assert_int_equal(e.arg[1], 4096);
+	/* raw, as strace before 6.10 prints it */
+	e = one("syscall_0x1ce(0x7f5e084f9000, 0x1000, 0, 0xffffffff, 0, 0) = "
+		"0\n");
+	assert_int_equal(e.call, TR_MSEAL);
+	assert_int_equal(e.arg[1], 0x1000);
+	assert_int_equal(e.arg[3], 0);
+	e = one("prctl(0x41 /* PR_??? */, 0x1, 0, 0, 0)  = 0\n");
+	assert_int_equal(e.call, TR_PRCTL);
+	assert_int_equal(e.arg[0], 65);
+	assert_int_equal(e.arg[1], 1);
+	assert_false(e.flags & TR_FLAG_ARGS_UNKNOWN);
+	e = one("prctl(0x42 /* PR_??? */, 0, 0, 0, 0)    = 1\n");
+	assert_int_equal(e.ret, 1);
+	e = one("prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0) = 0\n");
+	assert_int_equal(e.arg[0], 65);
+	e = one("prctl(PR_SET_NAME, \"xx\")                = 0\n");
+	assert_true(e.flags & TR_FLAG_ARGS_UNKNOWN);
+	e = one("prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, 0x7f3c5a200000, "
+		"2097152, \"heap\") = 0\n");
+	assert_true(e.flags & TR_FLAG_ARGS_UNKNOWN);
+	e = one("memfd_secret(0)                         = 3\n");
+	assert_int_equal(e.call, TR_MEMFD_SECRET);
+	assert_int_equal(e.ret, 3);
+	e = one("capset({version=_LINUX_CAPABILITY_VERSION_3, pid=0}, "
+		"{effective=1<<CAP_SYS_RAWIO, permitted=1<<CAP_SYS_RAWIO, "
+		"inheritable=0}) = 0\n");
+	assert_int_equal(e.arg[0], 0);
+	assert_int_equal(e.arg[1], 1);
+	read_str("pkey_alloc(0, 0)                        = -1 EINVAL "
+		 "(Invalid argument)\n"
+		 "shmat(65538, NULL, SHM_RDONLY) = 0x7f0c1a2b3000\n"
+		 "shmdt(0x7f0c1a2b3000) = 0\n"
+		 "userfaultfd(O_CLOEXEC|UFFD_USER_MODE_ONLY) = 3\n"
+		 "io_uring_setup(8, {flags=0, sq_thread_cpu=0, "
+		 "sq_thread_idle=0, sq_entries=8, cq_entries=16, "
+		 "features=IORING_FEAT_SINGLE_MMAP}) = 4\n"
+		 "process_madvise(5, [{iov_base=0x7f0000000000, "
+		 "iov_len=4096}], 1, MADV_COLD, 0) = 4096\n",
+		 &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 6);
+	assert_int_equal(r.ev[0].call, TR_PKEY_ALLOC);
+	assert_int_equal(r.ev[1].call, TR_SHMAT);
+	assert_true(tr_call_unmodelled(r.ev[5].call));
+	assert_int_equal(r.st.calls[TR_OTHER], 0);
 }
 
 static void test_malformed(void **state)
@@ -533,6 +591,7 @@ int main(void)
 		cmocka_unit_test(test_unfinished_resumed),
 		cmocka_unit_test(test_other_calls_and_notes),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_new_calls),
 		cmocka_unit_test(test_binary_garbage),
 		cmocka_unit_test(test_keep_going_counts),
 		cmocka_unit_test(test_long_line_and_last_line),

@@ -66,6 +66,11 @@ go build -o go-alloc "$SRC/go-alloc.go"
 gccgo -O2 -o gccgo-alloc "$SRC/go-alloc.go"
 gcc -O2 -Wall -o glibc-malloc "$SRC/glibc-malloc.c"
 gcc -O1 -Wall -pthread -o edgecases "$SRC/edgecases.c"
+gcc -O2 -Wall -pthread -o mt-alloc "$SRC/mt-alloc.c"
+gcc -O1 -Wall -o mdwe-exec "$SRC/mdwe-exec.c"
+gcc -O1 -Wall -o rawio "$SRC/rawio.c"
+gcc -O1 -Wall -o mseal-calls "$SRC/mseal-calls.c"
+gcc -O1 -Wall -pthread -fsanitize=address -o mt-alloc-asan "$SRC/mt-alloc.c"
 
 echo "== recording"
 if want go-hello; then
@@ -146,4 +151,73 @@ if want edgecases-raw; then
 	fresh edgecases-raw
 	strace -X raw -e trace=%memory,%process,$CONTEXT -o "$TR/edgecases-raw.strace" ./edgecases >/dev/null
 	finish edgecases-raw
+fi
+# Threads that allocate at once (8 threads, 600 rounds each): their mmaps
+# and munmaps overlap in time, and strace prints some in another order
+# than the kernel served them.  -ttt -T give each call its extent.
+JEMALLOC=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2	# Debian libjemalloc2
+if want glibc-threads; then
+	fresh glibc-threads
+	strace -f -ttt -T -e trace=%memory,%process -o "$TR/glibc-threads.strace" \
+		./mt-alloc 8 600
+	xz -6 -f "$TR/glibc-threads.strace"
+	finish glibc-threads
+fi
+if want jemalloc-threads; then
+	fresh jemalloc-threads
+	strace -f -ttt -T -E LD_PRELOAD=$JEMALLOC -e trace=%memory,%process \
+		-o "$TR/jemalloc-threads.strace" ./mt-alloc 8 600
+	xz -6 -f "$TR/jemalloc-threads.strace"
+	finish jemalloc-threads
+fi
+if want asan-threads; then
+	# LeakSanitizer cannot run under ptrace: it is turned off
+	fresh asan-threads
+	ASAN_OPTIONS=detect_leaks=0 strace -f -ttt -T -e trace=%memory,%process \
+		-o "$TR/asan-threads.strace" ./mt-alloc-asan 8 600
+	xz -6 -f "$TR/asan-threads.strace"
+	finish asan-threads
+fi
+# Traces with gaps.  %memory alone shows no execve: /usr/bin/env (and, on
+# a machine with pyenv, its shim scripts) exec the interpreter unseen.
+if want env-python-gaps; then
+	fresh env-python-gaps
+	strace -e trace=%memory -o "$TR/env-python-gaps.strace" /usr/bin/env python3 \
+		-c 'import json; x=[bytearray(200000) for i in range(20)]; print(len(x))' \
+		>/dev/null
+	finish env-python-gaps
+fi
+# Without -f the threads' own calls are missing.
+if want threads-without-f; then
+	fresh threads-without-f
+	strace -ttt -e trace=%memory,%process -o "$TR/threads-without-f.strace" \
+		./mt-alloc 4 200
+	finish threads-without-f
+fi
+# Memory-deny-write-execute across execve, kept and dropped.
+if want mdwe-exec; then
+	fresh mdwe-exec
+	strace -f -e trace=%memory,%process,prctl -o "$TR/mdwe-exec.strace" \
+		./mdwe-exec >/dev/null
+	finish mdwe-exec
+fi
+if want mdwe-exec-noinherit; then
+	fresh mdwe-exec-noinherit
+	strace -f -e trace=%memory,%process,prctl \
+		-o "$TR/mdwe-exec-noinherit.strace" ./mdwe-exec noinherit >/dev/null
+	finish mdwe-exec-noinherit
+fi
+# CAP_SYS_RAWIO: needs root (MAP_FIXED at 0, then capset drops it).
+if want rawio && [ "$(id -u)" = 0 ]; then
+	fresh rawio
+	strace -e trace=%memory,capset -o "$TR/rawio.strace" ./rawio >/dev/null
+	finish rawio
+fi
+# mseal and the calls a seal refuses (Linux 6.10 on; strace before 6.10
+# prints mseal as syscall_0x1ce).
+if want mseal-calls; then
+	fresh mseal-calls
+	strace -f -e trace=%memory,%process -o "$TR/mseal-calls.strace" \
+		./mseal-calls >/dev/null
+	finish mseal-calls
 fi
