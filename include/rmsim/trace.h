@@ -313,4 +313,115 @@ void tr_sha256(const void *data, size_t len, char hex[65]);
 /* The SHA-256 of the file's bytes as stored: 0 or -errno. */
 int tr_sha256_file(const char *path, char hex[65]);
 
+/* ---- the recording's side file (docs/recording.md) ---- */
+
+/*
+ * `rmsim record` writes NAME.faults.xz beside NAME.strace.xz: what strace
+ * cannot show.  The facts of the recording machine, each new image's
+ * address space right after execve, periodic RssAnon samples, and every
+ * page fault on strace's clock.  The header parts are read at open (they
+ * grow with processes and samples, never with faults); the faults stream.
+ */
+
+/* The recording machine; 0 or "" where the file did not say. */
+struct tr_machine {
+	char kernel[128];	/* uname release */
+	uint64_t page_size;
+	char thp[16];		/* transparent_hugepage/enabled: always,
+				 * madvise or never */
+	uint64_t max_map_count;	/* vm.max_map_count */
+	int overcommit_memory;	/* vm.overcommit_memory, -1 unknown */
+	bool faults_recorded;	/* false: the file has no fault stream
+				 * (--no-faults, or perf was unavailable) */
+};
+
+/* One line of /proc/PID/maps. */
+struct tr_map {
+	uint64_t start, end;
+	unsigned prot;		/* LX_PROT_READ | _WRITE | _EXEC */
+	bool shared;		/* 's' rather than 'p' */
+	uint64_t offset;
+	const char *path;	/* "" for anonymous, "[stack]", "[vdso]" ... */
+};
+
+/* An image's address space as /proc/PID/maps showed it after execve. */
+struct tr_exec_maps {
+	int32_t pid;
+	int64_t ts_us;		/* when it was read, strace's clock */
+	bool exact;		/* read while the process was still held at
+				 * the end of execve; false: read late, the
+				 * program may have mapped more already */
+	const char *path;	/* the executable, as /proc/PID/exe said */
+	size_t nmaps;
+	const struct tr_map *maps;	/* ascending */
+};
+
+struct tr_rss_sample {
+	int32_t pid;
+	int64_t ts_us;
+	uint64_t anon_bytes;	/* RssAnon */
+};
+
+enum tr_access {
+	TR_ACCESS_UNKNOWN,
+	TR_ACCESS_READ,
+	TR_ACCESS_WRITE,
+	TR_ACCESS_EXEC
+};
+
+struct tr_fault {
+	uint64_t line;		/* in the side file */
+	int32_t pid;		/* the thread's process (tgid) */
+	int64_t ts_us;		/* strace's clock (CLOCK_REALTIME) */
+	uint64_t addr;
+	enum tr_access access;
+};
+
+struct tr_faults;
+
+/*
+ * tr_side_path - the side file of @trace_path that exists: strip .xz or
+ * .gz, then .strace, append .faults and try .xz, .gz and nothing, in that
+ * order.  Returns 0 with the name in @buf, -ENOENT when there is none,
+ * -ENAMETOOLONG when @size is too small.
+ */
+int tr_side_path(const char *trace_path, char *buf, size_t size);
+
+/*
+ * tr_faults_open - find and open the side file of @trace_path and read
+ * its header, maps and RSS samples.  NULL with *@err = -ENOENT when the
+ * trace has no side file, -EINVAL for a bad file (message in @msg,
+ * "FILE:LINE: what is wrong"), or another -errno.
+ */
+struct tr_faults *tr_faults_open(const char *trace_path, int *err,
+				 char *msg, size_t msg_size);
+/* The same for a side file named directly. */
+struct tr_faults *tr_faults_open_file(const char *path, int *err, char *msg,
+				      size_t msg_size);
+
+const char *tr_faults_path(const struct tr_faults *f);
+const struct tr_machine *tr_faults_machine(const struct tr_faults *f);
+size_t tr_faults_nexecs(const struct tr_faults *f);
+const struct tr_exec_maps *tr_faults_exec(const struct tr_faults *f,
+					  size_t i);
+/*
+ * The first capture of @pid's maps taken at or after @ts_us (the
+ * timestamp of its execve line; 0 for the first), or NULL.
+ */
+const struct tr_exec_maps *tr_faults_exec_of(const struct tr_faults *f,
+					     int32_t pid, int64_t ts_us);
+size_t tr_faults_nrss(const struct tr_faults *f);
+const struct tr_rss_sample *tr_faults_rss(const struct tr_faults *f,
+					  size_t i);
+
+/*
+ * tr_faults_next - the next fault, in time order.  1 with *@out filled, 0
+ * at the end, -EINVAL for a bad line or -EIO (message: tr_faults_error).
+ */
+int tr_faults_next(struct tr_faults *f, struct tr_fault *out);
+const char *tr_faults_error(const struct tr_faults *f);
+/* Faults returned so far. */
+uint64_t tr_faults_count(const struct tr_faults *f);
+void tr_faults_close(struct tr_faults *f);
+
 #endif

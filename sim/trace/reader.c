@@ -25,7 +25,7 @@
  */
 #include "rmsim/trace.h"
 
-#include "input.h"
+#include "lines.h"
 #include "parse.h"
 
 #include <errno.h>
@@ -33,8 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BUF_INITIAL (256 * 1024)
-#define LINE_MAX_LEN (64 * 1024 * 1024)
 #define PATH_SIZE 4096
 
 /* A call waiting for its "<... resumed>" line; a slot of the pid table. */
@@ -54,12 +52,9 @@ struct pending {
 };
 
 struct tr_reader {
-	struct tr_input *in;
-	char *file;		/* for messages */
+	struct tr_lines *src;
+	const char *file;	/* for messages */
 	struct tr_options opt;
-	char *buf;
-	size_t cap, start, end;
-	bool eof;
 	uint64_t line;
 	struct tr_stats st;
 	struct pending *pend;	/* open addressing by pid, no tombstones */
@@ -88,16 +83,12 @@ struct tr_reader *tr_open(const char *path, const struct tr_options *opt,
 		*err = -ENOMEM;
 		return NULL;
 	}
-	r->in = tr_input_open(path, err);
-	r->file = strdup(strcmp(path, "-") == 0 ? "<stdin>" : path);
-	r->cap = BUF_INITIAL;
-	r->buf = malloc(r->cap);
-	if (!r->in || !r->file || !r->buf) {
-		if (r->in)
-			*err = -ENOMEM;
+	r->src = tr_lines_open(path, err);
+	if (!r->src) {
 		tr_close(r);
 		return NULL;
 	}
+	r->file = tr_lines_file(r->src);
 	if (opt)
 		r->opt = *opt;
 	return r;
@@ -109,15 +100,13 @@ void tr_close(struct tr_reader *r)
 
 	if (!r)
 		return;
-	tr_input_close(r->in);
+	tr_lines_close(r->src);
 	for (i = 0; i < r->cappend; i++)
 		free(r->pend[i].text);
 	free(r->pend);
 	free(r->pids);
 	free(r->joined);
 	free(r->carry);
-	free(r->buf);
-	free(r->file);
 	free(r);
 }
 
@@ -715,77 +704,29 @@ static int end_of_trace(struct tr_reader *r)
 	return rc;
 }
 
-/*
- * Make room and read more input; returns bytes read, 0 at end, -1 for a
- * read error, -2 for bad data (a line too long, corrupt compression).
- */
-static int fill(struct tr_reader *r)
-{
-	ssize_t n;
-
-	if (r->start > 0) {
-		memmove(r->buf, r->buf + r->start, r->end - r->start);
-		r->end -= r->start;
-		r->start = 0;
-	}
-	if (r->end == r->cap) {
-		char *nb;
-
-		if (r->cap >= LINE_MAX_LEN) {
-			snprintf(r->msg, sizeof(r->msg),
-				 "%s:%llu: line longer than %d MiB", r->file,
-				 (unsigned long long)r->line + 1,
-				 LINE_MAX_LEN >> 20);
-			return -2;
-		}
-		nb = realloc(r->buf, r->cap * 2);
-		if (!nb)
-			return -1;
-		r->buf = nb;
-		r->cap *= 2;
-	}
-	n = tr_input_read(r->in, r->buf + r->end, r->cap - r->end);
-	if (n < 0) {
-		snprintf(r->msg, sizeof(r->msg), "%s: %s", r->file,
-			 tr_input_error(r->in));
-		return tr_input_corrupt(r->in) ? -2 : -1;
-	}
-	r->end += (size_t)n;
-	r->st.bytes += (uint64_t)n;
-	return (int)(n > 0);
-}
-
 int tr_next(struct tr_reader *r, struct tr_event *ev)
 {
 	for (;;) {
-		char *nl;
+		const char *s;
 		size_t len;
 		int rc;
 
 		if (r->fatal)
 			return -EINVAL;
-		nl = memchr(r->buf + r->start, '\n', r->end - r->start);
-		if (!nl) {
-			if (!r->eof) {
-				rc = fill(r);
-				if (rc < 0) {
-					r->fatal = true;
-					return rc == -2 ? -EINVAL : -EIO;
-				}
-				if (rc == 0)
-					r->eof = true;
-				continue;
-			}
-			if (r->start == r->end)
-				return end_of_trace(r);
-			nl = r->buf + r->end;	/* last line, no newline */
-			r->cut = true;
+		rc = tr_lines_next(r->src, &s, &len);
+		r->st.bytes = tr_lines_bytes(r->src);
+		if (rc < 0) {
+			snprintf(r->msg, sizeof(r->msg), "%s",
+				 tr_lines_error(r->src));
+			r->fatal = true;
+			return rc;
 		}
-		len = (size_t)(nl - (r->buf + r->start));
+		if (rc == 0)
+			return end_of_trace(r);
+		r->cut = tr_lines_cut(r->src);
 		r->line++;
 		r->st.lines++;
-		rc = splice_or_handle(r, r->buf + r->start, len, ev);
-		r->start += len + (nl < r->buf + r->end);
+		rc = splice_or_handle(r, s, len, ev);
 		if (rc != 0) {
 			if (rc < 0)
 				r->fatal = !r->opt.keep_going;
