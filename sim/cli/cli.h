@@ -75,5 +75,6 @@ int cmd_policies(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 
 #endif

@@ -17,6 +17,8 @@ static const struct cli_command commands[] = {
 	 cmd_conform},
 	{"report", "write report.md and report.html from a database",
 	 cmd_report},
+	{"record", "run a program under strace and perf: trace and side "
+		   "file", cmd_record},
 	{"cat", "print a trace's normalised events, or --stats", cmd_cat},
 	{"layouts", "list the Genode address-space layouts", cmd_layouts},
 	{"policies", "list the policies", cmd_policies},

@@ -57,29 +57,39 @@ static int refill(struct tr_input *in)
 
 struct tr_input *tr_input_open(const char *path, int *err)
 {
+	int fd = 0;
+	struct tr_input *in;
+
+	if (strcmp(path, "-") != 0) {
+		struct stat st;
+
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			*err = -errno;
+			return NULL;
+		}
+		/* a directory opens, then fails every read */
+		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			*err = -EISDIR;
+			close(fd);
+			return NULL;
+		}
+	}
+	in = tr_input_fdopen(fd, err);
+	if (!in && fd > 0)
+		close(fd);
+	return in;
+}
+
+struct tr_input *tr_input_fdopen(int fd, int *err)
+{
 	struct tr_input *in = calloc(1, sizeof(*in));
 
 	if (!in) {
 		*err = -ENOMEM;
 		return NULL;
 	}
-	if (strcmp(path, "-") == 0) {
-		in->fd = 0;
-	} else {
-		struct stat st;
-
-		in->fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (in->fd < 0) {
-			*err = -errno;
-			free(in);
-			return NULL;
-		}
-		/* a directory opens, then fails every read */
-		if (fstat(in->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-			*err = -EISDIR;
-			goto fail;
-		}
-	}
+	in->fd = fd;
 	/* Read until we have enough bytes for the longest magic (6). */
 	while (in->raw_len < 6 && !in->eof) {
 		ssize_t n = read(in->fd, in->raw + in->raw_len,
@@ -116,8 +126,6 @@ struct tr_input *tr_input_open(const char *path, int *err)
 	}
 	return in;
 fail:
-	if (in->fd > 0)
-		close(in->fd);
 	free(in);
 	return NULL;
 }

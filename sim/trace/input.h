@@ -17,6 +17,11 @@ struct tr_input;
  */
 struct tr_input *tr_input_open(const char *path, int *err);
 /*
+ * The same on an open @fd (a pipe, say), which tr_input_close closes.
+ * On failure @fd stays open.
+ */
+struct tr_input *tr_input_fdopen(int fd, int *err);
+/*
  * Read up to @n decompressed bytes.  Returns the count, 0 at the end, or
  * -1 on a read or decompression error (message from tr_input_error).
  */

@@ -33,7 +33,7 @@ struct tr_lines {
 	char msg[4200];
 };
 
-struct tr_lines *tr_lines_open(const char *path, int *err)
+static struct tr_lines *lines_open(const char *path, int fd, int *err)
 {
 	struct tr_lines *l = calloc(1, sizeof(*l));
 
@@ -41,7 +41,7 @@ struct tr_lines *tr_lines_open(const char *path, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
-	l->in = tr_input_open(path, err);
+	l->in = fd >= 0 ? tr_input_fdopen(fd, err) : tr_input_open(path, err);
 	l->file = strdup(strcmp(path, "-") == 0 ? "<stdin>" : path);
 	l->cap = BUF_INITIAL;
 	l->buf = malloc(l->cap);
@@ -52,6 +52,16 @@ struct tr_lines *tr_lines_open(const char *path, int *err)
 		return NULL;
 	}
 	return l;
+}
+
+struct tr_lines *tr_lines_open(const char *path, int *err)
+{
+	return lines_open(path, -1, err);
+}
+
+struct tr_lines *tr_lines_fdopen(int fd, const char *name, int *err)
+{
+	return lines_open(name, fd, err);
 }
 
 void tr_lines_close(struct tr_lines *l)

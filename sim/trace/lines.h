@@ -13,6 +13,8 @@ struct tr_lines;
 
 /* Open @path ("-" for stdin).  NULL with *@err = -errno on failure. */
 struct tr_lines *tr_lines_open(const char *path, int *err);
+/* The same on an open @fd named @name in messages; it closes @fd. */
+struct tr_lines *tr_lines_fdopen(int fd, const char *name, int *err);
 
 /*
  * The next line, without its newline (a last line without one counts).

@@ -27,6 +27,7 @@
 
 #include "lines.h"
 #include "parse.h"
+#include "pidset.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -59,8 +60,7 @@ struct tr_reader {
 	struct tr_stats st;
 	struct pending *pend;	/* open addressing by pid, no tombstones */
 	size_t npend, cappend;	/* cappend: 0 or a power of two */
-	int32_t *pids;		/* open-addressing set, 0 is empty */
-	size_t npids, cappids;
+	struct tr_pidset pids;
 	char path[PATH_SIZE];
 	char *joined;		/* pending text + resumed rest */
 	size_t joined_cap;
@@ -104,7 +104,7 @@ void tr_close(struct tr_reader *r)
 	for (i = 0; i < r->cappend; i++)
 		free(r->pend[i].text);
 	free(r->pend);
-	free(r->pids);
+	tr_pidset_free(&r->pids);
 	free(r->joined);
 	free(r->carry);
 	free(r);
@@ -128,38 +128,9 @@ const struct tr_stats *tr_reader_stats(const struct tr_reader *r)
 
 static void note_pid(struct tr_reader *r, int32_t pid)
 {
-	size_t i, mask;
-
-	if (pid <= 0)
-		return;
-	if (2 * (r->npids + 1) > r->cappids) {
-		size_t ncap = r->cappids ? r->cappids * 2 : 64, j;
-		int32_t *n = calloc(ncap, sizeof(*n));
-
-		if (!n)
-			return;	/* the count only; not worth failing */
-		for (j = 0; j < r->cappids; j++) {
-			int32_t p = r->pids[j];
-
-			if (!p)
-				continue;
-			for (i = (uint32_t)p * 2654435761u & (ncap - 1); n[i];
-			     i = (i + 1) & (ncap - 1))
-				;
-			n[i] = p;
-		}
-		free(r->pids);
-		r->pids = n;
-		r->cappids = ncap;
-	}
-	mask = r->cappids - 1;
-	for (i = (uint32_t)pid * 2654435761u & mask; r->pids[i];
-	     i = (i + 1) & mask)
-		if (r->pids[i] == pid)
-			return;
-	r->pids[i] = pid;
-	r->npids++;
-	r->st.pids = r->npids;
+	/* on no memory only the count suffers; not worth failing */
+	if (tr_pidset_add(&r->pids, pid) > 0)
+		r->st.pids = r->pids.n;
 }
 
 static size_t pend_slot(int32_t pid, size_t cap)
