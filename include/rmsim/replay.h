@@ -100,6 +100,14 @@ struct rp_summary {
 	uint64_t skipped_lines;
 	uint64_t touches;
 	uint64_t fork_shared;		/* forks a side could not copy */
+	/* the recording's side file (docs/recording.md), if found */
+	char side_path[512];		/* "" when the trace has none */
+	bool side_faults;		/* it holds the page faults */
+	uint64_t side_images;		/* images whose maps it holds */
+	uint64_t side_images_used;	/* execves that started with them */
+	uint64_t side_ranges;		/* ranges they gave the reference */
+	uint64_t max_map_count;		/* the reference's limit, when the
+					 * side file set it */
 	/* the policy against the reference (two-sided runs) */
 	bool two_sided;
 	uint64_t findings;		/* causes that count against the

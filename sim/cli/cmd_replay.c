@@ -159,6 +159,14 @@ static void print_text(const struct rp_options *o, const struct rp_summary *s)
 		       s->first_image_line);
 	if (s->warning[0])
 		printf("warning    %s\n", s->warning);
+	if (s->side_path[0])
+		printf("side file  %s: %" PRIu64 " images' maps (%" PRIu64
+		       " used, %" PRIu64 " ranges), page faults %s, "
+		       "max_map_count %" PRIu64 "\n",
+		       s->side_path, s->side_images, s->side_images_used,
+		       s->side_ranges,
+		       s->side_faults ? "recorded" : "not recorded",
+		       s->max_map_count);
 	if (s->skipped_lines)
 		printf("skipped    %" PRIu64 " unreadable lines\n",
 		       s->skipped_lines);
@@ -222,12 +230,22 @@ static void print_json(const struct rp_options *o, const struct rp_summary *s)
 	       ", \"concurrent_exact\": %" PRIu64
 	       ", \"adopted\": %" PRIu64 ", \"processes\": %" PRIu64
 	       ", \"orphans\": %" PRIu64 ", \"skipped_lines\": %" PRIu64
-	       ", \"wall_s\": %.6f, \"run_id\": %" PRId64
-	       ", \"interrupted\": %s}\n",
+	       ", \"side_file\": ",
 	       s->mmaps_placed, s->mmaps_exact, s->mmaps_concurrent,
 	       s->mmaps_concurrent_exact, s->adopted, s->processes,
-	       s->orphans, s->skipped_lines, s->wall_s, s->run_id,
-	       s->interrupted ? "true" : "false");
+	       s->orphans, s->skipped_lines);
+	if (s->side_path[0])
+		cli_json_str(stdout, s->side_path);
+	else
+		fputs("null", stdout);
+	printf(", \"side_faults\": %s, \"side_images\": %" PRIu64
+	       ", \"side_images_used\": %" PRIu64 ", \"side_ranges\": %"
+	       PRIu64 ", \"max_map_count\": %" PRIu64
+	       ", \"wall_s\": %.6f, \"run_id\": %" PRId64
+	       ", \"interrupted\": %s}\n",
+	       s->side_faults ? "true" : "false", s->side_images,
+	       s->side_images_used, s->side_ranges, s->max_map_count,
+	       s->wall_s, s->run_id, s->interrupted ? "true" : "false");
 }
 
 int cmd_replay(int argc, char **argv)

@@ -168,6 +168,7 @@ struct rec {
 	int32_t root;		/* the first pid strace printed */
 	unsigned root_execs;	/* its successful execves so far */
 	bool helper;		/* its first execve is rmsim-exec's */
+	const char *helper_path;
 	int64_t start_us;	/* the program's execve: faults of the root
 				 * before it are strace's and rmsim-exec's */
 	int wfd;		/* our write end of the FIFO */
@@ -314,9 +315,19 @@ static void look_at(struct rec *r, const char *s, size_t len)
 		   execve_done(&l)) {
 		int rc;
 
-		if (l.pid == r->root && r->root_execs++ == 0) {
-			if (r->helper)
-				return;	/* rmsim-exec's own image */
+		if (l.pid == r->root && r->root_execs++ == 0 && r->helper) {
+			/*
+			 * rmsim-exec's own image: an exec record without maps
+			 * at its execve's time, so that a reader looking for
+			 * the maps of this execve finds none rather than the
+			 * program's
+			 */
+			rec_buf_printf(&r->execs,
+				       "exec %d %" PRId64 ".%06" PRId64
+				       " late %s\n",
+				       (int)l.pid, l.ts_us / 1000000,
+				       l.ts_us % 1000000, r->helper_path);
+			return;
 		}
 		if (l.pid == r->root && !r->start_us)
 			r->start_us = l.ts_us ? l.ts_us : 1;
@@ -591,6 +602,7 @@ int rec_run(const struct rec_options *o, struct rec_result *res, char *err,
 	argv[n++] = "--";
 	n += rec_strace_argv(o, fifo, hold, sizeof(hold), argv + n);
 	r.helper = find_helper(helper, sizeof(helper));
+	r.helper_path = helper;
 	if (r.helper) {
 		argv[n++] = helper;
 		argv[n++] = prog;

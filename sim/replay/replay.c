@@ -480,8 +480,10 @@ static int step(struct replay *r, const struct tr_event *ev)
 		verdict = "process";
 		break;
 	case TR_EXECVE:
-		if (ev->result == TR_RET_VALUE)
+		if (ev->result == TR_RET_VALUE) {
 			procs_exec(r->procs, ev->pid);
+			rp_side_exec(r, ev);
+		}
 		verdict = "process";
 		break;
 	case TR_EXIT_GROUP:
@@ -808,9 +810,12 @@ static int setup_targets(struct replay *r)
 	const struct rp_options *opt = r->opt;
 
 	rp_target_linux(&r->t[RP_REF]);
-	if (opt->max_map_count) {
+	/* --max-map-count, else the recording machine's (side file) */
+	if (opt->max_map_count || r->sum->max_map_count) {
 		px_default_config(&r->pxcfg);
-		r->pxcfg.max_map_count = opt->max_map_count;
+		r->pxcfg.max_map_count = opt->max_map_count
+						 ? opt->max_map_count
+						 : r->sum->max_map_count;
 		r->t[RP_REF].ctx = &r->pxcfg;
 	}
 	if (opt->pol) {
@@ -852,7 +857,9 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 			 strerror(-err));
 		return sum->status = tr_missing_input(err) ? 66 : 74;
 	}
-	status = start_run(&r);
+	status = rp_side_open(&r);
+	if (!status)
+		status = start_run(&r);
 	if (!status && setup_targets(&r)) {
 		snprintf(sum->error, sizeof(sum->error), "out of memory");
 		status = 70;
@@ -917,5 +924,6 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 	free(r.peak);
 	free(r.peak_labels);
 	tr_close(rd);
+	rp_side_close(&r);
 	return sum->status = status;
 }

@@ -93,10 +93,16 @@ struct replay {
 	uint64_t end_line;		/* last line of the current event */
 	bool pids_seen;			/* the trace has -f pids */
 	bool threads_unfollowed;	/* no pids, but a thread was made */
+	struct tr_faults *side;		/* the recording's side file */
 };
 
 /* replay.c: a quota in words, "2 GiB", "64 MiB", "1.5 MiB" */
 void rp_fmt_size(uint64_t v, char *buf, size_t size);
+
+/* recorded.c */
+int rp_side_open(struct replay *r);
+void rp_side_exec(struct replay *r, const struct tr_event *ev);
+void rp_side_close(struct replay *r);
 
 /* sides.c */
 uint64_t rp_to_side(const struct rp_proc *p, int side, uint64_t a);

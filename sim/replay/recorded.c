@@ -1,0 +1,73 @@
+/*
+ * recorded.c - what the recording's side file (docs/recording.md) gives
+ * the replay: the recording machine's vm.max_map_count as the reference's
+ * limit unless --max-map-count says otherwise, and each new image's
+ * ranges (binary, ld.so, stack, vDSO, vvar) as /proc/PID/maps showed
+ * them right after execve, so the reference starts each image with them
+ * instead of adopting them one by one when the trace first uses them.
+ *
+ * Only the reference inherits them: a policy is judged on what it maps
+ * itself.  The fault stream is left to the touch model.
+ */
+#include "replay_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+int rp_side_open(struct replay *r)
+{
+	const struct tr_machine *m;
+	char msg[512];
+	int err = 0;
+
+	r->side = tr_faults_open(r->opt->trace, &err, msg, sizeof(msg));
+	if (!r->side) {
+		if (err == -ENOENT)
+			return 0;
+		snprintf(r->sum->error, sizeof(r->sum->error), "%s", msg);
+		return err == -EINVAL ? 65 : 74;
+	}
+	m = tr_faults_machine(r->side);
+	snprintf(r->sum->side_path, sizeof(r->sum->side_path), "%s",
+		 tr_faults_path(r->side));
+	r->sum->side_faults = m->faults_recorded;
+	r->sum->side_images = tr_faults_nexecs(r->side);
+	r->sum->max_map_count = r->opt->max_map_count ? r->opt->max_map_count
+				: m->max_map_count ? m->max_map_count
+						   : 65530;
+	return 0;
+}
+
+void rp_side_exec(struct replay *r, const struct tr_event *ev)
+{
+	const struct rp_target *t = &r->t[RP_REF];
+	const struct tr_exec_maps *e;
+	struct rp_proc *p;
+	size_t i;
+
+	if (!r->side || ev->result != TR_RET_VALUE)
+		return;
+	e = tr_faults_exec_of(r->side, ev->pid, ev->has_ts ? ev->ts_us : 0);
+	p = procs_get(r->procs, ev->pid);
+	if (!e || !p || !p->side[RP_REF].space)
+		return;
+	if (e->nmaps)
+		r->sum->side_images_used++;
+	for (i = 0; i < e->nmaps; i++) {
+		const struct tr_map *m = &e->maps[i];
+
+		/* [vsyscall] lies above user space: no call can reach it */
+		if (m->end > LX_TASK_SIZE)
+			continue;
+		if (t->inherit(t->ctx, p->side[RP_REF].space, m->start,
+			       m->end - m->start) == 0)
+			r->sum->side_ranges++;
+	}
+}
+
+void rp_side_close(struct replay *r)
+{
+	tr_faults_close(r->side);
+	r->side = NULL;
+}

@@ -1,0 +1,193 @@
+"""End-to-end tests of `rmsim record`: a small C program and a Go program
+are recorded under strace (and perf, where it can sample page faults),
+replayed on the reference model with no mismatch, and their side files
+are found and read.  Skips with a message where strace, a compiler, Go or
+perf is missing."""
+import json
+import lzma
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from rmsim_driver import RMSIM, SOURCE, main, run
+
+C_PROG = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	struct timespec t = {0, 150 * 1000 * 1000};
+	size_t len = 8 << 20;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int i;
+
+	if (p == MAP_FAILED)
+		return 2;
+	memset(p, 1, len);		/* 2048 pages faulted */
+	nanosleep(&t, NULL);		/* RssAnon is sampled meanwhile */
+	munmap(p, len / 2);
+	for (i = 0; i < 100; i++)
+		free(malloc(256 << 10));
+	if (fork() == 0)
+		_exit(0);
+	puts(argc > 1 ? argv[1] : "done");
+	return 3;
+}
+"""
+
+
+def have(tool):
+    return shutil.which(tool) is not None
+
+
+def strace_works():
+    if not have("strace"):
+        return False
+    p = subprocess.run(["strace", "-f", "-o", "/dev/null", "true"],
+                       capture_output=True)
+    return p.returncode == 0
+
+
+def read_side(path):
+    with lzma.open(path, "rt") as f:
+        return f.read().splitlines()
+
+
+@unittest.skipUnless(strace_works(),
+                     "strace is missing or cannot trace here "
+                     "(scripts/deps --test installs it)")
+class Record(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.dir = cls.tmp.name
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def record(self, out, *prog, status=0, extra=()):
+        p = subprocess.run([RMSIM, "record", "-o", out, *extra, "--",
+                            *prog], capture_output=True, text=True,
+                           cwd=self.dir, timeout=600)
+        self.assertEqual(p.returncode, status,
+                         "record exited %d\n%s" % (p.returncode, p.stderr))
+        return p
+
+    def replay_clean(self, trace):
+        p = run("replay", "--json", trace, check=0)
+        s = json.loads(p.stdout)
+        self.assertEqual(s["mismatches"], 0, p.stdout)
+        self.assertTrue(s["side_file"], "the side file was not found")
+        self.assertGreaterEqual(s["side_images_used"], 1, p.stdout)
+        self.assertGreater(s["side_ranges"], 0, p.stdout)
+        return s
+
+    def check_side(self, side, want_rss):
+        lines = read_side(side)
+        self.assertEqual(lines[0], "rmsim-faults 1")
+        kinds = [l.split()[0] for l in lines[1:] if l]
+        self.assertIn("machine", kinds)
+        facts = {l.split()[1]: l.split(None, 2)[2] for l in lines
+                 if l.startswith("machine ")}
+        for k in ("kernel", "page_size", "max_map_count",
+                  "overcommit_memory", "faults"):
+            self.assertIn(k, facts)
+        execs = [l for l in lines if l.startswith("exec ")]
+        self.assertTrue(any(" exact " in l for l in execs), execs)
+        self.assertTrue(any(l.startswith("map ") and "[stack]" in l
+                            for l in lines))
+        if want_rss:
+            self.assertIn("rss", kinds)
+        # every header record precedes the first fault
+        if "fault" in kinds:
+            first = kinds.index("fault")
+            self.assertEqual(set(kinds[first:]), {"fault"})
+        return facts, kinds
+
+    def test_c_program(self):
+        if not have("cc"):
+            self.skipTest("no C compiler")
+        src = self.path("prog.c")
+        with open(src, "w") as f:
+            f.write(C_PROG)
+        subprocess.run(["cc", "-O2", "-o", self.path("prog"), src],
+                       check=True)
+        p = self.record("c.strace.xz", "./prog", "hello", status=3)
+        self.assertIn("hello", p.stdout)
+        self.assertRegex(p.stderr, r"c\.strace\.xz: \d+ events in \d+ "
+                                   r"lines, 2 processes")
+        side = self.path("c.faults.xz")
+        self.assertTrue(os.path.exists(side))
+        facts, kinds = self.check_side(side, want_rss=True)
+        s = self.replay_clean(self.path("c.strace.xz"))
+        self.assertGreater(s["calls"]["mmap"], 0)
+        if facts["faults"] != "perf":
+            self.skipTest("perf cannot sample page faults here; the "
+                          "fault stream was not checked")
+        # the 8 MiB memset faults most of its 2048 pages (THP may fold
+        # them into fewer faults where it is always on)
+        nfaults = kinds.count("fault")
+        self.assertGreater(nfaults, 4)
+
+    def test_go_program(self):
+        if not have("go"):
+            self.skipTest("no Go toolchain (scripts/deps --test "
+                          "installs golang-go)")
+        env = dict(os.environ, GOCACHE=self.path("gocache"),
+                   GOPATH=self.path("gopath"), GO111MODULE="off",
+                   GOFLAGS="-trimpath")
+        subprocess.run(["go", "build", "-o", self.path("go-hello"),
+                        os.path.join(SOURCE, "traces", "src",
+                                     "go-hello.go")],
+                       check=True, env=env, cwd=self.dir)
+        self.record("go.strace", "./go-hello")
+        # a plain trace gets an xz side file all the same
+        self.assertTrue(os.path.exists(self.path("go.faults.xz")))
+        self.check_side(self.path("go.faults.xz"), want_rss=False)
+        s = self.replay_clean(self.path("go.strace"))
+        self.assertGreaterEqual(s["calls"]["clone"], 1)
+
+    def test_no_faults_and_exit_by_signal(self):
+        p = self.record("sig.strace.xz", "sh", "-c", "kill -TERM $$",
+                        status=128 + 15, extra=("--no-faults",))
+        self.assertIn("no page faults (--no-faults)", p.stderr)
+        lines = read_side(self.path("sig.faults.xz"))
+        self.assertIn("machine faults none", lines)
+        self.assertFalse(any(l.startswith("fault ") for l in lines))
+
+    def test_usage(self):
+        self.assertEqual(run("record").returncode, 64)
+        p = run("record", "--", "/nonexistent/program")
+        self.assertEqual(p.returncode, 64)
+        self.assertIn("/nonexistent/program: no such program", p.stderr)
+        p = run("record", "-o", "/nonexistent/dir/x.strace", "--", "true")
+        self.assertEqual(p.returncode, 73)
+        self.assertEqual(run("record", "--exec-hold", "0", "--",
+                             "true").returncode, 64)
+        self.assertEqual(run("record", "--help").returncode, 0)
+
+    def test_bad_side_file_stops_replay(self):
+        trace = self.path("bad.strace")
+        with open(trace, "w") as f:
+            f.write("1 1.000000 brk(NULL) = 0x1000\n")
+        with open(self.path("bad.faults"), "w") as f:
+            f.write("rmsim-faults 1\nmachine page_size 4000\n")
+        p = run("replay", trace)
+        self.assertEqual(p.returncode, 65)
+        self.assertIn("bad.faults:2: machine page_size", p.stderr)
+
+
+if __name__ == "__main__":
+    main()
