@@ -5,7 +5,10 @@
 #     bash traces/src/record.sh            # everything
 #     bash traces/src/record.sh go-hello   # only the named traces
 #
-# Needs: strace, gcc, go (gc toolchain), gccgo, java, node, python3, xz.
+# Needs: strace, gcc, go (gc toolchain), gccgo, java, node, python3, xz;
+# for the traces recorded with `rmsim record`: a built rmsim (build/rmsim
+# and build/rmsim-exec, or RMSIM=path/to/rmsim), perf, javac, rustc, perl,
+# sqlite3, libjemalloc2 and libgoogle-perftools4 (scripts/deps --record).
 # Programs are built and run in a temporary directory (mktemp under /tmp),
 # so no build products are left in the repository and the recorded
 # execve() lines show only ./name, never a checkout path.  A trace larger
@@ -51,26 +54,44 @@ export GOCACHE=$B/gocache GOPATH=$B/gopath GOFLAGS=-trimpath GO111MODULE=off
 cp "$SRC/node-alloc.js" "$SRC/python-alloc.py" .
 
 echo "== versions"
+# a tool that is missing matters only to the traces that need it
+v() { "$@" 2>&1 | sed -n 1p || true; }
 uname -r
-strace -V | sed -n 1p
-go version
-gccgo --version | sed -n 1p
-java -version 2>&1 | sed -n 2p
-echo "node $(node --version)"
-$PY --version
-ldd --version | sed -n 1p
+v strace -V
+v go version
+v gccgo --version
+java -version 2>&1 | sed -n 2p || true
+echo "node $(node --version 2>/dev/null || true)"
+v "$PY" --version
+v ldd --version
+v perf version
+v rustc --version
+v perl -e 'print "perl $^V\n"'
+v sqlite3 --version
 
 echo "== building"
-go build -o go-hello "$SRC/go-hello.go"
-go build -o go-alloc "$SRC/go-alloc.go"
-gccgo -O2 -o gccgo-alloc "$SRC/go-alloc.go"
-gcc -O2 -Wall -o glibc-malloc "$SRC/glibc-malloc.c"
-gcc -O1 -Wall -pthread -o edgecases "$SRC/edgecases.c"
-gcc -O2 -Wall -pthread -o mt-alloc "$SRC/mt-alloc.c"
-gcc -O1 -Wall -o mdwe-exec "$SRC/mdwe-exec.c"
-gcc -O1 -Wall -o rawio "$SRC/rawio.c"
-gcc -O1 -Wall -o mseal-calls "$SRC/mseal-calls.c"
-gcc -O1 -Wall -pthread -fsanitize=address -o mt-alloc-asan "$SRC/mt-alloc.c"
+# each program only when a trace that runs it was asked for
+want go-hello && go build -o go-hello "$SRC/go-hello.go"
+{ want go-alloc || want go-alloc-symbolic; } &&
+	go build -o go-alloc "$SRC/go-alloc.go"
+want gccgo-alloc && gccgo -O2 -o gccgo-alloc "$SRC/go-alloc.go"
+{ want glibc-malloc-500k || want glibc-malloc-small || want jemalloc-malloc ||
+	want tcmalloc-malloc; } && gcc -O2 -Wall -o glibc-malloc "$SRC/glibc-malloc.c"
+{ want edgecases || want edgecases-raw; } &&
+	gcc -O1 -Wall -pthread -o edgecases "$SRC/edgecases.c"
+{ want go-heap || want go-heap-madvdontneed || want go-heap-harddecommit; } &&
+	go build -o go-heap "$SRC/go-heap.go"
+want java-zgc && javac -d . "$SRC/ZgcAlloc.java"
+want rust-alloc && rustc -O -o rust-alloc "$SRC/rust-alloc.rs"
+want mseal && gcc -O2 -Wall -o mseal "$SRC/mseal.c"
+{ want glibc-threads || want jemalloc-threads || want threads-without-f; } &&
+	gcc -O2 -Wall -pthread -o mt-alloc "$SRC/mt-alloc.c"
+want asan-threads &&
+	gcc -O1 -Wall -pthread -fsanitize=address -o mt-alloc-asan "$SRC/mt-alloc.c"
+{ want mdwe-exec || want mdwe-exec-noinherit; } &&
+	gcc -O1 -Wall -o mdwe-exec "$SRC/mdwe-exec.c"
+want rawio && gcc -O1 -Wall -o rawio "$SRC/rawio.c"
+want mseal-calls && gcc -O1 -Wall -o mseal-calls "$SRC/mseal-calls.c"
 
 echo "== recording"
 if want go-hello; then
@@ -221,3 +242,44 @@ if want mseal-calls; then
 		./mseal-calls >/dev/null
 	finish mseal-calls
 fi
+
+# ---- traces recorded with `rmsim record`: each NAME.strace.xz with its
+# side file NAME.faults.xz (docs/recording.md)
+# rmsim and rmsim-exec run from the temporary directory, so the trace's
+# first execve line (of rmsim-exec) shows no checkout path either.
+RMSIM_BIN=${RMSIM:-$TR/../build/rmsim}
+mkdir -p "$B/bin"
+cp "$RMSIM_BIN" "$(dirname "$RMSIM_BIN")/rmsim-exec" "$B/bin/"
+LIBDIR=/usr/lib/x86_64-linux-gnu
+
+# rec NAME PROGRAM ARGS...: record, then recompress both files with xz -6
+# (rmsim record writes xz -1, fast enough not to slow the program).
+rec() {
+	local name=$1 f
+	shift
+	rm -f "$TR/$name.strace.xz" "$TR/$name.faults.xz"
+	"$B/bin/rmsim" record -o "$TR/$name.strace.xz" -- "$@" >/dev/null
+	for f in "$TR/$name.strace.xz" "$TR/$name.faults.xz"; do
+		xz -dc "$f" | xz -6 >"$f.new" && mv "$f.new" "$f"
+	done
+	finish "$name"
+	printf '%-28s %9s bytes\n' "$name.faults.xz" "$(stat -c %s "$TR/$name.faults.xz")"
+}
+want go-heap && rec go-heap ./go-heap
+want go-heap-madvdontneed && GODEBUG=madvdontneed=1 rec go-heap-madvdontneed ./go-heap
+want go-heap-harddecommit && GODEBUG=harddecommit=1 rec go-heap-harddecommit ./go-heap
+want java-zgc && rec java-zgc java -XX:+UseZGC -Xmx256m -Xss512k ZgcAlloc
+want rust-alloc && rec rust-alloc ./rust-alloc
+if want perl-alloc; then
+	cp "$SRC/perl-alloc.pl" .
+	rec perl-alloc perl perl-alloc.pl
+fi
+if want sqlite-mmap; then
+	rm -f sqlite-mmap.db sqlite-mmap.db-wal sqlite-mmap.db-shm
+	cp "$SRC/sqlite-mmap.sql" .
+	rec sqlite-mmap sqlite3 -bail sqlite-mmap.db ".read sqlite-mmap.sql"
+fi
+want jemalloc-malloc && LD_PRELOAD=$LIBDIR/libjemalloc.so.2 rec jemalloc-malloc ./glibc-malloc 20000
+want tcmalloc-malloc && LD_PRELOAD=$LIBDIR/libtcmalloc.so.4 rec tcmalloc-malloc ./glibc-malloc 20000
+want mseal && rec mseal ./mseal
+exit 0
