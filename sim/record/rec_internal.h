@@ -13,14 +13,20 @@
 
 struct rec_out;
 
-/* Create @path (.xz: xz, .gz: gzip, else plain).  NULL, *@err = -errno. */
+/*
+ * Create @path (.xz: xz, .gz: gzip, else plain), written as @path.part
+ * until it is closed.  NULL with *@err = -errno.
+ */
 struct rec_out *rec_out_open(const char *path, int *err);
 /* 0, or -errno (the first error sticks). */
 int rec_out_write(struct rec_out *o, const void *buf, size_t len);
 int rec_out_printf(struct rec_out *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Finish and close; 0 or -errno.  *@bytes: the file's size. */
+/* Finish, close and rename to @path; 0 or -errno (then nothing is left).
+ * *@bytes: the file's size. */
 int rec_out_close(struct rec_out *o, uint64_t *bytes);
+/* Close and remove what was written. */
+void rec_out_abort(struct rec_out *o);
 
 /* ---- a text buffer ---- */
 

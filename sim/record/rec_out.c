@@ -7,6 +7,10 @@
  * a fifth larger than with preset 6, and `xz -6` can recompress.  Input
  * is gathered in a buffer first: strace's lines are short, and one
  * encoder call (or write) per line costs more than the encoding.
+ *
+ * The file is written as NAME.part and renamed to NAME when it is
+ * complete, so a recording that fails never replaces an earlier file of
+ * that name with a broken one.
  */
 #include "rec_internal.h"
 
@@ -26,6 +30,7 @@ enum kind { PLAIN, GZ, XZ };
 
 struct rec_out {
 	int fd;
+	char *path, *part;
 	enum kind kind;
 	int err;
 	uint64_t bytes;
@@ -86,9 +91,17 @@ struct rec_out *rec_out_open(const char *path, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
-	o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	o->path = strdup(path);
+	o->part = malloc(strlen(path) + 6);
+	if (o->part)
+		strcat(strcpy(o->part, path), ".part");
+	o->fd = o->path && o->part ? open(o->part, O_WRONLY | O_CREAT |
+						   O_TRUNC | O_CLOEXEC, 0666)
+				   : -1;
 	if (o->fd < 0) {
-		*err = -errno;
+		*err = o->path && o->part ? -errno : -ENOMEM;
+		free(o->path);
+		free(o->part);
 		if (o->kind == XZ)
 			lzma_end(&o->x);
 		if (o->kind == GZ)
@@ -201,10 +214,31 @@ int rec_out_close(struct rec_out *o, uint64_t *bytes)
 	rc = o->err;
 	if (close(o->fd) < 0 && !rc)
 		rc = -errno;
+	if (!rc && rename(o->part, o->path) < 0)
+		rc = -errno;
+	if (rc)
+		unlink(o->part);
 	if (bytes)
 		*bytes = o->bytes;
+	free(o->path);
+	free(o->part);
 	free(o);
 	return rc;
+}
+
+void rec_out_abort(struct rec_out *o)
+{
+	if (!o)
+		return;
+	if (o->kind == XZ)
+		lzma_end(&o->x);
+	if (o->kind == GZ)
+		deflateEnd(&o->z);
+	close(o->fd);
+	unlink(o->part);
+	free(o->path);
+	free(o->part);
+	free(o);
 }
 
 void rec_buf_printf(struct rec_buf *b, const char *fmt, ...)

@@ -537,6 +537,7 @@ static int write_side(struct rec *r, const char *dir, bool faults,
 	if (r->rss.len)
 		rec_out_write(side, r->rss.s, r->rss.len);
 	if (faults && write_faults(r, dir, side, &res->faults) < 0)
+		/* what perf script gave is kept: the trace is complete */
 		fprintf(stderr, "rmsim record: warning: perf script failed; "
 				"the side file has the faults it gave\n");
 	if (r->execs.failed || r->rss.failed)
@@ -662,7 +663,7 @@ int rec_run(const struct rec_options *o, struct rec_result *res, char *err,
 	if (!rc)
 		count_trace(o->out, res);
 out:
-	rec_out_close(trace, NULL);
+	rec_out_abort(trace);
 	rec_buf_free(&r.execs);
 	rec_buf_free(&r.rss);
 	tr_pidset_free(&r.seen);

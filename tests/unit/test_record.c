@@ -43,6 +43,9 @@ static void roundtrip(const char *name)
 	}
 	assert_int_equal(rec_out_close(o, &bytes), 0);
 	assert_true(bytes > 0);
+	strcat(path, ".part");
+	assert_int_not_equal(access(path, F_OK), 0);
+	path[strlen(path) - 5] = '\0';
 	rd = tr_open(path, NULL, &err);
 	assert_non_null(rd);
 	while (tr_next(rd, &ev) > 0) {
@@ -69,6 +72,38 @@ static void test_writer_cannot_create(void **state)
 
 	assert_null(rec_out_open("/nonexistent/dir/t.strace.xz", &err));
 	assert_int_equal(err, -ENOENT);
+	(void)state;
+}
+
+/* An aborted recording leaves an earlier file of the name as it was. */
+static void test_writer_abort_keeps_old(void **state)
+{
+	char dir[] = "/tmp/rmsim-rec-XXXXXX", path[128], part[140];
+	char buf[16] = {0}, cmd[160];
+	struct rec_out *o;
+	FILE *f;
+	int err;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.strace", dir);
+	snprintf(part, sizeof(part), "%s.part", path);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("old", f);
+	fclose(f);
+	o = rec_out_open(path, &err);
+	assert_non_null(o);
+	assert_int_equal(access(part, F_OK), 0);
+	rec_out_printf(o, "new\n");
+	rec_out_abort(o);
+	assert_int_not_equal(access(part, F_OK), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "old");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
 	(void)state;
 }
 
@@ -145,6 +180,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_writer_kinds),
 		cmocka_unit_test(test_writer_cannot_create),
+		cmocka_unit_test(test_writer_abort_keeps_old),
 		cmocka_unit_test(test_strace_argv),
 		cmocka_unit_test(test_proc_readers),
 	};
