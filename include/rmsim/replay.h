@@ -106,8 +106,9 @@ struct rp_summary {
 	uint64_t side_images;		/* images whose maps it holds */
 	uint64_t side_images_used;	/* execves that started with them */
 	uint64_t side_ranges;		/* ranges they gave the reference */
-	uint64_t max_map_count;		/* the reference's limit, when the
-					 * side file set it */
+	uint64_t max_map_count;		/* the reference's limit: from
+					 * --max-map-count, the side file or
+					 * Linux's default */
 	/* the policy against the reference (two-sided runs) */
 	bool two_sided;
 	uint64_t findings;		/* causes that count against the

@@ -160,8 +160,8 @@ static void print_text(const struct rp_options *o, const struct rp_summary *s)
 	if (s->warning[0])
 		printf("warning    %s\n", s->warning);
 	if (s->side_path[0])
-		printf("side file  %s: %" PRIu64 " images' maps (%" PRIu64
-		       " used, %" PRIu64 " ranges), page faults %s, "
+		printf("side file  %s: maps of %" PRIu64 " images (%" PRIu64
+		       " applied, %" PRIu64 " ranges), page faults %s, "
 		       "max_map_count %" PRIu64 "\n",
 		       s->side_path, s->side_images, s->side_images_used,
 		       s->side_ranges,

@@ -18,9 +18,13 @@
 int rp_side_open(struct replay *r)
 {
 	const struct tr_machine *m;
+	struct px_config def;
 	char msg[512];
 	int err = 0;
 
+	px_default_config(&def);
+	r->sum->max_map_count = r->opt->max_map_count ? r->opt->max_map_count
+						      : def.max_map_count;
 	r->side = tr_faults_open(r->opt->trace, &err, msg, sizeof(msg));
 	if (!r->side) {
 		if (err == -ENOENT)
@@ -33,9 +37,8 @@ int rp_side_open(struct replay *r)
 		 tr_faults_path(r->side));
 	r->sum->side_faults = m->faults_recorded;
 	r->sum->side_images = tr_faults_nexecs(r->side);
-	r->sum->max_map_count = r->opt->max_map_count ? r->opt->max_map_count
-				: m->max_map_count ? m->max_map_count
-						   : 65530;
+	if (!r->opt->max_map_count && m->max_map_count)
+		r->sum->max_map_count = m->max_map_count;
 	return 0;
 }
 

@@ -810,12 +810,11 @@ static int setup_targets(struct replay *r)
 	const struct rp_options *opt = r->opt;
 
 	rp_target_linux(&r->t[RP_REF]);
-	/* --max-map-count, else the recording machine's (side file) */
-	if (opt->max_map_count || r->sum->max_map_count) {
+	/* --max-map-count, else the recording machine's (side file),
+	 * else Linux's default: rp_side_open chose */
+	if (r->sum->max_map_count) {
 		px_default_config(&r->pxcfg);
-		r->pxcfg.max_map_count = opt->max_map_count
-						 ? opt->max_map_count
-						 : r->sum->max_map_count;
+		r->pxcfg.max_map_count = r->sum->max_map_count;
 		r->t[RP_REF].ctx = &r->pxcfg;
 	}
 	if (opt->pol) {

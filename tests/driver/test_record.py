@@ -61,6 +61,59 @@ def read_side(path):
         return f.read().splitlines()
 
 
+class SideFileInReplay(unittest.TestCase):
+    """What the replay takes from a side file, on a trace written by hand
+    (no strace needed)."""
+    TRACE = ("100 1.000000 execve(\"./p\", [\"./p\"], 0x7ffc /* 1 var */)"
+             " = 0\n"
+             "100 1.000100 brk(NULL) = 0x555555560000\n"
+             "100 1.000200 mprotect(0x555555556000, 4096, PROT_READ) = 0\n"
+             "100 1.000300 exit_group(0) = ?\n")
+    SIDE = ("rmsim-faults 1\n"
+            "machine max_map_count 70000\n"
+            "machine faults none\n"
+            "exec 100 1.000050 exact /p\n"
+            "map 100 555555554000-555555558000 r--p 00000000 /p\n"
+            "map 100 7ffffffde000-7ffffffff000 rw-p 00000000 [stack]\n"
+            "map 100 ffffffffff600000-ffffffffff601000 --xp 00000000 "
+            "[vsyscall]\n")
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.trace = os.path.join(self.tmp.name, "p.strace")
+        with open(self.trace, "w") as f:
+            f.write(self.TRACE)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def replay(self, *extra):
+        return json.loads(run("replay", "--json", *extra, self.trace,
+                              check=0).stdout)
+
+    def test_without_side_file_the_range_is_adopted(self):
+        s = self.replay()
+        self.assertIsNone(s["side_file"])
+        self.assertEqual(s["adopted"], 1)
+        self.assertEqual(s["max_map_count"], 65530)
+
+    def test_side_file_gives_maps_and_limit(self):
+        with open(os.path.join(self.tmp.name, "p.faults"), "w") as f:
+            f.write(self.SIDE)
+        s = self.replay()
+        self.assertTrue(s["side_file"].endswith("p.faults"))
+        self.assertEqual(s["mismatches"], 0)
+        self.assertEqual(s["adopted"], 0)
+        self.assertEqual(s["side_images_used"], 1)
+        self.assertEqual(s["side_ranges"], 2)   # not the vsyscall page
+        self.assertEqual(s["max_map_count"], 70000)
+        self.assertFalse(s["side_faults"])
+        self.assertEqual(self.replay("--max-map-count", "100")
+                         ["max_map_count"], 100)
+        p = run("replay", self.trace, check=0)
+        self.assertIn("side file", p.stdout)
+
+
 @unittest.skipUnless(strace_works(),
                      "strace is missing or cannot trace here "
                      "(scripts/deps --test installs it)")
