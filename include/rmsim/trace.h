@@ -333,6 +333,8 @@ struct tr_machine {
 	int overcommit_memory;	/* vm.overcommit_memory, -1 unknown */
 	bool faults_recorded;	/* false: the file has no fault stream
 				 * (--no-faults, or perf was unavailable) */
+	char fault_source[16];	/* "tracepoints": each fault's access is
+				 * known; "software": only fetches are */
 };
 
 /* One line of /proc/PID/maps. */

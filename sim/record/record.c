@@ -63,6 +63,30 @@ static const char trace_set[] =
  */
 #define PERF_FAST "-B", "-N", "--no-bpf-event"
 
+/*
+ * Where the page faults come from, in the order tried.  The tracepoints
+ * give the fault's error code, so whether it was a read, a write or an
+ * instruction fetch, and they see faults the kernel takes on user memory
+ * (a read() into a fresh buffer) apart; perf 6.1 refuses CLOCK_REALTIME
+ * for them, so they run on CLOCK_MONOTONIC and are shifted by the offset
+ * between the clocks.  The software event needs no tracefs but says
+ * nothing of the access.  When perf refuses both (no permission, no
+ * perf events in a container), the program runs without perf.
+ */
+enum fault_src { SRC_TRACEPOINTS, SRC_SOFTWARE, SRC_NONE };
+
+static const char *const perf_tp[] = {
+	"perf", "record", "-e", "exceptions:page_fault_user", "-e",
+	"exceptions:page_fault_kernel", "-c", "1", "-k", "CLOCK_MONOTONIC",
+	"-q", "-m", "1024", PERF_FAST, "-o", NULL};
+static const char *const perf_sw[] = {
+	"perf", "record", "-e", "page-faults", "-c", "1", "-d", "-k",
+	"CLOCK_REALTIME", "-q", "-m", "1024", PERF_FAST, "-o", NULL};
+
+static const char *const src_names[] = {
+	[SRC_TRACEPOINTS] = "tracepoints", [SRC_SOFTWARE] = "software",
+	[SRC_NONE] = "none"};
+
 #define DEFAULT_RSS_MS 100
 #define DEFAULT_HOLD_MS 20
 
@@ -171,6 +195,8 @@ struct rec {
 	const char *helper_path;
 	int64_t start_us;	/* the program's execve: faults of the root
 				 * before it are strace's and rmsim-exec's */
+	enum fault_src src;
+	int64_t mono_off_us;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	int wfd;		/* our write end of the FIFO */
 };
 
@@ -243,10 +269,10 @@ static void sample(struct rec *r)
 static void *sampler(void *arg)
 {
 	struct rec *r = arg;
-	unsigned period = r->o->rss_period_ms ? r->o->rss_period_ms
-					      : DEFAULT_RSS_MS;
-	unsigned waited = 0;
+	int64_t period = (r->o->rss_period_ms ? r->o->rss_period_ms
+					      : DEFAULT_RSS_MS) * 1000;
 	struct timespec tick = {0, 5 * 1000 * 1000};
+	int64_t next = rec_now_us() + period;
 
 	for (;;) {
 		pid_t w = waitpid(r->child, &r->status, WNOHANG);
@@ -254,9 +280,9 @@ static void *sampler(void *arg)
 		if (w == r->child || (w < 0 && errno != EINTR))
 			break;
 		nanosleep(&tick, NULL);
-		waited += 5;
-		if (waited >= period) {
-			waited = 0;
+		/* by the clock: a loaded machine stretches the ticks */
+		if (rec_now_us() >= next) {
+			next = rec_now_us() + period;
 			sample(r);
 		}
 	}
@@ -355,40 +381,85 @@ static void exec_child(const char **argv)
 	_exit(127);
 }
 
-/* "perf script" lines: "PID SEC.USEC: ADDR IP" -> fault lines. */
+/*
+ * One line of `perf script` -> a fault line, if it is a fault of a traced
+ * process on user memory.  Tracepoints: "PID SEC.USEC: exceptions:
+ * page_fault_user: address=0x.. ip=0x.. error_code=0x..", on
+ * CLOCK_MONOTONIC; software event: "PID SEC.USEC: ADDR IP".
+ */
+static bool fault_of(const struct rec *r, const char *line, int *pid,
+		     int64_t *ts, unsigned long long *addr, char *acc)
+{
+	unsigned long long sec, usec, ip, code;
+	const char *a, *c;
+
+	if (sscanf(line, "%d %llu.%llu:", pid, &sec, &usec) != 3 ||
+	    !tr_pidset_has(&r->seen, *pid))
+		return false;
+	*ts = (int64_t)(sec * 1000000 + usec);
+	if (r->src == SRC_TRACEPOINTS) {
+		a = strstr(line, "address=");
+		c = strstr(line, "error_code=");
+		if (!a || !c || sscanf(a, "address=%llx", addr) != 1 ||
+		    sscanf(c, "error_code=%llx", &code) != 1)
+			return false;
+		*ts += r->mono_off_us;
+		/* x86 page-fault error code: bit 1 write, bit 4 fetch */
+		*acc = code & 0x10 ? 'x' : code & 0x2 ? 'w' : 'r';
+	} else {
+		if (sscanf(line, "%*d %*u.%*u: %llx %llx", addr, &ip) != 2)
+			return false;
+		/* an instruction fetch faults at the instruction itself */
+		*acc = *addr == ip ? 'x' : '-';
+	}
+	/* the kernel's own faults on kernel memory */
+	if (*addr >= 0x800000000000ULL)
+		return false;
+	/* strace's and rmsim-exec's start-up in the first process */
+	return !(*pid == r->root && *ts < r->start_us);
+}
+
 static int write_faults(struct rec *r, const char *dir, struct rec_out *side,
 			uint64_t *nfaults)
 {
 	char cmd[4200], *line = NULL;
 	size_t cap = 0;
+	int64_t last = 0;
+	uint64_t late = 0;
 	FILE *p;
 
 	snprintf(cmd, sizeof(cmd),
-		 "perf script -i '%s/perf.data' -F pid,time,addr,ip "
+		 "perf script -i '%s/perf.data' -F pid,time,%s "
 		 "--kallsyms=/dev/null 2>/dev/null",
-		 dir);
+		 dir, r->src == SRC_TRACEPOINTS ? "event,trace" : "addr,ip");
 	p = popen(cmd, "r");
 	if (!p)
 		return -errno;
 	while (getline(&line, &cap, p) > 0) {
-		unsigned long long sec, usec, addr, ip;
+		unsigned long long addr;
+		int64_t ts;
 		int pid;
 		char acc;
 
-		if (sscanf(line, "%d %llu.%llu: %llx %llx", &pid, &sec, &usec,
-			   &addr, &ip) != 5 ||
-		    !tr_pidset_has(&r->seen, pid))
+		if (!fault_of(r, line, &pid, &ts, &addr, &acc))
 			continue;
-		if (pid == r->root &&
-		    (int64_t)(sec * 1000000 + usec) < r->start_us)
-			continue;
-		/* an instruction fetch faults at the instruction itself */
-		acc = addr == ip ? 'x' : '-';
-		rec_out_printf(side, "fault %d %llu.%06llu %llx %c\n", pid,
-			       sec, usec, addr, acc);
+		/* perf sorts by time; should a sample still come late, it
+		 * keeps the time before it, as the side file's order needs */
+		if (ts < last) {
+			ts = last;
+			late++;
+		}
+		last = ts;
+		rec_out_printf(side, "fault %d %" PRId64 ".%06" PRId64
+				     " %llx %c\n",
+			       pid, ts / 1000000, ts % 1000000, addr, acc);
 		(*nfaults)++;
 	}
 	free(line);
+	if (late)
+		fprintf(stderr, "rmsim record: %" PRIu64 " page faults came "
+				"out of time order from perf; they keep the "
+				"time of the fault before them\n", late);
 	return pclose(p) == 0 ? 0 : -EIO;
 }
 
@@ -515,8 +586,8 @@ restore:
 }
 
 /* The side file: header, maps and samples, then the faults. */
-static int write_side(struct rec *r, const char *dir, bool faults,
-		      struct rec_result *res, char *err, size_t errsize)
+static int write_side(struct rec *r, const char *dir, struct rec_result *res,
+		      char *err, size_t errsize)
 {
 	struct rec_buf mach = {0};
 	struct rec_out *side;
@@ -531,12 +602,16 @@ static int write_side(struct rec *r, const char *dir, bool faults,
 	if (mach.len)
 		rec_out_write(side, mach.s, mach.len);
 	rec_buf_free(&mach);
-	rec_out_printf(side, "machine faults %s\n", faults ? "perf" : "none");
+	rec_out_printf(side, "machine faults %s\n",
+		       r->src != SRC_NONE ? "perf" : "none");
+	if (r->src != SRC_NONE)
+		rec_out_printf(side, "machine fault_source %s\n",
+			       src_names[r->src]);
 	if (r->execs.len)
 		rec_out_write(side, r->execs.s, r->execs.len);
 	if (r->rss.len)
 		rec_out_write(side, r->rss.s, r->rss.len);
-	if (faults && write_faults(r, dir, side, &res->faults) < 0)
+	if (r->src != SRC_NONE && write_faults(r, dir, side, &res->faults) < 0)
 		/* what perf script gave is kept: the trace is complete */
 		fprintf(stderr, "rmsim record: warning: perf script failed; "
 				"the side file has the faults it gave\n");
@@ -550,21 +625,51 @@ static int write_side(struct rec *r, const char *dir, bool faults,
 	return 0;
 }
 
+/* Whether this kernel has the page-fault tracepoints perf can use. */
+static bool have_tracepoints(void)
+{
+	return access("/sys/kernel/tracing/events/exceptions/"
+		      "page_fault_user", F_OK) == 0 ||
+	       access("/sys/kernel/debug/tracing/events/exceptions/"
+		      "page_fault_user", F_OK) == 0;
+}
+
+/* CLOCK_REALTIME - CLOCK_MONOTONIC, from the closest pair of readings. */
+static int64_t mono_offset_us(void)
+{
+	int64_t best = 0, span = INT64_MAX;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		struct timespec a, m, b;
+		int64_t am, bm, mm;
+
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		clock_gettime(CLOCK_REALTIME, &m);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		am = (int64_t)a.tv_sec * 1000000000 + a.tv_nsec;
+		bm = (int64_t)b.tv_sec * 1000000000 + b.tv_nsec;
+		mm = (int64_t)m.tv_sec * 1000000000 + m.tv_nsec;
+		if (bm - am < span) {
+			span = bm - am;
+			best = (mm - (am + (bm - am) / 2)) / 1000;
+		}
+	}
+	return best;
+}
+
 int rec_run(const struct rec_options *o, struct rec_result *res, char *err,
 	    size_t errsize)
 {
-	static const char *const perf[] = {
-		"perf", "record", "-e", "page-faults", "-c", "1", "-d", "-k",
-		"CLOCK_REALTIME", "-q", "-m", "1024", PERF_FAST, "-o"};
-	const size_t nperf = sizeof(perf) / sizeof(perf[0]);
+	/* room for the longest perf prefix, strace, rmsim-exec, program */
+	const char *argv[24 + 32 + 2 + 64 + 1], *tail[32 + 2 + 64 + 1];
 	char dir[] = "/tmp/rmsim-record-XXXXXX", fifo[64], perfdata[64];
 	char hold[64], cmd[128], prog[4096], helper[4096];
-	const char *argv[nperf + 3 + 32 + 2 + 64 + 1], **cmdline;
 	struct rec r = {.o = o, .lock = PTHREAD_MUTEX_INITIALIZER};
 	struct rec_out *trace = NULL;
 	uint64_t nlines = 0;
 	int n = 0, i, rc = 0, e;
-	bool faults = o->faults != REC_FAULTS_OFF;
+	enum fault_src src = SRC_NONE;
 
 	memset(res, 0, sizeof(*res));
 	if (!o->argv || !o->argv[0])
@@ -577,14 +682,17 @@ int rec_run(const struct rec_options *o, struct rec_result *res, char *err,
 		return fail(err, errsize, REC_ERR_USAGE,
 			    "%s: no such program", o->argv[0]);
 	snprintf(res->faults_why, sizeof(res->faults_why), "--no-faults");
-	if (faults && !in_path("perf")) {
-		snprintf(res->faults_why, sizeof(res->faults_why),
-			 "perf not found; scripts/deps --record installs "
-			 "linux-perf");
-		if (o->faults == REC_FAULTS_ON)
-			return fail(err, errsize, REC_ERR_TOOL, "--faults: %s",
-				    res->faults_why);
-		faults = false;
+	if (o->faults != REC_FAULTS_OFF) {
+		src = have_tracepoints() ? SRC_TRACEPOINTS : SRC_SOFTWARE;
+		if (!in_path("perf")) {
+			snprintf(res->faults_why, sizeof(res->faults_why),
+				 "perf not found; scripts/deps --record "
+				 "installs linux-perf");
+			if (o->faults == REC_FAULTS_ON)
+				return fail(err, errsize, REC_ERR_TOOL,
+					    "--faults: %s", res->faults_why);
+			src = SRC_NONE;
+		}
 	}
 	if (!mkdtemp(dir))
 		return fail(err, errsize, REC_ERR_INTERNAL, "mkdtemp: %s",
@@ -596,27 +704,23 @@ int rec_run(const struct rec_options *o, struct rec_result *res, char *err,
 			  strerror(errno));
 		goto out;
 	}
-	/* perf, then strace, then rmsim-exec, then the program */
-	for (i = 0; i < (int)nperf; i++)
-		argv[n++] = perf[i];
-	argv[n++] = perfdata;
-	argv[n++] = "--";
-	n += rec_strace_argv(o, fifo, hold, sizeof(hold), argv + n);
+	/* strace, then rmsim-exec, then the program */
+	n = rec_strace_argv(o, fifo, hold, sizeof(hold), tail);
 	r.helper = find_helper(helper, sizeof(helper));
 	r.helper_path = helper;
 	if (r.helper) {
-		argv[n++] = helper;
-		argv[n++] = prog;
+		tail[n++] = helper;
+		tail[n++] = prog;
 	}
 	for (i = 0; o->argv[i]; i++) {
-		if (n >= (int)(sizeof(argv) / sizeof(argv[0])) - 1) {
+		if (n >= (int)(sizeof(tail) / sizeof(tail[0])) - 1) {
 			rc = fail(err, errsize, REC_ERR_USAGE,
 				  "more than 64 program arguments");
 			goto out;
 		}
-		argv[n++] = o->argv[i];
+		tail[n++] = o->argv[i];
 	}
-	argv[n] = NULL;
+	tail[n] = NULL;
 
 	trace = rec_out_open(o->out, &e);
 	if (!trace) {
@@ -625,38 +729,55 @@ int rec_run(const struct rec_options *o, struct rec_result *res, char *err,
 		goto out;
 	}
 	side_name(o->out, res->side_path, sizeof(res->side_path));
-	cmdline = faults ? argv : argv + nperf + 2;
-	rc = run_once(&r, fifo, cmdline, trace, &nlines, err, errsize);
-	if (!rc && !nlines && faults) {
+	for (;;) {
+		const char *const *pre = src == SRC_TRACEPOINTS ? perf_tp
+					 : src == SRC_SOFTWARE	? perf_sw
+								: NULL;
+
+		n = 0;
+		for (i = 0; pre && pre[i]; i++)
+			argv[n++] = pre[i];
+		if (pre) {
+			argv[n++] = perfdata;
+			argv[n++] = "--";
+		}
+		for (i = 0; tail[i]; i++)
+			argv[n++] = tail[i];
+		argv[n] = NULL;
+		r.src = src;
+		r.mono_off_us = mono_offset_us();
+		rc = run_once(&r, fifo, argv, trace, &nlines, err, errsize);
+		if (rc || nlines || src == SRC_NONE)
+			break;
 		/* perf refused before strace started: the program never
-		 * ran, so it runs once more without perf */
+		 * ran, so it runs once more with the next source */
+		src++;
 		snprintf(res->faults_why, sizeof(res->faults_why),
 			 "perf cannot sample page faults here "
 			 "(kernel.perf_event_paranoid?)");
-		if (o->faults == REC_FAULTS_ON) {
+		if (src == SRC_NONE && o->faults == REC_FAULTS_ON) {
 			rc = fail(err, errsize, REC_ERR_TOOL, "--faults: %s",
 				  res->faults_why);
 			goto out;
 		}
-		fprintf(stderr, "rmsim record: %s; recording without\n",
-			res->faults_why);
-		faults = false;
-		rc = run_once(&r, fifo, argv + nperf + 2, trace, &nlines, err,
-			      errsize);
+		if (src == SRC_NONE)
+			fprintf(stderr, "rmsim record: %s; recording "
+					"without\n",
+				res->faults_why);
 	}
 	if (!rc && !nlines)
 		rc = fail(err, errsize, REC_ERR_TOOL,
 			  "strace recorded nothing (exit status %d)",
 			  WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1);
 	res->status = r.status;
-	res->faults_recorded = faults;
+	res->faults_recorded = src != SRC_NONE;
 	e = rec_out_close(trace, &res->trace_bytes);
 	trace = NULL;
 	if (e && !rc)
 		rc = fail(err, errsize, REC_ERR_WRITE, "%s: %s", o->out,
 			  strerror(-e));
 	if (!rc)
-		rc = write_side(&r, dir, faults, res, err, errsize);
+		rc = write_side(&r, dir, res, err, errsize);
 	res->execs = r.nexecs;
 	res->execs_exact = r.nexact;
 	res->rss_samples = r.nrss;

@@ -196,6 +196,8 @@ static int machine_line(struct tr_faults *f, struct words *w)
 		copy_field(m->kernel, sizeof(m->kernel), v, vn);
 	} else if (is(k, kn, "thp")) {
 		copy_field(m->thp, sizeof(m->thp), v, vn);
+	} else if (is(k, kn, "fault_source")) {
+		copy_field(m->fault_source, sizeof(m->fault_source), v, vn);
 	} else if (is(k, kn, "faults")) {
 		if (!is(v, vn, "perf") && !is(v, vn, "none"))
 			return bad(f, "machine faults: not perf or none");

@@ -49,6 +49,7 @@ static const char good[] =
 	"machine max_map_count 262144\n"
 	"machine overcommit_memory 1\n"
 	"machine faults perf\n"
+	"machine fault_source tracepoints\n"
 	"machine cpu_model something later versions add\n"
 	"exec 100 1700000000.000100 exact /usr/bin/my prog\n"
 	"map 100 555555554000-555555556000 r-xp 00000000 /usr/bin/my prog\n"
@@ -90,6 +91,7 @@ static void test_reads_every_record(void **state)
 	assert_int_equal(m->max_map_count, 262144);
 	assert_int_equal(m->overcommit_memory, 1);
 	assert_true(m->faults_recorded);
+	assert_string_equal(m->fault_source, "tracepoints");
 
 	assert_int_equal(tr_faults_nexecs(f), 2);
 	e = tr_faults_exec(f, 0);
@@ -126,7 +128,7 @@ static void test_reads_every_record(void **state)
 	assert_int_equal(ft.pid, 100);
 	assert_int_equal(ft.addr, 0x555555554000ULL);
 	assert_int_equal(ft.access, TR_ACCESS_EXEC);
-	assert_int_equal(ft.line, 18);
+	assert_int_equal(ft.line, 19);
 	assert_int_equal(tr_faults_next(f, &ft), 1);
 	assert_int_equal(ft.access, TR_ACCESS_WRITE);
 	assert_int_equal(ft.pid, 101);
