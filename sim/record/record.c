@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -241,7 +242,7 @@ static void sample(struct rec *r)
 	pthread_mutex_lock(&r->lock);
 	n = r->nlive;
 	pids = malloc((n ? n : 1) * sizeof(*pids));
-	if (pids)
+	if (pids && n)
 		memcpy(pids, r->live, n * sizeof(*pids));
 	pthread_mutex_unlock(&r->lock);
 	if (!pids)
@@ -375,6 +376,9 @@ static void exec_child(const char **argv)
 	sa.sa_handler = SIG_DFL;
 	for (sig = 1; sig < NSIG; sig++)
 		sigaction(sig, &sa, NULL);
+	/* should the recorder die, perf or strace ends too rather than
+	 * wait for a reader of the FIFO forever */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	execvp(argv[0], (char *const *)argv);
 	fprintf(stderr, "rmsim record: cannot run %s: %s\n", argv[0],
 		strerror(errno));
