@@ -665,8 +665,9 @@ static int64_t mono_offset_us(void)
 int rec_run(const struct rec_options *o, struct rec_result *res, char *err,
 	    size_t errsize)
 {
-	/* room for the longest perf prefix, strace, rmsim-exec, program */
-	const char *argv[24 + 32 + 2 + 64 + 1], *tail[32 + 2 + 64 + 1];
+	/* the longest perf prefix, strace, rmsim-exec, the program */
+	const char **argv = NULL, **tail = NULL;
+	size_t nargs;
 	char dir[] = "/tmp/rmsim-record-XXXXXX", fifo[64], perfdata[64];
 	char hold[64], cmd[128], prog[4096], helper[4096];
 	struct rec r = {.o = o, .lock = PTHREAD_MUTEX_INITIALIZER};
@@ -698,9 +699,16 @@ int rec_run(const struct rec_options *o, struct rec_result *res, char *err,
 			src = SRC_NONE;
 		}
 	}
-	if (!mkdtemp(dir))
-		return fail(err, errsize, REC_ERR_INTERNAL, "mkdtemp: %s",
-			    strerror(errno));
+	for (nargs = 0; o->argv[nargs]; nargs++)
+		;
+	tail = calloc(32 + 2 + nargs + 1, sizeof(*tail));
+	argv = calloc(24 + 32 + 2 + nargs + 1, sizeof(*argv));
+	if (!tail || !argv || !mkdtemp(dir)) {
+		free(tail);
+		free(argv);
+		return fail(err, errsize, REC_ERR_INTERNAL, "%s",
+			    strerror(errno ? errno : ENOMEM));
+	}
 	snprintf(fifo, sizeof(fifo), "%s/strace", dir);
 	snprintf(perfdata, sizeof(perfdata), "%s/perf.data", dir);
 	if (mkfifo(fifo, 0600) < 0) {
@@ -716,14 +724,8 @@ int rec_run(const struct rec_options *o, struct rec_result *res, char *err,
 		tail[n++] = helper;
 		tail[n++] = prog;
 	}
-	for (i = 0; o->argv[i]; i++) {
-		if (n >= (int)(sizeof(tail) / sizeof(tail[0])) - 1) {
-			rc = fail(err, errsize, REC_ERR_USAGE,
-				  "more than 64 program arguments");
-			goto out;
-		}
+	for (i = 0; o->argv[i]; i++)
 		tail[n++] = o->argv[i];
-	}
 	tail[n] = NULL;
 
 	trace = rec_out_open(o->out, &e);
@@ -793,6 +795,8 @@ out:
 	rec_buf_free(&r.rss);
 	tr_pidset_free(&r.seen);
 	free(r.live);
+	free(tail);
+	free(argv);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "rmsim record: cannot remove %s\n", dir);

@@ -237,6 +237,11 @@ class Record(unittest.TestCase):
         self.assertEqual(run("record", "--exec-hold", "0", "--",
                              "true").returncode, 64)
         self.assertEqual(run("record", "--help").returncode, 0)
+        # as many arguments as the program takes
+        args = [str(i) for i in range(300)]
+        p = self.record("many.strace", "echo", *args,
+                        extra=("--no-faults", "-q"))
+        self.assertEqual(p.stdout.split(), args)
 
     def test_bad_side_file_stops_replay(self):
         trace = self.path("bad.strace")
