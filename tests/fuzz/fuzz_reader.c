@@ -5,6 +5,7 @@
  * whole path is exercised: buffer refills, line splitting, the pending
  * table of split calls, argument and result decoding, and gzip/xz
  * detection on the first bytes.  Both strict and --keep-going modes run.
+ * The same input also goes to the side-file reader (tr_faults_*).
  * Built and run by scripts/fuzz; not part of the normal build.
  */
 #include "rmsim/trace.h"
@@ -33,6 +34,24 @@ static void run(const char *path, int keep_going)
 	tr_close(r);
 }
 
+static void run_side(const char *path)
+{
+	struct tr_faults *f;
+	struct tr_fault ft;
+	char msg[256];
+	int err, n = 0;
+	size_t i;
+
+	f = tr_faults_open_file(path, &err, msg, sizeof(msg));
+	if (!f)
+		return;
+	for (i = 0; i < tr_faults_nexecs(f); i++)
+		(void)tr_faults_exec_of(f, tr_faults_exec(f, i)->pid, 0);
+	while (tr_faults_next(f, &ft) > 0 && n++ < 100000)
+		;
+	tr_faults_close(f);
+}
+
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	char path[64];
@@ -47,6 +66,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	run(path, 0);
 	run(path, 1);
+	run_side(path);
 	close(fd);
 	return 0;
 }
