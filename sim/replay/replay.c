@@ -753,6 +753,10 @@ static int end_run(struct replay *r, const char *status, const char *detail)
 				 tr_call_name((enum tr_call)k));
 			e |= metric(r, name, (double)s->calls[k]);
 		}
+	/* what the recording's side file gave (docs/recording.md) */
+	e |= metric(r, "side_file", s->side_path[0] ? 1 : 0);
+	e |= metric(r, "side_ranges", (double)s->side_ranges);
+	e |= metric(r, "max_map_count", (double)s->max_map_count);
 	e |= metric(r, "events_per_s",
 		    s->wall_s > 0 ? (double)s->events / s->wall_s : 0);
 	if (r->two) {

@@ -7,6 +7,7 @@ import json
 import lzma
 import os
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import unittest
@@ -112,6 +113,15 @@ class SideFileInReplay(unittest.TestCase):
                          ["max_map_count"], 100)
         p = run("replay", self.trace, check=0)
         self.assertIn("side file", p.stdout)
+        db = os.path.join(self.tmp.name, "r.db")
+        run("replay", "-q", "--db", db, self.trace, check=0)
+        con = sqlite3.connect(db)
+        got = dict(con.execute("SELECT name, value FROM metric WHERE name "
+                               "IN ('side_file', 'side_ranges', "
+                               "'max_map_count')"))
+        con.close()
+        self.assertEqual(got, {"side_file": 1, "side_ranges": 2,
+                               "max_map_count": 70000})
 
 
 @unittest.skipUnless(strace_works(),
