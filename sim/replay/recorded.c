@@ -7,7 +7,9 @@
  * instead of adopting them one by one when the trace first uses them.
  *
  * Only the reference inherits them: a policy is judged on what it maps
- * itself.  The fault stream is left to the touch model.
+ * itself, and calls on them are marked "outside" (not the policy's
+ * business), as for ranges adopted from the calls that use them.  The
+ * fault stream is left to the touch model.
  */
 #include "replay_internal.h"
 
@@ -64,8 +66,10 @@ void rp_side_exec(struct replay *r, const struct tr_event *ev)
 		if (m->end > LX_TASK_SIZE)
 			continue;
 		if (t->inherit(t->ctx, p->side[RP_REF].space, m->start,
-			       m->end - m->start) == 0)
+			       m->end - m->start) == 0) {
+			iv_union(p->inherited, m->start, m->end, 1);
 			r->sum->side_ranges++;
+		}
 	}
 }
 

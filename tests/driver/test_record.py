@@ -111,6 +111,10 @@ class SideFileInReplay(unittest.TestCase):
         self.assertFalse(s["side_faults"])
         self.assertEqual(self.replay("--max-map-count", "100")
                          ["max_map_count"], 100)
+        # the binary's range is execve's, not a policy's: a call on it is
+        # "outside" as when the range is adopted without a side file
+        p = run("replay", "--json", "--policy", "libc", self.trace)
+        self.assertEqual(json.loads(p.stdout)["finding"]["outside"], 1)
         p = run("replay", self.trace, check=0)
         self.assertIn("side file", p.stdout)
         db = os.path.join(self.tmp.name, "r.db")
