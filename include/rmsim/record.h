@@ -26,7 +26,7 @@ struct rec_options {
 	enum rec_faults faults;
 	unsigned rss_period_ms;	/* RssAnon sampling period; 0: 100 */
 	unsigned exec_hold_ms;	/* how long each execve is held for its
-				 * maps to be read; 0: 20 */
+				 * maps to be read; 0: 50 */
 	char *const *argv;	/* the program and its arguments */
 	bool quiet;		/* no summary */
 };

@@ -35,7 +35,7 @@ static void record_usage(FILE *f)
 		"perf can)\n"
 		"      --rss-period MS  RssAnon sampling period (100)\n"
 		"      --exec-hold MS   how long strace holds each execve "
-		"for its maps (20)\n"
+		"for its maps (50)\n"
 		"  -q, --quiet          no summary\n"
 		"  -h, --help           this text\n\n"
 		"Exit status: the program's (128+N when killed by signal "

@@ -89,7 +89,7 @@ static const char *const src_names[] = {
 	[SRC_NONE] = "none"};
 
 #define DEFAULT_RSS_MS 100
-#define DEFAULT_HOLD_MS 20
+#define DEFAULT_HOLD_MS 50
 
 static int fail(char *err, size_t size, int code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -191,8 +191,9 @@ class Record(unittest.TestCase):
             f.write(C_PROG)
         subprocess.run(["cc", "-O2", "-o", self.path("prog"), src],
                        check=True)
+        # a long hold: the capture must be exact even on a loaded machine
         p = self.record("c.strace.xz", "./prog", "hello", status=3,
-                        extra=("--rss-period", "20"))
+                        extra=("--rss-period", "20", "--exec-hold", "1000"))
         self.assertIn("hello", p.stdout)
         self.assertRegex(p.stderr, r"c\.strace\.xz: \d+ events in \d+ "
                                    r"lines, 2 processes")
@@ -226,7 +227,8 @@ class Record(unittest.TestCase):
                         os.path.join(SOURCE, "traces", "src",
                                      "go-hello.go")],
                        check=True, env=env, cwd=self.dir)
-        self.record("go.strace", "./go-hello")
+        self.record("go.strace", "./go-hello",
+                    extra=("--exec-hold", "1000"))
         # a plain trace gets an xz side file all the same
         self.assertTrue(os.path.exists(self.path("go.faults.xz")))
         self.check_side(self.path("go.faults.xz"), want_rss=False)
