@@ -19,16 +19,6 @@ import unittest
 from rmsim_driver import RMSIM, main, run, trace_files
 
 
-# Traces whose recorded results need rules the reference model does not
-# have yet: only mismatches of this shape are let through (none at all is
-# fine), so any other deviation in them still fails.
-PENDING_RULES = {
-    # mseal (Linux 6.10+): sealed ranges refuse these calls with EPERM
-    "mseal.strace.xz": ("EPERM", {"munmap", "mprotect", "mremap", "mmap",
-                                  "madvise"}),
-}
-
-
 def big_trace():
     return [f for f in trace_files() if "500k" in f][0]
 
@@ -50,22 +40,7 @@ class ReplayTraces(unittest.TestCase):
     def test_every_trace_replays_without_mismatch(self):
         con = sqlite3.connect(self.db)
         for path, (code, out, err) in self.results.items():
-            name = os.path.basename(path)
-            with self.subTest(trace=name):
-                if name in PENDING_RULES:
-                    errno, calls = PENDING_RULES[name]
-                    self.assertIn(code, (0, 1), err + out)
-                    rid = json.loads(out)["run_id"]
-                    seqs = [r[0] for r in con.execute(
-                        "SELECT seq FROM event WHERE run_id=? AND verdict="
-                        "'mismatch' AND traced_errno=? AND call IN (%s)"
-                        % ",".join("?" * len(calls)),
-                        (rid, errno, *calls))]
-                    for table in ("event", "finding"):
-                        con.executemany(
-                            "DELETE FROM %s WHERE run_id=? AND seq=?"
-                            % table, [(rid, q) for q in seqs])
-                    code = 0
+            with self.subTest(trace=os.path.basename(path)):
                 self.assertEqual(code, 0, err + out)
                 run_id = json.loads(out)["run_id"]
                 status, events = con.execute(
@@ -75,8 +50,7 @@ class ReplayTraces(unittest.TestCase):
                 rows = con.execute(
                     "SELECT count(*) FROM event WHERE run_id=?",
                     (run_id,)).fetchone()[0]
-                if name not in PENDING_RULES:
-                    self.assertEqual(rows, events)
+                self.assertEqual(rows, events)
                 bad = con.execute(
                     "SELECT line, call, traced_ret, traced_errno, "
                     "model_ret, model_errno FROM event WHERE run_id=? AND "
