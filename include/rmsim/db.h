@@ -162,6 +162,36 @@ struct db_region {
 enum db_error db_region_add(struct db *db, int64_t run_id,
 			    const struct db_region *r);
 
+/* ---- merging shards (db_merge.c) ---- */
+
+struct db_merger;
+
+struct db_merge_stats {
+	unsigned added;		/* runs copied */
+	unsigned present;	/* runs the target held already */
+};
+
+/*
+ * db_merger_open - open (or create, with the schema) the database at
+ * @path to merge shards into.  It holds no thread: a caller may fork
+ * between merges.  NULL on failure with *@err and a message in @msg.
+ */
+struct db_merger *db_merger_open(const char *path, enum db_error *err,
+				 char *msg, size_t size);
+/*
+ * db_merger_add - merge every run of the database @shard, whole or not
+ * at all: refused (DB_ECORRUPT, message in @msg) when the shard is
+ * corrupt, of another schema version, or holds a run still running or
+ * interrupted.  With @status (a worker that crashed or timed out), such
+ * runs are merged and marked @status with @detail instead.  A run equal
+ * to one already present in every column but its id is not copied
+ * again.
+ */
+enum db_error db_merger_add(struct db_merger *m, const char *shard,
+			    const char *status, const char *detail,
+			    struct db_merge_stats *st, char *msg, size_t size);
+enum db_error db_merger_close(struct db_merger *m);
+
 /* Commit the open batch now (before a risky step, or on a signal). */
 enum db_error db_flush(struct db *db);
 

@@ -26,8 +26,10 @@
 
 #include "rmsim/genode.h"
 
-/* Bumped whenever struct pol_policy or struct pol_env changes. */
-#define POL_ABI 1
+/* Bumped whenever struct pol_policy or struct pol_env changes.  ABI 2
+ * added the parameter table at the end; ABI 1 objects still load (their
+ * parameters are passed through unchecked). */
+#define POL_ABI 2
 
 /* What a policy gets at start: the component it runs in. */
 struct pol_env {
@@ -38,6 +40,32 @@ struct pol_env {
 	/* lowest and highest address of the component's address space
 	 * that core manages (the layout's VA range) */
 	uint64_t va_start, va_end;
+};
+
+/*
+ * One parameter a policy takes, declared so that a spec is checked
+ * before any run (a bad key or value is the user's error, exit 64, never
+ * the policy's failure), `rmsim policies` lists it, and a spec has one
+ * canonical spelling (pol_spec_parse).
+ */
+enum pol_param_kind {
+	POL_PARAM_SIZE,		/* bytes: 64K, 2M, 0x1000, 4096 */
+	POL_PARAM_ADDR,		/* an address: 0x1000000000 */
+	POL_PARAM_COUNT,	/* a plain number */
+};
+
+#define POL_PARAM_POW2 1u	/* a power of two */
+#define POL_PARAM_AUTO 2u	/* no fixed default: init picks one (the
+				 * window's base and size) */
+
+struct pol_param {
+	const char *key;	/* NULL ends the table */
+	enum pol_param_kind kind;
+	unsigned flags;		/* POL_PARAM_* */
+	uint64_t dflt;		/* the value when the key is absent */
+	uint64_t min, max;	/* inclusive */
+	uint64_t align;		/* the value is a multiple of it (0: any) */
+	const char *help;	/* what it is, a few words */
 };
 
 struct pol_policy {
@@ -83,6 +111,9 @@ struct pol_policy {
 	 * leaves the thread blocked (a crash, for the program).
 	 */
 	void (*fault)(void *st, gn_rm_cap map);
+
+	/* ABI 2: the parameters, ended by a NULL key (NULL: none). */
+	const struct pol_param *params;
 };
 
 /* Register @pol's fault op as @map's fault handler (state @st). */
@@ -102,6 +133,49 @@ int pol_param_u64(const char *params, const char *key, uint64_t dflt,
  * with the first unknown key copied to @bad. */
 int pol_param_check(const char *params, const char *const *keys, char *bad,
 		    size_t size);
+
+/* ---- specs: NAME[:KEY=VALUE[,KEY=VALUE]...] ---- */
+
+/* Room for a spec, its canonical form and its parameters. */
+#define POL_SPEC_MAX 512
+
+/*
+ * A policy spec as parsed: the policy, and its parameters in canonical
+ * form (the policy's key order, values spelt one way, defaults left
+ * out), so that two specs name the same run exactly when they mean the
+ * same settings.
+ */
+struct pol_spec {
+	const struct pol_policy *pol;	/* NULL for linux, native, none */
+	char name[POL_SPEC_MAX];	/* as given: window, ./libx.so */
+	char params[POL_SPEC_MAX];	/* canonical, "" when none */
+	char canon[POL_SPEC_MAX];	/* the policy's own name[:params]:
+					 * the run's name everywhere */
+};
+
+/*
+ * pol_spec_parse - parse @spec (one policy: NAME[:KEY=VALUE,...]): load
+ * the policy (pol_load), check every key against its table (known, given
+ * once, value of its kind, in range, aligned) and fill @out.  "linux",
+ * "native" and "none" parse with no parameters.  0, or -EINVAL with a
+ * message in @err naming the key, the value and what the policy accepts.
+ */
+int pol_spec_parse(const char *spec, struct pol_spec *out, char *err,
+		   size_t errsize);
+/* The one spelling of a run's policy: NAME, or NAME:PARAMS. */
+void pol_spec_format(char *buf, size_t size, const char *name,
+		     const char *params);
+/* Parse one value of @p's kind ("64K", "0x1000"); 0 or -EINVAL. */
+int pol_param_value(const struct pol_param *p, const char *s, size_t len,
+		    uint64_t *out);
+/* Is @v acceptable for @p?  0, or -EINVAL with what @p accepts in @err. */
+int pol_param_accepts(const struct pol_param *p, uint64_t v, char *err,
+		      size_t errsize);
+/* @v spelt canonically for @p: sizes with the largest exact suffix. */
+void pol_param_print(const struct pol_param *p, uint64_t v, char *buf,
+		     size_t size);
+/* What @p accepts, in words: "a size, power of two, 4K..1G". */
+void pol_param_describe(const struct pol_param *p, char *buf, size_t size);
 
 /* ---- the registry ---- */
 

@@ -14,6 +14,7 @@
 #ifndef RMSIM_REPORT_H
 #define RMSIM_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -54,5 +55,22 @@ int rep_decision_print(const char *db_path, int64_t min_run, FILE *f,
  */
 int rep_explain(const char *db_path, int64_t run_id, uint64_t line, FILE *f,
 		char *err, size_t errsize);
+
+/*
+ * The costs a sweep weighs settings by, each summed over a setting's
+ * runs: peak RAM (bytes), peak caps, RPCs, faults; and the metric of the
+ * database each comes from.
+ */
+#define REP_NCOSTS 4
+extern const char *const rep_cost_names[REP_NCOSTS];	/* ram, caps */
+extern const char *const rep_cost_metrics[REP_NCOSTS];	/* ram_peak */
+
+/*
+ * rep_pareto - mark in @front the clean settings no other clean setting
+ * beats: at most equal on every cost and below on one.  O(n^2) in the
+ * settings, which a sweep counts in hundreds.
+ */
+void rep_pareto(const double (*cost)[REP_NCOSTS], const bool *clean,
+		size_t n, bool *front);
 
 #endif

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "rmsim/policy.h"
+
 /* Exit status: 0 conformant, 1 deviations, sysexits for our failures. */
 enum {
 	EXIT_OK = 0,
@@ -47,14 +49,20 @@ struct rp_options;
 #define CLI_DEFAULT_RAM (2ULL << 30)
 #define CLI_DEFAULT_CAPS 20000
 
+struct pol_spec;
+
 /*
- * cli_policy_setup - fill @o for policy @spec on @layout and Genode
- * version @genode, with the component's quota (0: defaults).  0, or -1
- * with a message in @err.
+ * cli_policy_setup - parse @spec into @ps (which @o then points into:
+ * keep it) and fill @o for it on @layout and Genode version @genode,
+ * with the component's quota (0: defaults).  A built-in policy is set up
+ * once on a scratch component, so parameters its layout cannot take are
+ * a usage error here rather than a failed run.  0, or -1 with a message
+ * in @err.
  */
-int cli_policy_setup(const char *spec, const char *layout, const char *genode,
-		     uint64_t ram, uint64_t caps, struct rp_options *o,
-		     char *err, size_t errsize);
+int cli_policy_setup(const char *spec, struct pol_spec *ps,
+		     const char *layout, const char *genode, uint64_t ram,
+		     uint64_t caps, struct rp_options *o, char *err,
+		     size_t errsize);
 /*
  * Without --ram (@ram_given 0), a Genode policy's RAM quota comes from
  * the trace (rp_derive_ram): @need is the reference's writable peak,
@@ -67,6 +75,24 @@ void cli_print_quota(FILE *f, const struct rp_options *o);
 /* A size with K/M/G/T suffixes; 0 or -1. */
 int cli_parse_size(const char *s, uint64_t *out);
 
+struct rp_summary;
+struct cli_matrix;
+
+/* compare's table: a header per trace and layout, a row per run, the
+ * policy column @width wide (cli_name_width: the longest spec). */
+void cli_print_header(const char *trace, const char *layout, int width);
+void cli_print_row(const char *policy, int width,
+		   const struct rp_summary *s);
+int cli_name_width(char (*canon)[POL_SPEC_MAX], unsigned n);
+/*
+ * cli_matrix_check - parse every spec of @specs on every layout of @m
+ * (cli_policy_setup), refuse linux and native, and store each canonical
+ * spelling in @canon.  -1 when all are good, else the exit status after
+ * the message.
+ */
+int cli_matrix_check(const struct cli_matrix *m, const char *const *specs,
+		     unsigned nspecs, char (*canon)[POL_SPEC_MAX]);
+
 int cmd_cat(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_conform(int argc, char **argv);
@@ -76,5 +102,8 @@ int cmd_compare(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_record(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 #endif

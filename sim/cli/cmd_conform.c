@@ -173,7 +173,8 @@ static void conform_usage(FILE *f)
 		"database.\n");
 }
 
-static int setup_backend(const char *name, struct cf_backend *b,
+static void setup_backend(const char *name, struct pol_spec *ps,
+			 struct cf_backend *b,
 			 struct rp_target *t, struct px_config *cfg,
 			 struct rp_genode_cfg *gcfg,
 			 const struct lay_layout *layout,
@@ -214,13 +215,8 @@ static int setup_backend(const char *name, struct cf_backend *b,
 			       &b->kernel[1], &b->kernel[2]);
 	} else {
 		/* a policy on the Genode model, judged by Linux's rules */
-		const char *params;
-		char err[256];
-		const struct pol_policy *pol = pol_load(name, &params, err,
-							sizeof(err));
+		const struct pol_policy *pol = ps->pol;
 
-		if (!pol)
-			return -1;
 		memset(gcfg, 0, sizeof(*gcfg));
 		gn_default_config(&gcfg->gn);
 		gcfg->gn.version = version;
@@ -228,16 +224,15 @@ static int setup_backend(const char *name, struct cf_backend *b,
 		gcfg->gn.ram_quota = CLI_DEFAULT_RAM;
 		gcfg->gn.cap_quota = CLI_DEFAULT_CAPS;
 		gcfg->pol = pol;
-		gcfg->params = params;
+		gcfg->params = ps->params;
 		rp_target_genode(t, gcfg);
 		b->genode_version = gn_version_number(version);
 		b->genode = rp_genode_ctx;
 		b->layout = layout->name;
 		memcpy(b->kernel, model_kernel, sizeof(b->kernel));
 	}
-	b->name = name;
+	b->name = ps->canon;
 	b->target = t;
-	return 0;
 }
 
 static double now_s(void)
@@ -276,8 +271,8 @@ int cmd_conform(int argc, char **argv)
 	struct cf_case **cases = NULL;
 	struct db *db = NULL;
 	bool no_db = false, quiet = false, bad = false;
-	char msg[4096], *tok, *save, list_buf[1024];
-	char name_buf[MAX_BACKENDS][256];
+	char msg[4096];
+	struct pol_spec spec[MAX_BACKENDS];
 	double t0[MAX_BACKENDS] = {0}, spent[MAX_BACKENDS] = {0};
 	int c, status = EXIT_OK;
 	struct stat st;
@@ -288,19 +283,11 @@ int cmd_conform(int argc, char **argv)
 	       -1) {
 		switch (c) {
 		case 'p':
-			/* copied into fixed slots: nothing to free on any
-			 * exit path */
-			snprintf(list_buf, sizeof(list_buf), "%s", optarg);
-			for (tok = strtok_r(list_buf, ",", &save); tok;
-			     tok = strtok_r(NULL, ",", &save)) {
-				if (nb == MAX_BACKENDS)
-					return cli_fail(EXIT_USAGE, "conform",
-							"too many policies");
-				snprintf(name_buf[nb], sizeof(name_buf[nb]),
-					 "%s", tok);
-				names[nb] = name_buf[nb];
-				nb++;
-			}
+			/* one policy a time: commas are its parameters' */
+			if (nb == MAX_BACKENDS)
+				return cli_fail(EXIT_USAGE, "conform",
+						"too many policies");
+			names[nb++] = optarg;
 			break;
 		case 'l':
 			layout = optarg;
@@ -340,13 +327,13 @@ int cmd_conform(int argc, char **argv)
 				"unknown layout '%s' (rmsim layouts lists "
 				"them)",
 				layout);
-	for (i = 0; i < nb; i++)
-		if (setup_backend(names[i], &be[i], &tg[i], &cfg[i], &gcfg[i],
-				  lay, gver))
-			return cli_fail(EXIT_USAGE, "conform",
-					"unknown policy '%s' (conform knows "
-					"linux, native, none)",
-					names[i]);
+	for (i = 0; i < nb; i++) {
+		if (pol_spec_parse(names[i], &spec[i], msg, sizeof(msg)))
+			return cli_fail(EXIT_USAGE, "conform", "%s", msg);
+		setup_backend(names[i], &spec[i], &be[i], &tg[i], &cfg[i],
+			      &gcfg[i], lay, gver);
+		names[i] = spec[i].canon;
+	}
 	if (optind == argc) {
 		if (collect(&files, "tests/cases"))
 			return cli_fail(EXIT_NOINPUT, "conform",
@@ -395,7 +382,10 @@ int cmd_conform(int argc, char **argv)
 			struct db_run_info info = {
 				.trace = optind < argc ? argv[optind]
 						       : "tests/cases",
-				.policy = names[k],
+				.policy = spec[k].pol ? spec[k].pol->name
+						      : spec[k].canon,
+				.params = spec[k].params[0] ? spec[k].params
+							    : NULL,
 				.layout = layout,
 				.genode_version =
 					be[k].genode ? gn_version_name(gver)

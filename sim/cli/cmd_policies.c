@@ -14,7 +14,8 @@ int cmd_policies(int argc, char **argv)
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
 			 strcmp(argv[1], "-h") == 0)) {
 		printf("usage: rmsim policies\n\nList the policies --policy "
-		       "accepts: name, summary, parameters.\n");
+		       "accepts: name, summary, and each parameter\nwith what "
+		       "it takes and its default.\n");
 		return EXIT_OK;
 	}
 	if (argc > 1) {
@@ -26,12 +27,22 @@ int cmd_policies(int argc, char **argv)
 	printf("%-12s %s\n", "native", "the host kernel, in a child "
 				       "process (the speed anchor)");
 	for (p = pol_builtin(); *p; p++) {
+		const struct pol_param *k;
+
 		printf("%-12s %s\n", (*p)->name, (*p)->summary);
-		if ((*p)->params_help)
-			printf("%-12s   parameters: %s\n", "",
-			       (*p)->params_help);
+		for (k = (*p)->params; k && k->key; k++) {
+			char what[160];
+
+			pol_param_describe(k, what, sizeof(what));
+			printf("%-14s %s=%s\n%-16s%s\n", "", k->key, what, "",
+			       k->help);
+		}
 	}
 	printf("%-12s %s\n", "./lib.so", "an out-of-tree policy exporting "
 					 "rmsim_policy (policy.h)");
+	printf("\nA spec is NAME[:KEY=VALUE,...], one policy per --policy; "
+	       "sizes take\nK/M/G/T (binary), addresses 0x hex.  sweep "
+	       "takes lists (KEY=A,B,C) and\nranges (KEY=LO..HI*F or "
+	       "LO..HI+STEP) for values.\n");
 	return EXIT_OK;
 }

@@ -7,6 +7,7 @@
 #include "cli.h"
 
 #include "rmsim/db.h"
+#include "rmsim/policy.h"
 #include "rmsim/replay.h"
 
 #include <getopt.h>
@@ -270,6 +271,7 @@ int cmd_replay(int argc, char **argv)
 			       .layout = "nova-x86_64",
 			       .genode_version = "26.02"};
 	struct rp_summary s;
+	struct pol_spec spec;
 	struct sigaction sa;
 	const char *dbpath = NULL;
 	const char *layout = "nova-x86_64", *genode = "26.02";
@@ -349,8 +351,8 @@ int cmd_replay(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	o.trace = argv[optind];
-	if (cli_policy_setup(o.policy, layout, genode, ram, caps, &o, msg,
-			     sizeof(msg)))
+	if (cli_policy_setup(o.policy, &spec, layout, genode, ram, caps, &o,
+			     msg, sizeof(msg)))
 		return cli_fail(EXIT_USAGE, "replay", "%s", msg);
 	if (o.pol && !ram) {
 		uint64_t need;

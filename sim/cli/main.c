@@ -26,6 +26,11 @@ static const struct cli_command commands[] = {
 		    "report", cmd_compare},
 	{"explain", "one event of a run: results, findings, Genode "
 		    "operations, map", cmd_explain},
+	{"sweep", "replay traces over a grid of policy parameters, Pareto "
+		  "front, --best", cmd_sweep},
+	{"plan", "print one command per run, for GNU parallel or Slurm",
+	 cmd_plan},
+	{"merge", "merge shard databases into one", cmd_merge},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,29 +1,73 @@
 /*
  * targets.c - what --policy, --layout, --genode, --ram and --caps mean,
- * shared by replay and compare: a spec names the reference (linux), the
- * host kernel (native), a built-in policy with parameters
- * (window:size=1G) or a shared object (./libx.so:params).
+ * shared by replay, compare and sweep: a spec names the reference
+ * (linux), the host kernel (native), a built-in policy with parameters
+ * (window:size=1G) or a shared object (./libx.so:params); the grammar
+ * is pol_spec_parse's.
  */
 #include "cli.h"
 #include "native/native.h"
 
 #include <inttypes.h>
 
+#include "rmsim/layout.h"
 #include "rmsim/policy.h"
 #include "rmsim/replay.h"
 
+#include <errno.h>
 #include <string.h>
 
-int cli_policy_setup(const char *spec, const char *layout, const char *genode,
-		     uint64_t ram, uint64_t caps, struct rp_options *o,
-		     char *err, size_t errsize)
+/* Does @pol take @params on @o's component?  Built-ins only: a loaded
+ * policy runs in a worker process, never in this one. */
+static int trial_init(const struct pol_policy *pol, const char *canon,
+		      const char *params, const struct rp_options *o,
+		      char *err, size_t errsize)
+{
+	const struct pol_policy *const *b;
+	struct pol_env env;
+	void *st = NULL;
+	int rc;
+
+	for (b = pol_builtin(); *b && *b != pol; b++)
+		;
+	if (!*b)
+		return 0;
+	env.gn = gn_ctx_new(&o->gn);
+	if (!env.gn)
+		return 0;	/* the run will say so */
+	env.layout = gn_ctx_layout(env.gn);
+	env.version = gn_ctx_version(env.gn);
+	lay_va_range(env.layout, gn_version_number(env.version),
+		     &env.va_start, &env.va_end);
+	rc = pol->init(&env, params, &st);
+	if (rc == 0 && pol->fini)
+		pol->fini(st);
+	gn_ctx_free(env.gn);
+	if (rc)
+		snprintf(err, errsize,
+			 "%s: %s on layout %s with Genode %s (rmsim policies "
+			 "lists what each key takes)",
+			 canon,
+			 rc == -EINVAL ? "the policy refuses these parameters"
+				       : "the component cannot afford the "
+					 "set-up",
+			 o->layout, o->genode_version);
+	return rc ? -1 : 0;
+}
+
+int cli_policy_setup(const char *spec, struct pol_spec *ps,
+		     const char *layout, const char *genode, uint64_t ram,
+		     uint64_t caps, struct rp_options *o, char *err,
+		     size_t errsize)
 {
 	const struct lay_layout *lay;
 	enum gn_version v;
 
-	o->policy = spec;
-	o->pol = NULL;
-	o->params = "";
+	if (pol_spec_parse(spec, ps, err, errsize))
+		return -1;
+	o->policy = ps->canon;
+	o->pol = ps->pol;
+	o->params = ps->params;
 	lay = lay_find(layout);
 	if (!lay) {
 		snprintf(err, errsize,
@@ -44,12 +88,17 @@ int cli_policy_setup(const char *spec, const char *layout, const char *genode,
 	o->gn.layout = lay;
 	o->gn.ram_quota = ram ? ram : CLI_DEFAULT_RAM;
 	o->gn.cap_quota = caps ? caps : CLI_DEFAULT_CAPS;
-	if (strcmp(spec, "native") == 0)
+	if (strcmp(ps->name, "native") == 0)
 		nat_configure(o->gn.ram_quota, 0);	/* the child's memory */
-	if (strcmp(spec, "linux") == 0 || strcmp(spec, "native") == 0)
+	if (!o->pol) {
+		if (strcmp(ps->name, "none") == 0) {
+			snprintf(err, errsize,
+				 "'none' runs Genode cases only (conform)");
+			return -1;
+		}
 		return 0;
-	o->pol = pol_load(spec, &o->params, err, errsize);
-	return o->pol ? 0 : -1;
+	}
+	return trial_init(o->pol, ps->canon, o->params, o, err, errsize);
 }
 
 void cli_derive_ram(struct rp_options *o, uint64_t ram_given,

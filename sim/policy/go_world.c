@@ -527,6 +527,13 @@ static int gw_munlockall(void *st)
 }
 
 /* mremap, mincore, brk: NULL, which answers ENOSYS */
+static const struct pol_param gw_params[] = {
+	{"area", POL_PARAM_SIZE, 0, 15ULL << 20, 1, 1ULL << 40, 0,
+	 "the anon_mmap area reserved at start-up"},
+	POL_LC_PARAM_ALIGN,
+	{NULL, 0, 0, 0, 0, 0, 0, NULL},
+};
+
 const struct pol_policy pol_go_world = {
 	.abi = POL_ABI,
 	.name = "go-world",
@@ -544,4 +551,5 @@ const struct pol_policy pol_go_world = {
 	.munlock = gw_munlock,
 	.mlockall = gw_mlockall,
 	.munlockall = gw_munlockall,
+	.params = gw_params,
 };

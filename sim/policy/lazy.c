@@ -36,4 +36,5 @@ const struct pol_policy pol_lazy = {
 	.munlockall = wc_munlockall,
 	.mincore = wc_mincore,
 	.fault = wc_fault,
+	.params = wc_params_lazy,
 };

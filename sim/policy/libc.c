@@ -86,6 +86,11 @@ static int libc_msync(void *st, uint64_t addr, uint64_t len, int flags)
 }
 
 /* mremap, mincore, mlock*, brk: NULL, which answers ENOSYS */
+static const struct pol_param libc_params[] = {
+	POL_LC_PARAM_ALIGN,
+	{NULL, 0, 0, 0, 0, 0, 0, NULL},
+};
+
 const struct pol_policy pol_libc = {
 	.abi = POL_ABI,
 	.name = "libc",
@@ -99,4 +104,5 @@ const struct pol_policy pol_libc = {
 	.mprotect = libc_mprotect,
 	.madvise = libc_madvise,
 	.msync = libc_msync,
+	.params = libc_params,
 };

@@ -93,4 +93,6 @@ const struct pol_policy pol_libc_2005 = {
 	.mprotect = libc2005_mprotect,
 	.madvise = libc2005_madvise,
 	.msync = libc2005_msync,
+	/* no parameters: an empty table, so that any key is refused */
+	.params = (const struct pol_param[]){{NULL, 0, 0, 0, 0, 0, 0, NULL}},
 };

@@ -83,5 +83,9 @@ int pol_lc_mprotect(uint64_t addr, uint64_t len, int prot);
  * the libc's `1 << align_log2` can hold.
  */
 int pol_lc_param_align(const char *params, unsigned *out);
+/* The align_log2 parameter of the libc-based policies. */
+#define POL_LC_PARAM_ALIGN                                                    \
+	{"align_log2", POL_PARAM_COUNT, 0, 12, 0, 30, 0,                      \
+	 "log2 of the alignment of large allocations"}
 
 #endif

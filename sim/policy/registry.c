@@ -25,7 +25,7 @@ const struct pol_policy *pol_load(const char *spec, const char **params,
 {
 	const struct pol_policy *const *b;
 	const struct pol_policy *p;
-	const char *colon = strchr(spec, ':');
+	const char *colon = strchr(spec, ':'), *missing;
 	size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
 	char path[4096];
 	void *h;
@@ -59,13 +59,37 @@ const struct pol_policy *pol_load(const char *spec, const char **params,
 		dlclose(h);
 		return NULL;
 	}
-	if (p->abi != POL_ABI || !p->name || !p->init) {
+	if (p->abi < 1 || p->abi > POL_ABI) {
 		snprintf(err, errsize,
-			 "%s: policy ABI %u, this rmsim takes %u", path, p->abi,
-			 POL_ABI);
+			 "%s: policy ABI %u, this rmsim takes 1 to %u", path,
+			 p->abi, POL_ABI);
 		dlclose(h);
 		return NULL;
 	}
+	/* the fields a run cannot do without, by name */
+	/* every other op may be NULL: the call answers -ENOSYS */
+	missing = !p->name || !p->name[0] ? "name" : !p->init ? "init" : NULL;
+	if (missing) {
+		snprintf(err, errsize,
+			 "%s: rmsim_policy has no %s (policy.h lists the "
+			 "fields)",
+			 path, missing);
+		dlclose(h);
+		return NULL;
+	}
+	/* two runs are never both called libc */
+	for (b = pol_builtin(); *b; b++)
+		if (strcmp((*b)->name, p->name) == 0 ||
+		    strcmp(p->name, "linux") == 0 ||
+		    strcmp(p->name, "native") == 0 ||
+		    strcmp(p->name, "none") == 0) {
+			snprintf(err, errsize,
+				 "%s: its policy is called '%s', the name of a "
+				 "built-in policy: rename it",
+				 path, p->name);
+			dlclose(h);
+			return NULL;
+		}
 	return p;
 }
 
@@ -90,17 +114,14 @@ static bool find(const char *params, const char *key, const char **val,
 	return false;
 }
 
-int pol_param_u64(const char *params, const char *key, uint64_t dflt,
-		  uint64_t *out)
+int pol_param_value(const struct pol_param *p, const char *v, size_t n,
+		    uint64_t *out)
 {
-	const char *v;
-	size_t n, i = 0;
+	size_t i = 0;
 	uint64_t x = 0, mul = 1;
 	int base = 10;
 
-	*out = dflt;
-	if (!params || !find(params, key, &v, &n))
-		return 0;
+	(void)p; /* one syntax for every kind: sizes, addresses, counts */
 	if (n > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
 		base = 16;
 		i = 2;
@@ -123,17 +144,19 @@ int pol_param_u64(const char *params, const char *key, uint64_t dflt,
 			return -EINVAL;
 		x = x * (unsigned)base + d;
 	}
+	if (i == 0 || (base == 16 && i == 2))
+		return -EINVAL;
 	if (i < n) {
 		const char *s = v + i;
 		size_t r = n - i;
 
-		if (r >= 1 && (s[0] == 'K' || s[0] == 'k'))
+		if (s[0] == 'K' || s[0] == 'k')
 			mul = (uint64_t)1 << 10;
-		else if (r >= 1 && s[0] == 'M')
+		else if (s[0] == 'M')
 			mul = (uint64_t)1 << 20;
-		else if (r >= 1 && s[0] == 'G')
+		else if (s[0] == 'G')
 			mul = (uint64_t)1 << 30;
-		else if (r >= 1 && s[0] == 'T')
+		else if (s[0] == 'T')
 			mul = (uint64_t)1 << 40;
 		else
 			return -EINVAL;
@@ -144,7 +167,19 @@ int pol_param_u64(const char *params, const char *key, uint64_t dflt,
 		x *= mul;
 	}
 	*out = x;
-	return 1;
+	return 0;
+}
+
+int pol_param_u64(const char *params, const char *key, uint64_t dflt,
+		  uint64_t *out)
+{
+	const char *v;
+	size_t n;
+
+	*out = dflt;
+	if (!params || !find(params, key, &v, &n))
+		return 0;
+	return pol_param_value(NULL, v, n, out) ? -EINVAL : 1;
 }
 
 int pol_param_check(const char *params, const char *const *keys, char *bad,

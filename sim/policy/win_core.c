@@ -147,6 +147,32 @@ static void free_at(gn_rm_cap env, uint64_t lo, uint64_t hi, uint64_t addr,
 	}
 }
 
+/* What init reads below; the layout decides the rest (base in range). */
+#define WC_PARAMS_COMMON                                                      \
+	{"base", POL_PARAM_ADDR, POL_PARAM_AUTO, 0, WC_PAGE,                  \
+	 UINT64_MAX - WC_PAGE + 1, WC_PAGE,                                   \
+	 "the window's start (auto: the largest free range)"},                \
+	{"size", POL_PARAM_SIZE, POL_PARAM_AUTO, 0, WC_PAGE, 1ULL << 56,      \
+	 WC_PAGE, "the window's size (auto: to the end of that range)"},      \
+	{"pool", POL_PARAM_SIZE, 0, 2ULL << 20, 0, 1ULL << 40, WC_PAGE,       \
+	 "RAM dataspace size small mappings are cut from (0: none)"},        \
+	{"heap", POL_PARAM_SIZE, 0, 0, 0, 1ULL << 40, 0,                      \
+	 "how far brk may grow"},                                             \
+	{"memlock", POL_PARAM_SIZE, 0, MEMLOCK_UNLIMITED, 0,                  \
+	 MEMLOCK_UNLIMITED, 0, "RLIMIT_MEMLOCK"}
+
+const struct pol_param wc_params_window[] = {
+	WC_PARAMS_COMMON,
+	{NULL, 0, 0, 0, 0, 0, 0, NULL},
+};
+
+const struct pol_param wc_params_lazy[] = {
+	WC_PARAMS_COMMON,
+	{"chunk", POL_PARAM_SIZE, POL_PARAM_POW2, 64 * 1024, WC_PAGE,
+	 1ULL << 30, WC_PAGE, "RAM attached per fault"},
+	{NULL, 0, 0, 0, 0, 0, 0, NULL},
+};
+
 int wc_init(const struct pol_env *env, const char *params, bool lazy,
 	    const struct pol_policy *self, void **state)
 {

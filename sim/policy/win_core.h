@@ -266,6 +266,9 @@ int wc_back_check(const struct wc *w, char *why, size_t size);
 
 /* ---- the policies (win_core.c) ------------------------------------- */
 
+/* The parameters of window and of lazy (lazy adds chunk). */
+extern const struct pol_param wc_params_window[], wc_params_lazy[];
+
 int wc_init(const struct pol_env *env, const char *params, bool lazy,
 	    const struct pol_policy *self, void **state);
 void wc_fini(void *st);

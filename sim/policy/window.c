@@ -37,4 +37,5 @@ const struct pol_policy pol_window = {
 	/* nothing to resolve: a fault in the window is a crash, and
 	 * without a handler core stops the thread at once */
 	.fault = NULL,
+	.params = wc_params_window,
 };

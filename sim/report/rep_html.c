@@ -134,6 +134,8 @@ static void nav(FILE *f, const struct rep_data *d)
 		fputs("<li><a href=\"#summary\">Summary</a></li>", f);
 	if (d->nconform)
 		fputs("<li><a href=\"#conformance\">Conformance</a></li>", f);
+	if (d->nsweep)
+		fputs("<li><a href=\"#sweeps\">Sweeps</a></li>", f);
 	for (i = 0; i < d->ngroups; i++) {
 		fputs("<li><a href=\"#", f);
 		group_id(f, i);
@@ -949,7 +951,7 @@ void rep_html_write(FILE *f, const struct rep_data *d)
 	fputs(" · rmsim ", f);
 	rep_html(f, d->tool_version ? d->tool_version : "?");
 	fputs("</p></header>\n", f);
-	if (!d->nruns)
+	if (!d->nruns && !d->nsweep)
 		fputs("<p>The database holds no replay, comparison or "
 		      "conformance run yet.</p>\n",
 		      f);
@@ -957,6 +959,7 @@ void rep_html_write(FILE *f, const struct rep_data *d)
 	rep_decision_html(f, &d->decision);
 	summary(f, d);
 	conformance(f, d);
+	rep_sweep_html(f, d);
 	for (i = 0; i < d->ngroups; i++)
 		group(f, d, i);
 	fputs("</main></body></html>\n", f);

@@ -172,6 +172,14 @@ struct rep_decision {
 	struct rep_matrix *m;
 	size_t n;
 };
+/* One setting of the sweeps: its runs' costs summed (rep_sweep.c). */
+struct rep_setting {
+	const char *display;	/* the canonical spec */
+	int64_t runs, unfinished, findings;
+	double cost[4];		/* REP_NCOSTS: ram, caps, rpcs, faults */
+	bool clean, front;
+};
+
 struct rep_arena;
 
 struct rep_data {
@@ -193,6 +201,8 @@ struct rep_data {
 	int64_t min_run;		/* runs below this id are left out */
 	bool split;			/* detail pages (REP_INLINE_RUNS) */
 	struct rep_decision decision;
+	struct rep_setting *sweep;	/* sweep settings, first run first */
+	size_t nsweep;
 };
 
 /* ---- rep_query.c ---- */
@@ -205,6 +215,10 @@ struct sqlite3;
 int rep_data_load(struct sqlite3 *db, struct rep_data *d, char *err,
 		  size_t errsize);
 void rep_data_free(struct rep_data *d);
+/* A run's name, policy[:params], spelt by pol_spec_format; in the arena
+ * (NULL: out of memory). */
+const char *rep_spec(struct rep_data *d, const char *policy,
+		     const char *params);
 void *rep_alloc(struct rep_data *d, size_t size);
 const char *rep_strdup(struct rep_data *d, const char *s);
 
@@ -217,6 +231,16 @@ const char *rep_strdup(struct rep_data *d, const char *s);
  */
 struct sqlite3;
 int rep_open_readonly(const char *path, struct sqlite3 **db);
+
+/* ---- rep_sweep.c ---- */
+
+/* Read the sweeps' settings (the latest run of each setting, trace and
+ * layout) and mark their Pareto front.  0 or a sysexits status. */
+int rep_sweep_load(struct sqlite3 *db, struct rep_data *d, char *err,
+		   size_t errsize);
+/* The sweep section: a table of the front, and (HTML) the scatter. */
+void rep_sweep_md(FILE *f, const struct rep_data *d);
+void rep_sweep_html(FILE *f, const struct rep_data *d);
 
 /* ---- rep_data.c: what the writers ask of the data ---- */
 

@@ -540,13 +540,14 @@ void rep_md_write(FILE *f, const struct rep_data *d)
 	fputs(".  report.html beside this file has the same tables with "
 	      "address-space maps and resource charts.\n\n",
 	      f);
-	if (!d->nruns)
+	if (!d->nruns && !d->nsweep)
 		fputs("The database holds no replay, comparison or "
 		      "conformance run yet.\n\n",
 		      f);
 	rep_decision_md(f, &d->decision);
 	summary(f, d);
 	conformance(f, d);
+	rep_sweep_md(f, d);
 	for (i = 0; i < d->ngroups; i++) {
 		const struct rep_group *g = &d->groups[i];
 		const struct rep_run *r0 = g->run[0];

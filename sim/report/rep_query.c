@@ -14,6 +14,7 @@
  * seq), and the samples are reduced to REP_SAMPLE_BUCKETS buckets by SQL.
  */
 #include "report/rep_internal.h"
+#include "rmsim/policy.h"
 
 #include <math.h>
 #include <sqlite3.h>
@@ -58,6 +59,15 @@ void *rep_alloc(struct rep_data *d, size_t size)
 	a->used += size;
 	memset(p, 0, size);
 	return p;
+}
+
+const char *rep_spec(struct rep_data *d, const char *policy,
+		     const char *params)
+{
+	char buf[POL_SPEC_MAX * 2];
+
+	pol_spec_format(buf, sizeof(buf), policy ? policy : "?", params);
+	return rep_strdup(d, buf);
 }
 
 const char *rep_strdup(struct rep_data *d, const char *s)
@@ -288,18 +298,10 @@ static int load_runs(struct loader *l)
 		r->trace_sha256 = col_text(l, st, 16);
 		if (!r->policy)
 			r->policy = "?";
-		if (r->params && *r->params) {
-			size_t n = strlen(r->policy) + strlen(r->params) + 2;
-			char *s = rep_alloc(d, n);
-
-			if (!s) {
-				sqlite3_finalize(st);
-				return oom(l);
-			}
-			snprintf(s, n, "%s:%s", r->policy, r->params);
-			r->display = s;
-		} else {
-			r->display = r->policy;
+		r->display = rep_spec(d, r->policy, r->params);
+		if (!r->display) {
+			sqlite3_finalize(st);
+			return oom(l);
 		}
 	}
 	sqlite3_finalize(st);
@@ -926,5 +928,5 @@ int rep_data_load(sqlite3 *db, struct rep_data *d, char *err, size_t errsize)
 	for (size_t i = n_replay = 0; i < d->ngroups; i++)
 		n_replay += d->groups[i].nrun;
 	d->split = n_replay > REP_INLINE_RUNS;
-	return 0;
+	return rep_sweep_load(db, d, err, errsize);
 }

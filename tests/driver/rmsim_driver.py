@@ -50,3 +50,46 @@ def main():
     print("%d passed, %d failed, %d skipped"
           % (r.testsRun - failed - skipped, failed, skipped))
     sys.exit(1 if failed else 0)
+
+
+# Columns that say when, where and how fast a run ran, not what it found;
+# and its id, which depends on the order runs reached the database.
+VOLATILE_RUN = {"id", "started_utc", "wall_ms", "pid", "host"}
+VOLATILE_METRIC = {"events_per_s"}
+
+
+def db_content(path):
+    """A database's content as a sorted list, one entry per run: the run's
+    columns but the volatile ones, then every row of every table with a
+    run_id (in insertion order, run_id left out; metrics but the timed
+    ones).  Two databases with equal content hold the same runs with the
+    same results, whatever their ids, order and timing."""
+    import sqlite3
+    con = sqlite3.connect(path)
+    try:
+        cols = [r[1] for r in con.execute("PRAGMA table_info(run)")]
+        keep = [c for c in cols if c not in VOLATILE_RUN]
+        tables = []
+        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE "
+                                   "type='table' AND name<>'run' "
+                                   "ORDER BY name"):
+            tcols = [r[1] for r in con.execute(
+                "PRAGMA table_info(\"%s\")" % name)]
+            if "run_id" in tcols:
+                tables.append((name, [c for c in tcols if c != "run_id"]))
+        out = []
+        for row in con.execute("SELECT id, %s FROM run ORDER BY id" %
+                               ",".join('"%s"' % c for c in keep)):
+            entry = [tuple(row[1:])]
+            for name, tcols in tables:
+                rows = con.execute(
+                    "SELECT %s FROM \"%s\" WHERE run_id=? ORDER BY rowid"
+                    % (",".join('"%s"' % c for c in tcols), name),
+                    (row[0],)).fetchall()
+                if name == "metric":
+                    rows = [r for r in rows if r[0] not in VOLATILE_METRIC]
+                entry.append((name, rows))
+            out.append(entry)
+        return sorted(out, key=repr)
+    finally:
+        con.close()

@@ -34,7 +34,8 @@ class Suite(unittest.TestCase):
     def test_every_case_passes_on_native_and_linux(self):
         tmp = tempfile.mkdtemp()
         db = os.path.join(tmp, "conform.db")
-        p = run("conform", "--policy", "native,linux", "--db", db,
+        p = run("conform", "--policy", "native", "--policy", "linux",
+                "--db", db,
                 *case_dirs())
         table = verdicts(p.stdout)
         self.assertGreaterEqual(len(table), 100, p.stdout[-2000:])
@@ -121,14 +122,16 @@ class Malformed(unittest.TestCase):
         path = self.write(self.HEAD +
                           "$a = mmap(NULL, PG, PROT_READ, MAP_PRIVATE|"
                           "MAP_ANONYMOUS, -1, 0)\nload($a) = 7\n")
-        p = run("conform", "--no-db", "--policy", "linux,native", path,
+        p = run("conform", "--no-db", "--policy", "linux", "--policy",
+                "native", path,
                 check=1)
         self.assertIn("line 4: load($a) = 7: expected 0x7, got 0", p.stdout)
 
     def test_unsupported_is_not_pass(self):
         path = self.write("# case: X.2 future\n# requires: linux>=99.0\n"
                           "munmap(0x1000, PG)\n")
-        p = run("conform", "--no-db", "--policy", "linux,native", path,
+        p = run("conform", "--no-db", "--policy", "linux", "--policy",
+                "native", path,
                 check=0)
         self.assertRegex(p.stdout, r"\s+unsupported\s+unsupported\s*\n")
         self.assertIn("0 failed, 1 unsupported", p.stdout)

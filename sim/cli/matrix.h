@@ -1,0 +1,64 @@
+/*
+ * matrix.h - the arguments compare, sweep and plan share: traces,
+ * policies (specs or grids), layouts, the component's settings, the
+ * database, workers; parsed by one function so that the three commands
+ * take the same command line.
+ */
+#ifndef RMSIM_CLI_MATRIX_H
+#define RMSIM_CLI_MATRIX_H
+
+#include "rmsim/policy.h"
+#include "rmsim/replay.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CLI_MAX_POLICIES 32
+#define CLI_MAX_LAYOUTS 16
+
+struct cli_matrix {
+	const char *cmd;		/* compare, sweep, plan */
+	char **traces;			/* into argv */
+	unsigned ntraces;
+	const char *policy[CLI_MAX_POLICIES];	/* as given */
+	unsigned npolicies;
+	char layout[CLI_MAX_LAYOUTS][64];
+	unsigned nlayouts;
+	const char *genode, *dbpath, *report;
+	bool no_db, db_given, quiet;
+	uint64_t ram, caps;
+	enum rp_touch touch;
+	unsigned jobs;			/* 0: the number of cores */
+	double timeout;			/* per run, 0: none */
+	/* sweep */
+	const char *best;		/* --best COST */
+	unsigned budget;		/* --budget N, 0: none */
+	/* plan */
+	const char *shards, *sbatch, *rmsim;
+};
+
+/* Option letters of the shared options beyond these: B best, b budget,
+ * S shards, s sbatch, X rmsim (taken only by the commands they fit). */
+
+/*
+ * cli_matrix_parse - parse @argc/@argv for command @m->cmd into @m.
+ * Returns -1 to go on, or the exit status to return now (after --help,
+ * --version or a usage error, with the message printed).
+ */
+int cli_matrix_parse(int argc, char **argv, struct cli_matrix *m,
+		     void (*usage)(FILE *));
+struct cli_exec;
+
+/*
+ * cli_matrix_exec - set @x up to run @m's runs as @m->cmd: its settings,
+ * workers, database and progress, and SIGINT/SIGTERM handlers that stop
+ * the runs (x->stop).  The caller sets done and arg.
+ */
+void cli_matrix_exec(const struct cli_matrix *m, struct cli_exec *x);
+/* The settings of --touch, by name. */
+const char *cli_touch_name(enum rp_touch t);
+/* The options common to compare, sweep and plan, for their --help. */
+void cli_matrix_help(FILE *f);
+
+#endif

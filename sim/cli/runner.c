@@ -1,0 +1,520 @@
+/*
+ * runner.c - a list of replays on worker processes, one database writer.
+ *
+ * ALGORITHM: up to `jobs` workers run at once, one run each: fork, set
+ * the policy up, replay into a shard database of the worker's own (in a
+ * private temporary folder), send the run's summary back over a pipe,
+ * exit.  The parent polls the pipes, kills a worker that passes the
+ * per-run timeout, reaps each worker and judges how it ended: a summary
+ * and exit 0 is a result; a signal, a timeout or an exit without a
+ * summary marks the run `failed` with that reason (merged with the rows
+ * it committed).  Runs are merged into the database and reported in the
+ * list's order, a finished run waiting for those before it, so the
+ * database and the tables do not depend on -j or on timing.
+ *
+ * Why processes: an out-of-tree policy that crashes or loops costs its
+ * own run only, and each worker has its own address space and database
+ * connection (SQLite is never used across fork: the parent's merge
+ * connection holds no thread).  Why shards rather than rows over a pipe:
+ * the shard is the unit `rmsim plan` and `rmsim merge` already use
+ * across machines, so one merge serves both.
+ *
+ * INVARIANTS: a run is delivered once, after every run before it; every
+ * worker forked is reaped; every shard is removed once merged.
+ */
+#include "runner.h"
+
+#include "cli.h"
+
+#include "rmsim/db.h"
+#include "rmsim/policy.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_JOBS 256
+
+struct result {
+	int status;
+	struct rp_summary s;
+};
+
+struct slot {
+	pid_t pid;
+	int fd;
+	size_t idx;
+	double t0;
+	bool timed_out;
+	size_t got;
+	struct result res;
+};
+
+struct state {
+	const struct cli_exec *x;
+	struct cli_run *runs;
+	size_t n, next, delivered, finished;
+	char dir[256];
+	struct db_merger *m;
+	struct slot slot[MAX_JOBS];
+	unsigned running;
+	int fatal;
+	uint64_t events;
+	double t0, last_progress;
+	bool progress_shown;
+};
+
+unsigned cli_cores(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (unsigned)n : 1;
+}
+
+int cli_parse_jobs(const char *s, unsigned *jobs)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v == 0 || v > MAX_JOBS)
+		return -1;
+	*jobs = (unsigned)v;
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void shard_path(const struct state *st, size_t idx, char *buf,
+		       size_t size)
+{
+	snprintf(buf, size, "%s/run-%zu.db", st->dir, idx);
+}
+
+static void remove_shard(const char *path)
+{
+	char p[400];
+
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
+/* The worker: one run into its shard, the summary to @fd.  Never
+ * returns. */
+static void worker(const struct state *st, size_t idx, int fd)
+{
+	const struct cli_exec *x = st->x;
+	struct cli_run *r = &st->runs[idx];
+	struct result res;
+	struct rp_options o;
+	struct pol_spec ps;
+	struct db *db = NULL;
+	enum db_error de;
+	char shard[320];
+	const char *p;
+	size_t left;
+
+	memset(&res, 0, sizeof(res));
+	memset(&o, 0, sizeof(o));
+	if (cli_policy_setup(r->spec, &ps, r->layout, x->genode, x->ram,
+			     x->caps, &o, res.s.error, sizeof(res.s.error))) {
+		res.status = EXIT_USAGE;
+		goto send;
+	}
+	if (x->dbpath) {
+		shard_path(st, idx, shard, sizeof(shard));
+		db = db_open(shard, &de, res.s.error, sizeof(res.s.error));
+		if (!db) {
+			res.status = de == DB_ECANTCREATE ? EXIT_CANTCREAT
+							  : EXIT_IOERR;
+			goto send;
+		}
+	}
+	o.trace = r->trace;
+	o.touch = x->touch;
+	o.db = db;
+	o.command = x->command;
+	o.stop = x->stop;
+	res.status = rp_replay(&o, &res.s);
+	if (db && db_close(db) && !res.status) {
+		res.status = EXIT_IOERR;
+		snprintf(res.s.error, sizeof(res.s.error),
+			 "cannot finish the run's shard database");
+	}
+send:
+	for (p = (const char *)&res, left = sizeof(res); left;) {
+		ssize_t w = write(fd, p, left);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			_exit(EXIT_IOERR);
+		p += w;
+		left -= (size_t)w;
+	}
+	_exit(0);
+}
+
+static int spawn(struct state *st)
+{
+	struct slot *sl;
+	int p[2];
+	unsigned i;
+
+	for (i = 0; st->slot[i].pid; i++)
+		;
+	sl = &st->slot[i];
+	if (pipe(p))
+		return -1;
+	fflush(NULL);
+	sl->pid = fork();
+	if (sl->pid < 0) {
+		sl->pid = 0;
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (sl->pid == 0) {
+		close(p[0]);
+		worker(st, st->next, p[1]);
+	}
+	close(p[1]);
+	sl->fd = p[0];
+	sl->idx = st->next++;
+	sl->t0 = now_s();
+	sl->timed_out = false;
+	sl->got = 0;
+	st->running++;
+	return 0;
+}
+
+static const char *signame(int sig)
+{
+	const char *s = strsignal(sig);
+
+	return s ? s : "?";
+}
+
+/* A worker's pipe closed: reap it and judge its run. */
+static void reap(struct state *st, struct slot *sl)
+{
+	struct cli_run *r = &st->runs[sl->idx];
+	int ws = 0;
+
+	close(sl->fd);
+	while (waitpid(sl->pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	if (sl->got == sizeof(sl->res) && WIFEXITED(ws) &&
+	    WEXITSTATUS(ws) == 0) {
+		r->s = sl->res.s;
+		r->status = sl->res.status;
+	} else {
+		memset(&r->s, 0, sizeof(r->s));
+		r->failed = true;
+		r->status = EXIT_SOFTWARE;
+		if (sl->timed_out)
+			snprintf(r->why, sizeof(r->why), "timed out after %g s",
+				 st->x->timeout);
+		else if (WIFSIGNALED(ws))
+			snprintf(r->why, sizeof(r->why),
+				 "worker killed by signal %d (%s)",
+				 WTERMSIG(ws), signame(WTERMSIG(ws)));
+		else
+			snprintf(r->why, sizeof(r->why),
+				 "worker exited with status %d without a "
+				 "result",
+				 WIFEXITED(ws) ? WEXITSTATUS(ws) : -1);
+		snprintf(r->s.error, sizeof(r->s.error), "%s", r->why);
+	}
+	st->events += r->s.events;
+	st->finished++;
+	sl->pid = 0;
+	st->running--;
+}
+
+/* Merge run @idx's shard: as it is, or marked how its worker ended. */
+static int merge(struct state *st, size_t idx)
+{
+	struct cli_run *r = &st->runs[idx];
+	struct db_merge_stats ms;
+	const char *status = NULL, *detail = NULL;
+	char shard[320], msg[1024];
+	enum db_error e;
+
+	if (!st->m)
+		return 0;
+	shard_path(st, idx, shard, sizeof(shard));
+	if (r->failed) {
+		status = "failed";
+		detail = r->why;
+	} else if (r->status == EXIT_SIGINT || r->status == EXIT_SIGTERM) {
+		status = "interrupted";
+		detail = "interrupted by a signal";
+	} else if (r->status) {
+		status = "failed";
+		detail = r->s.error;
+	}
+	if (access(shard, F_OK) == 0) {
+		e = db_merger_add(st->m, shard, status, detail, &ms, msg,
+				  sizeof(msg));
+		if (e == DB_OK && ms.added + ms.present > 0) {
+			remove_shard(shard);
+			return 0;
+		}
+		remove_shard(shard);
+	}
+	if (!status)
+		return 0; /* a run that never started: nothing to log */
+	/* the worker died before its run row: write one saying so */
+	{
+		struct db_run_info info = {
+			.trace = r->trace,
+			.policy = r->canon,
+			.layout = r->layout,
+			.genode_version = st->x->genode,
+			.command = st->x->command,
+		};
+		struct db *db = db_open(shard, &e, msg, sizeof(msg));
+		int64_t id;
+
+		if (!db)
+			return -1;
+		if (db_run_begin(db, &info, &id) ||
+		    db_run_end(db, id, status, 0, 0, detail)) {
+			db_close(db);
+			return -1;
+		}
+		if (db_close(db))
+			return -1;
+		e = db_merger_add(st->m, shard, NULL, NULL, &ms, msg,
+				  sizeof(msg));
+		remove_shard(shard);
+		return e ? -1 : 0;
+	}
+}
+
+static void fmt_time(char *buf, size_t size, double s)
+{
+	unsigned long t = (unsigned long)(s + 0.5);
+
+	if (t >= 3600)
+		snprintf(buf, size, "%lu:%02lu:%02lu", t / 3600, t / 60 % 60,
+			 t % 60);
+	else
+		snprintf(buf, size, "%lu:%02lu", t / 60, t % 60);
+}
+
+static void progress(struct state *st, bool final)
+{
+	double t = now_s(), el = t - st->t0, left;
+	char tl[32];
+
+	if (!st->x->progress || (!final && t - st->last_progress < 0.5))
+		return;
+	st->last_progress = t;
+	if (final) {
+		if (st->progress_shown)
+			fprintf(stderr, "\r\033[K");
+		return;
+	}
+	left = st->finished ? el / (double)st->finished *
+				      (double)(st->n - st->finished)
+			    : 0;
+	fmt_time(tl, sizeof(tl), left);
+	fprintf(stderr,
+		"\r\033[K%zu/%zu runs, %u running, %.0f events/s, %s left",
+		st->finished, st->n, st->running,
+		el > 0 ? (double)st->events / el : 0.0,
+		st->finished ? tl : "?");
+	st->progress_shown = true;
+}
+
+/* Deliver the finished runs at the head of the list, in order. */
+static int deliver(struct state *st)
+{
+	while (st->delivered < st->next) {
+		struct cli_run *r = &st->runs[st->delivered];
+		unsigned i;
+		bool busy = false;
+
+		for (i = 0; i < MAX_JOBS; i++)
+			if (st->slot[i].pid && st->slot[i].idx == st->delivered)
+				busy = true;
+		if (busy)
+			break;
+		if (merge(st, st->delivered)) {
+			fprintf(stderr, "rmsim %s: %s: cannot merge run %zu\n",
+				st->x->command, st->x->dbpath, st->delivered);
+			return EXIT_IOERR;
+		}
+		progress(st, true);
+		if (st->x->done)
+			st->x->done(st->x->arg, r);
+		st->delivered++;
+	}
+	return 0;
+}
+
+static void check_timeouts(struct state *st)
+{
+	double t = now_s();
+	unsigned i;
+
+	if (st->x->timeout <= 0)
+		return;
+	for (i = 0; i < MAX_JOBS; i++) {
+		struct slot *sl = &st->slot[i];
+
+		if (sl->pid && !sl->timed_out && t - sl->t0 > st->x->timeout) {
+			kill(sl->pid, SIGKILL);
+			sl->timed_out = true;
+		}
+	}
+}
+
+/* Wait for pipe data or EOF; read it; reap the workers that ended. */
+static void wait_some(struct state *st)
+{
+	struct pollfd pfd[MAX_JOBS];
+	unsigned map[MAX_JOBS], np = 0, i;
+
+	for (i = 0; i < MAX_JOBS; i++)
+		if (st->slot[i].pid) {
+			pfd[np].fd = st->slot[i].fd;
+			pfd[np].events = POLLIN;
+			map[np++] = i;
+		}
+	if (poll(pfd, np, 250) <= 0)
+		return;
+	for (i = 0; i < np; i++) {
+		struct slot *sl = &st->slot[map[i]];
+		ssize_t got;
+
+		if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		if (sl->got < sizeof(sl->res)) {
+			got = read(sl->fd, (char *)&sl->res + sl->got,
+				   sizeof(sl->res) - sl->got);
+			if (got > 0) {
+				sl->got += (size_t)got;
+				continue;
+			}
+			if (got < 0 && errno == EINTR)
+				continue;
+		} else {
+			char c;
+
+			got = read(sl->fd, &c, 1);
+			if (got > 0 || (got < 0 && errno == EINTR))
+				continue;
+		}
+		reap(st, sl);
+	}
+}
+
+int cli_runs_exec(const struct cli_exec *x, struct cli_run *runs, size_t n)
+{
+	struct state *st = calloc(1, sizeof(*st));
+	unsigned jobs = x->jobs ? x->jobs : cli_cores();
+	enum db_error de;
+	char msg[1024];
+	int status = 0;
+	size_t i;
+
+	if (!st)
+		return cli_fail(EXIT_SOFTWARE, x->command, "out of memory");
+	if (jobs > MAX_JOBS)
+		jobs = MAX_JOBS;
+	st->x = x;
+	st->runs = runs;
+	st->n = n;
+	st->t0 = now_s();
+	if (x->dbpath) {
+		const char *tmp = getenv("TMPDIR");
+
+		snprintf(st->dir, sizeof(st->dir), "%s/rmsim-shards-XXXXXX",
+			 tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(st->dir)) {
+			status = cli_fail(EXIT_CANTCREAT, x->command,
+					  "%s: cannot create a folder for the "
+					  "shards: %s",
+					  st->dir, strerror(errno));
+			goto out;
+		}
+		st->m = db_merger_open(x->dbpath, &de, msg, sizeof(msg));
+		if (!st->m) {
+			status = cli_fail(de == DB_ECANTCREATE ? EXIT_CANTCREAT
+					  : de == DB_ECORRUPT  ? EXIT_DATAERR
+							       : EXIT_IOERR,
+					  x->command, "%s", msg);
+			goto out;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		runs[i].status = 0;
+		runs[i].failed = false;
+		runs[i].why[0] = '\0';
+	}
+	while (st->next < n || st->running) {
+		while (st->running < jobs && st->next < n && !st->fatal &&
+		       !(x->stop && *x->stop))
+			if (spawn(st)) {
+				st->fatal = cli_fail(EXIT_SOFTWARE, x->command,
+						     "cannot start a worker: "
+						     "%s",
+						     strerror(errno));
+				break;
+			}
+		if (!st->running)
+			break;
+		wait_some(st);
+		check_timeouts(st);
+		for (i = st->delivered; i < st->next; i++) {
+			const struct cli_run *r = &runs[i];
+			unsigned k;
+			bool busy = false;
+
+			for (k = 0; k < MAX_JOBS; k++)
+				if (st->slot[k].pid && st->slot[k].idx == i)
+					busy = true;
+			/* a run that could not run at all stops the list */
+			if (!busy && !r->failed && r->status &&
+			    r->status != EXIT_SIGINT &&
+			    r->status != EXIT_SIGTERM && !st->fatal)
+				st->fatal = r->status;
+		}
+		status = deliver(st);
+		if (status)
+			st->fatal = status;
+		progress(st, false);
+	}
+	progress(st, true);
+	if (!status)
+		status = st->fatal;
+	if (!status && x->stop && *x->stop)
+		status = *x->stop == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
+out:
+	if (st->m && db_merger_close(st->m) && !status)
+		status = cli_fail(EXIT_IOERR, x->command,
+				  "%s: cannot finish the database", x->dbpath);
+	if (st->dir[0] && x->dbpath)
+		rmdir(st->dir);
+	free(st);
+	return status;
+}
