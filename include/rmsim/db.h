@@ -191,6 +191,12 @@ enum db_error db_merger_add(struct db_merger *m, const char *shard,
 			    const char *status, const char *detail,
 			    struct db_merge_stats *st, char *msg, size_t size);
 enum db_error db_merger_close(struct db_merger *m);
+/* Call @fn for each case_result row of the database @path, in order
+ * (conform reads its workers' verdicts back from their shards). */
+enum db_error db_read_cases(const char *path,
+			    void (*fn)(void *arg, const char *name,
+				       const char *verdict, const char *detail),
+			    void *arg, char *msg, size_t size);
 
 /* Commit the open batch now (before a risky step, or on a signal). */
 enum db_error db_flush(struct db *db);

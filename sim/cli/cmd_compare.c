@@ -129,7 +129,7 @@ struct table {
 	int status;
 };
 
-static void on_done(void *arg, struct cli_run *r)
+static void on_done(void *arg, struct cli_run *r, const char *shard)
 {
 	struct table *t = arg;
 

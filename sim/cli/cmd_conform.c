@@ -3,6 +3,7 @@
  * print a table of verdicts, with the first failing line of each failure.
  */
 #include "cli.h"
+#include "runner.h"
 
 #include "native/native.h"
 #include "replay/target.h"
@@ -10,8 +11,8 @@
 #include "rmsim/conform.h"
 #include "rmsim/db.h"
 #include "rmsim/genode.h"
-#include "rmsim/policy.h"
 #include "rmsim/layout.h"
+#include "rmsim/policy.h"
 #include "rmsim/posix.h"
 
 #include <dirent.h>
@@ -152,14 +153,15 @@ static void conform_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: rmsim conform [CASE|DIR]... [--policy P]... "
-		"[--db FILE | --no-db] [-q]\n\n"
+		"[--db FILE | --no-db] [-j N] [-q]\n\n"
 		"Run conformance cases (files or folders of *.case; default "
 		"tests/cases) on\neach policy and print the verdicts.\n\n"
 		"  -p, --policy P    linux (the reference model), native "
-		"(the host kernel) or\n"
+		"(the host kernel),\n"
 		"                    none (the bare Genode model, for Genode "
-		"statements);\n"
-		"                    repeat or give a list (default linux)\n"
+		"statements) or a\n"
+		"                    policy spec; repeat for several (default "
+		"linux)\n"
 		"  -l, --layout L    Genode layout (rmsim layouts; default "
 		"nova-x86_64)\n"
 		"  -g, --genode V    Genode version: 20.05, 24.08 or 26.02 "
@@ -167,6 +169,11 @@ static void conform_usage(FILE *f)
 		"  -d, --db FILE     log case results to FILE (default "
 		"rmsim.db)\n"
 		"  -n, --no-db       do not log\n"
+		"  -j, --jobs N      backends run at once, each in a worker "
+		"process (default:\n"
+		"                    the number of cores)\n"
+		"      --timeout S   fail a backend's run that takes longer "
+		"than S seconds\n"
 		"  -q, --quiet       print failures and the totals only\n"
 		"Exit: 0 every case passed or is unsupported, 1 some failed, "
 		"65 a malformed\ncase, 66 no such case, 73/74 cannot write the "
@@ -174,11 +181,10 @@ static void conform_usage(FILE *f)
 }
 
 static void setup_backend(const char *name, struct pol_spec *ps,
-			 struct cf_backend *b,
-			 struct rp_target *t, struct px_config *cfg,
-			 struct rp_genode_cfg *gcfg,
-			 const struct lay_layout *layout,
-			 enum gn_version version)
+			  struct cf_backend *b, struct rp_target *t,
+			  struct px_config *cfg, struct rp_genode_cfg *gcfg,
+			  const struct lay_layout *layout,
+			  enum gn_version version)
 {
 	struct utsname u;
 	struct rlimit rl;
@@ -243,6 +249,146 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* What the workers and the table share: one run per backend. */
+struct conform {
+	unsigned nb;
+	const char *names[MAX_BACKENDS];
+	struct pol_spec spec[MAX_BACKENDS];
+	struct cf_backend be[MAX_BACKENDS];
+	struct rp_target tg[MAX_BACKENDS];
+	struct px_config cfg[MAX_BACKENDS];
+	struct rp_genode_cfg gcfg[MAX_BACKENDS];
+	struct cli_run runs[MAX_BACKENDS];
+	const char *label, *layout;
+	enum gn_version gver;
+	struct cf_case **cases;
+	size_t ncases;
+	/* the verdicts, read back from each worker's shard */
+	enum cf_verdict *v[MAX_BACKENDS];
+	char (*detail[MAX_BACKENDS])[512];
+	size_t got[MAX_BACKENDS];
+	unsigned pass[MAX_BACKENDS], fail[MAX_BACKENDS], unsup[MAX_BACKENDS];
+	int status;
+};
+
+/* The worker: every case on backend @r, into @db (its shard). */
+static int conform_work(const struct cli_exec *x, struct cli_run *r,
+			struct db *db, struct rp_summary *s)
+{
+	struct conform *cf = x->arg;
+	unsigned k = (unsigned)(r - cf->runs), pass = 0, fail = 0, unsup = 0;
+	struct db_run_info info = {
+		.trace = cf->label,
+		.policy = cf->spec[k].pol ? cf->spec[k].pol->name
+					  : cf->spec[k].canon,
+		.params = cf->spec[k].params[0] ? cf->spec[k].params : NULL,
+		.layout = cf->layout,
+		.genode_version =
+			cf->be[k].genode ? gn_version_name(cf->gver) : NULL,
+		.command = "conform",
+	};
+	char detail[512], m[64];
+	int64_t run_id;
+	double t0;
+	size_t i;
+	int e = 0;
+
+	if (db_run_begin(db, &info, &run_id))
+		goto dberr;
+	if (cf->be[k].genode) {
+		/* Genode operations become mapping rows */
+		cf->gcfg[k].db = db;
+		cf->gcfg[k].run_id = run_id;
+	}
+	for (i = 0; i < cf->ncases; i++) {
+		enum cf_verdict v;
+
+		t0 = now_s();
+		v = cf_run(cf->cases[i], &cf->be[k], detail, sizeof(detail));
+		s->wall_s += now_s() - t0;
+		if (v == CF_PASS)
+			pass++;
+		else if (v == CF_UNSUPPORTED)
+			unsup++;
+		else
+			fail++;
+		if (db_case_result_add(db, run_id, cf_name(cf->cases[i]),
+				       cf_verdict_name(v),
+				       detail[0] ? detail : NULL))
+			goto dberr;
+	}
+	s->events = cf->ncases;
+	e |= db_metric_add(db, run_id, "cases_passed", pass);
+	e |= db_metric_add(db, run_id, "cases_failed", fail);
+	e |= db_metric_add(db, run_id, "cases_unsupported", unsup);
+	snprintf(m, sizeof(m), "%u of %zu failed", fail, cf->ncases);
+	if (e || db_run_end(db, run_id, "complete", cf->ncases,
+			    s->wall_s * 1000, fail ? m : NULL))
+		goto dberr;
+	return 0;
+dberr:
+	snprintf(s->error, sizeof(s->error), "%s", db_errmsg(db));
+	return EXIT_IOERR;
+}
+
+/* The backend whose verdicts are being read. */
+struct cf_slot {
+	struct conform *cf;
+	unsigned k;
+};
+
+static void on_case(void *arg, const char *name, const char *verdict,
+		    const char *detail)
+{
+	struct cf_slot *sl = arg;
+	struct conform *cf = sl->cf;
+	unsigned k = sl->k;
+	size_t i = cf->got[k];
+	int v;
+
+	if (i == cf->ncases)
+		return;
+	for (v = CF_PASS; v <= CF_ERROR; v++)
+		if (strcmp(verdict, cf_verdict_name(v)) == 0)
+			break;
+	cf->v[k][i] = v <= CF_ERROR ? (enum cf_verdict)v : CF_ERROR;
+	snprintf(cf->detail[k][i], sizeof(cf->detail[k][i]), "%s",
+		 detail ? detail : "");
+	cf->got[k]++;
+	(void)name;
+}
+
+/* A backend's run is over: read its verdicts from its shard. */
+static void on_backend(void *arg, struct cli_run *r, const char *shard)
+{
+	struct conform *cf = arg;
+	struct cf_slot sl = {cf, (unsigned)(r - cf->runs)};
+	char msg[512];
+	size_t i;
+
+	if (r->status && !r->failed) {
+		fprintf(stderr, "rmsim conform: %s: %s\n", r->canon,
+			r->s.error);
+		if (!cf->status)
+			cf->status = r->status;
+	}
+	if (shard)
+		db_read_cases(shard, on_case, &sl, msg, sizeof(msg));
+	/* cases a crashed or stopped worker did not reach */
+	for (i = cf->got[sl.k]; i < cf->ncases; i++) {
+		cf->v[sl.k][i] = CF_ERROR;
+		snprintf(cf->detail[sl.k][i], sizeof(cf->detail[sl.k][i]), "%s",
+			 r->failed ? r->why : "not run");
+	}
+	for (i = 0; i < cf->ncases; i++)
+		if (cf->v[sl.k][i] == CF_PASS)
+			cf->pass[sl.k]++;
+		else if (cf->v[sl.k][i] == CF_UNSUPPORTED)
+			cf->unsup[sl.k]++;
+		else
+			cf->fail[sl.k]++;
+}
+
 int cmd_conform(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -251,53 +397,53 @@ int cmd_conform(int argc, char **argv)
 		{"genode", required_argument, NULL, 'g'},
 		{"db", required_argument, NULL, 'd'},
 		{"no-db", no_argument, NULL, 'n'},
+		{"jobs", required_argument, NULL, 'j'},
+		{"timeout", required_argument, NULL, 'T'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *names[MAX_BACKENDS], *dbpath = "rmsim.db";
-	const char *layout = "nova-x86_64";
-	struct cf_backend be[MAX_BACKENDS];
-	struct rp_target tg[MAX_BACKENDS];
-	struct px_config cfg[MAX_BACKENDS];
-	struct rp_genode_cfg gcfg[MAX_BACKENDS];
+	struct conform *cf = calloc(1, sizeof(*cf));
+	const char *dbpath = "rmsim.db";
 	const struct lay_layout *lay;
-	enum gn_version gver = GN_VERSION_DEFAULT;
-	unsigned nb = 0, i, k, pass[MAX_BACKENDS] = {0},
-		 fail[MAX_BACKENDS] = {0}, unsup[MAX_BACKENDS] = {0};
-	int64_t run_id[MAX_BACKENDS] = {0};
+	unsigned i, k, jobs = 0;
 	struct paths files = {0};
-	struct cf_case **cases = NULL;
-	struct db *db = NULL;
+	struct cli_exec x;
 	bool no_db = false, quiet = false, bad = false;
-	char msg[4096];
-	struct pol_spec spec[MAX_BACKENDS];
-	double t0[MAX_BACKENDS] = {0}, spent[MAX_BACKENDS] = {0};
+	double timeout = 0;
+	char msg[4096], *end;
 	int c, status = EXIT_OK;
 	struct stat st;
-	enum db_error de;
 
+	if (!cf)
+		return cli_fail(EXIT_SOFTWARE, "conform", "out of memory");
+	cf->layout = "nova-x86_64";
+	cf->gver = GN_VERSION_DEFAULT;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:l:g:d:nqh", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "p:l:g:d:nj:qh", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'p':
 			/* one policy a time: commas are its parameters' */
-			if (nb == MAX_BACKENDS)
-				return cli_fail(EXIT_USAGE, "conform",
-						"too many policies");
-			names[nb++] = optarg;
+			if (cf->nb == MAX_BACKENDS) {
+				status = cli_fail(EXIT_USAGE, "conform",
+						  "too many policies");
+				goto out;
+			}
+			cf->names[cf->nb++] = optarg;
 			break;
 		case 'l':
-			layout = optarg;
+			cf->layout = optarg;
 			break;
 		case 'g':
-			if (gn_version_parse(optarg, &gver))
-				return cli_fail(EXIT_USAGE, "conform",
-						"unknown Genode version '%s' "
-						"(20.05, 24.08, 26.02)",
-						optarg);
+			if (gn_version_parse(optarg, &cf->gver)) {
+				status = cli_fail(EXIT_USAGE, "conform",
+						  "unknown Genode version '%s' "
+						  "(20.05, 24.08, 26.02)",
+						  optarg);
+				goto out;
+			}
 			break;
 		case 'd':
 			dbpath = optarg;
@@ -305,178 +451,178 @@ int cmd_conform(int argc, char **argv)
 		case 'n':
 			no_db = true;
 			break;
+		case 'j':
+			if (cli_parse_jobs(optarg, &jobs)) {
+				status = cli_fail(EXIT_USAGE, "conform",
+						  "-j takes a number of "
+						  "workers, 1 to 256");
+				goto out;
+			}
+			break;
+		case 'T':
+			timeout = strtod(optarg, &end);
+			if (end == optarg || *end || !(timeout > 0)) {
+				status = cli_fail(EXIT_USAGE, "conform",
+						  "--timeout takes seconds");
+				goto out;
+			}
+			break;
 		case 'q':
 			quiet = true;
 			break;
 		case 'h':
 			conform_usage(stdout);
-			return EXIT_OK;
+			goto out;
 		case 'V':
 			cli_version();
-			return EXIT_OK;
+			goto out;
 		default:
 			conform_usage(stderr);
-			return EXIT_USAGE;
+			status = EXIT_USAGE;
+			goto out;
 		}
 	}
-	if (nb == 0)
-		names[nb++] = "linux";
-	lay = lay_find(layout);
-	if (!lay)
-		return cli_fail(EXIT_USAGE, "conform",
-				"unknown layout '%s' (rmsim layouts lists "
-				"them)",
-				layout);
-	for (i = 0; i < nb; i++) {
-		if (pol_spec_parse(names[i], &spec[i], msg, sizeof(msg)))
-			return cli_fail(EXIT_USAGE, "conform", "%s", msg);
-		setup_backend(names[i], &spec[i], &be[i], &tg[i], &cfg[i],
-			      &gcfg[i], lay, gver);
-		names[i] = spec[i].canon;
+	if (cf->nb == 0)
+		cf->names[cf->nb++] = "linux";
+	lay = lay_find(cf->layout);
+	if (!lay) {
+		status = cli_fail(EXIT_USAGE, "conform",
+				  "unknown layout '%s' (rmsim layouts lists "
+				  "them)",
+				  cf->layout);
+		goto out;
 	}
+	for (i = 0; i < cf->nb; i++) {
+		if (pol_spec_parse(cf->names[i], &cf->spec[i], msg,
+				   sizeof(msg))) {
+			status = cli_fail(EXIT_USAGE, "conform", "%s", msg);
+			goto out;
+		}
+		setup_backend(cf->names[i], &cf->spec[i], &cf->be[i],
+			      &cf->tg[i], &cf->cfg[i], &cf->gcfg[i], lay,
+			      cf->gver);
+		cf->names[i] = cf->spec[i].canon;
+	}
+	cf->label = optind < argc ? argv[optind] : "tests/cases";
 	if (optind == argc) {
-		if (collect(&files, "tests/cases"))
-			return cli_fail(EXIT_NOINPUT, "conform",
-					"tests/cases: no such folder (name "
-					"the cases to run)");
+		if (collect(&files, "tests/cases")) {
+			status = cli_fail(EXIT_NOINPUT, "conform",
+					  "tests/cases: no such folder (name "
+					  "the cases to run)");
+			goto out;
+		}
 	}
 	for (; optind < argc; optind++) {
-		if (stat(argv[optind], &st))
-			return cli_fail(EXIT_NOINPUT, "conform",
-					"%s: no such case or folder",
-					argv[optind]);
+		if (stat(argv[optind], &st)) {
+			status = cli_fail(EXIT_NOINPUT, "conform",
+					  "%s: no such case or folder",
+					  argv[optind]);
+			goto out;
+		}
 		if (S_ISDIR(st.st_mode))
 			collect(&files, argv[optind]);
 		else
 			add_path(&files, argv[optind]);
 	}
-	if (files.n == 0)
-		return cli_fail(EXIT_NOINPUT, "conform", "no cases found");
+	if (files.n == 0) {
+		status = cli_fail(EXIT_NOINPUT, "conform", "no cases found");
+		goto out;
+	}
 	qsort(files.v, files.n, sizeof(files.v[0]), cmp_str);
-	cases = calloc(files.n, sizeof(*cases));
+	cf->cases = calloc(files.n, sizeof(*cf->cases));
+	if (!cf->cases) {
+		status = cli_fail(EXIT_SOFTWARE, "conform", "out of memory");
+		goto out;
+	}
 	for (i = 0; i < files.n; i++) {
 		bool missing;
 
-		cases[i] = cf_load(files.v[i], msg, sizeof(msg), &missing);
-		if (!cases[i]) {
+		cf->cases[i] = cf_load(files.v[i], msg, sizeof(msg), &missing);
+		if (!cf->cases[i]) {
 			fprintf(stderr, "%s\n", msg);
 			bad = true;
 			if (missing)
 				status = EXIT_NOINPUT;
 		}
 	}
+	cf->ncases = files.n;
 	if (bad) {
 		status = status ? status : EXIT_DATAERR;
 		goto out;
 	}
-	if (!no_db) {
-		db = db_open(dbpath, &de, msg, sizeof(msg));
-		if (!db) {
-			status = cli_fail(de == DB_ECANTCREATE ? EXIT_CANTCREAT
-					  : de == DB_ECORRUPT  ? EXIT_DATAERR
-							       : EXIT_IOERR,
-					  "conform", "%s", msg);
+	for (k = 0; k < cf->nb; k++) {
+		cf->v[k] = calloc(cf->ncases, sizeof(*cf->v[k]));
+		cf->detail[k] = calloc(cf->ncases, sizeof(*cf->detail[k]));
+		if (!cf->v[k] || !cf->detail[k]) {
+			status = cli_fail(EXIT_SOFTWARE, "conform",
+					  "out of memory");
 			goto out;
 		}
-		for (k = 0; k < nb; k++) {
-			struct db_run_info info = {
-				.trace = optind < argc ? argv[optind]
-						       : "tests/cases",
-				.policy = spec[k].pol ? spec[k].pol->name
-						      : spec[k].canon,
-				.params = spec[k].params[0] ? spec[k].params
-							    : NULL,
-				.layout = layout,
-				.genode_version =
-					be[k].genode ? gn_version_name(gver)
-						     : NULL,
-				.command = "conform",
-			};
-
-			if (db_run_begin(db, &info, &run_id[k])) {
-				status = cli_fail(EXIT_IOERR, "conform", "%s",
-						  db_errmsg(db));
-				goto out;
-			}
-			if (be[k].genode) {
-				/* Genode operations become mapping rows */
-				gcfg[k].db = db;
-				gcfg[k].run_id = run_id[k];
-			}
-		}
+		cf->runs[k].trace = cf->label;
+		cf->runs[k].layout = cf->layout;
+		cf->runs[k].spec = cf->names[k];
+		cf->runs[k].canon = cf->names[k];
 	}
+	/* one worker per backend: its verdicts come back in its shard */
+	memset(&x, 0, sizeof(x));
+	x.command = "conform";
+	x.jobs = jobs;
+	x.timeout = timeout;
+	x.dbpath = no_db ? NULL : dbpath;
+	x.work = conform_work;
+	x.shard_always = true;
+	x.done = on_backend;
+	x.arg = cf;
+	status = cli_runs_exec(&x, cf->runs, cf->nb);
+	if (status)
+		goto out;
 	if (!quiet) {
 		printf("%-44s", "case");
-		for (k = 0; k < nb; k++)
-			printf(" %-12s", names[k]);
+		for (k = 0; k < cf->nb; k++)
+			printf(" %-12s", cf->names[k]);
 		printf("\n");
 	}
-	for (i = 0; i < files.n; i++) {
-		char details[MAX_BACKENDS][512];
-		enum cf_verdict v[MAX_BACKENDS];
+	for (i = 0; i < cf->ncases; i++) {
 		bool any_fail = false;
 
-		for (k = 0; k < nb; k++) {
-			t0[k] = now_s();
-			v[k] = cf_run(cases[i], &be[k], details[k],
-				      sizeof(details[k]));
-			spent[k] += now_s() - t0[k];
-			if (v[k] == CF_PASS)
-				pass[k]++;
-			else if (v[k] == CF_UNSUPPORTED)
-				unsup[k]++;
-			else
-				fail[k]++, any_fail = true;
-			if (db && db_case_result_add(db, run_id[k],
-						     cf_name(cases[i]),
-						     cf_verdict_name(v[k]),
-						     details[k][0] ? details[k]
-								   : NULL)) {
-				status = cli_fail(EXIT_IOERR, "conform", "%s",
-						  db_errmsg(db));
-				goto out;
-			}
-		}
+		for (k = 0; k < cf->nb; k++)
+			if (cf->v[k][i] == CF_FAIL || cf->v[k][i] == CF_ERROR)
+				any_fail = true;
 		if (!quiet || any_fail) {
-			printf("%-44s", cf_name(cases[i]));
-			for (k = 0; k < nb; k++)
-				printf(" %-12s", cf_verdict_name(v[k]));
+			printf("%-44s", cf_name(cf->cases[i]));
+			for (k = 0; k < cf->nb; k++)
+				printf(" %-12s", cf_verdict_name(cf->v[k][i]));
 			printf("\n");
 		}
-		for (k = 0; k < nb; k++)
-			if (v[k] == CF_FAIL || v[k] == CF_ERROR)
-				printf("    %s: %s\n", names[k], details[k]);
+		for (k = 0; k < cf->nb; k++)
+			if (cf->v[k][i] == CF_FAIL || cf->v[k][i] == CF_ERROR)
+				printf("    %s: %s\n", cf->names[k],
+				       cf->detail[k][i]);
 	}
 	printf("\n");
-	for (k = 0; k < nb; k++) {
+	for (k = 0; k < cf->nb; k++) {
 		printf("%-8s %u passed, %u failed, %u unsupported of %zu cases "
 		       "(%.3f s)\n",
-		       names[k], pass[k], fail[k], unsup[k], files.n, spent[k]);
-		if (fail[k])
+		       cf->names[k], cf->pass[k], cf->fail[k], cf->unsup[k],
+		       cf->ncases, cf->runs[k].s.wall_s);
+		if (cf->fail[k])
 			status = EXIT_DEVIATIONS;
-		if (db) {
-			char m[64];
-
-			db_metric_add(db, run_id[k], "cases_passed", pass[k]);
-			db_metric_add(db, run_id[k], "cases_failed", fail[k]);
-			db_metric_add(db, run_id[k], "cases_unsupported",
-				      unsup[k]);
-			snprintf(m, sizeof(m), "%u of %zu failed", fail[k],
-				 files.n);
-			db_run_end(db, run_id[k], "complete", files.n,
-				   spent[k] * 1000, fail[k] ? m : NULL);
-		}
 	}
+	if (cf->status)
+		status = cf->status;
 out:
-	if (db && db_close(db) && !status)
-		status = EXIT_IOERR;
 	for (i = 0; i < files.n; i++) {
-		if (cases)
-			cf_free(cases[i]);
+		if (cf->cases)
+			cf_free(cf->cases[i]);
 		free(files.v[i]);
 	}
-	free(cases);
+	for (k = 0; k < MAX_BACKENDS; k++) {
+		free(cf->v[k]);
+		free(cf->detail[k]);
+	}
+	free(cf->cases);
 	free(files.v);
 	free(files.seen);
+	free(cf);
 	return status;
 }

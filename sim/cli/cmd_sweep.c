@@ -130,7 +130,7 @@ static double objective(const struct objective *o, const struct setting *s)
 	return v;
 }
 
-static void on_done(void *arg, struct cli_run *r)
+static void on_done(void *arg, struct cli_run *r, const char *shard)
 {
 	struct sweep *w = arg;
 	struct setting *s = &w->set[w->owner[r - w->batch]];

@@ -1,9 +1,10 @@
 /*
- * runner.c - a list of replays on worker processes, one database writer.
+ * runner.c - a list of runs on worker processes, one database writer.
  *
  * ALGORITHM: up to `jobs` workers run at once, one run each: fork, set
- * the policy up, replay into a shard database of the worker's own (in a
- * private temporary folder), send the run's summary back over a pipe,
+ * the policy up, replay (or, for conform, run the cases) into a shard
+ * database of the worker's own (in a private folder beside the database,
+ * or under TMPDIR without one), send the run's summary back over a pipe,
  * exit.  The parent polls the pipes, kills a worker that passes the
  * per-run timeout, reaps each worker and judges how it ended: a summary
  * and exit 0 is a result; a signal, a timeout or an exit without a
@@ -67,7 +68,7 @@ struct state {
 	int fatal;
 	uint64_t events;
 	double t0, last_progress;
-	bool progress_shown;
+	bool progress_shown, forwarded;
 };
 
 unsigned cli_cores(void)
@@ -115,6 +116,25 @@ static void remove_shard(const char *path)
 	unlink(p);
 }
 
+/* The default work: replay run @r into @db, summary into @s. */
+static int replay_run(const struct cli_exec *x, struct cli_run *r,
+		      struct db *db, struct rp_summary *s)
+{
+	struct rp_options o;
+	struct pol_spec ps;
+
+	memset(&o, 0, sizeof(o));
+	if (cli_policy_setup(r->spec, &ps, r->layout, x->genode, x->ram,
+			     x->caps, &o, s->error, sizeof(s->error)))
+		return EXIT_USAGE;
+	o.trace = r->trace;
+	o.touch = x->touch;
+	o.db = db;
+	o.command = x->command;
+	o.stop = x->stop;
+	return rp_replay(&o, s);
+}
+
 /* The worker: one run into its shard, the summary to @fd.  Never
  * returns. */
 static void worker(const struct state *st, size_t idx, int fd)
@@ -122,8 +142,6 @@ static void worker(const struct state *st, size_t idx, int fd)
 	const struct cli_exec *x = st->x;
 	struct cli_run *r = &st->runs[idx];
 	struct result res;
-	struct rp_options o;
-	struct pol_spec ps;
 	struct db *db = NULL;
 	enum db_error de;
 	char shard[320];
@@ -131,13 +149,7 @@ static void worker(const struct state *st, size_t idx, int fd)
 	size_t left;
 
 	memset(&res, 0, sizeof(res));
-	memset(&o, 0, sizeof(o));
-	if (cli_policy_setup(r->spec, &ps, r->layout, x->genode, x->ram,
-			     x->caps, &o, res.s.error, sizeof(res.s.error))) {
-		res.status = EXIT_USAGE;
-		goto send;
-	}
-	if (x->dbpath) {
+	if (st->dir[0]) {
 		shard_path(st, idx, shard, sizeof(shard));
 		db = db_open(shard, &de, res.s.error, sizeof(res.s.error));
 		if (!db) {
@@ -146,12 +158,7 @@ static void worker(const struct state *st, size_t idx, int fd)
 			goto send;
 		}
 	}
-	o.trace = r->trace;
-	o.touch = x->touch;
-	o.db = db;
-	o.command = x->command;
-	o.stop = x->stop;
-	res.status = rp_replay(&o, &res.s);
+	res.status = (x->work ? x->work : replay_run)(x, r, db, &res.s);
 	if (db && db_close(db) && !res.status) {
 		res.status = EXIT_IOERR;
 		snprintf(res.s.error, sizeof(res.s.error),
@@ -257,9 +264,13 @@ static int merge(struct state *st, size_t idx)
 	char shard[320], msg[1024];
 	enum db_error e;
 
-	if (!st->m)
+	if (!st->dir[0])
 		return 0;
 	shard_path(st, idx, shard, sizeof(shard));
+	if (!st->m) {
+		remove_shard(shard);
+		return 0;
+	}
 	if (r->failed) {
 		status = "failed";
 		detail = r->why;
@@ -358,14 +369,21 @@ static int deliver(struct state *st)
 				busy = true;
 		if (busy)
 			break;
+		progress(st, true);
+		if (st->x->done) {
+			char shard[320];
+
+			shard_path(st, st->delivered, shard, sizeof(shard));
+			st->x->done(st->x->arg, r,
+				    st->dir[0] && access(shard, F_OK) == 0
+					    ? shard
+					    : NULL);
+		}
 		if (merge(st, st->delivered)) {
 			fprintf(stderr, "rmsim %s: %s: cannot merge run %zu\n",
 				st->x->command, st->x->dbpath, st->delivered);
 			return EXIT_IOERR;
 		}
-		progress(st, true);
-		if (st->x->done)
-			st->x->done(st->x->arg, r);
 		st->delivered++;
 	}
 	return 0;
@@ -445,11 +463,23 @@ int cli_runs_exec(const struct cli_exec *x, struct cli_run *runs, size_t n)
 	st->runs = runs;
 	st->n = n;
 	st->t0 = now_s();
-	if (x->dbpath) {
-		const char *tmp = getenv("TMPDIR");
+	if (x->dbpath || x->shard_always) {
+		const char *tmp = getenv("TMPDIR"), *slash;
 
-		snprintf(st->dir, sizeof(st->dir), "%s/rmsim-shards-XXXXXX",
-			 tmp && *tmp ? tmp : "/tmp");
+		/* beside the database: the same file system, the space the
+		 * user chose for it (a tmpfs /tmp would hold shards in RAM) */
+		slash = x->dbpath ? strrchr(x->dbpath, '/') : NULL;
+		if (x->dbpath && !slash)
+			snprintf(st->dir, sizeof(st->dir),
+				 ".rmsim-shards-XXXXXX");
+		else if (x->dbpath)
+			snprintf(st->dir, sizeof(st->dir),
+				 "%.*s/.rmsim-shards-XXXXXX",
+				 (int)(slash - x->dbpath), x->dbpath);
+		else
+			snprintf(st->dir, sizeof(st->dir),
+				 "%s/rmsim-shards-XXXXXX",
+				 tmp && *tmp ? tmp : "/tmp");
 		if (!mkdtemp(st->dir)) {
 			status = cli_fail(EXIT_CANTCREAT, x->command,
 					  "%s: cannot create a folder for the "
@@ -457,6 +487,8 @@ int cli_runs_exec(const struct cli_exec *x, struct cli_run *runs, size_t n)
 					  st->dir, strerror(errno));
 			goto out;
 		}
+	}
+	if (x->dbpath) {
 		st->m = db_merger_open(x->dbpath, &de, msg, sizeof(msg));
 		if (!st->m) {
 			status = cli_fail(de == DB_ECANTCREATE ? EXIT_CANTCREAT
@@ -485,6 +517,15 @@ int cli_runs_exec(const struct cli_exec *x, struct cli_run *runs, size_t n)
 			break;
 		wait_some(st);
 		check_timeouts(st);
+		if (x->stop && *x->stop && !st->forwarded) {
+			/* a signal to this process only (kill PID): the
+			 * workers stop too, each logging its run
+			 * interrupted */
+			for (i = 0; i < MAX_JOBS; i++)
+				if (st->slot[i].pid)
+					kill(st->slot[i].pid, *x->stop);
+			st->forwarded = true;
+		}
 		for (i = st->delivered; i < st->next; i++) {
 			const struct cli_run *r = &runs[i];
 			unsigned k;
@@ -513,7 +554,7 @@ out:
 	if (st->m && db_merger_close(st->m) && !status)
 		status = cli_fail(EXIT_IOERR, x->command,
 				  "%s: cannot finish the database", x->dbpath);
-	if (st->dir[0] && x->dbpath)
+	if (st->dir[0])
 		rmdir(st->dir);
 	free(st);
 	return status;

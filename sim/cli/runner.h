@@ -7,6 +7,8 @@
 
 #include "rmsim/replay.h"
 
+struct db;
+
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -34,9 +36,16 @@ struct cli_exec {
 	const char *dbpath;	/* NULL: no database */
 	bool progress;		/* a progress line on stderr */
 	volatile sig_atomic_t *stop;
-	/* called for each run, in the order of the list, once it is in the
-	 * database */
-	void (*done)(void *arg, struct cli_run *r);
+	/*
+	 * What a worker does with run @r (NULL: replay it): log to @db, its
+	 * shard (NULL without one), fill @s, return the run's status.
+	 */
+	int (*work)(const struct cli_exec *x, struct cli_run *r,
+		    struct db *db, struct rp_summary *s);
+	bool shard_always;	/* a shard even without dbpath, for done */
+	/* called for each run, in the order of the list, before it goes to
+	 * the database, with its shard (NULL when there is none) */
+	void (*done)(void *arg, struct cli_run *r, const char *shard);
 	void *arg;
 };
 

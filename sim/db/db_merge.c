@@ -413,3 +413,35 @@ out:
 		memset(st, 0, sizeof(*st));
 	return e;
 }
+
+enum db_error db_read_cases(const char *path,
+			    void (*fn)(void *arg, const char *name,
+				       const char *verdict, const char *detail),
+			    void *arg, char *msg, size_t size)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(h,
+					"SELECT name, verdict, detail FROM "
+					"case_result ORDER BY rowid",
+					-1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(msg, size, "%s: %s", path,
+			 h ? sqlite3_errmsg(h) : "cannot open");
+		sqlite3_close(h);
+		return db_classify(rc);
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(arg, (const char *)sqlite3_column_text(s, 0),
+		   (const char *)sqlite3_column_text(s, 1),
+		   (const char *)sqlite3_column_text(s, 2));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		snprintf(msg, size, "%s: %s", path, sqlite3_errmsg(h));
+	sqlite3_close(h);
+	return rc == SQLITE_DONE ? DB_OK : db_classify(rc);
+}

@@ -167,6 +167,7 @@ static void scatter(FILE *f, const struct rep_data *d)
 	double xmax = 0, ymax = 0, x0 = SW_L, x1 = SW_W - SW_R, y0 = SW_T,
 	       y1 = SW_H - SW_B;
 	size_t i, labels = 0;
+	double placed[SW_LABELS][2];
 	char c[REP_NCOSTS][64], t[64];
 	int k;
 
@@ -198,8 +199,8 @@ static void scatter(FILE *f, const struct rep_data *d)
 		rep_fmt_bytes(xmax * k / 4, t, sizeof(t));
 		fprintf(f,
 			"<text class=\"c-label\" x=\"%.1f\" y=\"%.1f\" "
-			"text-anchor=\"middle\">%s</text>",
-			gx, y1 + 16, t);
+			"text-anchor=\"%s\">%s</text>",
+			gx, y1 + 16, k == 4 ? "end" : "middle", t);
 		rep_fmt_count(round(ymax * k / 4), t, sizeof(t));
 		fprintf(f,
 			"<text class=\"c-label\" x=\"%.1f\" y=\"%.1f\" "
@@ -237,12 +238,23 @@ static void scatter(FILE *f, const struct rep_data *d)
 		fprintf(f, ": RAM %s, caps %s, RPCs %s, faults %s%s</title>",
 			c[0], c[1], c[2], c[3], s->clean ? "" : " (not clean)");
 		fputs(s->clean ? "</circle>\n" : "</path>\n", f);
-		if (s->front && labels++ < SW_LABELS) {
+		if (s->front && labels < SW_LABELS) {
+			double lx = px + (px > x1 - 200 ? -8 : 8), ly = py - 6;
+			size_t j;
+
+			/* below the labels it would cover (equal costs) */
+			for (j = 0; j < labels; j++)
+				if (fabs(placed[j][0] - lx) < 160 &&
+				    fabs(placed[j][1] - ly) < 12) {
+					ly = placed[j][1] + 13;
+					j = (size_t)-1;
+				}
+			placed[labels][0] = lx;
+			placed[labels++][1] = ly;
 			fprintf(f,
 				"<text class=\"c-label\" x=\"%.1f\" y=\"%.1f\" "
 				"text-anchor=\"%s\">",
-				px + (px > x1 - 200 ? -8 : 8), py - 6,
-				px > x1 - 200 ? "end" : "start");
+				lx, ly, px > x1 - 200 ? "end" : "start");
 			rep_html(f, s->display);
 			fputs("</text>\n", f);
 		}

@@ -100,6 +100,20 @@ class Isolation(unittest.TestCase):
                             "policy='crash'").fetchone()
         self.assertEqual(n, ev)
 
+    def test_conform_survives_a_crashing_policy(self):
+        db = os.path.join(self.tmp.name, "cf.db")
+        case = os.path.join(SOURCE, "tests", "cases")
+        p = run("conform", case, "--policy", "linux", "--policy",
+                self.lib["crash"], "--policy", "lazy", "-q", "--db", db)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertRegex(p.stdout, r"crash +\d+ passed, \d+ failed")
+        self.assertIn("crash: worker killed by signal 11", p.stdout)
+        self.assertRegex(p.stdout, r"lazy +\d+ passed")
+        con = sqlite3.connect(db)
+        rows = dict(con.execute("SELECT policy, status FROM run"))
+        self.assertEqual(rows, {"linux": "complete", "crash": "failed",
+                                "lazy": "complete"})
+
     def test_names_of_built_ins_are_refused(self):
         for name in ("libc", "linux"):
             p = run("compare", HELLO, "--policy", self.lib[name],

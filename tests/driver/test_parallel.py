@@ -3,9 +3,11 @@ the same database content as one worker (ids and timing aside), print
 the same tables, and show a progress line on a terminal only."""
 import os
 import pty
+import signal
 import sqlite3
 import subprocess
 import tempfile
+import time
 import unittest
 
 from rmsim_driver import RMSIM, TRACES, db_content, main, run
@@ -70,6 +72,21 @@ class Parallel(unittest.TestCase):
         self.assertEqual(db_content(self.db("s1.db")),
                          db_content(self.db("s2.db")))
 
+    def test_conform_content_does_not_depend_on_j(self):
+        cases = os.path.join(TRACES, "..", "tests", "cases")
+        out = {}
+        for j in ("1", "3"):
+            p = run("conform", cases, "--policy", "linux", "--policy",
+                    "libc", "--policy", "lazy:chunk=16K", "--policy",
+                    "none", "-j", j, "--db", self.db("f%s.db" % j), "-q")
+            self.assertEqual(p.returncode, 1, p.stderr)
+            # the totals' line ends with the time taken
+            out[j] = [l for l in p.stdout.splitlines() if "cases (" not in l]
+        self.assertEqual(out["1"], out["3"])
+        one = db_content(self.db("f1.db"))
+        self.assertEqual(len(one), 4)
+        self.assertEqual(db_content(self.db("f3.db")), one)
+
     def test_appending_keeps_what_was_there(self):
         run("compare", TRACES_USED[0], "--policy", "libc", "--db",
             self.db("a.db"), "-q", check=1)
@@ -99,6 +116,32 @@ class Parallel(unittest.TestCase):
         self.assertIn(b"runs", err)
         self.assertIn(b"events/s", err)
         self.assertIn(b"left", err)
+
+    def test_sigterm_stops_the_workers_and_keeps_their_rows(self):
+        big = os.path.join(TRACES, "glibc-malloc-500k.strace.xz")
+        p = subprocess.Popen([RMSIM, "compare", big, "--policy", "lazy",
+                              "--policy", "window", "--policy", "libc",
+                              "-j", "2", "--db", self.db("t.db"), "-q"],
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        con = None
+        for _ in range(300):
+            time.sleep(0.1)
+            if os.path.exists(self.db("t.db")):
+                break
+        time.sleep(2)
+        p.send_signal(signal.SIGTERM)
+        self.assertEqual(p.wait(timeout=60), 143)
+        con = sqlite3.connect(self.db("t.db"))
+        rows = con.execute("SELECT status, events, (SELECT count(*) FROM "
+                           "event WHERE run_id=run.id) FROM run").fetchall()
+        con.close()
+        self.assertTrue(rows)
+        for status, events, logged in rows:
+            self.assertIn(status, ("interrupted", "complete"))
+            self.assertEqual(events, logged)
+        # the third run never started: no row for it
+        self.assertLessEqual(len(rows), 2)
 
     def test_bad_j(self):
         for j in ("0", "x", "-1", "100000"):
