@@ -83,6 +83,8 @@ static void sweep_usage(FILE *f)
 		"weighted sum such\n"
 		"                    as ram+4096*caps\n"
 		"      --budget N    at most N runs for --best\n"
+		"  -r, --report DIR  write report.md and report.html to DIR "
+		"at the end\n"
 		"Exit: 0 done, 1 no clean setting, 64 usage, 65 bad trace, 66 "
 		"no trace,\n73/74 cannot write, 130/143 interrupted.\n");
 }

@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -181,6 +182,7 @@ send:
 static int spawn(struct state *st)
 {
 	struct slot *sl;
+	pid_t parent;
 	int p[2];
 	unsigned i;
 
@@ -190,6 +192,7 @@ static int spawn(struct state *st)
 	if (pipe(p))
 		return -1;
 	fflush(NULL);
+	parent = getpid();
 	sl->pid = fork();
 	if (sl->pid < 0) {
 		sl->pid = 0;
@@ -199,6 +202,11 @@ static int spawn(struct state *st)
 	}
 	if (sl->pid == 0) {
 		close(p[0]);
+		/* a worker outlives no parent: killed, the command takes its
+		 * workers with it (SIGTERM: each logs its run interrupted) */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(EXIT_SOFTWARE);
 		worker(st, st->next, p[1]);
 	}
 	close(p[1]);

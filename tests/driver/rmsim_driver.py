@@ -58,12 +58,15 @@ VOLATILE_RUN = {"id", "started_utc", "wall_ms", "pid", "host"}
 VOLATILE_METRIC = {"events_per_s"}
 
 
-def db_content(path):
+def db_content(path, digest=False):
     """A database's content as a sorted list, one entry per run: the run's
     columns but the volatile ones, then every row of every table with a
     run_id (in insertion order, run_id left out; metrics but the timed
     ones).  Two databases with equal content hold the same runs with the
-    same results, whatever their ids, order and timing."""
+    same results, whatever their ids, order and timing.  With DIGEST,
+    each run's rows are hashed as they are read instead of kept (for
+    databases of gigabytes)."""
+    import hashlib
     import sqlite3
     con = sqlite3.connect(path)
     try:
@@ -81,14 +84,22 @@ def db_content(path):
         for row in con.execute("SELECT id, %s FROM run ORDER BY id" %
                                ",".join('"%s"' % c for c in keep)):
             entry = [tuple(row[1:])]
+            h = hashlib.sha256()
             for name, tcols in tables:
-                rows = con.execute(
+                cur = con.execute(
                     "SELECT %s FROM \"%s\" WHERE run_id=? ORDER BY rowid"
                     % (",".join('"%s"' % c for c in tcols), name),
-                    (row[0],)).fetchall()
-                if name == "metric":
-                    rows = [r for r in rows if r[0] not in VOLATILE_METRIC]
-                entry.append((name, rows))
+                    (row[0],))
+                rows = (r for r in cur if name != "metric" or
+                        r[0] not in VOLATILE_METRIC)
+                if digest:
+                    h.update(name.encode())
+                    for r in rows:
+                        h.update(repr(r).encode())
+                else:
+                    entry.append((name, list(rows)))
+            if digest:
+                entry.append(h.hexdigest())
             out.append(entry)
         return sorted(out, key=repr)
     finally:
