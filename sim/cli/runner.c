@@ -562,8 +562,16 @@ out:
 	if (st->m && db_merger_close(st->m) && !status)
 		status = cli_fail(EXIT_IOERR, x->command,
 				  "%s: cannot finish the database", x->dbpath);
-	if (st->dir[0])
+	if (st->dir[0]) {
+		char shard[320];
+
+		/* whatever a failed merge left behind */
+		for (i = 0; i < n; i++) {
+			shard_path(st, i, shard, sizeof(shard));
+			remove_shard(shard);
+		}
 		rmdir(st->dir);
+	}
 	free(st);
 	return status;
 }
