@@ -169,6 +169,7 @@ struct db_merger;
 struct db_merge_stats {
 	unsigned added;		/* runs copied */
 	unsigned present;	/* runs the target held already */
+	int64_t first;		/* the id of the first run copied, or 0 */
 };
 
 /*

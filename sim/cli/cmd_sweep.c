@@ -60,6 +60,7 @@ struct sweep {
 	/* the batch being run: which setting each run belongs to */
 	size_t *owner;
 	struct cli_run *batch;
+	uint64_t *need; /* per trace: cli_matrix_needs */
 };
 
 static void sweep_usage(FILE *f)
@@ -190,6 +191,7 @@ static int run_settings(struct sweep *w, const size_t *which, size_t n)
 				w->batch[k].layout = w->m.layout[l];
 				w->batch[k].spec = s->spec;
 				w->batch[k].canon = s->canon;
+				w->batch[k].need = w->need[t];
 				w->owner[k] = which[i];
 			}
 	}
@@ -403,6 +405,14 @@ int cmd_sweep(int argc, char **argv)
 	status = expand(w);
 	if (status >= 0)
 		goto out;
+	w->need = calloc(w->m.ntraces, sizeof(*w->need));
+	if (!w->need) {
+		status = cli_fail(EXIT_SOFTWARE, "sweep", "out of memory");
+		goto out;
+	}
+	status = cli_matrix_needs(&w->m, w->need);
+	if (status >= 0)
+		goto out;
 	cli_matrix_exec(&w->m, &w->x);
 	w->x.done = on_done;
 	w->x.arg = w;
@@ -482,6 +492,7 @@ out:
 	if (w) {
 		free(w->set);
 		free(w->grid);
+		free(w->need);
 	}
 	free(w);
 	return status;

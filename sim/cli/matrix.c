@@ -44,6 +44,28 @@ void cli_matrix_exec(const struct cli_matrix *m, struct cli_exec *x)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+int cli_matrix_needs(const struct cli_matrix *m, uint64_t *need)
+{
+	char msg[1024];
+	unsigned t;
+	int status;
+
+	for (t = 0; t < m->ntraces; t++) {
+		need[t] = 0;
+		if (m->ram)
+			continue;
+		status = rp_reference_need(m->traces[t], 0, &need[t], msg,
+					   sizeof(msg));
+		if (status == EXIT_DATAERR)
+			fprintf(stderr, "%s\n", msg); /* FILE:LINE: ... */
+		else if (status)
+			cli_fail(status, m->cmd, "%s", msg);
+		if (status)
+			return status;
+	}
+	return -1;
+}
+
 const char *cli_touch_name(enum rp_touch t)
 {
 	return t == RP_TOUCH_NONE  ? "none"
@@ -64,7 +86,10 @@ void cli_matrix_help(FILE *f)
 		"  -d, --db FILE     log here (default rmsim.db)\n"
 		"  -n, --no-db       do not log\n"
 		"  -t, --touch MODE  none, first (default) or all\n"
-		"      --ram SIZE    each component's RAM quota (default 2G)\n"
+		"      --ram SIZE    each component's RAM quota (default: the "
+		"reference's peak\n"
+		"                    writable bytes + 50%% + 32 MiB, per "
+		"trace)\n"
 		"      --caps N      each component's cap quota (default "
 		"20000)\n"
 		"  -j, --jobs N      worker processes (default: the number of "

@@ -56,6 +56,13 @@ struct cli_exec;
  * the runs (x->stop).  The caller sets done and arg.
  */
 void cli_matrix_exec(const struct cli_matrix *m, struct cli_exec *x);
+/*
+ * cli_matrix_needs - without --ram, each trace's writable peak on the
+ * reference into @need[t] (the derived RAM quota's base: cli_derive_ram),
+ * one reference replay per trace.  -1 when done, else the exit status
+ * after the message.
+ */
+int cli_matrix_needs(const struct cli_matrix *m, uint64_t *need);
 /* The settings of --touch, by name. */
 const char *cli_touch_name(enum rp_touch t);
 /* The options common to compare, sweep and plan, for their --help. */

@@ -128,6 +128,7 @@ static int replay_run(const struct cli_exec *x, struct cli_run *r,
 	if (cli_policy_setup(r->spec, &ps, r->layout, x->genode, x->ram,
 			     x->caps, &o, s->error, sizeof(s->error)))
 		return EXIT_USAGE;
+	cli_derive_ram(&o, x->ram, r->need);
 	o.trace = r->trace;
 	o.touch = x->touch;
 	o.db = db;
@@ -292,6 +293,8 @@ static int merge(struct state *st, size_t idx)
 	if (access(shard, F_OK) == 0) {
 		e = db_merger_add(st->m, shard, status, detail, &ms, msg,
 				  sizeof(msg));
+		/* its id in the database, for the decision view */
+		r->s.run_id = e == DB_OK ? ms.first : 0;
 		if (e == DB_OK && ms.added + ms.present > 0) {
 			remove_shard(shard);
 			return 0;

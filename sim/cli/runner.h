@@ -19,6 +19,8 @@ struct cli_run {
 	const char *trace, *layout;
 	const char *spec;	/* the policy spec as given */
 	const char *canon;	/* its canonical spelling, for tables */
+	uint64_t need;		/* the trace's writable peak, for the
+				 * derived RAM quota (cli_derive_ram) */
 	/* results, filled by cli_runs_exec */
 	struct rp_summary s;
 	int status;		/* rp_replay's, or EXIT_SOFTWARE */

@@ -221,7 +221,8 @@ static int run_tables(sqlite3 *h, char (*t)[64], unsigned *n)
 
 /* Copy run @old of the shard (and its rows) unless the target has it. */
 static int copy_run(struct db_merger *m, sqlite3_int64 old, const char *status,
-		    const char *detail, char (*t)[64], unsigned nt, bool *added)
+		    const char *detail, char (*t)[64], unsigned nt, bool *added,
+		    sqlite3_int64 *newid)
 {
 	char cols[SQL_MAX], match[SQL_MAX * 2], sql[SQL_MAX * 3];
 	char tcols[SQL_MAX], sel[SQL_MAX + 64];
@@ -272,6 +273,7 @@ static int copy_run(struct db_merger *m, sqlite3_int64 old, const char *status,
 	if (rc != SQLITE_DONE)
 		return rc;
 	id = sqlite3_last_insert_rowid(m->h);
+	*newid = id;
 	for (i = 0; i < nt; i++) {
 		char *p;
 
@@ -386,13 +388,16 @@ enum db_error db_merger_add(struct db_merger *m, const char *shard,
 		goto out;
 	}
 	for (i = 0; i < nids; i++) {
+		sqlite3_int64 id = 0;
 		bool added;
 
-		rc = copy_run(m, ids[i], status, detail, t, nt, &added);
+		rc = copy_run(m, ids[i], status, detail, t, nt, &added, &id);
 		if (rc != SQLITE_OK) {
 			e = fail(m->h, rc, msg, size, shard);
 			goto out;
 		}
+		if (added && !st->first)
+			st->first = id;
 		if (added)
 			st->added++;
 		else

@@ -245,7 +245,8 @@ class Settings(unittest.TestCase):
             out = os.path.join(tmp, "rep")
             trace = os.path.join(TRACES, "go-hello.strace")
             for ram in ("64M", "256M"):
-                p = run("compare", trace, "--policy", "libc,lazy",
+                p = run("compare", trace, "--policy", "libc", "--policy",
+                        "lazy",
                         "--ram", ram, "--db", db, "-q")
                 self.assertIn(p.returncode, (0, 1), p.stderr)
             con = sqlite3.connect(db)
@@ -370,10 +371,11 @@ class Scale(unittest.TestCase):
 
 
 def main_job_args():
-    """The policies and traces scripts/run-main compares."""
+    """The policy options and traces scripts/run-main compares."""
     with open(os.path.join(SOURCE, "scripts", "run-main")) as f:
         text = f.read()
-    policies = re.search(r"^policies=(\S+)$", text, re.M).group(1)
+    quoted = re.search(r"^policies=(.*)$", text, re.M).group(1)
+    policies = " ".join(shlex.split(quoted)).split()
     quoted = re.search(r"^traces=(.*)$", text, re.M).group(1)
     traces = " ".join(shlex.split(quoted)).split()
     return policies, [os.path.join(SOURCE, t) for t in traces]
@@ -384,7 +386,7 @@ class MainJobDecision(unittest.TestCase):
         policies, traces = main_job_args()
         with tempfile.TemporaryDirectory() as tmp:
             db = os.path.join(tmp, "main.db")
-            p = run("compare", *traces, "--policy", policies, "--layout",
+            p = run("compare", *traces, *policies, "--layout",
                     "nova-x86_64,hw-64,sel4-64", "--db", db, "-q")
             self.assertIn(p.returncode, (0, 1), p.stderr)
             # from the database alone

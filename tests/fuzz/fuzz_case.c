@@ -4,8 +4,8 @@
  * Each input is written to a memfd, read with cf_load (the statement
  * parser, expressions, requirements, Genode statements) and, when it is a
  * well-formed case, run with cf_run on the reference model (linux) and on
- * the bare Genode model (none): what `rmsim conform --policy linux,none`
- * does with a case file, without the host kernel.  Built and run by
+ * the bare Genode model (none): what
+ * `rmsim conform --policy linux --policy none` does with a case file, without the host kernel.  Built and run by
  * scripts/fuzz; not part of the normal build.
  */
 #include "replay/target.h"
