@@ -410,7 +410,7 @@ int cmd_conform(int argc, char **argv)
 	unsigned i, k, jobs = 0;
 	struct paths files = {0};
 	struct cli_exec x;
-	bool no_db = false, quiet = false, bad = false;
+	bool no_db = false, db_given = false, quiet = false, bad = false;
 	double timeout = 0;
 	char msg[4096], *end;
 	int c, status = EXIT_OK;
@@ -446,9 +446,23 @@ int cmd_conform(int argc, char **argv)
 			}
 			break;
 		case 'd':
+			if (!*optarg || no_db) {
+				status = cli_fail(EXIT_USAGE, "conform", "%s",
+						  no_db ? "--db and --no-db "
+							  "together"
+							: "--db takes a file "
+							  "name");
+				goto out;
+			}
 			dbpath = optarg;
+			db_given = true;
 			break;
 		case 'n':
+			if (db_given) {
+				status = cli_fail(EXIT_USAGE, "conform",
+						  "--db and --no-db together");
+				goto out;
+			}
 			no_db = true;
 			break;
 		case 'j':

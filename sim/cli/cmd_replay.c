@@ -295,12 +295,13 @@ int cmd_replay(int argc, char **argv)
 			genode = optarg;
 			break;
 		case 'R':
-			if (cli_parse_size(optarg, &ram))
+			/* no component starts without RAM: 0 is no quota */
+			if (cli_parse_size(optarg, &ram) || !ram)
 				return cli_fail(EXIT_USAGE, "replay",
 						"--ram takes a size (4G, 512M)");
 			break;
 		case 'C':
-			if (cli_parse_size(optarg, &caps))
+			if (cli_parse_size(optarg, &caps) || !caps)
 				return cli_fail(EXIT_USAGE, "replay",
 						"--caps takes a number");
 			break;
@@ -312,6 +313,9 @@ int cmd_replay(int argc, char **argv)
 						"positive number");
 			break;
 		case 'd':
+			if (!*optarg)
+				return cli_fail(EXIT_USAGE, "replay",
+						"--db takes a file name");
 			dbpath = optarg;
 			break;
 		case 't':
