@@ -974,7 +974,8 @@ static bool resolve(struct wc *w, uint64_t addr, enum gn_fault_type type)
 	struct rg_node *n;
 	struct wc_ext *x;
 	struct wc_ds *ds;
-	uint64_t cs, ce, off;
+	uint64_t cs, ce, off, pe;
+	uint8_t r;
 
 	if (!v || !wc_page_rights(w, addr) || ext_at(w, addr))
 		return false;	/* SIGSEGV on Linux: the thread stays */
@@ -1008,9 +1009,15 @@ static bool resolve(struct wc *w, uint64_t addr, enum gn_fault_type type)
 		wc_anon_prepare(w, v);
 	/* attaching where the thread faulted wakes it; wc_sync then moves
 	 * the chunk into the window if the page is read-only */
-	if (ext_attach(w, x, wc_page_rights(w, addr)))
+	r = wc_page_rights(w, addr);
+	if (ext_attach(w, x, r))
 		return false;
-	wc_sync(w, cs, ce);
+	/* A chunk whose pages all want the rights it got, writable when in
+	 * the lazy map, is what wc_sync would leave: the views do not
+	 * depend on lazy-map chunks.  Skipping it keeps a fault O(log n)
+	 * instead of a walk over every extent under the view. */
+	if (piece(w, cs, ce, &pe) != r || pe < ce || (x->in_l && !(r & WR_W)))
+		wc_sync(w, cs, ce);
 	return true;
 }
 
