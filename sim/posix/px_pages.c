@@ -708,7 +708,8 @@ static uint8_t data_get(const struct pxp_data *d, unsigned off)
 
 /*
  * The contents old with byte off set to val, as a new reference (NULL
- * when nothing non-zero is left); *err on failure.
+ * when nothing non-zero is left); *err on failure.  Contents nobody else
+ * holds change in place: the common store into a page of one's own.
  */
 static struct pxp_data *data_with(struct pxp_data *old, unsigned off,
 				  uint8_t val, int *err)
@@ -717,7 +718,7 @@ static struct pxp_data *data_with(struct pxp_data *old, unsigned off,
 
 	if (data_get(old, off) == val)
 		return data_ref(old);
-	d = data_clone(old);
+	d = old && old->refs == 1 ? data_ref(old) : data_clone(old);
 	if (!d) {
 		*err = -LX_ENOMEM;
 		return NULL;
@@ -754,6 +755,8 @@ static int rewrite(struct pxp_map *m, uint64_t lo, uint64_t hi, bool one_byte,
 	for (n = list; n; n = next) {
 		next = n->r;
 		n->r = NULL;
+		/* the bytes before the change: n->data may change in place */
+		*stored -= node_bytes(n);
 		if (err) {
 			nd = data_ref(n->data);
 		} else if (!one_byte) {
@@ -770,7 +773,7 @@ static int rewrite(struct pxp_map *m, uint64_t lo, uint64_t hi, bool one_byte,
 				memo = true;
 			}
 		}
-		node_drop_data(n, stored);
+		data_put(n->data);
 		n->data = nd;
 		*stored += node_bytes(n);
 		if (!n->flags && !n->data)
@@ -801,13 +804,27 @@ int pxp_set_byte(struct pxp_map *m, uint64_t idx, unsigned off, uint8_t val,
 int pxp_fill(struct pxp_map *m, uint64_t lo, uint64_t hi, unsigned off,
 	     uint8_t val, uint64_t *stored)
 {
-	const struct pxp_node *n = pxp_find(m, lo);
+	struct pxp_node *n = pxp_find(m, lo);
 
 	if (hi == lo + 1 && !n)
 		return -LX_EINVAL;
 	/* the common write of a byte that is already there */
 	if (n && n->hi >= hi && data_get(n->data, off) == val)
 		return 0;
+	/* the common store into a page of one's own: in place */
+	if (n && n->lo == lo && n->hi == hi && hi == lo + 1 && !m->share &&
+	    n->data && n->data->refs == 1) {
+		int err;
+
+		*stored -= n->data->n;
+		err = data_set(n->data, off, val);
+		*stored += n->data->n;
+		if (!n->data->n && !err)
+			node_drop_data(n, stored);
+		if (!n->flags && !n->data)
+			return rewrite(m, lo, hi, true, off, val, NULL, stored);
+		return err;
+	}
 	return rewrite(m, lo, hi, true, off, val, NULL, stored);
 }
 
