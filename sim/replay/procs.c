@@ -474,23 +474,19 @@ void procs_exit(struct rp_procs *ps, int32_t pid)
 {
 	struct slot *s = pid > 0 ? find(ps, pid) : NULL;
 	struct rp_proc *p;
-	bool owner;
 
 	if (!s || !s->pid)
 		return;
 	p = s->p;
-	owner = s->tgid == p->owner;
-	p->refs++;
-	unbind(ps, s);
 	/* the other threads' slots keep the shell until they are seen */
-	if (owner && p != ps->root && !p->dead) {
+	if (s->tgid == p->owner && p != ps->root && !p->dead) {
 		proc_empty(ps, p);
 		p->dead = true;
 		ps->freed++;
 		if (ps->last == p)
 			ps->last = NULL;
 	}
-	proc_put(ps, p);
+	unbind(ps, s);
 }
 
 uint64_t procs_freed(const struct rp_procs *ps)
