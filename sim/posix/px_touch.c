@@ -33,6 +33,9 @@ static int touch_run(struct px_space *s, struct px_vma *v, uint64_t lo,
 	uint64_t tail = (end - PX_PAGE) & ~(PX_PMD - 1);
 	int err;
 
+	/* one page (the common case, and all of --touch first): a store */
+	if (hi == lo + 1)
+		return px_store(s, first, val);
 	if (tail < first)
 		tail = first;
 	err = px_fault(s, v, first, true);
@@ -45,8 +48,9 @@ static int touch_run(struct px_space *s, struct px_vma *v, uint64_t lo,
 	if (v->flags & LX_VM_SHARED)
 		return pxp_fill(&v->obj->pages, lo, hi, 0, val,
 				&s->objs->stored);
-	err = pxp_update(&v->pages, lo, hi, 0, PXP_LAZYFREE, false,
-			 &s->stored);
+	if (pxp_any(&v->pages, lo, hi, PXP_LAZYFREE))
+		err = pxp_update(&v->pages, lo, hi, 0, PXP_LAZYFREE, false,
+				 &s->stored);
 	if (!err)
 		err = pxp_fill(&v->pages, lo, hi, 0, val, &s->stored);
 	return err;
