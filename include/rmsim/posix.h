@@ -157,6 +157,16 @@ int px_prctl(struct px_space *s, uint64_t option, const uint64_t *a,
 int px_load(struct px_space *s, uint64_t addr, uint8_t *val);
 int px_store(struct px_space *s, uint64_t addr, uint8_t val);
 
+/*
+ * The touch model over a range: store @val at the first byte of every
+ * page of [@addr, @addr + @len) that px_store() could write, in address
+ * order, at most @max of them; the pages written in *@pages.  The same
+ * state as px_store() page by page, in time and memory that grow with
+ * the VMAs and page extents of the range, not its size.  0 or -ENOMEM.
+ */
+int px_touch(struct px_space *s, uint64_t addr, uint64_t len, uint8_t val,
+	     uint64_t max, uint64_t *pages);
+
 /* Effective access of the page at @addr as PROT_* bits, or -ENOMEM when
  * unmapped.  A guard page (MADV_GUARD_INSTALL) reports PROT_NONE. */
 int px_prot(const struct px_space *s, uint64_t addr, int *prot);

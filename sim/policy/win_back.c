@@ -28,7 +28,13 @@
  * Accessible pages that cannot be written and hold nothing yet (a fresh
  * PROT_READ mapping, a library's text as far as contents go) show one
  * shared dataspace of zeroes, read-only, as Linux shows its zero page:
- * they cost no RAM and, in `lazy`, no view.  When such a page becomes
+ * they cost no RAM and, in `lazy`, no view.  The dataspace is one huge
+ * page, attached in slices; a run longer than WC_ZERO_FAN slices uses a
+ * region map holding that many slices (1 GiB), and one longer than that
+ * many of those a map of maps (512 GiB), so a run of any length costs at
+ * most about WC_ZERO_FAN attachments plus one per 512 GiB, and the path
+ * of a fault stays within core's nesting limit (env, window, two zero
+ * maps).  When such a page becomes
  * writable or inaccessible, the zero page is taken away and it gets
  * RAM (`window`) or a view (`lazy`) like any other.
  *
@@ -46,8 +52,11 @@
 /* quota a session upgrade adds, as Genode's Rm_connection does */
 #define UPGRADE_RAM (8 * 1024)
 #define UPGRADE_CAPS 2
-/* the zero pages: one huge page's worth, attached in slices */
+/* the zero pages: one huge page's worth, attached in slices; each level
+ * above is a region map of WC_ZERO_FAN slices of the one below */
 #define ZERO_SIZE WC_PMD
+#define WC_ZERO_FAN 512ULL
+#define ZERO_LEVELS 3
 
 /* what drop() removes */
 enum { DROP_ALL, DROP_CONTENT, DROP_NOT_GUARDS };
@@ -81,6 +90,13 @@ static uint64_t min64(uint64_t a, uint64_t b)
 static uint64_t max64(uint64_t a, uint64_t b)
 {
 	return a > b ? a : b;
+}
+
+/* Is ds one of the levels of zero pages? */
+static bool is_zero(const struct wc *w, const struct wc_ds *ds)
+{
+	return ds && (ds == w->zero || ds == w->zero_up[0] ||
+		      ds == w->zero_up[1]);
 }
 
 /* ---- dataspaces ---- */
@@ -431,7 +447,7 @@ static uint8_t ext_piece(const struct wc *w, const struct wc_ext *x,
 		pe = p2;
 	}
 	*end = pe;
-	return x->ds == w->zero ? r & ~WR_W : r;
+	return is_zero(w, x->ds) ? r & ~WR_W : r;
 }
 
 /* Attach a window-resident extent by the rights its pages want, split
@@ -589,28 +605,81 @@ static int fill(struct wc *w, uint64_t s, uint64_t e, bool in_l)
 
 static void objects(struct wc *w, uint64_t s, uint64_t e);
 
-/* The zero pages for the read-only unbacked pages of [s, e). */
+/* The size of the zero pages of level k. */
+static uint64_t zero_size(int k)
+{
+	uint64_t sz = ZERO_SIZE;
+
+	while (k-- > 0)
+		sz *= WC_ZERO_FAN;
+	return sz;
+}
+
+/* The zero pages of level k, built on first use (NULL when the PD
+ * cannot pay). */
+static struct wc_ds *zero_level(struct wc *w, int k)
+{
+	struct wc_ds *below, *ds;
+	gn_rm_cap map;
+	uint64_t i;
+
+	if (k == 0) {
+		if (!w->zero) {
+			w->zero = wc_ds_alloc(w, ZERO_SIZE);
+			if (w->zero)
+				w->zero->refs = 1;	/* the policy's own */
+		}
+		return w->zero;
+	}
+	if (w->zero_up[k - 1])
+		return w->zero_up[k - 1];
+	below = zero_level(w, k - 1);
+	if (!below || gn_rm_create(w->rm, zero_size(k), &map) != GN_ALLOC_OK)
+		return NULL;
+	for (i = 0; i < WC_ZERO_FAN; i++) {
+		if (attach(w, map, below->cap, i * zero_size(k - 1),
+			   zero_size(k - 1), 0, WR_R)) {
+			gn_rm_destroy(w->rm, map);
+			return NULL;
+		}
+	}
+	ds = xcalloc(1, sizeof(*ds));
+	ds->cap = gn_region_map_dataspace(map);
+	ds->size = zero_size(k);
+	ds->refs = 1;	/* the policy's own */
+	w->zero_up[k - 1] = ds;
+	w->zero_map[k - 1] = map;
+	return ds;
+}
+
+/* The zero pages for the read-only unbacked pages of [s, e): slices of
+ * the smallest level that needs at most WC_ZERO_FAN of them. */
 static int zero_fill(struct wc *w, uint64_t s, uint64_t e)
 {
 	struct runs want = {0};
 	uint64_t a, b;
+	struct wc_ds *z;
 	size_t i;
+	int k;
 
 	unbacked(w, s, e, false, &want);
-	if (want.n && !w->zero) {
-		w->zero = wc_ds_alloc(w, ZERO_SIZE);
-		if (!w->zero) {
-			free(want.r);
-			return -LX_ENOMEM;
-		}
-		w->zero->refs = 1;	/* the policy's own */
-	}
-	for (i = 0; i < want.n; i++)
+	for (i = 0; i < want.n; i++) {
 		for (a = want.r[i][0]; a < want.r[i][1]; a = b) {
-			b = min64(want.r[i][1], a + ZERO_SIZE);
-			ext_new(w, a, b, w->zero, 0, false);
+			for (k = 0; k < ZERO_LEVELS - 1 &&
+				    want.r[i][1] - a >
+					    WC_ZERO_FAN * zero_size(k);
+			     k++)
+				;
+			z = zero_level(w, k);
+			if (!z) {
+				free(want.r);
+				return -LX_ENOMEM;
+			}
+			b = min64(want.r[i][1], a + zero_size(k));
+			ext_new(w, a, b, z, 0, false);
 			w->st.zero_extents++;
 		}
+	}
 	free(want.r);
 	return 0;
 }
@@ -625,14 +694,14 @@ static void zero_trim(struct wc *w, uint64_t s, uint64_t e, uint64_t *lo,
 	uint64_t pe, cont;
 
 	if (!w->zero)
-		return;
+		return;	/* every level stands on the first */
 	for (n = rg_find(&w->exts, s); n && n->start < e;) {
 		struct wc_ext *x = ext_of(n);
 		bool keep = true;
 		uint8_t r;
 
 		cont = n->end;
-		if (x->ds == w->zero) {
+		if (is_zero(w, x->ds)) {
 			for (pe = n->start; pe < n->end && keep;) {
 				r = piece(w, pe, n->end, &pe);
 				keep = r && !(r & WR_W);
@@ -751,7 +820,7 @@ static void drop(struct wc *w, uint64_t s, uint64_t e, int mode,
 		uint64_t cont;
 
 		if ((!x->ds && mode != DROP_ALL) ||
-		    (x->ds == w->zero && mode == DROP_CONTENT)) {
+		    (is_zero(w, x->ds) && mode == DROP_CONTENT)) {
 			n = rg_next(n);
 			continue;
 		}
@@ -824,7 +893,7 @@ void wc_back_zero(struct wc *w, uint64_t s, uint64_t e)
 		struct wc_ext *x = ext_of(n);
 		uint64_t a = max64(s, n->start), b = min64(e, n->end);
 
-		if (x->ds && x->ds != w->zero)
+		if (x->ds && !is_zero(w, x->ds))
 			zero_ds(w, x->ds, x->off + (a - n->start), b - a,
 				(x->rights & WR_W) != 0);
 	}
@@ -974,7 +1043,8 @@ static bool resolve(struct wc *w, uint64_t addr, enum gn_fault_type type)
 	struct rg_node *n;
 	struct wc_ext *x;
 	struct wc_ds *ds;
-	uint64_t cs, ce, off;
+	uint64_t cs, ce, off, pe;
+	uint8_t r;
 
 	if (!v || !wc_page_rights(w, addr) || ext_at(w, addr))
 		return false;	/* SIGSEGV on Linux: the thread stays */
@@ -1008,9 +1078,15 @@ static bool resolve(struct wc *w, uint64_t addr, enum gn_fault_type type)
 		wc_anon_prepare(w, v);
 	/* attaching where the thread faulted wakes it; wc_sync then moves
 	 * the chunk into the window if the page is read-only */
-	if (ext_attach(w, x, wc_page_rights(w, addr)))
+	r = wc_page_rights(w, addr);
+	if (ext_attach(w, x, r))
 		return false;
-	wc_sync(w, cs, ce);
+	/* A chunk whose pages all want the rights it got, writable when in
+	 * the lazy map, is what wc_sync would leave: the views do not
+	 * depend on lazy-map chunks.  Skipping it keeps a fault O(log n)
+	 * instead of a walk over every extent under the view. */
+	if (piece(w, cs, ce, &pe) != r || pe < ce || (x->in_l && !(r & WR_W)))
+		wc_sync(w, cs, ce);
 	return true;
 }
 
@@ -1037,6 +1113,7 @@ void wc_fault(void *st, gn_rm_cap map)
 void wc_back_fini(struct wc *w)
 {
 	struct rg_node *n;
+	int k;
 
 	while ((n = w->viewt.root)) {
 		rg_erase(&w->viewt, n);
@@ -1051,6 +1128,14 @@ void wc_back_fini(struct wc *w)
 		free(x);
 	}
 	wc_pool_fini(w);
+	/* the maps of zero pages first: they hold slices of the RAM */
+	for (k = 1; k >= 0; k--) {
+		if (!w->zero_up[k])
+			continue;
+		gn_rm_destroy(w->rm, w->zero_map[k]);
+		free(w->zero_up[k]);
+		w->zero_up[k] = NULL;
+	}
 	if (w->zero)
 		wc_ds_put(w, w->zero);
 	w->zero = NULL;
@@ -1143,7 +1228,7 @@ int wc_back_check(const struct wc *w, char *why, size_t size)
 			natt_l++;
 			continue;
 		}
-		if (x->ds == w->zero) {
+		if (is_zero(w, x->ds)) {
 			uint64_t p2;
 
 			for (p2 = n->start; p2 < n->end;) {
@@ -1189,13 +1274,19 @@ int wc_back_check(const struct wc *w, char *why, size_t size)
 		r = piece(w, pos, v->n.end, &pe);
 		if (!r || (v->flags & LX_VM_SHARED) || (w->lazy && (r & WR_W)))
 			continue;
-		for (q = pos; q < pe; q += WC_PAGE)
-			if (!ext_at(w, q)) {
+		/* extent by extent: the check must not cost a step per
+		 * page of a mapping of terabytes */
+		for (q = pos; q < pe;) {
+			struct rg_node *x = rg_find(&w->exts, q);
+
+			if (!x || x->start > q) {
 				snprintf(why, size, "accessible page %#llx "
 					 "without backing",
 					 (unsigned long long)q);
 				return -1;
 			}
+			q = x->end;
+		}
 	}
 	if (w->views) {
 		want_views(w, w->base, w->top, &want);

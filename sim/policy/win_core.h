@@ -162,6 +162,10 @@ struct wc {
 	struct rg_tree exts;
 	struct rg_tree viewt;
 	struct wc_ds *zero;	/* read-only zero pages, shared */
+	/* larger zero pages, built when a run needs them: region maps of
+	 * WC_ZERO_FAN slices of the level below (win_back.c) */
+	struct wc_ds *zero_up[2];
+	gn_rm_cap zero_map[2];
 	struct wc_stats st;
 	/* what this call made accessible: ranges, then their hull */
 	uint64_t pend[4][2];

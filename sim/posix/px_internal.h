@@ -58,8 +58,10 @@ enum {
 	PXP_DIRTY = 1u << 4,	/* an object page that was written */
 };
 
-/* The bytes stored into one page: sparse pairs, or dense when full. */
+/* The bytes stored into a page, and into every page of the extents that
+ * hold it: sparse pairs, or dense when full.  Immutable while shared. */
 struct pxp_data {
+	uint32_t refs; /* extents holding it, in any map */
 	uint32_t n;    /* non-zero bytes held */
 	uint32_t cap;  /* sparse capacity; 0 once dense */
 	uint16_t *off; /* sparse: sorted offsets */
@@ -72,12 +74,19 @@ struct pxp_node {
 	uint64_t lo, hi;
 	uint64_t prio;
 	uint32_t flags;
-	struct pxp_data *data; /* only when hi == lo + 1 */
+	struct pxp_data *data; /* the contents of each page, or NULL */
+};
+
+/* A tree shared by maps (fork): immutable until unshared. */
+struct pxp_share {
+	unsigned refs;
+	uint64_t bytes; /* the bytes its extents hold */
 };
 
 /* A treap of disjoint extents ordered by lo. */
 struct pxp_map {
 	struct pxp_node *root;
+	struct pxp_share *share; /* NULL: the tree is this map's own */
 };
 
 void pxp_init(struct pxp_map *m);
@@ -97,8 +106,10 @@ bool pxp_any(const struct pxp_map *m, uint64_t lo, uint64_t hi, uint32_t flags);
 int pxp_set_byte(struct pxp_map *m, uint64_t idx, unsigned off, uint8_t val,
 		 uint64_t *stored);
 uint8_t pxp_get_byte(const struct pxp_map *m, uint64_t idx, unsigned off);
-int pxp_copy_page(struct pxp_map *dst, const struct pxp_map *src, uint64_t idx,
-		  uint64_t *stored);
+int pxp_fill(struct pxp_map *m, uint64_t lo, uint64_t hi, unsigned off,
+	     uint8_t val, uint64_t *stored);
+int pxp_copy_data(struct pxp_map *dst, const struct pxp_map *src, uint64_t lo,
+		  uint64_t hi, uint32_t skip, uint64_t *stored);
 bool pxp_empty(const struct pxp_map *m);
 int pxp_check(const struct pxp_map *m, uint64_t lo, uint64_t hi,
 	      uint64_t *bytes, char *why, size_t size);
@@ -296,6 +307,7 @@ int px_fault(struct px_space *s, struct px_vma *v, uint64_t addr, bool write);
 bool px_thp_eligible(const struct px_space *s, const struct px_vma *v,
 		     uint64_t addr);
 bool px_beyond_eof(const struct px_vma *v, uint64_t addr);
+uint64_t px_vma_first_guard(const struct px_vma *v, uint64_t lo, uint64_t hi);
 bool px_commit_ok(const struct px_space *s, uint64_t pages);
 bool px_mlock_future_ok(const struct px_space *s, bool locked, uint64_t bytes);
 bool px_can_do_mlock(const struct px_space *s);

@@ -3,18 +3,34 @@
  * page, which carry guard markers, and the bytes the program stored.
  *
  * A page map is a treap of disjoint extents [lo, hi) of page indices, each
- * with one set of PXP_* flags; a one-page extent may also own the bytes
- * stored into that page.  Extents are keyed by page index in the owner's
- * offset space (vm_pgoff for a VMA, the file page for an object), which a
- * split, a merge or an mremap move of the owning VMA never changes, so
- * those cost a treap split or join, never a walk over the pages.  Memory
- * is proportional to the number of extents and stored bytes, never to the
- * size of a mapping: populating a gigabyte is one extent.
+ * with one set of PXP_* flags and, optionally, the bytes stored into
+ * every one of its pages: contents are uniform over an extent, so a range
+ * written with one pattern (the touch model's token, a zeroed range) is
+ * one extent however many pages it spans.  Extents are keyed by page index
+ * in the owner's offset space (vm_pgoff for a VMA, the file page for an
+ * object), which a split, a merge or an mremap move of the owning VMA
+ * never changes, so those cost a treap split or join, never a walk over
+ * the pages.  Memory is proportional to the number of extents and the
+ * distinct page contents, never to the size of a mapping.
+ *
+ * SHARING.  Page contents (struct pxp_data) are reference counted: the
+ * extents of a split, a copy-on-write of a file page and a fork's child
+ * all point at one copy, and a write to a page whose contents are shared
+ * first gives that page a copy of its own.  A whole tree is shared the
+ * same way between a forked parent and child (struct pxp_share): fork is
+ * O(1) per VMA, and the first change to either map copies its extents
+ * (not their contents).
  *
  * Priorities are a hash of the extent's first page, so the shape is that
  * of a random treap (expected depth O(log n)) yet fully deterministic.
  * Range updates cut the map at both ends, rewrite the O(k) extents in
  * between and join the pieces back: O(k + log n) expected.
+ *
+ * INVARIANTS (pxp_check): a treap ordered by lo and prio; extents
+ * disjoint, non-empty, inside the owner; no extent without flags and
+ * data; data with a byte count that matches its bytes; every data and
+ * share reference count at least 1; a shared map's byte total equal to
+ * the bytes its extents hold.
  */
 #include "px_internal.h"
 
@@ -46,19 +62,39 @@ static struct pxp_node *node_new(uint64_t lo, uint64_t hi, uint32_t flags)
 	return n;
 }
 
-static void data_free(struct pxp_data *d, uint64_t *stored)
+/* The bytes an extent holds: its contents once per page. */
+static uint64_t node_bytes(const struct pxp_node *n)
 {
-	if (!d)
+	return n->data ? (uint64_t)n->data->n * (n->hi - n->lo) : 0;
+}
+
+static struct pxp_data *data_ref(struct pxp_data *d)
+{
+	if (d)
+		d->refs++;
+	return d;
+}
+
+static void data_put(struct pxp_data *d)
+{
+	if (!d || --d->refs)
 		return;
-	*stored -= d->n;
 	free(d->off);
 	free(d->val);
 	free(d);
 }
 
+/* Take n's contents away, subtracting its bytes from *stored. */
+static void node_drop_data(struct pxp_node *n, uint64_t *stored)
+{
+	*stored -= node_bytes(n);
+	data_put(n->data);
+	n->data = NULL;
+}
+
 static void node_free(struct pxp_node *n, uint64_t *stored)
 {
-	data_free(n->data, stored);
+	node_drop_data(n, stored);
 	free(n);
 }
 
@@ -108,6 +144,7 @@ static void tinsert(struct pxp_node **root, struct pxp_node *x)
 void pxp_init(struct pxp_map *m)
 {
 	m->root = NULL;
+	m->share = NULL;
 }
 
 static void free_rec(struct pxp_node *n, uint64_t *stored)
@@ -126,8 +163,85 @@ static void free_rec(struct pxp_node *n, uint64_t *stored)
  */
 void pxp_free(struct pxp_map *m, uint64_t *stored)
 {
-	free_rec(m->root, stored);
+	if (m->share) {
+		uint64_t none = m->share->bytes;
+
+		*stored -= m->share->bytes;
+		if (--m->share->refs == 0) {
+			free_rec(m->root, &none);
+			free(m->share);
+		}
+	} else {
+		free_rec(m->root, stored);
+	}
 	m->root = NULL;
+	m->share = NULL;
+}
+
+static uint64_t bytes_rec(const struct pxp_node *n)
+{
+	uint64_t b = 0;
+
+	for (; n; n = n->r)
+		b += bytes_rec(n->l) + node_bytes(n);
+	return b;
+}
+
+/* A copy of the tree n whose extents share n's contents. */
+static struct pxp_node *copy_rec(const struct pxp_node *n, bool *oom)
+{
+	struct pxp_node *c;
+
+	if (!n)
+		return NULL;
+	c = malloc(sizeof(*c));
+	if (!c) {
+		*oom = true;
+		return NULL;
+	}
+	*c = *n;
+	data_ref(c->data);
+	c->l = copy_rec(n->l, oom);
+	c->r = copy_rec(n->r, oom);
+	return c;
+}
+
+/*
+ * Give m a tree of its own before it changes: the last sharer takes the
+ * tree over, any other copies its extents.  -ENOMEM leaves m shared.
+ */
+static int unshare(struct pxp_map *m)
+{
+	struct pxp_node *c;
+	bool oom = false;
+
+	if (!m->share)
+		return 0;
+	if (m->share->refs > 1) {
+		c = copy_rec(m->root, &oom);
+		if (oom) {
+			uint64_t none = bytes_rec(c);
+
+			free_rec(c, &none);
+			return -LX_ENOMEM;
+		}
+		m->share->refs--;
+		m->root = c;
+	} else {
+		free(m->share);
+	}
+	m->share = NULL;
+	return 0;
+}
+
+/* unshare() for the changes that cannot fail (a VMA merge, a move's
+ * renumbering): memory for the extents is not optional there. */
+static void unshare_or_die(struct pxp_map *m)
+{
+	if (unshare(m)) {
+		fputs("rmsim: out of memory copying a page map\n", stderr);
+		abort();
+	}
 }
 
 /*
@@ -173,10 +287,11 @@ static int cut(struct pxp_map *m, uint64_t key)
 
 	if (!n || n->lo == key)
 		return 0;
-	/* Only one-page extents own data, and they cannot straddle. */
 	x = node_new(key, n->hi, n->flags);
 	if (!x)
 		return -LX_ENOMEM;
+	/* both halves hold the same contents, as every page did */
+	x->data = data_ref(n->data);
 	n->hi = key;
 	tinsert(&m->root, x);
 	return 0;
@@ -187,8 +302,10 @@ static int cut(struct pxp_map *m, uint64_t key)
  */
 int pxp_split(struct pxp_map *m, uint64_t key, struct pxp_map *right)
 {
-	int err = cut(m, key);
+	int err = unshare(m);
 
+	if (!err)
+		err = cut(m, key);
 	if (err)
 		return err;
 	tsplit(m->root, key, &m->root, &right->root);
@@ -200,6 +317,17 @@ int pxp_split(struct pxp_map *m, uint64_t key, struct pxp_map *right)
  */
 void pxp_join(struct pxp_map *m, struct pxp_map *right)
 {
+	if (!right->root) {
+		pxp_free(right, &(uint64_t){0});
+		return;
+	}
+	if (!m->root) {
+		*m = *right;	/* shared or not, the tree moves whole */
+		pxp_init(right);
+		return;
+	}
+	unshare_or_die(m);
+	unshare_or_die(right);
 	m->root = tjoin(m->root, right->root);
 	right->root = NULL;
 }
@@ -219,76 +347,32 @@ static void shift_rec(struct pxp_node *n, uint64_t delta, bool up)
  */
 void pxp_shift(struct pxp_map *m, uint64_t delta, bool up)
 {
+	unshare_or_die(m);
 	shift_rec(m->root, delta, up);
 }
 
-static struct pxp_data *data_dup(const struct pxp_data *d, uint64_t *stored)
-{
-	struct pxp_data *c = calloc(1, sizeof(*c));
-
-	if (!c)
-		return NULL;
-	*c = *d;
-	c->off = NULL;
-	c->val = NULL;
-	if (d->cap) {
-		c->off = malloc(d->cap * sizeof(*c->off));
-		c->val = malloc(d->cap);
-		if (!c->off || !c->val)
-			goto error;
-		memcpy(c->off, d->off, d->n * sizeof(*c->off));
-		memcpy(c->val, d->val, d->n);
-	} else {
-		c->val = malloc(PX_PAGE);
-		if (!c->val)
-			goto error;
-		memcpy(c->val, d->val, PX_PAGE);
-	}
-	*stored += c->n;
-	return c;
-error:
-	free(c->off);
-	free(c->val);
-	free(c);
-	return NULL;
-}
-
-static struct pxp_node *copy_rec(const struct pxp_node *n, uint64_t *stored,
-				 bool *oom)
-{
-	struct pxp_node *c;
-
-	if (!n)
-		return NULL;
-	c = node_new(n->lo, n->hi, n->flags);
-	if (!c) {
-		*oom = true;
-		return NULL;
-	}
-	c->prio = n->prio;
-	if (n->data) {
-		c->data = data_dup(n->data, stored);
-		if (!c->data)
-			*oom = true;
-	}
-	c->l = copy_rec(n->l, stored, oom);
-	c->r = copy_rec(n->r, stored, oom);
-	return c;
-}
-
 /*
- * pxp_copy - a deep copy of m into out (for fork).  Returns -ENOMEM, with
- * out freed, when memory runs out.
+ * pxp_copy - out (empty) becomes a copy of m (for fork): the tree is
+ * shared until one of the two changes.  m is logically unchanged; only
+ * its share count moves.  Returns -ENOMEM when memory runs out.
  */
 int pxp_copy(const struct pxp_map *m, struct pxp_map *out, uint64_t *stored)
 {
-	bool oom = false;
+	struct pxp_map *src = (struct pxp_map *)m;
 
-	out->root = copy_rec(m->root, stored, &oom);
-	if (oom) {
-		pxp_free(out, stored);
-		return -LX_ENOMEM;
+	pxp_init(out);
+	if (!src->root)
+		return 0;
+	if (!src->share) {
+		src->share = malloc(sizeof(*src->share));
+		if (!src->share)
+			return -LX_ENOMEM;
+		src->share->refs = 1;
+		src->share->bytes = bytes_rec(src->root);
 	}
+	src->share->refs++;
+	*out = *src;
+	*stored += src->share->bytes;
 	return 0;
 }
 
@@ -307,20 +391,47 @@ static void flatten(struct pxp_node *n, struct pxp_node ***tail)
 }
 
 /* Append extent cur to the treap out, whose last extent is *last,
- * coalescing the two when they are adjacent twins without data. */
+ * coalescing the two when they are adjacent twins (same flags, same
+ * contents): the bytes stay as many, only one extent holds them. */
 static void emit(struct pxp_node **out, struct pxp_node **last,
-		 struct pxp_node *cur, uint64_t *stored)
+		 struct pxp_node *cur)
 {
 	struct pxp_node *p = *last;
 
-	if (p && p->hi == cur->lo && p->flags == cur->flags && !p->data &&
-	    !cur->data) {
+	if (p && p->hi == cur->lo && p->flags == cur->flags &&
+	    p->data == cur->data) {
 		p->hi = cur->hi;
-		node_free(cur, stored);
+		data_put(cur->data);
+		free(cur);
 		return;
 	}
 	*out = tjoin(*out, cur);
 	*last = cur;
+}
+
+/*
+ * Take the extents of [lo, hi) out of m (made its own) as an in-order
+ * list linked through r; *a and *c keep what lies below and above, for
+ * tjoin(tjoin(a, rebuilt), c).  -ENOMEM leaves m as it was.
+ */
+static int open_range(struct pxp_map *m, uint64_t lo, uint64_t hi,
+		      struct pxp_node **a, struct pxp_node **list,
+		      struct pxp_node **c)
+{
+	struct pxp_node *b, *mid, **tail = list;
+	int err = unshare(m);
+
+	if (!err)
+		err = cut(m, lo);
+	if (!err)
+		err = cut(m, hi);
+	if (err)
+		return err;
+	tsplit(m->root, lo, a, &b);
+	tsplit(b, hi, &mid, c);
+	*list = NULL;
+	flatten(mid, &tail);
+	return 0;
 }
 
 /*
@@ -333,7 +444,7 @@ static void emit(struct pxp_node **out, struct pxp_node **last,
 int pxp_update(struct pxp_map *m, uint64_t lo, uint64_t hi, uint32_t set,
 	       uint32_t clear, bool drop_data, uint64_t *stored)
 {
-	struct pxp_node *a, *b, *mid, *c, *list = NULL, **tail = &list;
+	struct pxp_node *a, *c, *list;
 	struct pxp_node *n, *next, *out = NULL, *last = NULL, **spare = NULL;
 	size_t gaps = 0, used = 0;
 	uint64_t pos;
@@ -341,14 +452,9 @@ int pxp_update(struct pxp_map *m, uint64_t lo, uint64_t hi, uint32_t set,
 
 	if (lo >= hi)
 		return 0;
-	err = cut(m, lo);
-	if (!err)
-		err = cut(m, hi);
+	err = open_range(m, lo, hi, &a, &list, &c);
 	if (err)
 		return err;
-	tsplit(m->root, lo, &a, &b);
-	tsplit(b, hi, &mid, &c);
-	flatten(mid, &tail);
 
 	/* Allocate the extents that fill holes before changing anything. */
 	if (set) {
@@ -379,22 +485,20 @@ int pxp_update(struct pxp_map *m, uint64_t lo, uint64_t hi, uint32_t set,
 			g->lo = pos;
 			g->hi = nlo;
 			g->prio = mix(pos);
-			emit(&out, &last, g, stored);
+			emit(&out, &last, g);
 		}
 		if (!n)
 			break;
 		next = n->r;
 		n->r = NULL;
 		n->flags = (n->flags & ~clear) | set;
-		if (drop_data && n->data) {
-			data_free(n->data, stored);
-			n->data = NULL;
-		}
+		if (drop_data)
+			node_drop_data(n, stored);
 		pos = n->hi;
 		if (!n->flags && !n->data)
 			node_free(n, stored);
 		else
-			emit(&out, &last, n, stored);
+			emit(&out, &last, n);
 	}
 	free(spare);
 	m->root = tjoin(tjoin(a, out), c);
@@ -428,10 +532,8 @@ static struct pxp_node *update_list(struct pxp_node *list, uint32_t need,
 		n->r = NULL;
 		if ((n->flags & need) && !(n->flags & skip)) {
 			n->flags = (n->flags & ~clear) | set;
-			if (drop_data && n->data) {
-				data_free(n->data, stored);
-				n->data = NULL;
-			}
+			if (drop_data)
+				node_drop_data(n, stored);
 		}
 		if (!n->flags && !n->data)
 			node_free(n, stored);
@@ -450,19 +552,14 @@ int pxp_update_if(struct pxp_map *m, uint64_t lo, uint64_t hi, uint32_t need,
 		  uint32_t skip, uint32_t set, uint32_t clear, bool drop_data,
 		  uint64_t *stored)
 {
-	struct pxp_node *a, *b, *mid, *c, *list = NULL, **tail = &list;
+	struct pxp_node *a, *mid, *c, *list;
 	int err;
 
 	if (lo >= hi)
 		return 0;
-	err = cut(m, lo);
-	if (!err)
-		err = cut(m, hi);
+	err = open_range(m, lo, hi, &a, &list, &c);
 	if (err)
 		return err;
-	tsplit(m->root, lo, &a, &b);
-	tsplit(b, hi, &mid, &c);
-	flatten(mid, &tail);
 	mid = update_list(list, need, skip, set, clear, drop_data, stored);
 	m->root = tjoin(tjoin(a, mid), c);
 	return 0;
@@ -491,23 +588,14 @@ bool pxp_any(const struct pxp_map *m, uint64_t lo, uint64_t hi, uint32_t flags)
 	return lo < hi && any_rec(m->root, lo, hi, flags);
 }
 
-/* Isolate page idx as a one-page extent; it must be in the map. */
-static struct pxp_node *isolate(struct pxp_map *m, uint64_t idx)
-{
-	if (cut(m, idx) || cut(m, idx + 1))
-		return NULL;
-	return pxp_find(m, idx);
-}
-
-static int data_set(struct pxp_data *d, unsigned off, uint8_t val,
-		    uint64_t *stored)
+/* Set byte off of d (held by nobody else) to val; d->n counts the
+ * non-zero bytes. */
+static int data_set(struct pxp_data *d, unsigned off, uint8_t val)
 {
 	uint32_t lo = 0, hi = d->n;
 
 	if (!d->cap) {
 		d->n += (!d->val[off] && val) - (d->val[off] && !val);
-		*stored += (!d->val[off] && val);
-		*stored -= (d->val[off] && !val);
 		d->val[off] = val;
 		return 0;
 	}
@@ -527,7 +615,6 @@ static int data_set(struct pxp_data *d, unsigned off, uint8_t val,
 				(d->n - lo - 1) * sizeof(*d->off));
 			memmove(d->val + lo, d->val + lo + 1, d->n - lo - 1);
 			d->n--;
-			(*stored)--;
 		}
 		return 0;
 	}
@@ -547,7 +634,6 @@ static int data_set(struct pxp_data *d, unsigned off, uint8_t val,
 		d->cap = 0;
 		d->val[off] = val;
 		d->n++;
-		(*stored)++;
 		return 0;
 	}
 	if (d->n == d->cap) {
@@ -569,62 +655,44 @@ static int data_set(struct pxp_data *d, unsigned off, uint8_t val,
 	d->off[lo] = (uint16_t)off;
 	d->val[lo] = val;
 	d->n++;
-	(*stored)++;
 	return 0;
 }
 
-static struct pxp_data *data_new(void)
+/* Contents of one reference: a copy of src, or empty when src is NULL. */
+static struct pxp_data *data_clone(const struct pxp_data *src)
 {
 	struct pxp_data *d = calloc(1, sizeof(*d));
+	size_t cap = src && !src->cap ? PX_PAGE : src ? src->cap : 4;
 
 	if (!d)
 		return NULL;
-	d->cap = 4;
-	d->off = malloc(d->cap * sizeof(*d->off));
-	d->val = malloc(d->cap);
-	if (!d->off || !d->val) {
+	d->refs = 1;
+	d->cap = src ? src->cap : 4;
+	d->val = malloc(cap);
+	if (d->cap)
+		d->off = malloc(d->cap * sizeof(*d->off));
+	if (!d->val || (d->cap && !d->off)) {
 		free(d->off);
 		free(d->val);
 		free(d);
 		return NULL;
 	}
+	if (src) {
+		d->n = src->n;
+		memcpy(d->val, src->val, src->cap ? src->n : PX_PAGE);
+		if (src->cap)
+			memcpy(d->off, src->off, src->n * sizeof(*d->off));
+	}
 	return d;
-}
-
-/*
- * pxp_set_byte - store val at byte off of page idx, which must already be
- * in the map (the fault made it present).  Zero bytes are not kept.
- */
-int pxp_set_byte(struct pxp_map *m, uint64_t idx, unsigned off, uint8_t val,
-		 uint64_t *stored)
-{
-	struct pxp_node *n = pxp_find(m, idx);
-	int err;
-
-	if (!n)
-		return -LX_EINVAL;
-	if (!n->data && !val)
-		return 0;
-	n = isolate(m, idx);
-	if (!n)
-		return -LX_ENOMEM;
-	if (!n->data) {
-		n->data = data_new();
-		if (!n->data)
-			return -LX_ENOMEM;
-	}
-	err = data_set(n->data, off, val, stored);
-	if (!err && !n->data->n) {
-		data_free(n->data, stored);
-		n->data = NULL;
-	}
-	return err;
 }
 
 static uint8_t data_get(const struct pxp_data *d, unsigned off)
 {
-	uint32_t lo = 0, hi = d->n;
+	uint32_t lo = 0, hi;
 
+	if (!d)
+		return 0;
+	hi = d->n;
 	if (!d->cap)
 		return d->val[off];
 	while (lo < hi) {
@@ -639,33 +707,169 @@ static uint8_t data_get(const struct pxp_data *d, unsigned off)
 }
 
 /*
+ * The contents old with byte off set to val, as a new reference (NULL
+ * when nothing non-zero is left); *err on failure.  Contents nobody else
+ * holds change in place: the common store into a page of one's own.
+ */
+static struct pxp_data *data_with(struct pxp_data *old, unsigned off,
+				  uint8_t val, int *err)
+{
+	struct pxp_data *d;
+
+	if (data_get(old, off) == val)
+		return data_ref(old);
+	d = old && old->refs == 1 ? data_ref(old) : data_clone(old);
+	if (!d) {
+		*err = -LX_ENOMEM;
+		return NULL;
+	}
+	*err = data_set(d, off, val);
+	if (*err || !d->n) {
+		data_put(d);
+		return NULL;
+	}
+	return d;
+}
+
+/*
+ * Rewrite the contents of every extent of [lo, hi) (holes stay holes):
+ * with one_byte, byte off set to val; otherwise the contents d.  Runs
+ * of extents that held the same contents get the same result, so they
+ * coalesce again.  -ENOMEM may leave part of the range rewritten.
+ */
+static int rewrite(struct pxp_map *m, uint64_t lo, uint64_t hi, bool one_byte,
+		   unsigned off, uint8_t val, struct pxp_data *d,
+		   uint64_t *stored)
+{
+	struct pxp_node *a, *c, *list;
+	struct pxp_node *n, *next, *out = NULL, *last = NULL;
+	struct pxp_data *memo_old = NULL, *memo_new = NULL, *nd;
+	bool memo = false;
+	int err;
+
+	if (lo >= hi)
+		return 0;
+	err = open_range(m, lo, hi, &a, &list, &c);
+	if (err)
+		return err;
+	for (n = list; n; n = next) {
+		next = n->r;
+		n->r = NULL;
+		/* the bytes before the change: n->data may change in place */
+		*stored -= node_bytes(n);
+		if (err) {
+			nd = data_ref(n->data);
+		} else if (!one_byte) {
+			nd = data_ref(d);
+		} else if (memo && n->data == memo_old) {
+			nd = data_ref(memo_new);
+		} else {
+			nd = data_with(n->data, off, val, &err);
+			if (!err) {
+				data_put(memo_old);
+				data_put(memo_new);
+				memo_old = data_ref(n->data);
+				memo_new = data_ref(nd);
+				memo = true;
+			}
+		}
+		data_put(n->data);
+		n->data = nd;
+		*stored += node_bytes(n);
+		if (!n->flags && !n->data)
+			node_free(n, stored);
+		else
+			emit(&out, &last, n);
+	}
+	data_put(memo_old);
+	data_put(memo_new);
+	m->root = tjoin(tjoin(a, out), c);
+	return err;
+}
+
+/*
+ * pxp_set_byte - store val at byte off of page idx, which must already be
+ * in the map (the fault made it present).  Zero bytes are not kept.
+ */
+int pxp_set_byte(struct pxp_map *m, uint64_t idx, unsigned off, uint8_t val,
+		 uint64_t *stored)
+{
+	return pxp_fill(m, idx, idx + 1, off, val, stored);
+}
+
+/*
+ * pxp_fill - store val at byte off of every page in [lo, hi) that is in
+ * the map: one extent per run of pages that held the same contents.
+ */
+int pxp_fill(struct pxp_map *m, uint64_t lo, uint64_t hi, unsigned off,
+	     uint8_t val, uint64_t *stored)
+{
+	struct pxp_node *n = pxp_find(m, lo);
+
+	if (hi == lo + 1 && !n)
+		return -LX_EINVAL;
+	/* the common write of a byte that is already there */
+	if (n && n->hi >= hi && data_get(n->data, off) == val)
+		return 0;
+	/* the common store into a page of one's own: in place */
+	if (n && n->lo == lo && n->hi == hi && hi == lo + 1 && !m->share &&
+	    n->data && n->data->refs == 1) {
+		int err;
+
+		*stored -= n->data->n;
+		err = data_set(n->data, off, val);
+		*stored += n->data->n;
+		if (!n->data->n && !err)
+			node_drop_data(n, stored);
+		if (!n->flags && !n->data)
+			return rewrite(m, lo, hi, true, off, val, NULL, stored);
+		return err;
+	}
+	return rewrite(m, lo, hi, true, off, val, NULL, stored);
+}
+
+/*
  * pxp_get_byte - the byte at off of page idx (0 where nothing is kept).
  */
 uint8_t pxp_get_byte(const struct pxp_map *m, uint64_t idx, unsigned off)
 {
 	const struct pxp_node *n = pxp_find(m, idx);
 
-	return n && n->data ? data_get(n->data, off) : 0;
+	return n ? data_get(n->data, off) : 0;
 }
 
 /*
- * pxp_copy_page - give page idx of dst (present, without data) a copy of
- * the bytes of page idx of src: the copy-on-write of a file page.
+ * pxp_copy_data - the pages of dst in [lo, hi) that carry none of skip
+ * get the contents of the same pages of src: the copy-on-write of file
+ * pages, shared until either side writes.
  */
-int pxp_copy_page(struct pxp_map *dst, const struct pxp_map *src, uint64_t idx,
-		  uint64_t *stored)
+int pxp_copy_data(struct pxp_map *dst, const struct pxp_map *src, uint64_t lo,
+		  uint64_t hi, uint32_t skip, uint64_t *stored)
 {
-	const struct pxp_node *s = pxp_find(src, idx);
-	struct pxp_node *d;
+	const struct pxp_node *s, *mine;
+	uint64_t a, b, q, e;
+	int err;
 
-	if (!s || !s->data)
-		return 0;
-	d = isolate(dst, idx);
-	if (!d)
-		return -LX_ENOMEM;
-	data_free(d->data, stored);
-	d->data = data_dup(s->data, stored);
-	return d->data ? 0 : -LX_ENOMEM;
+	for (s = pxp_next(src, lo); s && s->lo < hi; s = pxp_next(src, s->hi)) {
+		if (!s->data)
+			continue;
+		a = s->lo > lo ? s->lo : lo;
+		b = s->hi < hi ? s->hi : hi;
+		for (q = a; q < b; q = e) {
+			mine = pxp_next(dst, q);
+			if (!mine || mine->lo >= b)
+				break;
+			if (mine->lo > q)
+				q = mine->lo;
+			e = mine->hi < b ? mine->hi : b;
+			if (mine->flags & skip)
+				continue;
+			err = rewrite(dst, q, e, false, 0, 0, s->data, stored);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -688,12 +892,9 @@ static int check_data(const struct pxp_node *n, struct check_state *cs)
 	const struct pxp_data *d = n->data;
 	uint32_t count = 0;
 
-	if (n->hi != n->lo + 1) {
-		snprintf(cs->why, cs->size,
-			 "page %#llx: data on a %llu-page "
-			 "extent",
-			 (unsigned long long)n->lo,
-			 (unsigned long long)(n->hi - n->lo));
+	if (!d->refs) {
+		snprintf(cs->why, cs->size, "page %#llx: data without a reference",
+			 (unsigned long long)n->lo);
 		return -1;
 	}
 	if (d->cap) {
@@ -718,7 +919,7 @@ static int check_data(const struct pxp_node *n, struct check_state *cs)
 			 (unsigned long long)n->lo, d->n, count);
 		return -1;
 	}
-	cs->bytes += count;
+	cs->bytes += (uint64_t)count * (n->hi - n->lo);
 	return 0;
 }
 
@@ -775,6 +976,13 @@ int pxp_check(const struct pxp_map *m, uint64_t lo, uint64_t hi,
 
 	if (check_rec(m->root, NULL, &cs))
 		return -1;
+	if (m->share && (!m->share->refs || m->share->bytes != cs.bytes)) {
+		snprintf(why, size, "shared page map: %u references, %llu "
+			 "bytes, found %llu", m->share->refs,
+			 (unsigned long long)m->share->bytes,
+			 (unsigned long long)cs.bytes);
+		return -1;
+	}
 	*bytes += cs.bytes;
 	return 0;
 }

@@ -408,29 +408,19 @@ bool px_beyond_eof(const struct px_vma *v, uint64_t addr)
 	return v->obj && px_vma_pgoff_at(v, addr) >= v->obj->size;
 }
 
-/* Copy-on-write the object pages of [lo, hi) (page offsets) into v. */
+/* Copy-on-write the object pages of [lo, hi) (page offsets) into v:
+ * pages already private keep their own contents. */
 static int cow_range(struct px_space *s, struct px_vma *v, uint64_t lo,
 		     uint64_t hi)
 {
-	const struct pxp_map *om = &v->obj->pages;
-	const struct pxp_node *n;
-	int err;
+	int err = pxp_update(&v->pages, lo, hi, PXP_PRESENT, 0, false,
+			     &s->stored);
 
-	for (n = pxp_next(om, lo); n && n->lo < hi; n = pxp_next(om, n->hi)) {
-		const struct pxp_node *mine;
-
-		if (!n->data)
-			continue;
-		mine = pxp_find(&v->pages, n->lo);
-		if (mine && (mine->flags & PXP_ANON))
-			continue;
-		err = pxp_update(&v->pages, n->lo, n->hi, PXP_PRESENT, 0, false,
-				 &s->stored);
-		if (!err)
-			err = pxp_copy_page(&v->pages, om, n->lo, &s->stored);
-		if (err)
-			return err;
-	}
+	if (!err)
+		err = pxp_copy_data(&v->pages, &v->obj->pages, lo, hi,
+				    PXP_ANON, &s->stored);
+	if (err)
+		return err;
 	return pxp_update(&v->pages, lo, hi, PXP_PRESENT | PXP_ANON, 0, false,
 			  &s->stored);
 }
@@ -495,8 +485,11 @@ int px_fault(struct px_space *s, struct px_vma *v, uint64_t addr, bool write)
 	return fault_range(s, v, lo, hi, write);
 }
 
-/* The first guard page in [lo, hi) of v's pages, or hi. */
-static uint64_t first_guard(const struct px_vma *v, uint64_t lo, uint64_t hi)
+/*
+ * px_vma_first_guard - the first guard page in [lo, hi) of v's pages
+ * (page offsets), or hi.
+ */
+uint64_t px_vma_first_guard(const struct px_vma *v, uint64_t lo, uint64_t hi)
 {
 	const struct pxp_node *n;
 
@@ -516,7 +509,7 @@ int px_fault_range(struct px_space *s, struct px_vma *v, uint64_t start,
 		   uint64_t end, bool write)
 {
 	uint64_t lo = px_vma_pgoff_at(v, start), hi = px_vma_pgoff_at(v, end);
-	uint64_t g = first_guard(v, lo, hi);
+	uint64_t g = px_vma_first_guard(v, lo, hi);
 	int err;
 
 	/* Past the end of the object the fault is SIGBUS. */

@@ -14,11 +14,13 @@
 
 struct slot {
 	int32_t pid;		/* 0: empty */
+	int32_t tgid;		/* its thread group */
 	struct rp_proc *p;
 };
 
 struct pending {
 	int32_t parent;
+	int32_t tgid;		/* the child's thread group, 0: its own */
 	struct rp_proc *p;	/* referenced: the parent's, or a copy */
 };
 
@@ -32,10 +34,11 @@ struct rp_procs {
 	size_t npend;
 	struct rp_proc *last;	/* address space of the last pid seen */
 	struct rp_proc *nopid;	/* for traces without -f (pid 0) */
-	uint64_t created, orphans;
+	uint64_t created, orphans, freed;
 };
 
-static void proc_release(struct rp_procs *ps, struct rp_proc *p)
+/* Free what p holds on every side; the shell stays for its references. */
+static void proc_empty(struct rp_procs *ps, struct rp_proc *p)
 {
 	int i;
 
@@ -43,9 +46,20 @@ static void proc_release(struct rp_procs *ps, struct rp_proc *p)
 		if (p->side[i].space)
 			ps->t[i]->space_free(ps->t[i]->ctx, p->side[i].space);
 		iv_free(p->side[i].reloc);
+		p->side[i].space = NULL;
+		p->side[i].reloc = NULL;
 	}
 	iv_free(p->known);
+	p->known = NULL;
 	iv_free(p->inherited);
+	p->inherited = NULL;
+}
+
+static void proc_release(struct rp_procs *ps, struct rp_proc *p)
+{
+	proc_empty(ps, p);
+	if (ps->last == p)
+		ps->last = NULL;
 	free(p);
 }
 
@@ -189,41 +203,18 @@ void procs_free(struct rp_procs *ps)
 	free(ps);
 }
 
+static size_t home(const struct rp_procs *ps, int32_t pid)
+{
+	return ((uint32_t)pid * 2654435761u) & (ps->cap - 1);
+}
+
 static struct slot *find(struct rp_procs *ps, int32_t pid)
 {
-	size_t i = ((uint32_t)pid * 2654435761u) & (ps->cap - 1);
+	size_t i = home(ps, pid);
 
 	while (ps->slots[i].pid && ps->slots[i].pid != pid)
 		i = (i + 1) & (ps->cap - 1);
 	return &ps->slots[i];
-}
-
-/*
- * Empty slot @i and close the gap (backward shift): every later entry of
- * the probe cluster that may move into the gap does, so lookups never
- * stop early at it.
- */
-static void unbind_slot(struct rp_procs *ps, size_t i)
-{
-	size_t mask = ps->cap - 1, j = i, home;
-
-	ps->slots[i].pid = 0;
-	ps->slots[i].p = NULL;
-	ps->n--;
-	for (;;) {
-		j = (j + 1) & mask;
-		if (!ps->slots[j].pid)
-			return;
-		home = ((uint32_t)ps->slots[j].pid * 2654435761u) & mask;
-		/* may j's entry move to i: is i on its probe path? */
-		if ((j > i && (home <= i || home > j)) ||
-		    (j < i && home <= i && home > j)) {
-			ps->slots[i] = ps->slots[j];
-			ps->slots[j].pid = 0;
-			ps->slots[j].p = NULL;
-			i = j;
-		}
-	}
 }
 
 static int grow(struct rp_procs *ps)
@@ -244,8 +235,12 @@ static int grow(struct rp_procs *ps)
 	return 0;
 }
 
-/* Bind @pid to @p (taking over one reference). */
-static void bind(struct rp_procs *ps, int32_t pid, struct rp_proc *p)
+/*
+ * Bind @pid, of thread group @tgid (0: its own), to @p (taking over one
+ * reference).  The first group bound to an address space owns it.
+ */
+static void bind(struct rp_procs *ps, int32_t pid, int32_t tgid,
+		 struct rp_proc *p)
 {
 	struct slot *s;
 
@@ -260,11 +255,53 @@ static void bind(struct rp_procs *ps, int32_t pid, struct rp_proc *p)
 		s->pid = pid;
 		ps->n++;
 	}
+	s->tgid = tgid ? tgid : pid;
 	s->p = p;
+	if (!p->owner)
+		p->owner = s->tgid;
 }
 
-/* Take the oldest pending clone of @parent (any parent when 0). */
-static struct rp_proc *take_pending(struct rp_procs *ps, int32_t parent)
+/*
+ * Empty slot @i and close the gap (backward shift): every later entry of
+ * the probe cluster that may move into the gap does, so lookups never
+ * stop early at it.
+ */
+static void unbind_slot(struct rp_procs *ps, size_t i)
+{
+	size_t mask = ps->cap - 1, j = i, k;
+
+	ps->slots[i].pid = 0;
+	ps->slots[i].p = NULL;
+	ps->n--;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!ps->slots[j].pid)
+			return;
+		k = home(ps, ps->slots[j].pid);
+		/* may j's entry move to i: is i on its probe path? */
+		if ((j > i && (k <= i || k > j)) ||
+		    (j < i && k <= i && k > j)) {
+			ps->slots[i] = ps->slots[j];
+			ps->slots[j].pid = 0;
+			ps->slots[j].p = NULL;
+			i = j;
+		}
+	}
+}
+
+/* Remove slot s and drop its reference. */
+static void unbind(struct rp_procs *ps, struct slot *s)
+{
+	struct rp_proc *p = s->p;
+
+	unbind_slot(ps, (size_t)(s - ps->slots));
+	proc_put(ps, p);
+}
+
+/* Take the oldest pending clone of @parent (any parent when 0), with
+ * the child's thread group in *tgid. */
+static struct rp_proc *take_pending(struct rp_procs *ps, int32_t parent,
+				    int32_t *tgid)
 {
 	struct rp_proc *p;
 	size_t i;
@@ -275,6 +312,7 @@ static struct rp_proc *take_pending(struct rp_procs *ps, int32_t parent)
 	if (i == ps->npend)
 		return NULL;
 	p = ps->pend[i].p;
+	*tgid = ps->pend[i].tgid;
 	memmove(&ps->pend[i], &ps->pend[i + 1],
 		(ps->npend - i - 1) * sizeof(ps->pend[0]));
 	ps->npend--;
@@ -285,6 +323,7 @@ struct rp_proc *procs_get(struct rp_procs *ps, int32_t pid)
 {
 	struct slot *s;
 	struct rp_proc *p;
+	int32_t tgid = 0;
 
 	if (pid <= 0) {
 		if (!ps->nopid)
@@ -292,12 +331,17 @@ struct rp_proc *procs_get(struct rp_procs *ps, int32_t pid)
 		return ps->nopid;
 	}
 	s = find(ps, pid);
+	if (s->pid && s->p->dead) {
+		/* a thread of a group that exited, or a reused pid */
+		unbind(ps, s);
+		s = find(ps, pid);
+	}
 	if (s->pid) {
 		ps->last = s->p;
 		return s->p;
 	}
-	p = take_pending(ps, 0);
-	if (!p && ps->n > 0 && ps->last) {
+	p = take_pending(ps, 0, &tgid);
+	if (!p && ps->last) {
 		/* a pid no clone announced (strace attached late, or the
 		 * clone line was lost): assume a thread of the last one */
 		ps->orphans++;
@@ -309,43 +353,60 @@ struct rp_proc *procs_get(struct rp_procs *ps, int32_t pid)
 			      : proc_new(ps, NULL);
 	if (!p)
 		return NULL;
-	bind(ps, pid, p);
+	bind(ps, pid, tgid, p);
 	ps->last = p;
 	return p;
 }
 
-void procs_clone_start(struct rp_procs *ps, int32_t pid, bool is_fork)
+/* The thread group of @pid (bound), or 0. */
+static int32_t tgid_of(struct rp_procs *ps, int32_t pid)
+{
+	struct slot *s = pid > 0 ? find(ps, pid) : NULL;
+
+	return s && s->pid ? s->tgid : 0;
+}
+
+/* The child's address space for a clone of that kind by @parent. */
+static struct rp_proc *clone_space(struct rp_procs *ps, struct rp_proc *parent,
+				   enum rp_clone kind)
+{
+	if (kind == RP_CLONE_FORK)
+		return proc_fork(ps, parent);
+	parent->refs++;
+	return parent;
+}
+
+void procs_clone_start(struct rp_procs *ps, int32_t pid, enum rp_clone kind)
 {
 	struct rp_proc *parent = procs_get(ps, pid), *p;
+	int32_t tgid;
 
 	if (!parent)
 		return;
 	if (ps->npend == MAX_PENDING)
-		proc_put(ps, take_pending(ps, 0));
-	if (is_fork) {
-		p = proc_fork(ps, parent);
-		if (!p)
-			return;
-	} else {
-		p = parent;
-		p->refs++;
-	}
+		proc_put(ps, take_pending(ps, 0, &tgid));
+	p = clone_space(ps, parent, kind);
+	if (!p)
+		return;
 	ps->pend[ps->npend].parent = pid;
+	ps->pend[ps->npend].tgid =
+		kind == RP_CLONE_THREAD ? tgid_of(ps, pid) : 0;
 	ps->pend[ps->npend].p = p;
 	ps->npend++;
 }
 
 void procs_clone_done(struct rp_procs *ps, int32_t pid, int32_t child,
-		      bool is_fork)
+		      enum rp_clone kind)
 {
 	struct rp_proc *parent, *p;
 	struct slot *s;
+	int32_t tgid = 0;
 
 	if (child <= 0)
 		return;
 	s = find(ps, child);
-	p = take_pending(ps, pid);
-	if (s->pid) {
+	p = take_pending(ps, pid, &tgid);
+	if (s->pid && !s->p->dead) {
 		/* the child already ran and took a prepared space */
 		proc_put(ps, p);
 		return;
@@ -354,16 +415,12 @@ void procs_clone_done(struct rp_procs *ps, int32_t pid, int32_t child,
 		parent = procs_get(ps, pid);
 		if (!parent)
 			return;
-		if (is_fork) {
-			p = proc_fork(ps, parent);
-		} else {
-			p = parent;
-			p->refs++;
-		}
+		p = clone_space(ps, parent, kind);
 		if (!p)
 			return;
+		tgid = kind == RP_CLONE_THREAD ? tgid_of(ps, pid) : 0;
 	}
-	bind(ps, child, p);
+	bind(ps, child, tgid, p);
 }
 
 /*
@@ -409,33 +466,32 @@ void procs_exec(struct rp_procs *ps, int32_t pid)
 		ps->nopid = p;
 		return;
 	}
-	bind(ps, pid, p);
+	bind(ps, pid, tgid_of(ps, pid), p);
 	ps->last = p;
 }
 
 void procs_exit(struct rp_procs *ps, int32_t pid)
 {
+	struct slot *s = pid > 0 ? find(ps, pid) : NULL;
 	struct rp_proc *p;
-	struct slot *s;
-	size_t i;
 
-	if (pid <= 0)
-		return;	/* a trace without pids has one process throughout */
-	s = find(ps, pid);
-	if (!s->pid)
+	if (!s || !s->pid)
 		return;
 	p = s->p;
-	if (ps->last == p)
-		ps->last = NULL;
-	/* every thread of the process goes with it */
-	for (i = 0; i < ps->cap;) {
-		if (ps->slots[i].pid && ps->slots[i].p == p) {
-			unbind_slot(ps, i);
-			proc_put(ps, p);
-			continue;	/* the gap may have been filled */
-		}
-		i++;
+	/* the other threads' slots keep the shell until they are seen */
+	if (s->tgid == p->owner && p != ps->root && !p->dead) {
+		proc_empty(ps, p);
+		p->dead = true;
+		ps->freed++;
+		if (ps->last == p)
+			ps->last = NULL;
 	}
+	unbind(ps, s);
+}
+
+uint64_t procs_freed(const struct rp_procs *ps)
+{
+	return ps->freed;
 }
 
 uint64_t procs_created(const struct rp_procs *ps)

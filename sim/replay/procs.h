@@ -3,9 +3,11 @@
  *
  * Threads (clone with CLONE_VM, vfork children until they exec) share one
  * address space; fork copies it; a successful execve gives the pid a fresh
- * one.  A child's first calls may be printed before its parent's clone
- * returns, so the start of a clone is noted and the next unknown pid
- * takes the address space it prepared.
+ * one; exit_group frees it, unless another process still uses it (the
+ * parent of a vfork child) or it is the run's first (its metrics stand
+ * for the run).  A child's first calls may be printed before its
+ * parent's clone returns, so the start of a clone is noted and the next
+ * unknown pid takes the address space it prepared.
  */
 #ifndef RMSIM_REPLAY_PROCS_H
 #define RMSIM_REPLAY_PROCS_H
@@ -33,6 +35,8 @@ struct rp_side {
 /* One address space, shared by reference between threads. */
 struct rp_proc {
 	unsigned refs;
+	int32_t owner;		/* thread group whose exit_group frees it */
+	bool dead;		/* freed by exit_group; only the shell left */
 	struct rp_side side[RP_SIDES];
 	struct iv_map *known;	/* ranges the trace itself unmapped (what
 				 * it maps the reference shows as mapped) */
@@ -56,17 +60,24 @@ void procs_free(struct rp_procs *ps);
 
 /* The address space of @pid; NULL only when out of memory. */
 struct rp_proc *procs_get(struct rp_procs *ps, int32_t pid);
-/* @pid started a clone-family call with @flags (is_fork: no CLONE_VM). */
-void procs_clone_start(struct rp_procs *ps, int32_t pid, bool is_fork);
+/* What a clone's child shares with its parent. */
+enum rp_clone {
+	RP_CLONE_FORK,		/* nothing: a copy of the address space */
+	RP_CLONE_THREAD,	/* everything: same thread group */
+	RP_CLONE_VM,		/* the memory only (vfork, CLONE_VM alone) */
+};
+
+/* @pid started a clone-family call of that kind. */
+void procs_clone_start(struct rp_procs *ps, int32_t pid, enum rp_clone kind);
 /* @pid's clone returned @child. */
 void procs_clone_done(struct rp_procs *ps, int32_t pid, int32_t child,
-		      bool is_fork);
+		      enum rp_clone kind);
 /* @pid replaced its program: a fresh address space. */
 void procs_exec(struct rp_procs *ps, int32_t pid);
 /*
- * exit_group(): the process of @pid and all its threads are gone; its
- * address space is freed once nothing refers to it (the run's root keeps
- * the first program's for the final figures).
+ * exit_group(): the thread group of @pid is gone, and with it its
+ * address space, unless another process still uses it (the parent of a
+ * vfork child) or it is the run's root (kept for the final figures).
  */
 void procs_exit(struct rp_procs *ps, int32_t pid);
 
@@ -76,5 +87,7 @@ uint64_t procs_fork_shared(const struct rp_procs *ps);
 /* The first process's address space (its metrics stand for the run). */
 struct rp_proc *procs_root(const struct rp_procs *ps);
 uint64_t procs_orphans(const struct rp_procs *ps);
+/* Address spaces exit_group freed. */
+uint64_t procs_freed(const struct rp_procs *ps);
 
 #endif

@@ -136,16 +136,18 @@ static const char *judge(struct replay *r, struct rp_proc *p,
 	}
 }
 
-static bool clone_is_fork(const struct tr_event *ev)
+static enum rp_clone clone_kind(const struct tr_event *ev)
 {
 	if (ev->call == TR_FORK)
-		return true;
+		return RP_CLONE_FORK;
 	if (ev->call == TR_VFORK)
-		return false;
+		return RP_CLONE_VM;
 	/* raw clone3 hides its flags: glibc uses clone3 only for threads */
 	if (ev->flags & TR_FLAG_CLONE_FLAGS_UNKNOWN)
-		return ev->call == TR_CLONE;
-	return !(ev->arg[0] & LX_CLONE_VM);
+		return ev->call == TR_CLONE ? RP_CLONE_FORK : RP_CLONE_THREAD;
+	if (!(ev->arg[0] & LX_CLONE_VM))
+		return RP_CLONE_FORK;
+	return ev->arg[0] & LX_CLONE_THREAD ? RP_CLONE_THREAD : RP_CLONE_VM;
 }
 
 static int log_event(struct replay *r, const struct tr_event *ev, int rc,
@@ -447,7 +449,7 @@ static int step(struct replay *r, const struct tr_event *ev)
 		    ev->call == TR_MUNMAP)
 			rp_overlap_start(&r->overlap, ev);
 		else
-			procs_clone_start(r->procs, ev->pid, clone_is_fork(ev));
+			procs_clone_start(r->procs, ev->pid, clone_kind(ev));
 		return 0;
 	}
 	r->sum->events++;
@@ -473,9 +475,9 @@ static int step(struct replay *r, const struct tr_event *ev)
 	case TR_VFORK:
 		if (ev->result == TR_RET_VALUE)
 			procs_clone_done(r->procs, ev->pid, (int32_t)ev->ret,
-					 clone_is_fork(ev));
+					 clone_kind(ev));
 		if (ev->result == TR_RET_VALUE && !r->pids_seen &&
-		    !clone_is_fork(ev) && ev->call != TR_VFORK)
+		    clone_kind(ev) != RP_CLONE_FORK && ev->call != TR_VFORK)
 			r->threads_unfollowed = true;
 		verdict = "process";
 		break;

@@ -271,9 +271,18 @@ void rp_forget(struct rp_proc *p, const struct tr_event *ev)
 	}
 }
 
+/* Stop a long touch loop when a signal asked the run to stop. */
+static bool stopping(const struct replay *r)
+{
+	return r->opt->stop && *r->opt->stop;
+}
+
 /*
  * The pages a successful call made writable: write a token.  @prot is
  * the protection the call gave them, or -1 to ask the target per page.
+ * A target with a range touch does it in one step; otherwise page by
+ * page, until a store fails (the thread is stopped: the program cannot
+ * go on touching) or a signal asks the run to stop.
  */
 void rp_touch(struct replay *r, struct rp_proc *p, int side, uint64_t addr,
 	      uint64_t len, uint64_t seq, int prot)
@@ -281,33 +290,37 @@ void rp_touch(struct replay *r, struct rp_proc *p, int side, uint64_t addr,
 	const struct rp_target *t = &r->t[side];
 	void *space = p->side[side].space;
 	uint8_t token = (uint8_t)(seq * 131 + 1) | 1;
-	uint64_t end = addr + rp_page_up(len), a;
+	uint64_t end = addr + rp_page_up(len), a, n = 0;
+	uint64_t max = r->opt->touch == RP_TOUCH_FIRST ? 1 : UINT64_MAX;
 	int pp;
 
 	if (r->opt->touch == RP_TOUCH_NONE || end <= addr ||
 	    (prot >= 0 && !(prot & LX_PROT_WRITE)))
 		return;
 	if (t->touch) {
-		int64_t n = t->touch(t->ctx, space, addr, end - addr, token,
-				     r->opt->touch == RP_TOUCH_FIRST, prot >= 0);
+		int64_t done = t->touch(t->ctx, space, addr, end - addr, token,
+					max == 1, prot >= 0);
 
-		if (n == RP_EBROKEN)
+		if (done == RP_EBROKEN)
 			rp_backend_failed(r, p, side);
-		else if (n > 0 && side == RP_REF)
-			r->sum->touches += (uint64_t)n;
+		else if (done > 0 && side == RP_REF)
+			r->sum->touches += (uint64_t)done;
 		return;
 	}
-	for (a = addr; a < end; a += LX_PAGE_SIZE) {
+	for (a = addr; a < end && n < max; a += LX_PAGE_SIZE) {
+		if (((a - addr) >> LX_PAGE_SHIFT) % 4096 == 4095 &&
+		    stopping(r))
+			break;
 		if (prot < 0 &&
 		    (t->prot(t->ctx, space, a, &pp) || !(pp & LX_PROT_WRITE)))
 			continue;
-		if (t->store(t->ctx, space, a, token) == 0) {
-			if (side == RP_REF)
-				r->sum->touches++;
-		} else if (side == RP_MODEL) {
-			r->touch_failed = true;
-		}
-		if (r->opt->touch == RP_TOUCH_FIRST)
+		n++;
+		if (t->store(t->ctx, space, a, token)) {
+			if (side == RP_MODEL)
+				r->touch_failed = true;
 			break;
+		}
+		if (side == RP_REF)
+			r->sum->touches++;
 	}
 }

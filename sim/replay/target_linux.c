@@ -136,6 +136,17 @@ static int lx_store(void *ctx, void *space, uint64_t addr, uint8_t val)
 	return px_store(space, addr, val);
 }
 
+/* The model checks every page's rights itself: @writable is not needed. */
+static int64_t lx_touch(void *ctx, void *space, uint64_t addr, uint64_t len,
+			uint8_t val, bool first, bool writable)
+{
+	uint64_t pages;
+	int err = px_touch(space, addr, len, val, first ? 1 : UINT64_MAX,
+			   &pages);
+
+	return err ? err : (int64_t)pages;
+}
+
 /*
  * The VMA's protection, as /proc/self/maps shows it (PROT_WRITE alone
  * stays "-w-" although the hardware lets such pages be read): this is
@@ -190,6 +201,7 @@ void rp_target_linux(struct rp_target *t)
 		.call = lx_call,
 		.load = lx_load,
 		.store = lx_store,
+		.touch = lx_touch,
 		.prot = lx_prot,
 		.fd_set = lx_fd_set,
 		.fd_dup = lx_fd_dup,

@@ -123,12 +123,13 @@ def huge_file_ro(directory, size=16 * TiB):
     return t.write(directory, "huge-file-ro.strace")
 
 
-def huge_reserve_mprotect(directory, size=64 * TiB):
-    """A PROT_NONE reservation of SIZE bytes made read-write whole."""
+def huge_reserve_mprotect(directory, size=64 * TiB,
+                          prot="PROT_READ|PROT_WRITE"):
+    """A PROT_NONE reservation of SIZE bytes given PROT whole."""
     t = Trace()
     base = 0x7fff00000000 - size
     t.mmap(100, None, size, "PROT_NONE",
            "MAP_PRIVATE|MAP_ANONYMOUS|MAP_NORESERVE", result=base)
-    t.mprotect(100, base, size, "PROT_READ|PROT_WRITE")
+    t.mprotect(100, base, size, prot)
     t.exit_group(100)
     return t.write(directory, "huge-reserve-mprotect.strace")

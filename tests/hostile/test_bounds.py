@@ -30,7 +30,8 @@ class HugeMappings(unittest.TestCase):
         lim = Limits(cpu=2, mem=128 << 20)
         r = run_limited(["replay", "-q", "--policy", policy, "--db", db,
                          *extra, trace], lim)
-        self.assertEqual(r.status, status, r)
+        if status is not None:
+            self.assertEqual(r.status, status, r)
         check_limits(self, r, lim)
         runs = db_runs(db)
         self.assertEqual(len(runs), 1)
@@ -40,6 +41,36 @@ class HugeMappings(unittest.TestCase):
         self.assertEqual(runs[0]["events"], lines)
         self.assertEqual(db_count(db, "event", runs[0]["id"]), lines)
         return r
+
+    def test_touch_all_64tib_noreserve(self):
+        """--touch all writes every page of a 64 TiB mapping: on the
+        reference one range; on lazy, chunks until the RAM quota ends
+        (the thread is stopped there), never a step per page."""
+        trace = gen.huge_noreserve(self.dir)
+        self.replay(trace, "linux", "--touch", "all")
+        # the thread stops where the quota ends: a resource finding
+        self.replay(trace, "lazy", "--touch", "all", "--ram", "256M",
+                    status=1)
+
+    def test_touch_all_64tib_reserve_made_writable(self):
+        trace = gen.huge_reserve_mprotect(self.dir)
+        self.replay(trace, "linux", "--touch", "all")
+
+    def test_file_16tib_read_only_window_lazy(self):
+        """A 16 TiB read-only file mapping showed the zero pages in
+        2 MiB slices: 8 s and 1.1 GB on window and lazy."""
+        trace = gen.huge_file_ro(self.dir)
+        for policy in ("window", "lazy"):
+            with self.subTest(policy=policy):
+                self.replay(trace, policy, "--touch", "all")
+
+    def test_reserve_64tib_made_read_only_lazy(self):
+        """mprotect(PROT_READ) of a 64 TiB lazy reservation made 1.18 M
+        attachments in 33 s."""
+        trace = gen.huge_reserve_mprotect(self.dir, prot="PROT_READ")
+        for policy in ("window", "lazy"):
+            with self.subTest(policy=policy):
+                self.replay(trace, policy, "--touch", "all")
 
     def test_file_16tib_read_only_linux(self):
         self.replay(gen.huge_file_ro(self.dir), "linux")
