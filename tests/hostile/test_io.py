@@ -137,6 +137,41 @@ class Io(unittest.TestCase):
         self.assertGreater(n, 0)
         self.assertEqual(runs[0]["events"], n)
 
+    def test_small_usage_errors(self):
+        case = os.path.join(self.dir, "ok.case")
+        with open(case, "w") as f:
+            f.write("# case: X.1 fine\nmunmap(0, 4096) = 0\n")
+        for args, text in (
+                (["replay", "--ram", "0", HELLO], "--ram"),
+                (["replay", "--caps", "0", HELLO], "--caps"),
+                (["compare", "--ram", "0", "--no-db", HELLO], "--ram"),
+                (["replay", "--db", "", HELLO], "--db"),
+                (["compare", "--db", "", HELLO], "--db"),
+                (["replay", "--policy", "", HELLO], "policy"),
+                (["compare", "--policy", "", "--no-db", HELLO], "--policy"),
+                (["compare", "--no-db", "--db", "x.db", HELLO], "--no-db"),
+                (["conform", "--no-db", "--db", "x.db", case], "--no-db"),
+                (["conform", "--db", "x.db", "--no-db", case], "--no-db")):
+            r = run_limited(args, LIM, cwd=self.dir)
+            self.assertEqual(r.status, 64, r)
+            self.assertIn(text, r.stderr)
+            self.assertFalse(os.path.exists(self.path("x.db")))
+
+    def test_case_files_that_cannot_be_cases(self):
+        over = self.path("over.case")
+        with open(over, "w") as f:
+            f.write("# case: X.1 t\n# requires: linux>=99999999999999999999"
+                    "99.1\nmunmap(0, 4096) = 0\n")
+        r = run_limited(["conform", "--no-db", over], LIM)
+        self.assertEqual(r.status, 65, r)
+        self.assertIn("over.case:2: version number too large", r.stderr)
+        big = self.path("big.case")
+        with open(big, "w") as f:
+            f.write("# case: X.2 big\n# " + "x" * (2 << 20) + "\n")
+        r = run_limited(["conform", "--no-db", big], LIM)
+        self.assertEqual(r.status, 65, r)
+        self.assertIn("larger than 1 MiB", r.stderr)
+
     def test_json_for_any_file_name(self):
         name = 'a"b\\c\td\x01e\xe9.strace'
         t = self.path(name)
