@@ -268,6 +268,9 @@ int cmd_compare(int argc, char **argv)
 		       "first finding.\n");
 	if (!status)
 		status = t.deviations ? EXIT_DEVIATIONS : EXIT_OK;
+	/* with --keep-going, a trace left out is still a failure */
+	if (m.bad && (status == EXIT_OK || status == EXIT_DEVIATIONS))
+		status = m.bad;
 out:
 	free(need);
 	free(canon);

@@ -487,6 +487,9 @@ int cmd_sweep(int argc, char **argv)
 			printf("\nreport: %s/report.html, %s/report.md\n",
 			       w->m.report, w->m.report);
 	}
+	/* with --keep-going, a trace left out is still a failure */
+	if (w->m.bad && (status == EXIT_OK || status == EXIT_DEVIATIONS))
+		status = w->m.bad;
 out:
 	free(all);
 	if (w) {

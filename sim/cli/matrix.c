@@ -8,9 +8,12 @@
 
 #include "cli.h"
 #include "runner.h"
+#include "rmsim/trace.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,26 +47,60 @@ void cli_matrix_exec(const struct cli_matrix *m, struct cli_exec *x)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-int cli_matrix_needs(const struct cli_matrix *m, uint64_t *need)
+/* Can @trace be read to its end?  0, or the exit status with @msg. */
+static int readable(const char *trace, char *msg, size_t size)
+{
+	struct tr_options topt = {0};
+	struct tr_reader *r;
+	struct tr_event ev;
+	int err = 0, rc;
+
+	r = tr_open(trace, &topt, &err);
+	if (!r) {
+		snprintf(msg, size, "%s: %s", trace, strerror(-err));
+		return tr_missing_input(err) ? EXIT_NOINPUT : EXIT_IOERR;
+	}
+	while ((rc = tr_next(r, &ev)) > 0)
+		;
+	if (rc < 0)
+		snprintf(msg, size, "%s", tr_error(r));
+	tr_close(r);
+	return rc < 0 ? (rc == -EIO ? EXIT_IOERR : EXIT_DATAERR) : 0;
+}
+
+int cli_matrix_needs(struct cli_matrix *m, uint64_t *need)
 {
 	char msg[1024];
-	unsigned t;
+	unsigned t, k;
 	int status;
 
-	for (t = 0; t < m->ntraces; t++) {
+	for (t = 0; t < m->ntraces;) {
 		need[t] = 0;
-		if (m->ram)
+		/* every trace is read before the first run, so a bad one
+		 * stops the command before it writes anything */
+		status = m->ram ? readable(m->traces[t], msg, sizeof(msg))
+				: rp_reference_need(m->traces[t], 0, &need[t],
+						    msg, sizeof(msg));
+		if (!status) {
+			t++;
 			continue;
-		status = rp_reference_need(m->traces[t], 0, &need[t], msg,
-					   sizeof(msg));
+		}
 		if (status == EXIT_DATAERR)
 			fprintf(stderr, "%s\n", msg); /* FILE:LINE: ... */
-		else if (status)
+		else
 			cli_fail(status, m->cmd, "%s", msg);
-		if (status)
+		if (!m->keep_going)
 			return status;
+		/* --keep-going: the others run; the exit status says */
+		fprintf(stderr, "rmsim %s: %s left out (--keep-going)\n",
+			m->cmd, m->traces[t]);
+		if (!m->bad)
+			m->bad = status;
+		for (k = t; k + 1 < m->ntraces; k++)
+			m->traces[k] = m->traces[k + 1];
+		m->ntraces--;
 	}
-	return -1;
+	return m->ntraces ? -1 : m->bad;
 }
 
 const char *cli_touch_name(enum rp_touch t)
@@ -96,6 +133,9 @@ void cli_matrix_help(FILE *f)
 		"cores)\n"
 		"      --timeout S   fail a run that takes longer than S "
 		"seconds\n"
+		"  -k, --keep-going  leave out a trace that cannot be read, run "
+		"the others,\n                    and exit with its status "
+		"(65, 66) at the end\n"
 		"  -q, --quiet       only the tables\n");
 }
 
@@ -135,6 +175,7 @@ int cli_matrix_parse(int argc, char **argv, struct cli_matrix *m,
 		{"sbatch", required_argument, NULL, 's'},
 		{"rmsim", required_argument, NULL, 'X'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"keep-going", no_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -148,7 +189,7 @@ int cli_matrix_parse(int argc, char **argv, struct cli_matrix *m,
 	m->dbpath = "rmsim.db";
 	m->touch = RP_TOUCH_FIRST;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:l:g:d:nr:t:j:qh", longopts,
+	while ((c = getopt_long(argc, argv, "p:l:g:d:nr:t:j:qkh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -254,6 +295,9 @@ int cli_matrix_parse(int argc, char **argv, struct cli_matrix *m,
 			break;
 		case 'q':
 			m->quiet = true;
+			break;
+		case 'k':
+			m->keep_going = true;
 			break;
 		case 'h':
 			usage(stdout);

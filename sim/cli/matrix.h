@@ -27,6 +27,8 @@ struct cli_matrix {
 	unsigned nlayouts;
 	const char *genode, *dbpath, *report;
 	bool no_db, db_given, quiet;
+	bool keep_going;		/* skip a trace that cannot be read */
+	int bad;			/* its exit status (65, 66), or 0 */
 	uint64_t ram, caps;
 	enum rp_touch touch;
 	unsigned jobs;			/* 0: the number of cores */
@@ -57,12 +59,14 @@ struct cli_exec;
  */
 void cli_matrix_exec(const struct cli_matrix *m, struct cli_exec *x);
 /*
- * cli_matrix_needs - without --ram, each trace's writable peak on the
- * reference into @need[t] (the derived RAM quota's base: cli_derive_ram),
- * one reference replay per trace.  -1 when done, else the exit status
- * after the message.
+ * cli_matrix_needs - read every trace before the first run; without
+ * --ram, each trace's writable peak on the reference into @need[t] (the
+ * derived RAM quota's base: cli_derive_ram), one reference replay per
+ * trace.  A trace that cannot be read stops the command, or with
+ * --keep-going is left out of @m (its status kept in m->bad).  -1 to go
+ * on, else the exit status after the message.
  */
-int cli_matrix_needs(const struct cli_matrix *m, uint64_t *need);
+int cli_matrix_needs(struct cli_matrix *m, uint64_t *need);
 /* The settings of --touch, by name. */
 const char *cli_touch_name(enum rp_touch t);
 /* The options common to compare, sweep and plan, for their --help. */

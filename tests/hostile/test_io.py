@@ -137,6 +137,31 @@ class Io(unittest.TestCase):
         self.assertGreater(n, 0)
         self.assertEqual(runs[0]["events"], n)
 
+    def test_compare_with_an_unreadable_trace(self):
+        bad = self.path("bad.strace")
+        with open(bad, "w") as f:
+            f.write("mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS,"
+                    " -1, 0) = 0x7f0000000000\nnot a call at all\n")
+        db = self.path("kg.db")
+        # without --keep-going: stopped before anything is written
+        r = run_limited(["compare", "-q", "--policy", "window", "--db", db,
+                         bad, HELLO], LIM)
+        self.assertEqual(r.status, 65, r)
+        self.assertIn("bad.strace:2:", r.stderr)
+        self.assertFalse(os.path.exists(db))
+        # with it: the others run, the bad one is named, the status says
+        for extra in ([], ["--ram", "1G"]):
+            if os.path.exists(db):
+                os.unlink(db)
+            r = run_limited(["compare", "-q", "--keep-going", "--policy",
+                             "window", "--db", db, *extra, bad,
+                             self.path("missing.strace"), HELLO], LIM)
+            self.assertEqual(r.status, 65, r)
+            self.assertIn("bad.strace left out", r.stderr)
+            self.assertIn("missing.strace left out", r.stderr)
+            runs = db_runs(db)
+            self.assertEqual([x["status"] for x in runs], ["complete"])
+
     def test_small_usage_errors(self):
         case = os.path.join(self.dir, "ok.case")
         with open(case, "w") as f:
