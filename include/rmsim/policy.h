@@ -24,6 +24,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "rmsim/genode.h"
 
 /* Bumped whenever struct pol_policy or struct pol_env changes. */
@@ -105,8 +109,13 @@ int pol_param_check(const char *params, const char *const *keys, char *bad,
 
 /* ---- the registry ---- */
 
-/* The built-in policies, in `rmsim policies` order, NULL-terminated. */
+/* The built-in policies, in `rmsim policies` order, NULL-terminated:
+ * what compare and conform run when no --policy is given. */
 const struct pol_policy *const *pol_builtin(void);
+/* The Genode C++ ports of built-ins (port/), NULL-terminated: found by
+ * name, run only when asked for, since they give their originals'
+ * results by construction (a driver test holds them to it). */
+const struct pol_policy *const *pol_ported(void);
 
 /*
  * pol_load - find a policy by name ("window", "window:size=1G") or load
@@ -123,5 +132,11 @@ extern const struct pol_policy pol_libc_2005;
 extern const struct pol_policy pol_go_world;
 extern const struct pol_policy pol_window;
 extern const struct pol_policy pol_lazy;
+extern const struct pol_policy pol_window_genode;
+extern const struct pol_policy pol_lazy_genode;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

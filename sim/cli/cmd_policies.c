@@ -9,12 +9,15 @@
 
 int cmd_policies(int argc, char **argv)
 {
+	const struct pol_policy *const *lists[] = {pol_builtin(), pol_ported()};
 	const struct pol_policy *const *p;
+	size_t l;
 
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
 			 strcmp(argv[1], "-h") == 0)) {
 		printf("usage: rmsim policies\n\nList the policies --policy "
-		       "accepts: name, summary, parameters.\n");
+		       "accepts: name, summary, parameters.  The Genode C++\n"
+		       "ports (*-genode) run only when named.\n");
 		return EXIT_OK;
 	}
 	if (argc > 1) {
@@ -25,12 +28,13 @@ int cmd_policies(int argc, char **argv)
 				      "(the judge; replayed alone)");
 	printf("%-12s %s\n", "native", "the host kernel, in a child "
 				       "process (the speed anchor)");
-	for (p = pol_builtin(); *p; p++) {
-		printf("%-12s %s\n", (*p)->name, (*p)->summary);
-		if ((*p)->params_help)
-			printf("%-12s   parameters: %s\n", "",
-			       (*p)->params_help);
-	}
+	for (l = 0; l < 2; l++)
+		for (p = lists[l]; *p; p++) {
+			printf("%-12s %s\n", (*p)->name, (*p)->summary);
+			if ((*p)->params_help)
+				printf("%-12s   parameters: %s\n", "",
+				       (*p)->params_help);
+		}
 	printf("%-12s %s\n", "./lib.so", "an out-of-tree policy exporting "
 					 "rmsim_policy (policy.h)");
 	return EXIT_OK;
