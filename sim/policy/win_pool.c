@@ -93,17 +93,24 @@ static uint64_t first_fit(const struct wc *w, const struct wc_ds *p,
 void wc_mem_clean(struct wc *w, struct wc_ds *p, uint64_t off, uint64_t len,
 		  uint64_t at)
 {
-	uint64_t first = off >> WC_SHIFT, n = len >> WC_SHIFT, i;
+	uint64_t first = off >> WC_SHIFT, end = first + (len >> WC_SHIFT);
+	uint64_t i = first, j;
 
-	for (i = first; i < first + n; i++) {
-		if (!bit(p->dirty, i))
+	/* a run of dirty pages at a time: one store each */
+	while (i < end) {
+		if (!bit(p->dirty, i)) {
+			i++;
 			continue;
-		w->ops->zero(w->g, p->gds, i << WC_SHIFT, WC_PAGE,
+		}
+		for (j = i + 1; j < end && bit(p->dirty, j); j++)
+			;
+		w->ops->zero(w->g, p->gds, i << WC_SHIFT, (j - i) << WC_SHIFT,
 			     at == WG_NOWHERE ? at
 					      : at + ((i - first) << WC_SHIFT));
-		w->st.zeroed += WC_PAGE;
+		w->st.zeroed += (j - i) << WC_SHIFT;
+		i = j;
 	}
-	set_bits(p->dirty, first, n, false);
+	set_bits(p->dirty, first, end - first, false);
 }
 
 static struct wc_ds *pool_new(struct wc *w)
