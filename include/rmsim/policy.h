@@ -24,6 +24,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "rmsim/genode.h"
 
 /* Bumped whenever struct pol_policy or struct pol_env changes.  ABI 2
@@ -179,8 +183,13 @@ void pol_param_describe(const struct pol_param *p, char *buf, size_t size);
 
 /* ---- the registry ---- */
 
-/* The built-in policies, in `rmsim policies` order, NULL-terminated. */
+/* The built-in policies, in `rmsim policies` order, NULL-terminated:
+ * what compare and conform run when no --policy is given. */
 const struct pol_policy *const *pol_builtin(void);
+/* The Genode C++ ports of built-ins (port/), NULL-terminated: found by
+ * name, run only when asked for, since they give their originals'
+ * results by construction (a driver test holds them to it). */
+const struct pol_policy *const *pol_ported(void);
 
 /*
  * pol_load - find a policy by name ("window", "window:size=1G") or load
@@ -197,5 +206,11 @@ extern const struct pol_policy pol_libc_2005;
 extern const struct pol_policy pol_go_world;
 extern const struct pol_policy pol_window;
 extern const struct pol_policy pol_lazy;
+extern const struct pol_policy pol_window_genode;
+extern const struct pol_policy pol_lazy_genode;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

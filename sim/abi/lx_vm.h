@@ -304,15 +304,15 @@ static inline bool lx_madv_seal_denies(uint32_t fl, bool anonymous, int adv)
 /*
  * Memory-deny-write-execute (map_deny_write_exec()): with
  * PR_MDWE_REFUSE_EXEC_GAIN in @mdwe, a VMA going from flags @old to
- * @new is refused (EACCES) when it would be writable and executable, or
+ * @next is refused (EACCES) when it would be writable and executable, or
  * become executable without having been.  A new mapping passes its
- * flags as both.
+ * flags as both.  (Not `new`: the port's C++ includes this header.)
  */
-static inline bool lx_mdwe_denies(unsigned mdwe, uint32_t old, uint32_t new)
+static inline bool lx_mdwe_denies(unsigned mdwe, uint32_t old, uint32_t next)
 {
-	if (!(mdwe & LX_PR_MDWE_REFUSE_EXEC_GAIN) || !(new & LX_VM_EXEC))
+	if (!(mdwe & LX_PR_MDWE_REFUSE_EXEC_GAIN) || !(next & LX_VM_EXEC))
 		return false;
-	return (new & LX_VM_WRITE) || !(old & LX_VM_EXEC);
+	return (next & LX_VM_WRITE) || !(old & LX_VM_EXEC);
 }
 
 /*

@@ -9,13 +9,16 @@
 
 int cmd_policies(int argc, char **argv)
 {
+	const struct pol_policy *const *lists[] = {pol_builtin(), pol_ported()};
 	const struct pol_policy *const *p;
+	size_t l;
 
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
 			 strcmp(argv[1], "-h") == 0)) {
 		printf("usage: rmsim policies\n\nList the policies --policy "
 		       "accepts: name, summary, and each parameter\nwith what "
-		       "it takes and its default.\n");
+		       "it takes and its default.  The Genode C++ ports\n"
+		       "(*-genode) run only when named.\n");
 		return EXIT_OK;
 	}
 	if (argc > 1) {
@@ -26,18 +29,19 @@ int cmd_policies(int argc, char **argv)
 				      "(the judge; replayed alone)");
 	printf("%-12s %s\n", "native", "the host kernel, in a child "
 				       "process (the speed anchor)");
-	for (p = pol_builtin(); *p; p++) {
-		const struct pol_param *k;
+	for (l = 0; l < 2; l++)
+		for (p = lists[l]; *p; p++) {
+			const struct pol_param *k;
 
-		printf("%-12s %s\n", (*p)->name, (*p)->summary);
-		for (k = (*p)->params; k && k->key; k++) {
-			char what[160];
+			printf("%-12s %s\n", (*p)->name, (*p)->summary);
+			for (k = (*p)->params; k && k->key; k++) {
+				char what[160];
 
-			pol_param_describe(k, what, sizeof(what));
-			printf("%-14s %s=%s\n%-16s%s\n", "", k->key, what, "",
-			       k->help);
+				pol_param_describe(k, what, sizeof(what));
+				printf("%-14s %s=%s\n%-16s%s\n", "", k->key,
+				       what, "", k->help);
+			}
 		}
-	}
 	printf("%-12s %s\n", "./lib.so", "an out-of-tree policy exporting "
 					 "rmsim_policy (policy.h)");
 	printf("\nA spec is NAME[:KEY=VALUE,...], one policy per --policy; "

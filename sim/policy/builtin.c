@@ -1,7 +1,7 @@
 /*
  * builtin.c - the table of built-in policies, in the order `rmsim
  * policies` lists them.  One line per policy; the policy itself lives in
- * its own file in this folder.
+ * its own file in this folder; the ported ones in port/rmsim/.
  */
 #include "rmsim/policy.h"
 
@@ -16,7 +16,18 @@ static const struct pol_policy *const builtin[] = {
 	NULL
 };
 
+static const struct pol_policy *const ported[] = {
+	&pol_window_genode,
+	&pol_lazy_genode,
+	NULL
+};
+
 const struct pol_policy *const *pol_builtin(void)
 {
 	return builtin;
+}
+
+const struct pol_policy *const *pol_ported(void)
+{
+	return ported;
 }

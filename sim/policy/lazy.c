@@ -6,12 +6,12 @@
  * in win_core.c and win_back.c; docs/policies.md has the costs and the
  * deviations.
  */
-#include "win_core.h"
+#include "win_setup.h"
 
 static int lazy_init(const struct pol_env *env, const char *params,
 		     void **state)
 {
-	return wc_init(env, params, true, &pol_lazy, state);
+	return wc_init(env, params, true, state);
 }
 
 const struct pol_policy pol_lazy = {
@@ -35,6 +35,7 @@ const struct pol_policy pol_lazy = {
 	.mlockall = wc_mlockall,
 	.munlockall = wc_munlockall,
 	.mincore = wc_mincore,
-	.fault = wc_fault,
+	/* the backend registers its own handler (win_gn.c) */
+	.fault = NULL,
 	.params = wc_params_lazy,
 };

@@ -23,8 +23,10 @@ static bool is_object(const char *name, size_t len)
 const struct pol_policy *pol_load(const char *spec, const char **params,
 				  char *err, size_t errsize)
 {
+	const struct pol_policy *const *lists[] = {pol_builtin(), pol_ported()};
 	const struct pol_policy *const *b;
 	const struct pol_policy *p;
+	size_t l;
 	const char *colon = strchr(spec, ':'), *missing;
 	size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
 	char path[4096];
@@ -32,10 +34,11 @@ const struct pol_policy *pol_load(const char *spec, const char **params,
 
 	*params = colon ? colon + 1 : "";
 	if (!is_object(spec, len)) {
-		for (b = pol_builtin(); *b; b++)
-			if (strlen((*b)->name) == len &&
-			    memcmp((*b)->name, spec, len) == 0)
-				return *b;
+		for (l = 0; l < 2; l++)
+			for (b = lists[l]; *b; b++)
+				if (strlen((*b)->name) == len &&
+				    memcmp((*b)->name, spec, len) == 0)
+					return *b;
 		snprintf(err, errsize,
 			 "unknown policy '%.*s' (rmsim policies lists them)",
 			 (int)len, spec);
@@ -78,18 +81,19 @@ const struct pol_policy *pol_load(const char *spec, const char **params,
 		return NULL;
 	}
 	/* two runs are never both called libc */
-	for (b = pol_builtin(); *b; b++)
-		if (strcmp((*b)->name, p->name) == 0 ||
-		    strcmp(p->name, "linux") == 0 ||
-		    strcmp(p->name, "native") == 0 ||
-		    strcmp(p->name, "none") == 0) {
-			snprintf(err, errsize,
-				 "%s: its policy is called '%s', the name of a "
-				 "built-in policy: rename it",
-				 path, p->name);
-			dlclose(h);
-			return NULL;
-		}
+	for (l = 0; l < 2; l++)
+		for (b = lists[l]; *b; b++)
+			if (strcmp((*b)->name, p->name) == 0 ||
+			    strcmp(p->name, "linux") == 0 ||
+			    strcmp(p->name, "native") == 0 ||
+			    strcmp(p->name, "none") == 0) {
+				snprintf(err, errsize,
+					 "%s: its policy is called '%s', the "
+					 "name of a built-in policy: rename it",
+					 path, p->name);
+				dlclose(h);
+				return NULL;
+			}
 	return p;
 }
 

@@ -49,9 +49,6 @@
 #include <string.h>
 
 #define ALL_RIGHTS (WR_R | WR_W | WR_X)
-/* quota a session upgrade adds, as Genode's Rm_connection does */
-#define UPGRADE_RAM (8 * 1024)
-#define UPGRADE_CAPS 2
 /* the zero pages: one huge page's worth, attached in slices; each level
  * above is a region map of WC_ZERO_FAN slices of the one below */
 #define ZERO_SIZE WC_PMD
@@ -71,7 +68,7 @@ static struct wc_view *view_of(struct rg_node *n)
 	return (struct wc_view *)n;
 }
 
-static void *xcalloc(size_t n, size_t size)
+void *wc_xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n, size);
 
@@ -103,13 +100,13 @@ static bool is_zero(const struct wc *w, const struct wc_ds *ds)
 
 struct wc_ds *wc_ds_alloc(struct wc *w, uint64_t size)
 {
-	struct wc_ds *ds = xcalloc(1, sizeof(*ds));
+	struct wg_ds *g = w->ops->ram_alloc(w->g, size);
+	struct wc_ds *ds;
 
-	if (gn_pd_alloc_ram(w->pd, size, &ds->cap) != GN_ALLOC_OK ||
-	    !gn_ds_valid(ds->cap)) {
-		free(ds);
+	if (!g)
 		return NULL;
-	}
+	ds = wc_xcalloc(1, sizeof(*ds));
+	ds->gds = g;
 	ds->size = WC_ALIGN(size);
 	w->st.ds_allocs++;
 	return ds;
@@ -119,49 +116,18 @@ void wc_ds_put(struct wc *w, struct wc_ds *ds)
 {
 	if (--ds->refs)
 		return;
-	gn_pd_free_ram(w->pd, ds->cap);
+	w->ops->ram_free(w->g, ds->gds);
 	w->st.ds_frees++;
 	free(ds);
 }
 
-/*
- * Attach with the RM session's quota topped up as Genode's own clients
- * do: metadata shortage is answered by an upgrade from the PD and a
- * retry.  0, -ENOMEM when the PD cannot pay, -EFAULT on a conflict
- * (a bookkeeping error the checker reports).
- */
-static int attach(struct wc *w, gn_rm_cap map, gn_ds_cap ds, uint64_t at,
-		  uint64_t size, uint64_t off, uint8_t rights)
+/* Attach @ds (NULL: the lazy map's dataspace) in @map at window address
+ * @s: 0, -ENOMEM, or -EFAULT for a bookkeeping error the checker finds */
+static int attach(struct wc *w, enum wg_map map, struct wc_ds *ds,
+		  uint64_t s, uint64_t size, uint64_t off, uint8_t rights)
 {
-	struct gn_attr a = {
-		.size = size,
-		.offset = off,
-		.use_at = true,
-		.at = at,
-		.writeable = (rights & WR_W) != 0,
-		.executable = (rights & WR_X) != 0,
-	};
-	enum gn_alloc_error u;
-	unsigned tries;
-
-	for (tries = 0; tries < 16; tries++) {
-		switch (gn_region_map_attach(map, ds, &a, NULL)) {
-		case GN_ATTACH_OK:
-			return 0;
-		case GN_ATTACH_OUT_OF_RAM:
-			u = gn_rm_upgrade(w->rm, UPGRADE_RAM, 0);
-			break;
-		case GN_ATTACH_OUT_OF_CAPS:
-			u = gn_rm_upgrade(w->rm, 0, UPGRADE_CAPS);
-			break;
-		default:
-			return -LX_EFAULT;
-		}
-		if (u)
-			return -LX_ENOMEM;
-		w->st.upgrades++;
-	}
-	return -LX_ENOMEM;
+	return w->ops->attach(w->g, map, ds ? ds->gds : NULL, s - w->base,
+			      size, off, rights, &w->st.upgrades);
 }
 
 /* ---- extents ---- */
@@ -169,7 +135,7 @@ static int attach(struct wc *w, gn_rm_cap map, gn_ds_cap ds, uint64_t at,
 static struct wc_ext *ext_new(struct wc *w, uint64_t s, uint64_t e,
 			      struct wc_ds *ds, uint64_t off, bool in_l)
 {
-	struct wc_ext *x = xcalloc(1, sizeof(*x));
+	struct wc_ext *x = wc_xcalloc(1, sizeof(*x));
 
 	x->n.start = s;
 	x->n.end = e;
@@ -186,8 +152,24 @@ static void ext_detach(struct wc *w, struct wc_ext *x)
 {
 	if (!x->rights)
 		return;
-	gn_region_map_detach(x->in_l ? w->lmap : w->win, x->n.start - w->base);
+	w->ops->detach(w->g, x->in_l ? WG_LAZY : WG_WINDOW,
+		       x->n.start - w->base);
 	x->rights = 0;
+}
+
+/*
+ * Pool pages handed out again read zero from their first mapping on: a
+ * store through the window where the extent shows writeable (in the
+ * window itself, or in the lazy map through a view), else through a
+ * mapping of the moment.
+ */
+static void clean_ext(struct wc *w, struct wc_ext *x)
+{
+	uint8_t r = x->in_l ? wc_page_rights(w, x->n.start) : x->rights;
+
+	if (x->ds->pooled)
+		wc_mem_clean(w, x->ds, x->off, x->n.end - x->n.start,
+			     (r & WR_W) ? x->n.start - w->base : WG_NOWHERE);
 }
 
 static int ext_attach(struct wc *w, struct wc_ext *x, uint8_t rights)
@@ -196,12 +178,15 @@ static int ext_attach(struct wc *w, struct wc_ext *x, uint8_t rights)
 
 	if (x->in_l)
 		rights = ALL_RIGHTS;
-	err = attach(w, x->in_l ? w->lmap : w->win, x->ds->cap,
-		     x->n.start - w->base, x->n.end - x->n.start, x->off,
-		     rights);
-	if (!err)
-		x->rights = rights;
-	return err;
+	err = attach(w, x->in_l ? WG_LAZY : WG_WINDOW, x->ds, x->n.start,
+		     x->n.end - x->n.start, x->off, rights);
+	if (err)
+		return err;
+	x->rights = rights;
+	/* in the lazy map, once the views show it (wc_sync) */
+	if (!x->in_l)
+		clean_ext(w, x);
+	return 0;
 }
 
 static void ext_free(struct wc *w, struct wc_ext *x)
@@ -400,7 +385,7 @@ static void views_drop(struct wc *w, uint64_t a, uint64_t b)
 
 	for (; n && n->start < b; n = next) {
 		next = rg_next(n);
-		gn_region_map_detach(w->win, n->start - w->base);
+		w->ops->detach(w->g, WG_WINDOW, n->start - w->base);
 		rg_erase(&w->viewt, n);
 		free(n);
 	}
@@ -414,14 +399,14 @@ static int views_add(struct wc *w, const struct runs *want)
 	for (i = 0; i < want->n; i++) {
 		struct wc_view *v;
 		uint64_t s = want->r[i][0], e = want->r[i][1];
-		int e2 = attach(w, w->win, w->lds, s - w->base, e - s,
-				s - w->base, (uint8_t)want->r[i][2]);
+		int e2 = attach(w, WG_WINDOW, NULL, s, e - s, s - w->base,
+				(uint8_t)want->r[i][2]);
 
 		if (e2) {
 			err = err ? err : e2;
 			continue;
 		}
-		v = xcalloc(1, sizeof(*v));
+		v = wc_xcalloc(1, sizeof(*v));
 		v->n.start = s;
 		v->n.end = e;
 		v->rights = (uint8_t)want->r[i][2];
@@ -541,6 +526,10 @@ int wc_sync(struct wc *w, uint64_t s, uint64_t e)
 		e2 = views_add(w, &want);
 		err = err ? err : e2;
 	}
+	for (n = w->views ? rg_find(&w->exts, a) : NULL; n && n->start < b;
+	     n = rg_next(n))
+		if (ext_of(n)->in_l && ext_of(n)->rights)
+			clean_ext(w, ext_of(n));
 	free(want.r);
 	return err;
 }
@@ -620,8 +609,7 @@ static uint64_t zero_size(int k)
 static struct wc_ds *zero_level(struct wc *w, int k)
 {
 	struct wc_ds *below, *ds;
-	gn_rm_cap map;
-	uint64_t i;
+	struct wg_ds *g;
 
 	if (k == 0) {
 		if (!w->zero) {
@@ -634,21 +622,17 @@ static struct wc_ds *zero_level(struct wc *w, int k)
 	if (w->zero_up[k - 1])
 		return w->zero_up[k - 1];
 	below = zero_level(w, k - 1);
-	if (!below || gn_rm_create(w->rm, zero_size(k), &map) != GN_ALLOC_OK)
+	if (!below)
 		return NULL;
-	for (i = 0; i < WC_ZERO_FAN; i++) {
-		if (attach(w, map, below->cap, i * zero_size(k - 1),
-			   zero_size(k - 1), 0, WR_R)) {
-			gn_rm_destroy(w->rm, map);
-			return NULL;
-		}
-	}
-	ds = xcalloc(1, sizeof(*ds));
-	ds->cap = gn_region_map_dataspace(map);
+	g = w->ops->slices_new(w->g, below->gds, zero_size(k - 1), WC_ZERO_FAN,
+			       &w->st.upgrades);
+	if (!g)
+		return NULL;
+	ds = wc_xcalloc(1, sizeof(*ds));
+	ds->gds = g;
 	ds->size = zero_size(k);
 	ds->refs = 1;	/* the policy's own */
 	w->zero_up[k - 1] = ds;
-	w->zero_map[k - 1] = map;
 	return ds;
 }
 
@@ -858,18 +842,11 @@ void wc_back_drop(struct wc *w, uint64_t s, uint64_t e)
  * here as they would be.
  */
 static void zero_ds(struct wc *w, struct wc_ds *ds, uint64_t off,
-		    uint64_t len, bool mapped_rw)
+		    uint64_t len, uint64_t at, bool mapped_rw)
 {
-	struct gn_attr a = {.size = len, .offset = off, .writeable = true};
-	gn_rm_cap env = gn_env_rm(w->gn);
-	struct gn_range r = {0, 0};
-	bool tmp = !mapped_rw &&
-		   gn_region_map_attach(env, ds->cap, &a, &r) == GN_ATTACH_OK;
-
 	w->st.zeroed += len;
-	gn_ds_zero(ds->cap, off, len);
-	if (tmp)
-		gn_region_map_detach(env, r.start);
+	w->ops->zero(w->g, ds->gds, off, len,
+		     mapped_rw ? at - w->base : WG_NOWHERE);
 }
 
 void wc_back_zero(struct wc *w, uint64_t s, uint64_t e)
@@ -894,7 +871,7 @@ void wc_back_zero(struct wc *w, uint64_t s, uint64_t e)
 		uint64_t a = max64(s, n->start), b = min64(e, n->end);
 
 		if (x->ds && !is_zero(w, x->ds))
-			zero_ds(w, x->ds, x->off + (a - n->start), b - a,
+			zero_ds(w, x->ds, x->off + (a - n->start), b - a, a,
 				(x->rights & WR_W) != 0);
 	}
 }
@@ -914,7 +891,8 @@ void wc_back_zero_object(struct wc *w, struct wc_vma *v, uint64_t s,
 	hi = min64(pg + ((e - s) >> WC_SHIFT), o->pg0 + o->npages);
 	if (lo < hi)
 		zero_ds(w, o->ds, (lo - o->pg0) << WC_SHIFT,
-			(hi - lo) << WC_SHIFT, (v->flags & LX_VM_WRITE) != 0);
+			(hi - lo) << WC_SHIFT, s + ((lo - pg) << WC_SHIFT),
+			(v->flags & LX_VM_WRITE) != 0);
 }
 
 void wc_back_move(struct wc *w, uint64_t s, uint64_t len, uint64_t d)
@@ -1037,7 +1015,7 @@ bool wc_back_present(const struct wc *w, uint64_t s, uint64_t e)
 /* ---- faults ---- */
 
 /* Resolve a fault at addr, or say it cannot be. */
-static bool resolve(struct wc *w, uint64_t addr, enum gn_fault_type type)
+static bool resolve(struct wc *w, uint64_t addr, enum wg_fault type)
 {
 	struct wc_vma *v = wc_vma_at(w, addr);
 	struct rg_node *n;
@@ -1074,7 +1052,7 @@ static bool resolve(struct wc *w, uint64_t addr, enum gn_fault_type type)
 	w->st.chunks++;
 	/* Linux gives the VMA its anon_vma on the write fault, or on a
 	 * read one that maps a huge page */
-	if (type == GN_FAULT_WRITE || wc_thp_eligible(v, addr))
+	if (type == WG_FAULT_WRITE || wc_thp_eligible(v, addr))
 		wc_anon_prepare(w, v);
 	/* attaching where the thread faulted wakes it; wc_sync then moves
 	 * the chunk into the window if the page is read-only */
@@ -1084,24 +1062,29 @@ static bool resolve(struct wc *w, uint64_t addr, enum gn_fault_type type)
 	/* A chunk whose pages all want the rights it got, writable when in
 	 * the lazy map, is what wc_sync would leave: the views do not
 	 * depend on lazy-map chunks.  Skipping it keeps a fault O(log n)
-	 * instead of a walk over every extent under the view. */
+	 * instead of a walk over every extent under the view.  Its pool
+	 * pages are still cleared, as wc_sync's last step would: through
+	 * the view that shows the chunk writeable. */
 	if (piece(w, cs, ce, &pe) != r || pe < ce || (x->in_l && !(r & WR_W)))
 		wc_sync(w, cs, ce);
+	else if (x->in_l)
+		clean_ext(w, x);
 	return true;
 }
 
-void wc_fault(void *st, gn_rm_cap map)
+void wc_fault(void *st, enum wg_map map)
 {
 	struct wc *w = st;
 	unsigned i;
 
 	for (i = 0; i < 64; i++) {
-		struct gn_fault f = gn_region_map_fault(map);
+		uint64_t addr;
+		enum wg_fault f = w->ops->fault(w->g, map, &addr);
 
-		if (f.type == GN_FAULT_NONE)
+		if (f == WG_FAULT_NONE)
 			return;
 		w->st.faults++;
-		if (!resolve(w, w->base + (f.addr & LX_PAGE_MASK), f.type)) {
+		if (!resolve(w, w->base + (addr & LX_PAGE_MASK), f)) {
 			w->st.faults_refused++;
 			return;
 		}
@@ -1132,7 +1115,7 @@ void wc_back_fini(struct wc *w)
 	for (k = 1; k >= 0; k--) {
 		if (!w->zero_up[k])
 			continue;
-		gn_rm_destroy(w->rm, w->zero_map[k]);
+		w->ops->slices_free(w->g, w->zero_up[k]->gds);
 		free(w->zero_up[k]);
 		w->zero_up[k] = NULL;
 	}
@@ -1141,18 +1124,13 @@ void wc_back_fini(struct wc *w)
 	w->zero = NULL;
 }
 
-/* Is the attachment at addr of map what we think it is? */
-static int check_att(const struct wc *w, gn_rm_cap map, uint64_t s,
-		     uint64_t e, gn_ds_cap ds, uint64_t off, uint8_t rights,
-		     const char *what, char *why, size_t size)
+/* Is the attachment at s of map what we think it is? */
+static int check_att(const struct wc *w, enum wg_map map, uint64_t s,
+		     uint64_t e, const struct wc_ds *ds, uint64_t off,
+		     uint8_t rights, const char *what, char *why, size_t size)
 {
-	struct gn_attachment a;
-
-	if (!gn_region_map_lookup(map, s - w->base, &a) ||
-	    a.base != s - w->base || a.size != e - s || a.reserved ||
-	    a.ds.id != ds.id || a.offset != off ||
-	    a.writeable != ((rights & WR_W) != 0) ||
-	    a.executable != ((rights & WR_X) != 0)) {
+	if (!w->ops->attached(w->g, map, s - w->base, e - s,
+			      ds ? ds->gds : NULL, off, rights)) {
 		snprintf(why, size, "%s [%#llx, %#llx) not attached as "
 			 "recorded", what, (unsigned long long)s,
 			 (unsigned long long)e);
@@ -1221,7 +1199,7 @@ int wc_back_check(const struct wc *w, char *why, size_t size)
 					 (unsigned long long)n->start);
 				return -1;
 			}
-			if (check_att(w, w->lmap, n->start, n->end, x->ds->cap,
+			if (check_att(w, WG_LAZY, n->start, n->end, x->ds,
 				      x->off, x->rights, "lazy extent", why,
 				      size))
 				return -1;
@@ -1255,7 +1233,7 @@ int wc_back_check(const struct wc *w, char *why, size_t size)
 			return -1;
 		}
 		if (r) {
-			if (check_att(w, w->win, n->start, n->end, x->ds->cap,
+			if (check_att(w, WG_WINDOW, n->start, n->end, x->ds,
 				      x->off, r, "extent", why, size))
 				return -1;
 			natt_w++;
@@ -1326,23 +1304,23 @@ int wc_back_check(const struct wc *w, char *why, size_t size)
 				}
 		}
 		for (n = rg_first(&w->viewt); n; n = rg_next(n))
-			if (check_att(w, w->win, n->start, n->end, w->lds,
+			if (check_att(w, WG_WINDOW, n->start, n->end, NULL,
 				      n->start - w->base, view_of(n)->rights,
 				      "view", why, size))
 				goto out;
-		if (gn_region_map_count(w->lmap) != natt_l) {
+		if (w->ops->count(w->g, WG_LAZY) != natt_l) {
 			snprintf(why, size, "lazy map holds %llu "
 				 "attachments, %llu recorded",
-				 (unsigned long long)gn_region_map_count(
-					 w->lmap),
+				 (unsigned long long)w->ops->count(w->g,
+								   WG_LAZY),
 				 (unsigned long long)natt_l);
 			goto out;
 		}
 	}
-	if (gn_region_map_count(w->win) != natt_w + nv) {
+	if (w->ops->count(w->g, WG_WINDOW) != natt_w + nv) {
 		snprintf(why, size, "window holds %llu attachments, %llu "
 			 "recorded",
-			 (unsigned long long)gn_region_map_count(w->win),
+			 (unsigned long long)w->ops->count(w->g, WG_WINDOW),
 			 (unsigned long long)(natt_w + nv));
 		goto out;
 	}

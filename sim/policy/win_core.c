@@ -81,9 +81,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Genode pins nothing and has no RLIMIT_MEMLOCK: unlimited, as for a
- * process with CAP_IPC_LOCK, unless `memlock` sets a limit */
-#define MEMLOCK_UNLIMITED UINT64_MAX
 #define MMAP_MIN_ADDR 65536
 #define MAX_MAP_COUNT 65530
 
@@ -99,186 +96,42 @@ static uint64_t max64(uint64_t a, uint64_t b)
 
 /* ---- set-up ---- */
 
-/* The largest free range of env inside [lo, hi). */
-static void largest_free(gn_rm_cap env, uint64_t lo, uint64_t hi,
-			 uint64_t *fs, uint64_t *fe)
+int wc_start(const struct wc_conf *conf, const struct wg_ops *ops,
+	     struct wg *g, void **state)
 {
-	struct gn_attachment a;
-	uint64_t pos = lo, bs = 0, be = 0;
+	struct wg_setup gs = {.base = conf->base,
+			      .size = conf->size,
+			      .lazy_map = conf->lazy && conf->views,
+			      .handler = conf->lazy,
+			      .fault = wc_fault};
+	struct wc *w = calloc(1, sizeof(*w));
+	int err;
 
-	while (pos < hi) {
-		uint64_t end = hi;
-
-		if (gn_region_map_next(env, pos, &a) && a.base < hi)
-			end = max64(a.base, pos);
-		if (end - pos > be - bs) {
-			bs = pos;
-			be = end;
-		}
-		if (end >= hi)
-			break;
-		pos = max64(pos, a.base + a.size);
-	}
-	*fs = bs;
-	*fe = be;
-}
-
-/* The free range of env containing addr, or an empty one. */
-static void free_at(gn_rm_cap env, uint64_t lo, uint64_t hi, uint64_t addr,
-		    uint64_t *fs, uint64_t *fe)
-{
-	struct gn_attachment a;
-	uint64_t pos = lo;
-
-	*fs = *fe = addr;
-	while (pos < hi) {
-		uint64_t end = hi;
-
-		if (gn_region_map_next(env, pos, &a) && a.base < hi)
-			end = max64(a.base, pos);
-		if (addr >= pos && addr < end) {
-			*fs = pos;
-			*fe = end;
-			return;
-		}
-		if (end >= hi)
-			return;
-		pos = max64(pos, a.base + a.size);
-	}
-}
-
-/* What init reads below; the layout decides the rest (base in range). */
-#define WC_PARAMS_COMMON                                                      \
-	{"base", POL_PARAM_ADDR, POL_PARAM_AUTO, 0, WC_PAGE,                  \
-	 UINT64_MAX - WC_PAGE + 1, WC_PAGE,                                   \
-	 "the window's start (auto: the largest free range)"},                \
-	{"size", POL_PARAM_SIZE, POL_PARAM_AUTO, 0, WC_PAGE, 1ULL << 56,      \
-	 WC_PAGE, "the window's size (auto: to the end of that range)"},      \
-	{"pool", POL_PARAM_SIZE, 0, 2ULL << 20, 0, 1ULL << 40, WC_PAGE,       \
-	 "RAM dataspace size small mappings are cut from (0: none)"},        \
-	{"heap", POL_PARAM_SIZE, 0, 0, 0, 1ULL << 40, 0,                      \
-	 "how far brk may grow"},                                             \
-	{"memlock", POL_PARAM_SIZE, 0, MEMLOCK_UNLIMITED, 0,                  \
-	 MEMLOCK_UNLIMITED, 0, "RLIMIT_MEMLOCK"}
-
-const struct pol_param wc_params_window[] = {
-	WC_PARAMS_COMMON,
-	{NULL, 0, 0, 0, 0, 0, 0, NULL},
-};
-
-const struct pol_param wc_params_lazy[] = {
-	WC_PARAMS_COMMON,
-	{"chunk", POL_PARAM_SIZE, POL_PARAM_POW2, 64 * 1024, WC_PAGE,
-	 1ULL << 30, WC_PAGE, "RAM attached per fault"},
-	{NULL, 0, 0, 0, 0, 0, 0, NULL},
-};
-
-int wc_init(const struct pol_env *env, const char *params, bool lazy,
-	    const struct pol_policy *self, void **state)
-{
-	static const char *const keys_w[] = {"base", "size", "memlock",
-					     "pool", "heap", NULL};
-	static const char *const keys_l[] = {"base", "size", "memlock",
-					     "pool", "heap", "chunk", NULL};
-	gn_rm_cap envrm = gn_env_rm(env->gn);
-	uint64_t base, size, fs, fe, lo = env->va_start, hi = env->va_end;
-	struct gn_attr at = {0};
-	enum gn_session_error se;
-	char bad[64];
-	struct wc *w;
-	int hb, hs;
-
-	if (pol_param_check(params, lazy ? keys_l : keys_w, bad, sizeof(bad)))
-		return -LX_EINVAL;
-	w = calloc(1, sizeof(*w));
-	if (!w)
+	if (!w) {
+		ops->close(g);
 		return -LX_ENOMEM;
-	w->gn = env->gn;
-	w->pd = gn_env_pd(env->gn);
-	w->bh = gn_behaviour(env->version);
-	w->pol = self;
-	/* base-linux reflects no faults (the host raises SIGSEGV): lazy
-	 * commits eagerly there */
-	w->lazy = lazy && env->layout && env->layout->kernel != LAY_LINUX;
-	/* views need faults reported with attach offsets, rights checked
-	 * along the path and no queueing where no handler listens (23.08+) */
-	w->views = w->lazy && w->bh->fault_addr_with_offsets &&
-		   w->bh->rights_along_path && w->bh->queue_needs_handler;
+	}
+	w->ops = ops;
+	w->g = g;
+	w->lazy = conf->lazy;
+	w->views = conf->lazy && conf->views;
+	w->chunk = conf->chunk;
+	w->pool = conf->pool;
+	w->heap = conf->heap;
+	w->memlock_limit = conf->memlock_limit;
 	w->mmap_min_addr = MMAP_MIN_ADDR;
 	w->max_map_count = MAX_MAP_COUNT;
-
-	hb = pol_param_u64(params, "base", 0, &base);
-	hs = pol_param_u64(params, "size", 0, &size);
-	if (hb < 0 || hs < 0 ||
-	    pol_param_u64(params, "memlock", MEMLOCK_UNLIMITED,
-			  &w->memlock_limit) < 0 ||
-	    pol_param_u64(params, "chunk", 64 * 1024, &w->chunk) < 0 ||
-	    pol_param_u64(params, "pool", 2ULL << 20, &w->pool) < 0 ||
-	    pol_param_u64(params, "heap", 0, &w->heap) < 0)
-		goto inval;
-	if (w->pool & (WC_PAGE - 1))
-		goto inval;
-	/* a chunk is a power of two of whole pages */
-	if (w->chunk < WC_PAGE || (w->chunk & (w->chunk - 1)))
-		goto inval;
-	if (hb) {
-		if ((base & (WC_PAGE - 1)) || base < lo || base >= hi)
-			goto inval;
-		free_at(envrm, lo, hi, base, &fs, &fe);
-		if (!hs)
-			size = (fe - base) & LX_PAGE_MASK;
-	} else {
-		largest_free(envrm, lo, hi, &fs, &fe);
-		/* 2 MiB aligned when that leaves room, else pages */
-		base = (fs + WC_PMD - 1) & ~(WC_PMD - 1);
-		if (base >= fe || fe - base < WC_PMD)
-			base = WC_ALIGN(fs);
-		if (!hs) {
-			size = fe > base ? fe - base : 0;
-			size &= size >= WC_PMD ? ~(WC_PMD - 1) : LX_PAGE_MASK;
-		}
-	}
-	if (!size || (size & (WC_PAGE - 1)) || size > hi - base)
-		goto inval;
-	w->base = base;
-	w->top = base + size;
-	w->start_brk = w->brk = base;
-
-	w->rm = gn_rm_session_open(w->pd, &se);
-	if (!w->rm)
-		goto nomem;
-	if (gn_rm_create(w->rm, size, &w->win))
-		goto nomem;
-	if (w->views) {
-		if (gn_rm_create(w->rm, size, &w->lmap))
-			goto nomem;
-		w->lds = gn_region_map_dataspace(w->lmap);
-		pol_fault_handler(self, w, w->lmap);
-	} else if (w->lazy) {
-		pol_fault_handler(self, w, w->win);
-	}
-	at.use_at = true;
-	at.at = base;
-	at.writeable = true;
-	at.executable = true;
-	w->wds = gn_region_map_dataspace(w->win);
-	switch (gn_region_map_attach(envrm, w->wds, &at, NULL)) {
-	case GN_ATTACH_OK:
-		w->attached = true;
-		break;
-	case GN_ATTACH_REGION_CONFLICT:
-		goto inval;
-	default:
-		goto nomem;
+	w->base = conf->base;
+	w->top = conf->base + conf->size;
+	w->start_brk = w->brk = conf->base;
+	gs.arg = w;
+	err = ops->open(g, &gs);
+	if (err) {
+		wc_fini(w);
+		return err;
 	}
 	*state = w;
 	return 0;
-inval:
-	wc_fini(w);
-	return -LX_EINVAL;
-nomem:
-	wc_fini(w);
-	return -LX_ENOMEM;
 }
 
 void wc_fini(void *st)
@@ -302,10 +155,7 @@ void wc_fini(void *st)
 		w->files = o->next;
 		wc_obj_put(w, o);
 	}
-	if (w->attached)
-		gn_region_map_detach(gn_env_rm(w->gn), w->base);
-	if (w->rm)
-		gn_rm_session_close(w->rm);
+	w->ops->close(w->g);
 	free(w);
 }
 
@@ -318,7 +168,7 @@ static bool can_do_mlock(const struct wc *w)
 
 static bool unlimited(const struct wc *w)
 {
-	return w->memlock_limit == MEMLOCK_UNLIMITED;
+	return w->memlock_limit == WC_MEMLOCK_UNLIMITED;
 }
 
 static bool mlock_future_ok(const struct wc *w, bool locked, uint64_t bytes)
@@ -1493,8 +1343,6 @@ int wc_check(const void *st, char *why, size_t size)
 	const struct wc *w = st;
 	uint64_t n, mapped = 0, locked = 0;
 	struct rg_node *p;
-	gn_rm_cap envrm = gn_env_rm(w->gn);
-	struct gn_attachment a;
 
 	if (wc_tree_check(&w->vmas, &n, why, size))
 		return -1;
@@ -1534,9 +1382,7 @@ int wc_check(const void *st, char *why, size_t size)
 			 (unsigned long long)w->locked);
 		return -1;
 	}
-	if (!gn_region_map_lookup(envrm, w->base, &a) || a.base != w->base ||
-	    a.size != w->top - w->base ||
-	    a.ds.id != w->wds.id) {
+	if (!w->ops->window_attached(w->g)) {
 		snprintf(why, size, "the window is not attached at %#llx",
 			 (unsigned long long)w->base);
 		return -1;

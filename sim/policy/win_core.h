@@ -9,12 +9,18 @@
  *                the Linux reference model)
  *   win_vma.c    Linux's VMA rules: split, merge, modify, unmap, the
  *                anon_vma identity that decides merging, placement
- *   win_back.c   the Genode side: RAM dataspaces, their attachments,
- *                views of the lazy map, faults, zeroing, moves
- *   win_core.c   the calls (mmap ... mincore), set-up, the checker
+ *   win_back.c   the Genode side's bookkeeping: RAM dataspaces, their
+ *                attachments, views of the lazy map, faults, zeroing,
+ *                moves
+ *   win_pool.c   pools of pages carved out of large dataspaces
+ *   win_core.c   the calls (mmap ... mincore), start, the checker
  *
- * Nothing outside these files includes it.  Everything the policies do
- * to Genode goes through rmsim/genode.h.
+ * Everything the policies do to Genode goes through the table of
+ * win_gn.h (struct wg_ops): win_gn.c over the model, the port's
+ * backend.cc over Genode's API.  This header and the four files include
+ * nothing of the simulator but the Linux constants (rmsim/abi.h,
+ * abi/lx_vm.h) and the range tree, so that Genode's libc can build them
+ * unchanged; win_setup.h is the simulator's side (parameters, placement).
  */
 #ifndef RMSIM_WIN_CORE_H
 #define RMSIM_WIN_CORE_H
@@ -24,10 +30,9 @@
 #include <stdint.h>
 
 #include "rmsim/abi.h"
-#include "rmsim/genode.h"
-#include "rmsim/policy.h"
 #include "ranges/ranges.h"
 #include "abi/lx_vm.h"
+#include "win_gn.h"
 
 #define WC_PAGE LX_PAGE_SIZE
 #define WC_SHIFT LX_PAGE_SHIFT
@@ -54,7 +59,7 @@ static inline int wc_tree_check(const struct rg_tree *t, uint64_t *n,
 /* VMA flags: LX_VM_* (abi/lx_vm.h), the set the reference model keeps */
 
 /* Genode rights of an attachment (read is implied by any) */
-enum { WR_R = 1, WR_W = 2, WR_X = 4 };
+enum { WR_R = WG_R, WR_W = WG_W, WR_X = WG_X };
 
 struct wc_ds;
 
@@ -85,7 +90,7 @@ struct wc_vma {
 
 /* One RAM dataspace the policy allocated. */
 struct wc_ds {
-	gn_ds_cap cap;
+	struct wg_ds *gds;	/* the backend's */
 	uint64_t size;
 	uint64_t refs;		/* extents using it, +1 for an object */
 	/* a pool (win_pool.c): pages handed out, and which need clearing */
@@ -126,24 +131,32 @@ struct wc_stats {
 	uint64_t pools;		/* pool dataspaces made */
 };
 
+/* How a window starts: what the simulator's parameters (win_setup.c)
+ * or a Genode component's config decide. */
+struct wc_conf {
+	uint64_t base, size;	/* the window, page aligned */
+	bool lazy;		/* RAM on first fault (else at commit) */
+	bool views;		/* lazy: faults through a second map (the
+				 * kernel reports faults with attach offsets
+				 * and checks rights along the path) */
+	uint64_t chunk;		/* lazy fault granularity, a power of two */
+	uint64_t pool;		/* pool dataspace size, 0: none */
+	uint64_t heap;		/* how far the break may grow */
+	uint64_t memlock_limit;	/* UINT64_MAX: unlimited */
+};
+
+#define WC_MEMLOCK_UNLIMITED UINT64_MAX
+
 struct wc {
 	/* set-up */
-	struct gn_ctx *gn;
-	struct gn_pd *pd;
-	const struct gn_behaviour *bh;
-	const struct pol_policy *pol;
+	const struct wg_ops *ops;	/* the Genode side */
+	struct wg *g;
 	bool lazy;		/* RAM on first fault (else at commit) */
 	bool views;		/* lazy: faults through a second map */
 	uint64_t chunk;		/* lazy fault granularity */
 	uint64_t pool;		/* pool dataspace size, 0: none */
 	struct wc_ds *pools;
 	uint64_t base, top;	/* the window [base, top) in env */
-	struct gn_rm_connection *rm;
-	gn_rm_cap win;		/* the window's region map */
-	gn_ds_cap wds;		/* its dataspace */
-	bool attached;		/* ... attached into env at base */
-	gn_rm_cap lmap;		/* lazy: the map the views show */
-	gn_ds_cap lds;
 
 	/* Linux's view */
 	struct rg_tree vmas;
@@ -165,7 +178,6 @@ struct wc {
 	/* larger zero pages, built when a run needs them: region maps of
 	 * WC_ZERO_FAN slices of the level below (win_back.c) */
 	struct wc_ds *zero_up[2];
-	gn_rm_cap zero_map[2];
 	struct wc_stats st;
 	/* what this call made accessible: ranges, then their hull */
 	uint64_t pend[4][2];
@@ -219,6 +231,9 @@ int wc_get_area(struct wc *w, uint64_t addr, uint64_t len, bool thp,
 
 /* ---- backing (win_back.c) --------------------------------------------- */
 
+/* calloc, or abort with a message: the policies' host memory */
+void *wc_xcalloc(size_t n, size_t size);
+
 /* A fresh zero-filled RAM dataspace (NULL when the PD cannot pay). */
 struct wc_ds *wc_ds_alloc(struct wc *w, uint64_t size);
 /* Drop a reference; the last one frees the RAM. */
@@ -229,6 +244,10 @@ void wc_ds_put(struct wc *w, struct wc_ds *ds);
 /* Fresh private memory: pages of a pool, or a dataspace of its own. */
 int wc_mem_alloc(struct wc *w, uint64_t size, struct wc_ds **ds,
 		 uint64_t *off);
+/* Clear the dirty pages of [off, off + len) of pool p, shown writeable
+ * at window offset @at now (WG_NOWHERE: nowhere). */
+void wc_mem_clean(struct wc *w, struct wc_ds *p, uint64_t off, uint64_t len,
+		  uint64_t at);
 /* An extent of a pool gave its pages back. */
 void wc_mem_release(struct wc *w, struct wc_ds *p, uint64_t off,
 		    uint64_t len);
@@ -263,18 +282,20 @@ uint64_t wc_back_first_guard(const struct wc *w, uint64_t s, uint64_t e);
 bool wc_back_present(const struct wc *w, uint64_t s, uint64_t e);
 /* Bring Genode's attachments of [s, e) in line with the VMAs. */
 int wc_sync(struct wc *w, uint64_t s, uint64_t e);
-/* The lazy map's fault handler. */
-void wc_fault(void *st, gn_rm_cap map);
+/* The fault signal of @map: read and resolve its faults. */
+void wc_fault(void *st, enum wg_map map);
 void wc_back_fini(struct wc *w);
 int wc_back_check(const struct wc *w, char *why, size_t size);
 
 /* ---- the policies (win_core.c) ------------------------------------- */
 
-/* The parameters of window and of lazy (lazy adds chunk). */
-extern const struct pol_param wc_params_window[], wc_params_lazy[];
-
-int wc_init(const struct pol_env *env, const char *params, bool lazy,
-	    const struct pol_policy *self, void **state);
+/*
+ * wc_start - a window as @conf says, its Genode side @ops/@g (owned from
+ * now on: wc_fini closes it).  0 with *@state set, -LX_EINVAL when the
+ * range is taken, -LX_ENOMEM when the component cannot afford it.
+ */
+int wc_start(const struct wc_conf *conf, const struct wg_ops *ops,
+	     struct wg *g, void **state);
 void wc_fini(void *st);
 int wc_mmap(void *st, uint64_t addr, uint64_t len, int prot, int flags,
 	    int fd, uint64_t off, uint64_t *out);

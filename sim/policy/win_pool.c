@@ -9,12 +9,12 @@
  * thousands.  So requests smaller than the pool size (parameter `pool`,
  * 2 MiB by default) take a run of pages from a pool dataspace of that
  * size, first fit over the pools; larger ones get a dataspace of their
- * own.  A page given back is marked dirty; handing it out again clears
- * it first (a memset through the component's own mapping, no RPC), so
- * fresh memory reads zero as Linux's does.  A pool whose pages are all
- * free is returned to the PD, except one kept as a spare so that a
- * program mapping and unmapping small ranges does not allocate and free
- * a dataspace each time.
+ * own.  A page given back is marked dirty; the first attach of the
+ * extent it is handed out to clears it (a store through that mapping,
+ * no RPC: wc_mem_clean), so fresh memory reads zero as Linux's does.
+ * A pool whose pages are all free is returned to the PD, except one
+ * kept as a spare so that a program mapping and unmapping small ranges
+ * does not allocate and free a dataspace each time.
  *
  * INVARIANTS (wc_pool_check)
  *   1. A pool's busy bits are exactly the pages its extents use, and
@@ -90,19 +90,27 @@ static uint64_t first_fit(const struct wc *w, const struct wc_ds *p,
 	return UINT64_MAX;
 }
 
-/* memset(0) of the dirty pages among [first, first + n) of p, through
- * the writeable mapping they are about to get */
-static void clean(struct wc *w, struct wc_ds *p, uint64_t first, uint64_t n)
+void wc_mem_clean(struct wc *w, struct wc_ds *p, uint64_t off, uint64_t len,
+		  uint64_t at)
 {
-	uint64_t i;
+	uint64_t first = off >> WC_SHIFT, end = first + (len >> WC_SHIFT);
+	uint64_t i = first, j;
 
-	for (i = first; i < first + n; i++) {
-		if (!bit(p->dirty, i))
+	/* a run of dirty pages at a time: one store each */
+	while (i < end) {
+		if (!bit(p->dirty, i)) {
+			i++;
 			continue;
-		gn_ds_zero(p->cap, i << WC_SHIFT, WC_PAGE);
-		w->st.zeroed += WC_PAGE;
+		}
+		for (j = i + 1; j < end && bit(p->dirty, j); j++)
+			;
+		w->ops->zero(w->g, p->gds, i << WC_SHIFT, (j - i) << WC_SHIFT,
+			     at == WG_NOWHERE ? at
+					      : at + ((i - first) << WC_SHIFT));
+		w->st.zeroed += (j - i) << WC_SHIFT;
+		i = j;
 	}
-	set_bits(p->dirty, first, n, false);
+	set_bits(p->dirty, first, end - first, false);
 }
 
 static struct wc_ds *pool_new(struct wc *w)
@@ -149,7 +157,6 @@ int wc_mem_alloc(struct wc *w, uint64_t size, struct wc_ds **ds,
 			return -LX_ENOMEM;
 		i = 0;
 	}
-	clean(w, p, i, n);
 	set_bits(p->busy, i, n, true);
 	p->used += n;
 	*ds = p;
@@ -231,8 +238,10 @@ int wc_pool_check(const struct wc *w, char *why, size_t size)
 		if (!rc && (memcmp(shadow, p->busy,
 				   words * sizeof(uint64_t)) ||
 			    used != p->used)) {
-			snprintf(why, size, "pool %s: busy pages differ from "
-				 "the extents", gn_ds_name(p->cap));
+			snprintf(why, size, "pool of %llu pages with %llu "
+				 "busy: busy pages differ from the extents",
+				 (unsigned long long)pool_pages(w),
+				 (unsigned long long)p->used);
 			rc = -1;
 		}
 		empty += !p->used;

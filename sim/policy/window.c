@@ -5,12 +5,12 @@
  * eagerly when a range becomes accessible.  The work is in win_core.c;
  * docs/policies.md says what each call costs and where it deviates.
  */
-#include "win_core.h"
+#include "win_setup.h"
 
 static int window_init(const struct pol_env *env, const char *params,
 		       void **state)
 {
-	return wc_init(env, params, false, &pol_window, state);
+	return wc_init(env, params, false, state);
 }
 
 const struct pol_policy pol_window = {

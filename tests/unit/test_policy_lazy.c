@@ -10,12 +10,17 @@
  */
 #include "win_fixture.h"
 
+/* test_policy_lazy_genode.c runs the same tests on the port */
+#ifndef WIN_POLICY
+#define WIN_POLICY pol_lazy
+#endif
+
 static void go_arena(const char *layout, bool hint_fits)
 {
 	struct wfx f;
 	uint64_t a, b;
 
-	wfx_open(&f, &pol_lazy, layout);
+	wfx_open(&f, &WIN_POLICY, layout);
 	a = wmap(&f, GO_HINT, 64 * MiB, NONE, ANON);
 	if (hint_fits)
 		assert_int_equal(a, GO_HINT);
@@ -35,7 +40,7 @@ static void go_arena(const char *layout, bool hint_fits)
 	assert_int_equal(wstore(&f, a + 64 * MiB, 2), 0);
 	assert_int_equal(wload(&f, a + 3 * MiB), 0);
 	assert_int_equal(wfx_ram(&f), 2 * MiB);
-	assert_int_equal(wc_stats(f.st)->faults, 3);
+	assert_int_equal(wc_stats(wfx_core(&f))->faults, 3);
 	assert_int_equal(wload(&f, a), 1);
 	assert_int_equal(wload(&f, a + 64 * MiB), 2);
 	/* the reservation around stops the thread: no hang */
@@ -70,7 +75,7 @@ static void test_first_touch_population(void **state)
 	uint64_t a, faults, attach;
 
 	/* no pools: every chunk its own dataspace, to count them */
-	assert_int_equal(wfx_open_ex(&f, &pol_lazy, "pool=0",
+	assert_int_equal(wfx_open_ex(&f, &WIN_POLICY, "pool=0",
 				     GN_VERSION_DEFAULT, NULL, 0, 0),
 			 0);
 	a = wmap(&f, 0, MiB, RW, ANON);
@@ -79,17 +84,17 @@ static void test_first_touch_population(void **state)
 	attach = wfx_rpc(&f, GN_RPC_ATTACH);
 	assert_int_equal(wstore(&f, a + 5 * PG, 7), 0);
 	/* one fault: a 64 KiB chunk around the page, one attach */
-	assert_int_equal(wc_stats(f.st)->faults, 1);
+	assert_int_equal(wc_stats(wfx_core(&f))->faults, 1);
 	assert_int_equal(wfx_ram(&f), 64 * KiB);
 	assert_int_equal(wfx_rpc(&f, GN_RPC_ATTACH) - attach, 1);
 	assert_true(wbacked(&f, a));
 	assert_true(wbacked(&f, a + 15 * PG));
 	assert_false(wbacked(&f, a + 16 * PG));
-	faults = wc_stats(f.st)->faults;
+	faults = wc_stats(wfx_core(&f))->faults;
 	assert_int_equal(wload(&f, a + 15 * PG), 0);
-	assert_int_equal(wc_stats(f.st)->faults, faults);
+	assert_int_equal(wc_stats(wfx_core(&f))->faults, faults);
 	assert_int_equal(wload(&f, a + 16 * PG), 0);
-	assert_int_equal(wc_stats(f.st)->faults, faults + 1);
+	assert_int_equal(wc_stats(wfx_core(&f))->faults, faults + 1);
 	assert_int_equal(wfx_ram(&f), 128 * KiB);
 	/* a chunk stops at the mapping's end and at backed pages */
 	assert_int_equal(wunmap(&f, a + 40 * PG, 4 * PG), 0);
@@ -112,7 +117,7 @@ static void test_dontneed_returns_ram(void **state)
 	struct wfx f;
 	uint64_t a, frees;
 
-	assert_int_equal(wfx_open_ex(&f, &pol_lazy, "pool=0",
+	assert_int_equal(wfx_open_ex(&f, &WIN_POLICY, "pool=0",
 				     GN_VERSION_DEFAULT, NULL, 0, 0),
 			 0);
 	a = wmap(&f, 0, 4 * 64 * KiB, RW, ANON);
@@ -120,12 +125,12 @@ static void test_dontneed_returns_ram(void **state)
 	assert_int_equal(wstore(&f, a + 64 * KiB, 2), 0);
 	assert_int_equal(wstore(&f, a + 128 * KiB, 3), 0);
 	assert_int_equal(wfx_ram(&f), 192 * KiB);
-	frees = wc_stats(f.st)->ds_frees;
+	frees = wc_stats(wfx_core(&f))->ds_frees;
 	/* a whole chunk: its RAM goes back at once */
 	assert_int_equal(wadv(&f, a + 64 * KiB, 64 * KiB, LX_MADV_DONTNEED),
 			 0);
 	assert_int_equal(wfx_ram(&f), 128 * KiB);
-	assert_int_equal(wc_stats(f.st)->ds_frees, frees + 1);
+	assert_int_equal(wc_stats(wfx_core(&f))->ds_frees, frees + 1);
 	assert_false(wbacked(&f, a + 64 * KiB));
 	assert_int_equal(wload(&f, a + 64 * KiB), 0);
 	/* parts of a chunk: the pages go, the RAM when the last part does
@@ -155,14 +160,14 @@ static void test_faults_outside_commits(void **state)
 	struct wfx f;
 	uint64_t r, a, ram;
 
-	wfx_open(&f, &pol_lazy, NULL);
+	wfx_open(&f, &WIN_POLICY, NULL);
 	r = wmap(&f, 0, 8 * PG, NONE, ANON);
 	assert_int_equal(wload_r(&f, r), GN_ACCESS_STOPPED);
 	assert_int_equal(wstore_r(&f, r + PG, 1), GN_ACCESS_STOPPED);
 	assert_int_equal(wunmap(&f, r + 4 * PG, 4 * PG), 0);
 	assert_int_equal(wload_r(&f, r + 5 * PG), GN_ACCESS_STOPPED);
 	assert_int_equal(gn_metrics(f.gn)->blocked, 0);
-	assert_int_equal(wc_stats(f.st)->faults, 0);
+	assert_int_equal(wc_stats(wfx_core(&f))->faults, 0);
 	/* read-only: the zero pages, no fault, no RAM but theirs */
 	ram = wfx_ram(&f);
 	a = wmap(&f, 0, 16 * PG, R, ANON);
@@ -171,7 +176,7 @@ static void test_faults_outside_commits(void **state)
 	assert_int_equal(wload(&f, a + 9 * PG), 0);
 	assert_int_equal(wstore_r(&f, a, 1), GN_ACCESS_STOPPED);
 	assert_int_equal(wfx_ram(&f) - ram, 2 * MiB);
-	assert_int_equal(wc_stats(f.st)->faults, 0);
+	assert_int_equal(wc_stats(wfx_core(&f))->faults, 0);
 	/* made writable: the zero pages go, the first touch brings RAM */
 	assert_int_equal(wprot(&f, a, 16 * PG, RW), 0);
 	assert_false(wbacked(&f, a));
@@ -188,15 +193,15 @@ static void test_mprotect_migrates(void **state)
 	struct wfx f;
 	uint64_t a, refused;
 
-	wfx_open(&f, &pol_lazy, NULL);
+	wfx_open(&f, &WIN_POLICY, NULL);
 	a = wmap(&f, 0, 4 * PG, RW, ANON);
 	assert_int_equal(wstore(&f, a + PG, 9), 0);
 	assert_int_equal(wprot(&f, a, 4 * PG, R), 0);
-	assert_int_equal(wc_stats(f.st)->migrations, 1);
+	assert_int_equal(wc_stats(wfx_core(&f))->migrations, 1);
 	assert_int_equal(wload(&f, a + PG), 9);
-	refused = wc_stats(f.st)->faults_refused;
+	refused = wc_stats(wfx_core(&f))->faults_refused;
 	assert_int_equal(wstore_r(&f, a + PG, 1), GN_ACCESS_STOPPED);
-	assert_int_equal(wc_stats(f.st)->faults_refused, refused);
+	assert_int_equal(wc_stats(wfx_core(&f))->faults_refused, refused);
 	assert_int_equal(gn_metrics(f.gn)->blocked, 0);
 	/* PROT_NONE keeps the contents; back to rw shows them */
 	assert_int_equal(wprot(&f, a, 4 * PG, NONE), 0);
@@ -220,19 +225,19 @@ static void test_mremap_takes_chunks(void **state)
 	struct wfx f;
 	uint64_t r, b, faults;
 
-	wfx_open(&f, &pol_lazy, NULL);
+	wfx_open(&f, &WIN_POLICY, NULL);
 	r = wmap(&f, 0, 16 * PG, NONE, ANON);
 	assert_int_equal(wmap(&f, r, 4 * PG, RW, FIXED), r);
 	assert_int_equal(wstore(&f, r, 1), 0);
 	assert_int_equal(wstore(&f, r + 3 * PG, 4), 0);
-	faults = wc_stats(f.st)->faults;
+	faults = wc_stats(wfx_core(&f))->faults;
 	assert_int_equal(wremap(&f, r, 4 * PG, 8 * PG, LX_MREMAP_MAYMOVE, 0,
 				&b),
 			 0);
 	assert_int_not_equal(b, r);
 	assert_int_equal(wload(&f, b), 1);
 	assert_int_equal(wload(&f, b + 3 * PG), 4);
-	assert_int_equal(wc_stats(f.st)->faults, faults);
+	assert_int_equal(wc_stats(wfx_core(&f))->faults, faults);
 	/* the grown part is committed, not yet backed */
 	assert_false(wbacked(&f, b + 5 * PG));
 	assert_int_equal(wrights(&f, b + 5 * PG), RW);
@@ -253,25 +258,25 @@ static void test_chunks_and_20_05(void **state)
 	struct wfx f;
 	uint64_t a;
 
-	assert_int_equal(wfx_open_ex(&f, &pol_lazy, "chunk=16K,pool=0",
+	assert_int_equal(wfx_open_ex(&f, &WIN_POLICY, "chunk=16K,pool=0",
 				     GN_VERSION_DEFAULT, NULL, 0, 0),
 			 0);
 	a = wmap(&f, 0, MiB, RW, ANON);
 	assert_int_equal(wstore(&f, a + 17 * KiB, 1), 0);
 	assert_int_equal(wfx_ram(&f), 16 * KiB);
 	wfx_close(&f);
-	assert_int_equal(wfx_open_ex(&f, &pol_lazy, "chunk=12K",
+	assert_int_equal(wfx_open_ex(&f, &WIN_POLICY, "chunk=12K",
 				     GN_VERSION_DEFAULT, NULL, 0, 0),
 			 -LX_EINVAL);
 	wfx_close(&f);
 
-	assert_int_equal(wfx_open_ex(&f, &pol_lazy, "", GN_20_05, NULL, 0, 0),
+	assert_int_equal(wfx_open_ex(&f, &WIN_POLICY, "", GN_20_05, NULL, 0, 0),
 			 0);
 	assert_int_equal(gn_metrics(f.gn)->region_maps, 1);
 	a = wmap(&f, 0, MiB, RW, ANON);
 	assert_int_equal(wstore(&f, a + 100 * KiB, 3), 0);
 	assert_int_equal(wload(&f, a + 100 * KiB), 3);
-	assert_int_equal(wc_stats(f.st)->faults, 1);
+	assert_int_equal(wc_stats(wfx_core(&f))->faults, 1);
 	wfx_close(&f);
 }
 
@@ -280,11 +285,11 @@ static void test_differential(void **state)
 	uint64_t seed, n = wfx_stress(40);
 
 	for (seed = 1; seed <= n; seed++)
-		wfx_differential(&pol_lazy, seed, 400, "");
+		wfx_differential(&WIN_POLICY, seed, 400, "");
 	for (seed = 1; seed <= n / 4; seed++)
-		wfx_differential(&pol_lazy, seed, 400, "chunk=8K,pool=0");
+		wfx_differential(&WIN_POLICY, seed, 400, "chunk=8K,pool=0");
 	for (seed = 1; seed <= n / 4; seed++)
-		wfx_differential(&pol_lazy, seed, 400, "chunk=1M,pool=64K");
+		wfx_differential(&WIN_POLICY, seed, 400, "chunk=1M,pool=64K");
 }
 
 int main(void)

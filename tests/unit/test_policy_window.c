@@ -11,6 +11,11 @@
  */
 #include "win_fixture.h"
 
+/* test_policy_window_genode.c runs the same tests on the port */
+#ifndef WIN_POLICY
+#define WIN_POLICY pol_window
+#endif
+
 /* Go's arena start-up: a 64 MiB PROT_NONE reservation at the hint, 4 MiB
  * commits inside with MAP_FIXED, the scavenger's MADV_DONTNEED, and the
  * trims Go does with munmap. */
@@ -19,7 +24,7 @@ static void go_arena(const char *layout, bool hint_fits)
 	struct wfx f;
 	uint64_t a, ram, caps, att;
 
-	wfx_open(&f, &pol_window, layout);
+	wfx_open(&f, &WIN_POLICY, layout);
 	att = gn_region_map_count(gn_env_rm(f.gn));
 	a = wmap(&f, GO_HINT, 64 * MiB, NONE, ANON);
 	if (hint_fits) {
@@ -96,7 +101,7 @@ static void test_hints_beyond_window_stay_consecutive(void **state)
 	struct wfx f;
 	uint64_t a, b;
 
-	wfx_open(&f, &pol_window, "hw-64");
+	wfx_open(&f, &WIN_POLICY, "hw-64");
 	/* hw-64's address space ends at 256 GiB */
 	assert_int_equal(wfx_top(&f), 1ULL << 38);
 	a = wmap(&f, GO_HINT, 64 * MiB, NONE, ANON);
@@ -117,7 +122,7 @@ static void test_fixed_over_middle(void **state)
 	struct wfx f;
 	uint64_t a, ram, id1, off1, id2, off2;
 
-	wfx_open(&f, &pol_window, NULL);
+	wfx_open(&f, &WIN_POLICY, NULL);
 	a = wmap(&f, 0, 4 * PG, RW, ANON);
 	assert_int_equal(wstore(&f, a, 1), 0);
 	assert_int_equal(wstore(&f, a + PG, 2), 0);
@@ -151,7 +156,7 @@ static void test_partial_munmap(void **state)
 	struct wfx f;
 	uint64_t a, id1, off1, id2, off2, att;
 
-	wfx_open(&f, &pol_window, NULL);
+	wfx_open(&f, &WIN_POLICY, NULL);
 	a = wmap(&f, 0, 3 * PG, RW, ANON);
 	assert_int_equal(wstore(&f, a, 1), 0);
 	assert_int_equal(wstore(&f, a + 2 * PG, 3), 0);
@@ -183,7 +188,7 @@ static void test_mprotect_split_and_restore(void **state)
 	struct wfx f;
 	uint64_t a, ram;
 
-	wfx_open(&f, &pol_window, NULL);
+	wfx_open(&f, &WIN_POLICY, NULL);
 	a = wmap(&f, 0, 4 * PG, RW, ANON);
 	assert_int_equal(wstore(&f, a + PG, 7), 0);
 	ram = wfx_ram(&f);
@@ -224,7 +229,7 @@ static void test_mremap_moves_contents(void **state)
 	struct wfx f;
 	uint64_t r, b, d, id1, off1, id2, off2;
 
-	wfx_open(&f, &pol_window, NULL);
+	wfx_open(&f, &WIN_POLICY, NULL);
 	r = wmap(&f, 0, 8 * PG, NONE, ANON);
 	assert_int_equal(wmap(&f, r, 2 * PG, RW, FIXED), r);
 	assert_int_equal(wstore(&f, r, 1), 0);
@@ -282,7 +287,7 @@ static void test_shared_memory(void **state)
 	struct wfx f;
 	uint64_t s, d, ram;
 
-	wfx_open(&f, &pol_window, NULL);
+	wfx_open(&f, &WIN_POLICY, NULL);
 	ram = wfx_ram(&f);
 	/* room to grow into */
 	s = wmap(&f, 0, 8 * PG, NONE, ANON);
@@ -318,7 +323,7 @@ static void test_guards(void **state)
 	struct wfx f;
 	uint64_t a;
 
-	wfx_open(&f, &pol_window, NULL);
+	wfx_open(&f, &WIN_POLICY, NULL);
 	a = wmap(&f, 0, 3 * PG, RW, ANON);
 	assert_int_equal(wstore(&f, a + PG, 2), 0);
 	assert_int_equal(wstore(&f, a + 2 * PG, 3), 0);
@@ -346,7 +351,7 @@ static void test_mlock_msync_mincore(void **state)
 	struct wfx f;
 	uint64_t a;
 
-	wfx_open(&f, &pol_window, NULL);
+	wfx_open(&f, &WIN_POLICY, NULL);
 	a = wmap(&f, 0, 3 * PG, RW, ANON);
 	assert_int_equal(f.pol->mlock(f.st, a + 1, PG, 0), 0);
 	assert_int_equal(wadv(&f, a, PG, LX_MADV_DONTNEED), -LX_EINVAL);
@@ -372,7 +377,7 @@ static void test_mlock_msync_mincore(void **state)
 	wfx_check(&f);
 	wfx_close(&f);
 	/* with an RLIMIT_MEMLOCK emulated */
-	assert_int_equal(wfx_open_ex(&f, &pol_window, "memlock=8M",
+	assert_int_equal(wfx_open_ex(&f, &WIN_POLICY, "memlock=8M",
 				     GN_VERSION_DEFAULT, NULL, 0, 0),
 			 0);
 	a = wmap(&f, 0, 16 * MiB, R, ANON);
@@ -389,7 +394,7 @@ static void test_mmap_errors(void **state)
 	struct wfx f;
 	uint64_t r, a;
 
-	wfx_open(&f, &pol_window, NULL);
+	wfx_open(&f, &WIN_POLICY, NULL);
 	r = wmap(&f, 0, 4 * PG, NONE, ANON);
 	assert_int_equal(wmmap(&f, 0, 0, RW, ANON, NULL), -LX_EINVAL);
 	assert_int_equal(wmmap(&f, r + 1, PG, RW, FIXED, NULL), -LX_EINVAL);
@@ -425,7 +430,7 @@ static void test_quota_exhaustion(void **state)
 	struct wfx f;
 	uint64_t r, a;
 
-	assert_int_equal(wfx_open_ex(&f, &pol_window, "", GN_VERSION_DEFAULT,
+	assert_int_equal(wfx_open_ex(&f, &WIN_POLICY, "", GN_VERSION_DEFAULT,
 				     NULL, 8 * MiB, 0),
 			 0);
 	/* reservations are free */
@@ -444,7 +449,7 @@ static void test_setup(void **state)
 	struct wfx f;
 	uint64_t caps;
 
-	wfx_open(&f, &pol_window, NULL);
+	wfx_open(&f, &WIN_POLICY, NULL);
 	/* nova-x86_64: everything above the stack area */
 	assert_int_equal(wfx_base(&f), LAY_STACK_AREA_ADDR +
 					       LAY_STACK_AREA_SIZE);
@@ -457,7 +462,7 @@ static void test_setup(void **state)
 	wfx_close(&f);
 	assert_true(caps > 0);
 
-	assert_int_equal(wfx_open_ex(&f, &pol_window,
+	assert_int_equal(wfx_open_ex(&f, &WIN_POLICY,
 				     "base=0x100000000,size=1G",
 				     GN_VERSION_DEFAULT, NULL, 0, 0),
 			 0);
@@ -466,21 +471,21 @@ static void test_setup(void **state)
 	assert_int_equal(wmap(&f, 0, PG, RW, ANON), 0x13ffff000ULL);
 	wfx_close(&f);
 
-	assert_int_equal(wfx_open_ex(&f, &pol_window, "colour=blue",
+	assert_int_equal(wfx_open_ex(&f, &WIN_POLICY, "colour=blue",
 				     GN_VERSION_DEFAULT, NULL, 0, 0),
 			 -LX_EINVAL);
 	wfx_close(&f);
 	/* over ld.lib.so */
-	assert_int_equal(wfx_open_ex(&f, &pol_window, "base=0x30000,size=1M",
+	assert_int_equal(wfx_open_ex(&f, &WIN_POLICY, "base=0x30000,size=1M",
 				     GN_VERSION_DEFAULT, NULL, 0, 0),
 			 -LX_EINVAL);
 	wfx_close(&f);
-	assert_int_equal(wfx_open_ex(&f, &pol_window, "chunk=64K",
+	assert_int_equal(wfx_open_ex(&f, &WIN_POLICY, "chunk=64K",
 				     GN_VERSION_DEFAULT, NULL, 0, 0),
 			 -LX_EINVAL);
 	wfx_close(&f);
 	/* the 32-bit layouts and the old release work the same way */
-	assert_int_equal(wfx_open_ex(&f, &pol_window, "", GN_20_05,
+	assert_int_equal(wfx_open_ex(&f, &WIN_POLICY, "", GN_20_05,
 				     "nova-x86_32", 0, 0),
 			 0);
 	assert_int_equal(wstore(&f, wmap(&f, 0, PG, RW, ANON), 1), 0);
@@ -494,14 +499,14 @@ static void test_brk(void **state)
 	struct wfx f;
 	uint64_t b, n;
 
-	wfx_open(&f, &pol_window, NULL);
+	wfx_open(&f, &WIN_POLICY, NULL);
 	assert_int_equal(f.pol->brk(f.st, 0, &b), 0);
 	assert_int_equal(f.pol->brk(f.st, b + 132 * KiB, &n), 0);
 	assert_int_equal(n, b);
 	assert_int_equal(wrights(&f, b), -1);
 	wfx_close(&f);
 
-	assert_int_equal(wfx_open_ex(&f, &pol_window, "heap=1M",
+	assert_int_equal(wfx_open_ex(&f, &WIN_POLICY, "heap=1M",
 				     GN_VERSION_DEFAULT, NULL, 0, 0),
 			 0);
 	assert_int_equal(f.pol->brk(f.st, 0, &b), 0);
@@ -527,10 +532,10 @@ static void test_differential(void **state)
 	uint64_t seed, n = wfx_stress(40);
 
 	for (seed = 1; seed <= n; seed++)
-		wfx_differential(&pol_window, seed, 400, "");
+		wfx_differential(&WIN_POLICY, seed, 400, "");
 	/* without pools: a dataspace per committed run */
 	for (seed = 1; seed <= n / 4; seed++)
-		wfx_differential(&pol_window, seed, 400, "pool=0");
+		wfx_differential(&WIN_POLICY, seed, 400, "pool=0");
 }
 
 int main(void)

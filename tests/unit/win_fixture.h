@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy/win_core.h"
+#include "policy/win_setup.h"
 #include "posix/px_internal.h"
 #include "rmsim/abi.h"
 #include "rmsim/genode.h"
@@ -52,13 +52,22 @@ struct wfx {
 	uint64_t ram0, caps0;	/* after init */
 };
 
+/* The C bookkeeping behind the policy's state: the state itself for
+ * `window` and `lazy`, the instance's for their Genode C++ ports. */
+static inline void *wfx_core(const struct wfx *f)
+{
+	if (f->pol == &pol_window_genode || f->pol == &pol_lazy_genode)
+		return pol_genode_core(f->st);
+	return f->st;
+}
+
 static inline void wfx_check(const struct wfx *f)
 {
 	char msg[256];
 
 	if (gn_check(f->gn, msg, sizeof(msg)))
 		fail_msg("gn_check: %s", msg);
-	if (f->st && wc_check(f->st, msg, sizeof(msg)))
+	if (f->st && wc_check(wfx_core(f), msg, sizeof(msg)))
 		fail_msg("wc_check: %s", msg);
 }
 
@@ -116,7 +125,7 @@ static inline uint64_t wfx_base(const struct wfx *f)
 {
 	uint64_t b, t;
 
-	wc_window(f->st, &b, &t);
+	wc_window(wfx_core(f), &b, &t);
 	return b;
 }
 
@@ -124,7 +133,7 @@ static inline uint64_t wfx_top(const struct wfx *f)
 {
 	uint64_t b, t;
 
-	wc_window(f->st, &b, &t);
+	wc_window(wfx_core(f), &b, &t);
 	return t;
 }
 
@@ -316,7 +325,7 @@ static inline int px_rights(struct px_space *s, uint64_t addr)
 static inline bool wfx_same_vmas(struct px_space *px, uint64_t P,
 				 const struct wfx *f, uint64_t B)
 {
-	const struct wc *w = f->st;
+	const struct wc *w = wfx_core(f);
 	struct px_vma_info vi;
 	struct wc_vma *v = wc_vma_find(w, B);
 	uint64_t a = P, pa[DIFF_SPAN], wa[DIFF_SPAN];
@@ -348,7 +357,7 @@ static inline bool wfx_same_vmas(struct px_space *px, uint64_t P,
 static inline void wfx_dump(struct px_space *px, uint64_t P,
 			    const struct wfx *f, uint64_t B)
 {
-	const struct wc *w = f->st;
+	const struct wc *w = wfx_core(f);
 	struct px_vma_info vi;
 	struct wc_vma *v;
 	uint64_t a = P;
@@ -562,7 +571,7 @@ static inline void wfx_differential(const struct pol_policy *pol,
 		{
 			char msg[256];
 
-			if (wc_check(f.st, msg, sizeof(msg)) ||
+			if (wc_check(wfx_core(&f), msg, sizeof(msg)) ||
 			    gn_check(f.gn, msg, sizeof(msg)))
 				fail_msg("seed %llu step %u: %s: %s",
 					 (unsigned long long)seed, step, what,

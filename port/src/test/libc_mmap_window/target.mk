@@ -1,0 +1,3 @@
+TARGET = test-libc_mmap_window
+SRC_CC = main.cc
+LIBS   = posix
