@@ -6,6 +6,7 @@ perf is missing."""
 import json
 import lzma
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -153,7 +154,16 @@ class Record(unittest.TestCase):
         return p
 
     def replay_clean(self, trace):
-        p = run("replay", "--json", trace, check=0)
+        p = run("replay", "--json", trace)
+        if p.returncode != 0:
+            # show the recorded lines around the one the reader refused
+            m = re.search(r":(\d+): ", p.stderr)
+            with open(trace, errors="replace") as f:
+                lines = f.read().split("\n")
+            at = int(m.group(1)) if m else 1
+            self.fail("replay exited %d: %s\nrecorded lines %d-%d:\n%s"
+                      % (p.returncode, p.stderr, max(1, at - 3), at + 1,
+                         "\n".join(lines[max(0, at - 4):at + 1])))
         s = json.loads(p.stdout)
         self.assertEqual(s["mismatches"], 0, p.stdout)
         self.assertTrue(s["side_file"], "the side file was not found")
