@@ -417,6 +417,9 @@ static int value(struct cur *c, uint64_t *out, bool *numeric, char *path,
 		 * MAP_??? in a comment, then |MAP_ANONYMOUS */
 		if (comment(c))
 			return -1;
+		/* -X verbose with -y: a dirfd, its comment, then <cwd> */
+		if (peek(c) == '<' && fd_note(c, NULL, 0))
+			return -1;
 		if (peek(c) != '|')
 			break;
 		c->i++;

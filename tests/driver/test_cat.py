@@ -98,7 +98,7 @@ class TraceCorpus(unittest.TestCase):
 
 class StraceVariants(unittest.TestCase):
     """The recordings in tests/strace-variants/ (-y, -yy, -k, -i, -n, -z,
-    -Z, --seccomp-bpf, a thread's execve, strace mixed with the program's
+    -Z, --seccomp-bpf, -X verbose with -yy, a thread's execve, strace mixed with the program's
     output) read whole, with nothing skipped."""
 
     def test_every_variant_reads(self):

@@ -19,6 +19,9 @@ $s -o z.strace -f -z ./threads >/dev/null
 $s -o Z.strace -f -Z ./threads >/dev/null
 $s -o seccomp.strace -f --seccomp-bpf -e trace=%memory,%process ./threads >/dev/null
 $s -o Y.strace -f -Y -e trace=%memory,%process ./threads >/dev/null
+# -X verbose with -yy: a dirfd's number, its name in a comment, its path
+(cd / && strace -f -tt -yy -X verbose -o "$b/X-verbose-yy.strace" ls / \
+	>/dev/null 2>&1 </dev/null)
 $s -o exec.strace -f -e trace=%memory,%process,pause ./thread_exec >/dev/null
 # strace's own output mixed with the program's on one stream
 strace -f -e trace=%memory,%process,write sh -c \
