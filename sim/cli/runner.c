@@ -153,7 +153,8 @@ static void worker(const struct state *st, size_t idx, int fd)
 	memset(&res, 0, sizeof(res));
 	if (st->dir[0]) {
 		shard_path(st, idx, shard, sizeof(shard));
-		db = db_open(shard, &de, res.s.error, sizeof(res.s.error));
+		db = db_open_scratch(shard, &de, res.s.error,
+				     sizeof(res.s.error));
 		if (!db) {
 			res.status = de == DB_ECANTCREATE ? EXIT_CANTCREAT
 							  : EXIT_IOERR;
