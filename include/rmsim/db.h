@@ -37,7 +37,17 @@ enum db_error {
  */
 struct db *db_open(const char *path, enum db_error *err, char *msg,
 		   size_t msg_size);
-/* Commit what is pending, build the indexes, close.  Returns DB_OK or an
+/*
+ * db_open_scratch - db_open for a database that this machine reads once
+ * and then removes (a worker's shard, merged by the runner): committed
+ * rows survive the process (SQLite's WAL) but are never synced to disk
+ * nor copied from the WAL into the file, and no indexes are built.  Such
+ * a file is complete only together with its -wal and -shm files.
+ */
+struct db *db_open_scratch(const char *path, enum db_error *err, char *msg,
+			   size_t msg_size);
+/* Commit what is pending, build the indexes (not on a scratch
+ * database), close.  Returns DB_OK or an
  * error (message in db_errmsg before the close). */
 enum db_error db_close(struct db *db);
 const char *db_errmsg(const struct db *db);

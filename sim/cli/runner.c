@@ -9,19 +9,30 @@
  * per-run timeout, reaps each worker and judges how it ended: a summary
  * and exit 0 is a result; a signal, a timeout or an exit without a
  * summary marks the run `failed` with that reason (merged with the rows
- * it committed).  Runs are merged into the database and reported in the
+ * it committed).  Runs are delivered (reported, then merged) in the
  * list's order, a finished run waiting for those before it, so the
  * database and the tables do not depend on -j or on timing.
  *
+ * The merging is a process of its own, forked before any worker: the
+ * parent sends it each delivered run over a pipe, it merges the shard
+ * into the database in that order and replies with the run's id.  So a
+ * long merge (a shard of a million events takes seconds) never keeps the
+ * parent from starting the next worker, and with -j N the merge of one
+ * run overlaps the replays of the next N.  Both pipes are non-blocking on
+ * the parent's side, so neither process can wait on the other in a
+ * circle.
+ *
  * Why processes: an out-of-tree policy that crashes or loops costs its
  * own run only, and each worker has its own address space and database
- * connection (SQLite is never used across fork: the parent's merge
- * connection holds no thread).  Why shards rather than rows over a pipe:
+ * connection (SQLite is never used across fork: the parent holds no
+ * connection while it forks).  Why shards rather than rows over a pipe:
  * the shard is the unit `rmsim plan` and `rmsim merge` already use
  * across machines, so one merge serves both.
  *
- * INVARIANTS: a run is delivered once, after every run before it; every
- * worker forked is reaped; every shard is removed once merged.
+ * INVARIANTS: a run is delivered once, after every run before it, and
+ * merged once, in delivery order (merged <= sent <= delivered <= next);
+ * every worker and the merging process are reaped; every shard is
+ * removed once merged.
  */
 #include "runner.h"
 
@@ -31,8 +42,10 @@
 #include "rmsim/policy.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,12 +71,36 @@ struct slot {
 	struct result res;
 };
 
+/* To the merging process: merge run @idx's shard, marked @status
+ * ("" as it is, "failed", "interrupted") with @detail. */
+struct merge_req {
+	size_t idx;
+	char status[16];
+	char detail[512];
+};
+
+/* From it: run @idx merged as @run_id (0: none), or @err (a sysexits
+ * status, then the run's merge failed and @msg says why).  The first
+ * reply, idx SIZE_MAX, says whether the database opened. */
+struct merge_rep {
+	size_t idx;
+	int err;
+	int64_t run_id;
+	char msg[1024];
+};
+
 struct state {
 	const struct cli_exec *x;
 	struct cli_run *runs;
 	size_t n, next, delivered, finished;
 	char dir[256];
-	struct db_merger *m;
+	/* the merging process: requests to it, replies from it */
+	pid_t merger;
+	int mreq, mrep;
+	size_t sent;		/* requests sent (delivered runs) */
+	size_t merged;		/* replies read */
+	size_t mgot;		/* bytes of the reply being read */
+	struct merge_rep rep;
 	struct slot slot[MAX_JOBS];
 	unsigned running;
 	int fatal;
@@ -153,7 +190,8 @@ static void worker(const struct state *st, size_t idx, int fd)
 	memset(&res, 0, sizeof(res));
 	if (st->dir[0]) {
 		shard_path(st, idx, shard, sizeof(shard));
-		db = db_open(shard, &de, res.s.error, sizeof(res.s.error));
+		db = db_open_scratch(shard, &de, res.s.error,
+				     sizeof(res.s.error));
 		if (!db) {
 			res.status = de == DB_ECANTCREATE ? EXIT_CANTCREAT
 							  : EXIT_IOERR;
@@ -208,6 +246,10 @@ static int spawn(struct state *st)
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (getppid() != parent)
 			_exit(EXIT_SOFTWARE);
+		if (st->merger) {
+			close(st->mreq);
+			close(st->mrep);
+		}
 		worker(st, st->next, p[1]);
 	}
 	close(p[1]);
@@ -264,42 +306,29 @@ static void reap(struct state *st, struct slot *sl)
 	st->running--;
 }
 
-/* Merge run @idx's shard: as it is, or marked how its worker ended. */
-static int merge(struct state *st, size_t idx)
+/* In the merging process: merge run @q->idx's shard into @m, as it is or
+ * marked as its worker ended; the run's id into @id.  0 or -1 with the
+ * reason in @msg. */
+static int merge_one(struct state *st, struct db_merger *m,
+		     const struct merge_req *q, int64_t *id, char *msg,
+		     size_t size)
 {
-	struct cli_run *r = &st->runs[idx];
+	const struct cli_run *r = &st->runs[q->idx];
+	const char *status = q->status[0] ? q->status : NULL;
+	const char *detail = status ? q->detail : NULL;
 	struct db_merge_stats ms;
-	const char *status = NULL, *detail = NULL;
-	char shard[320], msg[1024];
+	char shard[320];
 	enum db_error e;
 
-	if (!st->dir[0])
-		return 0;
-	shard_path(st, idx, shard, sizeof(shard));
-	if (!st->m) {
-		remove_shard(shard);
-		return 0;
-	}
-	if (r->failed) {
-		status = "failed";
-		detail = r->why;
-	} else if (r->status == EXIT_SIGINT || r->status == EXIT_SIGTERM) {
-		status = "interrupted";
-		detail = "interrupted by a signal";
-	} else if (r->status) {
-		status = "failed";
-		detail = r->s.error;
-	}
+	*id = 0;
+	shard_path(st, q->idx, shard, sizeof(shard));
 	if (access(shard, F_OK) == 0) {
-		e = db_merger_add(st->m, shard, status, detail, &ms, msg,
-				  sizeof(msg));
+		e = db_merger_add(m, shard, status, detail, &ms, msg, size);
 		/* its id in the database, for the decision view */
-		r->s.run_id = e == DB_OK ? ms.first : 0;
-		if (e == DB_OK && ms.added + ms.present > 0) {
-			remove_shard(shard);
-			return 0;
-		}
+		*id = e == DB_OK ? ms.first : 0;
 		remove_shard(shard);
+		if (e == DB_OK && ms.added + ms.present > 0)
+			return 0;
 	}
 	if (!status)
 		return 0; /* a run that never started: nothing to log */
@@ -312,23 +341,290 @@ static int merge(struct state *st, size_t idx)
 			.genode_version = st->x->genode,
 			.command = st->x->command,
 		};
-		struct db *db = db_open(shard, &e, msg, sizeof(msg));
-		int64_t id;
+		struct db *db = db_open(shard, &e, msg, size);
+		int64_t rid;
 
 		if (!db)
 			return -1;
-		if (db_run_begin(db, &info, &id) ||
-		    db_run_end(db, id, status, 0, 0, detail)) {
+		if (db_run_begin(db, &info, &rid) ||
+		    db_run_end(db, rid, status, 0, 0, detail)) {
+			snprintf(msg, size, "%s", db_errmsg(db));
 			db_close(db);
 			return -1;
 		}
-		if (db_close(db))
+		if (db_close(db)) {
+			snprintf(msg, size, "%s: cannot write", shard);
 			return -1;
-		e = db_merger_add(st->m, shard, NULL, NULL, &ms, msg,
-				  sizeof(msg));
+		}
+		e = db_merger_add(m, shard, NULL, NULL, &ms, msg, size);
 		remove_shard(shard);
 		return e ? -1 : 0;
 	}
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* 1 with @buf filled, 0 at the end of the stream, -1 on error. */
+static int read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t r = read(fd, p + got, len - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r == 0 && got == 0 ? 0 : -1;
+		got += (size_t)r;
+	}
+	return 1;
+}
+
+/* The merging process: open the database, then merge each shard the
+ * parent names, in the order named, until the parent closes the pipe.
+ * Never returns. */
+static void merger(struct state *st, int req, int rep)
+{
+	struct merge_req q;
+	struct merge_rep a;
+	struct db_merger *m;
+	enum db_error de;
+	int r;
+
+	/* a signal stops the workers; their runs still have to be logged,
+	 * and a merge is one transaction: this process ends when the
+	 * parent closes the pipe, also when the parent is killed */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	memset(&a, 0, sizeof(a));
+	a.idx = SIZE_MAX;
+	m = db_merger_open(st->x->dbpath, &de, a.msg, sizeof(a.msg));
+	if (!m)
+		a.err = de == DB_ECANTCREATE ? EXIT_CANTCREAT
+			: de == DB_ECORRUPT  ? EXIT_DATAERR
+					     : EXIT_IOERR;
+	if (write_all(rep, &a, sizeof(a)) || !m)
+		_exit(EXIT_IOERR);
+	while ((r = read_all(req, &q, sizeof(q))) == 1) {
+		memset(&a, 0, sizeof(a));
+		a.idx = q.idx;
+		if (q.idx >= st->n)
+			_exit(EXIT_SOFTWARE);
+		q.status[sizeof(q.status) - 1] = '\0';
+		q.detail[sizeof(q.detail) - 1] = '\0';
+		if (merge_one(st, m, &q, &a.run_id, a.msg, sizeof(a.msg)))
+			a.err = EXIT_IOERR;
+		if (write_all(rep, &a, sizeof(a)))
+			_exit(EXIT_IOERR);
+	}
+	_exit(db_merger_close(m) || r ? EXIT_IOERR : 0);
+}
+
+/* Start the merging process; 0 or the status of a database that cannot
+ * be opened (its message printed). */
+static int merger_start(struct state *st)
+{
+	int q[2], p[2];
+	pid_t parent = getpid();
+
+	if (pipe(q))
+		return -1;
+	if (pipe(p)) {
+		close(q[0]);
+		close(q[1]);
+		return -1;
+	}
+	fflush(NULL);
+	st->merger = fork();
+	if (st->merger < 0) {
+		st->merger = 0;
+		close(q[0]);
+		close(q[1]);
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (st->merger == 0) {
+		close(q[1]);
+		close(p[0]);
+		if (getppid() != parent)
+			_exit(EXIT_SOFTWARE);
+		merger(st, q[0], p[1]);
+	}
+	close(q[0]);
+	close(p[1]);
+	st->mreq = q[1];
+	st->mrep = p[0];
+	if (read_all(st->mrep, &st->rep, sizeof(st->rep)) != 1)
+		return cli_fail(EXIT_IOERR, st->x->command,
+				"%s: the merging process ended", st->x->dbpath);
+	if (st->rep.err)
+		return cli_fail(st->rep.err, st->x->command, "%s",
+				st->rep.msg);
+	return 0;
+}
+
+/* A reply from the merging process, whole in st->rep: take it. */
+static int merger_reply(struct state *st)
+{
+	const struct merge_rep *a = &st->rep;
+
+	st->mgot = 0;
+	if (a->idx != st->merged)
+		return cli_fail(EXIT_SOFTWARE, st->x->command,
+				"the merging process replied out of turn");
+	st->runs[a->idx].s.run_id = a->run_id;
+	st->merged++;
+	if (a->err) {
+		fprintf(stderr, "rmsim %s: %s: cannot merge run %zu: %s\n",
+			st->x->command, st->x->dbpath, a->idx, a->msg);
+		return a->err;
+	}
+	return 0;
+}
+
+/* The request for run @idx: how its worker ended. */
+static void merge_request(const struct state *st, size_t idx,
+			  struct merge_req *q)
+{
+	const struct cli_run *r = &st->runs[idx];
+
+	memset(q, 0, sizeof(*q));
+	q->idx = idx;
+	if (r->failed) {
+		snprintf(q->status, sizeof(q->status), "failed");
+		snprintf(q->detail, sizeof(q->detail), "%s", r->why);
+	} else if (r->status == EXIT_SIGINT || r->status == EXIT_SIGTERM) {
+		snprintf(q->status, sizeof(q->status), "interrupted");
+		snprintf(q->detail, sizeof(q->detail),
+			 "interrupted by a signal");
+	} else if (r->status) {
+		snprintf(q->status, sizeof(q->status), "failed");
+		snprintf(q->detail, sizeof(q->detail), "%s", r->s.error);
+	}
+}
+
+/*
+ * Move the merging along without waiting: send the delivered runs'
+ * requests while the pipe takes them, read the replies there are.  Both
+ * pipes are non-blocking (a request and a reply are each written whole,
+ * being shorter than PIPE_BUF), so neither process can wait for the other
+ * while the other waits for it.  Without a database the delivered runs'
+ * shards are removed.  0 or a status.
+ */
+static int pump(struct state *st)
+{
+	struct merge_req q;
+	char shard[320];
+
+	if (!st->merger) {
+		for (; st->sent < st->delivered; st->sent++)
+			if (st->dir[0]) {
+				shard_path(st, st->sent, shard, sizeof(shard));
+				remove_shard(shard);
+			}
+		st->merged = st->sent;
+		return 0;
+	}
+	while (st->sent < st->delivered) {
+		ssize_t w;
+
+		merge_request(st, st->sent, &q);
+		w = write(st->mreq, &q, sizeof(q));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN)
+			break;
+		if (w != (ssize_t)sizeof(q))
+			return cli_fail(EXIT_IOERR, st->x->command,
+					"%s: the merging process ended early",
+					st->x->dbpath);
+		st->sent++;
+	}
+	while (st->merged < st->sent) {
+		ssize_t r = read(st->mrep, (char *)&st->rep + st->mgot,
+				 sizeof(st->rep) - st->mgot);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == EAGAIN)
+			break;
+		if (r <= 0)
+			return cli_fail(EXIT_IOERR, st->x->command,
+					"%s: the merging process ended early",
+					st->x->dbpath);
+		st->mgot += (size_t)r;
+		if (st->mgot == sizeof(st->rep)) {
+			int e = merger_reply(st);
+
+			if (e)
+				return e;
+		}
+	}
+	return 0;
+}
+
+/* The merging process's pipes that wait for this one, into @pfd. */
+static unsigned merger_poll(const struct state *st, struct pollfd *pfd)
+{
+	unsigned n = 0;
+
+	if (!st->merger)
+		return 0;
+	if (st->sent < st->delivered) {
+		pfd[n].fd = st->mreq;
+		pfd[n++].events = POLLOUT;
+	}
+	if (st->merged < st->sent) {
+		pfd[n].fd = st->mrep;
+		pfd[n++].events = POLLIN;
+	}
+	return n;
+}
+
+/* Let every delivered run be merged (@drain), then close the requests
+ * and wait for the merging process to finish the database. */
+static int merger_finish(struct state *st, bool drain)
+{
+	int status = 0, ws = 0;
+
+	if (!st->merger)
+		return drain ? pump(st) : 0;
+	while (drain && !status && st->merged < st->delivered) {
+		struct pollfd pfd[2];
+		unsigned n = merger_poll(st, pfd);
+
+		if (n && poll(pfd, n, -1) < 0 && errno != EINTR)
+			break;
+		status = pump(st);
+	}
+	close(st->mreq);
+	close(st->mrep);
+	while (waitpid(st->merger, &ws, 0) < 0 && errno == EINTR)
+		;
+	st->merger = 0;
+	if (!status && !(WIFEXITED(ws) && WEXITSTATUS(ws) == 0))
+		status = cli_fail(EXIT_IOERR, st->x->command,
+				  "%s: cannot finish the database",
+				  st->x->dbpath);
+	return status;
 }
 
 static void fmt_time(char *buf, size_t size, double s)
@@ -390,14 +686,9 @@ static int deliver(struct state *st)
 					    ? shard
 					    : NULL);
 		}
-		if (merge(st, st->delivered)) {
-			fprintf(stderr, "rmsim %s: %s: cannot merge run %zu\n",
-				st->x->command, st->x->dbpath, st->delivered);
-			return EXIT_IOERR;
-		}
 		st->delivered++;
 	}
-	return 0;
+	return pump(st);
 }
 
 static void check_timeouts(struct state *st)
@@ -420,7 +711,7 @@ static void check_timeouts(struct state *st)
 /* Wait for pipe data or EOF; read it; reap the workers that ended. */
 static void wait_some(struct state *st)
 {
-	struct pollfd pfd[MAX_JOBS];
+	struct pollfd pfd[MAX_JOBS + 2];
 	unsigned map[MAX_JOBS], np = 0, i;
 
 	for (i = 0; i < MAX_JOBS; i++)
@@ -429,7 +720,8 @@ static void wait_some(struct state *st)
 			pfd[np].events = POLLIN;
 			map[np++] = i;
 		}
-	if (poll(pfd, np, 250) <= 0)
+	/* the merging process's pipes wake this one too (pump reads them) */
+	if (poll(pfd, np + merger_poll(st, pfd + np), 250) <= 0)
 		return;
 	for (i = 0; i < np; i++) {
 		struct slot *sl = &st->slot[map[i]];
@@ -461,8 +753,6 @@ int cli_runs_exec(const struct cli_exec *x, struct cli_run *runs, size_t n)
 {
 	struct state *st = calloc(1, sizeof(*st));
 	unsigned jobs = x->jobs ? x->jobs : cli_cores();
-	enum db_error de;
-	char msg[1024];
 	int status = 0;
 	size_t i;
 
@@ -499,20 +789,26 @@ int cli_runs_exec(const struct cli_exec *x, struct cli_run *runs, size_t n)
 			goto out;
 		}
 	}
-	if (x->dbpath) {
-		st->m = db_merger_open(x->dbpath, &de, msg, sizeof(msg));
-		if (!st->m) {
-			status = cli_fail(de == DB_ECANTCREATE ? EXIT_CANTCREAT
-					  : de == DB_ECORRUPT  ? EXIT_DATAERR
-							       : EXIT_IOERR,
-					  x->command, "%s", msg);
-			goto out;
-		}
-	}
 	for (i = 0; i < n; i++) {
 		runs[i].status = 0;
 		runs[i].failed = false;
 		runs[i].why[0] = '\0';
+	}
+	if (x->dbpath) {
+		status = merger_start(st);
+		if (status < 0)
+			status = cli_fail(EXIT_SOFTWARE, x->command,
+					  "cannot start the merging process: %s",
+					  strerror(errno));
+		if (status)
+			goto out;
+		if (fcntl(st->mreq, F_SETFL, O_NONBLOCK) ||
+		    fcntl(st->mrep, F_SETFL, O_NONBLOCK)) {
+			status = cli_fail(EXIT_SOFTWARE, x->command,
+					  "cannot set up the merging: %s",
+					  strerror(errno));
+			goto out;
+		}
 	}
 	while (st->next < n || st->running) {
 		while (st->running < jobs && st->next < n && !st->fatal &&
@@ -562,9 +858,12 @@ int cli_runs_exec(const struct cli_exec *x, struct cli_run *runs, size_t n)
 	if (!status && x->stop && *x->stop)
 		status = *x->stop == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
 out:
-	if (st->m && db_merger_close(st->m) && !status)
-		status = cli_fail(EXIT_IOERR, x->command,
-				  "%s: cannot finish the database", x->dbpath);
+	{
+		int e = merger_finish(st, true);
+
+		if (e && !status)
+			status = e;
+	}
 	if (st->dir[0]) {
 		char shard[320];
 

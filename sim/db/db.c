@@ -199,8 +199,8 @@ static enum db_error mark_stale_runs(struct db *db)
 	return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc, "cannot read runs");
 }
 
-struct db *db_open(const char *path, enum db_error *err, char *msg,
-		   size_t msg_size)
+static struct db *open_db(const char *path, bool scratch,
+			  enum db_error *err, char *msg, size_t msg_size)
 {
 	struct db *db = calloc(1, sizeof(*db));
 	int rc, i;
@@ -236,6 +236,25 @@ struct db *db_open(const char *path, enum db_error *err, char *msg,
 		    "cannot set up");
 	if (*err)
 		goto error;
+	if (scratch) {
+		/* read once on this machine, then removed: a process that
+		 * dies leaves the committed rows (WAL without fsync keeps
+		 * them in the page cache), and nothing is copied from the
+		 * WAL into the file, at checkpoints or at the close (the
+		 * merge reads the WAL) */
+		db->scratch = true;
+		*err = exec(db,
+			    "PRAGMA synchronous=OFF; "
+			    "PRAGMA wal_autocheckpoint=0;",
+			    "cannot set up");
+		if (!*err &&
+		    sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+				      1, (int *)NULL) != SQLITE_OK)
+			*err = db_fail(db, sqlite3_errcode(db->h),
+				       "cannot set up");
+		if (*err)
+			goto error;
+	}
 	*err = exec(db, "BEGIN IMMEDIATE", "cannot write");
 	if (*err)
 		goto error;
@@ -290,6 +309,18 @@ error:
 	sqlite3_close(db->h);
 	free(db);
 	return NULL;
+}
+
+struct db *db_open(const char *path, enum db_error *err, char *msg,
+		   size_t msg_size)
+{
+	return open_db(path, false, err, msg, msg_size);
+}
+
+struct db *db_open_scratch(const char *path, enum db_error *err, char *msg,
+			   size_t msg_size)
+{
+	return open_db(path, true, err, msg, msg_size);
 }
 
 enum db_error db_flush(struct db *db)
@@ -352,9 +383,10 @@ enum db_error db_close(struct db *db)
 	if (!db)
 		return DB_OK;
 	e = db_flush(db);
-	if (!e)
+	/* a scratch database is read once, whole: indexes would only cost */
+	if (!e && !db->scratch)
 		e = exec(db, db_index_sql, "cannot build indexes");
-	if (!e)
+	if (!e && !db->scratch)
 		e = exec(db, "PRAGMA optimize", "cannot optimize");
 	db_writer_stop(db);
 	db_rows_fini(&db->events);

@@ -73,6 +73,7 @@ struct db {
 	sqlite3_stmt *st[ST_COUNT];
 	struct rowbuf events, mappings, findings;
 	bool in_tx;
+	bool scratch;		/* db_open_scratch */
 	unsigned pending;	/* rows since the last commit */
 	char msg[512];
 	/* the writer thread: full blocks go to it, FIFO */

@@ -97,7 +97,12 @@ struct db_merger *db_merger_open(const char *path, enum db_error *err,
 	}
 	sqlite3_busy_timeout(m->h, 5000);
 	sqlite3_extended_result_codes(m->h, 1);
-	sqlite3_exec(m->h, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF",
+	/* a shard is merged in one transaction: a cache that holds the
+	 * pages it changes keeps them from spilling into the WAL twice, and
+	 * checkpoints as far apart as db_open's */
+	sqlite3_exec(m->h,
+		     "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;"
+		     "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=4096",
 		     NULL, NULL, NULL);
 	return m;
 }
@@ -411,7 +416,14 @@ out:
 		e = fail(m->h, rc, msg, size, m->path);
 		sqlite3_exec(m->h, "ROLLBACK", NULL, NULL, NULL);
 	}
+	/* leave the shard as it was: no checkpoint of its WAL into it when
+	 * this connection, its last, lets it go (a scratch shard is removed
+	 * next; another is not this command's to rewrite) */
+	sqlite3_db_config(m->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
+			  (int *)NULL);
 	sqlite3_exec(m->h, "DETACH s", NULL, NULL, NULL);
+	sqlite3_db_config(m->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0,
+			  (int *)NULL);
 	free(ids);
 	free(t);
 	if (e)
