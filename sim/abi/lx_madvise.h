@@ -1,0 +1,228 @@
+/*
+ * lx_madvise.h - madvise(2)'s frame as mm/madvise.c has it, for every
+ * model of a Linux address space: the argument checks, the walk over
+ * the VMAs of the range, MADV_POPULATE_*'s faulting loop, a flag change
+ * that reports a failed split as EAGAIN, and MADV_COLLAPSE's range.
+ * The Linux reference model (sim/posix/px_madvise.c) and the window
+ * policies (sim/policy/win_madv.c) both run madvise through it and
+ * supply only what differs: what a VMA is, and what an advice does to
+ * the pages of one.
+ *
+ * ALGORITHM
+ *
+ * do_madvise(): an unknown advice, an unaligned start or a length that
+ * wraps is EINVAL, a zero length is 0, HWPOISON and SOFT_OFFLINE need
+ * CAP_SYS_ADMIN.  MADV_POPULATE_* fault the range in order and stop at
+ * the first hole (ENOMEM), unsuitable VMA (EINVAL) or fault that fails
+ * (EFAULT).  Every other advice is applied VMA by VMA
+ * (madvise_walk_vmas()): a hole does not stop the walk but makes the
+ * result ENOMEM, an error from a VMA stops it at once, and the changes
+ * made to the VMAs before it stay.
+ *
+ * INVARIANTS
+ *
+ *   Header-only and free of state: the caller's VMAs change only
+ *   through its own callbacks, and only in the order Linux changes
+ *   them.  Like lx_vm.h, it depends on nothing but the Linux constants,
+ *   so that Genode's libc builds the window policies with it unchanged.
+ */
+#ifndef RMSIM_ABI_LX_MADVISE_H
+#define RMSIM_ABI_LX_MADVISE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rmsim/abi.h"
+#include "abi/lx_vm.h"
+
+/* What the frame needs of a model's VMAs; @ctx is the model's. */
+struct lx_madv_ops {
+	/* The first VMA that ends above @addr, or NULL. */
+	void *(*find)(void *ctx, uint64_t addr);
+	/* Its range [*start, *end) and flags (LX_VM_*). */
+	void (*vma)(const void *vma, uint64_t *start, uint64_t *end,
+		    uint32_t *flags);
+	/* madvise_vma_behavior(): @adv on [start, end) inside *@vma, which
+	 * a split or merge may replace.  0 or -errno. */
+	int (*apply)(void *ctx, void **vma, uint64_t start, uint64_t end,
+		     int adv);
+	/* Fault in [start, end) of @vma as get_user_pages does: 0, or
+	 * -EFAULT where a page cannot be (a guard, past an object's end). */
+	int (*fault)(void *ctx, void *vma, uint64_t start, uint64_t end,
+		     bool write);
+};
+
+static inline uint64_t lx_madv_min(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* madvise_populate(): fault in [start, end) in order. */
+static inline int lx_madv_populate(const struct lx_madv_ops *ops, void *ctx,
+				   uint64_t start, uint64_t end, bool write)
+{
+	while (start < end) {
+		void *v = ops->find(ctx, start);
+		uint64_t vs, ve, e;
+		uint32_t fl;
+		int err;
+
+		if (!v)
+			return -LX_ENOMEM;
+		ops->vma(v, &vs, &ve, &fl);
+		if (vs > start)
+			return -LX_ENOMEM;
+		/* check_vma_flags() without FOLL_FORCE */
+		if (fl & LX_VM_SPECIAL)
+			return -LX_EINVAL;
+		if (write ? !(fl & LX_VM_WRITE) : !(fl & LX_VM_READ))
+			return -LX_EINVAL;
+		e = lx_madv_min(ve, end);
+		err = ops->fault(ctx, v, start, e, write);
+		if (err)
+			return err;
+		start = e;
+	}
+	return 0;
+}
+
+/* madvise_walk_vmas(): a hole does not stop the walk, an error does. */
+static inline int lx_madv_walk(const struct lx_madv_ops *ops, void *ctx,
+			       uint64_t start, uint64_t end, int adv)
+{
+	void *v = ops->find(ctx, start);
+	int unmapped = 0, err;
+
+	for (;;) {
+		uint64_t vs, ve, e;
+		uint32_t fl;
+
+		if (!v)
+			return -LX_ENOMEM;
+		ops->vma(v, &vs, &ve, &fl);
+		if (start < vs) {
+			unmapped = -LX_ENOMEM;
+			start = vs;
+			if (start >= end)
+				break;
+		}
+		e = lx_madv_min(ve, end);
+		err = ops->apply(ctx, &v, start, e, adv);
+		if (err)
+			return err;
+		ops->vma(v, &vs, &ve, &fl);
+		if (e < ve)
+			e = ve;
+		if (e >= end)
+			break;
+		start = e;
+		v = ops->find(ctx, ve);
+	}
+	return unmapped;
+}
+
+/*
+ * do_madvise() for a model: @known says whether the kernel knows @adv
+ * (and is built with what it needs), @cap_sys_admin whether HWPOISON
+ * and SOFT_OFFLINE are allowed (they then do nothing here).
+ */
+static inline int lx_madvise(const struct lx_madv_ops *ops, void *ctx,
+			     uint64_t addr, uint64_t len, int adv, bool known,
+			     bool cap_sys_admin)
+{
+	uint64_t plen;
+
+	if (!known)
+		return -LX_EINVAL;
+	if (addr & (LX_PAGE_SIZE - 1))
+		return -LX_EINVAL;
+	plen = (len + LX_PAGE_SIZE - 1) & LX_PAGE_MASK;
+	if (len && !plen)
+		return -LX_EINVAL;
+	if (addr + plen < addr)
+		return -LX_EINVAL;
+	if (!len)
+		return 0;
+	if (adv == LX_MADV_HWPOISON || adv == LX_MADV_SOFT_OFFLINE)
+		return cap_sys_admin ? 0 : -LX_EPERM;
+	if (adv == LX_MADV_POPULATE_READ || adv == LX_MADV_POPULATE_WRITE)
+		return lx_madv_populate(ops, ctx, addr, addr + plen,
+					adv == LX_MADV_POPULATE_WRITE);
+	return lx_madv_walk(ops, ctx, addr, addr + plen, adv);
+}
+
+/*
+ * madvise_vma_behavior()'s refusals, before an advice touches a VMA with
+ * flags @fl: 0, or -errno.  @anonymous: no file or shared object behind
+ * it; @faulted: it has an anon_vma (a write fault happened).  A sealed
+ * VMA (mseal) refuses the discarding advice where it is private
+ * anonymous memory the program cannot write (can_madvise_modify()).
+ */
+static inline int lx_madv_vma_check(int adv, uint32_t fl, bool anonymous,
+				    bool faulted)
+{
+	if (lx_madv_seal_denies(fl, anonymous, adv))
+		return -LX_EPERM;
+	switch (adv) {
+	case LX_MADV_REMOVE:
+		if (fl & LX_VM_LOCKED)
+			return -LX_EINVAL;
+		if (anonymous)
+			return -LX_EINVAL;
+		return (fl & LX_VM_SHARED) ? 0 : -LX_EACCES;
+	case LX_MADV_COLD:
+	case LX_MADV_PAGEOUT:
+		return (fl & LX_VM_LOCKED) ? -LX_EINVAL : 0;
+	case LX_MADV_FREE:
+		return !anonymous || (fl & (LX_VM_LOCKED | LX_VM_SPECIAL))
+			       ? -LX_EINVAL
+			       : 0;
+	case LX_MADV_DONTNEED:
+		if (fl & LX_VM_LOCKED)
+			return -LX_EINVAL;
+		/* fall through */
+	case LX_MADV_DONTNEED_LOCKED:
+	case LX_MADV_GUARD_REMOVE:
+		return (fl & LX_VM_SPECIAL) ? -LX_EINVAL : 0;
+	case LX_MADV_GUARD_INSTALL:
+		return (fl & (LX_VM_SPECIAL | LX_VM_LOCKED)) ? -LX_EINVAL : 0;
+	case LX_MADV_COLLAPSE:
+		/* thp_vma_allowable_order(): anonymous memory that has
+		 * faulted (an anon_vma) */
+		return !anonymous || !faulted ||
+			       (fl & (LX_VM_NOHUGEPAGE | LX_VM_SPECIAL))
+			       ? -LX_EINVAL
+			       : 0;
+	default:
+		return 0;
+	}
+}
+
+/* madvise_update_vma()'s result: a split that fails (ENOMEM) is EAGAIN
+ * to the caller. */
+static inline int lx_madv_update_err(int err)
+{
+	return err == -LX_ENOMEM ? -LX_EAGAIN : err;
+}
+
+/*
+ * MADV_COLLAPSE's range inside a VMA [vstart, vend): 0 with the whole
+ * 2 MiB blocks of [start, end) in [*h, *hend), each of which must hold
+ * a present page, or -EINVAL when the VMA cannot hold an aligned block.
+ * Linux 6.18 counts (hend - hstart) blocks unsigned: a range inside one
+ * block makes that huge, so it cannot all be collapsed (EINVAL too).
+ */
+static inline int lx_madv_collapse_range(uint64_t vstart, uint64_t vend,
+					 uint64_t start, uint64_t end,
+					 uint64_t *h, uint64_t *hend)
+{
+	uint64_t last = (vend - LX_PMD_SIZE) & ~(LX_PMD_SIZE - 1);
+
+	*h = (start + LX_PMD_SIZE - 1) & ~(LX_PMD_SIZE - 1);
+	*hend = end & ~(LX_PMD_SIZE - 1);
+	if (vend - vstart < LX_PMD_SIZE || last < vstart)
+		return -LX_EINVAL;
+	return *h > *hend ? -LX_EINVAL : 0;
+}
+
+#endif
