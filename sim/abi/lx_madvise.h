@@ -1,8 +1,9 @@
 /*
  * lx_madvise.h - madvise(2)'s frame as mm/madvise.c has it, for every
  * model of a Linux address space: the argument checks, the walk over
- * the VMAs of the range, MADV_POPULATE_*'s faulting loop, a flag change
- * that reports a failed split as EAGAIN, and MADV_COLLAPSE's range.
+ * the VMAs of the range, the refusals per VMA, the advice that only
+ * change flags (a failed split is EAGAIN), MADV_POPULATE_*'s faulting
+ * loop and MADV_COLLAPSE's range.
  * The Linux reference model (sim/posix/px_madvise.c) and the window
  * policies (sim/policy/win_madv.c) both run madvise through it and
  * supply only what differs: what a VMA is, and what an advice does to
@@ -35,15 +36,26 @@
 #include "rmsim/abi.h"
 #include "abi/lx_vm.h"
 
+/* What madvise looks at in a VMA. */
+struct lx_madv_vma {
+	uint64_t start, end;
+	uint32_t flags;		/* LX_VM_* */
+	bool anonymous;		/* no file or shared object behind it */
+	bool faulted;		/* it has an anon_vma (a write fault was) */
+};
+
 /* What the frame needs of a model's VMAs; @ctx is the model's. */
 struct lx_madv_ops {
 	/* The first VMA that ends above @addr, or NULL. */
 	void *(*find)(void *ctx, uint64_t addr);
-	/* Its range [*start, *end) and flags (LX_VM_*). */
-	void (*vma)(const void *vma, uint64_t *start, uint64_t *end,
-		    uint32_t *flags);
-	/* madvise_vma_behavior(): @adv on [start, end) inside *@vma, which
-	 * a split or merge may replace.  0 or -errno. */
+	void (*vma)(const void *vma, struct lx_madv_vma *out);
+	/* Give [start, end) of *@vma the flags @fl (split, merge: *@vma
+	 * may be replaced).  0 or -errno. */
+	int (*modify)(void *ctx, void **vma, uint64_t start, uint64_t end,
+		      uint32_t fl);
+	/* What @adv does to the pages of [start, end) inside *@vma, once
+	 * Linux's refusals let it (an advice that changes no flags; 0 for
+	 * one the model takes no action on).  0 or -errno. */
 	int (*apply)(void *ctx, void **vma, uint64_t start, uint64_t end,
 		     int adv);
 	/* Fault in [start, end) of @vma as get_user_pages does: 0, or
@@ -63,92 +75,27 @@ static inline int lx_madv_populate(const struct lx_madv_ops *ops, void *ctx,
 {
 	while (start < end) {
 		void *v = ops->find(ctx, start);
-		uint64_t vs, ve, e;
-		uint32_t fl;
+		struct lx_madv_vma d;
+		uint64_t e;
 		int err;
 
 		if (!v)
 			return -LX_ENOMEM;
-		ops->vma(v, &vs, &ve, &fl);
-		if (vs > start)
+		ops->vma(v, &d);
+		if (d.start > start)
 			return -LX_ENOMEM;
 		/* check_vma_flags() without FOLL_FORCE */
-		if (fl & LX_VM_SPECIAL)
+		if (d.flags & LX_VM_SPECIAL)
 			return -LX_EINVAL;
-		if (write ? !(fl & LX_VM_WRITE) : !(fl & LX_VM_READ))
+		if (write ? !(d.flags & LX_VM_WRITE) : !(d.flags & LX_VM_READ))
 			return -LX_EINVAL;
-		e = lx_madv_min(ve, end);
+		e = lx_madv_min(d.end, end);
 		err = ops->fault(ctx, v, start, e, write);
 		if (err)
 			return err;
 		start = e;
 	}
 	return 0;
-}
-
-/* madvise_walk_vmas(): a hole does not stop the walk, an error does. */
-static inline int lx_madv_walk(const struct lx_madv_ops *ops, void *ctx,
-			       uint64_t start, uint64_t end, int adv)
-{
-	void *v = ops->find(ctx, start);
-	int unmapped = 0, err;
-
-	for (;;) {
-		uint64_t vs, ve, e;
-		uint32_t fl;
-
-		if (!v)
-			return -LX_ENOMEM;
-		ops->vma(v, &vs, &ve, &fl);
-		if (start < vs) {
-			unmapped = -LX_ENOMEM;
-			start = vs;
-			if (start >= end)
-				break;
-		}
-		e = lx_madv_min(ve, end);
-		err = ops->apply(ctx, &v, start, e, adv);
-		if (err)
-			return err;
-		ops->vma(v, &vs, &ve, &fl);
-		if (e < ve)
-			e = ve;
-		if (e >= end)
-			break;
-		start = e;
-		v = ops->find(ctx, ve);
-	}
-	return unmapped;
-}
-
-/*
- * do_madvise() for a model: @known says whether the kernel knows @adv
- * (and is built with what it needs), @cap_sys_admin whether HWPOISON
- * and SOFT_OFFLINE are allowed (they then do nothing here).
- */
-static inline int lx_madvise(const struct lx_madv_ops *ops, void *ctx,
-			     uint64_t addr, uint64_t len, int adv, bool known,
-			     bool cap_sys_admin)
-{
-	uint64_t plen;
-
-	if (!known)
-		return -LX_EINVAL;
-	if (addr & (LX_PAGE_SIZE - 1))
-		return -LX_EINVAL;
-	plen = (len + LX_PAGE_SIZE - 1) & LX_PAGE_MASK;
-	if (len && !plen)
-		return -LX_EINVAL;
-	if (addr + plen < addr)
-		return -LX_EINVAL;
-	if (!len)
-		return 0;
-	if (adv == LX_MADV_HWPOISON || adv == LX_MADV_SOFT_OFFLINE)
-		return cap_sys_admin ? 0 : -LX_EPERM;
-	if (adv == LX_MADV_POPULATE_READ || adv == LX_MADV_POPULATE_WRITE)
-		return lx_madv_populate(ops, ctx, addr, addr + plen,
-					adv == LX_MADV_POPULATE_WRITE);
-	return lx_madv_walk(ops, ctx, addr, addr + plen, adv);
 }
 
 /*
@@ -198,11 +145,98 @@ static inline int lx_madv_vma_check(int adv, uint32_t fl, bool anonymous,
 	}
 }
 
-/* madvise_update_vma()'s result: a split that fails (ENOMEM) is EAGAIN
- * to the caller. */
-static inline int lx_madv_update_err(int err)
+/*
+ * madvise_vma_behavior(): @adv on [start, end) inside *@v, after the
+ * refusals; the advice that only change flags change them here (a split
+ * that fails, ENOMEM, is EAGAIN: madvise_update_vma()), the others go
+ * to the model.
+ */
+static inline int lx_madv_behavior(const struct lx_madv_ops *ops, void *ctx,
+				   void **v, uint64_t start, uint64_t end,
+				   int adv)
 {
+	struct lx_madv_vma d;
+	uint32_t fl;
+	int err;
+
+	ops->vma(*v, &d);
+	err = lx_madv_vma_check(adv, d.flags, d.anonymous, d.faulted);
+	if (err)
+		return err;
+	err = lx_madv_flags(adv, d.flags, !d.anonymous, &fl);
+	if (err < 0)
+		return err;
+	if (err > 0)
+		return ops->apply(ctx, v, start, end, adv);
+	if (fl == d.flags)
+		return 0;
+	err = ops->modify(ctx, v, start, end, fl);
 	return err == -LX_ENOMEM ? -LX_EAGAIN : err;
+}
+
+/* madvise_walk_vmas(): a hole does not stop the walk, an error does. */
+static inline int lx_madv_walk(const struct lx_madv_ops *ops, void *ctx,
+			       uint64_t start, uint64_t end, int adv)
+{
+	void *v = ops->find(ctx, start);
+	int unmapped = 0, err;
+
+	for (;;) {
+		struct lx_madv_vma d;
+		uint64_t e;
+
+		if (!v)
+			return -LX_ENOMEM;
+		ops->vma(v, &d);
+		if (start < d.start) {
+			unmapped = -LX_ENOMEM;
+			start = d.start;
+			if (start >= end)
+				break;
+		}
+		e = lx_madv_min(d.end, end);
+		err = lx_madv_behavior(ops, ctx, &v, start, e, adv);
+		if (err)
+			return err;
+		ops->vma(v, &d);
+		if (e < d.end)
+			e = d.end;
+		if (e >= end)
+			break;
+		start = e;
+		v = ops->find(ctx, d.end);
+	}
+	return unmapped;
+}
+
+/*
+ * do_madvise() for a model: @known says whether the kernel knows @adv
+ * (and is built with what it needs), @cap_sys_admin whether HWPOISON
+ * and SOFT_OFFLINE are allowed (they then do nothing here).
+ */
+static inline int lx_madvise(const struct lx_madv_ops *ops, void *ctx,
+			     uint64_t addr, uint64_t len, int adv, bool known,
+			     bool cap_sys_admin)
+{
+	uint64_t plen;
+
+	if (!known)
+		return -LX_EINVAL;
+	if (addr & (LX_PAGE_SIZE - 1))
+		return -LX_EINVAL;
+	plen = (len + LX_PAGE_SIZE - 1) & LX_PAGE_MASK;
+	if (len && !plen)
+		return -LX_EINVAL;
+	if (addr + plen < addr)
+		return -LX_EINVAL;
+	if (!len)
+		return 0;
+	if (adv == LX_MADV_HWPOISON || adv == LX_MADV_SOFT_OFFLINE)
+		return cap_sys_admin ? 0 : -LX_EPERM;
+	if (adv == LX_MADV_POPULATE_READ || adv == LX_MADV_POPULATE_WRITE)
+		return lx_madv_populate(ops, ctx, addr, addr + plen,
+					adv == LX_MADV_POPULATE_WRITE);
+	return lx_madv_walk(ops, ctx, addr, addr + plen, adv);
 }
 
 /*

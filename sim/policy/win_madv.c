@@ -40,18 +40,13 @@ static int collapse(struct wc *w, struct wc_vma *v, uint64_t start,
 	return h == hend || wc_back_present(w, h, hend) ? 0 : -LX_EINVAL;
 }
 
-/* madvise_vma_behavior(): apply adv to [start, end) inside *vp, after
- * Linux's refusals (lx_madv_vma_check). */
+/* What adv does to [start, end) inside *vp, once Linux's refusals let
+ * it (lx_madv_behavior). */
 static int apply(void *st, void **vp, uint64_t start, uint64_t end, int adv)
 {
 	struct wc *w = st;
 	struct wc_vma *v = *vp;
-	uint32_t fl = v->flags;
-	int err;
 
-	err = lx_madv_vma_check(adv, fl, !v->obj, v->anon != 0);
-	if (err)
-		return err;
 	switch (adv) {
 	case LX_MADV_REMOVE:
 		wc_back_zero_object(w, v, start, end);
@@ -78,16 +73,18 @@ static int apply(void *st, void **vp, uint64_t start, uint64_t end, int adv)
 		wc_pend(w, start, end);
 		return 0;
 	default:
-		/* the advice that only change flags */
-		err = lx_madv_flags(adv, fl, v->obj != NULL, &fl);
-		if (err < 0)
-			return err;
-		if (fl == v->flags)
-			return 0;
-		err = wc_vma_modify(w, v, start, end, fl, &v);
-		*vp = v;
-		return lx_madv_update_err(err);
+		return 0;
 	}
+}
+
+static int modify(void *st, void **vp, uint64_t start, uint64_t end,
+		  uint32_t fl)
+{
+	struct wc_vma *v = *vp;
+	int err = wc_vma_modify(st, v, start, end, fl, &v);
+
+	*vp = v;
+	return err;
 }
 
 static void *find(void *st, uint64_t addr)
@@ -95,14 +92,15 @@ static void *find(void *st, uint64_t addr)
 	return wc_vma_find(st, addr);
 }
 
-static void vma(const void *p, uint64_t *start, uint64_t *end,
-		uint32_t *flags)
+static void vma(const void *p, struct lx_madv_vma *out)
 {
 	const struct wc_vma *v = p;
 
-	*start = v->n.start;
-	*end = v->n.end;
-	*flags = v->flags;
+	*out = (struct lx_madv_vma){.start = v->n.start,
+				    .end = v->n.end,
+				    .flags = v->flags,
+				    .anonymous = !v->obj,
+				    .faulted = v->anon != 0};
 }
 
 static int fault(void *st, void *v, uint64_t start, uint64_t end, bool write)
@@ -111,7 +109,8 @@ static int fault(void *st, void *v, uint64_t start, uint64_t end, bool write)
 }
 
 static const struct lx_madv_ops madv_ops = {
-	.find = find, .vma = vma, .apply = apply, .fault = fault};
+	.find = find, .vma = vma, .modify = modify, .apply = apply,
+	.fault = fault};
 
 /* Genode has no poisoned pages: HWPOISON and SOFT_OFFLINE are EPERM. */
 static int do_madvise(void *st, uint64_t addr, uint64_t len, int advice)

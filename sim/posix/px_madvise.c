@@ -118,19 +118,13 @@ static int pageout(struct px_space *s, struct px_vma *v, uint64_t start,
 			     PXP_PRESENT, false, &s->stored);
 }
 
-/* madvise_vma_behavior(): apply adv to [start, end) inside *vp, after
- * Linux's refusals (lx_madv_vma_check). */
+/* What adv does to [start, end) inside *vp, once Linux's refusals
+ * (checked per VMA: the ones before have changed already) let it. */
 static int apply(void *ctx, void **vp, uint64_t start, uint64_t end, int adv)
 {
 	struct px_space *s = ctx;
 	struct px_vma *v = *vp;
-	uint32_t fl = v->flags;
-	int err;
 
-	/* checked per VMA: the ones before have changed already */
-	err = lx_madv_vma_check(adv, fl, px_vma_anonymous(v), v->anon != 0);
-	if (err)
-		return err;
 	switch (adv) {
 	case LX_MADV_REMOVE:
 		return remove_range(s, v, start, end);
@@ -170,16 +164,18 @@ static int apply(void *ctx, void **vp, uint64_t start, uint64_t end, int adv)
 				  px_vma_pgoff_at(v, end), 0, PXP_GUARD, false,
 				  &s->stored);
 	default:
-		/* the advice that only change flags */
-		err = lx_madv_flags(adv, fl, v->obj != NULL, &fl);
-		if (err < 0)
-			return err;
-		if (fl == v->flags)
-			return 0;
-		err = px_vma_modify(s, v, start, end, fl, &v);
-		*vp = v;
-		return lx_madv_update_err(err);
+		return 0;
 	}
+}
+
+static int modify(void *ctx, void **vp, uint64_t start, uint64_t end,
+		  uint32_t fl)
+{
+	struct px_vma *v = *vp;
+	int err = px_vma_modify(ctx, v, start, end, fl, &v);
+
+	*vp = v;
+	return err;
 }
 
 static void *find(void *ctx, uint64_t addr)
@@ -187,14 +183,15 @@ static void *find(void *ctx, uint64_t addr)
 	return pxt_find(&((struct px_space *)ctx)->tree, addr);
 }
 
-static void vma(const void *p, uint64_t *start, uint64_t *end,
-		uint32_t *flags)
+static void vma(const void *p, struct lx_madv_vma *out)
 {
 	const struct px_vma *v = p;
 
-	*start = v->start;
-	*end = v->end;
-	*flags = v->flags;
+	*out = (struct lx_madv_vma){.start = v->start,
+				    .end = v->end,
+				    .flags = v->flags,
+				    .anonymous = px_vma_anonymous(v),
+				    .faulted = v->anon != 0};
 }
 
 static int fault(void *ctx, void *v, uint64_t start, uint64_t end,
@@ -204,7 +201,8 @@ static int fault(void *ctx, void *v, uint64_t start, uint64_t end,
 }
 
 static const struct lx_madv_ops madv_ops = {
-	.find = find, .vma = vma, .apply = apply, .fault = fault};
+	.find = find, .vma = vma, .modify = modify, .apply = apply,
+	.fault = fault};
 
 /*
  * px_madvise - madvise(2).
