@@ -9,13 +9,14 @@
  * reference model): the advice and the range are checked first, then
  * the advice is applied VMA by VMA after Linux's refusals for that VMA;
  * a hole does not stop the walk but makes the result ENOMEM, an error
- * from a VMA stops it at once.  Advice that only changes flags modifies the VMAs (split and merge,
- * ENOMEM from a split reported as EAGAIN); the rest acts on the Genode
- * side: DONTNEED zeroes private pages (win_back.c: in place for
- * `window`, RAM given back for `lazy`), REMOVE zeroes object pages, the
- * guard advice places or lifts guard markers, POPULATE faults the range
- * in as get_user_pages would.  msync only checks (the window has no
- * files to write back); mincore reports every mapped page resident.
+ * from a VMA stops it at once.  Advice that only changes flags modifies
+ * the VMAs (split and merge, ENOMEM from a split reported as EAGAIN);
+ * the rest acts on the Genode side: DONTNEED zeroes private pages
+ * (win_back.c: in place for `window`, RAM given back for `lazy`),
+ * REMOVE zeroes object pages, the guard advice places or lifts guard
+ * markers, POPULATE faults the range in as get_user_pages would.  msync
+ * only checks (the window has no files to write back); mincore reports
+ * every mapped page resident.
  *
  * INVARIANTS
  *
