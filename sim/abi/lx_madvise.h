@@ -3,7 +3,8 @@
  * model of a Linux address space: the argument checks, the walk over
  * the VMAs of the range, the refusals per VMA, the advice that only
  * change flags (a failed split is EAGAIN), MADV_POPULATE_*'s faulting
- * loop and MADV_COLLAPSE's range.
+ * loop and MADV_COLLAPSE's range; and msync(2), which walks a range's
+ * VMAs the same way and, in a model, only checks.
  * The Linux reference model (sim/posix/px_madvise.c) and the window
  * policies (sim/policy/win_madv.c) both run madvise through it and
  * supply only what differs: what a VMA is, and what an advice does to
@@ -237,6 +238,57 @@ static inline int lx_madvise(const struct lx_madv_ops *ops, void *ctx,
 		return lx_madv_populate(ops, ctx, addr, addr + plen,
 					adv == LX_MADV_POPULATE_WRITE);
 	return lx_madv_walk(ops, ctx, addr, addr + plen, adv);
+}
+
+/*
+ * msync(2) (mm/msync.c) over a model's VMAs (@ops's find and vma only):
+ * msync changes nothing a model can see (private data is never written
+ * anywhere, shared data already is), so it is all checks.  Bad flags, an
+ * unaligned start and MS_SYNC|MS_ASYNC are EINVAL; a hole makes the
+ * result ENOMEM, but only after the rest of the range was looked at,
+ * where MS_INVALIDATE on a locked VMA is EBUSY.  With plain MS_ASYNC the
+ * walk stops at the first hole.
+ */
+static inline int lx_msync(const struct lx_madv_ops *ops, void *ctx,
+			   uint64_t addr, uint64_t len, int flags)
+{
+	uint64_t start = addr, end;
+	struct lx_madv_vma d;
+	int unmapped = 0;
+	void *v;
+
+	if (flags & ~(LX_MS_ASYNC | LX_MS_INVALIDATE | LX_MS_SYNC))
+		return -LX_EINVAL;
+	if (start & (LX_PAGE_SIZE - 1))
+		return -LX_EINVAL;
+	if ((flags & LX_MS_ASYNC) && (flags & LX_MS_SYNC))
+		return -LX_EINVAL;
+	len = (len + LX_PAGE_SIZE - 1) & LX_PAGE_MASK;
+	end = start + len;
+	if (end < start)
+		return -LX_ENOMEM;
+	if (end == start)
+		return 0;
+	v = ops->find(ctx, start);
+	for (;;) {
+		if (!v)
+			return -LX_ENOMEM;
+		ops->vma(v, &d);
+		if (start < d.start) {
+			if (flags == LX_MS_ASYNC)
+				return -LX_ENOMEM;
+			start = d.start;
+			if (start >= end)
+				return -LX_ENOMEM;
+			unmapped = -LX_ENOMEM;
+		}
+		if ((flags & LX_MS_INVALIDATE) && (d.flags & LX_VM_LOCKED))
+			return -LX_EBUSY;
+		start = d.end;
+		if (start >= end)
+			return unmapped;
+		v = ops->find(ctx, d.end);
+	}
 }
 
 /*

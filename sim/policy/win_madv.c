@@ -129,42 +129,7 @@ int wc_madvise(void *st, uint64_t addr, uint64_t len, int advice)
 
 int wc_msync(void *st, uint64_t addr, uint64_t len, int flags)
 {
-	struct wc *w = st;
-	uint64_t start = addr, end;
-	struct wc_vma *v;
-	int unmapped = 0;
-
-	if (flags & ~(LX_MS_ASYNC | LX_MS_INVALIDATE | LX_MS_SYNC))
-		return -LX_EINVAL;
-	if (start & (WC_PAGE - 1))
-		return -LX_EINVAL;
-	if ((flags & LX_MS_ASYNC) && (flags & LX_MS_SYNC))
-		return -LX_EINVAL;
-	len = (len + WC_PAGE - 1) & LX_PAGE_MASK;
-	end = start + len;
-	if (end < start)
-		return -LX_ENOMEM;
-	if (end == start)
-		return 0;
-	v = wc_vma_find(w, start);
-	for (;;) {
-		if (!v)
-			return -LX_ENOMEM;
-		if (start < v->n.start) {
-			if (flags == LX_MS_ASYNC)
-				return -LX_ENOMEM;
-			start = v->n.start;
-			if (start >= end)
-				return -LX_ENOMEM;
-			unmapped = -LX_ENOMEM;
-		}
-		if ((flags & LX_MS_INVALIDATE) && (v->flags & LX_VM_LOCKED))
-			return -LX_EBUSY;
-		start = v->n.end;
-		if (start >= end)
-			return unmapped;
-		v = wc_vma_find(w, v->n.end);
-	}
+	return lx_msync(&madv_ops, st, addr, len, flags);
 }
 
 int wc_mincore(void *st, uint64_t addr, uint64_t len)

@@ -200,7 +200,7 @@ static int fault(void *ctx, void *v, uint64_t start, uint64_t end,
 	return px_fault_range(ctx, v, start, end, write);
 }
 
-static const struct lx_madv_ops madv_ops = {
+const struct lx_madv_ops px_madv_ops = {
 	.find = find, .vma = vma, .modify = modify, .apply = apply,
 	.fault = fault};
 
@@ -209,6 +209,6 @@ static const struct lx_madv_ops madv_ops = {
  */
 int px_madvise(struct px_space *s, uint64_t addr, uint64_t len, int advice)
 {
-	return lx_madvise(&madv_ops, s, addr, len, advice,
+	return lx_madvise(&px_madv_ops, s, addr, len, advice,
 			  advice_valid(s, advice), s->cfg.cap_sys_admin);
 }
