@@ -2,9 +2,10 @@
  * lx_vm.h - the part of Linux's memory management that depends only on a
  * call's arguments and a VMA's flags: the vm_flags the models keep, how
  * mmap's prot and flags become them, which mappings are charged to
- * overcommit, which madvise advice the kernel knows.  The Linux
- * reference model (sim/posix/) and the window policies, which emulate
- * Linux on Genode (sim/policy/win_*), both decide by these.
+ * overcommit, which madvise advice the kernel knows (madvise's frame is
+ * lx_madvise.h).  The Linux reference model (sim/posix/) and the window
+ * policies, which emulate Linux on Genode (sim/policy/win_*), both
+ * decide by these.
  */
 #ifndef RMSIM_ABI_LX_VM_H
 #define RMSIM_ABI_LX_VM_H

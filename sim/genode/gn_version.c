@@ -12,65 +12,48 @@
 
 #include <string.h>
 
+/*
+ * Each behaviour once, with the release that changed it: true from that
+ * release on (v is a constant, so the table stays a constant).
+ */
+#define BEHAVIOUR(v)                                                       \
+	{                                                                  \
+		.version = (v),                                            \
+		/* 5181d08d05, 0105494223 (24.08): Attr, no exceptions */  \
+		.attr_api = (v) >= GN_24_08,                               \
+		.api_default_writeable = (v) < GN_24_08,                   \
+		/* a4c59c03e3 (23.08): page-fault resolution rework */     \
+		.rights_along_path = (v) >= GN_24_08,                      \
+		/* 9a049789de (24.02): implicitly detached regions         \
+		 * reserved */                                             \
+		.reserve_on_implicit_detach = (v) >= GN_24_08,             \
+		.queue_needs_handler = (v) >= GN_24_08,                    \
+		.fault_addr_with_offsets = (v) >= GN_24_08,                \
+		.recursion_limit_drops = (v) >= GN_24_08,                  \
+		/* 231ac187fe (21.11): Ram_allocator::try_alloc */         \
+		.zero_alloc_denied = (v) >= GN_24_08,                      \
+		/* 5181d08d05 (24.08): Rm_connection::create loops */      \
+		.rm_create_attempts = (v) >= GN_24_08 ? 0 : 16,            \
+		/* 31397d67ae (20.08): 160 -> 256 MiB; a7422e316d         \
+		 * (25.02): 256 -> 320 MiB */                              \
+		.linker_area_size = ((v) >= GN_26_02   ? 320ULL            \
+				     : (v) >= GN_24_08 ? 256ULL            \
+						       : 160ULL)           \
+				    << 20,                                 \
+		/* 3c5d27506f (23.08) */                                   \
+		.attach_executable_rx = (v) >= GN_24_08,                   \
+		/* f47c64e246 (23.08): region offsets applied */           \
+		.map_dst_with_offsets = (v) >= GN_24_08,                   \
+		/* pd_session_component.cc alloc_ram: the reservations are \
+		 * kept before Ram_dataspace_factory runs (with_reservation \
+		 * in 24.08, deallocate = false in 26.02) */               \
+		.alloc_ram_keeps_reservation = (v) >= GN_24_08,            \
+	}
+
 static const struct gn_behaviour behaviours[GN_NVERSIONS] = {
-	[GN_20_05] = {
-		.version = GN_20_05,
-		.attr_api = false,
-		.api_default_writeable = true,
-		.rights_along_path = false,
-		.reserve_on_implicit_detach = false,
-		.queue_needs_handler = false,
-		.fault_addr_with_offsets = false,
-		.recursion_limit_drops = false,
-		.zero_alloc_denied = false,
-		.rm_create_attempts = 16,
-		.linker_area_size = 160ULL << 20,
-		.attach_executable_rx = false,
-	},
-	[GN_24_08] = {
-		.version = GN_24_08,
-		/* 5181d08d05, 0105494223 (24.08): Attr, no exceptions */
-		.attr_api = true,
-		.api_default_writeable = false,
-		/* a4c59c03e3 (23.08): page-fault resolution rework */
-		.rights_along_path = true,
-		/* 9a049789de (24.02): implicitly detached regions reserved */
-		.reserve_on_implicit_detach = true,
-		.queue_needs_handler = true,
-		.fault_addr_with_offsets = true,
-		.recursion_limit_drops = true,
-		/* 231ac187fe (21.11): Ram_allocator::try_alloc */
-		.zero_alloc_denied = true,
-		/* 5181d08d05 (24.08): Rm_connection::create loops */
-		.rm_create_attempts = 0,
-		/* 31397d67ae (20.08): 160 -> 256 MiB */
-		.linker_area_size = 256ULL << 20,
-		/* 3c5d27506f (23.08) */
-		.attach_executable_rx = true,
-		/* f47c64e246 (23.08): region offsets applied */
-		.map_dst_with_offsets = true,
-		/* pd_session_component.cc alloc_ram: the reservations are
-		 * kept before Ram_dataspace_factory runs (with_reservation
-		 * in 24.08, deallocate = false in 26.02) */
-		.alloc_ram_keeps_reservation = true,
-	},
-	[GN_26_02] = {
-		.version = GN_26_02,
-		.attr_api = true,
-		.api_default_writeable = false,
-		.rights_along_path = true,
-		.reserve_on_implicit_detach = true,
-		.queue_needs_handler = true,
-		.fault_addr_with_offsets = true,
-		.recursion_limit_drops = true,
-		.zero_alloc_denied = true,
-		.rm_create_attempts = 0,
-		/* a7422e316d (25.02): 256 -> 320 MiB */
-		.linker_area_size = 320ULL << 20,
-		.attach_executable_rx = true,
-		.map_dst_with_offsets = true,
-		.alloc_ram_keeps_reservation = true,
-	},
+	[GN_20_05] = BEHAVIOUR(GN_20_05),
+	[GN_24_08] = BEHAVIOUR(GN_24_08),
+	[GN_26_02] = BEHAVIOUR(GN_26_02),
 };
 
 static const char *const version_names[GN_NVERSIONS] = {"20.05", "24.08",

@@ -3,8 +3,8 @@
  * their RAM on the first touch, a chunk at a time (parameter `chunk`,
  * 64 KiB by default), from the fault handler of the map the window shows
  * them through; MADV_DONTNEED gives whole chunks' RAM back.  The work is
- * in win_core.c and win_back.c; docs/policies.md has the costs and the
- * deviations.
+ * in the win_*.c files (win_core.h lists them; win_view.c has the fault
+ * handler); docs/policies.md has the costs and the deviations.
  */
 #include "win_setup.h"
 
@@ -22,19 +22,7 @@ const struct pol_policy pol_lazy = {
 	.params_help = "base=ADDR,size=SIZE,chunk=SIZE,pool=SIZE,heap=SIZE,"
 		       "memlock=SIZE",
 	.init = lazy_init,
-	.fini = wc_fini,
-	.mmap = wc_mmap,
-	.munmap = wc_munmap,
-	.mprotect = wc_mprotect,
-	.madvise = wc_madvise,
-	.mremap = wc_mremap,
-	.msync = wc_msync,
-	.brk = wc_brk,
-	.mlock = wc_mlock,
-	.munlock = wc_munlock,
-	.mlockall = wc_mlockall,
-	.munlockall = wc_munlockall,
-	.mincore = wc_mincore,
+	WC_POLICY_CALLS,
 	/* the backend registers its own handler (win_gn.c) */
 	.fault = NULL,
 	.params = wc_params_lazy,

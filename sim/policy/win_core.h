@@ -9,11 +9,18 @@
  *                the Linux reference model)
  *   win_vma.c    Linux's VMA rules: split, merge, modify, unmap, the
  *                anon_vma identity that decides merging, placement
- *   win_back.c   the Genode side's bookkeeping: RAM dataspaces, their
- *                attachments, views of the lazy map, faults, zeroing,
- *                moves
+ *   win_back.c   the Genode side's bookkeeping: RAM dataspaces, the
+ *                extents that back the window and their attachments,
+ *                zeroing, moves, guards
+ *   win_view.c   the lazy map: its views in the window, its faults
+ *   win_zero.c   the shared zero pages for read-only memory
  *   win_pool.c   pools of pages carved out of large dataspaces
- *   win_core.c   the calls (mmap ... mincore), start, the checker
+ *   win_core.c   start, mmap, munmap, mprotect, brk, and what every
+ *                call ends with
+ *   win_madv.c   madvise, msync, mincore
+ *   win_remap.c  mremap
+ *   win_lock.c   mlock, munlock, mlockall, munlockall
+ *   win_check.c  the invariant checker of both sides
  *
  * Everything the policies do to Genode goes through the table of
  * win_gn.h (struct wg_ops): win_gn.c over the model, the port's
@@ -39,6 +46,16 @@
 #define WC_PMD LX_PMD_SIZE
 #define WC_ALIGN(x) (((x) + WC_PAGE - 1) & LX_PAGE_MASK)
 
+static inline uint64_t wc_min(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+static inline uint64_t wc_max(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
 /* ---- the tree: sim/ranges/ (VMAs, extents and views are rg_nodes) ---- */
 
 /* rg_check at page granularity: 0 with the ranges counted in *n, or -1 */
@@ -60,6 +77,7 @@ static inline int wc_tree_check(const struct rg_tree *t, uint64_t *n,
 
 /* Genode rights of an attachment (read is implied by any) */
 enum { WR_R = WG_R, WR_W = WG_W, WR_X = WG_X };
+#define WC_ALL_RIGHTS (WR_R | WR_W | WR_X)
 
 struct wc_ds;
 
@@ -146,6 +164,8 @@ struct wc_conf {
 };
 
 #define WC_MEMLOCK_UNLIMITED UINT64_MAX
+/* how many slices of the level below a level of zero pages holds */
+#define WC_ZERO_FAN 512ULL
 
 struct wc {
 	/* set-up */
@@ -176,7 +196,7 @@ struct wc {
 	struct rg_tree viewt;
 	struct wc_ds *zero;	/* read-only zero pages, shared */
 	/* larger zero pages, built when a run needs them: region maps of
-	 * WC_ZERO_FAN slices of the level below (win_back.c) */
+	 * WC_ZERO_FAN slices of the level below (win_zero.c) */
 	struct wc_ds *zero_up[2];
 	struct wc_stats st;
 	/* what this call made accessible: ranges, then their hull */
@@ -229,15 +249,119 @@ int wc_file_shared(struct wc *w, int fd, uint64_t pg, uint64_t n,
 int wc_get_area(struct wc *w, uint64_t addr, uint64_t len, bool thp,
 		int flags, uint64_t *out);
 
+/* ---- what every call shares (win_core.c) ---------------------------- */
+
+/* RLIMIT_MEMLOCK allows locking at all / anything. */
+bool wc_can_mlock(const struct wc *w);
+bool wc_memlock_unlimited(const struct wc *w);
+/* mlock_future_ok(): may @bytes more be locked (when @locked)? */
+bool wc_mlock_future_ok(const struct wc *w, bool locked, uint64_t bytes);
+/* Does [s, e) lie inside the window? */
+bool wc_in_window(const struct wc *w, uint64_t s, uint64_t e);
+/* Remember [s, e) as made accessible for wc_finish(). */
+void wc_pend(struct wc *w, uint64_t s, uint64_t e);
+/* Genode follows the VMAs over [s, e) (wc_back_commit), remembered for
+ * wc_finish(). */
+int wc_follow(struct wc *w, uint64_t s, uint64_t e);
+/* The end of every call: the anon_vmas the program's next writes would
+ * give what the call made accessible (`window`); returns @rc. */
+int wc_finish(struct wc *w, int rc);
+/* get_user_pages over [start, end) of v: -LX_EFAULT at a guard page or
+ * past a shared object's end, after faulting in the pages before it. */
+int wc_fault_range(struct wc *w, struct wc_vma *v, uint64_t start,
+		   uint64_t end, bool write);
+/* __mm_populate() over [start, end). */
+int wc_populate(struct wc *w, uint64_t start, uint64_t end,
+		bool ignore_errors);
+
 /* ---- backing (win_back.c) --------------------------------------------- */
+
+static inline struct wc_ext *wc_ext_of(struct rg_node *n)
+{
+	return (struct wc_ext *)n;
+}
+
+static inline struct wc_view *wc_view_of(struct rg_node *n)
+{
+	return (struct wc_view *)n;
+}
+
+/* Runs of pages [r[i][0], r[i][1]) with a value r[i][2] (rights). */
+struct wc_runs {
+	uint64_t (*r)[3];	/* start, end, rights */
+	size_t n, cap;
+};
+
+/* Append a run, joined to the last one when they touch and agree. */
+void wc_runs_add(struct wc_runs *v, uint64_t s, uint64_t e, uint8_t r);
 
 /* calloc, or abort with a message: the policies' host memory */
 void *wc_xcalloc(size_t n, size_t size);
+
+/* Is ds one of the levels of zero pages? */
+static inline bool wc_is_zero(const struct wc *w, const struct wc_ds *ds)
+{
+	return ds && (ds == w->zero || ds == w->zero_up[0] ||
+		      ds == w->zero_up[1]);
+}
 
 /* A fresh zero-filled RAM dataspace (NULL when the PD cannot pay). */
 struct wc_ds *wc_ds_alloc(struct wc *w, uint64_t size);
 /* Drop a reference; the last one frees the RAM. */
 void wc_ds_put(struct wc *w, struct wc_ds *ds);
+/* Attach @ds (NULL: the lazy map's dataspace) in @map at window address
+ * @s: 0, -ENOMEM, or -EFAULT for a bookkeeping error the checker finds */
+int wc_attach(struct wc *w, enum wg_map map, struct wc_ds *ds, uint64_t s,
+	      uint64_t size, uint64_t off, uint8_t rights);
+
+/* extents */
+struct wc_ext *wc_ext_new(struct wc *w, uint64_t s, uint64_t e,
+			  struct wc_ds *ds, uint64_t off, bool in_l);
+void wc_ext_detach(struct wc *w, struct wc_ext *x);
+/* Clear the dirty pool pages x uses, through the window where it shows
+ * writeable. */
+void wc_ext_clean(struct wc *w, struct wc_ext *x);
+int wc_ext_attach(struct wc *w, struct wc_ext *x, uint8_t rights);
+void wc_ext_free(struct wc *w, struct wc_ext *x);
+/* Split x at @at (detached): the upper part. */
+struct wc_ext *wc_ext_split(struct wc *w, struct wc_ext *x, uint64_t at);
+struct wc_ext *wc_ext_at(const struct wc *w, uint64_t addr);
+
+/* The rights of the page at a, and in *end (at most lim) where the run
+ * of pages with the same rights from the same VMA ends. */
+uint8_t wc_piece(const struct wc *w, uint64_t a, uint64_t lim,
+		 uint64_t *end);
+/* The same for the pages extent x backs: the zero pages never write. */
+uint8_t wc_ext_piece(const struct wc *w, const struct wc_ext *x, uint64_t a,
+		     uint64_t lim, uint64_t *end);
+/* Does any page of [s, e) want rights without write? */
+bool wc_wants_ro(const struct wc *w, uint64_t s, uint64_t e);
+/* The runs of accessible private pages in [s, e) without backing, that
+ * can be written (writable) or cannot. */
+void wc_unbacked(const struct wc *w, uint64_t s, uint64_t e, bool writable,
+		 struct wc_runs *out);
+
+/* ---- the lazy map's views (win_view.c) -------------------------------- */
+
+/* The views [a, b) should have. */
+void wc_want_views(const struct wc *w, uint64_t a, uint64_t b,
+		   struct wc_runs *out);
+/* Views overlapping [a, b) widen it to their whole extent. */
+void wc_views_widen(const struct wc *w, uint64_t *a, uint64_t *b);
+bool wc_views_equal(const struct wc *w, uint64_t a, uint64_t b,
+		    const struct wc_runs *want);
+void wc_views_drop(struct wc *w, uint64_t a, uint64_t b);
+int wc_views_add(struct wc *w, const struct wc_runs *want);
+
+/* ---- the zero pages (win_zero.c) -------------------------------------- */
+
+/* The zero pages for the read-only unbacked pages of [s, e). */
+int wc_zero_fill(struct wc *w, uint64_t s, uint64_t e);
+/* Zero pages under pages of [s, e) that now want write or no access
+ * go; *lo and *hi widen to what must be attached again. */
+void wc_zero_trim(struct wc *w, uint64_t s, uint64_t e, uint64_t *lo,
+		  uint64_t *hi);
+void wc_zero_fini(struct wc *w);
 
 /* ---- private RAM (win_pool.c) ----------------------------------------- */
 
@@ -282,12 +406,13 @@ uint64_t wc_back_first_guard(const struct wc *w, uint64_t s, uint64_t e);
 bool wc_back_present(const struct wc *w, uint64_t s, uint64_t e);
 /* Bring Genode's attachments of [s, e) in line with the VMAs. */
 int wc_sync(struct wc *w, uint64_t s, uint64_t e);
-/* The fault signal of @map: read and resolve its faults. */
+/* The fault signal of @map: read and resolve its faults (win_view.c). */
 void wc_fault(void *st, enum wg_map map);
 void wc_back_fini(struct wc *w);
+/* Invariants 2 to 6 (win_check.c). */
 int wc_back_check(const struct wc *w, char *why, size_t size);
 
-/* ---- the policies (win_core.c) ------------------------------------- */
+/* ---- the policies (win_core.c and the call files) ------------------- */
 
 /*
  * wc_start - a window as @conf says, its Genode side @ops/@g (owned from
@@ -314,7 +439,8 @@ int wc_mincore(void *st, uint64_t addr, uint64_t len);
 
 /*
  * wc_check - every invariant of the policy's bookkeeping and its match
- * with the Genode model (see win_core.c).  0, or -1 with a message.
+ * with the Genode model (see win_core.c; win_check.c).  0, or -1 with a
+ * message.
  */
 int wc_check(const void *st, char *why, size_t size);
 /* Counters for tests and documentation. */

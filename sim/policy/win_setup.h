@@ -23,6 +23,14 @@ extern const struct pol_param wc_params_window[], wc_params_lazy[];
 int wc_setup(const struct pol_env *env, const char *params, bool lazy,
 	     struct wc_conf *conf);
 
+/* The calls of struct pol_policy, the same for `window` and `lazy`. */
+#define WC_POLICY_CALLS                                                    \
+	.fini = wc_fini, .mmap = wc_mmap, .munmap = wc_munmap,             \
+	.mprotect = wc_mprotect, .madvise = wc_madvise,                    \
+	.mremap = wc_mremap, .msync = wc_msync, .brk = wc_brk,             \
+	.mlock = wc_mlock, .munlock = wc_munlock, .mlockall = wc_mlockall, \
+	.munlockall = wc_munlockall, .mincore = wc_mincore
+
 /* wc_setup, then wc_start with the C backend (win_gn.c). */
 int wc_init(const struct pol_env *env, const char *params, bool lazy,
 	    void **state);

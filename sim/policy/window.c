@@ -2,8 +2,9 @@
  * window.c - the `window` policy: the Genode maintainers' proposal of
  * 2020 done properly.  One managed window reserved at start-up, every
  * mapping inside it, Linux's semantics emulated in full, RAM attached
- * eagerly when a range becomes accessible.  The work is in win_core.c;
- * docs/policies.md says what each call costs and where it deviates.
+ * eagerly when a range becomes accessible.  The work is in the win_*.c
+ * files win_core.h lists; docs/policies.md says what each call costs and
+ * where it deviates.
  */
 #include "win_setup.h"
 
@@ -21,19 +22,7 @@ const struct pol_policy pol_window = {
 	.params_help = "base=ADDR,size=SIZE,pool=SIZE,heap=SIZE,"
 		       "memlock=SIZE",
 	.init = window_init,
-	.fini = wc_fini,
-	.mmap = wc_mmap,
-	.munmap = wc_munmap,
-	.mprotect = wc_mprotect,
-	.madvise = wc_madvise,
-	.mremap = wc_mremap,
-	.msync = wc_msync,
-	.brk = wc_brk,
-	.mlock = wc_mlock,
-	.munlock = wc_munlock,
-	.mlockall = wc_mlockall,
-	.munlockall = wc_munlockall,
-	.mincore = wc_mincore,
+	WC_POLICY_CALLS,
 	/* nothing to resolve: a fault in the window is a crash, and
 	 * without a handler core stops the thread at once */
 	.fault = NULL,

@@ -303,6 +303,10 @@ int px_fault_range(struct px_space *s, struct px_vma *v, uint64_t start,
 		   uint64_t end, bool write);
 int px_populate(struct px_space *s, uint64_t start, uint64_t end,
 		bool ignore_errors);
+/* The model's VMAs as abi/lx_madvise.h walks them (madvise, msync;
+ * px_madvise.c). */
+struct lx_madv_ops;
+extern const struct lx_madv_ops px_madv_ops;
 int px_fault(struct px_space *s, struct px_vma *v, uint64_t addr, bool write);
 bool px_thp_eligible(const struct px_space *s, const struct px_vma *v,
 		     uint64_t addr);

@@ -5,7 +5,10 @@
  * a hole does not stop the walk but makes the result ENOMEM, while an
  * error from a VMA stops it at once.  MADV_POPULATE_* instead fault the
  * range in order and stop at the first hole (ENOMEM), unsuitable VMA
- * (EINVAL) or guard page (EFAULT).
+ * (EINVAL) or guard page (EFAULT).  That frame and the refusals per VMA
+ * are Linux's rules, shared with the window policies
+ * (abi/lx_madvise.h); this file says what each advice does to the
+ * model's pages.
  *
  * Contents: DONTNEED, DONTNEED_LOCKED and GUARD_INSTALL drop the private
  * pages of the range (anonymous memory then reads 0, a private file
@@ -27,6 +30,7 @@
  * are private anonymous memory the program cannot write.
  */
 #include "px_internal.h"
+#include "abi/lx_madvise.h"
 
 /* Known to the kernel, and built into the recording one. */
 static bool advice_valid(const struct px_space *s, int adv)
@@ -45,35 +49,13 @@ static bool advice_valid(const struct px_space *s, int adv)
 	}
 }
 
-/* madvise_update_vma(): a flag change, with ENOMEM reported as EAGAIN. */
-static int update(struct px_space *s, struct px_vma **v, uint64_t start,
-		  uint64_t end, uint32_t fl)
+/* MADV_COLLAPSE in an eligible VMA, approximated (see the file
+ * comment). */
+static int collapse(struct px_vma *v, uint64_t start, uint64_t end)
 {
-	int err;
+	uint64_t h, hend;
 
-	if (fl == (*v)->flags)
-		return 0;
-	err = px_vma_modify(s, *v, start, end, fl, v);
-	return err == -LX_ENOMEM ? -LX_EAGAIN : err;
-}
-
-/* MADV_COLLAPSE, approximated (see the file comment). */
-static int collapse(struct px_space *s, struct px_vma *v, uint64_t start,
-		    uint64_t end)
-{
-	uint64_t h = (start + PX_PMD - 1) & ~(PX_PMD - 1);
-	uint64_t hend = end & ~(PX_PMD - 1);
-	uint64_t last = (v->end - PX_PMD) & ~(PX_PMD - 1);
-
-	/* thp_vma_allowable_order(): anonymous memory that has faulted
-	 * (an anon_vma) and holds an aligned PMD */
-	if (v->obj || !v->anon || (v->flags & (LX_VM_NOHUGEPAGE | LX_VM_SPECIAL)))
-		return -LX_EINVAL;
-	if (v->end - v->start < PX_PMD || last < v->start)
-		return -LX_EINVAL;
-	/* 6.18 counts (hend - hstart) PMDs unsigned: a range inside one PMD
-	 * makes that huge, so it cannot all be collapsed. */
-	if (h > hend)
+	if (lx_madv_collapse_range(v->start, v->end, start, end, &h, &hend))
 		return -LX_EINVAL;
 	for (; h < hend; h += PX_PMD) {
 		uint64_t lo = px_vma_pgoff_at(v, h);
@@ -92,12 +74,6 @@ static int remove_range(struct px_space *s, struct px_vma *v, uint64_t start,
 	uint64_t lo = px_vma_pgoff_at(v, start), hi = px_vma_pgoff_at(v, end);
 	int err;
 
-	if (v->flags & LX_VM_LOCKED)
-		return -LX_EINVAL;
-	if (!v->obj)
-		return -LX_EINVAL;
-	if (!(v->flags & LX_VM_SHARED))
-		return -LX_EACCES;
 	px_zap(s, v, start, end);
 	err = pxp_update(&v->obj->pages, lo, hi, 0,
 			 PXP_PRESENT | PXP_ANON | PXP_DIRTY, true,
@@ -142,17 +118,13 @@ static int pageout(struct px_space *s, struct px_vma *v, uint64_t start,
 			     PXP_PRESENT, false, &s->stored);
 }
 
-/* madvise_vma_behavior(): apply adv to [start, end) inside *v. */
-static int apply(struct px_space *s, struct px_vma **vp, uint64_t start,
-		 uint64_t end, int adv)
+/* What adv does to [start, end) inside *vp, once Linux's refusals
+ * (checked per VMA: the ones before have changed already) let it. */
+static int apply(void *ctx, void **vp, uint64_t start, uint64_t end, int adv)
 {
+	struct px_space *s = ctx;
 	struct px_vma *v = *vp;
-	uint32_t fl = v->flags;
-	int err;
 
-	/* can_madvise_modify(): checked per VMA, the ones before changed */
-	if (lx_madv_seal_denies(fl, px_vma_anonymous(v), adv))
-		return -LX_EPERM;
 	switch (adv) {
 	case LX_MADV_REMOVE:
 		return remove_range(s, v, start, end);
@@ -165,34 +137,22 @@ static int apply(struct px_space *s, struct px_vma **vp, uint64_t start,
 					  0, false, &v->obj->set->stored);
 		return 0;
 	case LX_MADV_COLD:
-		return (v->flags & LX_VM_LOCKED) ? -LX_EINVAL : 0;
+		return 0;
 	case LX_MADV_PAGEOUT:
-		if (v->flags & LX_VM_LOCKED)
-			return -LX_EINVAL;
 		return pageout(s, v, start, end);
 	case LX_MADV_FREE:
-		if (!px_vma_anonymous(v) ||
-		    (v->flags & (LX_VM_LOCKED | LX_VM_SPECIAL)))
-			return -LX_EINVAL;
 		/* Lazily freed pages stay mapped until reclaim; their
 		 * contents are taken as gone (see above). */
 		return pxp_update_if(&v->pages, px_vma_pgoff_at(v, start),
 				     px_vma_pgoff_at(v, end), PXP_ANON, 0,
 				     PXP_LAZYFREE, 0, true, &s->stored);
 	case LX_MADV_DONTNEED:
-		if (v->flags & LX_VM_LOCKED)
-			return -LX_EINVAL;
-		/* fall through */
 	case LX_MADV_DONTNEED_LOCKED:
-		if (v->flags & LX_VM_SPECIAL)
-			return -LX_EINVAL;
 		px_zap(s, v, start, end);
 		return 0;
 	case LX_MADV_COLLAPSE:
-		return collapse(s, v, start, end);
+		return collapse(v, start, end);
 	case LX_MADV_GUARD_INSTALL:
-		if (v->flags & (LX_VM_SPECIAL | LX_VM_LOCKED))
-			return -LX_EINVAL;
 		if (px_vma_anonymous(v))
 			px_anon_prepare(s, v);
 		px_zap(s, v, start, end);
@@ -200,99 +160,55 @@ static int apply(struct px_space *s, struct px_vma **vp, uint64_t start,
 				  px_vma_pgoff_at(v, end), PXP_GUARD, 0, false,
 				  &s->stored);
 	case LX_MADV_GUARD_REMOVE:
-		if (v->flags & LX_VM_SPECIAL)
-			return -LX_EINVAL;
 		return pxp_update(&v->pages, px_vma_pgoff_at(v, start),
 				  px_vma_pgoff_at(v, end), 0, PXP_GUARD, false,
 				  &s->stored);
 	default:
-		/* the advice that only change flags */
-		err = lx_madv_flags(adv, fl, v->obj != NULL, &fl);
-		if (err < 0)
-			return err;
-		break;
+		return 0;
 	}
-	return update(s, vp, start, end, fl);
 }
 
-/* madvise_walk_vmas() */
-static int walk(struct px_space *s, uint64_t start, uint64_t end, int adv)
+static int modify(void *ctx, void **vp, uint64_t start, uint64_t end,
+		  uint32_t fl)
 {
-	struct px_vma *v = pxt_find(&s->tree, start);
-	int unmapped = 0, err;
+	struct px_vma *v = *vp;
+	int err = px_vma_modify(ctx, v, start, end, fl, &v);
 
-	for (;;) {
-		uint64_t e;
-
-		if (!v)
-			return -LX_ENOMEM;
-		if (start < v->start) {
-			unmapped = -LX_ENOMEM;
-			start = v->start;
-			if (start >= end)
-				break;
-		}
-		e = v->end < end ? v->end : end;
-		err = apply(s, &v, start, e, adv);
-		if (err)
-			return err;
-		if (e < v->end)
-			e = v->end;
-		if (e >= end)
-			break;
-		start = e;
-		v = pxt_find(&s->tree, v->end);
-	}
-	return unmapped;
+	*vp = v;
+	return err;
 }
 
-/* madvise_populate(): fault in [start, end) in order. */
-static int populate(struct px_space *s, uint64_t start, uint64_t end,
-		    bool write)
+static void *find(void *ctx, uint64_t addr)
 {
-	while (start < end) {
-		struct px_vma *v = pxt_find(&s->tree, start);
-		uint64_t e;
-		int err;
-
-		if (!v || v->start > start)
-			return -LX_ENOMEM;
-		/* check_vma_flags() without FOLL_FORCE */
-		if (v->flags & LX_VM_SPECIAL)
-			return -LX_EINVAL;
-		if (write ? !(v->flags & LX_VM_WRITE) : !(v->flags & LX_VM_READ))
-			return -LX_EINVAL;
-		e = v->end < end ? v->end : end;
-		err = px_fault_range(s, v, start, e, write);
-		if (err)
-			return err;
-		start = e;
-	}
-	return 0;
+	return pxt_find(&((struct px_space *)ctx)->tree, addr);
 }
+
+static void vma(const void *p, struct lx_madv_vma *out)
+{
+	const struct px_vma *v = p;
+
+	*out = (struct lx_madv_vma){.start = v->start,
+				    .end = v->end,
+				    .flags = v->flags,
+				    .anonymous = px_vma_anonymous(v),
+				    .faulted = v->anon != 0};
+}
+
+static int fault(void *ctx, void *v, uint64_t start, uint64_t end,
+		 bool write)
+{
+	return px_fault_range(ctx, v, start, end, write);
+}
+
+const struct lx_madv_ops px_madv_ops = {
+	.find = find, .vma = vma, .modify = modify, .apply = apply,
+	.fault = fault};
 
 /*
  * px_madvise - madvise(2).
  */
 int px_madvise(struct px_space *s, uint64_t addr, uint64_t len, int advice)
 {
-	uint64_t plen;
-
-	if (!advice_valid(s, advice))
-		return -LX_EINVAL;
-	if (addr & (PX_PAGE - 1))
-		return -LX_EINVAL;
-	plen = PX_PAGE_ALIGN(len);
-	if (len && !plen)
-		return -LX_EINVAL;
-	if (addr + plen < addr)
-		return -LX_EINVAL;
-	if (!len)
-		return 0;
-	if (advice == LX_MADV_HWPOISON || advice == LX_MADV_SOFT_OFFLINE)
-		return s->cfg.cap_sys_admin ? 0 : -LX_EPERM;
-	if (advice == LX_MADV_POPULATE_READ || advice == LX_MADV_POPULATE_WRITE)
-		return populate(s, addr, addr + plen,
-				advice == LX_MADV_POPULATE_WRITE);
-	return walk(s, addr, addr + plen, advice);
+	return lx_madvise(&px_madv_ops, s, addr, len, advice,
+			  advice_valid(s, advice), s->cfg.cap_sys_admin);
 }

@@ -27,6 +27,57 @@ double rep_run_pass_rate(const struct rep_run *r)
 		       : NAN;
 }
 
+bool rep_next_section(const struct rep_data *d, size_t *k, char *sec)
+{
+	char b[REP_SECTION];
+
+	if (*k >= d->ncase_names)
+		return false;
+	rep_case_section(d->case_names[*k], sec, REP_SECTION);
+	for (++*k; *k < d->ncase_names; ++*k) {
+		rep_case_section(d->case_names[*k], b, sizeof(b));
+		if (strcmp(b, sec) != 0)
+			break;
+	}
+	return true;
+}
+
+void rep_section_tally(const struct rep_data *d, const struct rep_run *r,
+		       const char *sec, size_t *pass, size_t *decided)
+{
+	char b[REP_SECTION];
+	size_t j;
+
+	*pass = *decided = 0;
+	for (j = 0; j < d->ncase_names; j++) {
+		const struct rep_case *c;
+		int v;
+
+		rep_case_section(d->case_names[j], b, sizeof(b));
+		if (strcmp(b, sec) != 0)
+			continue;
+		c = rep_run_case(r, d->case_names[j]);
+		/* a case the run lacks counts as unsupported */
+		v = c ? rep_verdict_index(c->verdict) : 2;
+		*pass += v == 0;
+		*decided += v != 2;
+	}
+}
+
+bool rep_case_passes_all(const struct rep_data *d, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < d->nconform; i++) {
+		const struct rep_case *c =
+			rep_run_case(d->conform[i], d->case_names[k]);
+
+		if (!c || strcmp(c->verdict, "pass") != 0)
+			return false;
+	}
+	return true;
+}
+
 int64_t rep_run_sev_total(const struct rep_run *r, enum rep_sev s)
 {
 	int64_t n = 0;

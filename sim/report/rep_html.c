@@ -249,8 +249,8 @@ static void verdict(FILE *f, const struct rep_case *c, bool reason)
 
 static void conformance(FILE *f, const struct rep_data *d)
 {
-	size_t i, k, j, nfail = 0;
-	char sec[16], prev[16] = "", b[16];
+	size_t i, k, nfail = 0;
+	char sec[REP_SECTION];
 
 	if (!d->nconform)
 		return;
@@ -291,53 +291,25 @@ static void conformance(FILE *f, const struct rep_data *d)
 	      "<p class=\"meta\">Cases passed of those decided.</p>\n<table>",
 	      f);
 	conform_heads(f, d, "section");
-	for (k = 0; k <= d->ncase_names; k++) {
-		if (k < d->ncase_names)
-			rep_case_section(d->case_names[k], sec, sizeof(sec));
-		if (*prev && (k == d->ncase_names || strcmp(sec, prev) != 0)) {
-			fputs("<tr><td>", f);
-			rep_html(f, prev);
-			fputs("</td>", f);
-			for (i = 0; i < d->nconform; i++) {
-				size_t pass = 0, decided = 0;
+	for (k = 0; rep_next_section(d, &k, sec);) {
+		fputs("<tr><td>", f);
+		rep_html(f, sec);
+		fputs("</td>", f);
+		for (i = 0; i < d->nconform; i++) {
+			size_t pass, decided;
 
-				for (j = 0; j < d->ncase_names; j++) {
-					const struct rep_case *c;
-					int v;
-
-					rep_case_section(d->case_names[j], b,
-							 sizeof(b));
-					if (strcmp(b, prev) != 0)
-						continue;
-					c = rep_run_case(d->conform[i],
-						      d->case_names[j]);
-					v = c ? rep_verdict_index(c->verdict)
-					      : 2;
-					pass += v == 0;
-					decided += v != 2;
-				}
-				fprintf(f,
-					"<td class=\"n %s\">%zu/%zu</td>",
-					pass < decided ? "v-fail" : "v-pass",
-					pass, decided);
-			}
-			fputs("</tr>\n", f);
+			rep_section_tally(d, d->conform[i], sec, &pass,
+					  &decided);
+			fprintf(f, "<td class=\"n %s\">%zu/%zu</td>",
+				pass < decided ? "v-fail" : "v-pass", pass,
+				decided);
 		}
-		if (k < d->ncase_names)
-			snprintf(prev, sizeof(prev), "%s", sec);
+		fputs("</tr>\n", f);
 	}
 	fputs("</table>\n", f);
 
 	for (k = 0; k < d->ncase_names; k++) {
-		bool all = true;
-
-		for (i = 0; i < d->nconform; i++) {
-			const struct rep_case *c =
-				rep_run_case(d->conform[i], d->case_names[k]);
-
-			all &= c && strcmp(c->verdict, "pass") == 0;
-		}
-		if (all)
+		if (rep_case_passes_all(d, k))
 			continue;
 		if (!nfail++) {
 			fputs("<h3>Cases that do not pass on every "

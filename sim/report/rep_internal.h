@@ -252,6 +252,17 @@ int64_t rep_run_sev_total(const struct rep_run *r, enum rep_sev s);
 /* The result of case @name in @r, or NULL. */
 const struct rep_case *rep_run_case(const struct rep_run *r,
 				    const char *name);
+/* The checklist sections of the case names, a run of names of one
+ * section at a time: from *@k on, its name in @sec (REP_SECTION bytes),
+ * *@k past it; false when no names are left. */
+#define REP_SECTION 16
+bool rep_next_section(const struct rep_data *d, size_t *k, char *sec);
+/* Cases of section @sec that conformance run @r passed, and decided
+ * (passed, failed or error: a case @r lacks is not decided). */
+void rep_section_tally(const struct rep_data *d, const struct rep_run *r,
+		       const char *sec, size_t *pass, size_t *decided);
+/* Does case name @k pass on every conformance run? */
+bool rep_case_passes_all(const struct rep_data *d, size_t k);
 /* The summary table's numbers for @r: events, errors, warnings, info,
  * RAM peak, caps peak, RPCs. */
 #define REP_SUMMARY_CELLS 7

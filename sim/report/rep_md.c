@@ -89,7 +89,7 @@ static void conform_header(FILE *f, const struct rep_data *d,
 static void conformance(FILE *f, const struct rep_data *d)
 {
 	size_t i, k, shown = 0, everywhere = 0;
-	char b[64], sec[16], prev[16] = "";
+	char sec[REP_SECTION];
 
 	if (!d->nconform)
 		return;
@@ -120,53 +120,23 @@ static void conformance(FILE *f, const struct rep_data *d)
 	/* pass counts per checklist section */
 	fputs("\n### By section\n\n", f);
 	conform_header(f, d, "section");
-	for (k = 0; k <= d->ncase_names; k++) {
-		if (k < d->ncase_names)
-			rep_case_section(d->case_names[k], sec, sizeof(sec));
-		if (*prev && (k == d->ncase_names || strcmp(sec, prev) != 0)) {
-			size_t j, c;
+	for (k = 0; rep_next_section(d, &k, sec);) {
+		fputs("| ", f);
+		rep_md(f, sec);
+		fputs(" |", f);
+		for (i = 0; i < d->nconform; i++) {
+			size_t pass, decided;
 
-			fputs("| ", f);
-			rep_md(f, prev);
-			fputs(" |", f);
-			for (i = 0; i < d->nconform; i++) {
-				size_t pass = 0, decided = 0;
-
-				for (j = 0; j < d->ncase_names; j++) {
-					const struct rep_case *cs;
-
-					rep_case_section(d->case_names[j], b,
-							 sizeof(b));
-					if (strcmp(b, prev) != 0)
-						continue;
-					cs = rep_run_case(d->conform[i],
-						       d->case_names[j]);
-					c = cs ? (size_t)rep_verdict_index(
-							 cs->verdict)
-					       : 2;
-					pass += c == 0;
-					decided += c != 2;
-				}
-				fprintf(f, " %zu/%zu |", pass, decided);
-			}
-			fputc('\n', f);
+			rep_section_tally(d, d->conform[i], sec, &pass,
+					  &decided);
+			fprintf(f, " %zu/%zu |", pass, decided);
 		}
-		if (k < d->ncase_names)
-			snprintf(prev, sizeof(prev), "%s", sec);
+		fputc('\n', f);
 	}
 
 	/* the cases that do not pass somewhere, verdict by policy */
 	for (k = 0; k < d->ncase_names; k++) {
-		bool all = true;
-
-		for (i = 0; i < d->nconform; i++) {
-			const struct rep_case *c =
-				rep_run_case(d->conform[i], d->case_names[k]);
-
-			if (!c || strcmp(c->verdict, "pass") != 0)
-				all = false;
-		}
-		if (all) {
+		if (rep_case_passes_all(d, k)) {
 			everywhere++;
 			continue;
 		}

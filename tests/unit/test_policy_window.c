@@ -346,6 +346,25 @@ static void test_guards(void **state)
 	wfx_close(&f);
 }
 
+/* MADV_COLLAPSE as Linux decides it: memory never written has no
+ * anon_vma and cannot be collapsed, though the window shows it the zero
+ * pages; written memory can, where every 2 MiB block holds a page. */
+static void test_collapse(void **state)
+{
+	struct wfx f;
+	uint64_t a;
+
+	wfx_open(&f, &WIN_POLICY, NULL);
+	a = wmap(&f, 0, 4 * MiB, R, ANON);
+	assert_int_equal(wadv(&f, a, 4 * MiB, LX_MADV_COLLAPSE), -LX_EINVAL);
+	a = wmap(&f, 0, 4 * MiB, RW, ANON);
+	assert_int_equal(wstore(&f, a, 1), 0);
+	assert_int_equal(wstore(&f, a + 2 * MiB, 1), 0);
+	assert_int_equal(wstore(&f, a + 4 * MiB - PG, 1), 0);
+	assert_int_equal(wadv(&f, a, 4 * MiB, LX_MADV_COLLAPSE), 0);
+	wfx_close(&f);
+}
+
 static void test_mlock_msync_mincore(void **state)
 {
 	struct wfx f;
@@ -551,6 +570,7 @@ int main(void)
 		cmocka_unit_test(test_mremap_moves_contents),
 		cmocka_unit_test(test_shared_memory),
 		cmocka_unit_test(test_guards),
+		cmocka_unit_test(test_collapse),
 		cmocka_unit_test(test_mlock_msync_mincore),
 		cmocka_unit_test(test_mmap_errors),
 		cmocka_unit_test(test_quota_exhaustion),

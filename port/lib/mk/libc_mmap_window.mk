@@ -5,7 +5,8 @@
 #
 RMSIM_DIR := $(REP_DIR)/..
 
-SRC_C  := win_core.c win_vma.c win_back.c win_pool.c ranges.c
+SRC_C  := win_core.c win_madv.c win_remap.c win_lock.c win_check.c
+SRC_C  += win_vma.c win_back.c win_view.c win_zero.c win_pool.c ranges.c
 SRC_CC := backend.cc mmap_window.cc
 
 INC_DIR += $(REP_DIR)/src/lib/mmap_window
