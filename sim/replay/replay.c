@@ -908,6 +908,14 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 		snprintf(sum->error, sizeof(sum->error), "%s", tr_error(rd));
 		status = rc == -EIO ? 74 : 65;
 	}
+	/* a verdict on nothing would read as a clean one */
+	if (!status && !sum->interrupted && sum->events == 0) {
+		snprintf(sum->error, sizeof(sum->error),
+			 "%s: no system calls in it (an empty file, or not "
+			 "strace's output)",
+			 opt->trace);
+		status = 65;
+	}
 	if (sum->interrupted) {
 		run_status = "interrupted";
 		status = *opt->stop == SIGTERM ? 143 : 130;

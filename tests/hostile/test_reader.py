@@ -86,6 +86,19 @@ class CompressedAndMissing(Base):
             with self.subTest(cmd=cmd[0]):
                 self.expect(cmd + [self.tmp.name], 66, "Is a directory")
 
+    def test_a_trace_without_calls_has_no_verdict(self):
+        """An empty file, or one with only strace's own lines, is no
+        trace: a replay would report 100% on nothing."""
+        cases = {"empty.strace": "",
+                 "exits.strace": "100 +++ exited with 0 +++\n",
+                 "empty.xz": lzma.compress(b"")}
+        for name, data in cases.items():
+            path = self.write(name, data)
+            for cmd in (["replay", "-q"], ["compare", "-q"]):
+                with self.subTest(file=name, cmd=cmd[0]):
+                    self.expect(cmd + [path], 65,
+                                path + ": no system calls in it")
+
 
 class ReaderDefects(Base):
     """Issue 16 item 14 and the cut last line of item 16."""
