@@ -107,11 +107,23 @@ bool rp_overlap_done(struct rp_overlap *o, const struct tr_event *ev,
 	x->pid = ev->pid;
 	x->start = ev->line;
 	x->end = end_line;
+	x->free_addr = x->free_len = 0;
 	o->last_end = end_line;
 	o->next = (o->next + 1) % RP_OVERLAP_RING;
 	if (o->n < RP_OVERLAP_RING)
 		o->n++;
 	return overlapped;
+}
+
+void rp_overlap_freed(struct rp_overlap *o, uint64_t addr, uint64_t len)
+{
+	struct rp_extent *x;
+
+	if (!o->n)
+		return;
+	x = &o->ring[(o->next + RP_OVERLAP_RING - 1) % RP_OVERLAP_RING];
+	x->free_addr = addr;
+	x->free_len = len;
 }
 
 struct rp_flight *rp_overlap_blocker(struct rp_overlap *o, int32_t pid,
