@@ -6,11 +6,11 @@
  * such call at some moment between its two lines, so calls whose lines
  * interleave (overlap.c) may have been served in any order.  Which one
  * shows in the results: the kernel served them in an order that gave
- * every call the address it recorded.  When a finished mmap or mremap
+ * every call the address it recorded.  When a finished mmap, mremap or brk
  * that overlapped another thread's call does not get its recorded
  * result where the replay stands, two kinds of calls of other threads
  * of its address space may have been served on the other side of it:
- *  - calls still under way (mmap, mremap, munmap), whose recorded
+ *  - calls still under way (mmap, mremap, munmap, brk), whose recorded
  *    results are read ahead (ahead.c): served before it, they run now
  *    ("early") and are judged when they finish in the trace;
  *  - munmaps and moving mremaps that finished while it was under way:

@@ -486,7 +486,7 @@ static int step(struct replay *r, const struct tr_event *ev)
 
 	if (ev->flags & TR_FLAG_STARTED) {
 		if (ev->call == TR_MMAP || ev->call == TR_MREMAP ||
-		    ev->call == TR_MUNMAP)
+		    ev->call == TR_MUNMAP || ev->call == TR_BRK)
 			rp_overlap_start(&r->overlap, ev);
 		else
 			procs_clone_start(r->procs, ev->pid, clone_kind(ev));
@@ -599,7 +599,8 @@ static int step(struct replay *r, const struct tr_event *ev)
 			mval = early.mval;
 			mran = early.mran;
 		} else if (overlapped &&
-			   (ev->call == TR_MMAP || ev->call == TR_MREMAP) &&
+			   (ev->call == TR_MMAP || ev->call == TR_MREMAP ||
+			    ev->call == TR_BRK) &&
 			   (order = rp_order_first(r, p, ev, &rc, &val)) !=
 				   RP_ORDER_NONE) {
 			/* the calls the kernel served first ran: now it */

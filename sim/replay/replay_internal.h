@@ -53,7 +53,7 @@ struct rp_overlap {
 
 void rp_overlap_start(struct rp_overlap *o, const struct tr_event *ev);
 /*
- * Did another pid's mmap, mremap or munmap run within [ev->line,
+ * Did another pid's mmap, mremap, munmap or brk run within [ev->line,
  * @end_line]?  Also
  * forgets @ev's own start; when that start was run early, *@early gets
  * a copy of it (early set), else early is false.

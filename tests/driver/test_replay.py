@@ -194,6 +194,27 @@ class KernelOrder(unittest.TestCase):
         self.assertEqual(s["mismatches"], 0)
 
 
+    def test_a_brk_served_after_an_mmap(self):
+        """brk takes part: the mmap (with its hint just above the break)
+        was served first, so the brk that finished first in the trace
+        failed."""
+        fd, path = tempfile.mkstemp(suffix=".strace")
+        with os.fdopen(fd, "w") as f:
+            f.write(self.HEAD.split("101 mmap")[0] +
+                    "100 mmap(0x555555561000, 4096, PROT_READ|PROT_WRITE, "
+                    "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n"
+                    "101 brk(0x555555562000 <unfinished ...>\n"
+                    "101 <... brk resumed>) = 0x555555560000\n"
+                    "100 <... mmap resumed>) = 0x555555561000\n"
+                    "100 exit_group(0) = ?\n")
+        self.addCleanup(os.unlink, path)
+        p = run("replay", "-q", "--json", path)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        s = json.loads(p.stdout)
+        self.assertEqual(s["mismatches"], 0)
+        self.assertEqual((s["concurrent"], s["concurrent_exact"]), (1, 1))
+
+
 class NewCalls(unittest.TestCase):
     """mseal, memory-deny-write-execute, memfd_secret and the calls that
     are only counted, as a program on Linux 6.18 gave them: the
