@@ -54,7 +54,7 @@ static int fill(struct rp_ahead *a)
 		return a->rc;
 	if (a->head && a->head == a->n) {
 		a->head = a->n = 0;
-	} else if (a->n == a->cap && a->head >= a->cap / 2) {
+	} else if (a->head && a->n == a->cap && a->head >= a->cap / 2) {
 		memmove(a->q, a->q + a->head, (a->n - a->head) * sizeof(*a->q));
 		a->n -= a->head;
 		a->head = 0;
