@@ -45,6 +45,10 @@
 #define LX_MAP_FIXED 0x10
 #define LX_MAP_ANONYMOUS 0x20
 #define LX_MAP_32BIT 0x40
+/* MAP_32BIT's bottom-up search starts at LX_MAP32_BEGIN, randomised per
+ * call by up to LX_MAP32_RANDOM (arch/x86/kernel/sys_x86_64.c) */
+#define LX_MAP32_BEGIN 0x40000000ULL
+#define LX_MAP32_RANDOM 0x02000000ULL
 #define LX_MAP_GROWSDOWN 0x0100
 #define LX_MAP_DENYWRITE 0x0800
 #define LX_MAP_EXECUTABLE 0x1000

@@ -81,6 +81,15 @@ enum db_error db_run_fail(struct db *db, int64_t run_id, const char *detail);
 enum db_error db_run_end(struct db *db, int64_t run_id, const char *status,
 			 uint64_t events, double wall_ms, const char *detail);
 
+/* A replay's non-fixed mmaps, as rp_summary counts them. */
+struct db_addresses {
+	uint64_t placed, exact, concurrent, concurrent_exact, random, unseen;
+};
+
+/* Write @a into the run row (before db_run_end). */
+enum db_error db_run_addresses(struct db *db, int64_t run_id,
+			       const struct db_addresses *a);
+
 /* One replayed call. */
 struct db_event {
 	uint64_t seq, line;

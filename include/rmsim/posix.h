@@ -84,6 +84,8 @@ struct px_space *px_new(const struct px_config *cfg);
 /* px_fork - the child's copy of @s as fork() makes it (DONTFORK, WIPEONFORK
  * and locks honoured). */
 struct px_space *px_fork(const struct px_space *s);
+/* px_shadow - @s's mappings without their contents, to try calls on. */
+struct px_space *px_shadow(const struct px_space *s);
 void px_free(struct px_space *s);
 
 /* Late initial state learnt from the trace, valid before the first call
@@ -91,6 +93,9 @@ void px_free(struct px_space *s);
 void px_set_mmap_base(struct px_space *s, uint64_t base);
 void px_set_brk(struct px_space *s, uint64_t start_brk);
 uint64_t px_mmap_base(const struct px_space *s);
+/* Where the next MAP_32BIT search starts (0: LX_MAP32_BEGIN); the kernel
+ * picks it per call from [LX_MAP32_BEGIN, + LX_MAP32_RANDOM). */
+void px_set_map32_begin(struct px_space *s, uint64_t begin);
 
 /*
  * Declare a mapping that exists without a traced call creating it (what

@@ -75,13 +75,26 @@ struct rp_summary {
 	uint64_t first_mismatch_line;
 	uint64_t mmaps_placed;		/* non-fixed mmaps that succeeded */
 	uint64_t mmaps_exact;		/* ... at the recorded address, of
-					 * those not concurrent */
+					 * those neither concurrent, random
+					 * nor unseen */
 	uint64_t mmaps_concurrent;	/* ... that overlapped another
 					 * thread's mmap or mremap in the
 					 * trace: placed in the kernel's
 					 * order, counted apart */
 	uint64_t mmaps_concurrent_exact; /* ... of those, at the recorded
-					  * address */
+					  * address in the order the search
+					  * found */
+	uint64_t mmaps_concurrent_adopted; /* ... of those, no order
+					    * explained: placed at the
+					    * recorded address, a miss */
+	uint64_t mmaps_random;		/* not concurrent, placed by a rule
+					 * the kernel randomises per call
+					 * (MAP_32BIT), and consistent with
+					 * it: counted apart */
+	uint64_t mmaps_unseen;		/* not concurrent, after the trace
+					 * showed a thread it did not follow:
+					 * placed beside memory it never
+					 * showed, at the recorded address */
 	uint64_t adopted;		/* ranges made before the trace */
 	uint64_t unmodelled;		/* calls that can change the address
 					 * space but are not modelled

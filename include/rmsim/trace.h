@@ -156,7 +156,7 @@ struct tr_event {
 #define TR_FLAG_CLONE_FLAGS_UNKNOWN 0x1
 #define TR_FLAG_RESUMED 0x2	/* assembled from an unfinished pair */
 #define TR_FLAG_STARTED 0x4	/* the start of a clone-family call, an
-				 * mmap, mremap or munmap that is still
+				 * mmap, mremap, munmap or brk that is still
 				 * unfinished (clone_starts) */
 #define TR_FLAG_ARGS_UNKNOWN 0x8 /* prctl: an argument was not a number */
 
@@ -185,7 +185,7 @@ struct tr_options {
 	 * seq of the previous event).  A child's first calls can come before
 	 * its parent's clone resumes; the replay needs to know a clone is
 	 * under way to give the child the right address space.  The
-	 * unfinished starts of mmap, mremap and munmap are returned the
+	 * unfinished starts of mmap, mremap, munmap and brk are returned the
 	 * same way: they tell which calls of other threads overlapped.
 	 */
 	bool clone_starts;

@@ -68,6 +68,7 @@ static void print_text(const struct rp_options *o, const struct rp_summary *s)
 {
 	int c, k;
 	const char *sep = "";
+	uint64_t alone;
 
 	printf("trace      %s\n", o->trace);
 	printf("policy     %s\n", o->policy);
@@ -121,18 +122,29 @@ static void print_text(const struct rp_options *o, const struct rp_summary *s)
 		       s->gn.rm_sessions_peak, s->gn.region_maps_peak,
 		       s->gn.attachments_peak, s->gn.faults);
 	}
+	alone = s->mmaps_placed - s->mmaps_concurrent - s->mmaps_random -
+		s->mmaps_unseen;
 	printf("addresses  %" PRIu64 " of %" PRIu64
 	       " non-fixed mmaps at the recorded address (%.2f%%)",
-	       s->mmaps_exact, s->mmaps_placed - s->mmaps_concurrent,
-	       s->mmaps_placed > s->mmaps_concurrent
-		       ? 100.0 * (double)s->mmaps_exact /
-				 (double)(s->mmaps_placed -
-					  s->mmaps_concurrent)
-		       : 100.0);
+	       s->mmaps_exact, alone,
+	       alone ? 100.0 * (double)s->mmaps_exact / (double)alone : 100.0);
 	if (s->mmaps_concurrent)
 		printf(", %" PRIu64 " concurrent with another thread's "
-		       "counted apart (%" PRIu64 " of them there)",
-		       s->mmaps_concurrent, s->mmaps_concurrent_exact);
+		       "counted apart (%" PRIu64 " of them there in the "
+		       "kernel's order%s",
+		       s->mmaps_concurrent, s->mmaps_concurrent_exact,
+		       s->mmaps_concurrent_adopted ? ", " : ")");
+	if (s->mmaps_concurrent_adopted)
+		printf("%" PRIu64 " more placed there as recorded: no order "
+		       "explained them)", s->mmaps_concurrent_adopted);
+	if (s->mmaps_random)
+		printf(", %" PRIu64 " randomised per call (MAP_32BIT) and "
+		       "consistent with the rule, counted apart",
+		       s->mmaps_random);
+	if (s->mmaps_unseen)
+		printf(", %" PRIu64 " beside memory the trace never showed "
+		       "(threads it did not follow), counted apart",
+		       s->mmaps_unseen);
 	printf("\n");
 	if (s->unmodelled) {
 		printf("unmodelled %" PRIu64 " calls that change the address "
@@ -229,11 +241,14 @@ static void print_json(const struct rp_options *o, const struct rp_summary *s)
 	printf(", \"mmaps_placed\": %" PRIu64 ", \"mmaps_exact\": %" PRIu64
 	       ", \"concurrent\": %" PRIu64
 	       ", \"concurrent_exact\": %" PRIu64
+	       ", \"concurrent_adopted\": %" PRIu64
+	       ", \"random\": %" PRIu64 ", \"unseen\": %" PRIu64
 	       ", \"adopted\": %" PRIu64 ", \"processes\": %" PRIu64
 	       ", \"orphans\": %" PRIu64 ", \"skipped_lines\": %" PRIu64
 	       ", \"side_file\": ",
 	       s->mmaps_placed, s->mmaps_exact, s->mmaps_concurrent,
-	       s->mmaps_concurrent_exact, s->adopted, s->processes,
+	       s->mmaps_concurrent_exact, s->mmaps_concurrent_adopted,
+	       s->mmaps_random, s->mmaps_unseen, s->adopted, s->processes,
 	       s->orphans, s->skipped_lines);
 	if (s->side_path[0])
 		cli_json_str(stdout, s->side_path);

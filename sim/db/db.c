@@ -143,6 +143,7 @@ static enum db_error check_file(struct db *db)
 /* A file written by an older rmsim gains the newer columns. */
 static enum db_error upgrade(struct db *db)
 {
+	enum db_error e = DB_OK;
 	sqlite3_stmt *q;
 	int rc, version = 0;
 
@@ -156,8 +157,10 @@ static enum db_error upgrade(struct db *db)
 		version = atoi((const char *)sqlite3_column_text(q, 0));
 	sqlite3_finalize(q);
 	if (version == 1)
-		return exec(db, db_upgrade_1_sql, "cannot upgrade the schema");
-	return DB_OK;
+		e = exec(db, db_upgrade_1_sql, "cannot upgrade the schema");
+	if (!e && (version == 1 || version == 2))
+		e = exec(db, db_upgrade_2_sql, "cannot upgrade the schema");
+	return e;
 }
 
 /* Runs marked running whose process is gone were cut off (a crash, a
@@ -484,6 +487,31 @@ enum db_error db_run_end(struct db *db, int64_t run_id, const char *status,
 	sqlite3_bind_double(s, 3, wall_ms);
 	bind_text(s, 4, detail);
 	sqlite3_bind_int64(s, 5, run_id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc, "cannot end the run");
+}
+
+enum db_error db_run_addresses(struct db *db, int64_t run_id,
+			       const struct db_addresses *a)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db->h,
+				"UPDATE run SET mmaps_placed=?, mmaps_exact=?,"
+				" mmaps_concurrent=?, mmaps_concurrent_exact=?,"
+				" mmaps_random=?, mmaps_unseen=? WHERE id=?",
+				-1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(db, rc, "cannot end the run");
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)a->placed);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)a->exact);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)a->concurrent);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)a->concurrent_exact);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)a->random);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)a->unseen);
+	sqlite3_bind_int64(s, 7, run_id);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc, "cannot end the run");

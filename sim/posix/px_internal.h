@@ -263,6 +263,7 @@ struct px_space {
 	bool fd_known;
 	int8_t fd_mode[PX_MAX_FD];	/* LX_O_* | PX_FD_SECRET, or -1 */
 	unsigned mdwe;	/* PR_MDWE_* bits (mm->flags MMF_HAS_MDWE*) */
+	uint64_t map32_begin; /* MAP_32BIT's search start, 0: 0x40000000 */
 };
 
 bool px_fd_secret(const struct px_space *s, int fd);

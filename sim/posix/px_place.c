@@ -118,7 +118,9 @@ static int arch_bottomup(struct px_space *s, const struct area_req *r,
 		return 0;
 	}
 	if (r->flags & LX_MAP_32BIT) {
-		begin = 0x40000000;
+		/* randomize_page(0x40000000, 0x02000000) per call when
+		 * randomised: the replay sets the begin the trace shows */
+		begin = s->map32_begin ? s->map32_begin : LX_MAP32_BEGIN;
 		end = 0x80000000;
 	}
 	if (r->len > end)

@@ -108,8 +108,10 @@ void px_free(struct px_space *s)
 	free(s);
 }
 
-/* The child's copy of VMA p, or NULL when memory runs out. */
-static struct px_vma *fork_vma(struct px_space *c, const struct px_vma *p)
+/* The child's copy of VMA p, or NULL when memory runs out; for a shadow
+ * (px_shadow) the same VMA without its pages. */
+static struct px_vma *fork_vma(struct px_space *c, const struct px_vma *p,
+			       bool shadow)
 {
 	struct px_vma *v = px_vma_alloc();
 
@@ -122,6 +124,12 @@ static struct px_vma *fork_vma(struct px_space *c, const struct px_vma *p)
 	v->inherited = p->inherited;
 	v->unmerged = p->unmerged;
 	v->obj = px_obj_get(p->obj);
+	if (shadow) {
+		v->flags = p->flags;
+		v->anon = p->anon;
+		v->forked = p->forked;
+		return v;
+	}
 	if (p->flags & LX_VM_WIPEONFORK)
 		return v; /* fresh memory: no anon_vma, no pages */
 	if (pxp_copy(&p->pages, &v->pages, &c->stored)) {
@@ -163,7 +171,7 @@ struct px_space *px_fork(const struct px_space *s)
 	for (p = pxt_first(&s->tree); p; p = pxt_next(p)) {
 		if (p->flags & LX_VM_DONTCOPY)
 			continue;
-		v = fork_vma(c, p);
+		v = fork_vma(c, p, false);
 		if (!v) {
 			px_free(c);
 			return NULL;
@@ -182,6 +190,45 @@ struct px_space *px_fork(const struct px_space *s)
 			v->unmerged = n->unmerged = true;
 	}
 	return c;
+}
+
+/*
+ * px_shadow - a copy of s to try calls on: the same VMAs, flags, limits
+ * and layout, without the pages (loads from it read zero).  Its cost
+ * grows with the VMAs, never with the bytes stored.
+ */
+struct px_space *px_shadow(const struct px_space *s)
+{
+	struct px_space *c = malloc(sizeof(*c));
+	const struct px_vma *p;
+	struct px_vma *v;
+
+	if (!c)
+		return NULL;
+	*c = *s;
+	memset(&c->tree, 0, sizeof(c->tree));
+	c->map_count = c->mapped = c->writable = c->locked = c->stored = 0;
+	c->objs->refs++;
+	for (p = pxt_first(&s->tree); p; p = pxt_next(p)) {
+		v = fork_vma(c, p, true);
+		if (!v) {
+			px_free(c);
+			return NULL;
+		}
+		px_vma_link(c, v);
+	}
+	return c;
+}
+
+/*
+ * px_set_map32_begin - where the next MAP_32BIT search starts: Linux
+ * starts it at 0x40000000 plus a random page offset below 32 MiB per
+ * call when the process is randomised (find_start_end()); 0 is the
+ * unrandomised 0x40000000.
+ */
+void px_set_map32_begin(struct px_space *s, uint64_t begin)
+{
+	s->map32_begin = begin & LX_PAGE_MASK;
 }
 
 /*

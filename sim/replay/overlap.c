@@ -1,6 +1,6 @@
 /*
  * overlap.c - which calls of a trace that place or free memory (mmap,
- * mremap, munmap) ran concurrently with another thread's.
+ * mremap, munmap, brk) ran concurrently with another thread's.
  *
  * strace serialises what threads do at once: a call still running when
  * another thread's call is reported is printed as "<unfinished ...>" and
@@ -10,7 +10,7 @@
  * (one line when printed whole); two calls of different pids overlapped
  * when their extents intersect.  The calls still unfinished are known
  * from their starts (the reader's clone_starts option reports the
- * unfinished start of mmap, mremap and munmap too), the finished ones
+ * unfinished start of mmap, mremap, munmap and brk too), the finished ones
  * from a ring of the last RP_OVERLAP_RING, which is far more than
  * threads ever run at once.
  *
@@ -39,7 +39,7 @@
 
 static bool tracked(enum tr_call c)
 {
-	return c == TR_MMAP || c == TR_MREMAP || c == TR_MUNMAP;
+	return c == TR_MMAP || c == TR_MREMAP || c == TR_MUNMAP || c == TR_BRK;
 }
 
 void rp_overlap_start(struct rp_overlap *o, const struct tr_event *ev)
@@ -107,11 +107,23 @@ bool rp_overlap_done(struct rp_overlap *o, const struct tr_event *ev,
 	x->pid = ev->pid;
 	x->start = ev->line;
 	x->end = end_line;
+	x->free_addr = x->free_len = 0;
 	o->last_end = end_line;
 	o->next = (o->next + 1) % RP_OVERLAP_RING;
 	if (o->n < RP_OVERLAP_RING)
 		o->n++;
 	return overlapped;
+}
+
+void rp_overlap_freed(struct rp_overlap *o, uint64_t addr, uint64_t len)
+{
+	struct rp_extent *x;
+
+	if (!o->n)
+		return;
+	x = &o->ring[(o->next + RP_OVERLAP_RING - 1) % RP_OVERLAP_RING];
+	x->free_addr = addr;
+	x->free_len = len;
 }
 
 struct rp_flight *rp_overlap_blocker(struct rp_overlap *o, int32_t pid,

@@ -62,6 +62,34 @@ static void count_mismatch(struct replay *r, const struct tr_event *ev,
 		r->sum->first_mismatch_line = ev->line;
 }
 
+/* How a non-fixed mmap was placed, for the counts. */
+struct placing {
+	bool concurrent;	/* overlapped another thread's call */
+	bool adopted;		/* ... no order explained it: hinted */
+	enum rp_place kind;	/* random or unseen, accepted by the rule */
+};
+
+static void count_placed(struct replay *r, const struct tr_event *ev,
+			 uint64_t val, const struct placing *pl)
+{
+	bool there = val == (uint64_t)ev->ret;
+
+	r->sum->mmaps_placed++;
+	if (pl->concurrent) {
+		r->sum->mmaps_concurrent++;
+		if (there && pl->adopted)
+			r->sum->mmaps_concurrent_adopted++;
+		else if (there)
+			r->sum->mmaps_concurrent_exact++;
+	} else if (pl->kind == RP_PLACE_RANDOM) {
+		r->sum->mmaps_random++;
+	} else if (pl->kind == RP_PLACE_UNSEEN) {
+		r->sum->mmaps_unseen++;
+	} else if (there) {
+		r->sum->mmaps_exact++;
+	}
+}
+
 /*
  * Compare the reference's answer with the recorded one, update the
  * reference's relocation and the known ranges, and return the verdict
@@ -69,7 +97,7 @@ static void count_mismatch(struct replay *r, const struct tr_event *ev,
  */
 static const char *judge(struct replay *r, struct rp_proc *p,
 			 const struct tr_event *ev, int rc, uint64_t val,
-			 uint64_t traced_target, bool concurrent,
+			 uint64_t traced_target, const struct placing *pl,
 			 enum rp_mismatch *kind)
 {
 	bool fixed;
@@ -100,15 +128,8 @@ static const char *judge(struct replay *r, struct rp_proc *p,
 			*kind = RP_MM_ADDRESS;
 			return "mismatch";
 		}
-		if (!fixed) {
-			r->sum->mmaps_placed++;
-			if (concurrent) {
-				r->sum->mmaps_concurrent++;
-				if (val == (uint64_t)ev->ret)
-					r->sum->mmaps_concurrent_exact++;
-			} else if (val == (uint64_t)ev->ret)
-				r->sum->mmaps_exact++;
-		}
+		if (!fixed)
+			count_placed(r, ev, val, pl);
 		rp_relocate(p, RP_REF, (uint64_t)ev->ret, val, ev->arg[1]);
 		return val == (uint64_t)ev->ret ? "ok" : "relocated";
 	case TR_MREMAP:
@@ -358,6 +379,22 @@ static void run_blockers(struct replay *r, struct rp_proc *p,
 	}
 }
 
+/* What a munmap or a moving mremap gave back on the reference, for the
+ * order search of calls it overlapped. */
+static void note_freed(struct replay *r, struct rp_proc *p,
+		       const struct tr_event *ev, int rc, uint64_t val)
+{
+	uint64_t old;
+
+	if (rc != 0 || ev->result != TR_RET_VALUE)
+		return;
+	old = rp_to_side(p, RP_REF, ev->arg[0]);
+	if (ev->call == TR_MUNMAP ||
+	    (ev->call == TR_MREMAP && val != old &&
+	     !(ev->arg[3] & LX_MREMAP_DONTUNMAP)))
+		rp_overlap_freed(&r->overlap, old, rp_page_up(ev->arg[1]));
+}
+
 static int note(struct replay *r, const struct tr_event *ev,
 		const char *kind, const char *detail)
 {
@@ -412,14 +449,15 @@ static int image_change(struct replay *r, struct rp_proc **pp,
  */
 static int threads_warning(struct replay *r, const struct tr_event *ev,
 			   const char *verdict, uint64_t val,
-			   uint64_t traced_target)
+			   uint64_t traced_target, bool unseen)
 {
 	bool plain = ev->call == TR_MMAP && ev->arg[0] == 0 &&
 		     !(ev->arg[3] & (LX_MAP_32BIT | LX_MAP_FIXED |
 				     LX_MAP_FIXED_NOREPLACE));
 
+	/* an unseen placement took the recorded address: it is the sign */
 	if (r->pids_seen || r->sum->warning[0] || !plain ||
-	    strcmp(verdict, "relocated") != 0 ||
+	    (strcmp(verdict, "relocated") != 0 && !unseen) ||
 	    !(val > traced_target || r->threads_unfollowed))
 		return 0;
 	snprintf(r->sum->warning, sizeof(r->sum->warning),
@@ -441,12 +479,14 @@ static int step(struct replay *r, const struct tr_event *ev)
 	const char *verdict = "ok", *mverdict = NULL;
 	uint64_t val = 0, mval = 0, traced_target = 0;
 	int rc = 0, mrc = 0, st;
-	bool ran = false, mran = false, concurrent, overlapped;
+	bool ran = false, mran = false, overlapped;
+	struct placing pl = {0};
 	struct rp_flight early;
+	enum rp_order order;
 
 	if (ev->flags & TR_FLAG_STARTED) {
 		if (ev->call == TR_MMAP || ev->call == TR_MREMAP ||
-		    ev->call == TR_MUNMAP)
+		    ev->call == TR_MUNMAP || ev->call == TR_BRK)
 			rp_overlap_start(&r->overlap, ev);
 		else
 			procs_clone_start(r->procs, ev->pid, clone_kind(ev));
@@ -547,27 +587,40 @@ static int step(struct replay *r, const struct tr_event *ev)
 					? rp_to_side(p, RP_REF,
 						     (uint64_t)ev->ret)
 					: (uint64_t)ev->ret;
-		concurrent = overlapped && ev->call == TR_MMAP &&
-			     ev->result == TR_RET_VALUE &&
-			     !(ev->arg[3] &
-			       (LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE));
+		pl.concurrent = overlapped && ev->call == TR_MMAP &&
+				ev->result == TR_RET_VALUE &&
+				!(ev->arg[3] &
+				  (LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE));
 		if (early.early) {
-			/* run when a concurrent mmap needed its range */
+			/* run when the order search put it first */
 			rc = early.rc;
 			val = early.val;
 			mrc = early.mrc;
 			mval = early.mval;
 			mran = early.mran;
-		} else if (concurrent) {
-			/* the kernel may have served it before the calls it
-			 * overlapped: take its order, the recorded address
-			 * as the hint, what other threads were unmapping
-			 * there gone first */
+		} else if (overlapped &&
+			   (ev->call == TR_MMAP || ev->call == TR_MREMAP ||
+			    ev->call == TR_BRK) &&
+			   (order = rp_order_first(r, p, ev, &rc, &val)) !=
+				   RP_ORDER_NONE) {
+			/* the calls the kernel served first ran: now it */
+			if (order == RP_ORDER_FIRST)
+				rc = rp_run_call(r, p, RP_REF, ev, &val);
+			rp_order_done(r, p);
+		} else if (pl.concurrent) {
+			/* no order of the calls it overlapped gives its
+			 * address: take it (a miss), what other threads
+			 * were unmapping there gone first, so that the
+			 * calls after it are judged where the program had
+			 * its memory */
 			struct tr_event hinted = *ev;
 
 			run_blockers(r, p, ev);
 			hinted.arg[0] = (uint64_t)ev->ret;
 			rc = rp_run_call(r, p, RP_REF, &hinted, &val);
+			pl.adopted = true;
+		} else if ((pl.kind = rp_place_kind(r, ev)) != RP_PLACE_PLAIN) {
+			rc = rp_place(r, p, ev, &pl.kind, &val);
 		} else {
 			rc = rp_run_call(r, p, RP_REF, ev, &val);
 		}
@@ -576,15 +629,16 @@ static int step(struct replay *r, const struct tr_event *ev)
 			return r->status;
 		}
 		ran = true;
-		verdict = judge(r, p, ev, rc, val, traced_target, concurrent,
-				&kind);
+		if (!early.early)
+			note_freed(r, p, ev, rc, val);
+		verdict = judge(r, p, ev, rc, val, traced_target, &pl, &kind);
 		if (strcmp(verdict, "mismatch") == 0) {
 			count_mismatch(r, ev, kind);
 			st = log_mismatch(r, ev, kind, rc, val);
 			if (st)
 				return st;
 		}
-		if (early.early) {
+		if (early.early && (early.mran || !r->two)) {
 			/* run already, on every side */
 		} else if (r->two && p->side[RP_MODEL].space) {
 			rp_lockstep(r, p, ev, rc, val, &mrc, &mval, &mverdict);
@@ -594,7 +648,8 @@ static int step(struct replay *r, const struct tr_event *ev)
 			if (mverdict && strcmp(verdict, "mismatch") != 0)
 				verdict = mverdict;
 		}
-		st = threads_warning(r, ev, verdict, val, traced_target);
+		st = threads_warning(r, ev, verdict, val, traced_target,
+				     pl.kind == RP_PLACE_UNSEEN);
 		if (st)
 			return st;
 		if (!early.early)
@@ -745,6 +800,10 @@ static int end_run(struct replay *r, const char *status, const char *detail)
 	e |= metric(r, "mmaps_placed", (double)s->mmaps_placed);
 	e |= metric(r, "mmaps_exact", (double)s->mmaps_exact);
 	e |= metric(r, "mmaps_concurrent", (double)s->mmaps_concurrent);
+	e |= metric(r, "mmaps_concurrent_adopted",
+		    (double)s->mmaps_concurrent_adopted);
+	e |= metric(r, "mmaps_random", (double)s->mmaps_random);
+	e |= metric(r, "mmaps_unseen", (double)s->mmaps_unseen);
 	e |= metric(r, "mmaps_concurrent_exact",
 		    (double)s->mmaps_concurrent_exact);
 	e |= metric(r, "adopted", (double)s->adopted);
@@ -799,6 +858,18 @@ static int end_run(struct replay *r, const char *status, const char *detail)
 				    ? (double)(m->ram_peak -
 					       s->posix_writable_peak)
 				    : 0);
+	}
+	if (!e) {
+		struct db_addresses a = {
+			.placed = s->mmaps_placed,
+			.exact = s->mmaps_exact,
+			.concurrent = s->mmaps_concurrent,
+			.concurrent_exact = s->mmaps_concurrent_exact,
+			.random = s->mmaps_random,
+			.unseen = s->mmaps_unseen,
+		};
+
+		e = db_run_addresses(r->db, r->run_id, &a) != DB_OK;
 	}
 	if (!e && db_run_end(r->db, r->run_id, status, s->events,
 			     s->wall_s * 1000, detail))
@@ -870,8 +941,8 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 		status = 70;
 	}
 	sum->two_sided = r.two;
-	while (!status && (rc = tr_next(rd, &ev)) > 0) {
-		r.end_line = tr_reader_stats(rd)->lines;
+	rp_ahead_init(&r.ahead, rd);
+	while (!status && (rc = rp_ahead_next(&r.ahead, &ev, &r.end_line)) > 0) {
 		status = step(&r, &ev);
 		if (opt->stop && *opt->stop) {
 			sum->interrupted = true;
@@ -933,6 +1004,7 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 		if (e && !status)
 			status = e;
 	}
+	rp_ahead_free(&r.ahead);
 	procs_free(r.procs);
 	free(r.peak);
 	free(r.peak_labels);

@@ -25,6 +25,9 @@
 struct rp_extent {
 	int32_t pid;
 	uint64_t start, end;	/* first and last trace line */
+	/* what the call gave back on the reference (a munmap, a moving
+	 * mremap's old range), in its coordinates; free_len 0: nothing */
+	uint64_t free_addr, free_len;
 };
 
 /* An unfinished call, and what it gave when it was run early. */
@@ -50,7 +53,7 @@ struct rp_overlap {
 
 void rp_overlap_start(struct rp_overlap *o, const struct tr_event *ev);
 /*
- * Did another pid's mmap, mremap or munmap run within [ev->line,
+ * Did another pid's mmap, mremap, munmap or brk run within [ev->line,
  * @end_line]?  Also
  * forgets @ev's own start; when that start was run early, *@early gets
  * a copy of it (early set), else early is false.
@@ -61,7 +64,40 @@ bool rp_overlap_done(struct rp_overlap *o, const struct tr_event *ev,
  * (trace addresses) not yet run early, or NULL. */
 struct rp_flight *rp_overlap_blocker(struct rp_overlap *o, int32_t pid,
 				     uint64_t addr, uint64_t len);
+/* The call rp_overlap_done() saw last gave back [addr, addr+len) on
+ * the reference. */
+void rp_overlap_freed(struct rp_overlap *o, uint64_t addr, uint64_t len);
 int rp_overlap_check(const struct rp_overlap *o, char *why, size_t size);
+
+/* ahead.c: the events still to replay, read ahead on demand */
+#define RP_AHEAD_MAX 65536
+
+struct rp_ahead_ev {
+	struct tr_event ev;
+	uint64_t end_line;	/* the reader's line count after it */
+	char *path;		/* ev.fd_path's copy */
+};
+
+struct rp_ahead {
+	struct tr_reader *rd;
+	struct rp_ahead_ev *q;
+	size_t head, n, cap;
+	int rc;			/* the reader's last answer */
+	char *given;		/* the path of the event handed out last */
+};
+
+void rp_ahead_init(struct rp_ahead *a, struct tr_reader *rd);
+void rp_ahead_free(struct rp_ahead *a);
+/* The next event (its path valid until the next call): 1, 0 at the end,
+ * or the reader's error. */
+int rp_ahead_next(struct rp_ahead *a, struct tr_event *ev,
+		  uint64_t *end_line);
+/* The finished event of the call @pid started at @line, read ahead; its
+ * path is valid until the event is handed out.  False when the trace
+ * does not finish it within RP_AHEAD_MAX events. */
+bool rp_ahead_find(struct rp_ahead *a, int32_t pid, uint64_t line,
+		   struct tr_event *out);
+int rp_ahead_check(const struct rp_ahead *a, char *why, size_t size);
 
 struct replay {
 	const struct rp_options *opt;
@@ -90,11 +126,52 @@ struct replay {
 					 * wrote could not be backed */
 	char (*peak_labels)[48];
 	struct rp_overlap overlap;
+	struct rp_ahead ahead;
+	/* ranges other threads freed after the kernel served the call at
+	 * hand, held on the reference while it runs (order.c) */
+	uint64_t held_addr[8], held_len[8];	/* RP_ORDER_HELD */
+	unsigned nheld;
 	uint64_t end_line;		/* last line of the current event */
 	bool pids_seen;			/* the trace has -f pids */
 	bool threads_unfollowed;	/* no pids, but a thread was made */
 	struct tr_faults *side;		/* the recording's side file */
 };
+
+/* order.c: the kernel's order of racing threads' calls */
+enum rp_order {
+	RP_ORDER_NONE,		/* no order gives @ev its recorded result */
+	RP_ORDER_FIRST,		/* the calls served before it ran: run it */
+	RP_ORDER_RAN,		/* it ran where it stands, as recorded */
+};
+
+/* Find and run the calls the kernel served before @ev (a finished mmap
+ * or mremap that overlapped others); with RP_ORDER_RAN, *@rc and *@val
+ * are @ev's own answer on the reference. */
+enum rp_order rp_order_first(struct replay *r, struct rp_proc *p,
+			     const struct tr_event *ev, int *rc,
+			     uint64_t *val);
+/* After the call rp_order_first() placed: give back what it held. */
+void rp_order_done(struct replay *r, struct rp_proc *p);
+bool rp_order_possible(const struct replay *r);
+bool rp_result_matches(struct replay *r, struct rp_proc *p,
+		       const struct tr_event *ev, int rc, uint64_t val);
+/* Run @ev, a non-fixed mmap, on the reference; undone (false) unless it
+ * got its recorded result. */
+bool rp_try_in_place(struct replay *r, struct rp_proc *p,
+		     const struct tr_event *ev, int *rc, uint64_t *val);
+
+/* place.c: placements judged by the rule instead of predicted */
+enum rp_place {
+	RP_PLACE_PLAIN,		/* predicted: exact or a miss */
+	RP_PLACE_RANDOM,	/* randomised per call (MAP_32BIT) */
+	RP_PLACE_UNSEEN,	/* beside memory the trace never showed */
+};
+
+enum rp_place rp_place_kind(const struct replay *r, const struct tr_event *ev);
+/* Run @ev (a non-fixed mmap) on the reference; *@kind stays RANDOM or
+ * UNSEEN only when the rule accepted the recorded address. */
+int rp_place(struct replay *r, struct rp_proc *p, const struct tr_event *ev,
+	     enum rp_place *kind, uint64_t *val);
 
 /* replay.c: a quota in words, "2 GiB", "64 MiB", "1.5 MiB" */
 void rp_fmt_size(uint64_t v, char *buf, size_t size);

@@ -40,6 +40,13 @@ struct rp_target {
 	void (*space_free)(void *ctx, void *space);
 	void (*set_mmap_base)(void *ctx, void *space, uint64_t base);
 	void (*set_brk)(void *ctx, void *space, uint64_t brk);
+	/*
+	 * May be NULL: a copy of @space's mappings to try calls on (freed
+	 * with space_free), for the order search of racing threads' calls;
+	 * and where the next MAP_32BIT search starts (0: unrandomised).
+	 */
+	void *(*space_shadow)(void *ctx, void *space);
+	void (*set_map32_begin)(void *ctx, void *space, uint64_t begin);
 	/* a mapping the trace cannot show (made by execve) */
 	int (*inherit)(void *ctx, void *space, uint64_t addr, uint64_t len);
 	/* is any page of [addr, addr+len) unmapped? first hole in *hole */

@@ -42,6 +42,16 @@ static void lx_set_brk(void *ctx, void *space, uint64_t brk)
 	px_set_brk(space, brk);
 }
 
+static void *lx_shadow(void *ctx, void *space)
+{
+	return px_shadow(space);
+}
+
+static void lx_set_map32_begin(void *ctx, void *space, uint64_t begin)
+{
+	px_set_map32_begin(space, begin);
+}
+
 static int lx_inherit(void *ctx, void *space, uint64_t addr, uint64_t len)
 {
 	return px_inherit(space, addr, len, LX_PROT_READ | LX_PROT_WRITE,
@@ -196,6 +206,8 @@ void rp_target_linux(struct rp_target *t)
 		.space_free = lx_free,
 		.set_mmap_base = lx_set_mmap_base,
 		.set_brk = lx_set_brk,
+		.space_shadow = lx_shadow,
+		.set_map32_begin = lx_set_map32_begin,
 		.inherit = lx_inherit,
 		.hole = lx_hole,
 		.call = lx_call,

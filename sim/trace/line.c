@@ -313,6 +313,8 @@ void tr_split_line(const char *s, size_t len, struct tr_line *out)
 	}
 	if (starts(s, len, "<... ")) {
 		j = 5;
+		if (starts(s + j, len - j, "?\?\?"))
+			j += 3; /* a call strace could not name: below */
 		while (j < len && is_ident(s[j]))
 			j++;
 		if (j == 5 || !starts(s + j, len - j, " resumed>")) {
@@ -335,7 +337,13 @@ void tr_split_line(const char *s, size_t len, struct tr_line *out)
 		out->body_len = len;
 		return;
 	}
-	j = 0;
+	/*
+	 * "???(": a thread stopped at a call's entry while its process
+	 * ends (another thread's exit_group under load): strace can no
+	 * longer read which call it was.  An unknown call, never a memory
+	 * event.
+	 */
+	j = starts(s, len, "?\?\?(") ? 3 : 0;
 	while (j < len && is_ident(s[j]))
 		j++;
 	if (j == 0 || j >= len || s[j] != '(') {

@@ -520,7 +520,7 @@ static int handle_line(struct tr_reader *r, const char *s, size_t len,
 		if (r->opt.clone_starts &&
 		    (call == TR_CLONE || call == TR_CLONE3 || call == TR_FORK ||
 		     call == TR_VFORK || call == TR_MMAP || call == TR_MREMAP ||
-		     call == TR_MUNMAP))
+		     call == TR_MUNMAP || call == TR_BRK))
 			return clone_start(r, &l, call, raw, ev);
 		return 0;
 	case TR_LINE_RESUMED:

@@ -213,6 +213,12 @@ class SchemaUpgrade(unittest.TestCase):
                                ("run", "ram_quota_derived"),
                                ("run", "ram_quota"), ("run", "touch"),
                                ("run", "policy_spec"),
+                               ("run", "mmaps_placed"),
+                               ("run", "mmaps_exact"),
+                               ("run", "mmaps_concurrent"),
+                               ("run", "mmaps_concurrent_exact"),
+                               ("run", "mmaps_random"),
+                               ("run", "mmaps_unseen"),
                                ("finding", "consequence"),
                                ("finding", "cause")):
                 con.execute("ALTER TABLE %s DROP COLUMN %s" % (table, col))
@@ -232,7 +238,7 @@ class SchemaUpgrade(unittest.TestCase):
             rows = con.execute("SELECT id, settings FROM run ORDER BY id"
                                ).fetchall()
             con.close()
-            self.assertEqual(version, "2")
+            self.assertEqual(version, "3")
             self.assertIsNone(rows[0][1])
             self.assertIn("touch first", rows[1][1])
             run("report", "--db", db, "-o", out, check=0)

@@ -8,7 +8,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -130,6 +133,83 @@ static void test_checker_finds_breakage(void **state)
 	assert_int_equal(rp_overlap_check(&o, why, sizeof(why)), -1);
 }
 
+/* What a finished munmap gave back stays with its extent, for the order
+ * search of the calls it overlapped; a later call's extent starts empty. */
+static void test_freed_range(void **state)
+{
+	static struct rp_overlap o;
+	struct rp_flight early;
+	struct tr_event a = ev(1, TR_MUNMAP, 10, 0x7000, 8192);
+	struct tr_event b = ev(2, TR_MMAP, 11, 0, 4096);
+
+	memset(&o, 0, sizeof(o));
+	rp_overlap_freed(&o, 0x1000, 4096);	/* nothing rung yet */
+	assert_false(rp_overlap_done(&o, &a, 10, &early));
+	rp_overlap_freed(&o, 0x7000, 8192);
+	assert_int_equal(o.ring[0].free_addr, 0x7000);
+	assert_int_equal(o.ring[0].free_len, 8192);
+	assert_false(rp_overlap_done(&o, &b, 11, &early));
+	assert_int_equal(o.ring[1].free_len, 0);
+	ok(&o);
+}
+
+static void ahead_ok(const struct rp_ahead *a)
+{
+	char why[128];
+
+	if (rp_ahead_check(a, why, sizeof(why)))
+		fail_msg("%s", why);
+}
+
+/* The look ahead finds an unfinished call's result before the replay
+ * reaches it, hands every event out once in the trace's order with its
+ * fd path, and keeps the path of one it found ahead. */
+static void test_ahead(void **state)
+{
+	static const char text[] =
+		"7 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, "
+		"0 <unfinished ...>\n"
+		"8 openat(AT_FDCWD, \"/x\", O_RDONLY) = 3</x>\n"
+		"8 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3</x>, 0) = "
+		"0x7f0000001000\n"
+		"7 <... mmap resumed>) = 0x7f0000000000\n";
+	struct tr_options opt = {.clone_starts = true};
+	struct rp_ahead a;
+	struct tr_reader *rd;
+	struct tr_event e, found;
+	uint64_t end;
+	char path[64];
+	int fd, err, n = 0;
+
+	(void)state;
+	fd = memfd_create("t", 0);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1),
+			 (ssize_t)sizeof(text) - 1);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	rd = tr_open(path, &opt, &err);
+	assert_non_null(rd);
+	rp_ahead_init(&a, rd);
+	assert_int_equal(rp_ahead_next(&a, &e, &end), 1);
+	assert_true(e.flags & TR_FLAG_STARTED);
+	assert_true(rp_ahead_find(&a, 7, e.line, &found));
+	assert_int_equal(found.ret, 0x7f0000000000);
+	assert_int_equal(found.line, 1);
+	assert_false(rp_ahead_find(&a, 9, 1, &found));
+	ahead_ok(&a);
+	while (rp_ahead_next(&a, &e, &end) > 0) {
+		n++;
+		if (e.call == TR_MMAP && e.pid == 8)
+			assert_string_equal(e.fd_path, "/x");
+		ahead_ok(&a);
+	}
+	assert_int_equal(n, 3);
+	assert_int_equal(end, 4);
+	rp_ahead_free(&a);
+	tr_close(rd);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +217,8 @@ int main(void)
 		cmocka_unit_test(test_sequential_and_same_pid),
 		cmocka_unit_test(test_blocker),
 		cmocka_unit_test(test_checker_finds_breakage),
+		cmocka_unit_test(test_freed_range),
+		cmocka_unit_test(test_ahead),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -363,6 +363,50 @@ static void test_C_map_32bit(void **state)
 	px_free(s);
 }
 
+/* A randomised MAP_32BIT search starts where it is told, for one call
+ * at a time; first fit from a later start never lands lower. */
+static void test_C_map_32bit_begin(void **state)
+{
+	struct px_space *s = pt_new();
+
+	(void)state;
+	pt_map(s, 0x40300000, 4 * PG, RW, ANON | LX_MAP_FIXED);
+	px_set_map32_begin(s, 0x40300000);
+	assert_int_equal(pt_map(s, 0, PG, RW, ANON | LX_MAP_32BIT),
+			 0x40304000);
+	px_set_map32_begin(s, 0x40123456);
+	assert_int_equal(pt_map(s, 0, PG, RW, ANON | LX_MAP_32BIT),
+			 0x40123000);
+	px_set_map32_begin(s, 0);
+	assert_int_equal(pt_map(s, 0, PG, RW, ANON | LX_MAP_32BIT), 0x40000000);
+	px_free(s);
+}
+
+/* A shadow has the same mappings, places the same way, and changes
+ * nothing of the space it was taken from. */
+static void test_C_shadow(void **state)
+{
+	struct px_space *s = pt_new(), *c;
+	uint64_t a = pt_map(s, 0, 4 * PG, RW, ANON), b;
+	char why[128];
+	uint8_t v;
+
+	(void)state;
+	assert_int_equal(px_store(s, a, 7), 0);
+	assert_int_equal(px_mlock(s, a, PG, 0), 0);
+	c = px_shadow(s);
+	assert_non_null(c);
+	assert_int_equal(px_check(c, why, sizeof(why)), 0);
+	b = pt_map(c, 0, PG, RW, ANON);
+	assert_int_equal(b, pt_map(s, 0, PG, RW, ANON));
+	assert_int_equal(px_munmap(c, a, 4 * PG), 0);
+	assert_int_equal(px_load(s, a, &v), 0);
+	assert_int_equal(v, 7);
+	px_free(c);
+	assert_int_equal(px_check(s, why, sizeof(why)), 0);
+	px_free(s);
+}
+
 /* When the top-down search finds nothing, the bottom-up one above the
  * legacy base takes over. */
 static void test_C_bottomup_fallback(void **state)
@@ -402,6 +446,8 @@ int main(void)
 		cmocka_unit_test(test_C_thp_file),
 		cmocka_unit_test(test_C_stack_guard_gap),
 		cmocka_unit_test(test_C_map_32bit),
+		cmocka_unit_test(test_C_map_32bit_begin),
+		cmocka_unit_test(test_C_shadow),
 		cmocka_unit_test(test_C_bottomup_fallback),
 	};
 

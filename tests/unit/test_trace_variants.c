@@ -339,6 +339,34 @@ static void test_thread_execve(void **state)
 	assert_int_equal(r.st.exits, 1);
 }
 
+/* A Go program's exit_group under load: a thread stopped at a call's
+ * entry is killed before strace can read which call it was (recorded by
+ * rmsim record of tests' Go program on a loaded machine) */
+static void test_unnamed_call(void **state)
+{
+	static struct run r;
+
+	read_str("21545 1796647728.757651 mmap(NULL, 262144, PROT_READ|"
+		 "PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = "
+		 "0x7f4e721af000 <0.000036>\n"
+		 "21545 1796647728.758580 exit_group(0 <unfinished ...>\n"
+		 "21547 1796647728.758647 ?\?\?( <unfinished ...>\n"
+		 "21545 1796647728.758665 <... exit_group resumed>) = ?\n"
+		 "21548 1796647728.758955 +++ exited with 0 +++\n"
+		 "21547 1796647728.758973 +++ exited with 0 +++\n"
+		 "21546 1796647728.758984 +++ exited with 0 +++\n",
+		 &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.ev[0].call, TR_MMAP);
+	assert_int_equal(r.ev[1].call, TR_EXIT_GROUP);
+	assert_int_equal(r.st.exits, 3);
+	/* its end, where strace saw one */
+	read_str("7 ?\?\?( <unfinished ...>\n7 <... ?\?\? resumed>) = ?\n", &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 0);
+}
+
 /* A pid's second call before the first resumed: its result is lost */
 static void test_lost_unfinished(void **state)
 {
@@ -436,6 +464,7 @@ int main(void)
 		cmocka_unit_test(test_syscall_by_number),
 		cmocka_unit_test(test_sysno_table_matches_host),
 		cmocka_unit_test(test_thread_execve),
+		cmocka_unit_test(test_unnamed_call),
 		cmocka_unit_test(test_lost_unfinished),
 		cmocka_unit_test(test_many_pending),
 	};
