@@ -3,8 +3,8 @@
  * model of a Linux address space: the argument checks, the walk over
  * the VMAs of the range, the refusals per VMA, the advice that only
  * change flags (a failed split is EAGAIN), MADV_POPULATE_*'s faulting
- * loop and MADV_COLLAPSE's range; and msync(2), which walks a range's
- * VMAs the same way and, in a model, only checks.
+ * loop and MADV_COLLAPSE's range; and msync(2) and mincore(2), which
+ * walk a range's VMAs the same way and, in a model, change nothing.
  * The Linux reference model (sim/posix/px_madvise.c) and the window
  * policies (sim/policy/win_madv.c) both run madvise through it and
  * supply only what differs: what a VMA is, and what an advice does to
@@ -289,6 +289,47 @@ static inline int lx_msync(const struct lx_madv_ops *ops, void *ctx,
 			return unmapped;
 		v = ops->find(ctx, d.end);
 	}
+}
+
+/*
+ * mincore(2) (mm/mincore.c) over a model's VMAs (@ops's find and vma
+ * only): the range must start page aligned (EINVAL) and end at or below
+ * @task_size (access_ok(), ENOMEM); the pages are then reported VMA by
+ * VMA, through @fill when there is one, up to the first hole, which is
+ * ENOMEM with the vector filled up to it.
+ */
+static inline int lx_mincore(const struct lx_madv_ops *ops, void *ctx,
+			     uint64_t addr, uint64_t len, uint64_t task_size,
+			     void (*fill)(const void *vma, uint64_t start,
+					  uint64_t end, uint8_t *vec),
+			     uint8_t *vec)
+{
+	uint64_t npages, end;
+
+	if (addr & (LX_PAGE_SIZE - 1))
+		return -LX_EINVAL;
+	if (addr + len < addr || addr + len > task_size)
+		return -LX_ENOMEM;
+	npages = (len >> LX_PAGE_SHIFT) + ((len & (LX_PAGE_SIZE - 1)) != 0);
+	end = addr + (npages << LX_PAGE_SHIFT);
+	while (addr < end) {
+		void *v = ops->find(ctx, addr);
+		struct lx_madv_vma d;
+		uint64_t e;
+
+		if (!v)
+			return -LX_ENOMEM;
+		ops->vma(v, &d);
+		if (d.start > addr)
+			return -LX_ENOMEM;
+		e = lx_madv_min(d.end, end);
+		if (fill && vec) {
+			fill(v, addr, e, vec);
+			vec += (e - addr) >> LX_PAGE_SHIFT;
+		}
+		addr = e;
+	}
+	return 0;
 }
 
 /*

@@ -132,23 +132,8 @@ int wc_msync(void *st, uint64_t addr, uint64_t len, int flags)
 	return lx_msync(&madv_ops, st, addr, len, flags);
 }
 
+/* Every mapped page counts as resident: only the result is wanted. */
 int wc_mincore(void *st, uint64_t addr, uint64_t len)
 {
-	struct wc *w = st;
-	uint64_t end;
-
-	if (addr & (WC_PAGE - 1))
-		return -LX_EINVAL;
-	if (addr + len < addr || addr + len > LX_TASK_SIZE)
-		return -LX_ENOMEM;
-	end = addr + (len >> WC_SHIFT << WC_SHIFT) +
-	      ((len & (WC_PAGE - 1)) ? WC_PAGE : 0);
-	while (addr < end) {
-		struct wc_vma *v = wc_vma_find(w, addr);
-
-		if (!v || v->n.start > addr)
-			return -LX_ENOMEM;
-		addr = wc_min(v->n.end, end);
-	}
-	return 0;
+	return lx_mincore(&madv_ops, st, addr, len, LX_TASK_SIZE, NULL, NULL);
 }

@@ -10,14 +10,17 @@
  *
  * The range must start page aligned (EINVAL) and end inside user space
  * (ENOMEM); the pages are then reported VMA by VMA up to the first hole,
- * which is ENOMEM with the vector filled up to it.
+ * which is ENOMEM with the vector filled up to it: Linux's rules, shared
+ * with the window policies (abi/lx_madvise.h: lx_mincore).
  */
 #include "px_internal.h"
+#include "abi/lx_madvise.h"
 
 /* Fill vec for [start, end) inside v. */
-static void fill(const struct px_vma *v, uint64_t start, uint64_t end,
-		 uint8_t *vec)
+static void fill(const void *p, uint64_t start, uint64_t end, uint8_t *vec)
 {
+	const struct px_vma *v = p;
+
 	for (uint64_t a = start; a < end; a += PX_PAGE, vec++) {
 		uint64_t idx = px_vma_pgoff_at(v, a);
 		const struct pxp_node *n = pxp_find(&v->pages, idx);
@@ -38,27 +41,6 @@ static void fill(const struct px_vma *v, uint64_t start, uint64_t end,
  */
 int px_mincore(struct px_space *s, uint64_t addr, uint64_t len, uint8_t *vec)
 {
-	uint64_t npages, end;
-
-	if (addr & (PX_PAGE - 1))
-		return -LX_EINVAL;
-	/* access_ok(): the range must end at or below TASK_SIZE */
-	if (addr + len < addr || addr + len > s->cfg.task_size)
-		return -LX_ENOMEM;
-	npages = (len >> PX_SHIFT) + ((len & (PX_PAGE - 1)) != 0);
-	end = addr + (npages << PX_SHIFT);
-	while (addr < end) {
-		struct px_vma *v = pxt_find(&s->tree, addr);
-		uint64_t e;
-
-		if (!v || v->start > addr)
-			return -LX_ENOMEM;
-		e = v->end < end ? v->end : end;
-		if (vec) {
-			fill(v, addr, e, vec);
-			vec += (e - addr) >> PX_SHIFT;
-		}
-		addr = e;
-	}
-	return 0;
+	return lx_mincore(&px_madv_ops, s, addr, len, s->cfg.task_size, fill,
+			  vec);
 }
