@@ -1,14 +1,14 @@
 /*
  * schema.sql.h - the rmsim database schema, as one SQL string.  Kept apart
  * from db.c so docs/database.md and the code can be compared line by line.
- * Version 2.  STRICT tables catch a value of the wrong type at once.
+ * Version 3.  STRICT tables catch a value of the wrong type at once.
  * Columns added after version 1 come last in their table (positional
  * inserts work on a file upgraded by db_schema_upgrade as on a new one).
  */
 #ifndef RMSIM_DB_SCHEMA_H
 #define RMSIM_DB_SCHEMA_H
 
-#define DB_SCHEMA_VERSION 2
+#define DB_SCHEMA_VERSION 3
 
 static const char db_schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS meta(\n"
@@ -36,7 +36,12 @@ static const char db_schema_sql[] =
 	"  ram_quota INTEGER,\n"
 	"  ram_quota_derived INTEGER,\n"
 	"  caps_quota INTEGER,\n"
-	"  settings TEXT) STRICT;\n"
+	"  settings TEXT,\n"
+	"  faults INTEGER,\n"
+	"  faults_outside INTEGER,\n"
+	"  rss_samples INTEGER,\n"
+	"  rss_median_err REAL,\n"
+	"  rss_worst_err REAL) STRICT;\n"
 	"CREATE TABLE IF NOT EXISTS event(\n"
 	"  run_id INTEGER NOT NULL REFERENCES run(id),\n"
 	"  seq INTEGER NOT NULL,\n"
@@ -122,6 +127,15 @@ static const char db_upgrade_1_sql[] =
 	"ALTER TABLE finding ADD COLUMN consequence INTEGER NOT NULL "
 	"DEFAULT 0;\n"
 	"UPDATE meta SET value='2' WHERE key='schema_version';\n";
+
+/* From version 2 to 3: the recorded page faults and the RssAnon check. */
+static const char db_upgrade_2_sql[] =
+	"ALTER TABLE run ADD COLUMN faults INTEGER;\n"
+	"ALTER TABLE run ADD COLUMN faults_outside INTEGER;\n"
+	"ALTER TABLE run ADD COLUMN rss_samples INTEGER;\n"
+	"ALTER TABLE run ADD COLUMN rss_median_err REAL;\n"
+	"ALTER TABLE run ADD COLUMN rss_worst_err REAL;\n"
+	"UPDATE meta SET value='3' WHERE key='schema_version';\n";
 
 /*
  * Secondary indexes, built after a run's bulk load: event rows are
