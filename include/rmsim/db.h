@@ -90,6 +90,16 @@ struct db_addresses {
 enum db_error db_run_addresses(struct db *db, int64_t run_id,
 			       const struct db_addresses *a);
 
+/* What --touch recorded gave a run (schema 4): the side file's page
+ * faults, and its RssAnon samples against the reference. */
+struct db_run_touch {
+	uint64_t faults, faults_outside;
+	uint64_t rss_samples;		/* 0: the errors are NULL */
+	double rss_median_err, rss_worst_err;	/* relative, 0.018 = 1.8% */
+};
+enum db_error db_run_touch(struct db *db, int64_t run_id,
+			   const struct db_run_touch *t);
+
 /* One replayed call. */
 struct db_event {
 	uint64_t seq, line;

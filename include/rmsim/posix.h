@@ -201,6 +201,14 @@ struct px_stats {
 void px_stats(const struct px_space *s, struct px_stats *st);
 
 /*
+ * px_anon_resident - RssAnon as /proc/PID/status would give it: bytes of
+ * private anonymous pages mapped (written or populated private pages,
+ * copies of private file pages included; not the zero page, shmem or
+ * page cache).  Time grows with VMAs and page extents.
+ */
+uint64_t px_anon_resident(const struct px_space *s);
+
+/*
  * px_check - walk every invariant (ordering, no overlap, no empty or
  * unaligned VMA, gap augmentation correct in every node, adjacent
  * mergeable VMAs merged, stored bytes only inside mapped pages, brk within

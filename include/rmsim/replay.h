@@ -26,7 +26,22 @@
 struct db;
 struct pol_policy;
 
-enum rp_touch { RP_TOUCH_NONE, RP_TOUCH_FIRST, RP_TOUCH_ALL };
+/*
+ * The touch model: which pages the program is taken to have touched.
+ * none, first and all write a token after each call that makes memory
+ * writable (nothing, its first page, every page); recorded touches the
+ * pages the recording's side file says the program faulted, when it
+ * faulted them (docs/recording.md).  RP_TOUCH_AUTO, the commands'
+ * default, is recorded for a trace whose side file has the faults and
+ * first for any other.
+ */
+enum rp_touch {
+	RP_TOUCH_NONE,
+	RP_TOUCH_FIRST,
+	RP_TOUCH_ALL,
+	RP_TOUCH_RECORDED,
+	RP_TOUCH_AUTO
+};
 
 /* Why a result differs from the recorded one. */
 enum rp_mismatch {
@@ -112,6 +127,35 @@ struct rp_summary {
 	uint64_t warning_line;
 	uint64_t skipped_lines;
 	uint64_t touches;
+	enum rp_touch touch;		/* the touch model used (never AUTO) */
+	/* --touch recorded: the side file's page faults, merged with the
+	 * events by time (docs/recording.md) */
+	uint64_t faults;		/* read from the side file */
+	uint64_t faults_touched;	/* touched a page of the reference */
+	uint64_t faults_outside;	/* outside every mapping of the
+					 * reference: counted, not an error */
+	uint64_t faults_denied;		/* in a mapping whose protection
+					 * refused the access (a guard page
+					 * the program catches SIGSEGV on) */
+	uint64_t faults_unknown_pid;	/* of a process the trace did not
+					 * show (or that had exited) */
+	uint64_t faults_inherited;	/* ... of those touched, on ranges
+					 * execve made: not the policy's */
+	uint64_t faults_model_failed;	/* the policy could not back a page
+					 * the reference touched */
+	/* the side file's RssAnon samples against the reference's anonymous
+	 * resident bytes of that process at that time */
+	uint64_t rss_samples;		/* compared */
+	uint64_t rss_skipped;		/* of a process the replay did not
+					 * have at that time */
+	double rss_median_err;		/* relative: |model - recorded| /
+					 * recorded (a page at least) */
+	double rss_worst_err;
+	int32_t rss_worst_pid;
+	int64_t rss_worst_ts_us;
+	uint64_t rss_worst_recorded, rss_worst_model;
+	/* the highest sample, and the reference's highest at a sample */
+	uint64_t rss_recorded_peak, rss_model_peak;
 	uint64_t fork_shared;		/* forks a side could not copy */
 	/* the recording's side file (docs/recording.md), if found */
 	char side_path[512];		/* "" when the trace has none */
@@ -147,6 +191,18 @@ struct rp_summary {
 int rp_replay(const struct rp_options *opt, struct rp_summary *sum);
 
 const char *rp_touch_name(enum rp_touch t);	/* "first" */
+/* The touch mode of that name ("none", "first", "all", "recorded"), or
+ * -1. */
+int rp_touch_parse(const char *name);
+/*
+ * rp_touch_resolve - the touch model a replay of @trace runs with when
+ * asked for @t: AUTO becomes recorded where the side file has the page
+ * faults, else first; recorded on a trace without them is -1 with the
+ * reason in @why.  A side file that cannot be read resolves AUTO to first
+ * (the replay then says what is wrong with it).
+ */
+int rp_touch_resolve(const char *trace, enum rp_touch t, char *why,
+		     size_t size);
 
 /*
  * rp_settings - what besides trace, policy and layout decides a run's

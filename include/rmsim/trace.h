@@ -142,6 +142,12 @@ struct tr_event {
 	int32_t pid;		/* -f pid, or 0 when the trace has none */
 	bool has_ts;
 	int64_t ts_us;		/* timestamp in microseconds, as printed */
+	/* -T: the time spent in the call in microseconds, -1 when the line
+	 * has none */
+	int64_t dur_us;
+	/* the timestamp of the line that ended the call: the <... resumed>
+	 * line's for a call strace split, else ts_us */
+	int64_t end_ts_us;
 	enum tr_call call;
 	unsigned char nargs;
 	uint64_t arg[6];

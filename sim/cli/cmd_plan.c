@@ -80,7 +80,9 @@ static void command(FILE *f, const struct plan *p, size_t n, const char *spec,
 	quote(f, shard);
 	fputs(" --genode ", f);
 	quote(f, p->m.genode);
-	fprintf(f, " --touch %s", cli_touch_name(p->m.touch));
+	/* the default picks recorded or first per trace, as here */
+	if (p->m.touch != RP_TOUCH_AUTO)
+		fprintf(f, " --touch %s", rp_touch_name(p->m.touch));
 	if (p->m.ram) {
 		snprintf(num, sizeof(num), "%llu",
 			 (unsigned long long)p->m.ram);

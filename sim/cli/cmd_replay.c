@@ -28,7 +28,8 @@ static void replay_usage(FILE *f)
 	fprintf(f,
 		"usage: rmsim replay TRACE [--policy P] [--layout L] "
 		"[--genode V] [--db FILE]\n"
-		"                    [--touch none|first|all] [--max-map-count N]\n"
+		"                    [--touch recorded|none|first|all] "
+		"[--max-map-count N]\n"
 		"                    [--keep-going] [--json] [-q]\n\n"
 		"Replay TRACE (strace text, plain, .gz or .xz) on policy P and "
 		"compare every\nresult with the recorded one.\n\n"
@@ -49,9 +50,15 @@ static void replay_usage(FILE *f)
 		"(default 20000)\n"
 		"  -d, --db FILE     log run, events, findings, metrics to "
 		"FILE (SQLite)\n"
-		"  -t, --touch MODE  after a call that makes pages writable, "
-		"write a token into\n"
-		"                    none, the first (default) or all of them\n"
+		"  -t, --touch MODE  which pages the program touched: "
+		"recorded (the page\n"
+		"                    faults of the side file, when it faulted "
+		"them; the default\n"
+		"                    where the side file has them), or after "
+		"a call that makes\n"
+		"                    pages writable none, the first (the "
+		"default without page\n"
+		"                    faults) or all of them\n"
 		"      --max-map-count N  vm.max_map_count of the recording "
 		"machine, for the\n"
 		"                    reference model (default 65530, "
@@ -62,6 +69,41 @@ static void replay_usage(FILE *f)
 		"Exit: 0 all results as recorded, 1 some differ, 65 bad trace "
 		"line,\n66 no trace, 73/74 cannot write the database, "
 		"130/143 interrupted.\n");
+}
+
+/* The touch model, and with recorded faults what they gave. */
+static void print_touch(const struct rp_summary *s)
+{
+	printf("touch      %s", rp_touch_name(s->touch));
+	if (s->touch == RP_TOUCH_RECORDED) {
+		printf(": %" PRIu64 " page faults, %" PRIu64 " touched, %"
+		       PRIu64 " outside every mapping, %" PRIu64
+		       " refused by the protection, %" PRIu64
+		       " of processes not in the trace",
+		       s->faults, s->faults_touched, s->faults_outside,
+		       s->faults_denied, s->faults_unknown_pid);
+		if (s->two_sided)
+			printf(" (%" PRIu64 " on ranges execve made, not the "
+			       "policy's), %" PRIu64 " the policy could not "
+			       "back", s->faults_inherited,
+			       s->faults_model_failed);
+	}
+	printf("\n");
+	if (s->touch != RP_TOUCH_RECORDED)
+		return;
+	printf("RssAnon    %" PRIu64 " samples, median error %.1f%%, worst "
+	       "%.1f%%", s->rss_samples, 100 * s->rss_median_err,
+	       100 * s->rss_worst_err);
+	if (s->rss_samples)
+		printf(" (pid %d at %" PRId64 ".%06" PRId64 ": recorded %"
+		       PRIu64 " KiB, model %" PRIu64 " KiB)",
+		       (int)s->rss_worst_pid, s->rss_worst_ts_us / 1000000,
+		       s->rss_worst_ts_us % 1000000,
+		       s->rss_worst_recorded >> 10, s->rss_worst_model >> 10);
+	if (s->rss_skipped)
+		printf(", %" PRIu64 " of processes the replay did not have",
+		       s->rss_skipped);
+	printf("\n");
 }
 
 static void print_text(const struct rp_options *o, const struct rp_summary *s)
@@ -180,6 +222,7 @@ static void print_text(const struct rp_options *o, const struct rp_summary *s)
 		       s->side_ranges,
 		       s->side_faults ? "recorded" : "not recorded",
 		       s->max_map_count);
+	print_touch(s);
 	if (s->skipped_lines)
 		printf("skipped    %" PRIu64 " unreadable lines\n",
 		       s->skipped_lines);
@@ -257,10 +300,32 @@ static void print_json(const struct rp_options *o, const struct rp_summary *s)
 	printf(", \"side_faults\": %s, \"side_images\": %" PRIu64
 	       ", \"side_images_used\": %" PRIu64 ", \"side_ranges\": %"
 	       PRIu64 ", \"max_map_count\": %" PRIu64
-	       ", \"wall_s\": %.6f, \"run_id\": %" PRId64
-	       ", \"interrupted\": %s}\n",
+	       ", \"touch\": \"%s\", \"faults\": %" PRIu64
+	       ", \"faults_touched\": %" PRIu64 ", \"faults_outside\": %"
+	       PRIu64 ", \"faults_denied\": %" PRIu64
+	       ", \"faults_unknown_pid\": %" PRIu64
+	       ", \"faults_inherited\": %" PRIu64
+	       ", \"faults_model_failed\": %" PRIu64
+	       ", \"rss_samples\": %" PRIu64 ", \"rss_skipped\": %" PRIu64
+	       ", \"rss_median_err\": %.6f, \"rss_worst_err\": %.6f"
+	       ", \"rss_worst_pid\": %d, \"rss_worst_ts_us\": %" PRId64
+	       ", \"rss_worst_recorded\": %" PRIu64
+	       ", \"rss_worst_model\": %" PRIu64
+	       ", \"rss_recorded_peak\": %" PRIu64
+	       ", \"rss_model_peak\": %" PRIu64
+	       ", \"posix_writable_peak\": %" PRIu64,
 	       s->side_faults ? "true" : "false", s->side_images,
 	       s->side_images_used, s->side_ranges, s->max_map_count,
+	       rp_touch_name(s->touch), s->faults, s->faults_touched,
+	       s->faults_outside, s->faults_denied, s->faults_unknown_pid,
+	       s->faults_inherited, s->faults_model_failed, s->rss_samples,
+	       s->rss_skipped,
+	       s->rss_median_err, s->rss_worst_err, (int)s->rss_worst_pid,
+	       s->rss_worst_ts_us, s->rss_worst_recorded, s->rss_worst_model,
+	       s->rss_recorded_peak, s->rss_model_peak,
+	       s->posix_writable_peak);
+	printf(", \"wall_s\": %.6f, \"run_id\": %" PRId64
+	       ", \"interrupted\": %s}\n",
 	       s->wall_s, s->run_id, s->interrupted ? "true" : "false");
 }
 
@@ -282,7 +347,7 @@ int cmd_replay(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	struct rp_options o = {.policy = "linux", .touch = RP_TOUCH_FIRST,
+	struct rp_options o = {.policy = "linux", .touch = RP_TOUCH_AUTO,
 			       .layout = "nova-x86_64",
 			       .genode_version = "26.02"};
 	struct rp_summary s;
@@ -334,16 +399,11 @@ int cmd_replay(int argc, char **argv)
 			dbpath = optarg;
 			break;
 		case 't':
-			if (strcmp(optarg, "none") == 0)
-				o.touch = RP_TOUCH_NONE;
-			else if (strcmp(optarg, "first") == 0)
-				o.touch = RP_TOUCH_FIRST;
-			else if (strcmp(optarg, "all") == 0)
-				o.touch = RP_TOUCH_ALL;
-			else
+			if (rp_touch_parse(optarg) < 0)
 				return cli_fail(EXIT_USAGE, "replay",
-						"--touch takes none, first or "
-						"all");
+						"--touch takes recorded, none, "
+						"first or all");
+			o.touch = (enum rp_touch)rp_touch_parse(optarg);
 			break;
 		case 'k':
 			o.keep_going = true;
@@ -370,6 +430,8 @@ int cmd_replay(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	o.trace = argv[optind];
+	if (rp_touch_resolve(o.trace, o.touch, msg, sizeof(msg)) < 0)
+		return cli_fail(EXIT_USAGE, "replay", "%s", msg);
 	if (cli_policy_setup(o.policy, &spec, layout, genode, ram, caps, &o,
 			     msg, sizeof(msg)))
 		return cli_fail(EXIT_USAGE, "replay", "%s", msg);

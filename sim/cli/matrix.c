@@ -74,6 +74,10 @@ int cli_matrix_needs(struct cli_matrix *m, uint64_t *need)
 	unsigned t, k;
 	int status;
 
+	for (t = 0; t < m->ntraces; t++)
+		if (rp_touch_resolve(m->traces[t], m->touch, msg,
+				     sizeof(msg)) < 0)
+			return cli_fail(EXIT_USAGE, m->cmd, "%s", msg);
 	for (t = 0; t < m->ntraces;) {
 		need[t] = 0;
 		/* every trace is read before the first run, so a bad one
@@ -103,13 +107,6 @@ int cli_matrix_needs(struct cli_matrix *m, uint64_t *need)
 	return m->ntraces ? -1 : m->bad;
 }
 
-const char *cli_touch_name(enum rp_touch t)
-{
-	return t == RP_TOUCH_NONE  ? "none"
-	       : t == RP_TOUCH_ALL ? "all"
-				   : "first";
-}
-
 void cli_matrix_help(FILE *f)
 {
 	fprintf(f,
@@ -122,7 +119,11 @@ void cli_matrix_help(FILE *f)
 		"  -g, --genode V    Genode version (default 26.02)\n"
 		"  -d, --db FILE     log here (default rmsim.db)\n"
 		"  -n, --no-db       do not log\n"
-		"  -t, --touch MODE  none, first (default) or all\n"
+		"  -t, --touch MODE  recorded (the side file's page faults; "
+		"the default for a\n"
+		"                    trace that has them), none, first (the "
+		"default for one\n"
+		"                    that has not) or all\n"
 		"      --ram SIZE    each component's RAM quota (default: the "
 		"reference's peak\n"
 		"                    writable bytes + 50%% + 32 MiB, per "
@@ -187,7 +188,7 @@ int cli_matrix_parse(int argc, char **argv, struct cli_matrix *m,
 
 	m->genode = "26.02";
 	m->dbpath = "rmsim.db";
-	m->touch = RP_TOUCH_FIRST;
+	m->touch = RP_TOUCH_AUTO;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:l:g:d:nr:t:j:qkh", longopts,
 				NULL)) != -1) {
@@ -225,16 +226,11 @@ int cli_matrix_parse(int argc, char **argv, struct cli_matrix *m,
 			m->report = optarg;
 			break;
 		case 't':
-			if (strcmp(optarg, "none") == 0)
-				m->touch = RP_TOUCH_NONE;
-			else if (strcmp(optarg, "first") == 0)
-				m->touch = RP_TOUCH_FIRST;
-			else if (strcmp(optarg, "all") == 0)
-				m->touch = RP_TOUCH_ALL;
-			else
+			if (rp_touch_parse(optarg) < 0)
 				return cli_fail(EXIT_USAGE, cmd,
-						"--touch takes none, first or "
-						"all");
+						"--touch takes recorded, none, "
+						"first or all");
+			m->touch = (enum rp_touch)rp_touch_parse(optarg);
 			break;
 		case 'R':
 			if (cli_parse_size(optarg, &m->ram) || !m->ram)

@@ -67,8 +67,6 @@ void cli_matrix_exec(const struct cli_matrix *m, struct cli_exec *x);
  * on, else the exit status after the message.
  */
 int cli_matrix_needs(struct cli_matrix *m, uint64_t *need);
-/* The settings of --touch, by name. */
-const char *cli_touch_name(enum rp_touch t);
 /* The options common to compare, sweep and plan, for their --help. */
 void cli_matrix_help(FILE *f);
 

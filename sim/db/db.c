@@ -158,8 +158,10 @@ static enum db_error upgrade(struct db *db)
 	sqlite3_finalize(q);
 	if (version == 1)
 		e = exec(db, db_upgrade_1_sql, "cannot upgrade the schema");
-	if (!e && (version == 1 || version == 2))
+	if (!e && version >= 1 && version <= 2)
 		e = exec(db, db_upgrade_2_sql, "cannot upgrade the schema");
+	if (!e && version >= 1 && version <= 3)
+		e = exec(db, db_upgrade_3_sql, "cannot upgrade the schema");
 	return e;
 }
 
@@ -512,6 +514,32 @@ enum db_error db_run_addresses(struct db *db, int64_t run_id,
 	sqlite3_bind_int64(s, 5, (sqlite3_int64)a->random);
 	sqlite3_bind_int64(s, 6, (sqlite3_int64)a->unseen);
 	sqlite3_bind_int64(s, 7, run_id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc, "cannot end the run");
+}
+
+enum db_error db_run_touch(struct db *db, int64_t run_id,
+			   const struct db_run_touch *t)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db->h,
+				"UPDATE run SET faults=?, faults_outside=?, "
+				"rss_samples=?, rss_median_err=?, "
+				"rss_worst_err=? WHERE id=?",
+				-1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(db, rc, "cannot end the run");
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)t->faults);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)t->faults_outside);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)t->rss_samples);
+	if (t->rss_samples) {
+		sqlite3_bind_double(s, 4, t->rss_median_err);
+		sqlite3_bind_double(s, 5, t->rss_worst_err);
+	}
+	sqlite3_bind_int64(s, 6, run_id);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc, "cannot end the run");

@@ -8,7 +8,7 @@
 #ifndef RMSIM_DB_SCHEMA_H
 #define RMSIM_DB_SCHEMA_H
 
-#define DB_SCHEMA_VERSION 3
+#define DB_SCHEMA_VERSION 4
 
 static const char db_schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS meta(\n"
@@ -42,7 +42,12 @@ static const char db_schema_sql[] =
 	"  mmaps_concurrent INTEGER,\n"
 	"  mmaps_concurrent_exact INTEGER,\n"
 	"  mmaps_random INTEGER,\n"
-	"  mmaps_unseen INTEGER) STRICT;\n"
+	"  mmaps_unseen INTEGER,\n"
+	"  faults INTEGER,\n"
+	"  faults_outside INTEGER,\n"
+	"  rss_samples INTEGER,\n"
+	"  rss_median_err REAL,\n"
+	"  rss_worst_err REAL) STRICT;\n"
 	"CREATE TABLE IF NOT EXISTS event(\n"
 	"  run_id INTEGER NOT NULL REFERENCES run(id),\n"
 	"  seq INTEGER NOT NULL,\n"
@@ -138,6 +143,15 @@ static const char db_upgrade_2_sql[] =
 	"ALTER TABLE run ADD COLUMN mmaps_random INTEGER;\n"
 	"ALTER TABLE run ADD COLUMN mmaps_unseen INTEGER;\n"
 	"UPDATE meta SET value='3' WHERE key='schema_version';\n";
+
+/* Version 3 to 4: the recorded page faults and the RssAnon check. */
+static const char db_upgrade_3_sql[] =
+	"ALTER TABLE run ADD COLUMN faults INTEGER;\n"
+	"ALTER TABLE run ADD COLUMN faults_outside INTEGER;\n"
+	"ALTER TABLE run ADD COLUMN rss_samples INTEGER;\n"
+	"ALTER TABLE run ADD COLUMN rss_median_err REAL;\n"
+	"ALTER TABLE run ADD COLUMN rss_worst_err REAL;\n"
+	"UPDATE meta SET value='4' WHERE key='schema_version';\n";
 
 /*
  * Secondary indexes, built after a run's bulk load: event rows are

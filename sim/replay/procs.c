@@ -358,6 +358,25 @@ struct rp_proc *procs_get(struct rp_procs *ps, int32_t pid)
 	return p;
 }
 
+struct rp_proc *procs_find(struct rp_procs *ps, int32_t pid)
+{
+	struct slot *s;
+	size_t i;
+
+	if (pid <= 0)
+		return ps->nopid;
+	s = find(ps, pid);
+	if (s->pid)
+		return s->p->dead ? NULL : s->p;
+	/* a thread group whose leader the trace never showed */
+	for (i = 0; i < ps->cap; i++)
+		if (ps->slots[i].pid && ps->slots[i].tgid == pid &&
+		    !ps->slots[i].p->dead)
+			return ps->slots[i].p;
+	/* a clone under way: its child may run before the call returns */
+	return ps->npend ? procs_get(ps, pid) : NULL;
+}
+
 /* The thread group of @pid (bound), or 0. */
 static int32_t tgid_of(struct rp_procs *ps, int32_t pid)
 {

@@ -60,6 +60,14 @@ void procs_free(struct rp_procs *ps);
 
 /* The address space of @pid; NULL only when out of memory. */
 struct rp_proc *procs_get(struct rp_procs *ps, int32_t pid);
+/*
+ * The address space @pid has, without assuming one: the one of the pid,
+ * or of the thread group @pid leads; NULL for a pid the trace has not
+ * shown (or whose process exited), unless a clone is under way, whose
+ * child it then is (as for procs_get).  For what the side
+ * file says of a pid: its faults and samples.
+ */
+struct rp_proc *procs_find(struct rp_procs *ps, int32_t pid);
 /* What a clone's child shares with its parent. */
 enum rp_clone {
 	RP_CLONE_FORK,		/* nothing: a copy of the address space */

@@ -9,7 +9,8 @@
  * Only the reference inherits them: a policy is judged on what it maps
  * itself, and calls on them are marked "outside" (not the policy's
  * business), as for ranges adopted from the calls that use them.  The
- * fault stream is left to the touch model.
+ * fault stream is left to the touch model (touch_recorded.c), which also
+ * takes the stack's top page as written by execve.
  */
 #include "replay_internal.h"
 
@@ -70,6 +71,16 @@ void rp_side_exec(struct replay *r, const struct tr_event *ev)
 			iv_union(p->inherited, m->start, m->end, 1);
 			r->sum->side_ranges++;
 		}
+		/* execve copies the program's path, arguments, environment
+		 * and auxiliary vector to the top of the new stack itself
+		 * (fs/exec.c: bprm->p starts just below the stack's end), so
+		 * its top page is anonymous and resident without a fault the
+		 * recording could see; the pages below it depend on sizes
+		 * the trace does not show */
+		if (r->rec && strcmp(m->path, "[stack]") == 0 &&
+		    m->end - m->start >= LX_PAGE_SIZE)
+			t->store(t->ctx, p->side[RP_REF].space,
+				 m->end - LX_PAGE_SIZE, rp_token(ev->seq));
 	}
 }
 

@@ -673,7 +673,18 @@ static int step(struct replay *r, const struct tr_event *ev)
 
 const char *rp_touch_name(enum rp_touch t)
 {
-	return t == RP_TOUCH_NONE ? "none" : t == RP_TOUCH_ALL ? "all" : "first";
+	switch (t) {
+	case RP_TOUCH_NONE:
+		return "none";
+	case RP_TOUCH_ALL:
+		return "all";
+	case RP_TOUCH_RECORDED:
+		return "recorded";
+	case RP_TOUCH_AUTO:
+		return "auto";
+	default:
+		return "first";
+	}
 }
 
 void rp_fmt_size(uint64_t v, char *buf, size_t size)
@@ -871,6 +882,26 @@ static int end_run(struct replay *r, const char *status, const char *detail)
 
 		e = db_run_addresses(r->db, r->run_id, &a) != DB_OK;
 	}
+	if (!e && s->touch == RP_TOUCH_RECORDED) {
+		struct db_run_touch t = {
+			.faults = s->faults,
+			.faults_outside = s->faults_outside,
+			.rss_samples = s->rss_samples,
+			.rss_median_err = s->rss_median_err,
+			.rss_worst_err = s->rss_worst_err,
+		};
+
+		e |= metric(r, "faults_recorded", (double)s->faults);
+		e |= metric(r, "faults_touched", (double)s->faults_touched);
+		e |= metric(r, "faults_outside", (double)s->faults_outside);
+		e |= metric(r, "faults_denied", (double)s->faults_denied);
+		e |= metric(r, "faults_unknown_pid",
+			    (double)s->faults_unknown_pid);
+		e |= metric(r, "faults_model_failed",
+			    (double)s->faults_model_failed);
+		if (!e && db_run_touch(r->db, r->run_id, &t))
+			e = 1;
+	}
 	if (!e && db_run_end(r->db, r->run_id, status, s->events,
 			     s->wall_s * 1000, detail))
 		e = 1;
@@ -889,9 +920,11 @@ static int setup_targets(struct replay *r)
 	rp_target_linux(&r->t[RP_REF]);
 	/* --max-map-count, else the recording machine's (side file),
 	 * else Linux's default: rp_side_open chose */
-	if (r->sum->max_map_count) {
+	if (r->sum->max_map_count || r->side) {
 		px_default_config(&r->pxcfg);
 		r->pxcfg.max_map_count = r->sum->max_map_count;
+		/* THP as the recording machine had it */
+		rp_side_machine(r, &r->pxcfg);
 		r->t[RP_REF].ctx = &r->pxcfg;
 	}
 	if (opt->pol) {
@@ -914,6 +947,7 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 {
 	struct tr_options topt = {.keep_going = opt->keep_going,
 				  .clone_starts = true};
+	struct rp_options used = *opt;	/* with the touch model resolved */
 	struct replay r;
 	struct tr_reader *rd;
 	struct tr_event ev;
@@ -935,6 +969,10 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 	}
 	status = rp_side_open(&r);
 	if (!status)
+		status = rp_rec_open(&r, opt->touch, &used.touch);
+	r.opt = &used;
+	sum->touch = used.touch;
+	if (!status)
 		status = start_run(&r);
 	if (!status && setup_targets(&r)) {
 		snprintf(sum->error, sizeof(sum->error), "out of memory");
@@ -943,7 +981,10 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 	sum->two_sided = r.two;
 	rp_ahead_init(&r.ahead, rd);
 	while (!status && (rc = rp_ahead_next(&r.ahead, &ev, &r.end_line)) > 0) {
-		status = step(&r, &ev);
+		status = rp_rec_before(&r, &ev);
+		if (!status)
+			status = step(&r, &ev);
+		rp_rec_after(&r, &ev);
 		if (opt->stop && *opt->stop) {
 			sum->interrupted = true;
 			break;
@@ -955,6 +996,8 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 				sum->events);
 		}
 	}
+	if (!status && rc == 0 && !sum->interrupted)
+		status = rp_rec_finish(&r);
 	if (opt->progress)
 		fprintf(stderr, "\r\033[K");
 	sum->wall_s = now_s() - t0;
@@ -1009,6 +1052,7 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 	free(r.peak);
 	free(r.peak_labels);
 	tr_close(rd);
+	rp_rec_close(&r);
 	rp_side_close(&r);
 	return sum->status = status;
 }

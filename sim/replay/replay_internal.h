@@ -135,6 +135,17 @@ struct replay {
 	bool pids_seen;			/* the trace has -f pids */
 	bool threads_unfollowed;	/* no pids, but a thread was made */
 	struct tr_faults *side;		/* the recording's side file */
+	uint64_t seq;			/* the last event's, for tokens */
+	/* --touch recorded (touch_recorded.c) */
+	bool rec;
+	struct tr_fault fault;		/* the next fault, read ahead */
+	bool fault_ready, faults_end;
+	const struct tr_rss_sample **rss;	/* the samples, by time */
+	size_t nrss, rss_next;
+	double *rss_err;		/* relative error of each compared */
+	struct tr_event last_ev;	/* for a finding between events */
+	bool has_last_ev;
+	bool clock_checked;
 };
 
 /* order.c: the kernel's order of racing threads' calls */
@@ -181,6 +192,18 @@ int rp_side_open(struct replay *r);
 void rp_side_exec(struct replay *r, const struct tr_event *ev);
 void rp_side_close(struct replay *r);
 
+/* touch_recorded.c */
+/* The time that orders @ev among the side file's faults and samples. */
+int64_t rp_rec_key(const struct tr_event *ev);
+void rp_side_machine(const struct replay *r, struct px_config *cfg);
+/* Resolve @asked (AUTO, RECORDED or another) into *@used and set the
+ * merge up: 0 or a status (64: recorded asked, no faults). */
+int rp_rec_open(struct replay *r, enum rp_touch asked, enum rp_touch *used);
+int rp_rec_before(struct replay *r, const struct tr_event *ev);
+void rp_rec_after(struct replay *r, const struct tr_event *ev);
+int rp_rec_finish(struct replay *r);
+void rp_rec_close(struct replay *r);
+
 /* sides.c */
 uint64_t rp_to_side(const struct rp_proc *p, int side, uint64_t a);
 uint64_t rp_page_up(uint64_t len);
@@ -197,6 +220,8 @@ void rp_relocate(struct rp_proc *p, int side, uint64_t traced,
 void rp_forget(struct rp_proc *p, const struct tr_event *ev);
 void rp_touch(struct replay *r, struct rp_proc *p, int side, uint64_t addr,
 	      uint64_t len, uint64_t seq, int prot);
+/* The byte the touch model writes after event @seq. */
+uint8_t rp_token(uint64_t seq);
 bool rp_range_call(enum tr_call c);
 void rp_backend_failed(struct replay *r, struct rp_proc *p, int side);
 

@@ -277,6 +277,11 @@ static bool stopping(const struct replay *r)
 	return r->opt->stop && *r->opt->stop;
 }
 
+uint8_t rp_token(uint64_t seq)
+{
+	return (uint8_t)(seq * 131 + 1) | 1;
+}
+
 /*
  * The pages a successful call made writable: write a token.  @prot is
  * the protection the call gave them, or -1 to ask the target per page.
@@ -289,12 +294,14 @@ void rp_touch(struct replay *r, struct rp_proc *p, int side, uint64_t addr,
 {
 	const struct rp_target *t = &r->t[side];
 	void *space = p->side[side].space;
-	uint8_t token = (uint8_t)(seq * 131 + 1) | 1;
+	uint8_t token = rp_token(seq);
 	uint64_t end = addr + rp_page_up(len), a, n = 0;
 	uint64_t max = r->opt->touch == RP_TOUCH_FIRST ? 1 : UINT64_MAX;
 	int pp;
 
-	if (r->opt->touch == RP_TOUCH_NONE || end <= addr ||
+	/* recorded: the side file's faults touch (touch_recorded.c) */
+	if (r->opt->touch == RP_TOUCH_NONE ||
+	    r->opt->touch == RP_TOUCH_RECORDED || end <= addr ||
 	    (prot >= 0 && !(prot & LX_PROT_WRITE)))
 		return;
 	if (t->touch) {

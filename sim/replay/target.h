@@ -84,6 +84,9 @@ struct rp_target {
 	 */
 	int64_t (*touch)(void *ctx, void *space, uint64_t addr, uint64_t len,
 			 uint8_t val, bool first, bool writable);
+	/* May be NULL: RssAnon of the space, as /proc/PID/status says it
+	 * (the reference model's px_anon_resident) */
+	uint64_t (*anon_resident)(void *ctx, void *space);
 	/* May be NULL: why the target broke (after RP_EBROKEN), or NULL. */
 	const char *(*broken)(void *ctx, void *space);
 };

@@ -172,6 +172,11 @@ static int lx_prot(void *ctx, void *space, uint64_t addr, int *prot)
 	return 0;
 }
 
+static uint64_t lx_anon_resident(void *ctx, void *space)
+{
+	return px_anon_resident(space);
+}
+
 static void lx_fd_set(void *ctx, void *space, int fd, int mode)
 {
 	px_fd_set(space, fd, mode);
@@ -215,6 +220,7 @@ void rp_target_linux(struct rp_target *t)
 		.store = lx_store,
 		.touch = lx_touch,
 		.prot = lx_prot,
+		.anon_resident = lx_anon_resident,
 		.fd_set = lx_fd_set,
 		.fd_dup = lx_fd_dup,
 		.set_memlock = lx_set_memlock,

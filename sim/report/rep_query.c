@@ -218,10 +218,11 @@ static int check_schema(struct loader *l)
 			 l->d->db_path);
 		return 65;
 	}
-	if (version < 1 || version > 3) {
+	/* 3 and 4 added run columns the report does not read */
+	if (version < 1 || version > 4) {
 		l->status = 65;
 		snprintf(l->err, l->errsize,
-			 "%s: schema version %d, this rmsim reads 1 to 3",
+			 "%s: schema version %d, this rmsim reads 1 to 4",
 			 l->d->db_path, version);
 		return 65;
 	}

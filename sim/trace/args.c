@@ -429,6 +429,39 @@ static int value(struct cur *c, uint64_t *out, bool *numeric, char *path,
 }
 
 /* The result after the closing parenthesis. */
+/*
+ * The -T duration at c->i ("<0.000123>") in microseconds, or -1 when it
+ * is not a number strace prints; the cursor is left where it was.
+ */
+static int64_t duration_us(const struct cur *c)
+{
+	size_t i = c->i + 1;
+	int64_t us = 0;
+	int n = 0, frac = -1;
+
+	for (; i < c->len && c->s[i] != '>'; i++) {
+		if (c->s[i] == '.' && frac < 0) {
+			frac = 0;
+		} else if (is_digit(c->s[i]) && n < 12) {
+			if (frac >= 6)
+				continue;	/* below a microsecond */
+			us = us * 10 + (c->s[i] - '0');
+			n++;
+			if (frac >= 0)
+				frac++;
+		} else {
+			return -1;
+		}
+	}
+	if (n == 0 || i >= c->len)
+		return -1;
+	while (frac < 6) {
+		us *= 10;
+		frac = frac < 0 ? 1 : frac + 1;
+	}
+	return us;
+}
+
 static int result(struct cur *c, struct tr_event *ev)
 {
 	uint64_t v;
@@ -440,6 +473,7 @@ static int result(struct cur *c, struct tr_event *ev)
 					    : "expected '=' after ')'");
 	ws(c);
 	ev->err = 0;
+	ev->dur_us = -1;
 	if (peek(c) == -1)
 		return err(c, "truncated line: missing result");
 	if (lit(c, "?")) {
@@ -501,6 +535,7 @@ static int result(struct cur *c, struct tr_event *ev)
 	if (ev->result == TR_RET_ERROR && ev->err == 0)
 		return err(c, "unknown errno name");
 	if (peek(c) == '<') {	/* -T duration */
+		ev->dur_us = duration_us(c);
 		while (c->i < c->len && c->s[c->i] != '>')
 			c->i++;
 		if (c->i >= c->len)

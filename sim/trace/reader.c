@@ -405,6 +405,7 @@ static int finish_call(struct tr_reader *r, enum tr_call call, bool raw,
 	ev->pid = l->pid;
 	ev->has_ts = l->has_ts;
 	ev->ts_us = l->ts_us;
+	ev->end_ts_us = l->ts_us;
 	ev->seq = ++r->st.events;
 	return 1;
 }
@@ -441,6 +442,7 @@ static int clone_start(struct tr_reader *r, const struct tr_line *l,
 	ev->pid = l->pid;
 	ev->has_ts = l->has_ts;
 	ev->ts_us = l->ts_us;
+	ev->end_ts_us = l->ts_us;
 	ev->seq = r->st.events;
 	return 1;
 }
@@ -489,6 +491,7 @@ static int handle_line(struct tr_reader *r, const char *s, size_t len,
 	enum tr_call call;
 	bool raw;
 	size_t need;
+	int64_t end_ts;
 	int rc;
 
 	tr_split_line(s, len, &l);
@@ -566,6 +569,7 @@ static int handle_line(struct tr_reader *r, const char *s, size_t len,
 	}
 	memcpy(r->joined, p->text, p->len);
 	memcpy(r->joined + p->len, l.body, l.body_len);
+	end_ts = l.has_ts ? l.ts_us : p->ts_us;
 	l.has_ts = p->has_ts;
 	l.ts_us = p->ts_us;
 	{
@@ -575,8 +579,10 @@ static int handle_line(struct tr_reader *r, const char *s, size_t len,
 		rc = finish_call(r, call, raw, r->joined, need - 1, line, &l,
 				 ev);
 	}
-	if (rc == 1)
+	if (rc == 1) {
 		ev->flags |= TR_FLAG_RESUMED;
+		ev->end_ts_us = end_ts;
+	}
 	return rc;
 }
 

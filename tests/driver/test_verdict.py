@@ -220,7 +220,11 @@ class SchemaUpgrade(unittest.TestCase):
                                ("run", "mmaps_random"),
                                ("run", "mmaps_unseen"),
                                ("finding", "consequence"),
-                               ("finding", "cause")):
+                               ("finding", "cause"), ("run", "faults"),
+                               ("run", "faults_outside"),
+                               ("run", "rss_samples"),
+                               ("run", "rss_median_err"),
+                               ("run", "rss_worst_err")):
                 con.execute("ALTER TABLE %s DROP COLUMN %s" % (table, col))
             con.execute("UPDATE meta SET value='1' WHERE "
                         "key='schema_version'")
@@ -237,8 +241,9 @@ class SchemaUpgrade(unittest.TestCase):
                                   "key='schema_version'").fetchone()[0]
             rows = con.execute("SELECT id, settings FROM run ORDER BY id"
                                ).fetchall()
+            con.execute("SELECT faults, rss_samples, rss_median_err FROM run")
             con.close()
-            self.assertEqual(version, "3")
+            self.assertEqual(version, "4")
             self.assertIsNone(rows[0][1])
             self.assertIn("touch first", rows[1][1])
             run("report", "--db", db, "-o", out, check=0)
@@ -403,7 +408,11 @@ class MainJobDecision(unittest.TestCase):
         decision = md.split("\n## Decision\n", 1)[1].split("\n## ", 1)[0]
         tables = re.findall(r"^\| trace \|(.*)\|\n\|[-|]+\|\n((?:\|.*\|\n)+)",
                             decision, re.M)
-        self.assertEqual(len(tables), 3)
+        # one group of settings per touch model: recorded where the
+        # trace has a side file with its page faults, first elsewhere
+        touch = {os.path.exists(t.split(".strace")[0] + ".faults.xz")
+                 for t in traces}
+        self.assertEqual(len(tables), 3 * len(touch))
         for head, body in tables:
             cols = [c.strip() for c in head.split("|")]
             for row in body.splitlines():
