@@ -166,7 +166,7 @@ struct tr_event {
 /* Counters the reader keeps; `rmsim cat --stats` prints them. */
 struct tr_stats {
 	uint64_t lines;
-	uint64_t bytes;
+	uint64_t bytes;			/* read so far (every 4096 lines) */
 	uint64_t events;		/* memory events returned */
 	uint64_t calls[TR_NCALLS];	/* events per call, TR_OTHER too */
 	uint64_t failed[TR_NCALLS];	/* of those, failed ones */

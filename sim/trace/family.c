@@ -40,7 +40,6 @@ struct member {
 	int32_t pid;
 	size_t order;
 	uint64_t line;
-	uint64_t bytes; /* read from this file so far */
 	const char *s;	/* the pending line */
 	size_t len;
 	int64_t key;   /* its timestamp (or the previous one) */
@@ -55,7 +54,6 @@ struct tr_family {
 	long cur;	  /* member of the line last returned */
 	char *prefix;	  /* "PREFIX." of PREFIX.PID, or NULL */
 	int64_t last_key; /* of the line last returned */
-	uint64_t bytes;	  /* read from all files */
 	char msg[4400];
 };
 
@@ -123,10 +121,6 @@ static int advance(struct tr_family *f, size_t k)
 	struct member *m = &f->m[k];
 	struct tr_line l;
 	int rc = tr_lines_next(m->src, &m->s, &m->len);
-	uint64_t b = tr_lines_bytes(m->src);
-
-	f->bytes += b - m->bytes; /* a running sum: O(1) a line */
-	m->bytes = b;
 	if (rc <= 0) {
 		if (rc < 0)
 			snprintf(f->msg, sizeof(f->msg), "%s",
@@ -310,6 +304,11 @@ int32_t tr_family_pid(const struct tr_family *f)
 	return f->prefix && f->cur >= 0 ? f->m[f->cur].pid : 0;
 }
 
+int32_t tr_family_pid_of_name(const struct tr_family *f)
+{
+	return f->prefix ? f->m[0].pid : 0;
+}
+
 const char *tr_family_file(const struct tr_family *f)
 {
 	return tr_lines_file(f->m[f->cur >= 0 ? f->cur : 0].src);
@@ -327,7 +326,12 @@ bool tr_family_cut(const struct tr_family *f)
 
 uint64_t tr_family_bytes(const struct tr_family *f)
 {
-	return f->bytes;
+	uint64_t b = 0;
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		b += tr_lines_bytes(f->m[i].src);
+	return b;
 }
 
 size_t tr_family_files(const struct tr_family *f)

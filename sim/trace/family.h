@@ -31,6 +31,8 @@ int tr_family_add(struct tr_family *f, int32_t pid);
 
 /* The pid of the file of the last line (its name's), 0 for no family. */
 int32_t tr_family_pid(const struct tr_family *f);
+/* The pid in the head file's name (PREFIX.PID), or 0. */
+int32_t tr_family_pid_of_name(const struct tr_family *f);
 /* The name and line number of the last line, for messages. */
 const char *tr_family_file(const struct tr_family *f);
 uint64_t tr_family_line(const struct tr_family *f);

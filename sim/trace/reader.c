@@ -98,6 +98,7 @@ struct tr_reader *tr_open(const char *path, const struct tr_options *opt,
 		return NULL;
 	}
 	r->file = tr_family_file(r->src);
+	r->file_pid = tr_family_pid_of_name(r->src);
 	r->st.files = 1;
 	if (opt)
 		r->opt = *opt;
@@ -877,7 +878,9 @@ int tr_next(struct tr_reader *r, struct tr_event *ev)
 		if (r->fatal)
 			return -EINVAL;
 		rc = tr_family_next(r->src, &s, &len);
-		r->st.bytes = tr_family_bytes(r->src);
+		/* a sum over the files: not every line */
+		if (rc <= 0 || (r->st.lines & 4095) == 0)
+			r->st.bytes = tr_family_bytes(r->src);
 		if (rc < 0) {
 			snprintf(r->msg, sizeof(r->msg), "%s",
 				 tr_family_error(r->src));
@@ -887,9 +890,14 @@ int tr_next(struct tr_reader *r, struct tr_event *ev)
 		if (rc == 0)
 			return end_of_trace(r);
 		r->cut = tr_family_cut(r->src);
-		r->file = tr_family_file(r->src);
-		r->file_pid = tr_family_pid(r->src);
-		r->line = tr_family_line(r->src);
+		if (r->st.files > 1) {
+			/* a -ff family: the line's file, pid and number */
+			r->file = tr_family_file(r->src);
+			r->file_pid = tr_family_pid(r->src);
+			r->line = tr_family_line(r->src);
+		} else {
+			r->line++;
+		}
 		r->st.lines++;
 		rc = splice_or_handle(r, s, len, ev);
 		/* only -ff lines (no pid of their own) name a child file */
