@@ -80,6 +80,12 @@ enum db_error db_run_begin(struct db *db, const struct db_run_info *info,
 enum db_error db_run_fail(struct db *db, int64_t run_id, const char *detail);
 enum db_error db_run_end(struct db *db, int64_t run_id, const char *status,
 			 uint64_t events, double wall_ms, const char *detail);
+/*
+ * db_run_trace_sha256 - the run's trace checksum once the trace is read:
+ * a strace -ff family is known only then (tr_sha256_read).
+ */
+enum db_error db_run_trace_sha256(struct db *db, int64_t run_id,
+				  const char *hex);
 
 /* A replay's non-fixed mmaps, as rp_summary counts them. */
 struct db_addresses {

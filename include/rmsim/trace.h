@@ -165,11 +165,14 @@ struct tr_event {
 				 * mmap, mremap, munmap or brk that is still
 				 * unfinished (clone_starts) */
 #define TR_FLAG_ARGS_UNKNOWN 0x8 /* prctl: an argument was not a number */
+#define TR_FLAG_INJECTED 0x10	/* strace -e inject=/fault= set the result
+				 * (or the arguments) the program saw */
+#define TR_FLAG_DELAYED 0x20	/* strace -e inject=...:delay_* */
 
 /* Counters the reader keeps; `rmsim cat --stats` prints them. */
 struct tr_stats {
 	uint64_t lines;
-	uint64_t bytes;
+	uint64_t bytes;			/* read so far (every 4096 lines) */
 	uint64_t events;		/* memory events returned */
 	uint64_t calls[TR_NCALLS];	/* events per call, TR_OTHER too */
 	uint64_t failed[TR_NCALLS];	/* of those, failed ones */
@@ -180,6 +183,10 @@ struct tr_stats {
 	uint64_t unfinished_at_end;	/* calls that never resumed */
 	uint64_t skipped;		/* bad lines skipped (--keep-going) */
 	uint64_t pids;			/* distinct pids seen */
+	uint64_t summaries;		/* strace -C call summary tables */
+	uint64_t summary_lines;		/* their lines, skipped */
+	uint64_t injected;		/* results set by -e inject=/fault= */
+	uint64_t files;			/* files read (> 1: a -ff family) */
 };
 
 struct tr_options {
@@ -203,6 +210,9 @@ struct tr_reader;
  * tr_open - open @path ("-" is stdin); gzip and xz are recognised by
  * their magic bytes, whatever the name.  Returns NULL with *@err set to
  * -errno when the file cannot be opened (-EISDIR for a directory).
+ * A name ending in ".PID" may head a strace -ff family: its lines carry
+ * that pid, and each PREFIX.CHILD file a clone, fork or vfork in it names
+ * is read with it, merged in timestamp order (sim/trace/family.c).
  */
 struct tr_reader *tr_open(const char *path, const struct tr_options *opt,
 			  int *err);
@@ -225,6 +235,13 @@ int tr_next(struct tr_reader *r, struct tr_event *ev);
 /* The last error message, "FILE:LINE: what is wrong". */
 const char *tr_error(const struct tr_reader *r);
 const struct tr_stats *tr_reader_stats(const struct tr_reader *r);
+/*
+ * The files read so far: the trace, then (strace -ff -o PREFIX) each
+ * PREFIX.PID that a clone, fork or vfork of the family named, in that
+ * order.  Valid until tr_close.
+ */
+size_t tr_reader_files(const struct tr_reader *r);
+const char *tr_reader_path(const struct tr_reader *r, size_t i);
 void tr_close(struct tr_reader *r);
 
 /* ---- the line parser, shared with the case language and the fuzzer ---- */
@@ -318,6 +335,12 @@ void tr_sha256_end(struct tr_sha256 *s, char hex[65]);
 void tr_sha256(const void *data, size_t len, char hex[65]);
 /* The SHA-256 of the file's bytes as stored: 0 or -errno. */
 int tr_sha256_file(const char *path, char hex[65]);
+/*
+ * The SHA-256 of every file @r read (a strace -ff family: all its files,
+ * in the order they joined, as one byte stream); for one file the same as
+ * tr_sha256_file.  0 or -errno.
+ */
+int tr_sha256_read(const struct tr_reader *r, char hex[65]);
 
 /* ---- the recording's side file (docs/recording.md) ---- */
 

@@ -88,6 +88,10 @@ static void print_stats(const char *path, const struct tr_stats *st)
 	printf("notes\t%" PRIu64 "\n", st->notes);
 	printf("unfinished_at_end\t%" PRIu64 "\n", st->unfinished_at_end);
 	printf("skipped\t%" PRIu64 "\n", st->skipped);
+	printf("summaries\t%" PRIu64 "\n", st->summaries);
+	printf("summary_lines\t%" PRIu64 "\n", st->summary_lines);
+	printf("injected\t%" PRIu64 "\n", st->injected);
+	printf("files\t%" PRIu64 "\n", st->files);
 }
 
 static int cat_one(const char *path, const struct tr_options *opt,

@@ -545,6 +545,26 @@ enum db_error db_run_touch(struct db *db, int64_t run_id,
 	return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc, "cannot end the run");
 }
 
+enum db_error db_run_trace_sha256(struct db *db, int64_t run_id,
+				  const char *hex)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db->h,
+				"UPDATE run SET trace_sha256=? WHERE id=?", -1,
+				&s, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(db, rc, "cannot set the trace checksum");
+	bind_text(s, 1, hex);
+	sqlite3_bind_int64(s, 2, run_id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? DB_OK
+				 : db_fail(db, rc,
+					   "cannot set the trace checksum");
+}
+
 enum db_error db_run_fail(struct db *db, int64_t run_id, const char *detail)
 {
 	struct rowbuf *bufs[3] = {&db->events, &db->mappings, &db->findings};

@@ -1039,7 +1039,13 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 	if (r.db && (status == 73 || status == 74) && r.run_id)
 		db_run_fail(r.db, r.run_id, sum->error);
 	else if (r.db && r.run_id) {
-		int e = end_run(&r, run_status,
+		char sha[65];
+		int e;
+
+		/* a -ff family: the checksum covers every file read */
+		if (tr_reader_files(rd) > 1 && tr_sha256_read(rd, sha) == 0)
+			db_run_trace_sha256(r.db, r.run_id, sha);
+		e = end_run(&r, run_status,
 				sum->interrupted ? "interrupted by a signal"
 				: status	 ? sum->error
 						 : NULL);

@@ -428,6 +428,49 @@ static int value(struct cur *c, uint64_t *out, bool *numeric, char *path,
 	return 0;
 }
 
+/*
+ * -e inject= and -e fault= (strace's print_injected_note): after the
+ * result, " (INJECTED)", " (INJECTED: args)" or " (INJECTED: args,
+ * retval)", then " (DELAYED)" for a delay.  The printed result is the one
+ * the program saw, so it stands; the event is flagged.  Only these words:
+ * any other text after a result is still an error.
+ */
+static const char *const tamper_note[] = {
+	"(INJECTED)", "(INJECTED: args)", "(INJECTED: args, retval)",
+	"(DELAYED)"};
+
+#define NTAMPER (sizeof(tamper_note) / sizeof(tamper_note[0]))
+
+/* Which note starts at the cursor: its index, or NTAMPER for none. */
+static size_t tamper_at(const struct cur *c)
+{
+	size_t k, n;
+
+	for (k = 0; k < NTAMPER; k++) {
+		n = strlen(tamper_note[k]);
+		if (c->len - c->i >= n &&
+		    memcmp(c->s + c->i, tamper_note[k], n) == 0)
+			break;
+	}
+	return k;
+}
+
+static int tamper_notes(struct cur *c, struct tr_event *ev)
+{
+	size_t k;
+
+	while (peek(c) == '(') {
+		k = tamper_at(c);
+		if (k == NTAMPER)
+			return err(c, "unexpected text after result");
+		ev->flags |= k + 1 < NTAMPER ? TR_FLAG_INJECTED
+					     : TR_FLAG_DELAYED;
+		c->i += strlen(tamper_note[k]);
+		ws(c);
+	}
+	return 0;
+}
+
 /* The result after the closing parenthesis. */
 /*
  * The -T duration at c->i ("<0.000123>") in microseconds, or -1 when it
@@ -507,7 +550,7 @@ static int result(struct cur *c, struct tr_event *ev)
 		}
 		ws(c);
 	}
-	if (peek(c) == '(') {
+	if (peek(c) == '(' && tamper_at(c) == NTAMPER) {
 		/* "(Cannot allocate memory)" or "(errno 12)" */
 		size_t open = c->i;
 
@@ -534,6 +577,8 @@ static int result(struct cur *c, struct tr_event *ev)
 	}
 	if (ev->result == TR_RET_ERROR && ev->err == 0)
 		return err(c, "unknown errno name");
+	if (tamper_notes(c, ev))
+		return -1;
 	if (peek(c) == '<') {	/* -T duration */
 		ev->dur_us = duration_us(c);
 		while (c->i < c->len && c->s[c->i] != '>')

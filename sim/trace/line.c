@@ -257,14 +257,51 @@ static size_t prefix(const char *s, size_t len, struct tr_line *out)
 	}
 }
 
-/* Does the body end in " <unfinished ...>"?  Returns the cut length. */
+/*
+ * -e read=FD, -e write=FD: strace's hex dump of the data after a call,
+ * " | 00000  7f 45 4c 46 ...  .ELF............ |": an offset of five hex
+ * digits between " | " and the closing " |".
+ */
+static bool io_dump(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len < 12 || s[0] != ' ' || s[1] != '|' || s[2] != ' ' ||
+	    s[len - 1] != '|' || s[len - 2] != ' ')
+		return false;
+	for (i = 3; i < 8; i++)
+		if (!is_digit(s[i]) && !(s[i] >= 'a' && s[i] <= 'f'))
+			return false;
+	return s[8] == ' ';
+}
+
+/*
+ * Does the body end in " <unfinished ...>", or in strace -ff's " <pid
+ * changed to N ...>" (a thread's execve, in the thread's own file: it
+ * resumes in the leader's after "+++ superseded by execve")?  Returns
+ * the cut length.
+ */
 static bool unfinished(const char *s, size_t len, size_t *cut)
 {
 	static const char tail[] = "<unfinished ...>";
-	size_t n = sizeof(tail) - 1;
+	static const char pc[] = "<pid changed to ", pce[] = " ...>";
+	size_t n = sizeof(tail) - 1, i;
 
-	if (len < n || memcmp(s + len - n, tail, n) != 0)
+	if (len > n + 4 && s[len - 1] == '>' && s[len - 2] == '.' &&
+	    memcmp(s + len - n, tail, n) != 0) {
+		/* the rare form, looked at only when the common one fails */
+		i = len - (sizeof(pce) - 1);
+		if (memcmp(s + i, pce, sizeof(pce) - 1) != 0)
+			return false;
+		while (i > 0 && is_digit(s[i - 1]))
+			i--;
+		if (i < sizeof(pc) - 1 || i == len - (sizeof(pce) - 1) ||
+		    memcmp(s + i - (sizeof(pc) - 1), pc, sizeof(pc) - 1) != 0)
+			return false;
+		n = len - (i - (sizeof(pc) - 1));
+	} else if (len < n || memcmp(s + len - n, tail, n) != 0) {
 		return false;
+	}
 	*cut = len - n;
 	while (*cut > 0 && s[*cut - 1] == ' ')
 		(*cut)--;
@@ -283,6 +320,10 @@ void tr_split_line(const char *s, size_t len, struct tr_line *out)
 		return;
 	}
 	if (len == 0) {
+		out->kind = TR_LINE_NOTE;
+		return;
+	}
+	if (io_dump(s, len)) {
 		out->kind = TR_LINE_NOTE;
 		return;
 	}

@@ -25,9 +25,10 @@
  */
 #include "rmsim/trace.h"
 
-#include "lines.h"
+#include "family.h"
 #include "parse.h"
 #include "pidset.h"
+#include "summary.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -43,6 +44,7 @@ struct pending {
 	enum tr_call call;
 	bool raw;		/* printed by number: "syscall_0x1ce(" */
 	uint64_t line;
+	uint64_t at;		/* lines read before it, all files */
 	bool has_ts;
 	int64_t ts_us;
 	char *text;		/* arguments so far (memory calls only) */
@@ -53,8 +55,10 @@ struct pending {
 };
 
 struct tr_reader {
-	struct tr_lines *src;
-	const char *file;	/* for messages */
+	struct tr_family *src;	/* one file, or a strace -ff family */
+	const char *file;	/* of the line at hand, for messages */
+	int32_t file_pid;	/* -ff: the pid of that file, else 0 */
+	bool pid_by_name;	/* the line at hand has no pid of its own */
 	struct tr_options opt;
 	uint64_t line;
 	struct tr_stats st;
@@ -72,6 +76,11 @@ struct tr_reader {
 	size_t carry_len, carry_cap;
 	bool cut;		/* the line at hand is the last, without '\n' */
 	int32_t last_pid;	/* pid of the latest unfinished call */
+	/* strace -c/-C's call summary table (summary.c): where in it */
+	enum { SUM_NONE, SUM_HEADING, SUM_HEADER, SUM_ROWS, SUM_TOTAL } sum;
+	uint64_t sum_line;	/* the held heading or header line */
+	const char *sum_why;	/* its error if no table follows */
+	struct tr_summary table;
 };
 
 struct tr_reader *tr_open(const char *path, const struct tr_options *opt,
@@ -83,12 +92,14 @@ struct tr_reader *tr_open(const char *path, const struct tr_options *opt,
 		*err = -ENOMEM;
 		return NULL;
 	}
-	r->src = tr_lines_open(path, err);
+	r->src = tr_family_open(path, err);
 	if (!r->src) {
 		tr_close(r);
 		return NULL;
 	}
-	r->file = tr_lines_file(r->src);
+	r->file = tr_family_file(r->src);
+	r->file_pid = tr_family_pid_of_name(r->src);
+	r->st.files = 1;
 	if (opt)
 		r->opt = *opt;
 	return r;
@@ -100,7 +111,7 @@ void tr_close(struct tr_reader *r)
 
 	if (!r)
 		return;
-	tr_lines_close(r->src);
+	tr_family_close(r->src);
 	for (i = 0; i < r->cappend; i++)
 		free(r->pend[i].text);
 	free(r->pend);
@@ -289,6 +300,7 @@ static struct pending *store_pending(struct tr_reader *r,
 	p->call = call;
 	p->raw = raw;
 	p->line = r->line;
+	p->at = r->st.lines;
 	p->has_ts = l->has_ts;
 	p->ts_us = l->ts_us;
 	snprintf(p->name, sizeof(p->name), "%.*s",
@@ -395,6 +407,8 @@ static int finish_call(struct tr_reader *r, enum tr_call call, bool raw,
 		if (r->cut)
 			return cut_error(r, line);
 		r->st.calls[call]++;
+		if (ev->flags & TR_FLAG_INJECTED)
+			r->st.injected++;
 		if (ev->result == TR_RET_ERROR) {
 			r->st.failed[call]++;
 			if (ev->err > 0 && ev->err <= LX_ERRNO_NAMED_MAX)
@@ -483,6 +497,116 @@ static void pid_ends(struct tr_reader *r, const struct tr_line *l)
 	}
 }
 
+/*
+ * A line that is no strace line may open strace -c/-C's summary table:
+ * its heading or its header is held (the rule after it decides).
+ */
+static bool summary_start(struct tr_reader *r, const char *s, size_t len,
+			  const char *why)
+{
+	while (len > 0 && (s[len - 1] == '\r' || s[len - 1] == ' '))
+		len--;
+	if (tr_summary_heading(s, len))
+		r->sum = SUM_HEADING;
+	else if (tr_summary_hold(&r->table, s, len))
+		r->sum = SUM_HEADER;
+	else
+		return false;
+	r->sum_line = r->line;
+	r->sum_why = why;
+	return true;
+}
+
+/* The held line was no table after all: the error it was alone. */
+static int summary_unheld(struct tr_reader *r)
+{
+	r->sum = SUM_NONE;
+	return line_error(r, r->sum_line, r->sum_why);
+}
+
+/*
+ * A line while the summary table is open: 0 when it belongs to it,
+ * 1 when it is for the caller to read, or the line_error result.
+ */
+static int summary_line(struct tr_reader *r, const char *s, size_t len)
+{
+	int rc;
+
+	while (len > 0 && (s[len - 1] == '\r' || s[len - 1] == ' '))
+		len--;
+	switch (r->sum) {
+	case SUM_NONE:
+		return 1;
+	case SUM_HEADING:
+		if (len == 0) {
+			r->st.summary_lines++;
+			return 0;
+		}
+		if (tr_summary_hold(&r->table, s, len)) {
+			r->st.summary_lines++;
+			r->sum = SUM_HEADER;
+			r->sum_line = r->line;
+			return 0;
+		}
+		break;
+	case SUM_HEADER:
+		if (tr_summary_rule(&r->table, s, len)) {
+			r->st.summary_lines += 2;
+			r->sum = SUM_ROWS;
+			return 0;
+		}
+		break;
+	case SUM_ROWS:
+		r->st.summary_lines++;
+		if (tr_summary_same_rule(&r->table, s, len))
+			r->sum = SUM_TOTAL;
+		else if (!tr_summary_row(&r->table, s, len, false))
+			break;
+		return 0;
+	case SUM_TOTAL:
+		r->st.summary_lines++;
+		if (!tr_summary_row(&r->table, s, len, true))
+			break;
+		r->st.summaries++;
+		r->sum = SUM_NONE;
+		return 0;
+	}
+	if (r->sum >= SUM_ROWS) {
+		r->sum = SUM_NONE;
+		return line_error(r, r->line,
+				  "line does not fit the columns of strace's "
+				  "call summary table (-c/-C) above it");
+	}
+	rc = summary_unheld(r);
+	return rc ? rc : 1;
+}
+
+/*
+ * With -z, -Z or -e status=, strace holds a call's text until it knows
+ * the result; a call it had to print as "<unfinished ...>" meanwhile gets
+ * its rest on the next line with no pid and no "<... resumed>", and not
+ * always with a ')' first: "NULL)   = 0" after "nanosleep({...},
+ * <unfinished ...>".  Only the line right after the unfinished call, with
+ * no pid of its own, is taken so; @l becomes that continuation.
+ */
+static bool bare_rest(struct tr_reader *r, const char *s, size_t len,
+		      struct tr_line *l)
+{
+	struct pending *p;
+
+	if ((l->pid && !r->pid_by_name) || !r->npend ||
+	    !(p = find_pending(r, r->last_pid)) || p->open ||
+	    p->at + 1 != r->st.lines)
+		return false;
+	while (len > 0 && (s[len - 1] == '\r' || s[len - 1] == ' '))
+		len--;
+	memset(l, 0, sizeof(*l));
+	l->kind = TR_LINE_RESUMED;
+	l->body = s;
+	l->body_len = len;
+	return true;
+}
+
 static int handle_line(struct tr_reader *r, const char *s, size_t len,
 		       struct tr_event *ev)
 {
@@ -494,11 +618,20 @@ static int handle_line(struct tr_reader *r, const char *s, size_t len,
 	int64_t end_ts;
 	int rc;
 
+	if (r->sum != SUM_NONE && (rc = summary_line(r, s, len)) <= 0)
+		return rc;
 	tr_split_line(s, len, &l);
+	r->pid_by_name = !l.pid && r->file_pid;
+	if (r->pid_by_name)
+		l.pid = r->file_pid;
 	note_pid(r, l.pid);
 	switch (l.kind) {
 	case TR_LINE_ERROR:
-		return line_error(r, r->line, l.error);
+		if (summary_start(r, s, len, l.error))
+			return 0;
+		if (!bare_rest(r, s, len, &l))
+			return line_error(r, r->line, l.error);
+		break;
 	case TR_LINE_NOTE:
 		r->st.notes++;
 		return 0;
@@ -652,6 +785,31 @@ static int splice_or_handle(struct tr_reader *r, const char *s, size_t len,
 static int end_of_trace(struct tr_reader *r)
 {
 	int rc = 0;
+	uint64_t calls = 0;
+	size_t c;
+
+	if (r->sum == SUM_HEADING || r->sum == SUM_HEADER)
+		rc = summary_unheld(r);
+	else if (r->sum != SUM_NONE)
+		rc = line_error(r, r->line, "the trace ends inside strace's "
+					    "call summary table (-c/-C)");
+	r->sum = SUM_NONE;
+	if (rc) {
+		r->fatal = true;
+		return rc;
+	}
+	for (c = 0; c < TR_NCALLS; c++)
+		calls += r->st.calls[c];
+	if (r->st.summaries && !calls && !r->npend) {
+		/* not even --keep-going makes a trace of it */
+		snprintf(r->msg, sizeof(r->msg),
+			 "%s: this is strace -c's call summary, not a trace: "
+			 "-c counts calls and prints none of them; record "
+			 "with strace -f -tt -o FILE PROGRAM (or strace -C "
+			 "for both), or rmsim record", r->file);
+		r->fatal = true;
+		return -EINVAL;
+	}
 
 	struct pending *first = NULL;
 	size_t i;
@@ -681,6 +839,41 @@ static int end_of_trace(struct tr_reader *r)
 	return rc;
 }
 
+/*
+ * strace -ff: a process's clone, fork or vfork names its child, whose
+ * lines are in a file of their own beside this one (family.c).  Returns
+ * 1 (the event stands) or an error.
+ */
+static int follow_child(struct tr_reader *r, const struct tr_event *ev)
+{
+	int rc;
+
+	if ((ev->call != TR_CLONE && ev->call != TR_CLONE3 &&
+	     ev->call != TR_FORK && ev->call != TR_VFORK) ||
+	    ev->result != TR_RET_VALUE || ev->ret <= 0 ||
+	    ev->ret > INT32_MAX || (ev->flags & TR_FLAG_STARTED))
+		return 1;
+	rc = tr_family_add(r->src, (int32_t)ev->ret);
+	if (rc >= 0) {
+		if (rc > 0)
+			r->st.files = tr_family_files(r->src);
+		return 1;
+	}
+	snprintf(r->msg, sizeof(r->msg), "%s", tr_family_error(r->src));
+	r->fatal = true;
+	return -EINVAL;
+}
+
+size_t tr_reader_files(const struct tr_reader *r)
+{
+	return tr_family_files(r->src);
+}
+
+const char *tr_reader_path(const struct tr_reader *r, size_t i)
+{
+	return tr_family_path(r->src, i);
+}
+
 int tr_next(struct tr_reader *r, struct tr_event *ev)
 {
 	for (;;) {
@@ -690,20 +883,33 @@ int tr_next(struct tr_reader *r, struct tr_event *ev)
 
 		if (r->fatal)
 			return -EINVAL;
-		rc = tr_lines_next(r->src, &s, &len);
-		r->st.bytes = tr_lines_bytes(r->src);
+		rc = tr_family_next(r->src, &s, &len);
+		/* a sum over the files: not every line */
+		if (rc <= 0 || (r->st.lines & 4095) == 0)
+			r->st.bytes = tr_family_bytes(r->src);
 		if (rc < 0) {
 			snprintf(r->msg, sizeof(r->msg), "%s",
-				 tr_lines_error(r->src));
+				 tr_family_error(r->src));
 			r->fatal = true;
 			return rc;
 		}
 		if (rc == 0)
 			return end_of_trace(r);
-		r->cut = tr_lines_cut(r->src);
-		r->line++;
+		r->cut = tr_family_cut(r->src);
+		if (r->st.files > 1) {
+			/* a -ff family: the line's file, pid and number */
+			r->file = tr_family_file(r->src);
+			r->file_pid = tr_family_pid(r->src);
+			r->line = tr_family_line(r->src);
+		} else {
+			r->line++;
+		}
 		r->st.lines++;
 		rc = splice_or_handle(r, s, len, ev);
+		/* only -ff lines (no pid of their own) name a child file */
+		if (rc == 1 && r->pid_by_name &&
+		    (rc = follow_child(r, ev)) < 0)
+			return rc;
 		if (rc != 0) {
 			if (rc < 0)
 				r->fatal = !r->opt.keep_going;

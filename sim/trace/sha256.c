@@ -111,21 +111,44 @@ void tr_sha256_end(struct tr_sha256 *s, char hex[65])
 		snprintf(hex + 8 * i, 9, "%08x", s->h[i]);
 }
 
-int tr_sha256_file(const char *path, char hex[65])
+/* Add the bytes of @path as stored: 0 or -errno. */
+static int add_file(struct tr_sha256 *s, const char *path)
 {
 	unsigned char buf[1 << 14];
-	struct tr_sha256 s;
 	FILE *f = fopen(path, "rb");
 	size_t n;
 	int err;
 
 	if (!f)
 		return -errno;
-	tr_sha256_init(&s);
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		tr_sha256_add(&s, buf, n);
+		tr_sha256_add(s, buf, n);
 	err = ferror(f) ? -EIO : 0;
 	fclose(f);
+	return err;
+}
+
+int tr_sha256_file(const char *path, char hex[65])
+{
+	struct tr_sha256 s;
+	int err;
+
+	tr_sha256_init(&s);
+	err = add_file(&s, path);
+	if (!err)
+		tr_sha256_end(&s, hex);
+	return err;
+}
+
+int tr_sha256_read(const struct tr_reader *r, char hex[65])
+{
+	struct tr_sha256 s;
+	size_t i;
+	int err = 0;
+
+	tr_sha256_init(&s);
+	for (i = 0; !err && i < tr_reader_files(r); i++)
+		err = add_file(&s, tr_reader_path(r, i));
 	if (!err)
 		tr_sha256_end(&s, hex);
 	return err;

@@ -99,7 +99,7 @@ class TraceCorpus(unittest.TestCase):
 class StraceVariants(unittest.TestCase):
     """The recordings in tests/strace-variants/ (-y, -yy, -k, -i, -n, -z,
     -Z, --seccomp-bpf, -X verbose with -yy, a thread's execve, strace mixed with the program's
-    output) read whole, with nothing skipped."""
+    output, -C, -e inject=) read whole, with nothing skipped."""
 
     def test_every_variant_reads(self):
         folder = os.path.join(SOURCE, "tests", "strace-variants")
@@ -114,6 +114,65 @@ class StraceVariants(unittest.TestCase):
                 self.assertGreater(int(fields["events"]), 0)
                 self.assertGreater(calls.get("mmap", 0), 0)
                 self.assertEqual(p.stderr, "")
+
+
+    def test_summary_tables(self):
+        """-C's table is counted and skipped; -c's alone is refused."""
+        folder = os.path.join(SOURCE, "tests", "strace-variants")
+        for name in ("C.strace.xz", "C-U.strace.xz"):
+            with self.subTest(trace=name):
+                p = run("cat", "--stats", os.path.join(folder, name))
+                _, _, fields = parse_stats(p.stdout)
+                self.assertEqual(fields["summaries"], "1")
+                self.assertGreater(int(fields["summary_lines"]), 5)
+        p = run("cat", os.path.join(folder, "c.summary"), check=65)
+        self.assertEqual(p.returncode, 65)
+        self.assertIn("this is strace -c's call summary, not a trace",
+                      p.stderr)
+
+    def test_injected(self):
+        folder = os.path.join(SOURCE, "tests", "strace-variants")
+        p = run("cat", "--stats", os.path.join(folder, "inject.strace.xz"))
+        _, failed, fields = parse_stats(p.stdout)
+        self.assertGreater(int(fields["injected"]), 0)
+        self.assertGreater(failed.get("munmap", 0), 0)
+
+
+    def test_ff_family(self):
+        """-ff: the first process's file reads the whole family."""
+        folder = os.path.join(SOURCE, "tests", "strace-variants")
+        files = sorted(os.listdir(os.path.join(folder, "ff")))
+        head = None
+        for f in files:
+            with open_text(os.path.join(folder, "ff", f)) as t:
+                if 'execve("./threads"' in t.readline():
+                    head = f
+        p = run("cat", "--stats", os.path.join(folder, "ff", head))
+        calls, _, fields = parse_stats(p.stdout)
+        self.assertEqual(int(fields["files"]), len(files))
+        self.assertEqual(int(fields["pids"]), len(files))
+        want = 0
+        for f in files:
+            with open_text(os.path.join(folder, "ff", f)) as t:
+                want += sum(1 for line in t if " mmap(" in line)
+        self.assertEqual(calls["mmap"], want)
+        p = run("replay", "-q", os.path.join(folder, "ff", head))
+        self.assertEqual(p.stderr, "")
+        # in timestamp order
+        stamps = [int(line.split("\t")[3]) for line in
+                  run("cat", os.path.join(folder, "ff", head))
+                  .stdout.splitlines()]
+        self.assertEqual(stamps, sorted(stamps))
+        # a thread's execve: "<pid changed to N ...>", then resumed
+        head = sorted(os.listdir(os.path.join(folder, "ff-exec")))[0]
+        p = run("cat", "--stats", os.path.join(folder, "ff-exec", head))
+        calls, _, fields = parse_stats(p.stdout)
+        self.assertEqual(fields["files"], "2")
+        self.assertEqual(fields["unfinished_at_end"], "0")
+        self.assertEqual(calls["execve"], 2)
+        nots = sorted(os.listdir(os.path.join(folder, "ff-nots")))[0]
+        p = run("cat", os.path.join(folder, "ff-nots", nots), check=65)
+        self.assertIn("without timestamps", p.stderr)
 
 
 class CatOutput(unittest.TestCase):

@@ -4,6 +4,7 @@
  * and commands are in tests/strace-variants/): -y and -yy notes, -k stack
  * frames, -i, -n and -Y prefixes, -z and -Z, --seccomp-bpf, strace's stderr
  * mixed with the program's, calls printed by number, a thread's execve,
+ * -C's call summary table (and -c's, refused), -e inject='s results,
  * and the defects that must stay errors (a lost unfinished call).
  */
 #include "trace_fixture.h"
@@ -401,6 +402,342 @@ static void test_lost_unfinished(void **state)
 	assert_int_equal(r.st.unfinished_at_end, 1);
 }
 
+/* strace -C: the trace, then its call summary table (C.strace.xz) */
+#define C_HEAD                                                                \
+	"% time     seconds  usecs/call     calls    errors syscall\n"        \
+	"------ ----------- ----------- --------- --------- ----------------\n"
+#define C_ROWS                                                                \
+	" 32.27    0.000081           0       220         1 mmap\n"           \
+	"  0.00    0.000000           0         3           clone3\n"
+#define C_END                                                                 \
+	"------ ----------- ----------- --------- --------- ----------------\n" \
+	"100.00    0.000251           0       445         1 total\n"
+static const char c_table[] = C_HEAD C_ROWS C_END;
+
+static void test_C_summary_skipped(void **state)
+{
+	static struct run r;
+	static char text[2048];
+
+	/* -C, default columns: the table counted and skipped */
+	snprintf(text, sizeof(text), "%s%s",
+		 "32515 exit_group(0)                     = ?\n"
+		 "32515 +++ exited with 0 +++\n", c_table);
+	read_str(text, &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.st.summaries, 1);
+	assert_int_equal(r.st.summary_lines, 6);
+	assert_int_equal(r.st.exits, 1);
+	/* -C -w -S calls -U name,calls,errors,max-time,time-percent
+	 * (C-U.strace.xz): the name first, other titles, other widths */
+	read_str("32563 munmap(0x7fbb0a569000, 118784) = 0\n"
+		 "syscall              calls    errors  longest % time\n"
+		 "---------------- --------- --------- -------- ------\n"
+		 "mmap                   220         1 0.032209  85.05\n"
+		 "munmap                 202           0.002164  14.71\n"
+		 "---------------- --------- --------- -------- ------\n"
+		 "total                  438         1 0.032209 100.00\n",
+		 &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.st.summaries, 1);
+	assert_int_equal(r.st.summary_lines, 6);
+	/* several personalities: a heading and a blank line before each
+	 * table (the form of strace's count.c), then -A's next run */
+	snprintf(text, sizeof(text), "%s%s%s%s%s",
+		 "32563 munmap(0x7fbb0a569000, 118784) = 0\n"
+		 "System call usage summary for 64 bit mode:\n", c_table,
+		 "System call usage summary for 32 bit mode:\n\n", c_table,
+		 "32600 munmap(0x7fbb0a569000, 118784) = 0\n");
+	read_str(text, &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.st.summaries, 2);
+	assert_int_equal(r.st.summary_lines, 15);
+}
+
+static void test_summary_structure_enforced(void **state)
+{
+	/* titles without their rule are no table */
+	bad("% time     seconds  usecs/call     calls    errors syscall\n"
+	    "1 munmap(0x1000, 4096) = 0\n",
+	    "1: not a strace line: expected 'name(' after the prefix");
+	/* a rule whose groups do not hold the titles */
+	bad("% time     seconds  usecs/call     calls    errors syscall\n"
+	    "--- ----------- ----------- --------- --------- ----------------\n",
+	    "1: not a strace line: expected 'name(' after the prefix");
+	/* one group over two titles */
+	bad("    calls    errors syscall\n"
+	    "------------------ ----------------\n",
+	    "1: not a strace line: expected 'name(' after the prefix");
+	/* the row after the second rule is the total, and only that one */
+	bad(C_HEAD C_ROWS
+	    "------ ----------- ----------- --------- --------- "
+	    "----------------\n"
+	    " 32.27    0.000081           0       220         1 mmap\n",
+	    "6: line does not fit the columns of strace's call summary "
+	    "table (-c/-C) above it");
+	bad(C_HEAD " 32.27    0.000081           0       220         1 total\n"
+	    C_END,
+	    "3: line does not fit the columns of strace's call summary "
+	    "table (-c/-C) above it");
+	/* a row that does not fit the columns */
+	bad(C_HEAD " 32.27    0.000081  mmap(NULL, 4096)\n" C_END,
+	    "3: line does not fit the columns of strace's call summary "
+	    "table (-c/-C) above it");
+	/* a table cut before its total row */
+	bad("1 munmap(0x1000, 4096) = 0\n" C_HEAD C_ROWS,
+	    "5: the trace ends inside strace's call summary table "
+	    "(-c/-C)");
+	/* strace -c: the table alone is no trace (c.summary) */
+	bad(c_table, " this is strace -c's call summary, not a trace: -c "
+		     "counts calls and prints none of them; record with "
+		     "strace -f -tt -o FILE PROGRAM (or strace -C for both), "
+		     "or rmsim record");
+}
+
+/* -e inject= and -e fault=: the result the program saw, flagged */
+static void test_injected_results(void **state)
+{
+	static struct run r;
+	struct tr_event e;
+
+	/* inject.strace.xz: an injected error, delayed, with -T */
+	read_str("32563 munmap(0x7fbb0a569000, 118784 <unfinished ...>\n"
+		 "32563 <... munmap resumed>)             = -1 EINVAL "
+		 "(Invalid argument) (INJECTED) (DELAYED) <0.000033>\n"
+		 "32565 madvise(0x7fbb0b5b5000, 8368128, MADV_DONTNEED) = -1 "
+		 "ENOSYS (Function not implemented) (INJECTED) <0.000034>\n"
+		 "32565 munmap(0x7fbb0a569000, 118784) = 0 <0.000012>\n",
+		 &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 3);
+	assert_int_equal(r.ev[0].result, TR_RET_ERROR);
+	assert_int_equal(r.ev[0].err, LX_EINVAL);
+	assert_int_equal(r.ev[0].flags & (TR_FLAG_INJECTED | TR_FLAG_DELAYED),
+			 TR_FLAG_INJECTED | TR_FLAG_DELAYED);
+	assert_int_equal(r.ev[1].err, LX_ENOSYS);
+	assert_true(r.ev[1].flags & TR_FLAG_INJECTED);
+	assert_false(r.ev[2].flags & TR_FLAG_INJECTED);
+	assert_int_equal(r.st.injected, 2);
+	/* -e inject=mmap:retval=42: the program got 0x2a, not a mapping */
+	e = one("12122 mmap(0x7f326226e000, 339968, PROT_READ, MAP_PRIVATE|"
+		"MAP_FIXED|MAP_DENYWRITE, 3, 0x17c000) = 0x2a (INJECTED)");
+	assert_int_equal(e.result, TR_RET_VALUE);
+	assert_int_equal(e.ret, 0x2a);
+	assert_true(e.flags & TR_FLAG_INJECTED);
+	/* strace 6.5's poke forms; other words stay errors */
+	e = one("madvise(0x1000, 4096, MADV_DONTNEED) = 0 "
+		"(INJECTED: args, retval)");
+	assert_true(e.flags & TR_FLAG_INJECTED);
+	bad("munmap(0x1000, 4096) = -1 EINVAL (Invalid argument) "
+	    "(SOMETHING)\n",
+	    "1: unexpected text after result");
+	bad("munmap(0x1000, 4096) = 0 (INJECTED) junk\n",
+	    "1: unexpected text after result");
+}
+
+/* Write @text to @dir/@name. */
+static void put_file(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Read @dir/@name whole into @out (the reader's own message kept). */
+static void read_path(const char *dir, const char *name, struct run *out)
+{
+	struct tr_options opt = {0};
+	struct tr_reader *r;
+	char path[256];
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	r = tr_open(path, &opt, &err);
+	assert_non_null(r);
+	while ((out->rc = tr_next(r, &out->ev[out->n])) > 0)
+		assert_true(++out->n < MAXEV);
+	snprintf(out->msg, sizeof(out->msg), "%s", tr_error(r));
+	out->st = *tr_reader_stats(r);
+	tr_close(r);
+}
+
+/*
+ * strace -ff -tt -o t: one file per process (tests/strace-variants/ff/),
+ * merged in timestamp order; a tie goes to the file that joined first
+ * (the parent), lines of one file keep their order; a child file joins
+ * when its parent's clone names it.
+ */
+static void test_ff_family(void **state)
+{
+	static struct run r;
+	char dir[] = "/tmp/rmsim-ff-XXXXXX";
+	static const char parent[] =
+		"13:31:26.243209 mmap(NULL, 8192, PROT_READ|PROT_WRITE, "
+		"MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0301f3e000\n"
+		"13:31:26.244901 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|"
+		"CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|"
+		"CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, "
+		"child_tid=0x7f0301735990, parent_tid=0x7f0301735990, "
+		"exit_signal=0, stack=0x7f0300f35000, stack_size=0x7fff80, "
+		"tls=0x7f03017356c0} => {parent_tid=[11522]}, 88) = 11522\n"
+		"13:31:26.245110 munmap(0x7f0301f3e000, 8192) = 0\n"
+		"13:31:26.245300 munmap(0x7f0301f3e000, 4096) = 0\n";
+	static const char child[] =
+		"13:31:26.244901 mmap(NULL, 4096, PROT_READ|PROT_WRITE, "
+		"MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0301f30000\n"
+		"13:31:26.245110 munmap(0x7f0301f30000, 4096) = 0\n";
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	put_file(dir, "t.11521", parent);
+	put_file(dir, "t.11522", child);
+	put_file(dir, "t.11599", child);	/* named by no clone */
+	read_path(dir, "t.11521", &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 6);
+	assert_int_equal(r.st.files, 2);
+	assert_int_equal(r.st.pids, 2);
+	/* mmap, clone3 (parent), then the child's mmap at the same time */
+	assert_int_equal(r.ev[0].pid, 11521);
+	assert_int_equal(r.ev[1].call, TR_CLONE3);
+	assert_int_equal(r.ev[2].pid, 11522);
+	assert_int_equal(r.ev[2].call, TR_MMAP);
+	/* a tie at .245110: the parent's munmap first */
+	assert_int_equal(r.ev[3].pid, 11521);
+	assert_int_equal(r.ev[3].arg[1], 8192);
+	assert_int_equal(r.ev[4].pid, 11522);
+	assert_int_equal(r.ev[5].pid, 11521);
+	assert_int_equal(r.ev[5].arg[1], 4096);
+	/* a leaf's file alone: its own pid, nothing else */
+	read_path(dir, "t.11522", &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.st.files, 1);
+	assert_int_equal(r.ev[0].pid, 11522);
+	/* without timestamps the order across files is unknown */
+	put_file(dir, "n.11521",
+		 "mmap(NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, "
+		 "-1, 0) = 0x7f0301f3e000\n"
+		 "vfork() = 11522\n");
+	put_file(dir, "n.11522", "munmap(0x7f0301f30000, 4096) = 0\n");
+	read_path(dir, "n.11521", &r);
+	assert_int_equal(r.rc, -EINVAL);
+	assert_non_null(strstr(r.msg, "n.11521:2: a strace -ff family (one "
+				      "file per process, "));
+	assert_non_null(strstr(r.msg, "n.*) without timestamps: the order "
+				      "of calls across its files is unknown; "
+				      "record with -ff -tt (or -ttt, or "
+				      "--timestamps)"));
+	/* nor with -r's, which count from each file's previous line */
+	put_file(dir, "r.11521", "     0.000000 vfork() = 11522\n");
+	put_file(dir, "r.11522", "     0.000100 munmap(0x7f0301f30000, "
+				 "4096) = 0\n");
+	read_path(dir, "r.11521", &r);
+	assert_int_equal(r.rc, -EINVAL);
+	assert_non_null(strstr(r.msg, "with -r's relative timestamps"));
+	/* a thread's execve (ff-exec/): "<pid changed to N ...>" in the
+	 * thread's file, resumed in the leader's */
+	put_file(dir, "e.20418",
+		 "13:33:37.200499 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|"
+		 "CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|"
+		 "CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, "
+		 "child_tid=0x7f9a42471990, parent_tid=0x7f9a42471990, "
+		 "exit_signal=0, stack=0x7f9a41c71000, stack_size=0x7fff80, "
+		 "tls=0x7f9a424716c0} => {parent_tid=[20419]}, 88) = 20419\n"
+		 "13:33:37.200994 +++ superseded by execve in pid 20419 +++\n"
+		 "13:33:37.201852 <... execve resumed>)   = 0\n");
+	put_file(dir, "e.20419",
+		 "13:33:37.200708 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|"
+		 "MAP_ANONYMOUS, -1, 0) = 0x7f9a42661000\n"
+		 "13:33:37.200752 execve(\"/bin/true\", [\"true\"], "
+		 "0x7ffd77b26118 /* 37 vars */ <pid changed to 20418 ...>\n");
+	read_path(dir, "e.20418", &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 3);
+	assert_int_equal(r.ev[2].call, TR_EXECVE);
+	assert_int_equal(r.ev[2].pid, 20418);
+	assert_int_equal(r.ev[2].result, TR_RET_VALUE);
+	assert_int_equal(r.st.unfinished_at_end, 0);
+	/* a name with a number that heads no family reads as before */
+	put_file(dir, "x.7", "13:31:26.243209 munmap(0x7f0301f30000, 4096)"
+			     " = 0\n");
+	read_path(dir, "x.7", &r);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.ev[0].pid, 7);
+	{
+		static const char *const names[] = {"t.11521", "t.11522",
+						     "t.11599", "n.11521",
+						     "n.11522", "r.11521",
+						     "r.11522", "x.7",
+						     "e.20418", "e.20419"};
+		char path[256];
+		size_t i;
+
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+			unlink(path);
+		}
+		rmdir(dir);
+	}
+}
+
+/* -e read=3 (read.strace.xz): hex dumps after a read are notes */
+static void test_io_dump(void **state)
+{
+	static struct run r;
+
+	read_str("31579 read(3, \"\\177ELF\\2\\1\\1\\3\\0\\0\\0\\0\\0\\0\\0\\0\\3\\0>"
+		 "\\0\\1\\0\\0\\0\\20t\\2\\0\\0\\0\\0\\0\"..., 832) = 832\n"
+		 " | 00000  7f 45 4c 46 02 01 01 03  00 00 00 00 00 00 00 00  "
+		 ".ELF............ |\n"
+		 " | 00010  03 00 3e 00 01 00 00 00  10 74 02 00 00 00 00 00  "
+		 "..>......t...... |\n"
+		 "31579 munmap(0x7f15e10a3000, 4096) = 0\n",
+		 &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.st.notes, 2);
+	/* only that shape: a bar line with other text is still an error */
+	bad(" | hello |\n", "1: not a strace line: expected 'name(' after "
+			    "the prefix");
+}
+
+/*
+ * -e status= and -z (status-go.strace.xz, z.strace.xz): the rest of a
+ * call printed "<unfinished ...>" comes on the very next line, without a
+ * pid, with or without a ')' first
+ */
+static void test_status_bare_rest(void **state)
+{
+	static struct run r;
+
+	read_str("32477 nanosleep({tv_sec=0, tv_nsec=20000},  <unfinished "
+		 "...>\n"
+		 "NULL)                                   = 0\n"
+		 "32473 mmap(0xc002800000, 4194304, PROT_READ|PROT_WRITE, "
+		 "MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n"
+		 ")                                       = 0xc002800000\n",
+		 &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.ev[0].pid, 32473);
+	assert_int_equal(r.ev[0].ret, 0xc002800000);
+	assert_int_equal(r.st.calls[TR_OTHER], 1);
+	/* not after another line: that one's rest is lost, this is junk */
+	bad("32477 nanosleep({tv_sec=0, tv_nsec=20000},  <unfinished ...>\n"
+	    "32473 munmap(0x7f15e10a3000, 4096) = 0\n"
+	    "NULL)                                   = 0\n",
+	    "3: not a strace line: expected 'name(' after the prefix");
+}
+
 /*
  * Thousands of threads with a call open at once, resumed in a scrambled
  * order: the pid table (open addressing, entries shifted back on
@@ -467,6 +804,12 @@ int main(void)
 		cmocka_unit_test(test_unnamed_call),
 		cmocka_unit_test(test_lost_unfinished),
 		cmocka_unit_test(test_many_pending),
+		cmocka_unit_test(test_C_summary_skipped),
+		cmocka_unit_test(test_summary_structure_enforced),
+		cmocka_unit_test(test_injected_results),
+		cmocka_unit_test(test_ff_family),
+		cmocka_unit_test(test_io_dump),
+		cmocka_unit_test(test_status_bare_rest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
