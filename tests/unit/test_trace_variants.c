@@ -319,6 +319,43 @@ static void test_sysno_table_matches_host(void **state)
 #undef X
 }
 
+/*
+ * Every entry of the table against the build host's kernel headers (the
+ * compiler's own list of __NR_ macros): each number the host names has
+ * that name in the table, and the table names no number the host leaves
+ * empty below its highest.  Numbers above the host's are newer calls,
+ * checked by name above.
+ */
+static void test_sysno_table_is_the_hosts(void **state)
+{
+	FILE *f = fopen(RMSIM_HOST_SYSNO, "r");
+	static bool host[4096];
+	char line[256], name[128];
+	unsigned long nr, top = 0, n = 0;
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "#define __NR_%127s %lu", name, &nr) != 2 ||
+		    nr >= 4096)
+			continue;
+		if (!tr_sysno_name(nr))
+			fail_msg("no name for %lu (%s)", nr, name);
+		if (strcmp(tr_sysno_name(nr), name) != 0)
+			fail_msg("%lu is %s, not %s", nr, name,
+				 tr_sysno_name(nr));
+		host[nr] = true;
+		top = nr > top ? nr : top;
+		n++;
+	}
+	fclose(f);
+	assert_true(n > 300);
+	for (nr = 0; nr <= top; nr++)
+		if (!host[nr] && tr_sysno_name(nr))
+			fail_msg("%lu is %s, a number the host leaves empty",
+				 nr, tr_sysno_name(nr));
+}
+
 /* a thread's execve: the leader's pid takes over the unfinished call */
 static void test_thread_execve(void **state)
 {
@@ -463,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_stderr_mixed),
 		cmocka_unit_test(test_syscall_by_number),
 		cmocka_unit_test(test_sysno_table_matches_host),
+		cmocka_unit_test(test_sysno_table_is_the_hosts),
 		cmocka_unit_test(test_thread_execve),
 		cmocka_unit_test(test_unnamed_call),
 		cmocka_unit_test(test_lost_unfinished),
