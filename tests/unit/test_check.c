@@ -65,6 +65,28 @@ static void test_names_and_invariants(void **state)
 	assert_true(ck_kind_counts(CK_HINT));
 }
 
+/* The names' check fails on a table with a hole or a name twice. */
+static void test_names_check_fails(void **state)
+{
+	static const char *const ok[] = {"a", "b", "c"};
+	static const char *const hole[] = {"a", NULL, "c"};
+	static const char *const twice[] = {"a", "b", "a"};
+	static const char *const first[] = {"a", "a"};
+	char msg[128];
+
+	(void)state;
+	assert_int_equal(ck_check_names(ok, 3, "kind", msg, sizeof(msg)), 0);
+	assert_int_equal(ck_check_names(hole, 3, "kind", msg, sizeof(msg)),
+			 -1);
+	assert_string_equal(msg, "kind 1 has no name");
+	assert_int_equal(ck_check_names(twice, 3, "quota", msg, sizeof(msg)),
+			 -1);
+	assert_string_equal(msg, "quotas 0 and 2 are both 'a'");
+	assert_int_equal(ck_check_names(first, 2, "kind", msg, sizeof(msg)),
+			 -1);
+	assert_string_equal(msg, "kinds 0 and 1 are both 'a'");
+}
+
 static void test_pages_agree(void **state)
 {
 	(void)state;
@@ -516,6 +538,9 @@ static void test_causes_of_failures(void **state)
 	assert_string_equal(buf, "brk \u2192 ENOSYS");
 	ck_cause(&c, CK_RESULT, &ok, &odd, buf, sizeof(buf));
 	assert_string_equal(buf, "brk \u2192 fails");
+	/* Linux refused, the model gave a break: not a refusal */
+	ck_cause(&c, CK_RESULT, &nosys, &ok, buf, sizeof(buf));
+	assert_string_equal(buf, "brk \u2192 succeeds");
 	c = call(TR_MMAP);
 	ck_cause(&c, CK_ADDRESS_SPACE, &ok, &odd, buf, sizeof(buf));
 	assert_string_equal(buf, "mmap \u2192 fails");
@@ -541,6 +566,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names_and_invariants),
+		cmocka_unit_test(test_names_check_fails),
 		cmocka_unit_test(test_pages_agree),
 		cmocka_unit_test(test_access_missing),
 		cmocka_unit_test(test_access_extra),
