@@ -69,8 +69,10 @@ int ck_check_names(const char *const names[], int n, const char *what,
 		}
 		for (j = 0; j < k; j++)
 			if (strcmp(names[j], names[k]) == 0) {
-				snprintf(msg, size, "%ss %d and %d are both "
-					 "'%s'", what, j, k, names[k]);
+				snprintf(msg, size,
+					 "%ss %d and %d are both "
+					 "'%s'",
+					 what, j, k, names[k]);
 				return -1;
 			}
 	}
@@ -91,10 +93,9 @@ int ck_check(char *msg, size_t size)
 			return -1;
 		}
 	for (k = CK_QUOTA_NONE; k <= CK_QUOTA_RM_CAPS; k++)
-		quotas[k] = strcmp(ck_quota_name(k), "?") ? ck_quota_name(k)
-							  : NULL;
-	return ck_check_names(quotas, CK_QUOTA_RM_CAPS + 1, "quota", msg,
-			      size);
+		quotas[k] =
+			strcmp(ck_quota_name(k), "?") ? ck_quota_name(k) : NULL;
+	return ck_check_names(quotas, CK_QUOTA_RM_CAPS + 1, "quota", msg, size);
 }
 
 const char *ck_severity_name(int severity)

@@ -76,8 +76,7 @@ static void test_names_check_fails(void **state)
 
 	(void)state;
 	assert_int_equal(ck_check_names(ok, 3, "kind", msg, sizeof(msg)), 0);
-	assert_int_equal(ck_check_names(hole, 3, "kind", msg, sizeof(msg)),
-			 -1);
+	assert_int_equal(ck_check_names(hole, 3, "kind", msg, sizeof(msg)), -1);
 	assert_string_equal(msg, "kind 1 has no name");
 	assert_int_equal(ck_check_names(twice, 3, "quota", msg, sizeof(msg)),
 			 -1);

@@ -330,12 +330,13 @@ static void test_sysno_table_is_the_hosts(void **state)
 {
 	FILE *f = fopen(RMSIM_HOST_SYSNO, "r");
 	static const char *const newer[] = {
-		"cachestat", "fchmodat2", "map_shadow_stack", "futex_wake",
-		"futex_wait", "futex_requeue", "statmount", "listmount",
-		"lsm_get_self_attr", "lsm_set_self_attr", "lsm_list_modules",
-		"mseal", "setxattrat", "getxattrat", "listxattrat",
-		"removexattrat", "open_tree_attr", "file_getattr",
-		"file_setattr", "listns",
+		"cachestat",	     "fchmodat2",	 "map_shadow_stack",
+		"futex_wake",	     "futex_wait",	 "futex_requeue",
+		"statmount",	     "listmount",	 "lsm_get_self_attr",
+		"lsm_set_self_attr", "lsm_list_modules", "mseal",
+		"setxattrat",	     "getxattrat",	 "listxattrat",
+		"removexattrat",     "open_tree_attr",	 "file_getattr",
+		"file_setattr",	     "listns",
 	};
 	static bool host[4096];
 	char line[256], name[128];
