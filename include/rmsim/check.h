@@ -45,6 +45,14 @@ enum ck_kind {
  */
 int ck_check(char *msg, size_t size);
 
+/*
+ * ck_check_names - every one of the @n names present, no two alike (the
+ * check ck_check makes of the kinds' and the quotas' names; @what names
+ * the table in @msg).  0, or -1 with the first violation in @msg.
+ */
+int ck_check_names(const char *const names[], int n, const char *what,
+		   char *msg, size_t size);
+
 /* Does a finding of kind @k count against the policy? */
 bool ck_kind_counts(enum ck_kind k);
 

@@ -57,33 +57,45 @@ const char *ck_kind_name(enum ck_kind k)
 	return (unsigned)k < CK_NKINDS ? kind_names[k] : "?";
 }
 
-int ck_check(char *msg, size_t size)
+int ck_check_names(const char *const names[], int n, const char *what,
+		   char *msg, size_t size)
 {
 	int k, j;
 
-	for (k = 0; k < CK_NKINDS; k++) {
-		if (!kind_names[k]) {
-			snprintf(msg, size, "kind %d has no name", k);
+	for (k = 0; k < n; k++) {
+		if (!names[k]) {
+			snprintf(msg, size, "%s %d has no name", what, k);
 			return -1;
 		}
 		for (j = 0; j < k; j++)
-			if (strcmp(kind_names[j], kind_names[k]) == 0) {
-				snprintf(msg, size, "kinds %d and %d are both "
-					 "'%s'", j, k, kind_names[k]);
+			if (strcmp(names[j], names[k]) == 0) {
+				snprintf(msg, size,
+					 "%ss %d and %d are both "
+					 "'%s'",
+					 what, j, k, names[k]);
 				return -1;
 			}
+	}
+	return 0;
+}
+
+int ck_check(char *msg, size_t size)
+{
+	const char *quotas[CK_QUOTA_RM_CAPS + 1];
+	int k;
+
+	if (ck_check_names(kind_names, CK_NKINDS, "kind", msg, size))
+		return -1;
+	for (k = 0; k < CK_NKINDS; k++)
 		if (ck_kind_counts(k) != (k != CK_OUTSIDE)) {
 			snprintf(msg, size, "kind '%s' counted wrongly",
 				 kind_names[k]);
 			return -1;
 		}
-	}
 	for (k = CK_QUOTA_NONE; k <= CK_QUOTA_RM_CAPS; k++)
-		if (strcmp(ck_quota_name(k), "?") == 0) {
-			snprintf(msg, size, "quota %d has no name", k);
-			return -1;
-		}
-	return 0;
+		quotas[k] =
+			strcmp(ck_quota_name(k), "?") ? ck_quota_name(k) : NULL;
+	return ck_check_names(quotas, CK_QUOTA_RM_CAPS + 1, "quota", msg, size);
 }
 
 const char *ck_severity_name(int severity)
@@ -143,8 +155,9 @@ int ck_compare_page(const struct ck_page *ref, const struct ck_page *model,
 		snprintf(detail, size, "reference %s, model %s", r, m);
 		return CK_ACCESS_EXTRA;
 	}
-	if (ref_w && !ref_r && mod_any && (model->prot & LX_PROT_READ)) {
-		/* write-only: Genode has no such mapping */
+	if (ref_w && !ref_r && (model->prot & LX_PROT_READ)) {
+		/* write-only: Genode has no such mapping (the model has
+		 * the page: ref_w without mod_w returned above) */
 		*severity = CK_INFO;
 		snprintf(detail, size,
 			 "reference %s, model %s (write-only becomes rw)", r,
@@ -284,7 +297,8 @@ void ck_cause(const struct ck_call *c, int kind, const struct ck_result *ref,
 	      const struct ck_result *model, char *buf, size_t size)
 {
 	const char *call = tr_call_name(c->call), *what;
-	const char *e = model->rc < 0 ? abi_errno_name(-model->rc) : NULL;
+	/* NULL for a success (abi_errno_name names only errnos) */
+	const char *e = abi_errno_name(-model->rc);
 
 	switch (kind) {
 	case CK_ADDRESS:

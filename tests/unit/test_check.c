@@ -65,6 +65,27 @@ static void test_names_and_invariants(void **state)
 	assert_true(ck_kind_counts(CK_HINT));
 }
 
+/* The names' check fails on a table with a hole or a name twice. */
+static void test_names_check_fails(void **state)
+{
+	static const char *const ok[] = {"a", "b", "c"};
+	static const char *const hole[] = {"a", NULL, "c"};
+	static const char *const twice[] = {"a", "b", "a"};
+	static const char *const first[] = {"a", "a"};
+	char msg[128];
+
+	(void)state;
+	assert_int_equal(ck_check_names(ok, 3, "kind", msg, sizeof(msg)), 0);
+	assert_int_equal(ck_check_names(hole, 3, "kind", msg, sizeof(msg)), -1);
+	assert_string_equal(msg, "kind 1 has no name");
+	assert_int_equal(ck_check_names(twice, 3, "quota", msg, sizeof(msg)),
+			 -1);
+	assert_string_equal(msg, "quotas 0 and 2 are both 'a'");
+	assert_int_equal(ck_check_names(first, 2, "kind", msg, sizeof(msg)),
+			 -1);
+	assert_string_equal(msg, "kinds 0 and 1 are both 'a'");
+}
+
 static void test_pages_agree(void **state)
 {
 	(void)state;
@@ -393,10 +414,158 @@ static void test_causes(void **state)
 	assert_int_equal(strlen(buf), 5);
 }
 
+/*
+ * The details and causes exactly as the reports show them: each side's
+ * rights (r, w, x, guard, unmapped), each side's result (an address, or
+ * -1 and the errno's name, E? for one without), and the rule's own
+ * words.
+ */
+static void test_details_read_as_shown(void **state)
+{
+	struct ck_call c = call(TR_MPROTECT);
+	struct ck_page guard = page(true, R | W);
+
+	(void)state;
+	assert_int_equal(pages(page(true, R | X), page(true, R)),
+			 CK_ACCESS_MISSING);
+	assert_string_equal(detail, "reference r-x, model r--");
+	assert_int_equal(pages(page(true, R), page(false, 0)),
+			 CK_ACCESS_MISSING);
+	assert_string_equal(detail, "reference r--, model unmapped");
+	assert_int_equal(pages(page(true, R), page(true, R | W)),
+			 CK_ACCESS_EXTRA);
+	assert_string_equal(detail, "reference r--, model rw-");
+	guard.readable = false;
+	assert_int_equal(pages(guard, page(true, R | W)), CK_ACCESS_EXTRA);
+	assert_string_equal(detail, "reference rw- guard, model rw-");
+	assert_int_equal(pages(page(true, W), page(true, R | W)),
+			 CK_ACCESS_EXTRA);
+	assert_string_equal(detail, "reference -w-, model rw- "
+				    "(write-only becomes rw)");
+
+	assert_int_equal(result(&c, -LX_EINVAL, 0, -4000, 0), CK_RESULT);
+	assert_string_equal(detail, "reference -1 EINVAL, model -1 E?");
+	assert_int_equal(result(&c, 0, 0, -LX_ENOMEM, 0), CK_RESULT);
+	assert_string_equal(detail, "reference 0, model -1 ENOMEM");
+	c = call(TR_MINCORE);
+	assert_int_equal(result(&c, 0, 1, 0, 2), CK_RESULT);
+	assert_string_equal(detail, "reference 0x1, model 0x2");
+	c = call(TR_MMAP);
+	c.quota = CK_QUOTA_PD_CAPS;
+	assert_int_equal(result(&c, 0, 0x1000, -LX_ENOMEM, 0), CK_RESOURCE);
+	assert_string_equal(detail, "reference 0x1000, model -1 ENOMEM: the "
+				    "cap quota of the PD ran out");
+	c.quota = CK_QUOTA_NONE;
+	assert_int_equal(result(&c, 0, 0x1000, -LX_ENOMEM, 0),
+			 CK_ADDRESS_SPACE);
+	assert_string_equal(detail, "reference 0x1000, model -1 ENOMEM: no "
+				    "room in the policy's address space");
+	assert_int_equal(result(&c, 0, 0x1000, -LX_EINVAL, 0), CK_RESULT);
+	assert_string_equal(detail, "reference 0x1000, model -1 EINVAL");
+	c.fixed = true;
+	c.want_model = 0x40000000;
+	assert_int_equal(result(&c, 0, 0x40000000, 0, 0x50000000),
+			 CK_ADDRESS);
+	assert_string_equal(detail, "fixed at 0x40000000, model placed it at "
+				    "0x50000000");
+	c = call(TR_MMAP);
+	c.hinted = true;
+	c.hint_model = 0x40000000;
+	assert_int_equal(result(&c, 0, 0x40000000, 0, 0x50000000), CK_HINT);
+	assert_string_equal(detail, "hint 0x40000000 honoured by the "
+				    "reference, model placed it at 0x50000000");
+	/* outside the policy's range: information, the detail kept */
+	c = call(TR_MPROTECT);
+	c.outside = true;
+	assert_int_equal(result(&c, 0, 0, -LX_ENOMEM, 0), CK_OUTSIDE);
+	assert_string_equal(detail, "reference 0, model -1 ENOMEM");
+}
+
+static void test_brk_details(void **state)
+{
+	struct ck_call c = call(TR_BRK);
+
+	(void)state;
+	c.brk_asked = 0x50021000;
+	c.want_model = 0x50021000;
+	assert_int_equal(result(&c, 0, 0x5638a021000, 0, 0x50000000),
+			 CK_RESULT);
+	assert_string_equal(detail, "reference 0x5638a021000, model "
+				    "0x50000000: the break cannot grow; the "
+				    "program's allocator falls back to mmap");
+	assert_int_equal(result(&c, 0, 0x5638a021000, -LX_ENOSYS, 0),
+			 CK_RESULT);
+	assert_string_equal(detail, "reference 0x5638a021000, model -1 "
+				    "ENOSYS: no brk; the program's allocator "
+				    "falls back to mmap");
+	c.brk_asked = 0;
+	c.want_model = 0x50000000;
+	assert_int_equal(result(&c, 0, 0x5638a000000, 0, 0x60000000),
+			 CK_RESULT);
+	assert_string_equal(detail, "reference 0x5638a000000, model "
+				    "0x60000000: another break; the program's "
+				    "allocator falls back to mmap");
+	/* both refused alike, another errno: a plain wrong answer */
+	assert_int_equal(result(&c, -LX_ENOMEM, 0, -LX_ENOSYS, 0),
+			 CK_RESULT);
+	assert_int_equal(sev, CK_ERROR);
+	assert_false(diverged);
+}
+
+/* Names out of their tables read "?", never another table's entry. */
+static void test_names_out_of_range(void **state)
+{
+	(void)state;
+	assert_string_equal(ck_severity_name(-1), "?");
+	assert_string_equal(ck_severity_name(CK_INFO + 1), "?");
+	assert_string_equal(ck_quota_name(CK_QUOTA_NONE), "no quota");
+	assert_string_equal(ck_quota_name(CK_QUOTA_RM_CAPS + 1), "?");
+	assert_string_equal(ck_kind_name(-1), "?");
+	assert_string_equal(ck_kind_name(CK_CONTENT), "content");
+}
+
+static void test_causes_of_failures(void **state)
+{
+	struct ck_call c = call(TR_BRK);
+	struct ck_result ok = {0, 0}, nosys = {-LX_ENOSYS, 0};
+	struct ck_result odd = {-4000, 0};
+	char buf[64];
+
+	(void)state;
+	c.want_model = 0x50021000;
+	ck_cause(&c, CK_RESULT, &ok, &nosys, buf, sizeof(buf));
+	assert_string_equal(buf, "brk \u2192 ENOSYS");
+	ck_cause(&c, CK_RESULT, &ok, &odd, buf, sizeof(buf));
+	assert_string_equal(buf, "brk \u2192 fails");
+	/* Linux refused, the model gave a break: not a refusal */
+	ck_cause(&c, CK_RESULT, &nosys, &ok, buf, sizeof(buf));
+	assert_string_equal(buf, "brk \u2192 succeeds");
+	c = call(TR_MMAP);
+	ck_cause(&c, CK_ADDRESS_SPACE, &ok, &odd, buf, sizeof(buf));
+	assert_string_equal(buf, "mmap \u2192 fails");
+	ck_cause(&c, CK_OUTSIDE, &ok, &nosys, buf, sizeof(buf));
+	assert_string_equal(buf, "mmap \u2192 ENOSYS");
+	c.quota = CK_QUOTA_NONE;
+	ck_cause(&c, CK_RESOURCE, &ok, &nosys, buf, sizeof(buf));
+	assert_string_equal(buf, "mmap \u2192 quota");
+	c.quota = CK_QUOTA_PD_CAPS;
+	ck_cause(&c, CK_RESOURCE, &ok, &nosys, buf, sizeof(buf));
+	assert_string_equal(buf, "mmap \u2192 PD cap quota");
+	c.quota = CK_QUOTA_RM_CAPS;
+	ck_cause(&c, CK_RESOURCE, &ok, &nosys, buf, sizeof(buf));
+	assert_string_equal(buf, "mmap \u2192 RM session caps");
+	c.quota = CK_QUOTA_RM_CAPS + 1;
+	ck_cause(&c, CK_RESOURCE, &ok, &nosys, buf, sizeof(buf));
+	assert_string_equal(buf, "mmap \u2192 quota");
+	ck_cause(&c, CK_CONTENT, &ok, &ok, buf, sizeof(buf));
+	assert_string_equal(buf, "mmap \u2192 content");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names_and_invariants),
+		cmocka_unit_test(test_names_check_fails),
 		cmocka_unit_test(test_pages_agree),
 		cmocka_unit_test(test_access_missing),
 		cmocka_unit_test(test_access_extra),
@@ -412,6 +581,10 @@ int main(void)
 		cmocka_unit_test(test_brk),
 		cmocka_unit_test(test_outside),
 		cmocka_unit_test(test_causes),
+		cmocka_unit_test(test_details_read_as_shown),
+		cmocka_unit_test(test_brk_details),
+		cmocka_unit_test(test_names_out_of_range),
+		cmocka_unit_test(test_causes_of_failures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -441,6 +441,66 @@ static void test_several_attachments(void **state)
 	gn_ctx_free(c);
 }
 
+/*
+ * The allocator's checker can fail: every summary a node keeps of a
+ * child (its max_avail, depth, max_fit and room), a node's own
+ * max_avail and the tree's block count, each changed by one, is found.
+ */
+static void test_avl_check_finds_each_summary(void **state)
+{
+	struct gn_account acct = {UINT64_MAX, 0, UINT64_MAX, 0, 0, 0, NULL};
+	static const uint64_t at[] = {0x110000, 0x150000, 0x180000, 0x1a0000,
+				      0x1c0000};
+	struct gn_avl t;
+	struct gn_blk *b, *out;
+	char msg[256];
+	unsigned i, found = 0;
+	int c;
+
+	(void)state;
+	gn_avl_init(&t, 32, 4096, &acct, NULL);
+	assert_int_equal(gn_avl_add_range(&t, 0x100000, 0x100000), GN_ALLOC_OK);
+	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+		assert_int_equal(
+			gn_avl_alloc_addr(&t, 0x1000 << i, at[i], &out),
+			GN_ALLOC_OK);
+	assert_int_equal(gn_avl_check(&t, msg, sizeof(msg)), 0);
+	for (b = gn_avl_first(&t); b; b = gn_avl_next(b))
+		for (c = 0; c < 2; c++) {
+			if (!b->child[c])
+				continue;
+			found++;
+			b->cmax[c]++;
+			assert_int_equal(gn_avl_check(&t, msg, sizeof(msg)),
+					 -1);
+			b->cmax[c]--;
+			b->cdepth[c]++;
+			assert_int_equal(gn_avl_check(&t, msg, sizeof(msg)),
+					 -1);
+			b->cdepth[c]--;
+			b->cfit[c]++;
+			assert_int_equal(gn_avl_check(&t, msg, sizeof(msg)),
+					 -1);
+			b->cfit[c]--;
+			b->croom[c]++;
+			assert_int_equal(gn_avl_check(&t, msg, sizeof(msg)),
+					 -1);
+			b->croom[c]--;
+			assert_int_equal(gn_avl_check(&t, msg, sizeof(msg)), 0);
+		}
+	assert_true(found >= 4);
+	b = gn_avl_first(&t);
+	b->max_avail++;
+	assert_int_equal(gn_avl_check(&t, msg, sizeof(msg)), -1);
+	b->max_avail--;
+	t.blocks++;
+	assert_int_equal(gn_avl_check(&t, msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, "tree holds"));
+	t.blocks--;
+	assert_int_equal(gn_avl_check(&t, msg, sizeof(msg)), 0);
+	gn_avl_destroy(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -452,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_linux_rules),
 		cmocka_unit_test(test_lookup_iterate_walk),
 		cmocka_unit_test(test_several_attachments),
+		cmocka_unit_test(test_avl_check_finds_each_summary),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

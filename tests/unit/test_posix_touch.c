@@ -239,6 +239,41 @@ static void test_touch_64tib(void **state)
 	px_free(s);
 }
 
+/*
+ * A page with many bytes written (more than a sparse page holds) reads
+ * back every byte, stays consistent, and counts its bytes as stored;
+ * clearing them again brings the count back to nothing.
+ */
+static void test_dense_page(void **state)
+{
+	struct px_space *s = pt_new();
+	uint64_t a = pt_map(s, 0, 2 * PG, RW, ANON);
+	uint8_t v;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < PG; i += 2) {
+		OK(s, px_store(s, a + i, (uint8_t)(i * 7 + 1)));
+		if (i % 512 == 0)
+			pt_check(s);
+	}
+	pt_check(s);
+	for (i = 0; i < PG; i++) {
+		OK(s, px_load(s, a + i, &v));
+		assert_int_equal(v, i % 2 ? 0 : (uint8_t)(i * 7 + 1));
+	}
+	OK(s, px_load(s, a + PG, &v));
+	assert_int_equal(v, 0);
+	for (i = 0; i < PG; i += 2)
+		OK(s, px_store(s, a + i, 0));
+	pt_check(s);
+	for (i = 0; i < PG; i += 97) {
+		OK(s, px_load(s, a + i, &v));
+		assert_int_equal(v, 0);
+	}
+	px_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +281,7 @@ int main(void)
 		cmocka_unit_test(test_touch_thp_edges),
 		cmocka_unit_test(test_fork_shared_contents),
 		cmocka_unit_test(test_touch_64tib),
+		cmocka_unit_test(test_dense_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

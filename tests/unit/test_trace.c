@@ -578,6 +578,65 @@ static void test_missing_file(void **state)
 	assert_false(tr_missing_input(-EIO));
 }
 
+/*
+ * The trace checksum is SHA-256 (FIPS 180-4's test vectors, one and two
+ * blocks and the padding's edge at 55/56/64 bytes), the same fed at
+ * once or in pieces of any size, and the same for a file's bytes.
+ */
+static void test_sha256(void **state)
+{
+	static const char two[] =
+		"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	static char big[1000000];
+	char hex[65], once[65], path[] = "/tmp/rmsim-sha-XXXXXX";
+	struct tr_sha256 s;
+	size_t len, cut, step;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	tr_sha256("", 0, hex);
+	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb924"
+				 "27ae41e4649b934ca495991b7852b855");
+	tr_sha256("abc", 3, hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223"
+				 "b00361a396177a9cb410ff61f20015ad");
+	tr_sha256(two, strlen(two), hex);
+	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039"
+				 "a33ce45964ff2167f6ecedd419db06c1");
+	memset(big, 'a', sizeof(big));
+	tr_sha256_init(&s);
+	for (cut = 0; cut < sizeof(big); cut += 1000)
+		tr_sha256_add(&s, big + cut, 1000);
+	tr_sha256_end(&s, hex);
+	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67"
+				 "f1809a48a497200e046d39ccc7112cd0");
+	/* any split of any length near a block's end: the same digest */
+	for (len = 50; len <= 130; len++) {
+		tr_sha256(big, len, once);
+		for (step = 1; step <= 65; step += 16) {
+			tr_sha256_init(&s);
+			for (cut = 0; cut < len; cut += step)
+				tr_sha256_add(&s, big + cut,
+					      len - cut < step ? len - cut
+							       : step);
+			tr_sha256_end(&s, hex);
+			assert_string_equal(hex, once);
+		}
+	}
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(two, 1, strlen(two), f), strlen(two));
+	fclose(f);
+	assert_int_equal(tr_sha256_file(path, hex), 0);
+	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039"
+				 "a33ce45964ff2167f6ecedd419db06c1");
+	unlink(path);
+	assert_int_equal(tr_sha256_file(path, hex), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -598,6 +657,7 @@ int main(void)
 		cmocka_unit_test(test_expr_nesting),
 		cmocka_unit_test(test_compressed),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_sha256),
 	};
 
 	return cmocka_run_group_tests_name("trace", tests, NULL, NULL);

@@ -9,6 +9,7 @@
  */
 #include "trace_fixture.h"
 
+#include "trace/input.h"
 #include "trace/parse.h"
 
 #include <sys/syscall.h>
@@ -276,6 +277,12 @@ static void test_syscall_by_number(void **state)
 		 "-1 EINVAL (Invalid argument)\n",
 		 &r);
 	assert_int_equal(r.rc, 0);
+	/* mseal has three arguments: the other registers are no part of
+	 * the call */
+	assert_int_equal(r.ev[0].call, TR_MSEAL);
+	assert_int_equal(r.ev[0].arg[3], 0);
+	assert_int_equal(r.ev[0].arg[4], 0);
+	assert_int_equal(r.ev[0].arg[5], 0);
 	/* the real line's shape for a call the table knows: six registers,
 	 * the call's own three first */
 	read_str("syscall_0xa(0x7f0000000000, 0x1000, 0x1, 0xffffffff, 0, "
@@ -289,6 +296,177 @@ static void test_syscall_by_number(void **state)
 	assert_int_equal(r.ev[0].arg[3], 0);
 	bad("syscall_0xa(0x7f0000000000, 0x1000) = 0\n",
 	    "1: wrong number of arguments for this call");
+}
+
+/*
+ * The limits as trace.h documents them: prlimit64's pid, resource, soft
+ * limit, and whether it was set (1) or only read (2); setrlimit's
+ * resource and new soft limit.  Products and names are values, a
+ * malformed limit is refused with its reason.
+ */
+static void test_rlimits(void **state)
+{
+	struct tr_event e;
+
+	(void)state;
+	e = one("prlimit64(0, RLIMIT_MEMLOCK, {rlim_cur=64*1024, "
+		"rlim_max=64*1024}, NULL) = 0");
+	assert_int_equal(e.call, TR_PRLIMIT64);
+	assert_int_equal(e.arg[0], 0);
+	assert_int_equal(e.arg[1], 8);
+	assert_int_equal(e.arg[2], 65536);
+	assert_int_equal(e.arg[3], 1);
+	e = one("prlimit64(0, RLIMIT_STACK, NULL, {rlim_cur=8192*1024, "
+		"rlim_max=RLIM64_INFINITY}) = 0");
+	assert_int_equal(e.arg[1], 3);
+	assert_int_equal(e.arg[2], 8388608);
+	assert_int_equal(e.arg[3], 2);
+	e = one("prlimit64(1234, RLIMIT_AS, {rlim_cur=RLIM64_INFINITY, "
+		"rlim_max=RLIM64_INFINITY}, NULL) = 0");
+	assert_int_equal(e.arg[0], 1234);
+	assert_int_equal(e.arg[1], 9);
+	assert_true(e.arg[2] == UINT64_MAX);
+	e = one("setrlimit(RLIMIT_MEMLOCK, {rlim_cur=2*4096, "
+		"rlim_max=2*4096}) = 0");
+	assert_int_equal(e.call, TR_SETRLIMIT);
+	assert_int_equal(e.arg[0], 8);
+	assert_int_equal(e.arg[1], 8192);
+	assert_int_equal(e.arg[3], 1);
+	bad("setrlimit(RLIMIT_AS, {rlim_cur=lots, rlim_max=0}) = 0\n",
+	    "1: malformed resource limit");
+	bad("setrlimit(RLIMIT_AS, {rlim_max=0}) = 0\n",
+	    "1: expected rlim_cur in the limit");
+}
+
+/* A file of @n lines "line K" in a fresh temporary path. */
+static void lines_file(char *path, int n)
+{
+	FILE *f;
+	int fd = mkstemp(path), i;
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	for (i = 1; i <= n; i++)
+		fprintf(f, "line %d\n", i);
+	fclose(f);
+}
+
+/* The input gives a file's bytes in order, whatever size the reads. */
+static void test_input_small_reads(void **state)
+{
+	char path[] = "/tmp/rmsim-input-XXXXXX", want[8192], got[8192];
+	struct tr_input *in;
+	size_t have = 0;
+	ssize_t n;
+	FILE *f;
+	int err = 0;
+
+	(void)state;
+	lines_file(path, 500);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_true(fread(want, 1, sizeof(want), f) > 4000);
+	fclose(f);
+	in = tr_input_open(path, &err);
+	assert_non_null(in);
+	while ((n = tr_input_read(in, got + have, 7)) > 0) {
+		assert_true(n <= 7);
+		have += (size_t)n;
+		assert_true(have < sizeof(got));
+	}
+	assert_int_equal(n, 0);
+	tr_input_close(in);
+	assert_memory_equal(got, want, have);
+	assert_int_equal(got[have - 1], '\n');
+	unlink(path);
+}
+
+/* tr_line_text: one line as stored, 1-based, cut to the buffer */
+static void test_line_text(void **state)
+{
+	char path[] = "/tmp/rmsim-lines-XXXXXX", buf[64];
+
+	(void)state;
+	lines_file(path, 5000);
+	assert_int_equal(tr_line_text(path, 1, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "line 1");
+	/* past the first read's block */
+	assert_int_equal(tr_line_text(path, 4321, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "line 4321");
+	assert_int_equal(tr_line_text(path, 5000, buf, 5), 0);
+	assert_string_equal(buf, "line");
+	assert_int_equal(tr_line_text(path, 5001, buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(tr_line_text(path, 0, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(tr_line_text("-", 1, buf, sizeof(buf)), -ENOENT);
+	unlink(path);
+	assert_int_equal(tr_line_text(path, 1, buf, sizeof(buf)), -ENOENT);
+}
+
+/* A call printed raw keeps its six registers across <unfinished ...> */
+static void test_raw_call_resumed(void **state)
+{
+	static struct run r;
+
+	(void)state;
+	read_str("100 syscall_0xa(0x7f0000000000, 0x1000, 0x1, 0xffffffff, "
+		 "0, 0x7ffc5b220a28 <unfinished ...>\n"
+		 "101 getpid()                = 101\n"
+		 "100 <... syscall_0xa resumed>) = 0\n",
+		 &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.ev[0].call, TR_MPROTECT);
+	assert_int_equal(r.ev[0].arg[1], 0x1000);
+	assert_int_equal(r.ev[0].arg[3], 0);
+}
+
+/*
+ * clone_starts: the unfinished start of an mmap is an event of its own,
+ * flagged started, then the resumed call; a start that cannot be read
+ * is no event (the resumed call is), nor is the start of another call.
+ * all_calls: any other call is an event of TR_OTHER.
+ */
+static void test_started_and_other_calls(void **state)
+{
+	static const char text[] =
+		"100 mmap(NULL, 8192, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS, "
+		"-1, 0 <unfinished ...>\n"
+		"101 getpid()                = 101\n"
+		"100 <... mmap resumed>)     = 0x7f0000000000\n"
+		"100 mmap(NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, "
+		"-1 <unfinished ...>\n"
+		"100 <... mmap resumed>, 0)  = 0x7f0000010000\n"
+		"102 mprotect(0x7f0000000000, 4096, PROT_READ "
+		"<unfinished ...>\n"
+		"102 <... mprotect resumed>) = 0\n";
+	struct tr_options opt = {.clone_starts = true, .all_calls = true};
+	struct tr_event ev[8];
+	struct tr_reader *r;
+	int fd, n = 0, rc;
+
+	(void)state;
+	r = open_text(text, sizeof(text) - 1, &opt, &fd);
+	while ((rc = tr_next(r, &ev[n])) > 0)
+		assert_true(++n < 8);
+	assert_int_equal(rc, 0);
+	tr_close(r);
+	close(fd);
+	assert_int_equal(n, 5);
+	assert_int_equal(ev[0].call, TR_MMAP);
+	assert_true(ev[0].flags & TR_FLAG_STARTED);
+	assert_int_equal(ev[0].arg[1], 8192);
+	assert_int_equal(ev[1].call, TR_OTHER);
+	assert_int_equal(ev[1].pid, 101);
+	assert_int_equal(ev[2].call, TR_MMAP);
+	assert_false(ev[2].flags & TR_FLAG_STARTED);
+	assert_int_equal(ev[2].ret, 0x7f0000000000);
+	assert_int_equal(ev[3].call, TR_MMAP);
+	assert_false(ev[3].flags & TR_FLAG_STARTED);
+	assert_int_equal(ev[3].ret, 0x7f0000010000);
+	/* no start for a call that is no mmap, mremap, munmap or clone */
+	assert_int_equal(ev[4].call, TR_MPROTECT);
+	assert_false(ev[4].flags & TR_FLAG_STARTED);
 }
 
 /* The table against the build host's own numbers */
@@ -318,6 +496,60 @@ static void test_sysno_table_matches_host(void **state)
 	X(mseal);
 #endif
 #undef X
+}
+
+/*
+ * Every entry of the table against the build host's kernel headers (the
+ * compiler's own list of __NR_ macros): each number the host names has
+ * that name in the table, and the table names no number the host leaves
+ * empty below its highest.  Numbers above the host's are newer calls,
+ * checked against Linux's own table.
+ */
+static void test_sysno_table_is_the_hosts(void **state)
+{
+	FILE *f = fopen(RMSIM_HOST_SYSNO, "r");
+	static const char *const newer[] = {
+		"cachestat",	     "fchmodat2",	 "map_shadow_stack",
+		"futex_wake",	     "futex_wait",	 "futex_requeue",
+		"statmount",	     "listmount",	 "lsm_get_self_attr",
+		"lsm_set_self_attr", "lsm_list_modules", "mseal",
+		"setxattrat",	     "getxattrat",	 "listxattrat",
+		"removexattrat",     "open_tree_attr",	 "file_getattr",
+		"file_setattr",	     "listns",
+	};
+	static bool host[4096];
+	char line[256], name[128];
+	unsigned long nr, top = 0, n = 0;
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "#define __NR_%127s %lu", name, &nr) != 2 ||
+		    nr >= 4096)
+			continue;
+		if (!tr_sysno_name(nr))
+			fail_msg("no name for %lu (%s)", nr, name);
+		if (strcmp(tr_sysno_name(nr), name) != 0)
+			fail_msg("%lu is %s, not %s", nr, name,
+				 tr_sysno_name(nr));
+		host[nr] = true;
+		top = nr > top ? nr : top;
+		n++;
+	}
+	fclose(f);
+	assert_true(n > 300);
+	for (nr = 0; nr <= top; nr++)
+		if (!host[nr] && tr_sysno_name(nr))
+			fail_msg("%lu is %s, a number the host leaves empty",
+				 nr, tr_sysno_name(nr));
+	/* the calls newer than the host's headers: Linux's
+	 * arch/x86/entry/syscalls/syscall_64.tbl, 451 on */
+	for (nr = top + 1; nr < 451; nr++)
+		assert_null(tr_sysno_name(nr));
+	for (nr = 451; nr <= 470; nr++)
+		if (nr > top)
+			assert_string_equal(tr_sysno_name(nr), newer[nr - 451]);
+	assert_null(tr_sysno_name(471));
 }
 
 /* a thread's execve: the leader's pid takes over the unfinished call */
@@ -800,6 +1032,12 @@ int main(void)
 		cmocka_unit_test(test_stderr_mixed),
 		cmocka_unit_test(test_syscall_by_number),
 		cmocka_unit_test(test_sysno_table_matches_host),
+		cmocka_unit_test(test_sysno_table_is_the_hosts),
+		cmocka_unit_test(test_rlimits),
+		cmocka_unit_test(test_input_small_reads),
+		cmocka_unit_test(test_line_text),
+		cmocka_unit_test(test_raw_call_resumed),
+		cmocka_unit_test(test_started_and_other_calls),
 		cmocka_unit_test(test_thread_execve),
 		cmocka_unit_test(test_unnamed_call),
 		cmocka_unit_test(test_lost_unfinished),
