@@ -384,7 +384,7 @@ void tr_split_line(const char *s, size_t len, struct tr_line *out)
 	 * longer read which call it was.  An unknown call, never a memory
 	 * event.
 	 */
-	j = starts(s, len, "?\?\?(") ? 3 : 0;
+	j = len > 0 && s[0] == '?' && starts(s, len, "?\?\?(") ? 3 : 0;
 	while (j < len && is_ident(s[j]))
 		j++;
 	if (j == 0 || j >= len || s[j] != '(') {
