@@ -494,75 +494,92 @@ enum db_error db_run_end(struct db *db, int64_t run_id, const char *status,
 	return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc, "cannot end the run");
 }
 
+/* A value for set_run: an integer, a real, a text, or NULL. */
+struct run_val {
+	enum { RV_INT, RV_REAL, RV_TEXT, RV_NULL } type;
+	int64_t i;
+	double d;
+	const char *t;
+};
+
+/* UPDATE run SET @set WHERE id=@run_id, @set's n placeholders bound to
+ * @v in order; @what names the change in an error. */
+static enum db_error set_run(struct db *db, int64_t run_id, const char *set,
+			     const struct run_val *v, int n, const char *what)
+{
+	char sql[256];
+	sqlite3_stmt *s;
+	int rc, k;
+
+	snprintf(sql, sizeof(sql), "UPDATE run SET %s WHERE id=?", set);
+	rc = sqlite3_prepare_v2(db->h, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(db, rc, what);
+	for (k = 0; k < n; k++)
+		switch (v[k].type) {
+		case RV_INT:
+			sqlite3_bind_int64(s, k + 1, v[k].i);
+			break;
+		case RV_REAL:
+			sqlite3_bind_double(s, k + 1, v[k].d);
+			break;
+		case RV_TEXT:
+			bind_text(s, k + 1, v[k].t);
+			break;
+		case RV_NULL:
+			break;
+		}
+	sqlite3_bind_int64(s, n + 1, run_id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc, what);
+}
+
 enum db_error db_run_addresses(struct db *db, int64_t run_id,
 			       const struct db_addresses *a)
 {
-	sqlite3_stmt *s;
-	int rc;
+	const struct run_val v[] = {
+		{RV_INT, (int64_t)a->placed, 0, NULL},
+		{RV_INT, (int64_t)a->exact, 0, NULL},
+		{RV_INT, (int64_t)a->concurrent, 0, NULL},
+		{RV_INT, (int64_t)a->concurrent_exact, 0, NULL},
+		{RV_INT, (int64_t)a->random, 0, NULL},
+		{RV_INT, (int64_t)a->unseen, 0, NULL},
+	};
 
-	rc = sqlite3_prepare_v2(db->h,
-				"UPDATE run SET mmaps_placed=?, mmaps_exact=?,"
-				" mmaps_concurrent=?, mmaps_concurrent_exact=?,"
-				" mmaps_random=?, mmaps_unseen=? WHERE id=?",
-				-1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return db_fail(db, rc, "cannot end the run");
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)a->placed);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)a->exact);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)a->concurrent);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)a->concurrent_exact);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)a->random);
-	sqlite3_bind_int64(s, 6, (sqlite3_int64)a->unseen);
-	sqlite3_bind_int64(s, 7, run_id);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc, "cannot end the run");
+	return set_run(db, run_id,
+		       "mmaps_placed=?, mmaps_exact=?, mmaps_concurrent=?,"
+		       " mmaps_concurrent_exact=?, mmaps_random=?,"
+		       " mmaps_unseen=?",
+		       v, 6, "cannot end the run");
 }
 
 enum db_error db_run_touch(struct db *db, int64_t run_id,
 			   const struct db_run_touch *t)
 {
-	sqlite3_stmt *s;
-	int rc;
+	/* no sample compared: no error figures (NULL) */
+	int err = t->rss_samples ? RV_REAL : RV_NULL;
+	const struct run_val v[] = {
+		{RV_INT, (int64_t)t->faults, 0, NULL},
+		{RV_INT, (int64_t)t->faults_outside, 0, NULL},
+		{RV_INT, (int64_t)t->rss_samples, 0, NULL},
+		{err, 0, t->rss_median_err, NULL},
+		{err, 0, t->rss_worst_err, NULL},
+	};
 
-	rc = sqlite3_prepare_v2(db->h,
-				"UPDATE run SET faults=?, faults_outside=?, "
-				"rss_samples=?, rss_median_err=?, "
-				"rss_worst_err=? WHERE id=?",
-				-1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return db_fail(db, rc, "cannot end the run");
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)t->faults);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)t->faults_outside);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)t->rss_samples);
-	if (t->rss_samples) {
-		sqlite3_bind_double(s, 4, t->rss_median_err);
-		sqlite3_bind_double(s, 5, t->rss_worst_err);
-	}
-	sqlite3_bind_int64(s, 6, run_id);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc, "cannot end the run");
+	return set_run(db, run_id,
+		       "faults=?, faults_outside=?, rss_samples=?,"
+		       " rss_median_err=?, rss_worst_err=?",
+		       v, 5, "cannot end the run");
 }
 
 enum db_error db_run_trace_sha256(struct db *db, int64_t run_id,
 				  const char *hex)
 {
-	sqlite3_stmt *s;
-	int rc;
+	const struct run_val v[] = {{RV_TEXT, 0, 0, hex}};
 
-	rc = sqlite3_prepare_v2(db->h,
-				"UPDATE run SET trace_sha256=? WHERE id=?", -1,
-				&s, NULL);
-	if (rc != SQLITE_OK)
-		return db_fail(db, rc, "cannot set the trace checksum");
-	bind_text(s, 1, hex);
-	sqlite3_bind_int64(s, 2, run_id);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? DB_OK
-				 : db_fail(db, rc,
-					   "cannot set the trace checksum");
+	return set_run(db, run_id, "trace_sha256=?", v, 1,
+		       "cannot set the trace checksum");
 }
 
 enum db_error db_run_fail(struct db *db, int64_t run_id, const char *detail)
