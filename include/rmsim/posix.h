@@ -70,6 +70,11 @@ struct px_config {
 	bool cap_sys_rawio;
 	/* The CPU has protection keys (OSPKE): pkey 0 is allocated. */
 	bool pku;
+	/* A read fault on private anonymous memory allocates a zeroed page
+	 * instead of mapping the shared zero page (a kernel where
+	 * mm_forbids_zeropage() holds; the recording's "machine zero_page
+	 * no"); false is upstream x86. */
+	bool read_allocates;
 };
 
 /* Values of px_config.thp_enabled. */

@@ -163,6 +163,8 @@ struct rp_summary {
 	uint64_t side_images;		/* images whose maps it holds */
 	uint64_t side_images_used;	/* execves that started with them */
 	uint64_t side_ranges;		/* ranges they gave the reference */
+	uint64_t side_resident_pages;	/* pages execve made resident
+					 * there, by its "resident" lines */
 	uint64_t max_map_count;		/* the reference's limit: from
 					 * --max-map-count, the side file or
 					 * Linux's default */

@@ -360,6 +360,10 @@ struct tr_machine {
 				 * madvise or never */
 	uint64_t max_map_count;	/* vm.max_map_count */
 	int overcommit_memory;	/* vm.overcommit_memory, -1 unknown */
+	int zero_page;		/* 1: a read fault on private anonymous
+				 * memory maps the shared zero page (upstream
+				 * x86); 0: it allocates a page, as where
+				 * mm_forbids_zeropage(); -1 unknown */
 	bool faults_recorded;	/* false: the file has no fault stream
 				 * (--no-faults, or perf was unavailable) */
 	char fault_source[16];	/* "tracepoints": each fault's access is
@@ -375,6 +379,11 @@ struct tr_map {
 	const char *path;	/* "" for anonymous, "[stack]", "[vdso]" ... */
 };
 
+/* A range of addresses [start, end). */
+struct tr_span {
+	uint64_t start, end;
+};
+
 /* An image's address space as /proc/PID/maps showed it after execve. */
 struct tr_exec_maps {
 	int32_t pid;
@@ -385,6 +394,17 @@ struct tr_exec_maps {
 	const char *path;	/* the executable, as /proc/PID/exe said */
 	size_t nmaps;
 	const struct tr_map *maps;	/* ascending */
+	/*
+	 * The anonymous pages resident when the maps were read (its
+	 * "resident" lines, /proc/PID/pagemap): what execve itself wrote
+	 * without a fault the recording could see (the arguments and
+	 * environment at the stack's top, the zeroed tail of each data
+	 * page).  Ascending, disjoint, page-aligned; none in files written
+	 * before these lines existed (has_resident false).
+	 */
+	bool has_resident;
+	size_t nresident;
+	const struct tr_span *resident;
 };
 
 struct tr_rss_sample {

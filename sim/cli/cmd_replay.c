@@ -216,10 +216,11 @@ static void print_text(const struct rp_options *o, const struct rp_summary *s)
 		printf("warning    %s\n", s->warning);
 	if (s->side_path[0])
 		printf("side file  %s: maps of %" PRIu64 " images (%" PRIu64
-		       " applied, %" PRIu64 " ranges), page faults %s, "
+		       " applied, %" PRIu64 " ranges, %" PRIu64
+		       " pages resident after execve), page faults %s, "
 		       "max_map_count %" PRIu64 "\n",
 		       s->side_path, s->side_images, s->side_images_used,
-		       s->side_ranges,
+		       s->side_ranges, s->side_resident_pages,
 		       s->side_faults ? "recorded" : "not recorded",
 		       s->max_map_count);
 	print_touch(s);
@@ -299,7 +300,8 @@ static void print_json(const struct rp_options *o, const struct rp_summary *s)
 		fputs("null", stdout);
 	printf(", \"side_faults\": %s, \"side_images\": %" PRIu64
 	       ", \"side_images_used\": %" PRIu64 ", \"side_ranges\": %"
-	       PRIu64 ", \"max_map_count\": %" PRIu64
+	       PRIu64 ", \"side_resident_pages\": %" PRIu64
+	       ", \"max_map_count\": %" PRIu64
 	       ", \"touch\": \"%s\", \"faults\": %" PRIu64
 	       ", \"faults_touched\": %" PRIu64 ", \"faults_outside\": %"
 	       PRIu64 ", \"faults_denied\": %" PRIu64
@@ -315,7 +317,8 @@ static void print_json(const struct rp_options *o, const struct rp_summary *s)
 	       ", \"rss_model_peak\": %" PRIu64
 	       ", \"posix_writable_peak\": %" PRIu64,
 	       s->side_faults ? "true" : "false", s->side_images,
-	       s->side_images_used, s->side_ranges, s->max_map_count,
+	       s->side_images_used, s->side_ranges, s->side_resident_pages,
+	       s->max_map_count,
 	       rp_touch_name(s->touch), s->faults, s->faults_touched,
 	       s->faults_outside, s->faults_denied, s->faults_unknown_pid,
 	       s->faults_inherited, s->faults_model_failed, s->rss_samples,

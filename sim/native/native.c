@@ -438,8 +438,10 @@ static void nat_ignore(void *ctx, void *space, uint64_t v)
 	(void)v;
 }
 
-static int nat_inherit(void *ctx, void *space, uint64_t a, uint64_t l)
+static int nat_inherit(void *ctx, void *space, uint64_t a, uint64_t l,
+		       bool file)
 {
+	(void)file;
 	(void)ctx;
 	(void)space;
 	(void)a;

@@ -443,7 +443,9 @@ static int fault_range(struct px_space *s, struct px_vma *v, uint64_t lo,
 		return pxp_update(&v->pages, lo, hi, PXP_PRESENT, 0, false,
 				  &s->stored);
 	}
-	if (write) {
+	/* do_anonymous_page() maps the zero page for a read unless the
+	 * kernel forbids it: then a read allocates as a write does */
+	if (write || (!v->obj && s->cfg.read_allocates)) {
 		px_anon_prepare(s, v);
 		if (v->obj)
 			return cow_range(s, v, lo, hi);

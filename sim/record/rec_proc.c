@@ -1,6 +1,7 @@
 /*
  * rec_proc.c - what the recorder reads from /proc and /sys: the machine's
- * facts, a process's maps right after execve, its RssAnon.
+ * facts, a process's maps right after execve and the anonymous pages
+ * execve left resident in them (its pagemap), its RssAnon.
  *
  * A process's maps are exact only while it is held at the end of its
  * execve (strace's delay_exit injection holds it): /proc/PID/syscall
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,8 +45,56 @@ static void first_line(const char *path, char *buf, size_t size)
 	fclose(f);
 }
 
+/* This process's RssAnon in KiB, or -1. */
+static long self_rss_anon(void)
+{
+	char line[256];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "RssAnon:", 8) == 0)
+			kib = strtol(line + 8, NULL, 10);
+	fclose(f);
+	return kib;
+}
+
+#define PROBE_PAGES 256
+
+/*
+ * Does a read fault on private anonymous memory map the shared zero page
+ * (1), as upstream x86 does (mm/memory.c: do_anonymous_page), or
+ * allocate a page (0), as a kernel where mm_forbids_zeropage() holds
+ * does; -1 when it cannot tell.  Read PROBE_PAGES fresh pages and see
+ * whether RssAnon grew by about their size (what else this process
+ * allocates meanwhile is a few pages).
+ */
+static int zero_page_probe(void)
+{
+	volatile const uint8_t *p;
+	long before, after;
+	unsigned i, sum = 0;
+
+	p = mmap(NULL, PROBE_PAGES * 4096, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	before = self_rss_anon();
+	for (i = 0; i < PROBE_PAGES; i++)
+		sum += p[i * 4096];
+	after = self_rss_anon();
+	munmap((void *)p, PROBE_PAGES * 4096);
+	if (before < 0 || after < 0 || sum)
+		return -1;
+	return after - before < PROBE_PAGES * 4 / 2;
+}
+
 void rec_machine(struct rec_buf *b)
 {
+	int zp = zero_page_probe();
+
 	struct utsname u;
 	char line[256], *o, *c;
 
@@ -65,6 +115,8 @@ void rec_machine(struct rec_buf *b)
 	first_line("/proc/sys/vm/overcommit_memory", line, sizeof(line));
 	if (line[0])
 		rec_buf_printf(b, "machine overcommit_memory %s\n", line);
+	if (zp >= 0)
+		rec_buf_printf(b, "machine zero_page %s\n", zp ? "yes" : "no");
 }
 
 /* The syscall number a stopped @pid is in, or -1 (running, gone). */
@@ -104,26 +156,104 @@ static void map_line(int32_t pid, const char *l, struct rec_buf *b)
 		       l + path_at);
 }
 
+/* pagemap's bits (Documentation/admin-guide/mm/pagemap.rst) */
+#define PM_PRESENT (1ULL << 63)
+#define PM_FILE (1ULL << 61) /* a file page or shared anonymous */
+#define PM_EXCLUSIVE (1ULL << 56) /* mapped once: not the zero page */
+#define PM_BATCH 512	     /* entries per read */
+/* the most of one range looked at: an image's writable ranges after
+ * execve are the data segments and the stack, far smaller */
+#define PM_MAX_PAGES (1ULL << 18)
+
+/*
+ * "resident PID START-END" for each run of anonymous pages present in
+ * [@start, @end) of @pid, by its pagemap @fd: pages execve wrote itself
+ * (the arguments and environment at the stack's top, the zeroed tail of
+ * a data page), which no fault shows.
+ */
+static void resident_runs(int fd, int32_t pid, uint64_t start, uint64_t end,
+			  struct rec_buf *b)
+{
+	uint64_t e[PM_BATCH], page = start >> 12, last = end >> 12,
+			     run = 0;
+	bool in = false;
+
+	if (last - page > PM_MAX_PAGES)
+		last = page + PM_MAX_PAGES;
+	while (page < last) {
+		size_t want = last - page < PM_BATCH ? last - page : PM_BATCH;
+		ssize_t got = pread(fd, e, want * sizeof(*e),
+				    (off_t)(page * sizeof(*e)));
+		size_t i;
+
+		if (got <= 0)
+			break;
+		for (i = 0; i < (size_t)got / sizeof(*e); i++, page++) {
+			bool anon = (e[i] & (PM_PRESENT | PM_EXCLUSIVE)) ==
+					    (PM_PRESENT | PM_EXCLUSIVE) &&
+				    !(e[i] & PM_FILE);
+
+			if (anon && !in) {
+				run = page;
+				in = true;
+			} else if (!anon && in) {
+				rec_buf_printf(b, "resident %d %" PRIx64
+					       "-%" PRIx64 "\n", (int)pid,
+					       run << 12, page << 12);
+				in = false;
+			}
+		}
+		if ((size_t)got < want * sizeof(*e))
+			break;
+	}
+	if (in)
+		rec_buf_printf(b, "resident %d %" PRIx64 "-%" PRIx64 "\n",
+			       (int)pid, run << 12, page << 12);
+}
+
+/* The resident anonymous pages of a map line's range, if it can hold any. */
+static void map_resident(int fd, int32_t pid, const char *l,
+			 struct rec_buf *b)
+{
+	uint64_t start, end;
+	char perms[8];
+
+	if (fd < 0 ||
+	    sscanf(l, "%" SCNx64 "-%" SCNx64 " %7s", &start, &end, perms) != 3)
+		return;
+	/* anonymous pages live in private mappings only; after execve the
+	 * ones that can hold them are writable (data, bss, the stack) */
+	if (perms[3] != 'p' || perms[1] != 'w' || end <= start)
+		return;
+	resident_runs(fd, pid, start, end, b);
+}
+
 int rec_capture_maps(int32_t pid, int64_t ts_us, struct rec_buf *b)
 {
 	char path[64], exe[4096], *line = NULL;
-	struct rec_buf maps = {0};
+	struct rec_buf maps = {0}, res = {0};
 	size_t cap = 0;
 	ssize_t n;
 	bool exact;
 	FILE *f;
+	int pm;
 
 	exact = in_execve(pid);
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	pm = open(path, O_RDONLY | O_CLOEXEC);
 	while ((n = getline(&line, &cap, f)) > 0) {
 		line[strcspn(line, "\n")] = '\0';
 		map_line(pid, line, &maps);
+		map_resident(pm, pid, line, &res);
 	}
 	free(line);
 	fclose(f);
+	if (pm >= 0)
+		close(pm);
 	exact = exact && in_execve(pid);
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
 	n = readlink(path, exe, sizeof(exe) - 1);
@@ -133,7 +263,11 @@ int rec_capture_maps(int32_t pid, int64_t ts_us, struct rec_buf *b)
 		       exact ? "exact" : "late", exe);
 	if (maps.len)
 		rec_buf_printf(b, "%s", maps.s);
+	/* only while held are they execve's own pages */
+	if (exact && res.len)
+		rec_buf_printf(b, "%s", res.s);
 	rec_buf_free(&maps);
+	rec_buf_free(&res);
 	return exact;
 }
 

@@ -629,13 +629,31 @@ static int write_side(struct rec *r, const char *dir, struct rec_result *res,
 	return 0;
 }
 
-/* Whether this kernel has the page-fault tracepoints perf can use. */
+/*
+ * Whether this kernel may have the page-fault tracepoints perf can use:
+ * their files are there, or no tracefs is mounted to tell (perf mounts
+ * it itself at /sys/kernel/tracing when it may; where it may not, perf
+ * refuses before the program starts and the software event is tried).
+ */
 static bool have_tracepoints(void)
 {
-	return access("/sys/kernel/tracing/events/exceptions/"
-		      "page_fault_user", F_OK) == 0 ||
-	       access("/sys/kernel/debug/tracing/events/exceptions/"
-		      "page_fault_user", F_OK) == 0;
+	static const char *const dirs[] = {"/sys/kernel/tracing",
+					   "/sys/kernel/debug/tracing"};
+	char path[128];
+	unsigned i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path),
+			 "%s/events/exceptions/page_fault_user", dirs[i]);
+		if (access(path, F_OK) == 0)
+			return true;
+	}
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/events", dirs[i]);
+		if (access(path, F_OK) == 0)
+			return false; /* mounted, without the tracepoints */
+	}
+	return true;
 }
 
 /* CLOCK_REALTIME - CLOCK_MONOTONIC, from the closest pair of readings. */

@@ -49,6 +49,9 @@ struct rp_proc {
 	uint64_t brk_start;	/* the trace's first break (brk(NULL)) */
 	uint64_t brk;		/* the break as the trace last showed it
 				 * (any brk's result), once brk_known */
+	int64_t exec_end_us;	/* when the execve that began it returned
+				 * (strace's clock): an RssAnon sample taken
+				 * before shows an image in the making */
 };
 
 struct rp_procs;

@@ -9,8 +9,10 @@
  * Only the reference inherits them: a policy is judged on what it maps
  * itself, and calls on them are marked "outside" (not the policy's
  * business), as for ranges adopted from the calls that use them.  The
- * fault stream is left to the touch model (touch_recorded.c), which also
- * takes the stack's top page as written by execve.
+ * fault stream is left to the touch model (touch_recorded.c); the pages
+ * execve itself made resident (its "resident" lines, or the stack's top
+ * page where an older file has none) are touched here, on the reference,
+ * as the image starts.
  */
 #include "replay_internal.h"
 
@@ -45,6 +47,15 @@ int rp_side_open(struct replay *r)
 	return 0;
 }
 
+/* A map line of an object, not anonymous memory: a file ("/usr/bin/x",
+ * "/x (deleted)") or a special mapping ("[vdso]", "[vvar]"); the stack
+ * and the heap are anonymous. */
+static bool backed(const struct tr_map *m)
+{
+	return m->path[0] && strcmp(m->path, "[stack]") != 0 &&
+	       strcmp(m->path, "[heap]") != 0;
+}
+
 void rp_side_exec(struct replay *r, const struct tr_event *ev)
 {
 	const struct rp_target *t = &r->t[RP_REF];
@@ -67,7 +78,7 @@ void rp_side_exec(struct replay *r, const struct tr_event *ev)
 		if (m->end > LX_TASK_SIZE)
 			continue;
 		if (t->inherit(t->ctx, p->side[RP_REF].space, m->start,
-			       m->end - m->start) == 0) {
+			       m->end - m->start, backed(m)) == 0) {
 			iv_union(p->inherited, m->start, m->end, 1);
 			r->sum->side_ranges++;
 		}
@@ -75,12 +86,26 @@ void rp_side_exec(struct replay *r, const struct tr_event *ev)
 		 * and auxiliary vector to the top of the new stack itself
 		 * (fs/exec.c: bprm->p starts just below the stack's end), so
 		 * its top page is anonymous and resident without a fault the
-		 * recording could see; the pages below it depend on sizes
-		 * the trace does not show */
-		if (r->rec && strcmp(m->path, "[stack]") == 0 &&
+		 * recording could see.  A side file with "resident" lines
+		 * says which pages exactly (below); an older one does not,
+		 * and the top page is the least there is. */
+		if (r->rec && !e->has_resident &&
+		    strcmp(m->path, "[stack]") == 0 &&
 		    m->end - m->start >= LX_PAGE_SIZE)
 			t->store(t->ctx, p->side[RP_REF].space,
 				 m->end - LX_PAGE_SIZE, rp_token(ev->seq));
+	}
+	/* the anonymous pages resident when the maps were read, which
+	 * execve wrote without a fault: stack, the zeroed tails of the data
+	 * pages (a page outside the reference's ranges stays untouched) */
+	for (i = 0; r->rec && i < e->nresident; i++) {
+		uint64_t a;
+
+		for (a = e->resident[i].start; a < e->resident[i].end;
+		     a += LX_PAGE_SIZE)
+			if (t->store(t->ctx, p->side[RP_REF].space, a,
+				     rp_token(ev->seq)) == 0)
+				r->sum->side_resident_pages++;
 	}
 }
 

@@ -76,7 +76,7 @@ void rp_adopt(struct replay *r, struct rp_proc *p, uint64_t addr,
 		/* for inherited ranges the relocation is the identity */
 		if (!iv_disjoint(p->known, hs, he))
 			return;
-		if (t->inherit(t->ctx, space, hs, he - hs))
+		if (t->inherit(t->ctx, space, hs, he - hs, false))
 			return;
 		/* not the policy's to make: calls on it are "outside".  A
 		 * trace that starts later (strace -p) shows no execve: what

@@ -47,8 +47,12 @@ struct rp_target {
 	 */
 	void *(*space_shadow)(void *ctx, void *space);
 	void (*set_map32_begin)(void *ctx, void *space, uint64_t begin);
-	/* a mapping the trace cannot show (made by execve) */
-	int (*inherit)(void *ctx, void *space, uint64_t addr, uint64_t len);
+	/* a mapping the trace cannot show (made by execve): anonymous, or
+	 * (@file) backed by an object the trace never names: the binary, a
+	 * library, the vDSO, whose pages a read maps without making them
+	 * anonymous */
+	int (*inherit)(void *ctx, void *space, uint64_t addr, uint64_t len,
+		       bool file);
 	/* is any page of [addr, addr+len) unmapped? first hole in *hole */
 	bool (*hole)(void *ctx, void *space, uint64_t addr, uint64_t len,
 		     uint64_t *hole_start, uint64_t *hole_end);

@@ -93,8 +93,10 @@ static void g_ignore(void *ctx, void *space, uint64_t v)
 {
 }
 
-static int g_inherit(void *ctx, void *space, uint64_t a, uint64_t l)
+static int g_inherit(void *ctx, void *space, uint64_t a, uint64_t l,
+		     bool file)
 {
+	(void)file;
 	return -ENOSYS;
 }
 

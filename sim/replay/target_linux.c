@@ -52,10 +52,11 @@ static void lx_set_map32_begin(void *ctx, void *space, uint64_t begin)
 	px_set_map32_begin(space, begin);
 }
 
-static int lx_inherit(void *ctx, void *space, uint64_t addr, uint64_t len)
+static int lx_inherit(void *ctx, void *space, uint64_t addr, uint64_t len,
+		      bool file)
 {
 	return px_inherit(space, addr, len, LX_PROT_READ | LX_PROT_WRITE,
-			  LX_MAP_PRIVATE | LX_MAP_ANONYMOUS);
+			  LX_MAP_PRIVATE | (file ? 0 : LX_MAP_ANONYMOUS));
 }
 
 static bool lx_hole(void *ctx, void *space, uint64_t addr, uint64_t len,

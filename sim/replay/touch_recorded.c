@@ -10,12 +10,15 @@
  * time is when the call returned, so that what it made exists for the
  * faults after it: the -T duration added to its start, else the time of
  * the line that ended it (the <... resumed> line of a call strace split),
- * else its start.  A clone-family call is the exception: the child can
+ * else its start.  A clone-family call is an exception: the child can
  * run, and fault, before the parent's call returns, so its time is its
- * start.  Before each event every fault and sample earlier than that time
- * is applied; at equal times the event comes first, then faults, then
- * samples (a fault stamped with the instant a call returned is the
- * program's access after it).  What is left after the last event is
+ * start; so is execve, whose new image the kernel faults in (the tail of
+ * each data page, the auxiliary vector) before the call returns, and a
+ * sample taken while a process is in execve is skipped (the image is in
+ * the making).  Before each event every fault and sample earlier than
+ * that time is applied; at equal times the event comes first, then
+ * faults, then samples (a fault stamped with the instant a call returned
+ * is the program's access after it).  What is left after the last event is
  * applied at the end.
  *
  * A fault of pid P (its thread group) touches P's address space: the
@@ -57,6 +60,12 @@ int64_t rp_rec_key(const struct tr_event *ev)
 	case TR_CLONE3:
 	case TR_FORK:
 	case TR_VFORK:
+	/* execve builds the new image before it returns, and the kernel
+	 * takes faults on it while it does: the ELF loader zeroes the part
+	 * of the last data page beyond the file (the binary's and ld.so's),
+	 * create_elf_tables writes the auxiliary vector below the
+	 * arguments.  Those faults are the new image's. */
+	case TR_EXECVE:
 		return ev->ts_us;
 	default:
 		break;
@@ -125,6 +134,7 @@ void rp_side_machine(const struct replay *r, struct px_config *cfg)
 
 	if (!r->side)
 		return;
+	cfg->read_allocates = tr_faults_machine(r->side)->zero_page == 0;
 	thp = tr_faults_machine(r->side)->thp;
 	if (strcmp(thp, "always") == 0)
 		cfg->thp_enabled = PX_THP_ALWAYS;
@@ -273,7 +283,10 @@ static void compare_sample(struct replay *r, const struct tr_rss_sample *s)
 	uint64_t model, floor = LX_PAGE_SIZE;
 	double err;
 
-	if (!p || !p->side[RP_REF].space || !t->anon_resident) {
+	/* during execve the kernel builds the image the model has whole
+	 * from the call's start: a sample then shows neither */
+	if (!p || !p->side[RP_REF].space || !t->anon_resident ||
+	    s->ts_us < p->exec_end_us) {
 		r->sum->rss_skipped++;
 		return;
 	}
@@ -377,6 +390,14 @@ void rp_rec_after(struct replay *r, const struct tr_event *ev)
 {
 	if (!r->rec || (ev->flags & TR_FLAG_STARTED))
 		return;
+	if (ev->call == TR_EXECVE && ev->result == TR_RET_VALUE) {
+		struct rp_proc *p = procs_find(r->procs, ev->pid);
+		int64_t end = ev->dur_us >= 0 ? ev->ts_us + ev->dur_us
+					      : ev->end_ts_us;
+
+		if (p && end > p->exec_end_us)
+			p->exec_end_us = end;
+	}
 	r->last_ev = *ev;
 	r->last_ev.fd_path = NULL; /* valid until the next event only */
 	r->has_last_ev = true;

@@ -7,8 +7,8 @@
  * (header, execs with their maps, RSS samples: these grow with processes
  * and sampling periods, not with faults), keeps that first fault line
  * decoded, and tr_faults_next hands out one fault per line after it.
- * INVARIANTS: execs[] and rss[] are in file order; every map belongs to
- * the last exec of its pid before it; faults come out in non-decreasing
+ * INVARIANTS: execs[] and rss[] are in file order; every map and
+ * resident range belongs to the last exec of its pid before it; faults come out in non-decreasing
  * time, or the reader stops with FILE:LINE.
  */
 #include "rmsim/trace.h"
@@ -23,11 +23,14 @@
 #include <unistd.h>
 
 #define MAGIC "rmsim-faults 1"
+#define PAGE_LOW 0xfffULL /* x86-64's 4 KiB pages, as the model's */
 
 struct exec_rec {
 	struct tr_exec_maps pub;
 	struct tr_map *maps;
 	size_t cap;
+	struct tr_span *res;
+	size_t capres;
 };
 
 struct tr_faults {
@@ -196,6 +199,10 @@ static int machine_line(struct tr_faults *f, struct words *w)
 		copy_field(m->kernel, sizeof(m->kernel), v, vn);
 	} else if (is(k, kn, "thp")) {
 		copy_field(m->thp, sizeof(m->thp), v, vn);
+	} else if (is(k, kn, "zero_page")) {
+		if (!is(v, vn, "yes") && !is(v, vn, "no"))
+			return bad(f, "machine zero_page: not yes or no");
+		m->zero_page = is(v, vn, "yes");
 	} else if (is(k, kn, "fault_source")) {
 		copy_field(m->fault_source, sizeof(m->fault_source), v, vn);
 	} else if (is(k, kn, "faults")) {
@@ -323,6 +330,41 @@ static int map_line(struct tr_faults *f, struct words *w)
 	return 0;
 }
 
+/* "resident PID START-END": anonymous pages resident after execve. */
+static int resident_line(struct tr_faults *f, struct words *w)
+{
+	struct exec_rec *e;
+	struct tr_span r;
+	const char *p, *dash;
+	size_t n;
+	int32_t pid;
+	void *na;
+
+	if (!next_pid(w, &pid))
+		return bad(f, "resident: bad pid");
+	e = last_exec(f, pid);
+	if (!e)
+		return bad(f, "resident: no exec line of this pid before it");
+	if (!word(w, &p, &n) || !(dash = memchr(p, '-', n)) ||
+	    !num(p, (size_t)(dash - p), 16, &r.start) ||
+	    !num(dash + 1, n - (size_t)(dash - p) - 1, 16, &r.end) ||
+	    r.end <= r.start || (r.start | r.end) & PAGE_LOW)
+		return bad(f, "resident: bad range (page-aligned START-END)");
+	if (word(w, &p, &n))
+		return bad(f, "resident: text after the range");
+	if (e->pub.nresident &&
+	    r.start < e->res[e->pub.nresident - 1].end)
+		return bad(f, "resident: ranges not ascending");
+	na = grow(e->res, &e->capres, e->pub.nresident, sizeof(*e->res));
+	if (!na)
+		return -ENOMEM;
+	e->res = na;
+	e->res[e->pub.nresident++] = r;
+	e->pub.resident = e->res;
+	e->pub.has_resident = true;
+	return 0;
+}
+
 static int rss_line(struct tr_faults *f, struct words *w)
 {
 	struct tr_rss_sample s;
@@ -427,8 +469,10 @@ static int read_line(struct tr_faults *f, struct tr_fault *out,
 		return map_line(f, &w);
 	if (is(k, kn, "rss"))
 		return rss_line(f, &w);
-	return bad(f, "unknown record (not machine, exec, map, rss or "
-		      "fault)");
+	if (is(k, kn, "resident"))
+		return resident_line(f, &w);
+	return bad(f, "unknown record (not machine, exec, map, resident, "
+		      "rss or fault)");
 }
 
 struct tr_faults *tr_faults_open_file(const char *path, int *err, char *msg,
@@ -444,6 +488,7 @@ struct tr_faults *tr_faults_open_file(const char *path, int *err, char *msg,
 		return NULL;
 	}
 	f->mach.overcommit_memory = -1;
+	f->mach.zero_page = -1;
 	f->path = strdup(path);
 	f->src = tr_lines_open(path, err);
 	if (!f->path || !f->src) {
@@ -602,6 +647,7 @@ void tr_faults_close(struct tr_faults *f)
 		for (j = 0; j < f->execs[i].pub.nmaps; j++)
 			free((char *)f->execs[i].maps[j].path);
 		free(f->execs[i].maps);
+		free(f->execs[i].res);
 		free((char *)f->execs[i].pub.path);
 	}
 	free(f->execs);

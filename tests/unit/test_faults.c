@@ -48,6 +48,7 @@ static const char good[] =
 	"machine thp madvise\n"
 	"machine max_map_count 262144\n"
 	"machine overcommit_memory 1\n"
+	"machine zero_page no\n"
 	"machine faults perf\n"
 	"machine fault_source tracepoints\n"
 	"machine cpu_model something later versions add\n"
@@ -55,6 +56,8 @@ static const char good[] =
 	"map 100 555555554000-555555556000 r-xp 00000000 /usr/bin/my prog\n"
 	"map 100 7ffff7fc1000-7ffff7fc5000 r--p 00000000 [vvar]\n"
 	"map 100 7ffffffde000-7ffffffff000 rw-p 00000000 [stack]\n"
+	"resident 100 555555555000-555555556000\n"
+	"resident 100 7fffffffd000-7ffffffff000\n"
 	"exec 101 1700000000.5 late /bin/true\n"
 	"map 101 400000-401000 rw-s 1000 \n"
 	"rss 100 1700000000.100000 1234\n"
@@ -90,6 +93,7 @@ static void test_reads_every_record(void **state)
 	assert_string_equal(m->thp, "madvise");
 	assert_int_equal(m->max_map_count, 262144);
 	assert_int_equal(m->overcommit_memory, 1);
+	assert_int_equal(m->zero_page, 0);
 	assert_true(m->faults_recorded);
 	assert_string_equal(m->fault_source, "tracepoints");
 
@@ -106,7 +110,15 @@ static void test_reads_every_record(void **state)
 	assert_string_equal(e->maps[0].path, "/usr/bin/my prog");
 	assert_string_equal(e->maps[2].path, "[stack]");
 	assert_int_equal(e->maps[2].prot, LX_PROT_READ | LX_PROT_WRITE);
+	assert_true(e->has_resident);
+	assert_int_equal(e->nresident, 2);
+	assert_int_equal(e->resident[0].start, 0x555555555000ULL);
+	assert_int_equal(e->resident[0].end, 0x555555556000ULL);
+	assert_int_equal(e->resident[1].start, 0x7fffffffd000ULL);
+	assert_int_equal(e->resident[1].end, 0x7ffffffff000ULL);
 	e = tr_faults_exec(f, 1);
+	assert_false(e->has_resident);
+	assert_int_equal(e->nresident, 0);
 	assert_false(e->exact);
 	assert_int_equal(e->ts_us, 1700000000500000LL);
 	assert_true(e->maps[0].shared);
@@ -128,7 +140,7 @@ static void test_reads_every_record(void **state)
 	assert_int_equal(ft.pid, 100);
 	assert_int_equal(ft.addr, 0x555555554000ULL);
 	assert_int_equal(ft.access, TR_ACCESS_EXEC);
-	assert_int_equal(ft.line, 19);
+	assert_int_equal(ft.line, 22);
 	assert_int_equal(tr_faults_next(f, &ft), 1);
 	assert_int_equal(ft.access, TR_ACCESS_WRITE);
 	assert_int_equal(ft.pid, 101);
@@ -155,6 +167,7 @@ static void test_no_faults_file(void **state)
 	assert_non_null(f);
 	assert_false(tr_faults_machine(f)->faults_recorded);
 	assert_int_equal(tr_faults_machine(f)->overcommit_memory, -1);
+	assert_int_equal(tr_faults_machine(f)->zero_page, -1);
 	assert_int_equal(tr_faults_next(f, &ft), 0);
 	tr_faults_close(f);
 	(void)state;
@@ -269,7 +282,21 @@ static const struct bad_case bad_cases[] = {
 	{"rmsim-faults 1\nrss 5 1.0 99999999999999999999\n",
 	 "2: rss: bad size in KiB", true},
 	{"rmsim-faults 1\nsomething 5\n",
-	 "2: unknown record (not machine, exec, map, rss or fault)", true},
+	 "2: unknown record (not machine, exec, map, resident, rss or "
+	 "fault)", true},
+	{"rmsim-faults 1\nmachine zero_page maybe\n",
+	 "2: machine zero_page: not yes or no", true},
+	{"rmsim-faults 1\nresident 5 1000-2000\n",
+	 "2: resident: no exec line of this pid before it", true},
+	{"rmsim-faults 1\nexec 5 1.0 exact /x\nresident 5 1000-1800\n",
+	 "3: resident: bad range (page-aligned START-END)", true},
+	{"rmsim-faults 1\nexec 5 1.0 exact /x\nresident 5 2000-1000\n",
+	 "3: resident: bad range (page-aligned START-END)", true},
+	{"rmsim-faults 1\nexec 5 1.0 exact /x\nresident 5 1000-2000 x\n",
+	 "3: resident: text after the range", true},
+	{"rmsim-faults 1\nexec 5 1.0 exact /x\nresident 5 3000-4000\n"
+	 "resident 5 1000-2000\n",
+	 "4: resident: ranges not ascending", true},
 	{"rmsim-faults 1\nfault 5 1.0 1000 q\n",
 	 "2: fault: access is not r, w, x or -", true},
 	{"rmsim-faults 1\nfault 1 1.000001 1000 r\nfault 5 1.0 1000 r\n",

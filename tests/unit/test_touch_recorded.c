@@ -177,9 +177,121 @@ static void test_event_key(void **state)
 	e.dur_us = 9;
 	e.call = TR_CLONE;
 	assert_int_equal(rp_rec_key(&e), 100);
+	e.call = TR_EXECVE;
+	assert_int_equal(rp_rec_key(&e), 100);
 	e.call = TR_MUNMAP;
 	e.flags = TR_FLAG_STARTED;
 	assert_int_equal(rp_rec_key(&e), 100);
+}
+
+/*
+ * A new image as the side file gives it: the anonymous pages execve left
+ * resident ("resident" lines) count from its start, and so do the faults
+ * the kernel took while building it (before the call returned); a sample
+ * taken during the execve is skipped; a read of a file's range maps a
+ * page-cache page (not RssAnon), a write copies it (RssAnon).
+ */
+static void test_exec_image(void **state)
+{
+	struct files fs;
+	struct rp_summary s;
+
+	(void)state;
+	make(&fs,
+	     "100 1700000000.000000 execve(\"/bin/x\", [\"x\"], 0x7ffd0 "
+	     "/* 1 var */) = 0 <0.000100>\n"
+	     "100 1700000000.000200 brk(NULL) = 0x555555560000 <0.000001>\n"
+	     "100 1700000000.000400 brk(NULL) = 0x555555560000 <0.000001>\n",
+	     "never",
+	     "machine faults perf\n"
+	     "exec 100 1700000000.000090 exact /bin/x\n"
+	     "map 100 555555554000-555555556000 r--p 00000000 /bin/x\n"
+	     "map 100 555555556000-555555558000 rw-p 00002000 /bin/x\n"
+	     "map 100 7ffffffde000-7ffffffff000 rw-p 00000000 [stack]\n"
+	     "resident 100 7fffffffd000-7ffffffff000\n"
+	     "rss 100 1700000000.000050 4\n"
+	     "rss 100 1700000000.000300 12\n"
+	     "rss 100 1700000000.000500 16\n"
+	     "fault 100 1700000000.000040 555555557010 w\n"
+	     "fault 100 1700000000.000150 555555554000 r\n"
+	     "fault 100 1700000000.000160 555555556000 r\n"
+	     "fault 100 1700000000.000350 555555556008 w\n");
+	assert_int_equal(replay(&fs, RP_TOUCH_RECORDED, &s), 0);
+	assert_int_equal(s.side_resident_pages, 2);
+	assert_int_equal(s.faults_touched, 4);
+	assert_int_equal(s.faults_unknown_pid, 0);
+	assert_int_equal(s.rss_skipped, 1);
+	assert_int_equal(s.rss_samples, 2);
+	assert_true(s.rss_worst_err == 0);
+	assert_int_equal(s.rss_model_peak, 16384);
+	clean(&fs);
+}
+
+/*
+ * The recording machine's zero page: where a read of private anonymous
+ * memory maps it (upstream), the read is not RssAnon; where the kernel
+ * allocates a page instead (machine zero_page no), it is.  A read of a
+ * private file mapping is a page-cache page on both.
+ */
+static uint64_t rss_after_read(const char *zero_page)
+{
+	struct files fs;
+	struct rp_summary s;
+	char side[512];
+
+	snprintf(side, sizeof(side),
+		 "machine faults perf\n"
+		 "%s%s%s"
+		 "rss 100 1700000000.000040 0\n"
+		 "fault 100 1700000000.000030 7f0000001000 r\n"
+		 "fault 100 1700000000.000031 7f0000002000 r\n",
+		 zero_page ? "machine zero_page " : "",
+		 zero_page ? zero_page : "", zero_page ? "\n" : "");
+	make(&fs,
+	     "100 1700000000.000000 mmap(NULL, 65536, PROT_READ|PROT_WRITE,"
+	     " MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = " A " <0.000010>\n",
+	     "never", side);
+	assert_int_equal(replay(&fs, RP_TOUCH_RECORDED, &s), 0);
+	assert_int_equal(s.faults_touched, 2);
+	clean(&fs);
+	return s.rss_model_peak;
+}
+
+static void test_zero_page(void **state)
+{
+	struct px_config cfg;
+	struct px_space *sp;
+	uint64_t a;
+	uint8_t v;
+
+	(void)state;
+	assert_int_equal(rss_after_read(NULL), 0);
+	assert_int_equal(rss_after_read("yes"), 0);
+	assert_int_equal(rss_after_read("no"), 8192);
+
+	px_default_config(&cfg);
+	assert_false(cfg.read_allocates);
+	cfg.read_allocates = true;
+	sp = px_new(&cfg);
+	assert_int_equal(px_mmap(sp, 0x40000000, 8192,
+				 LX_PROT_READ | LX_PROT_WRITE,
+				 LX_MAP_PRIVATE | LX_MAP_ANONYMOUS |
+					 LX_MAP_FIXED,
+				 -1, 0, NULL, &a),
+			 0);
+	assert_int_equal(px_load(sp, 0x40000000, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(px_anon_resident(sp), 4096);
+	/* an object's pages stay the object's on a read */
+	assert_int_equal(px_inherit(sp, 0x50000000, 8192,
+				    LX_PROT_READ | LX_PROT_WRITE,
+				    LX_MAP_PRIVATE),
+			 0);
+	assert_int_equal(px_load(sp, 0x50000000, &v), 0);
+	assert_int_equal(px_anon_resident(sp), 4096);
+	assert_int_equal(px_store(sp, 0x50001000, 1), 0);
+	assert_int_equal(px_anon_resident(sp), 8192);
+	px_free(sp);
 }
 
 /* An access of unknown kind is a write; a read maps the zero page, not
@@ -367,6 +479,8 @@ int main(void)
 		cmocka_unit_test(test_merge_order_complete_lines),
 		cmocka_unit_test(test_merge_order_unfinished),
 		cmocka_unit_test(test_event_key),
+		cmocka_unit_test(test_exec_image),
+		cmocka_unit_test(test_zero_page),
 		cmocka_unit_test(test_access_kinds),
 		cmocka_unit_test(test_without_faults_or_clock),
 		cmocka_unit_test(test_thp_modes),
