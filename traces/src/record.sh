@@ -282,4 +282,7 @@ fi
 want jemalloc-malloc && LD_PRELOAD=$LIBDIR/libjemalloc.so.2 rec jemalloc-malloc ./glibc-malloc 20000
 want tcmalloc-malloc && LD_PRELOAD=$LIBDIR/libtcmalloc.so.4 rec tcmalloc-malloc ./glibc-malloc 20000
 want mseal && rec mseal ./mseal
+want node-buffers && rec node-buffers node -e \
+	'let a=[];for(let i=0;i<200;i++)a.push(Buffer.alloc(1<<20,1));'
+want shell-pipeline && rec shell-pipeline sh -c 'seq 1 2000000 | sort -R >/dev/null'
 exit 0
