@@ -23,9 +23,10 @@
  *
  * A fault of pid P (its thread group) touches P's address space: the
  * address goes through the side's relocation map like any address
- * argument; a write (or an access perf could not name) is a one-byte
- * store of the token the touch model writes, a read or an instruction
- * fetch a one-byte load, each faulting the page in as the model's kernel
+ * argument; a write (or an access perf could not name, where the page
+ * takes a write) is a one-byte store of the token the touch model
+ * writes, a read or an instruction fetch (or an unnamed access where
+ * the page takes no write) a one-byte load, each faulting the page in as the model's kernel
  * would (transparent huge pages as the recording machine had them, by
  * its `thp` line: rp_side_machine).  A fault the reference refuses is
  * counted, outside every mapping or denied by the mapping's protection,
@@ -242,6 +243,12 @@ static void apply_fault(struct replay *r, const struct tr_fault *f)
 		return;
 	}
 	rc = access_page(r, p, RP_REF, f->addr, write);
+	/* an access perf could not name, where the page takes no write:
+	 * a read or a fetch it was, as the program ran on */
+	if (rc && rc != RP_EBROKEN && f->access == TR_ACCESS_UNKNOWN) {
+		write = false;
+		rc = access_page(r, p, RP_REF, f->addr, false);
+	}
 	if (rc == RP_EBROKEN)
 		return;
 	if (rc) {

@@ -295,7 +295,8 @@ static void test_zero_page(void **state)
 }
 
 /* An access of unknown kind is a write; a read maps the zero page, not
- * anonymous memory; a write after it is. */
+ * anonymous memory; a write after it is.  An unknown access where the
+ * page takes no write is a read, not a refused write. */
 static void test_access_kinds(void **state)
 {
 	struct files fs;
@@ -304,7 +305,10 @@ static void test_access_kinds(void **state)
 	(void)state;
 	make(&fs,
 	     "100 1700000000.000000 mmap(NULL, 65536, PROT_READ|PROT_WRITE,"
-	     " MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = " A " <0.000010>\n",
+	     " MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = " A " <0.000010>\n"
+	     "100 1700000000.000001 mmap(NULL, 8192, PROT_READ,"
+	     " MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000100000 "
+	     "<0.000010>\n",
 	     "never",
 	     "machine faults perf\n"
 	     "rss 100 1700000000.000020 0\n"
@@ -312,9 +316,11 @@ static void test_access_kinds(void **state)
 	     "fault 100 1700000000.000011 7f0000000000 r\n"
 	     "fault 100 1700000000.000012 7f0000001000 x\n"
 	     "fault 100 1700000000.000030 7f0000000000 w\n"
-	     "fault 100 1700000000.000031 7f0000002000 -\n");
+	     "fault 100 1700000000.000031 7f0000002000 -\n"
+	     "fault 100 1700000000.000032 7f0000100000 -\n");
 	assert_int_equal(replay(&fs, RP_TOUCH_AUTO, &s), 0);
-	assert_int_equal(s.faults_touched, 4);
+	assert_int_equal(s.faults_touched, 5);
+	assert_int_equal(s.faults_denied, 0);
 	assert_int_equal(s.rss_samples, 2);
 	assert_true(s.rss_worst_err == 0);
 	clean(&fs);
