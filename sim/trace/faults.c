@@ -283,26 +283,56 @@ static struct exec_rec *last_exec(struct tr_faults *f, int32_t pid)
 	return NULL;
 }
 
+/*
+ * "PID START-END" of a map or resident line: the exec record of PID it
+ * belongs to and the range (hex, non-empty), or NULL with the message
+ * (@what names the record).
+ */
+static struct exec_rec *pid_range(struct tr_faults *f, struct words *w,
+				  const char *what, uint64_t *start,
+				  uint64_t *end)
+{
+	struct exec_rec *e;
+	const char *p, *dash;
+	char msg[64];
+	size_t n;
+	int32_t pid;
+
+	if (!next_pid(w, &pid)) {
+		snprintf(msg, sizeof(msg), "%s: bad pid", what);
+		bad(f, msg);
+		return NULL;
+	}
+	e = last_exec(f, pid);
+	if (!e) {
+		snprintf(msg, sizeof(msg),
+			 "%s: no exec line of this pid before it", what);
+		bad(f, msg);
+		return NULL;
+	}
+	if (!word(w, &p, &n) || !(dash = memchr(p, '-', n)) ||
+	    !num(p, (size_t)(dash - p), 16, start) ||
+	    !num(dash + 1, n - (size_t)(dash - p) - 1, 16, end) ||
+	    *end <= *start) {
+		snprintf(msg, sizeof(msg), "%s: bad range", what);
+		bad(f, msg);
+		return NULL;
+	}
+	return e;
+}
+
 /* "PID START-END PERMS OFFSET PATH", PERMS as in /proc/PID/maps. */
 static int map_line(struct tr_faults *f, struct words *w)
 {
 	struct exec_rec *e;
 	struct tr_map m = {0};
-	const char *p, *dash;
+	const char *p;
 	size_t n;
-	int32_t pid;
 	void *na;
 
-	if (!next_pid(w, &pid))
-		return bad(f, "map: bad pid");
-	e = last_exec(f, pid);
+	e = pid_range(f, w, "map", &m.start, &m.end);
 	if (!e)
-		return bad(f, "map: no exec line of this pid before it");
-	if (!word(w, &p, &n) || !(dash = memchr(p, '-', n)) ||
-	    !num(p, (size_t)(dash - p), 16, &m.start) ||
-	    !num(dash + 1, n - (size_t)(dash - p) - 1, 16, &m.end) ||
-	    m.end <= m.start)
-		return bad(f, "map: bad range");
+		return -EINVAL;
 	if (e->pub.nmaps && m.start < e->maps[e->pub.nmaps - 1].end)
 		return bad(f, "map: ranges not ascending");
 	if (!word(w, &p, &n) || n != 4 || (p[0] != 'r' && p[0] != '-') ||
@@ -335,21 +365,15 @@ static int resident_line(struct tr_faults *f, struct words *w)
 {
 	struct exec_rec *e;
 	struct tr_span r;
-	const char *p, *dash;
+	const char *p;
 	size_t n;
-	int32_t pid;
 	void *na;
 
-	if (!next_pid(w, &pid))
-		return bad(f, "resident: bad pid");
-	e = last_exec(f, pid);
+	e = pid_range(f, w, "resident", &r.start, &r.end);
 	if (!e)
-		return bad(f, "resident: no exec line of this pid before it");
-	if (!word(w, &p, &n) || !(dash = memchr(p, '-', n)) ||
-	    !num(p, (size_t)(dash - p), 16, &r.start) ||
-	    !num(dash + 1, n - (size_t)(dash - p) - 1, 16, &r.end) ||
-	    r.end <= r.start || (r.start | r.end) & PAGE_LOW)
-		return bad(f, "resident: bad range (page-aligned START-END)");
+		return -EINVAL;
+	if ((r.start | r.end) & PAGE_LOW)
+		return bad(f, "resident: range not page-aligned");
 	if (word(w, &p, &n))
 		return bad(f, "resident: text after the range");
 	if (e->pub.nresident &&

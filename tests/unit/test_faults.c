@@ -289,9 +289,11 @@ static const struct bad_case bad_cases[] = {
 	{"rmsim-faults 1\nresident 5 1000-2000\n",
 	 "2: resident: no exec line of this pid before it", true},
 	{"rmsim-faults 1\nexec 5 1.0 exact /x\nresident 5 1000-1800\n",
-	 "3: resident: bad range (page-aligned START-END)", true},
+	 "3: resident: range not page-aligned", true},
 	{"rmsim-faults 1\nexec 5 1.0 exact /x\nresident 5 2000-1000\n",
-	 "3: resident: bad range (page-aligned START-END)", true},
+	 "3: resident: bad range", true},
+	{"rmsim-faults 1\nexec 5 1.0 exact /x\nresident x 1000-2000\n",
+	 "3: resident: bad pid", true},
 	{"rmsim-faults 1\nexec 5 1.0 exact /x\nresident 5 1000-2000 x\n",
 	 "3: resident: text after the range", true},
 	{"rmsim-faults 1\nexec 5 1.0 exact /x\nresident 5 3000-4000\n"
