@@ -126,6 +126,8 @@ struct rp_summary {
 	char warning[256];
 	uint64_t warning_line;
 	uint64_t skipped_lines;
+	uint64_t missing_files;		/* -ff: processes whose file is not
+					 * there (the trace lacks their calls) */
 	uint64_t touches;
 	enum rp_touch touch;		/* the touch model used (never AUTO) */
 	/* --touch recorded: the side file's page faults, merged with the

@@ -187,6 +187,9 @@ struct tr_stats {
 	uint64_t summary_lines;		/* their lines, skipped */
 	uint64_t injected;		/* results set by -e inject=/fault= */
 	uint64_t files;			/* files read (> 1: a -ff family) */
+	uint64_t missing_files;		/* -ff: children whose file a clone,
+					 * fork or vfork named but is not
+					 * there: their calls are missing */
 };
 
 struct tr_options {

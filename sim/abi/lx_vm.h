@@ -156,6 +156,51 @@ static inline enum lx_madv_need lx_madv_needs(int adv)
 }
 
 /*
+ * do_mprotect_pkey()'s argument checks: 0 with PROT_GROWSDOWN and
+ * PROT_GROWSUP moved from *@prot to *@grows and the end of the
+ * page-aligned range in *@end (@start itself for a zero length: nothing
+ * to do), or -errno.
+ */
+static inline int lx_mprotect_check(uint64_t start, uint64_t len, int *prot,
+				    int *grows, uint64_t *end)
+{
+	*grows = *prot & (LX_PROT_GROWSDOWN | LX_PROT_GROWSUP);
+	*prot &= ~(LX_PROT_GROWSDOWN | LX_PROT_GROWSUP);
+	if (*grows == (LX_PROT_GROWSDOWN | LX_PROT_GROWSUP))
+		return -LX_EINVAL;
+	if (start & (LX_PAGE_SIZE - 1))
+		return -LX_EINVAL;
+	*end = start;
+	if (!len)
+		return 0;
+	*end = start + ((len + LX_PAGE_SIZE - 1) & LX_PAGE_MASK);
+	if (*end <= start)
+		return -LX_ENOMEM;
+	if (*prot & ~(LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC |
+		      LX_PROT_SEM))
+		return -LX_EINVAL;
+	return 0;
+}
+
+/*
+ * do_mprotect_pkey() on the first VMA of the range, which starts at
+ * @vstart with flags @fl: with PROT_GROWSDOWN in @grows the range
+ * extends down to it (*@start), which it must allow; otherwise it must
+ * cover *@start (x86 has no VM_GROWSUP).  0 or -errno.
+ */
+static inline int lx_mprotect_first(uint64_t vstart, uint32_t fl, int grows,
+				    uint64_t *start)
+{
+	if (grows & LX_PROT_GROWSDOWN) {
+		*start = vstart;
+		return (fl & LX_VM_GROWSDOWN) ? 0 : -LX_EINVAL;
+	}
+	if (vstart > *start)
+		return -LX_ENOMEM;
+	return (grows & LX_PROT_GROWSUP) ? -LX_EINVAL : 0;
+}
+
+/*
  * mprotect_fixup()'s accounting: a private mapping becoming writable is
  * charged for overcommit (*@charge is set; the caller checks the commit
  * limit), and private anonymous memory never faulted (@unfaulted_anon)
@@ -186,6 +231,22 @@ static inline bool lx_mprotect_populates(uint32_t oldflags,
 	return (oldflags & (LX_VM_WRITE | LX_VM_SHARED | LX_VM_LOCKED)) ==
 		       LX_VM_LOCKED &&
 	       (newflags & LX_VM_WRITE);
+}
+
+/*
+ * populate_vma_page_range() (mm/gup.c): how __mm_populate() faults in a
+ * VMA with flags @fl.  1: fault it in, for writing if *@write (private
+ * writable memory: its copy-on-write broken); 0: leave it
+ * (VM_LOCKONFAULT); -EFAULT: it cannot be, PROT_NONE without FOLL_FORCE.
+ */
+static inline int lx_populate_how(uint32_t fl, bool *write)
+{
+	*write = (fl & (LX_VM_WRITE | LX_VM_SHARED)) == LX_VM_WRITE;
+	if (fl & LX_VM_LOCKONFAULT)
+		return 0;
+	if (!*write && !(fl & LX_VM_ACCESS))
+		return -LX_EFAULT;
+	return 1;
 }
 
 /*
@@ -344,115 +405,6 @@ static inline int lx_mdwe_set(unsigned *mdwe, uint64_t bits, uint64_t a3,
 static inline unsigned lx_mdwe_inherit(unsigned mdwe)
 {
 	return (mdwe & LX_PR_MDWE_NO_INHERIT) ? 0 : mdwe;
-}
-
-/* mremap: what a resize is (remap_type()). */
-enum lx_remap_type { LX_REMAP_NO_RESIZE, LX_REMAP_SHRINK, LX_REMAP_EXPAND };
-
-static inline enum lx_remap_type lx_remap_type(uint64_t old_len,
-					       uint64_t new_len)
-{
-	if (old_len == new_len)
-		return LX_REMAP_NO_RESIZE;
-	return old_len > new_len ? LX_REMAP_SHRINK : LX_REMAP_EXPAND;
-}
-
-/* vrm_implies_new_addr(): the result lands at new_addr. */
-static inline bool lx_remap_implies_new_addr(int flags)
-{
-	return flags & (LX_MREMAP_FIXED | LX_MREMAP_DONTUNMAP);
-}
-
-/*
- * check_mremap_params(), lengths already page-aligned: 0 or -EINVAL.
- * @task is the task size.
- */
-static inline int lx_mremap_check_params(uint64_t old_addr,
-					 uint64_t old_len, uint64_t new_len,
-					 int flags, uint64_t new_addr,
-					 uint64_t task)
-{
-	if (flags &
-	    ~(LX_MREMAP_FIXED | LX_MREMAP_MAYMOVE | LX_MREMAP_DONTUNMAP))
-		return -LX_EINVAL;
-	if (old_addr & (LX_PAGE_SIZE - 1))
-		return -LX_EINVAL;
-	if (!new_len || new_len > task)
-		return -LX_EINVAL;
-	if (!lx_remap_implies_new_addr(flags))
-		return 0;
-	if (new_addr > task - new_len || (new_addr & (LX_PAGE_SIZE - 1)))
-		return -LX_EINVAL;
-	if (!(flags & LX_MREMAP_MAYMOVE))
-		return -LX_EINVAL;
-	if ((flags & LX_MREMAP_DONTUNMAP) && old_len != new_len)
-		return -LX_EINVAL;
-	/* the ranges may not overlap */
-	if (old_addr + old_len > new_addr && new_addr + new_len > old_addr)
-		return -LX_EINVAL;
-	return 0;
-}
-
-/* An mremap request as the kernel's struct vma_remap_struct holds it. */
-struct lx_vrm {
-	uint64_t addr, old_len, new_len, new_addr, delta;
-	int flags;
-	bool populate_expand;	/* a locked VMA grew: populate the rest */
-};
-
-/* What check_prep_vma() looks at of the VMA at addr. */
-struct lx_vma_facts {
-	uint32_t flags;
-	uint64_t end;
-	uint64_t pgoff_at_addr;	/* page offset of addr in its object */
-};
-
-/*
- * check_prep_vma(): @v is the VMA containing r->addr, or NULL; @mlock_ok
- * answers mlock_future_ok(locked, bytes) for the caller's address space.
- * Sets r->delta, r->populate_expand and, unless a new address is implied,
- * r->new_addr.  0 or -errno.
- */
-static inline int lx_mremap_check_prep(struct lx_vrm *r,
-				       const struct lx_vma_facts *v,
-				       bool (*mlock_ok)(const void *ctx,
-							bool locked,
-							uint64_t bytes),
-				       const void *ctx)
-{
-	uint64_t old_len = r->old_len, new_len = r->new_len;
-	enum lx_remap_type type = lx_remap_type(old_len, new_len);
-	bool new_addr = lx_remap_implies_new_addr(r->flags);
-
-	if (!v)
-		return -LX_EFAULT;
-	/* a sealed VMA is neither moved nor resized */
-	if (v->flags & LX_VM_SEALED)
-		return -LX_EPERM;
-	r->delta = old_len > new_len ? old_len - new_len : new_len - old_len;
-	if (!new_addr)
-		r->new_addr = r->addr;
-	if (type != LX_REMAP_EXPAND && !new_addr)
-		return 0;
-	if (!old_len && !(v->flags & LX_VM_SHARED))
-		return -LX_EINVAL;
-	if ((r->flags & LX_MREMAP_DONTUNMAP) && (v->flags & LX_VM_SPECIAL))
-		return -LX_EINVAL;
-	if (type == LX_REMAP_SHRINK)
-		old_len = new_len;
-	if (old_len > v->end - r->addr)
-		return -LX_EFAULT;
-	if (new_len == old_len)
-		return 0;
-	if (v->flags & LX_VM_LOCKED)
-		r->populate_expand = true;
-	if (v->pgoff_at_addr + (new_len >> LX_PAGE_SHIFT) < v->pgoff_at_addr)
-		return -LX_EINVAL;
-	if (v->flags & LX_VM_SPECIAL)
-		return -LX_EFAULT;
-	if (!mlock_ok(ctx, v->flags & LX_VM_LOCKED, r->delta))
-		return -LX_EAGAIN;
-	return 0;
 }
 
 #endif

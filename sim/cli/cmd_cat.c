@@ -92,6 +92,7 @@ static void print_stats(const char *path, const struct tr_stats *st)
 	printf("summary_lines\t%" PRIu64 "\n", st->summary_lines);
 	printf("injected\t%" PRIu64 "\n", st->injected);
 	printf("files\t%" PRIu64 "\n", st->files);
+	printf("missing_files\t%" PRIu64 "\n", st->missing_files);
 }
 
 static int cat_one(const char *path, const struct tr_options *opt,

@@ -227,6 +227,10 @@ static void print_text(const struct rp_options *o, const struct rp_summary *s)
 	if (s->skipped_lines)
 		printf("skipped    %" PRIu64 " unreadable lines\n",
 		       s->skipped_lines);
+	if (s->missing_files)
+		printf("missing    %" PRIu64 " process file%s of the strace -ff "
+		       "family: their calls are not replayed\n",
+		       s->missing_files, s->missing_files > 1 ? "s" : "");
 	printf("speed      %.0f events/s (%.3f s)\n",
 	       s->wall_s > 0 ? (double)s->events / s->wall_s : 0, s->wall_s);
 	if (s->run_id)
@@ -289,11 +293,11 @@ static void print_json(const struct rp_options *o, const struct rp_summary *s)
 	       ", \"random\": %" PRIu64 ", \"unseen\": %" PRIu64
 	       ", \"adopted\": %" PRIu64 ", \"processes\": %" PRIu64
 	       ", \"orphans\": %" PRIu64 ", \"skipped_lines\": %" PRIu64
-	       ", \"side_file\": ",
+	       ", \"missing_files\": %" PRIu64 ", \"side_file\": ",
 	       s->mmaps_placed, s->mmaps_exact, s->mmaps_concurrent,
 	       s->mmaps_concurrent_exact, s->mmaps_concurrent_adopted,
 	       s->mmaps_random, s->mmaps_unseen, s->adopted, s->processes,
-	       s->orphans, s->skipped_lines);
+	       s->orphans, s->skipped_lines, s->missing_files);
 	if (s->side_path[0])
 		cli_json_str(stdout, s->side_path);
 	else

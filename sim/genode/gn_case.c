@@ -1,9 +1,11 @@
 /*
  * gn_case.c - the Genode statements of the case language: a table of
- * operations with their argument kinds, a reader that checks a statement
- * once (every expression with variables standing for 0), and a runner
- * that evaluates the arguments against the run's bindings, calls the
- * model and compares the outcome with the expected one.
+ * operations with their argument kinds, the evaluation of an argument
+ * (a number, a map, a dataspace, a handle, a fault handler), and a
+ * reader that checks a statement once (every expression with variables
+ * standing for 0).  gn_case_run.c runs a statement read here: it
+ * evaluates the arguments against the run's bindings, calls the model
+ * and compares the outcome with the expected one.
  *
  * Arguments are positional or key=value; a map is `env`, `stack_area`,
  * `linker_area` or an expression giving a capability id; a dataspace is
@@ -12,9 +14,7 @@
  * error name or several joined by `|`, `NONE` or `READ|WRITE|EXEC addr`
  * for fault(), SEGV for exec().
  */
-#include "gn_case.h"
-
-#include "gn_internal.h"
+#include "gn_case_internal.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -22,59 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_ARGS 8
-#define MAX_ERRORS 4
-
-/* Handles of PDs and RM sessions carry a tag, so that they never pass
- * for a capability id (whose top bits are a small generation). */
-#define TAG_MASK 0xff00000000000000ULL
-#define TAG_PD 0xfd00000000000000ULL
-#define TAG_SESSION 0xf500000000000000ULL
-#define MAX_HANDLES 64
-
-enum op {
-	OP_RAM_ALLOC, OP_RAM_FREE, OP_ROM, OP_RM_SESSION, OP_RM_CLOSE,
-	OP_RM_UPGRADE, OP_RM_CREATE, OP_RM_DESTROY, OP_RM_AVAIL_RAM,
-	OP_RM_AVAIL_CAPS, OP_ATTACH, OP_DETACH, OP_DATASPACE,
-	OP_FAULT_HANDLER, OP_FAULT, OP_AVAIL_RAM, OP_AVAIL_CAPS, OP_PD_OPEN,
-	OP_PD_CLOSE, OP_TRANSFER, OP_PD_UPGRADE, OP_EXEC, OP_BLOCKED,
-	OP_ATTACHMENTS,
-};
-
-/* argument kinds */
-enum kind { K_NUM, K_MAP, K_DS, K_PD, K_SESSION, K_HANDLER };
-
-/* outcome names */
-enum err {
-	E_NONE, E_OUT_OF_RAM, E_OUT_OF_CAPS, E_REGION_CONFLICT,
-	E_INVALID_DATASPACE, E_DENIED, E_INSUFFICIENT_RAM,
-	E_INSUFFICIENT_CAPS, E_NERR
-};
-
-static const char *const err_names[E_NERR] = {
+const char *const gn_case_err_names[E_NERR] = {
 	"none", "OUT_OF_RAM", "OUT_OF_CAPS", "REGION_CONFLICT",
 	"INVALID_DATASPACE", "DENIED", "INSUFFICIENT_RAM",
 	"INSUFFICIENT_CAPS",
-};
-
-#define ERR(e) (1u << (e))
-#define ALLOC_ERRS (ERR(E_OUT_OF_RAM) | ERR(E_OUT_OF_CAPS) | ERR(E_DENIED))
-#define SESSION_ERRS (ERR(E_INSUFFICIENT_RAM) | ERR(E_INSUFFICIENT_CAPS))
-#define ATTACH_ERRS                                                         \
-	(ERR(E_OUT_OF_RAM) | ERR(E_OUT_OF_CAPS) | ERR(E_REGION_CONFLICT) | \
-	 ERR(E_INVALID_DATASPACE))
-
-enum result { R_NONE, R_VALUE, R_FAULT, R_ACCESS };
-
-struct op_spec {
-	const char *name;
-	enum op op;
-	unsigned min, max;		/* positional arguments */
-	enum kind pos[3];
-	const char *keys[6];		/* key=value arguments */
-	enum kind key_kind[6];
-	enum result result;
-	unsigned errors;		/* which error names may be expected */
 };
 
 static const struct op_spec specs[] = {
@@ -117,34 +68,6 @@ static const struct op_spec specs[] = {
 
 #define NSPECS (sizeof(specs) / sizeof(specs[0]))
 
-struct arg {
-	int key;		/* index into spec keys, or -1 */
-	char *text;
-	size_t len;
-};
-
-enum expect { X_SUCCESS, X_VALUE, X_ERRORS, X_FAULT, X_SEGV };
-
-struct gn_case_stmt {
-	const struct op_spec *spec;
-	char *buf;		/* our copy of the arguments and outcome */
-	struct arg args[MAX_ARGS];
-	unsigned nargs;
-	enum expect expect;
-	char *expect_text;	/* X_VALUE, X_FAULT: the expression */
-	size_t expect_len;
-	unsigned errors;	/* X_ERRORS: accepted names */
-	enum gn_fault_type fault_type;
-};
-
-struct gn_case_run {
-	struct gn_ctx *ctx;
-	struct gn_pd *pds[MAX_HANDLES];		/* [0] is env */
-	struct gn_rm_connection *sessions[MAX_HANDLES];
-	unsigned npds, nsessions;
-	struct gn_rm_connection *implicit;	/* for rm_create */
-};
-
 static const struct op_spec *find_spec(const char *name, size_t len)
 {
 	size_t i;
@@ -179,7 +102,7 @@ static bool word_is(const char *s, size_t len, const char *w)
 
 /* ---- evaluation (shared by the check and the run) ---- */
 
-static int eval_num(const char *s, size_t len, const struct tr_expr_env *env,
+int gn_case_eval_num(const char *s, size_t len, const struct tr_expr_env *env,
 		    uint64_t *v, const char **why)
 {
 	size_t end;
@@ -220,7 +143,7 @@ static int eval_map(struct gn_case_run *r, const char *s, size_t len,
 			*out = gn_pd_linker_area(gn_env_pd(c));
 		return 0;
 	}
-	if (eval_num(s, len, env, &id, why))
+	if (gn_case_eval_num(s, len, env, &id, why))
 		return -1;
 	out->id = id;
 	return 0;
@@ -246,7 +169,7 @@ static int eval_ds(struct gn_case_run *r, const char *s, size_t len,
 			*out = gn_region_map_dataspace(map);
 		return 0;
 	}
-	if (eval_num(s, len, env, &id, why))
+	if (gn_case_eval_num(s, len, env, &id, why))
 		return -1;
 	out->id = id;
 	return 0;
@@ -265,7 +188,7 @@ static int eval_handle(struct gn_case_run *r, const char *s, size_t len,
 			*out = r->pds[0];
 		return 0;
 	}
-	if (eval_num(s, len, env, &v, why))
+	if (gn_case_eval_num(s, len, env, &v, why))
 		return -1;
 	if (!r)
 		return 0;
@@ -297,7 +220,7 @@ static int eval_handler(const char *s, size_t len,
 }
 
 /* Evaluate (or, with @r NULL, check) one argument of @k. */
-static int eval_arg(struct gn_case_run *r, enum kind k, const struct arg *a,
+int gn_case_eval_arg(struct gn_case_run *r, enum kind k, const struct arg *a,
 		    const struct tr_expr_env *env, void *out,
 		    const char **why)
 {
@@ -306,7 +229,7 @@ static int eval_arg(struct gn_case_run *r, enum kind k, const struct arg *a,
 
 	switch (k) {
 	case K_NUM:
-		return eval_num(a->text, a->len, env,
+		return gn_case_eval_num(a->text, a->len, env,
 				out ? out : &scratch, why);
 	case K_MAP: {
 		gn_rm_cap m;
@@ -458,7 +381,7 @@ static const char *parse_expect(struct gn_case_stmt *st, char *s, size_t len,
 					       &st->expect_len);
 		if (!st->expect_len)
 			return "expected the fault address";
-		return eval_num(st->expect_text, st->expect_len, env, &v, &why)
+		return gn_case_eval_num(st->expect_text, st->expect_len, env, &v, &why)
 			       ? why
 			       : NULL;
 	}
@@ -466,7 +389,7 @@ static const char *parse_expect(struct gn_case_stmt *st, char *s, size_t len,
 	while (i < len && s[i] != '|' && s[i] != ' ')
 		i++;
 	for (start = 1; start < E_NERR; start++)
-		if (word_is(s, i, err_names[start]))
+		if (word_is(s, i, gn_case_err_names[start]))
 			break;
 	i = 0;
 	if (start < E_NERR) {
@@ -478,7 +401,7 @@ static const char *parse_expect(struct gn_case_stmt *st, char *s, size_t len,
 			while (i < len && s[i] != '|' && s[i] != ' ')
 				i++;
 			for (e = 1; e < E_NERR; e++)
-				if (word_is(s + start, i - start, err_names[e]))
+				if (word_is(s + start, i - start, gn_case_err_names[e]))
 					break;
 			if (e == E_NERR)
 				return "unknown result name";
@@ -495,7 +418,7 @@ static const char *parse_expect(struct gn_case_stmt *st, char *s, size_t len,
 	st->expect = X_VALUE;
 	st->expect_text = s;
 	st->expect_len = len;
-	return eval_num(s, len, env, &v, &why) ? why : NULL;
+	return gn_case_eval_num(s, len, env, &v, &why) ? why : NULL;
 }
 
 struct gn_case_stmt *gn_case_parse(const char *name, size_t nlen,
@@ -542,7 +465,7 @@ struct gn_case_stmt *gn_case_parse(const char *name, size_t nlen,
 			}
 			k = st->spec->pos[npos++];
 		}
-		if (eval_arg(NULL, k, &st->args[i], env, NULL, why))
+		if (gn_case_eval_arg(NULL, k, &st->args[i], env, NULL, why))
 			goto error;
 	}
 	if (npos < st->spec->min) {
@@ -573,453 +496,3 @@ error:
 	return NULL;
 }
 
-/* ---- running ---- */
-
-struct gn_case_run *gn_case_run_new(struct gn_ctx *c)
-{
-	struct gn_case_run *r = gn_xcalloc(1, sizeof(*r));
-
-	r->ctx = c;
-	r->pds[0] = gn_env_pd(c);
-	r->npds = 1;
-	return r;
-}
-
-void gn_case_run_free(struct gn_case_run *r)
-{
-	/* sessions and PDs go with the model */
-	free(r);
-}
-
-/* The i-th positional argument, or NULL. */
-static const struct arg *pos_arg(const struct gn_case_stmt *st, unsigned n)
-{
-	unsigned i, p = 0;
-
-	for (i = 0; i < st->nargs; i++)
-		if (st->args[i].key < 0 && p++ == n)
-			return &st->args[i];
-	return NULL;
-}
-
-static const struct arg *key_arg(const struct gn_case_stmt *st,
-				 const char *key)
-{
-	unsigned i;
-
-	for (i = 0; i < st->nargs; i++)
-		if (st->args[i].key >= 0 &&
-		    strcmp(st->spec->keys[st->args[i].key], key) == 0)
-			return &st->args[i];
-	return NULL;
-}
-
-/* What one statement did: an error name, a value, a fault, a crash. */
-struct outcome {
-	enum err err;
-	bool has_value;
-	uint64_t value;
-	struct gn_fault fault;
-	bool segv;
-};
-
-static enum err from_alloc(enum gn_alloc_error e)
-{
-	return e == GN_ALLOC_OUT_OF_RAM	   ? E_OUT_OF_RAM
-	       : e == GN_ALLOC_OUT_OF_CAPS ? E_OUT_OF_CAPS
-	       : e == GN_ALLOC_DENIED	   ? E_DENIED
-					   : E_NONE;
-}
-
-static enum err from_session(enum gn_session_error e)
-{
-	return e == GN_SESSION_INSUFFICIENT_RAM	   ? E_INSUFFICIENT_RAM
-	       : e == GN_SESSION_INSUFFICIENT_CAPS ? E_INSUFFICIENT_CAPS
-	       : e == GN_SESSION_DENIED		   ? E_DENIED
-						   : E_NONE;
-}
-
-static enum err from_attach(enum gn_attach_error e)
-{
-	switch (e) {
-	case GN_ATTACH_OK:
-		return E_NONE;
-	case GN_ATTACH_OUT_OF_RAM:
-		return E_OUT_OF_RAM;
-	case GN_ATTACH_OUT_OF_CAPS:
-		return E_OUT_OF_CAPS;
-	case GN_ATTACH_REGION_CONFLICT:
-		return E_REGION_CONFLICT;
-	case GN_ATTACH_INVALID_DATASPACE:
-		return E_INVALID_DATASPACE;
-	}
-	return E_DENIED;
-}
-
-#define ARG(kind, n, out)                                                  \
-	(eval_arg(r, (kind), pos_arg(st, (n)), env, (out), why))
-
-/* Evaluate an optional argument; 0 when absent. */
-static int opt_arg(struct gn_case_run *r, const struct gn_case_stmt *st,
-		   const struct arg *a, enum kind k,
-		   const struct tr_expr_env *env, void *out, const char **why)
-{
-	if (!a)
-		return 0;
-	return eval_arg(r, k, a, env, out, why);
-}
-
-static struct gn_rm_connection *implicit_session(struct gn_case_run *r,
-						 enum err *err)
-{
-	enum gn_session_error se;
-
-	if (!r->implicit) {
-		r->implicit = gn_rm_session_open(r->pds[0], &se);
-		if (!r->implicit)
-			*err = from_session(se);
-	}
-	return r->implicit;
-}
-
-static int run_op(struct gn_case_run *r, const struct gn_case_stmt *st,
-		  const struct tr_expr_env *env, struct outcome *o,
-		  const char **why)
-{
-	struct gn_ctx *c = r->ctx;
-	struct gn_pd *pd = r->pds[0];
-	struct gn_rm_connection *sess = NULL;
-	struct gn_fault_handler h;
-	struct gn_attr attr;
-	struct gn_range range;
-	gn_rm_cap map;
-	gn_ds_cap ds;
-	uint64_t n = 0, m = 0, flag;
-	void *p = NULL;
-
-	memset(o, 0, sizeof(*o));
-	switch (st->spec->op) {
-	case OP_RAM_ALLOC:
-		if (ARG(K_NUM, 0, &n) ||
-		    opt_arg(r, st, key_arg(st, "pd"), K_PD, env, &p, why))
-			return -1;
-		if (p)
-			pd = p;
-		o->err = from_alloc(gn_pd_alloc_ram(pd, n, &ds));
-		o->has_value = !o->err;
-		o->value = ds.id;
-		return 0;
-	case OP_RAM_FREE:
-		if (ARG(K_DS, 0, &ds) ||
-		    opt_arg(r, st, key_arg(st, "pd"), K_PD, env, &p, why))
-			return -1;
-		gn_pd_free_ram(p ? p : pd, ds);
-		return 0;
-	case OP_ROM:
-		if (ARG(K_NUM, 0, &n) ||
-		    opt_arg(r, st, key_arg(st, "fill"), K_NUM, env, &m, why))
-			return -1;
-		ds = gn_rom_dataspace(c, "case", n);
-		if (!gn_ds_valid(ds)) {
-			o->err = E_DENIED;
-			return 0;
-		}
-		/* uniform contents are one fill byte, whatever the size */
-		gn_bytes_fill(&gn_ds_get(ds)->bytes, (uint8_t)m);
-		o->has_value = true;
-		o->value = ds.id;
-		return 0;
-	case OP_RM_SESSION: {
-		enum gn_session_error se;
-
-		if (opt_arg(r, st, key_arg(st, "pd"), K_PD, env, &p, why))
-			return -1;
-		if (r->nsessions == MAX_HANDLES) {
-			*why = "too many RM sessions in one case";
-			return -1;
-		}
-		sess = gn_rm_session_open(p ? p : pd, &se);
-		o->err = from_session(se);
-		if (sess) {
-			o->has_value = true;
-			o->value = TAG_SESSION | r->nsessions;
-			r->sessions[r->nsessions++] = sess;
-		}
-		return 0;
-	}
-	case OP_RM_CLOSE:
-		if (ARG(K_SESSION, 0, &p))
-			return -1;
-		if (p) {
-			unsigned i;
-
-			for (i = 0; i < r->nsessions; i++)
-				if (r->sessions[i] == p)
-					r->sessions[i] = NULL;
-			gn_rm_session_close(p);
-		}
-		return 0;
-	case OP_RM_UPGRADE:
-		if (ARG(K_SESSION, 0, &p) || ARG(K_NUM, 1, &n) ||
-		    opt_arg(r, st, pos_arg(st, 2), K_NUM, env, &m, why))
-			return -1;
-		if (!p) {
-			o->err = E_DENIED;
-			return 0;
-		}
-		o->err = from_alloc(gn_rm_upgrade(p, n, m));
-		return 0;
-	case OP_RM_CREATE:
-		flag = 1;
-		if (ARG(K_NUM, 0, &n) ||
-		    opt_arg(r, st, key_arg(st, "session"), K_SESSION, env, &p,
-			    why) ||
-		    opt_arg(r, st, key_arg(st, "retry"), K_NUM, env, &flag,
-			    why))
-			return -1;
-		sess = key_arg(st, "session") ? p
-					      : implicit_session(r, &o->err);
-		if (!sess) {
-			if (!o->err)
-				o->err = E_DENIED;
-			return 0;
-		}
-		o->err = from_alloc(flag ? gn_rm_create(sess, n, &map)
-					 : gn_rm_create_once(sess, n, &map));
-		o->has_value = !o->err;
-		o->value = map.id;
-		return 0;
-	case OP_RM_DESTROY: {
-		struct gn_rmap *rm;
-
-		if (ARG(K_MAP, 0, &map))
-			return -1;
-		rm = gn_rmap_get(map);
-		if (rm && rm->session)
-			gn_rm_destroy(rm->session, map);
-		return 0;
-	}
-	case OP_RM_AVAIL_RAM:
-	case OP_RM_AVAIL_CAPS:
-		if (ARG(K_SESSION, 0, &p))
-			return -1;
-		o->has_value = p != NULL;
-		o->err = p ? E_NONE : E_DENIED;
-		if (p)
-			o->value = st->spec->op == OP_RM_AVAIL_RAM
-					   ? gn_rm_avail_ram(p)
-					   : gn_rm_avail_caps(p);
-		return 0;
-	case OP_ATTACH:
-		memset(&attr, 0, sizeof(attr));
-		if (ARG(K_MAP, 0, &map) || ARG(K_DS, 1, &ds))
-			return -1;
-		if (opt_arg(r, st, key_arg(st, "size"), K_NUM, env, &attr.size,
-			    why) ||
-		    opt_arg(r, st, key_arg(st, "offset"), K_NUM, env,
-			    &attr.offset, why))
-			return -1;
-		if (key_arg(st, "at")) {
-			attr.use_at = true;
-			if (opt_arg(r, st, key_arg(st, "at"), K_NUM, env,
-				    &attr.at, why))
-				return -1;
-		}
-		n = m = 0;
-		if (opt_arg(r, st, key_arg(st, "writeable"), K_NUM, env, &n,
-			    why) ||
-		    opt_arg(r, st, key_arg(st, "executable"), K_NUM, env, &m,
-			    why))
-			return -1;
-		attr.writeable = n != 0;
-		attr.executable = m != 0;
-		o->err = from_attach(gn_region_map_attach(map, ds, &attr,
-							  &range));
-		o->has_value = !o->err;
-		o->value = range.start;
-		return 0;
-	case OP_DETACH:
-		if (ARG(K_MAP, 0, &map) || ARG(K_NUM, 1, &n))
-			return -1;
-		gn_region_map_detach(map, n);
-		return 0;
-	case OP_DATASPACE:
-		if (ARG(K_MAP, 0, &map))
-			return -1;
-		ds = gn_region_map_dataspace(map);
-		o->has_value = true;
-		o->value = ds.id;
-		return 0;
-	case OP_FAULT_HANDLER:
-		if (ARG(K_MAP, 0, &map) || ARG(K_HANDLER, 1, &h))
-			return -1;
-		gn_region_map_fault_handler(map, &h);
-		return 0;
-	case OP_FAULT:
-		if (ARG(K_MAP, 0, &map))
-			return -1;
-		o->fault = gn_region_map_fault(map);
-		return 0;
-	case OP_AVAIL_RAM:
-	case OP_AVAIL_CAPS:
-		if (opt_arg(r, st, pos_arg(st, 0), K_PD, env, &p, why))
-			return -1;
-		if (pos_arg(st, 0) && !p) {
-			o->err = E_DENIED;
-			return 0;
-		}
-		if (p)
-			pd = p;
-		o->has_value = true;
-		o->value = st->spec->op == OP_AVAIL_RAM ? gn_pd_avail_ram(pd)
-							: gn_pd_avail_caps(pd);
-		return 0;
-	case OP_PD_OPEN: {
-		enum gn_session_error se;
-
-		if (r->npds == MAX_HANDLES) {
-			*why = "too many PDs in one case";
-			return -1;
-		}
-		pd = gn_pd_connection(c, &se);
-		o->err = from_session(se);
-		if (pd) {
-			o->has_value = true;
-			o->value = TAG_PD | r->npds;
-			r->pds[r->npds++] = pd;
-		}
-		return 0;
-	}
-	case OP_PD_CLOSE:
-		if (ARG(K_PD, 0, &p))
-			return -1;
-		if (p && p != r->pds[0]) {
-			unsigned i;
-
-			for (i = 0; i < r->npds; i++)
-				if (r->pds[i] == p)
-					r->pds[i] = NULL;
-			gn_pd_close(p);
-		}
-		return 0;
-	case OP_TRANSFER:
-		if (ARG(K_PD, 0, &p) || ARG(K_NUM, 1, &n) ||
-		    opt_arg(r, st, pos_arg(st, 2), K_NUM, env, &m, why))
-			return -1;
-		o->err = p ? from_alloc(gn_pd_transfer_quota(pd, p, n, m))
-			   : E_DENIED;
-		return 0;
-	case OP_PD_UPGRADE:
-		if (ARG(K_NUM, 0, &n) ||
-		    opt_arg(r, st, pos_arg(st, 1), K_NUM, env, &m, why) ||
-		    opt_arg(r, st, key_arg(st, "pd"), K_PD, env, &p, why))
-			return -1;
-		gn_pd_upgrade(p ? p : pd, n, m);
-		return 0;
-	case OP_EXEC:
-		if (ARG(K_NUM, 0, &n))
-			return -1;
-		o->segv = gn_exec(c, n) != GN_ACCESS_OK;
-		return 0;
-	case OP_BLOCKED:
-		o->has_value = true;
-		o->value = gn_metrics(c)->blocked;
-		return 0;
-	case OP_ATTACHMENTS:
-		if (ARG(K_MAP, 0, &map))
-			return -1;
-		o->has_value = true;
-		o->value = gn_region_map_count(map);
-		return 0;
-	}
-	*why = "unknown statement";
-	return -1;
-}
-
-static void describe(const struct gn_case_stmt *st, const struct outcome *o,
-		     char *buf, size_t size)
-{
-	if (st->spec->result == R_FAULT) {
-		if (o->fault.type == GN_FAULT_NONE)
-			snprintf(buf, size, "NONE");
-		else
-			snprintf(buf, size, "%s %#" PRIx64,
-				 gn_fault_type_name(o->fault.type),
-				 o->fault.addr);
-	} else if (st->spec->result == R_ACCESS) {
-		snprintf(buf, size, "%s", o->segv ? "SEGV" : "success");
-	} else if (o->err) {
-		snprintf(buf, size, "%s", err_names[o->err]);
-	} else if (o->has_value) {
-		snprintf(buf, size, "%#" PRIx64, o->value);
-	} else {
-		snprintf(buf, size, "success");
-	}
-}
-
-enum gn_case_verdict gn_case_step(struct gn_case_run *r,
-				  const struct gn_case_stmt *st,
-				  const struct tr_expr_env *env,
-				  uint64_t *val, char *got, size_t gsize,
-				  char *want, size_t wsize)
-{
-	struct outcome o;
-	const char *why = NULL;
-	uint64_t expected = 0;
-	unsigned e;
-	bool ok = false;
-
-	*val = 0;
-	if (run_op(r, st, env, &o, &why)) {
-		snprintf(got, gsize, "cannot evaluate: %s",
-			 why ? why : "bad argument");
-		return GN_CASE_ERROR;
-	}
-	describe(st, &o, got, gsize);
-	*val = o.value;
-	switch (st->expect) {
-	case X_SUCCESS:
-		snprintf(want, wsize, "success");
-		ok = !o.err && !o.segv;
-		break;
-	case X_VALUE:
-		if (eval_num(st->expect_text, st->expect_len, env, &expected,
-			     &why)) {
-			snprintf(got, gsize, "cannot evaluate: %s", why);
-			return GN_CASE_ERROR;
-		}
-		snprintf(want, wsize, "%#" PRIx64, expected);
-		ok = !o.err && o.has_value && o.value == expected;
-		break;
-	case X_ERRORS:
-		want[0] = '\0';
-		for (e = 1; e < E_NERR; e++)
-			if (st->errors & ERR(e))
-				snprintf(want + strlen(want),
-					 wsize - strlen(want), "%s%s",
-					 want[0] ? "|" : "", err_names[e]);
-		ok = o.err && (st->errors & ERR(o.err));
-		break;
-	case X_FAULT:
-		if (st->fault_type == GN_FAULT_NONE) {
-			snprintf(want, wsize, "NONE");
-			ok = o.fault.type == GN_FAULT_NONE;
-			break;
-		}
-		if (eval_num(st->expect_text, st->expect_len, env, &expected,
-			     &why)) {
-			snprintf(got, gsize, "cannot evaluate: %s", why);
-			return GN_CASE_ERROR;
-		}
-		snprintf(want, wsize, "%s %#" PRIx64,
-			 gn_fault_type_name(st->fault_type), expected);
-		ok = o.fault.type == st->fault_type &&
-		     o.fault.addr == expected;
-		break;
-	case X_SEGV:
-		snprintf(want, wsize, "SEGV");
-		ok = o.segv;
-		break;
-	}
-	return ok ? GN_CASE_PASS : GN_CASE_FAIL;
-}

@@ -80,6 +80,8 @@
  * when it takes RAM.  Genode RPCs per call are in docs/policies.md.
  */
 #include "win_core.h"
+#include "abi/lx_brk.h"
+#include "abi/lx_mlock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,7 +159,7 @@ void wc_fini(void *st)
 
 bool wc_can_mlock(const struct wc *w)
 {
-	return w->memlock_limit != 0;
+	return lx_can_do_mlock(w->memlock_limit, wc_memlock_unlimited(w));
 }
 
 bool wc_memlock_unlimited(const struct wc *w)
@@ -167,13 +169,8 @@ bool wc_memlock_unlimited(const struct wc *w)
 
 bool wc_mlock_future_ok(const struct wc *w, bool locked, uint64_t bytes)
 {
-	uint64_t want;
-
-	if (!locked || wc_memlock_unlimited(w))
-		return true;
-	want = (bytes >> WC_SHIFT) + (w->locked >> WC_SHIFT);
-	return want >= (bytes >> WC_SHIFT) &&
-	       want <= (w->memlock_limit >> WC_SHIFT);
+	return lx_mlock_future_ok(locked, wc_memlock_unlimited(w), w->locked,
+				  w->memlock_limit, bytes);
 }
 
 /* Does [s, e) lie inside the window? */
@@ -275,13 +272,10 @@ int wc_fault_range(struct wc *w, struct wc_vma *v, uint64_t start,
 static int populate_vma(struct wc *w, struct wc_vma *v, uint64_t start,
 			uint64_t end)
 {
-	bool write = (v->flags & (LX_VM_WRITE | LX_VM_SHARED)) == LX_VM_WRITE;
+	bool write;
+	int how = lx_populate_how(v->flags, &write);
 
-	if (v->flags & LX_VM_LOCKONFAULT)
-		return 0;
-	if (!write && !(v->flags & LX_VM_ACCESS))
-		return -LX_EFAULT;
-	return wc_fault_range(w, v, start, end, write);
+	return how <= 0 ? how : wc_fault_range(w, v, start, end, write);
 }
 
 /* __mm_populate() */
@@ -522,41 +516,22 @@ static int mprotect_fixup(struct wc *w, struct wc_vma *v, uint64_t start,
 static int do_mprotect(void *st, uint64_t start, uint64_t len, int prot)
 {
 	struct wc *w = st;
-	int grows = prot & (LX_PROT_GROWSDOWN | LX_PROT_GROWSUP);
 	uint64_t end, nstart, tmp;
 	struct wc_vma *v;
 	uint32_t access;
-	int err = 0, e2;
+	int err, grows, e2;
 
-	prot &= ~(LX_PROT_GROWSDOWN | LX_PROT_GROWSUP);
-	if (grows == (LX_PROT_GROWSDOWN | LX_PROT_GROWSUP))
-		return -LX_EINVAL;
-	if (start & (WC_PAGE - 1))
-		return -LX_EINVAL;
-	if (!len)
-		return 0;
-	len = WC_ALIGN(len);
-	end = start + len;
-	if (end <= start)
-		return -LX_ENOMEM;
-	if (prot & ~(LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC |
-		     LX_PROT_SEM))
-		return -LX_EINVAL;
+	err = lx_mprotect_check(start, len, &prot, &grows, &end);
+	if (err || end == start)
+		return err;
 	access = lx_vm_prot_bits(prot);
 
 	v = wc_vma_find(w, start);
 	if (!v || v->n.start >= end)
 		return -LX_ENOMEM;
-	if (grows & LX_PROT_GROWSDOWN) {
-		start = v->n.start;
-		if (!(v->flags & LX_VM_GROWSDOWN))
-			return -LX_EINVAL;
-	} else {
-		if (v->n.start > start)
-			return -LX_ENOMEM;
-		if (grows & LX_PROT_GROWSUP)
-			return -LX_EINVAL;	/* no VM_GROWSUP on x86 */
-	}
+	err = lx_mprotect_first(v->n.start, v->flags, grows, &start);
+	if (err)
+		return err;
 
 	nstart = start;
 	tmp = v->n.start;
@@ -594,19 +569,17 @@ int wc_mprotect(void *st, uint64_t start, uint64_t len, int prot)
 /* do_brk_flags(): the heap grows by [addr, addr + len). */
 static int brk_grow(struct wc *w, uint64_t addr, uint64_t len)
 {
-	uint32_t fl = LX_VM_READ | LX_VM_WRITE | LX_VM_ACCOUNT | w->def_flags;
 	struct wc_vma *v = addr > w->base ? wc_vma_at(w, addr - 1) : NULL;
+	bool expand = v && lx_brk_expands(v->n.end, addr, w->start_brk);
 	struct wc_vma *n;
 
 	if (w->map_count > w->max_map_count)
 		return -LX_ENOMEM;
-	/* only a VMA inside the heap expands */
-	if (v && (v->n.end != addr || v->n.end <= w->start_brk))
-		v = NULL;
-	n = wc_vma_new(w, addr, addr + len, fl, addr >> WC_SHIFT, NULL);
+	n = wc_vma_new(w, addr, addr + len, lx_brk_vm_flags(w->def_flags),
+		       addr >> WC_SHIFT, NULL);
 	if (!n)
 		return -LX_ENOMEM;
-	if (v)
+	if (expand)
 		wc_merge_new(w, n, true);
 	if (wc_follow(w, addr, addr + len)) {
 		wc_unmap(w, addr, addr + len, false);
@@ -615,55 +588,51 @@ static int brk_grow(struct wc *w, uint64_t addr, uint64_t len)
 	return 0;
 }
 
+/* The heap gives back [newbrk, oldbrk), if a VMA is there at all. */
+static bool brk_shrink(void *ctx, uint64_t newbrk, uint64_t oldbrk)
+{
+	struct wc *w = ctx;
+	struct wc_vma *v = wc_vma_find(w, newbrk);
+
+	return v && v->n.start < oldbrk && !wc_unmap(w, newbrk, oldbrk, true);
+}
+
+/* The window's limits, the guard gap above, then do_brk_flags(). */
+static bool brk_extend(void *ctx, uint64_t oldbrk, uint64_t newbrk)
+{
+	struct wc *w = ctx;
+	struct wc_vma *next;
+
+	if (newbrk < oldbrk || newbrk > w->top ||
+	    newbrk - w->start_brk > w->heap)
+		return false;
+	if (!wc_mlock_future_ok(w, w->def_flags & LX_VM_LOCKED,
+				newbrk - oldbrk))
+		return false;
+	next = wc_vma_find(w, oldbrk);
+	if (!lx_brk_clear_of(newbrk, next, next ? wc_start_gap(next) : 0))
+		return false;
+	if (brk_grow(w, oldbrk, newbrk - oldbrk))
+		return false;
+	if (w->def_flags & LX_VM_LOCKED)
+		wc_populate(w, oldbrk, newbrk, true);
+	return true;
+}
+
 /*
  * brk inside the window: the heap starts at the window's base and grows
- * up as Linux's does, by at most `heap` bytes (none by default: Genode's
- * libc has no brk, and a program whose break cannot move falls back to
- * mmap, as glibc's malloc does).  Like the kernel's, it never fails: the
- * result is the new break or, when refused, the old one.
+ * up as Linux's does (abi/lx_brk.h), by at most `heap` bytes (none by
+ * default: Genode's libc has no brk, and a program whose break cannot
+ * move falls back to mmap, as glibc's malloc does).  Like the kernel's,
+ * it never fails: the result is the new break or, when refused, the old
+ * one.
  */
 static int do_brk(void *st, uint64_t addr, uint64_t *out)
 {
 	struct wc *w = st;
-	uint64_t newbrk, oldbrk;
-	struct wc_vma *next;
 
-	*out = w->brk;
-	if (addr < w->start_brk)
-		return 0;
-	newbrk = WC_ALIGN(addr);
-	oldbrk = WC_ALIGN(w->brk);
-	if (oldbrk == newbrk) {
-		w->brk = addr;
-		*out = addr;
-		return 0;
-	}
-	if (addr <= w->brk) {
-		struct wc_vma *v = wc_vma_find(w, newbrk);
-
-		if (!v || v->n.start >= oldbrk)
-			return 0;
-		if (wc_unmap(w, newbrk, oldbrk, true))
-			return 0;
-		w->brk = addr;
-		*out = addr;
-		return 0;
-	}
-	if (newbrk < oldbrk || newbrk > w->top ||
-	    newbrk - w->start_brk > w->heap)
-		return 0;
-	if (!wc_mlock_future_ok(w, w->def_flags & LX_VM_LOCKED,
-				newbrk - oldbrk))
-		return 0;
-	next = wc_vma_find(w, oldbrk);
-	if (next && newbrk + WC_PAGE > wc_start_gap(next))
-		return 0;
-	if (brk_grow(w, oldbrk, newbrk - oldbrk))
-		return 0;
-	w->brk = addr;
-	*out = addr;
-	if (w->def_flags & LX_VM_LOCKED)
-		wc_populate(w, oldbrk, newbrk, true);
+	*out = lx_brk(addr, &w->brk, w->start_brk, brk_shrink, brk_extend,
+		      w);
 	return 0;
 }
 

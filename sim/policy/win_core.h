@@ -25,9 +25,10 @@
  * Everything the policies do to Genode goes through the table of
  * win_gn.h (struct wg_ops): win_gn.c over the model, the port's
  * backend.cc over Genode's API.  This header and the four files include
- * nothing of the simulator but the Linux constants (rmsim/abi.h,
- * abi/lx_vm.h) and the range tree, so that Genode's libc can build them
- * unchanged; win_setup.h is the simulator's side (parameters, placement).
+ * nothing of the simulator but the Linux constants and rules
+ * (rmsim/abi.h, the headers of abi/) and the range tree, so that
+ * Genode's libc can build them unchanged; win_setup.h is the
+ * simulator's side (parameters, placement).
  */
 #ifndef RMSIM_WIN_CORE_H
 #define RMSIM_WIN_CORE_H

@@ -3,9 +3,9 @@
  *
  * ALGORITHM
  *
- * Linux's mm/mremap.c, with its checks shared with the reference model
- * (abi/lx_vm.h: lx_mremap_check_params, lx_mremap_check_prep): shrink
- * in place, grow in place where the pages after the VMA are free and in
+ * Linux's mm/mremap.c, as abi/lx_mremap.h has it for the reference
+ * model too (its checks and the choice between the shapes of the call;
+ * this file shows it the window's VMAs and moves them): shrink in place, grow in place where the pages after the VMA are free and in
  * the window, else move (MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP).
  * A move copies the VMA to its new place and moves the backing along
  * (wc_back_move: attachments, contents and all), then unmaps the source
@@ -19,146 +19,62 @@
  *   backing of the old range behind.
  */
 #include "win_core.h"
-
-
-/* ---- mremap ---- */
-
-struct vrm {
-	struct lx_vrm a;	/* the request, as Linux sees it */
-	struct wc_vma *vma;
-};
-
-static enum lx_remap_type remap_type(const struct vrm *r)
-{
-	return lx_remap_type(r->a.old_len, r->a.new_len);
-}
-
-static bool implies_new_addr(const struct vrm *r)
-{
-	return lx_remap_implies_new_addr(r->a.flags);
-}
-
-/* check_prep_vma() */
-static bool mlock_ok(const void *ctx, bool locked, uint64_t bytes)
-{
-	return wc_mlock_future_ok(ctx, locked, bytes);
-}
-
-static int check_prep(struct wc *w, struct vrm *r)
-{
-	struct wc_vma *v = r->vma;
-	struct lx_vma_facts f;
-
-	if (v)
-		f = (struct lx_vma_facts){v->flags, v->n.end,
-					  wc_vma_pgoff_at(v, r->a.addr)};
-	return lx_mremap_check_prep(&r->a, v ? &f : NULL, mlock_ok, w);
-}
-
-/* vrm_set_new_addr(): where the moved VMA goes */
-static int set_new_addr(struct wc *w, struct vrm *r)
-{
-	struct wc_vma *v = r->vma;
-	int flags = 0;
-
-	if (r->a.flags & LX_MREMAP_FIXED)
-		flags |= LX_MAP_FIXED;
-	if (v->flags & LX_VM_SHARED)
-		flags |= LX_MAP_SHARED;
-	if (wc_get_area(w, implies_new_addr(r) ? r->a.new_addr : 0,
-			r->a.new_len, !v->obj && !(v->flags & LX_VM_SHARED),
-			flags, &r->a.new_addr))
-		return -LX_ENOMEM;
-	return wc_in_window(w, r->a.new_addr, r->a.new_addr + r->a.new_len)
-		       ? 0
-		       : -LX_ENOMEM;
-}
+#include "abi/lx_mremap.h"
 
 /* copy_vma_and_data(): a copy of the moved part at new_addr, its
  * backing moved along */
-static struct wc_vma *copy_vma(struct wc *w, struct vrm *r)
+static struct wc_vma *copy_vma(struct wc *w, struct lx_vrm *r)
 {
 	struct wc_vma *v = r->vma, *n;
-	uint64_t pgoff = wc_vma_pgoff_at(v, r->a.addr);
+	uint64_t pgoff = wc_vma_pgoff_at(v, r->addr);
 
-	/* an anonymous VMA that never faulted takes its new address as
-	 * page offset, which lets it merge there */
-	if (!v->obj && !v->anon)
-		pgoff = r->a.new_addr >> WC_SHIFT;
-	n = wc_vma_new(w, r->a.new_addr, r->a.new_addr + r->a.new_len, v->flags,
+	pgoff = lx_mremap_copy_pgoff(pgoff, !v->obj && !v->anon, r->new_addr);
+	n = wc_vma_new(w, r->new_addr, r->new_addr + r->new_len, v->flags,
 		       pgoff, v->obj);
 	if (!n)
 		return NULL;
 	n->anon = v->anon;
-	if (r->a.old_len)
-		wc_back_move(w, r->a.addr, r->a.old_len, r->a.new_addr);
+	if (r->old_len)
+		wc_back_move(w, r->addr, r->old_len, r->new_addr);
 	return wc_merge_new(w, n, false);
 }
 
 /* move_vma() */
-static int move_vma(struct wc *w, struct vrm *r)
+static int move_vma(void *ctx, struct lx_vrm *r)
 {
-	struct wc_vma *v = r->vma, *n, *src;
-	uint64_t src_start = r->a.addr, src_end = r->a.addr + r->a.old_len;
+	struct wc *w = ctx;
+	struct wc_vma *n, *src;
+	uint64_t src_start = r->addr, src_end = r->addr + r->old_len;
 
-	if (w->map_count + 3 >= w->max_map_count)
+	if (!lx_mremap_move_room(w->map_count, w->max_map_count))
 		return -LX_ENOMEM;
 	n = copy_vma(w, r);
 	if (!n)
 		return -LX_ENOMEM;
-	(void)v;
-	src = wc_vma_at(w, r->a.addr);
-	if (r->a.flags & LX_MREMAP_DONTUNMAP) {
+	src = wc_vma_at(w, r->addr);
+	if (r->flags & LX_MREMAP_DONTUNMAP) {
 		if (src) {
 			wc_vma_set_flags(w, src,
 					 src->flags & ~LX_VM_LOCKED_MASK);
-			if (src != n && src->n.start == r->a.addr &&
-			    src->n.end == r->a.addr + r->a.old_len)
+			if (src != n && src->n.start == r->addr &&
+			    src->n.end == r->addr + r->old_len)
 				src->anon = 0;
 		}
 		/* the source stays mapped, empty (private) or showing its
 		 * object again (shared) */
 		wc_follow(w, src_start, src_end);
-	} else if (r->a.old_len) {
+	} else if (r->old_len) {
 		wc_unmap(w, src_start, src_end, true);
 	}
 	/* the grown part: objects (or nothing past them), fresh RAM */
-	return wc_follow(w, r->a.new_addr, r->a.new_addr + r->a.new_len);
-}
-
-/* mremap_to(): MREMAP_FIXED and/or MREMAP_DONTUNMAP */
-static int mremap_to(struct wc *w, struct vrm *r)
-{
-	int err;
-
-	if (r->a.flags & LX_MREMAP_FIXED) {
-		err = wc_unmap(w, r->a.new_addr, r->a.new_addr + r->a.new_len,
-			       true);
-		if (err)
-			return err;
-		r->vma = wc_vma_at(w, r->a.addr);
-		if (!r->vma)
-			return -LX_EFAULT;
-	}
-	if (remap_type(r) == LX_REMAP_SHRINK) {
-		err = wc_unmap(w, r->a.addr + r->a.new_len,
-			       r->a.addr + r->a.old_len, true);
-		if (err)
-			return err;
-		r->vma = wc_vma_at(w, r->a.addr);
-		if (!r->vma)
-			return -LX_EFAULT;
-		r->a.old_len = r->a.new_len;
-	}
-	err = set_new_addr(w, r);
-	if (err)
-		return err;
-	return move_vma(w, r);
+	return wc_follow(w, r->new_addr, r->new_addr + r->new_len);
 }
 
 /* vma_expandable() */
-static bool expandable(struct wc *w, struct wc_vma *v, uint64_t delta)
+static bool expandable(void *ctx, void *vma, uint64_t delta)
 {
+	struct wc *w = ctx;
+	struct wc_vma *v = vma;
 	uint64_t end = v->n.end + delta, a;
 	struct wc_vma *n;
 
@@ -174,121 +90,80 @@ static bool expandable(struct wc *w, struct wc_vma *v, uint64_t delta)
 }
 
 /* expand_vma_in_place() */
-static int expand_in_place(struct wc *w, struct vrm *r)
+static int expand_in_place(void *ctx, struct lx_vrm *r)
 {
+	struct wc *w = ctx;
 	struct wc_vma *v = r->vma;
 	uint64_t old_end = v->n.end;
 
 	/* grown by delta; the counters follow */
-	w->mapped += r->a.delta;
+	w->mapped += r->delta;
 	if (v->flags & LX_VM_LOCKED)
-		w->locked += r->a.delta;
-	v->n.end += r->a.delta;
+		w->locked += r->delta;
+	v->n.end += r->delta;
 	rg_update(&v->n);
 	wc_vma_try_merge_next(w, v);
-	return wc_follow(w, old_end, old_end + r->a.delta);
+	return wc_follow(w, old_end, old_end + r->delta);
 }
 
-/* mremap_at(): no new address asked for */
-static int mremap_at(struct wc *w, struct vrm *r)
+static void *find(void *ctx, uint64_t addr)
 {
-	int err;
+	return wc_vma_find(ctx, addr);
+}
 
-	switch (remap_type(r)) {
-	case LX_REMAP_NO_RESIZE:
-		return 0;
-	case LX_REMAP_SHRINK:
-		return wc_unmap(w, r->a.addr + r->a.new_len,
-				r->a.addr + r->a.old_len, true);
-	default:
-		break;
-	}
-	if (r->vma->n.end - r->a.addr == r->a.old_len &&
-	    expandable(w, r->vma, r->a.delta))
-		return expand_in_place(w, r);
-	if (!(r->a.flags & LX_MREMAP_MAYMOVE))
+static void vma(const void *p, uint64_t addr, struct lx_mremap_vma *out)
+{
+	const struct wc_vma *v = p;
+
+	*out = (struct lx_mremap_vma){.start = v->n.start,
+				      .end = v->n.end,
+				      .flags = v->flags,
+				      .pgoff_at = wc_vma_pgoff_at(v, addr)};
+}
+
+static bool mlock_ok(const void *ctx, bool locked, uint64_t bytes)
+{
+	return wc_mlock_future_ok(ctx, locked, bytes);
+}
+
+/* the window holds every mapping */
+static bool target_ok(const void *ctx, uint64_t addr, uint64_t len)
+{
+	return wc_in_window(ctx, addr, addr + len);
+}
+
+static int unmap(void *ctx, uint64_t start, uint64_t len)
+{
+	return wc_unmap(ctx, start, start + len, true);
+}
+
+/* vrm_set_new_addr(): where the moved VMA goes, inside the window */
+static int get_area(void *ctx, const void *vma, uint64_t addr, uint64_t len,
+		    uint64_t pgoff, int flags, uint64_t *out)
+{
+	const struct wc_vma *v = vma;
+
+	(void)pgoff;
+	if (wc_get_area(ctx, addr, len, !v->obj && !(v->flags & LX_VM_SHARED),
+			flags, out))
 		return -LX_ENOMEM;
-	err = set_new_addr(w, r);
-	if (err)
-		return err;
-	return move_vma(w, r);
+	return wc_in_window(ctx, *out, *out + len) ? 0 : -LX_ENOMEM;
 }
 
-/* remap_move(): MREMAP_FIXED with equal sizes, VMA by VMA (6.17) */
-static int remap_move(struct wc *w, struct vrm *r, uint64_t *res)
+static void populate(void *ctx, uint64_t start, uint64_t end)
 {
-	uint64_t start = r->a.addr, end = r->a.addr + r->a.old_len;
-	uint64_t target = r->a.new_addr, last_end = 0;
-	struct wc_vma *v = wc_vma_find(w, start);
-	bool seen = false;
-	int err;
-
-	*res = 0;
-	while (v && v->n.start < end) {
-		uint64_t a = wc_max(v->n.start, start);
-		uint64_t b = wc_min(v->n.end, end);
-		uint64_t offset = seen ? v->n.start - last_end : 0;
-		struct vrm sub = {.a = {.addr = a, .old_len = b - a,
-					 .new_len = b - a,
-					 .flags = r->a.flags},
-				  .vma = v};
-
-		if (!seen && start < v->n.start)
-			return -LX_EFAULT;
-		last_end = v->n.end;
-		sub.a.new_addr = target + offset;
-		err = check_prep(w, &sub);
-		if (!err)
-			err = mremap_to(w, &sub);
-		if (err)
-			return err;
-		if (!seen)
-			*res = sub.a.new_addr;
-		seen = true;
-		target = sub.a.new_addr + sub.a.new_len;
-		v = wc_vma_find(w, last_end);
-	}
-	return seen ? 0 : -LX_EFAULT;
+	wc_populate(ctx, start, end, true);
 }
 
-static int do_mremap(void *st, uint64_t old_addr, uint64_t old_len,
-		     uint64_t new_len, int flags, uint64_t new_addr,
-		     uint64_t *out)
-{
-	struct wc *w = st;
-	struct vrm r = {.a = {.addr = old_addr, .old_len = WC_ALIGN(old_len),
-			.new_len = WC_ALIGN(new_len), .flags = flags,
-			.new_addr = new_addr}};
-	uint64_t task = LX_TASK_SIZE;
-	int err;
-
-	err = lx_mremap_check_params(old_addr, r.a.old_len, r.a.new_len, flags,
-				     new_addr, task);
-	if (err)
-		return err;
-	/* the window holds every mapping */
-	if ((flags & LX_MREMAP_FIXED) &&
-	    !wc_in_window(w, new_addr, new_addr + r.a.new_len))
-		return -LX_ENOMEM;
-	if ((flags & LX_MREMAP_FIXED) && r.a.old_len == r.a.new_len)
-		return remap_move(w, &r, out);
-	r.vma = wc_vma_at(w, old_addr);
-	err = check_prep(w, &r);
-	if (!err)
-		err = implies_new_addr(&r) ? mremap_to(w, &r)
-					   : mremap_at(w, &r);
-	if (err)
-		return err;
-	if (r.a.populate_expand)
-		wc_populate(w, r.a.new_addr + r.a.old_len,
-			    r.a.new_addr + r.a.old_len + r.a.delta, true);
-	*out = r.a.new_addr;
-	return 0;
-}
+static const struct lx_mremap_ops ops = {
+	.find = find, .vma = vma, .mlock_ok = mlock_ok,
+	.target_ok = target_ok, .unmap = unmap, .get_area = get_area,
+	.expandable = expandable, .expand = expand_in_place, .move = move_vma,
+	.populate = populate};
 
 int wc_mremap(void *st, uint64_t old_addr, uint64_t old_len,
 	      uint64_t new_len, int flags, uint64_t new_addr, uint64_t *out)
 {
-	return wc_finish(st, do_mremap(st, old_addr, old_len, new_len, flags,
-				       new_addr, out));
+	return wc_finish(st, lx_mremap(&ops, st, old_addr, old_len, new_len,
+				       flags, new_addr, LX_TASK_SIZE, out));
 }

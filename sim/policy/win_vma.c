@@ -20,6 +20,7 @@
  * of 2 MiB are 2 MiB aligned as Linux's THP code does.
  */
 #include "win_core.h"
+#include "abi/lx_brk.h"
 
 #include <stdlib.h>
 
@@ -344,10 +345,7 @@ bool wc_thp_eligible(const struct wc_vma *v, uint64_t addr)
 
 uint64_t wc_start_gap(const struct wc_vma *v)
 {
-	if (!(v->flags & LX_VM_GROWSDOWN))
-		return v->n.start;
-	return v->n.start > STACK_GUARD_GAP ? v->n.start - STACK_GUARD_GAP
-					    : 0;
+	return lx_vm_start_gap(v->n.start, v->flags, STACK_GUARD_GAP);
 }
 
 /* ---- objects ---- */

@@ -16,6 +16,7 @@
  * PR_SET_MDWE) a writable and executable mapping is EACCES.
  */
 #include "px_internal.h"
+#include "abi/lx_brk.h"
 
 /* Pages of [start, end) already charged by VM_ACCOUNT VMAs about to be
  * replaced: only the difference is charged again. */
@@ -284,8 +285,8 @@ int px_munmap(struct px_space *s, uint64_t addr, uint64_t len)
 /* do_brk_flags(): grow the heap by [addr, addr + len). */
 static int brk_grow(struct px_space *s, uint64_t addr, uint64_t len)
 {
-	uint32_t fl = LX_VM_READ | LX_VM_WRITE | LX_VM_ACCOUNT | s->def_flags;
 	struct px_vma *v = pxt_find(&s->tree, addr - 1), *n;
+	bool expand = v && lx_brk_expands(v->end, addr, s->start_brk);
 
 	if (s->map_count > s->cfg.max_map_count)
 		return -LX_ENOMEM;
@@ -294,17 +295,48 @@ static int brk_grow(struct px_space *s, uint64_t addr, uint64_t len)
 	n = px_vma_alloc();
 	if (!n)
 		return -LX_ENOMEM;
-	/* vma_prev_limit(start_brk): only a VMA inside the heap expands */
-	if (v && (v->end != addr || v->end <= s->start_brk))
-		v = NULL;
 	n->start = addr;
 	n->end = addr + len;
 	n->pgoff = addr >> PX_SHIFT;
-	n->flags = fl;
+	n->flags = lx_brk_vm_flags(s->def_flags);
 	px_vma_link(s, n);
-	if (v)
+	if (expand)
 		px_merge_new(s, n, true);
 	return 0;
+}
+
+/* The heap gives back [newbrk, oldbrk), if a VMA is there at all. */
+static bool brk_shrink(void *ctx, uint64_t newbrk, uint64_t oldbrk)
+{
+	struct px_space *s = ctx;
+	struct px_vma *v = pxt_find(&s->tree, newbrk);
+
+	return v && v->start < oldbrk && !px_unmap(s, newbrk, oldbrk, true);
+}
+
+/* check_brk_limits(), the guard gap above, then do_brk_flags(). */
+static bool brk_extend(void *ctx, uint64_t oldbrk, uint64_t newbrk)
+{
+	struct px_space *s = ctx;
+	struct px_vma *next;
+
+	/* get_unmapped_area(MAP_FIXED) */
+	if (newbrk - oldbrk > s->cfg.task_size ||
+	    oldbrk > s->cfg.task_size - (newbrk - oldbrk))
+		return false;
+	if (oldbrk < s->cfg.mmap_min_addr && !s->cfg.cap_sys_rawio)
+		return false;
+	if (!px_mlock_future_ok(s, s->def_flags & LX_VM_LOCKED,
+				newbrk - oldbrk))
+		return false;
+	next = pxt_find(&s->tree, oldbrk);
+	if (!lx_brk_clear_of(newbrk, next, next ? px_start_gap(s, next) : 0))
+		return false;
+	if (brk_grow(s, oldbrk, newbrk - oldbrk))
+		return false;
+	if (s->def_flags & LX_VM_LOCKED)
+		px_populate(s, oldbrk, newbrk, true);
+	return true;
 }
 
 /*
@@ -313,49 +345,8 @@ static int brk_grow(struct px_space *s, uint64_t addr, uint64_t len)
  */
 int px_brk(struct px_space *s, uint64_t addr, uint64_t *out)
 {
-	uint64_t newbrk, oldbrk;
-	struct px_vma *next;
-
-	*out = s->brk;
-	if (addr < s->start_brk)
-		return 0;
-	newbrk = PX_PAGE_ALIGN(addr);
-	oldbrk = PX_PAGE_ALIGN(s->brk);
-	if (oldbrk == newbrk) {
-		s->brk = addr;
-		*out = addr;
-		return 0;
-	}
-	if (addr <= s->brk) {
-		/* Shrinking needs a VMA in the range being given back. */
-		struct px_vma *v = pxt_find(&s->tree, newbrk);
-
-		if (!v || v->start >= oldbrk)
-			return 0;
-		if (px_unmap(s, newbrk, oldbrk, true))
-			return 0;
-		s->brk = addr;
-		*out = addr;
-		return 0;
-	}
-	/* check_brk_limits(): get_unmapped_area(MAP_FIXED), mlock limit */
-	if (newbrk - oldbrk > s->cfg.task_size ||
-	    oldbrk > s->cfg.task_size - (newbrk - oldbrk))
-		return 0;
-	if (oldbrk < s->cfg.mmap_min_addr && !s->cfg.cap_sys_rawio)
-		return 0;
-	if (!px_mlock_future_ok(s, s->def_flags & LX_VM_LOCKED, newbrk - oldbrk))
-		return 0;
-	/* The next VMA, with its guard gap, must stay a page away. */
-	next = pxt_find(&s->tree, oldbrk);
-	if (next && newbrk + PX_PAGE > px_start_gap(s, next))
-		return 0;
-	if (brk_grow(s, oldbrk, newbrk - oldbrk))
-		return 0;
-	s->brk = addr;
-	*out = addr;
-	if (s->def_flags & LX_VM_LOCKED)
-		px_populate(s, oldbrk, newbrk, true);
+	*out = lx_brk(addr, &s->brk, s->start_brk, brk_shrink, brk_extend,
+		      s);
 	return 0;
 }
 

@@ -47,25 +47,14 @@ static int fixup(struct px_space *s, struct px_vma *v, uint64_t start,
 static int do_mprotect(struct px_space *s, uint64_t start, uint64_t len,
 		       int prot, int pkey)
 {
-	int grows = prot & (LX_PROT_GROWSDOWN | LX_PROT_GROWSUP);
 	uint64_t end, nstart, tmp;
 	struct px_vma *v;
 	uint32_t access;
-	int err = 0;
+	int err, grows;
 
-	prot &= ~(LX_PROT_GROWSDOWN | LX_PROT_GROWSUP);
-	if (grows == (LX_PROT_GROWSDOWN | LX_PROT_GROWSUP))
-		return -LX_EINVAL;
-	if (start & (PX_PAGE - 1))
-		return -LX_EINVAL;
-	if (!len)
-		return 0;
-	len = PX_PAGE_ALIGN(len);
-	end = start + len;
-	if (end <= start)
-		return -LX_ENOMEM;
-	if (prot & ~(LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC | LX_PROT_SEM))
-		return -LX_EINVAL;
+	err = lx_mprotect_check(start, len, &prot, &grows, &end);
+	if (err || end == start)
+		return err;
 	/* mm_pkey_is_allocated(): only pkey 0 exists, and only with PKU */
 	if (pkey != -1 && (pkey != 0 || !s->cfg.pku))
 		return -LX_EINVAL;
@@ -74,16 +63,9 @@ static int do_mprotect(struct px_space *s, uint64_t start, uint64_t len,
 	v = pxt_find(&s->tree, start);
 	if (!v || v->start >= end)
 		return -LX_ENOMEM;
-	if (grows & LX_PROT_GROWSDOWN) {
-		start = v->start;
-		if (!(v->flags & LX_VM_GROWSDOWN))
-			return -LX_EINVAL;
-	} else {
-		if (v->start > start)
-			return -LX_ENOMEM;
-		if (grows & LX_PROT_GROWSUP)
-			return -LX_EINVAL; /* no VM_GROWSUP on x86 */
-	}
+	err = lx_mprotect_first(v->start, v->flags, grows, &start);
+	if (err)
+		return err;
 
 	nstart = start;
 	tmp = v->start;

@@ -13,6 +13,8 @@
  * find_mergeable_anon_vma() does, and the pieces of a split share it.
  */
 #include "px_internal.h"
+#include "abi/lx_brk.h"
+#include "abi/lx_mlock.h"
 
 #include <stdlib.h>
 
@@ -533,14 +535,10 @@ int px_fault_range(struct px_space *s, struct px_vma *v, uint64_t start,
 static int populate_vma(struct px_space *s, struct px_vma *v, uint64_t start,
 			uint64_t end)
 {
-	bool write = (v->flags & (LX_VM_WRITE | LX_VM_SHARED)) == LX_VM_WRITE;
+	bool write;
+	int how = lx_populate_how(v->flags, &write);
 
-	if (v->flags & LX_VM_LOCKONFAULT)
-		return 0;
-	/* Without FOLL_FORCE a PROT_NONE range cannot be faulted in. */
-	if (!write && !(v->flags & LX_VM_ACCESS))
-		return -LX_EFAULT;
-	return px_fault_range(s, v, start, end, write);
+	return how <= 0 ? how : px_fault_range(s, v, start, end, write);
 }
 
 /*
@@ -584,12 +582,8 @@ bool px_commit_ok(const struct px_space *s, uint64_t npages)
  */
 bool px_mlock_future_ok(const struct px_space *s, bool locked, uint64_t bytes)
 {
-	uint64_t want;
-
-	if (!locked || s->cfg.cap_ipc_lock)
-		return true;
-	want = pages(bytes) + pages(s->locked);
-	return want >= pages(bytes) && want <= pages(s->cfg.memlock_limit);
+	return lx_mlock_future_ok(locked, s->cfg.cap_ipc_lock, s->locked,
+				  s->cfg.memlock_limit, bytes);
 }
 
 /*
@@ -598,7 +592,7 @@ bool px_mlock_future_ok(const struct px_space *s, bool locked, uint64_t bytes)
  */
 bool px_can_do_mlock(const struct px_space *s)
 {
-	return s->cfg.memlock_limit || s->cfg.cap_ipc_lock;
+	return lx_can_do_mlock(s->cfg.memlock_limit, s->cfg.cap_ipc_lock);
 }
 
 /*
@@ -606,9 +600,5 @@ bool px_can_do_mlock(const struct px_space *s)
  */
 uint64_t px_start_gap(const struct px_space *s, const struct px_vma *v)
 {
-	uint64_t g = s->cfg.stack_guard_gap;
-
-	if (!(v->flags & LX_VM_GROWSDOWN))
-		return v->start;
-	return v->start > g ? v->start - g : 0;
+	return lx_vm_start_gap(v->start, v->flags, s->cfg.stack_guard_gap);
 }

@@ -1016,6 +1016,7 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 				rp_genode_ctx(root->side[RP_MODEL].space));
 	}
 	sum->skipped_lines = tr_reader_stats(rd)->skipped;
+	sum->missing_files = tr_reader_stats(rd)->missing_files;
 	if (!status && r.status)
 		status = r.status;
 	if (!status && !sum->interrupted && rc < 0) {

@@ -6,6 +6,7 @@
 #include "rep_internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 double rep_run_metric(const struct rep_run *r, const char *name)
@@ -257,4 +258,36 @@ bool rep_settings_differ(const struct rep_data *d)
 			return true;
 	}
 	return false;
+}
+
+bool rep_run_kind_cell(const struct rep_run *r, const char *kind, char *buf,
+		       size_t size)
+{
+	const struct rep_devkind *dk = rep_run_kind(r, kind);
+
+	if (!dk)
+		return false;
+	snprintf(buf, size, "%lld / %lld / %lld",
+		 (long long)dk->count[REP_SEV_ERROR],
+		 (long long)dk->count[REP_SEV_WARNING],
+		 (long long)dk->count[REP_SEV_INFO]);
+	return true;
+}
+
+double rep_group_metric_best(const struct rep_group *g, const char *name)
+{
+	double lo = INFINITY, hi = -INFINITY;
+	size_t k;
+
+	for (k = 0; k < g->nrun; k++) {
+		double v = rep_run_metric(g->run[k], name);
+
+		if (isnan(v))
+			continue;
+		lo = v < lo ? v : lo;
+		hi = v > hi ? v : hi;
+	}
+	return rep_metric_info(name).lower_better && g->nrun > 1 && lo < hi
+		       ? lo
+		       : NAN;
 }

@@ -425,7 +425,7 @@ static void metrics(FILE *f, const struct rep_group *g, size_t idx,
 	fputs("</tr>\n", f);
 	for (i = 0; i < n; i++) {
 		struct rep_metric_info m = rep_metric_info(names[i]);
-		double best = NAN, lo = INFINITY, hi = -INFINITY;
+		double best = rep_group_metric_best(g, names[i]);
 		const char *label = m.label;
 		bool sub = m.sub;
 
@@ -436,16 +436,6 @@ static void metrics(FILE *f, const struct rep_group *g, size_t idx,
 			rep_html(f, section);
 			fputs("</td></tr>\n", f);
 		}
-		for (k = 0; k < g->nrun; k++) {
-			double v = rep_run_metric(g->run[k], names[i]);
-
-			if (isnan(v))
-				continue;
-			lo = v < lo ? v : lo;
-			hi = v > hi ? v : hi;
-		}
-		if (m.lower_better && g->nrun > 1 && lo < hi)
-			best = lo;
 		fprintf(f, "<tr><td%s title=\"", sub ? " class=\"sub\"" : "");
 		rep_html(f, names[i]);
 		fputs("\">", f);
@@ -702,6 +692,7 @@ static void deviations(FILE *f, const struct rep_group *g, size_t idx)
 {
 	const char *kinds[64];
 	size_t nk = 0, j, k;
+	char b[64];
 
 	nk = rep_group_kinds(g, kinds, 64);
 	h3(f, idx, "deviations", "Deviations");
@@ -722,20 +713,11 @@ static void deviations(FILE *f, const struct rep_group *g, size_t idx)
 		fputs("<tr><td>", f);
 		rep_html(f, kinds[j]);
 		fputs("</td>", f);
-		for (k = 0; k < g->nrun; k++) {
-			const struct rep_devkind *dk =
-				rep_run_kind(g->run[k], kinds[j]);
-
-			if (!dk)
-				fputs("<td class=\"n v-none\">–</td>", f);
+		for (k = 0; k < g->nrun; k++)
+			if (rep_run_kind_cell(g->run[k], kinds[j], b, sizeof(b)))
+				td_num(f, b);
 			else
-				fprintf(f,
-					"<td class=\"n\">%lld / %lld / %lld"
-					"</td>",
-					(long long)dk->count[REP_SEV_ERROR],
-					(long long)dk->count[REP_SEV_WARNING],
-					(long long)dk->count[REP_SEV_INFO]);
-		}
+				fputs("<td class=\"n v-none\">–</td>", f);
 		fputs("<td class=\"small\">", f);
 		rep_html(f, rep_kind_desc(kinds[j]));
 		fputs("</td></tr>\n", f);

@@ -276,6 +276,13 @@ size_t rep_group_kinds(const struct rep_group *g, const char **out,
 /* @r's findings of @kind, or NULL. */
 const struct rep_devkind *rep_run_kind(const struct rep_run *r,
 				       const char *kind);
+/* The cell of @kind for @r in a findings-by-kind table, "errors /
+ * warnings / info", in @buf; false (@buf untouched) when @r has none. */
+bool rep_run_kind_cell(const struct rep_run *r, const char *kind, char *buf,
+		       size_t size);
+/* The value of metric @name to mark as the best in @g: the lowest, for a
+ * cost where the runs differ; NAN (never equal to a value) otherwise. */
+double rep_group_metric_best(const struct rep_group *g, const char *name);
 /* Every metric any run of @g has, in the catalogue's order. */
 size_t rep_group_metric_names(const struct rep_group *g, const char **out,
 			      size_t max);

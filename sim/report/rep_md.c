@@ -257,7 +257,7 @@ static void group_metrics(FILE *f, const struct rep_group *g)
 	run_columns(f, g, "metric");
 	for (i = 0; i < n; i++) {
 		struct rep_metric_info m = rep_metric_info(names[i]);
-		double best = NAN, lo = INFINITY, hi = -INFINITY;
+		double best = rep_group_metric_best(g, names[i]);
 		const char *label = m.label;
 
 		if (!section || strcmp(section, m.section) != 0) {
@@ -267,17 +267,6 @@ static void group_metrics(FILE *f, const struct rep_group *g)
 				fputs(" |", f);
 			fputc('\n', f);
 		}
-		/* the lowest cost is marked where the runs differ */
-		for (k = 0; k < g->nrun; k++) {
-			double v = rep_run_metric(g->run[k], names[i]);
-
-			if (isnan(v))
-				continue;
-			lo = v < lo ? v : lo;
-			hi = v > hi ? v : hi;
-		}
-		if (m.lower_better && g->nrun > 1 && lo < hi)
-			best = lo;
 		fputs("| ", f);
 		if (m.sub)
 			fputs("↳ ", f);
@@ -341,19 +330,12 @@ static void group_deviations(FILE *f, const struct rep_group *g, size_t cap)
 		fputs("| ", f);
 		rep_md(f, kinds[j]);
 		fputs(" |", f);
-		for (k = 0; k < g->nrun; k++) {
-			const struct rep_devkind *dk =
-				rep_run_kind(g->run[k], kinds[j]);
-
-			if (!dk) {
-				fputs(" – |", f);
-				continue;
-			}
-			fprintf(f, " %lld / %lld / %lld |",
-				(long long)dk->count[REP_SEV_ERROR],
-				(long long)dk->count[REP_SEV_WARNING],
-				(long long)dk->count[REP_SEV_INFO]);
-		}
+		for (k = 0; k < g->nrun; k++)
+			fprintf(f, " %s |",
+				rep_run_kind_cell(g->run[k], kinds[j], b,
+						  sizeof(b))
+					? b
+					: "–");
 		fputc('\n', f);
 	}
 	fputc('\n', f);

@@ -13,72 +13,13 @@
  * comment skipped.
  *
  * Every failure returns a static message naming what is wrong; nothing
- * here reads past the given length.
+ * here reads past the given length.  Where a case of the case language
+ * writes a call, its arguments are expressions (args_expr.c).
  */
-#include "parse.h"
-
-#include <string.h>
-
-struct cur {
-	const char *s;
-	size_t len;
-	size_t i;
-	const char *why;
-	const struct tr_expr_env *env;	/* case language: expressions */
-	unsigned depth;			/* expression nesting so far */
-};
-
-/*
- * Parentheses and unary minuses nest by recursion: a bound keeps the
- * stack small whatever the input (strace's own brackets are skipped
- * without recursion, under the same kind of bound).
- */
-#define EXPR_DEPTH_MAX 64
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool is_ident_start(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-static bool is_ident(char c)
-{
-	return is_ident_start(c) || is_digit(c);
-}
-
-static int peek(const struct cur *c)
-{
-	return c->i < c->len ? (unsigned char)c->s[c->i] : -1;
-}
-
-static void ws(struct cur *c)
-{
-	while (c->i < c->len && c->s[c->i] == ' ')
-		c->i++;
-}
-
-static bool lit(struct cur *c, const char *l)
-{
-	size_t n = strlen(l);
-
-	if (c->len - c->i < n || memcmp(c->s + c->i, l, n) != 0)
-		return false;
-	c->i += n;
-	return true;
-}
-
-static int err(struct cur *c, const char *why)
-{
-	c->why = why;
-	return -1;
-}
+#include "args_cur.h"
 
 /* An unsigned or negative decimal, or 0x hex, into two's complement. */
-static int number(struct cur *c, uint64_t *out)
+static int number(struct tr_cur *c, uint64_t *out)
 {
 	uint64_t v = 0;
 	bool neg = false;
@@ -132,7 +73,7 @@ static int number(struct cur *c, uint64_t *out)
 }
 
 /* Skip a bracketed or quoted value starting at the opening character. */
-static int skip_group(struct cur *c)
+static int skip_group(struct tr_cur *c)
 {
 	char stack[32];
 	int depth = 0;
@@ -170,7 +111,7 @@ static int skip_group(struct cur *c)
 }
 
 /* Skip a C comment after a value, if present. */
-static int comment(struct cur *c)
+int tr_args_comment(struct tr_cur *c)
 {
 	size_t save = c->i;
 
@@ -201,7 +142,7 @@ static int comment(struct cur *c)
  * note and the deletion mark: a file deleted after it was mapped is the
  * same file, and the replay keys files by path.
  */
-static int fd_note(struct cur *c, char *path, size_t path_size)
+static int fd_note(struct tr_cur *c, char *path, size_t path_size)
 {
 	static const char del[] = " (deleted)";
 	size_t p = c->i + 1, e, dev = 0, m;
@@ -249,7 +190,7 @@ static int fd_note(struct cur *c, char *path, size_t path_size)
 	return 0;
 }
 
-static int value(struct cur *c, uint64_t *out, bool *numeric, char *path,
+static int value(struct tr_cur *c, uint64_t *out, bool *numeric, char *path,
 		 size_t path_size);
 
 /*
@@ -257,7 +198,7 @@ static int value(struct cur *c, uint64_t *out, bool *numeric, char *path,
  * (left unread): for calls that are only counted, and for the prctl
  * arguments that are not numbers.
  */
-static int skip_arg(struct cur *c)
+static int skip_arg(struct tr_cur *c)
 {
 	while (c->i < c->len) {
 		char ch = c->s[c->i];
@@ -265,7 +206,7 @@ static int skip_arg(struct cur *c)
 		if (ch == ',' || ch == ')')
 			return 0;
 		if (ch == '/' && c->i + 1 < c->len && c->s[c->i + 1] == '*') {
-			if (comment(c))
+			if (tr_args_comment(c))
 				return -1;
 		} else if (strchr("[{(\"", ch)) {
 			if (skip_group(c))
@@ -278,7 +219,7 @@ static int skip_arg(struct cur *c)
 }
 
 /* In a struct "{key=value, ...}" find and read key "flags". */
-static int struct_flags(struct cur *c, uint64_t *out, bool *found)
+static int struct_flags(struct tr_cur *c, uint64_t *out, bool *found)
 {
 	size_t end, save = c->i;
 	bool numeric;
@@ -291,7 +232,7 @@ static int struct_flags(struct cur *c, uint64_t *out, bool *found)
 	while (c->i < end) {
 		ws(c);
 		if (lit(c, "flags=")) {
-			struct cur sub = *c;
+			struct tr_cur sub = *c;
 
 			sub.len = end - 1;
 			if (value(&sub, out, &numeric, NULL, 0)) {
@@ -320,8 +261,8 @@ static int struct_flags(struct cur *c, uint64_t *out, bool *found)
  * One term: NULL, number[<path>], NAME, N<<NAME, or a group.  Sets
  * *@numeric false for groups and strings.
  */
-static int term(struct cur *c, uint64_t *out, bool *numeric, char *path,
-		size_t path_size)
+int tr_args_term(struct tr_cur *c, uint64_t *out, bool *numeric, char *path,
+		 size_t path_size)
 {
 	int ch = peek(c);
 	size_t start;
@@ -389,10 +330,8 @@ static int term(struct cur *c, uint64_t *out, bool *numeric, char *path,
 	return err(c, "unexpected character in argument");
 }
 
-static int expr_or(struct cur *c, uint64_t *out);
-
 /* A value: terms joined by '|', then an optional comment. */
-static int value(struct cur *c, uint64_t *out, bool *numeric, char *path,
+static int value(struct tr_cur *c, uint64_t *out, bool *numeric, char *path,
 		 size_t path_size)
 {
 	uint64_t v = 0, t;
@@ -404,18 +343,18 @@ static int value(struct cur *c, uint64_t *out, bool *numeric, char *path,
 
 		/* arrays and strings are skipped as in strace text */
 		if (ch == '[' || ch == '"' || ch == '{')
-			return term(c, out, numeric, path, path_size);
-		return expr_or(c, out);
+			return tr_args_term(c, out, numeric, path, path_size);
+		return tr_args_expr(c, out);
 	}
 	for (;;) {
-		if (term(c, &t, &num, path, path_size))
+		if (tr_args_term(c, &t, &num, path, path_size))
 			return -1;
 		if (!num)
 			*numeric = false;
 		v |= t;
 		/* -X abbrev puts a comment after an unknown bit: 0xf, then
 		 * MAP_??? in a comment, then |MAP_ANONYMOUS */
-		if (comment(c))
+		if (tr_args_comment(c))
 			return -1;
 		/* -X verbose with -y: a dirfd, its comment, then <cwd> */
 		if (peek(c) == '<' && fd_note(c, NULL, 0))
@@ -442,7 +381,7 @@ static const char *const tamper_note[] = {
 #define NTAMPER (sizeof(tamper_note) / sizeof(tamper_note[0]))
 
 /* Which note starts at the cursor: its index, or NTAMPER for none. */
-static size_t tamper_at(const struct cur *c)
+static size_t tamper_at(const struct tr_cur *c)
 {
 	size_t k, n;
 
@@ -455,7 +394,7 @@ static size_t tamper_at(const struct cur *c)
 	return k;
 }
 
-static int tamper_notes(struct cur *c, struct tr_event *ev)
+static int tamper_notes(struct tr_cur *c, struct tr_event *ev)
 {
 	size_t k;
 
@@ -476,7 +415,7 @@ static int tamper_notes(struct cur *c, struct tr_event *ev)
  * The -T duration at c->i ("<0.000123>") in microseconds, or -1 when it
  * is not a number strace prints; the cursor is left where it was.
  */
-static int64_t duration_us(const struct cur *c)
+static int64_t duration_us(const struct tr_cur *c)
 {
 	size_t i = c->i + 1;
 	int64_t us = 0;
@@ -505,7 +444,7 @@ static int64_t duration_us(const struct cur *c)
 	return us;
 }
 
-static int result(struct cur *c, struct tr_event *ev)
+static int result(struct tr_cur *c, struct tr_event *ev)
 {
 	uint64_t v;
 	size_t start;
@@ -529,7 +468,7 @@ static int result(struct cur *c, struct tr_event *ev)
 		ev->result = TR_RET_VALUE;
 		if (peek(c) == '<' && fd_note(c, NULL, 0))	/* -y */
 			return -1;
-		if (comment(c))
+		if (tr_args_comment(c))
 			return -1;
 	}
 	ws(c);
@@ -559,7 +498,7 @@ static int result(struct cur *c, struct tr_event *ev)
 		if (c->i >= c->len)
 			return err(c, "truncated line: unterminated errno text");
 		if (c->i - open > 7 && memcmp(c->s + open, "(errno ", 7) == 0) {
-			struct cur n = {c->s, c->i, open + 7, NULL, NULL, 0};
+			struct tr_cur n = {c->s, c->i, open + 7, NULL, NULL, 0};
 
 			if (number(&n, &v) || v == 0 || v > LX_ERRNO_MAX)
 				return err(c, "malformed '(errno N)'");
@@ -594,16 +533,16 @@ static int result(struct cur *c, struct tr_event *ev)
 }
 
 /* A resource limit as strace prints it: 8192*1024, RLIM64_INFINITY, 0. */
-static int rlimit_value(struct cur *c, uint64_t *out)
+static int rlimit_value(struct tr_cur *c, uint64_t *out)
 {
 	uint64_t v, f;
 	bool numeric;
 
-	if (term(c, &v, &numeric, NULL, 0) || !numeric)
+	if (tr_args_term(c, &v, &numeric, NULL, 0) || !numeric)
 		return err(c, "malformed resource limit");
 	while (peek(c) == '*') {
 		c->i++;
-		if (term(c, &f, &numeric, NULL, 0) || !numeric)
+		if (tr_args_term(c, &f, &numeric, NULL, 0) || !numeric)
 			return err(c, "malformed resource limit");
 		v *= f;
 	}
@@ -612,7 +551,7 @@ static int rlimit_value(struct cur *c, uint64_t *out)
 }
 
 /* In the struct at c->i, the value of field @key ("rlim_cur="). */
-static int struct_field(struct cur *c, const char *key, size_t end,
+static int struct_field(struct tr_cur *c, const char *key, size_t end,
 			size_t *at)
 {
 	size_t n = strlen(key), i;
@@ -634,7 +573,7 @@ static bool is_context_call(enum tr_call call)
  * One argument of a context call, stored where struct tr_event says.
  * Strings are paths; structs carry a limit or the capability sets.
  */
-static int context_arg(struct cur *c, enum tr_call call, unsigned n,
+static int context_arg(struct tr_cur *c, enum tr_call call, unsigned n,
 		       struct tr_event *ev, char *path, size_t path_size)
 {
 	size_t start = c->i, end, at;
@@ -661,10 +600,10 @@ static int context_arg(struct cur *c, enum tr_call call, unsigned n,
 			memcpy(path, c->s + start + 1, m);
 			path[m] = '\0';
 		}
-		return comment(c);
+		return tr_args_comment(c);
 	}
 	if (ch == '{') {
-		struct cur sub;
+		struct tr_cur sub;
 
 		if (skip_group(c))
 			return -1;
@@ -715,7 +654,7 @@ static int context_arg(struct cur *c, enum tr_call call, unsigned n,
 			}
 		}
 		c->i = end;
-		return comment(c);
+		return tr_args_comment(c);
 	}
 	if (value(c, &v, &numeric, NULL, 0))
 		return -1;
@@ -759,153 +698,7 @@ static int context_arg(struct cur *c, enum tr_call call, unsigned n,
 	return 0;
 }
 
-/*
- * The case language's expressions (see tests/cases/README.md), with C's
- * precedence: '|' below '+' and '-', below '*', below unary '-'.  Primary
- * values are what strace prints (numbers, constant names, NULL) plus
- * $variables, PG and the KiB/MiB/GiB multipliers.  Arithmetic wraps
- * modulo 2^64, as address arithmetic does.
- */
-static int expr_unary(struct cur *c, uint64_t *out)
-{
-	static const struct {
-		const char *name;
-		uint64_t value;
-	} units[] = {
-		{"PG", LX_PAGE_SIZE},
-		{"KiB", (uint64_t)1 << 10},
-		{"MiB", (uint64_t)1 << 20},
-		{"GiB", (uint64_t)1 << 30},
-	};
-	bool numeric;
-	size_t start, n, k;
-	int ch;
-
-	ws(c);
-	ch = peek(c);
-	if ((ch == '-' || ch == '(') && c->depth >= EXPR_DEPTH_MAX)
-		return err(c, "expression nested too deeply");
-	if (ch == '-') {
-		c->i++;
-		c->depth++;
-		if (expr_unary(c, out))
-			return -1;
-		c->depth--;
-		*out = (uint64_t)0 - *out;
-		return 0;
-	}
-	if (ch == '(') {
-		c->i++;
-		c->depth++;
-		if (expr_or(c, out))
-			return -1;
-		c->depth--;
-		ws(c);
-		if (peek(c) != ')')
-			return err(c, "expected ')' in expression");
-		c->i++;
-		return 0;
-	}
-	if (ch == '$') {
-		start = ++c->i;
-		while (c->i < c->len && is_ident(c->s[c->i]))
-			c->i++;
-		if (c->i == start)
-			return err(c, "expected a variable name after '$'");
-		if (c->env->lookup(c->env->ctx, c->s + start, c->i - start,
-				   out))
-			return err(c, "unknown variable");
-		return 0;
-	}
-	if (is_ident_start((char)ch)) {
-		start = c->i;
-		while (c->i < c->len && is_ident(c->s[c->i]))
-			c->i++;
-		n = c->i - start;
-		for (k = 0; k < sizeof(units) / sizeof(units[0]); k++)
-			if (strlen(units[k].name) == n &&
-			    memcmp(c->s + start, units[k].name, n) == 0) {
-				*out = units[k].value;
-				return 0;
-			}
-		c->i = start;
-	}
-	if (term(c, out, &numeric, NULL, 0))
-		return -1;
-	if (!numeric)
-		return err(c, "expected a number");
-	return 0;
-}
-
-static int expr_mul(struct cur *c, uint64_t *out)
-{
-	uint64_t r;
-
-	if (expr_unary(c, out))
-		return -1;
-	for (;;) {
-		ws(c);
-		if (peek(c) != '*')
-			return 0;
-		c->i++;
-		if (expr_unary(c, &r))
-			return -1;
-		*out *= r;
-	}
-}
-
-static int expr_add(struct cur *c, uint64_t *out)
-{
-	uint64_t r;
-	int op;
-
-	if (expr_mul(c, out))
-		return -1;
-	for (;;) {
-		ws(c);
-		op = peek(c);
-		if (op != '+' && op != '-')
-			return 0;
-		c->i++;
-		if (expr_mul(c, &r))
-			return -1;
-		*out = op == '+' ? *out + r : *out - r;
-	}
-}
-
-static int expr_or(struct cur *c, uint64_t *out)
-{
-	uint64_t r;
-
-	if (expr_add(c, out))
-		return -1;
-	for (;;) {
-		if (comment(c))
-			return -1;
-		ws(c);
-		if (peek(c) != '|')
-			return 0;
-		c->i++;
-		if (expr_add(c, &r))
-			return -1;
-		*out |= r;
-	}
-}
-
-int tr_parse_expr(const char *s, size_t len, const struct tr_expr_env *env,
-		  uint64_t *val, size_t *end, const char **why)
-{
-	struct cur c = {s, len, 0, NULL, env, 0};
-
-	if (expr_or(&c, val)) {
-		*why = c.why;
-		return -1;
-	}
-	*end = c.i;
-	return 0;
-}
-
-static int parse_call(struct cur *c, enum tr_call call, struct tr_event *ev,
+static int parse_call(struct tr_cur *c, enum tr_call call, struct tr_event *ev,
 		      char *path_buf, size_t path_size, bool want_result,
 		      bool raw);
 
@@ -913,7 +706,7 @@ int tr_parse_case_call(enum tr_call call, const char *body, size_t len,
 		       const struct tr_expr_env *env, struct tr_event *ev,
 		       size_t *end, const char **why)
 {
-	struct cur c = {body, len, 0, NULL, env, 0};
+	struct tr_cur c = {body, len, 0, NULL, env, 0};
 
 	if (parse_call(&c, call, ev, NULL, 0, false, false)) {
 		*why = c.why ? c.why : "cannot read this call";
@@ -927,7 +720,7 @@ int tr_parse_call_raw(enum tr_call call, const char *body, size_t len,
 		      bool raw, struct tr_event *ev, char *path_buf,
 		      size_t path_size, const char **why)
 {
-	struct cur c = {body, len, 0, NULL, NULL, 0};
+	struct tr_cur c = {body, len, 0, NULL, NULL, 0};
 
 	if (parse_call(&c, call, ev, path_buf, path_size, true, raw)) {
 		*why = c.why ? c.why : "cannot read this call";
@@ -950,11 +743,11 @@ int tr_parse_call(enum tr_call call, const char *body, size_t len,
  * call's own arguments come first, the rest are ignored.  Errors leave
  * the message in c->why.
  */
-static int parse_call(struct cur *cp, enum tr_call call, struct tr_event *ev,
+static int parse_call(struct tr_cur *cp, enum tr_call call, struct tr_event *ev,
 		      char *path_buf, size_t path_size, bool want_result,
 		      bool raw)
 {
-	struct cur c = *cp;
+	struct tr_cur c = *cp;
 	unsigned want = tr_call_nargs[call], n = 0;
 	bool keyed_flags = false;
 

@@ -8,7 +8,9 @@
  * its name, and when a clone, clone3, fork or vfork in it returns a pid
  * whose file PREFIX.PID exists beside it, that file joins the read, and
  * so on down the process tree.  The files' lines are merged in timestamp
- * order.  A file not so named is read alone, its lines untouched.
+ * order.  A file not so named is read alone, its lines untouched.  A
+ * child's file that is not there is the caller's to report: the trace
+ * then lacks that process's calls.
  *
  * ALGORITHM: a binary heap of the open files keyed by (timestamp of the
  * file's next line, order in which the file joined); the least is
@@ -238,8 +240,11 @@ int tr_family_add(struct tr_family *f, int32_t pid)
 			return 0;
 	snprintf(path, sizeof(path), "%s%d", f->prefix, (int)pid);
 	if (join(f, path, pid, &err)) {
-		if (err == -ENOENT)
-			return 0; /* not a family, or not this child */
+		if (err == -ENOENT) {
+			/* the family lacks this child: the caller decides */
+			snprintf(f->msg, sizeof(f->msg), "%s", path);
+			return -ENOENT;
+		}
 		snprintf(f->msg, sizeof(f->msg), "%s: %s", path,
 			 strerror(-err));
 		return err == -ENOMEM ? -ENOMEM : -EIO;

@@ -23,9 +23,11 @@ int tr_family_next(struct tr_family *f, const char **s, size_t *len);
 
 /*
  * A call of the file at hand returned @pid: when the head's name is
- * PREFIX.N and PREFIX.@pid exists, it joins.  1 joined, 0 not (no such
- * file, not a family name, already read), -EINVAL when the files carry
- * no usable timestamps, -EIO/-ENOMEM otherwise (tr_family_error).
+ * PREFIX.N and PREFIX.@pid exists, it joins.  1 joined, 0 not (not a
+ * family name, already read), -ENOENT when PREFIX.@pid is not there (its
+ * name in tr_family_error; the family stays readable), -EINVAL when the
+ * files carry no usable timestamps, -EIO/-ENOMEM otherwise
+ * (tr_family_error).
  */
 int tr_family_add(struct tr_family *f, int32_t pid);
 

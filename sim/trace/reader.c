@@ -839,6 +839,35 @@ static int end_of_trace(struct tr_reader *r)
 	return rc;
 }
 
+/* Warnings about missing family files, each with its clone; then one
+ * that says more are missing (cat --stats counts them all). */
+#define MISSING_WARNINGS 10
+
+/*
+ * A -ff family without the file of the child @ev names: the replay goes
+ * on without that process's calls, so the user is told which file and
+ * which line named it.
+ */
+static void missing_child(struct tr_reader *r, const struct tr_event *ev)
+{
+	r->st.missing_files++;
+	if (r->st.missing_files <= MISSING_WARNINGS)
+		fprintf(stderr,
+			"rmsim: warning: %s:%llu: %s names process %lld, "
+			"whose file %s is missing: the trace lacks its calls "
+			"(strace -ff writes one file per process; keep them "
+			"all beside each other)\n",
+			r->file, (unsigned long long)ev->line,
+			tr_call_name(ev->call), (long long)ev->ret,
+			tr_family_error(r->src));
+	else if (r->st.missing_files == MISSING_WARNINGS + 1)
+		fprintf(stderr,
+			"rmsim: warning: %s: more files of its strace -ff "
+			"family are missing (rmsim cat --stats counts "
+			"them)\n",
+			r->file);
+}
+
 /*
  * strace -ff: a process's clone, fork or vfork names its child, whose
  * lines are in a file of their own beside this one (family.c).  Returns
@@ -854,6 +883,10 @@ static int follow_child(struct tr_reader *r, const struct tr_event *ev)
 	    ev->ret > INT32_MAX || (ev->flags & TR_FLAG_STARTED))
 		return 1;
 	rc = tr_family_add(r->src, (int32_t)ev->ret);
+	if (rc == -ENOENT) {
+		missing_child(r, ev);
+		return 1;
+	}
 	if (rc >= 0) {
 		if (rc > 0)
 			r->st.files = tr_family_files(r->src);

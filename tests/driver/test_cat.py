@@ -174,6 +174,53 @@ class StraceVariants(unittest.TestCase):
         p = run("cat", os.path.join(folder, "ff-nots", nots), check=65)
         self.assertIn("without timestamps", p.stderr)
 
+    def test_ff_missing_child(self):
+        """-ff: a child's file a clone names but that is not there is
+        warned about, with the clone's file and line, and counted."""
+        folder = os.path.join(SOURCE, "tests", "strace-variants", "ff")
+        files = sorted(os.listdir(folder))
+        head = None
+        for f in files:
+            with open_text(os.path.join(folder, f)) as t:
+                if 'execve("./threads"' in t.readline():
+                    head = f
+        with tempfile.TemporaryDirectory() as tmp:
+            # the family without one of the children
+            gone = [f for f in files if f != head][0]
+            for f in files:
+                if f != gone:
+                    with open(os.path.join(folder, f), "rb") as src, \
+                         open(os.path.join(tmp, f), "wb") as dst:
+                        dst.write(src.read())
+            clone_line = None
+            for f in files:
+                with open_text(os.path.join(folder, f)) as t:
+                    for n, line in enumerate(t, 1):
+                        if re.search(r"(clone3?|v?fork)\(.*= %s$"
+                                     % gone.rsplit(".", 1)[1],
+                                     line.rstrip("\n")):
+                            clone_line = (f, n)
+            self.assertIsNotNone(clone_line)
+            path = os.path.join(tmp, head)
+            p = run("cat", "--stats", path)
+            _, _, fields = parse_stats(p.stdout)
+            self.assertEqual(fields["missing_files"], "1")
+            self.assertEqual(int(fields["files"]), len(files) - 1)
+            self.assertIn("%s:%d: " % (os.path.join(tmp, clone_line[0]),
+                                       clone_line[1]), p.stderr)
+            self.assertIn("whose file %s is missing"
+                          % os.path.join(tmp, gone), p.stderr)
+            self.assertEqual(p.stderr.count("warning"), 1)
+            p = run("replay", "-q", "--json", path, check=None)
+            self.assertIn('"missing_files": 1,', p.stdout)
+            self.assertIn("whose file %s is missing"
+                          % os.path.join(tmp, gone), p.stderr)
+            # the whole family: no warning, nothing missing
+            p = run("cat", "--stats", os.path.join(folder, head))
+            _, _, fields = parse_stats(p.stdout)
+            self.assertEqual(fields["missing_files"], "0")
+            self.assertEqual(p.stderr, "")
+
 
 class CatOutput(unittest.TestCase):
     def write(self, text, suffix=".strace"):

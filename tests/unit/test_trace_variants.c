@@ -898,6 +898,23 @@ static void test_ff_family(void **state)
 	assert_int_equal(r.ev[2].pid, 20418);
 	assert_int_equal(r.ev[2].result, TR_RET_VALUE);
 	assert_int_equal(r.st.unfinished_at_end, 0);
+	/* a child's file that is not there: read on without it, counted
+	 * (and warned about on stderr) */
+	put_file(dir, "m.300",
+		 "13:31:26.243209 clone(child_stack=NULL, flags=SIGCHLD) = "
+		 "301\n"
+		 "13:31:26.243300 vfork() = 302\n"
+		 "13:31:26.243400 munmap(0x7f0301f30000, 4096) = 0\n");
+	put_file(dir, "m.302", "13:31:26.243350 munmap(0x7f0301f40000, "
+			       "4096) = 0\n");
+	read_path(dir, "m.300", &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 4);
+	assert_int_equal(r.st.files, 2);
+	assert_int_equal(r.st.missing_files, 1);
+	assert_int_equal(r.ev[2].pid, 302);
+	read_path(dir, "t.11521", &r);
+	assert_int_equal(r.st.missing_files, 0);
 	/* a name with a number that heads no family reads as before */
 	put_file(dir, "x.7", "13:31:26.243209 munmap(0x7f0301f30000, 4096)"
 			     " = 0\n");
@@ -909,7 +926,8 @@ static void test_ff_family(void **state)
 						     "t.11599", "n.11521",
 						     "n.11522", "r.11521",
 						     "r.11522", "x.7",
-						     "e.20418", "e.20419"};
+						     "e.20418", "e.20419",
+						     "m.300", "m.302"};
 		char path[256];
 		size_t i;
 
