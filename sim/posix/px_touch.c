@@ -33,9 +33,10 @@ static int touch_run(struct px_space *s, struct px_vma *v, uint64_t lo,
 	uint64_t tail = (end - PX_PAGE) & ~(PX_PMD - 1);
 	int err;
 
-	/* one page (the common case, and all of --touch first): a store */
+	/* one page (the common case, and all of --touch first): a store,
+	 * into the VMA already found */
 	if (hi == lo + 1)
-		return px_store(s, first, val);
+		return px_store_in(s, v, first, val);
 	if (tail < first)
 		tail = first;
 	err = px_fault(s, v, first, true);
