@@ -950,7 +950,7 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 	struct rp_options used = *opt;	/* with the touch model resolved */
 	struct replay r;
 	struct tr_reader *rd;
-	struct tr_event ev;
+	const struct tr_event *ev;
 	double t0 = now_s(), last = t0;
 	int rc = 0, err = 0, status = 0;
 	const char *run_status = "complete";
@@ -981,10 +981,10 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 	sum->two_sided = r.two;
 	rp_ahead_init(&r.ahead, rd);
 	while (!status && (rc = rp_ahead_next(&r.ahead, &ev, &r.end_line)) > 0) {
-		status = rp_rec_before(&r, &ev);
+		status = rp_rec_before(&r, ev);
 		if (!status)
-			status = step(&r, &ev);
-		rp_rec_after(&r, &ev);
+			status = step(&r, ev);
+		rp_rec_after(&r, ev);
 		if (opt->stop && *opt->stop) {
 			sum->interrupted = true;
 			break;
