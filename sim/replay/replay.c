@@ -457,8 +457,8 @@ static int threads_warning(struct replay *r, const struct tr_event *ev,
 
 	/* an unseen placement took the recorded address: it is the sign */
 	if (r->pids_seen || r->sum->warning[0] || !plain ||
-	    (strcmp(verdict, "relocated") != 0 && !unseen) ||
-	    !(val > traced_target || r->threads_unfollowed))
+	    !(val > traced_target || r->threads_unfollowed) ||
+	    (strcmp(verdict, "relocated") != 0 && !unseen))
 		return 0;
 	snprintf(r->sum->warning, sizeof(r->sum->warning),
 		 "line %" PRIu64 ": mmap placed at %#" PRIx64 " by the kernel, "
@@ -939,6 +939,8 @@ static int setup_targets(struct replay *r)
 		/* the host kernel alone, judged against the trace */
 		nat_target(&r->t[RP_REF]);
 	}
+	/* asked after every event (the peaks): the name once */
+	r->ref_is_model = strcmp(r->t[RP_REF].name, "linux") == 0;
 	r->procs = procs_new(&r->t[RP_REF], r->two ? &r->t[RP_MODEL] : NULL);
 	return r->procs ? 0 : -1;
 }

@@ -107,6 +107,7 @@ struct replay {
 	struct rp_target t[RP_SIDES];
 	bool two;			/* a model side beside the reference */
 	bool model_is_genode;
+	bool ref_is_model;		/* the reference is rmsim's Linux model */
 	struct rp_genode_cfg gcfg;
 	struct px_config pxcfg;		/* the reference's, if not default */
 	struct rp_procs *procs;
