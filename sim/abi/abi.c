@@ -413,7 +413,7 @@ static pthread_once_t const_once = PTHREAD_ONCE_INIT;
 
 static uint32_t name_hash(const char *name, size_t len)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a */
+	uint32_t h = 2166136261u; /* FNV-1a */
 	size_t i;
 
 	for (i = 0; i < len; i++)

@@ -82,10 +82,10 @@ blocks_ni(uint32_t h[8], const unsigned char *p, size_t n)
 
 	t = _mm_loadu_si128((const __m128i *)&h[0]);
 	s1 = _mm_loadu_si128((const __m128i *)&h[4]);
-	t = _mm_shuffle_epi32(t, 0xB1);		/* CDAB */
-	s1 = _mm_shuffle_epi32(s1, 0x1B);	/* EFGH */
-	s0 = _mm_alignr_epi8(t, s1, 8);		/* ABEF */
-	s1 = _mm_blend_epi16(s1, t, 0xF0);	/* CDGH */
+	t = _mm_shuffle_epi32(t, 0xB1);	   /* CDAB */
+	s1 = _mm_shuffle_epi32(s1, 0x1B);  /* EFGH */
+	s0 = _mm_alignr_epi8(t, s1, 8);	   /* ABEF */
+	s1 = _mm_blend_epi16(s1, t, 0xF0); /* CDGH */
 	for (; n; n--, p += 64) {
 		abef = s0;
 		cdgh = s1;
@@ -117,10 +117,10 @@ blocks_ni(uint32_t h[8], const unsigned char *p, size_t n)
 		s0 = _mm_add_epi32(s0, abef);
 		s1 = _mm_add_epi32(s1, cdgh);
 	}
-	t = _mm_shuffle_epi32(s0, 0x1B);	/* FEBA */
-	s1 = _mm_shuffle_epi32(s1, 0xB1);	/* DCHG */
-	s0 = _mm_blend_epi16(t, s1, 0xF0);	/* DCBA */
-	s1 = _mm_alignr_epi8(s1, t, 8);		/* HGFE */
+	t = _mm_shuffle_epi32(s0, 0x1B);   /* FEBA */
+	s1 = _mm_shuffle_epi32(s1, 0xB1);  /* DCHG */
+	s0 = _mm_blend_epi16(t, s1, 0xF0); /* DCBA */
+	s1 = _mm_alignr_epi8(s1, t, 8);	   /* HGFE */
 	_mm_storeu_si128((__m128i *)&h[0], s0);
 	_mm_storeu_si128((__m128i *)&h[4], s1);
 }

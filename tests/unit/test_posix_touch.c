@@ -139,7 +139,8 @@ static void test_touch_first_past_end(void **state)
 	uint64_t a = pt_map(s, WIN, 2 * PG, RW, SANON | FIXED), n = 9;
 
 	(void)state;
-	assert_int_equal(pt_remap(s, a, 2 * PG, 4 * PG, LX_MREMAP_MAYMOVE, 0), a);
+	assert_int_equal(pt_remap(s, a, 2 * PG, 4 * PG, LX_MREMAP_MAYMOVE, 0),
+			 a);
 	assert_int_equal(px_touch(s, a + 2 * PG, 2 * PG, 5, 1, &n), 0);
 	assert_int_equal(n, 0);
 	assert_int_equal(pt_load(s, a + 2 * PG), -LX_EIO);
