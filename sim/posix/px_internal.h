@@ -312,6 +312,9 @@ int px_fault(struct px_space *s, struct px_vma *v, uint64_t addr, bool write);
 bool px_thp_eligible(const struct px_space *s, const struct px_vma *v,
 		     uint64_t addr);
 bool px_beyond_eof(const struct px_vma *v, uint64_t addr);
+/* px_store() where the caller found v and checked it (px_space.c). */
+int px_store_in(struct px_space *s, struct px_vma *v, uint64_t addr,
+		uint8_t val);
 uint64_t px_vma_first_guard(const struct px_vma *v, uint64_t lo, uint64_t hi);
 bool px_commit_ok(const struct px_space *s, uint64_t pages);
 bool px_mlock_future_ok(const struct px_space *s, bool locked, uint64_t bytes);

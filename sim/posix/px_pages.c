@@ -811,6 +811,23 @@ int pxp_fill(struct pxp_map *m, uint64_t lo, uint64_t hi, unsigned off,
 	/* the common write of a byte that is already there */
 	if (n && n->hi >= hi && data_get(n->data, off) == val)
 		return 0;
+	/*
+	 * The common store into a page that is one extent of its own (the
+	 * page a fault just made present): what rewrite() does to a range
+	 * of one extent, without cutting the tree and joining it again.
+	 * An extent with flags stays, whatever its contents become.
+	 */
+	if (n && n->lo == lo && n->hi == hi && n->flags && !m->share) {
+		struct pxp_data *nd;
+		int err = 0;
+
+		*stored -= node_bytes(n);
+		nd = data_with(n->data, off, val, &err);
+		data_put(n->data);
+		n->data = nd;
+		*stored += node_bytes(n);
+		return err;
+	}
 	/* the common store into a page of one's own: in place */
 	if (n && n->lo == lo && n->hi == hi && hi == lo + 1 && !m->share &&
 	    n->data && n->data->refs == 1) {

@@ -356,15 +356,27 @@ int px_load(struct px_space *s, uint64_t addr, uint8_t *val)
 int px_store(struct px_space *s, uint64_t addr, uint8_t val)
 {
 	struct px_vma *v = vma_access(s, addr);
-	const struct pxp_node *n;
-	uint64_t idx;
-	unsigned off = addr & (PX_PAGE - 1);
-	int err;
 
 	if (!v || guarded(v, addr) || !(v->flags & LX_VM_WRITE))
 		return -LX_EFAULT;
 	if (px_beyond_eof(v, addr))
 		return -LX_EIO;
+	return px_store_in(s, v, addr, val);
+}
+
+/*
+ * px_store_in - px_store() into v, which holds addr, is writable and has
+ * neither a guard page nor its object's end there: the caller has looked
+ * (px_touch), so the store need not look again.
+ */
+int px_store_in(struct px_space *s, struct px_vma *v, uint64_t addr,
+		uint8_t val)
+{
+	const struct pxp_node *n;
+	uint64_t idx;
+	unsigned off = addr & (PX_PAGE - 1);
+	int err;
+
 	idx = px_vma_pgoff_at(v, addr);
 	n = pxp_find(&v->pages, idx);
 	if (v->flags & LX_VM_SHARED) {

@@ -13,6 +13,9 @@
  * way.  A write cancels MADV_FREE.  Then one pxp_fill() gives every page
  * of the run the byte, which keeps a run of equal contents one extent.
  *
+ * A touch of one page (--touch first) whose first page takes the store
+ * goes straight to it: one VMA lookup, one page lookup.
+ *
  * INVARIANTS: the result equals px_store() page by page (the unit tests
  * compare the two on random spaces); the cost is O((VMAs + extents) log n)
  * whatever the range's size.
@@ -33,9 +36,10 @@ static int touch_run(struct px_space *s, struct px_vma *v, uint64_t lo,
 	uint64_t tail = (end - PX_PAGE) & ~(PX_PMD - 1);
 	int err;
 
-	/* one page (the common case, and all of --touch first): a store */
+	/* one page (the common case, and all of --touch first): a store,
+	 * into the VMA already found */
 	if (hi == lo + 1)
-		return px_store(s, first, val);
+		return px_store_in(s, v, first, val);
 	if (tail < first)
 		tail = first;
 	err = px_fault(s, v, first, true);
@@ -66,6 +70,22 @@ int px_touch(struct px_space *s, uint64_t addr, uint64_t len, uint8_t val,
 
 	*pages = 0;
 	addr &= LX_PAGE_MASK;
+	if (max == 1 && end - addr >= PX_PAGE) {
+		/* --touch first: the page at addr when it takes the store
+		 * (what the walk below finds first), without the walk */
+		const struct pxp_node *n;
+
+		v = pxt_find(&s->tree, addr);
+		if (v && v->start <= addr && (v->flags & LX_VM_WRITE) &&
+		    !px_beyond_eof(v, addr) &&
+		    (!(n = pxp_find(&v->pages, px_vma_pgoff_at(v, addr))) ||
+		     !(n->flags & PXP_GUARD))) {
+			err = px_store_in(s, v, addr, val);
+			if (!err)
+				*pages = 1;
+			return err;
+		}
+	}
 	for (v = pxt_find(&s->tree, addr); v && v->start < end && *pages < max;
 	     v = pxt_next(v)) {
 		uint64_t a = v->start > addr ? v->start : addr;

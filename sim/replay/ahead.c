@@ -9,16 +9,21 @@
  * asks for that result here, before the replay reaches the line that
  * carries it.
  *
- * ALGORITHM: events read from the reader wait in a queue, each with its
- * last line and a copy of its fd path (the reader keeps the path only
- * until its next event).  rp_ahead_next() hands out the head;
- * rp_ahead_find() scans the queue for the finished event of a start
- * (same pid, same first line), reading on until it is found, the trace
- * ends, or RP_AHEAD_MAX events wait.  A reader error met while looking
- * ahead is handed out after the events before it.
+ * ALGORITHM: events read ahead wait in a queue, each with its last line
+ * and a copy of its fd path (the reader keeps the path only until its
+ * next event).  rp_ahead_next() hands out the head, moved into cur; with
+ * the queue empty (always, in a trace without racing threads) it reads
+ * the next event straight into cur, its path still the reader's, and
+ * copies nothing.  rp_ahead_find() scans the queue for the finished
+ * event of a start (same pid, same first line), reading on until it is
+ * found, the trace ends, or RP_AHEAD_MAX events wait; before its first
+ * read it gives cur's path a copy of its own, since the reader is about
+ * to reuse its buffer.  A reader error met while looking ahead is handed
+ * out after the events before it.
  *
  * INVARIANTS: head <= n <= cap; the queue holds events in the reader's
- * order; at most RP_AHEAD_MAX + 1 of them.
+ * order, all after cur; at most RP_AHEAD_MAX + 1 of them; cur's path is
+ * the reader's (borrowed) or given, never freed while handed out.
  */
 #include "replay_internal.h"
 
@@ -52,6 +57,13 @@ static int fill(struct rp_ahead *a)
 
 	if (a->rc <= 0)
 		return a->rc;
+	if (a->borrowed) {
+		/* the reader is about to reuse the path cur points at */
+		a->borrowed = false;
+		if (!(a->given = strdup(a->cur.fd_path)))
+			return a->rc = -ENOMEM;
+		a->cur.fd_path = a->given;
+	}
 	if (a->head && a->head == a->n) {
 		a->head = a->n = 0;
 	} else if (a->head && a->n == a->cap && a->head >= a->cap / 2) {
@@ -81,15 +93,25 @@ static int fill(struct rp_ahead *a)
 	return 1;
 }
 
-int rp_ahead_next(struct rp_ahead *a, struct tr_event *ev, uint64_t *end_line)
+int rp_ahead_next(struct rp_ahead *a, const struct tr_event **ev,
+		  uint64_t *end_line)
 {
-	int rc;
-
 	free(a->given);
 	a->given = NULL;
-	if (a->head == a->n && (rc = fill(a)) <= 0)
-		return rc;
-	*ev = a->q[a->head].ev;
+	a->borrowed = false;
+	*ev = &a->cur;
+	if (a->head == a->n) {
+		/* nothing read ahead: straight from the reader */
+		if (a->rc <= 0)
+			return a->rc;
+		a->rc = tr_next(a->rd, &a->cur);
+		if (a->rc <= 0)
+			return a->rc;
+		*end_line = tr_reader_stats(a->rd)->lines;
+		a->borrowed = a->cur.fd_path != NULL;
+		return 1;
+	}
+	a->cur = a->q[a->head].ev;
 	*end_line = a->q[a->head].end_line;
 	/* the path lives until the next call, as the reader's does */
 	a->given = a->q[a->head].path;
@@ -129,6 +151,14 @@ int rp_ahead_check(const struct rp_ahead *a, char *why, size_t size)
 	if (a->head > a->n || a->n > a->cap) {
 		snprintf(why, size, "queue head %zu, length %zu, room %zu",
 			 a->head, a->n, a->cap);
+		return -1;
+	}
+	if (a->borrowed && (a->given || !a->cur.fd_path)) {
+		snprintf(why, size, "a borrowed path that is not the reader's");
+		return -1;
+	}
+	if (a->given && a->cur.fd_path != a->given) {
+		snprintf(why, size, "a path copy the event does not use");
 		return -1;
 	}
 	for (i = a->head; i + 1 < a->n; i++)

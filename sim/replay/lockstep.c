@@ -353,7 +353,7 @@ static void ref_stats(struct replay *r, struct px_stats *st)
 	struct rp_proc *root = procs_root(r->procs);
 
 	memset(st, 0, sizeof(*st));
-	if (root && strcmp(r->t[RP_REF].name, "linux") == 0)
+	if (root && r->ref_is_model)
 		px_stats(root->side[RP_REF].space, st);
 }
 

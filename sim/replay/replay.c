@@ -457,8 +457,8 @@ static int threads_warning(struct replay *r, const struct tr_event *ev,
 
 	/* an unseen placement took the recorded address: it is the sign */
 	if (r->pids_seen || r->sum->warning[0] || !plain ||
-	    (strcmp(verdict, "relocated") != 0 && !unseen) ||
-	    !(val > traced_target || r->threads_unfollowed))
+	    !(val > traced_target || r->threads_unfollowed) ||
+	    (strcmp(verdict, "relocated") != 0 && !unseen))
 		return 0;
 	snprintf(r->sum->warning, sizeof(r->sum->warning),
 		 "line %" PRIu64 ": mmap placed at %#" PRIx64 " by the kernel, "
@@ -939,6 +939,8 @@ static int setup_targets(struct replay *r)
 		/* the host kernel alone, judged against the trace */
 		nat_target(&r->t[RP_REF]);
 	}
+	/* asked after every event (the peaks): the name once */
+	r->ref_is_model = strcmp(r->t[RP_REF].name, "linux") == 0;
 	r->procs = procs_new(&r->t[RP_REF], r->two ? &r->t[RP_MODEL] : NULL);
 	return r->procs ? 0 : -1;
 }
@@ -950,7 +952,7 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 	struct rp_options used = *opt;	/* with the touch model resolved */
 	struct replay r;
 	struct tr_reader *rd;
-	struct tr_event ev;
+	const struct tr_event *ev;
 	double t0 = now_s(), last = t0;
 	int rc = 0, err = 0, status = 0;
 	const char *run_status = "complete";
@@ -981,10 +983,10 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 	sum->two_sided = r.two;
 	rp_ahead_init(&r.ahead, rd);
 	while (!status && (rc = rp_ahead_next(&r.ahead, &ev, &r.end_line)) > 0) {
-		status = rp_rec_before(&r, &ev);
+		status = rp_rec_before(&r, ev);
 		if (!status)
-			status = step(&r, &ev);
-		rp_rec_after(&r, &ev);
+			status = step(&r, ev);
+		rp_rec_after(&r, ev);
 		if (opt->stop && *opt->stop) {
 			sum->interrupted = true;
 			break;

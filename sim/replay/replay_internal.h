@@ -83,14 +83,16 @@ struct rp_ahead {
 	struct rp_ahead_ev *q;
 	size_t head, n, cap;
 	int rc;			/* the reader's last answer */
-	char *given;		/* the path of the event handed out last */
+	struct tr_event cur;	/* the event handed out last */
+	bool borrowed;		/* cur's path is the reader's */
+	char *given;		/* cur's path when it is a copy */
 };
 
 void rp_ahead_init(struct rp_ahead *a, struct tr_reader *rd);
 void rp_ahead_free(struct rp_ahead *a);
-/* The next event (its path valid until the next call): 1, 0 at the end,
- * or the reader's error. */
-int rp_ahead_next(struct rp_ahead *a, struct tr_event *ev,
+/* The next event, *ev valid (its path too) until the next call: 1, 0
+ * at the end, or the reader's error. */
+int rp_ahead_next(struct rp_ahead *a, const struct tr_event **ev,
 		  uint64_t *end_line);
 /* The finished event of the call @pid started at @line, read ahead; its
  * path is valid until the event is handed out.  False when the trace
@@ -105,6 +107,7 @@ struct replay {
 	struct rp_target t[RP_SIDES];
 	bool two;			/* a model side beside the reference */
 	bool model_is_genode;
+	bool ref_is_model;		/* the reference is rmsim's Linux model */
 	struct rp_genode_cfg gcfg;
 	struct px_config pxcfg;		/* the reference's, if not default */
 	struct rp_procs *procs;

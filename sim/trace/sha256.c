@@ -3,7 +3,10 @@
  * so a run names exactly which recording it replayed (run.trace_sha256).
  *
  * ALGORITHM: FIPS 180-4, one 64-byte block at a time from a 16 KiB read
- * buffer; the file is read once, memory is constant.
+ * buffer; the file is read once, memory is constant.  On an x86-64 CPU
+ * with the SHA extensions (CPUID 7: EBX bit 29) whole blocks go through
+ * sha256rnds2/msg1/msg2 instead, several times as fast: a replay with
+ * --db hashes a plain trace of 45 MB before its first event.
  * INVARIANTS: the digest of the empty file is e3b0c442...b855 (the unit
  * test checks it and the "abc" vector of the standard).
  */
@@ -12,6 +15,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define SHA_NI 1
+#endif
 
 static const uint32_t k[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
@@ -57,6 +66,93 @@ static void block(uint32_t h[8], const unsigned char *p)
 	h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
 }
 
+#ifdef SHA_NI
+/*
+ * Blocks [p, p + 64 * n) with the SHA extensions: the state as ABEF and
+ * CDGH halves, four rounds per message vector; from round 12 on each
+ * vector also computes the schedule's next one (msg1, alignr, msg2).
+ */
+__attribute__((target("sha,sse4.1,ssse3"))) static void
+blocks_ni(uint32_t h[8], const unsigned char *p, size_t n)
+{
+	const __m128i mask =
+		_mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+	__m128i s0, s1, t, msg, abef, cdgh, m[4];
+	int g;
+
+	t = _mm_loadu_si128((const __m128i *)&h[0]);
+	s1 = _mm_loadu_si128((const __m128i *)&h[4]);
+	t = _mm_shuffle_epi32(t, 0xB1);	   /* CDAB */
+	s1 = _mm_shuffle_epi32(s1, 0x1B);  /* EFGH */
+	s0 = _mm_alignr_epi8(t, s1, 8);	   /* ABEF */
+	s1 = _mm_blend_epi16(s1, t, 0xF0); /* CDGH */
+	for (; n; n--, p += 64) {
+		abef = s0;
+		cdgh = s1;
+#pragma GCC unroll 16
+		for (g = 0; g < 16; g++) {
+			if (g < 4)
+				m[g] = _mm_shuffle_epi8(
+					_mm_loadu_si128(
+						(const __m128i *)(p + 16 * g)),
+					mask);
+			msg = _mm_add_epi32(
+				m[g % 4],
+				_mm_loadu_si128((const __m128i *)&k[4 * g]));
+			s1 = _mm_sha256rnds2_epu32(s1, s0, msg);
+			if (g >= 3 && g <= 14) {
+				t = _mm_alignr_epi8(m[g % 4], m[(g + 3) % 4],
+						    4);
+				m[(g + 1) % 4] =
+					_mm_add_epi32(m[(g + 1) % 4], t);
+				m[(g + 1) % 4] = _mm_sha256msg2_epu32(
+					m[(g + 1) % 4], m[g % 4]);
+			}
+			msg = _mm_shuffle_epi32(msg, 0x0E);
+			s0 = _mm_sha256rnds2_epu32(s0, s1, msg);
+			if (g >= 1 && g <= 12)
+				m[(g + 3) % 4] = _mm_sha256msg1_epu32(
+					m[(g + 3) % 4], m[g % 4]);
+		}
+		s0 = _mm_add_epi32(s0, abef);
+		s1 = _mm_add_epi32(s1, cdgh);
+	}
+	t = _mm_shuffle_epi32(s0, 0x1B);   /* FEBA */
+	s1 = _mm_shuffle_epi32(s1, 0xB1);  /* DCHG */
+	s0 = _mm_blend_epi16(t, s1, 0xF0); /* DCBA */
+	s1 = _mm_alignr_epi8(s1, t, 8);	   /* HGFE */
+	_mm_storeu_si128((__m128i *)&h[0], s0);
+	_mm_storeu_si128((__m128i *)&h[4], s1);
+}
+
+/* SHA extensions, SSSE3 and SSE4.1 (asked once). */
+static bool have_ni(void)
+{
+	static int known = -1;
+	unsigned a, b, c, d;
+
+	if (known < 0) {
+		known = __get_cpuid_count(7, 0, &a, &b, &c, &d) &&
+			(b & (1u << 29)) && __get_cpuid(1, &a, &b, &c, &d) &&
+			(c & (1u << 9)) && (c & (1u << 19));
+	}
+	return known;
+}
+#endif
+
+/* Blocks [p, p + 64 * n). */
+static void blocks(uint32_t h[8], const unsigned char *p, size_t n)
+{
+#ifdef SHA_NI
+	if (have_ni()) {
+		blocks_ni(h, p, n);
+		return;
+	}
+#endif
+	for (; n; n--, p += 64)
+		block(h, p);
+}
+
 void tr_sha256(const void *data, size_t len, char hex[65])
 {
 	struct tr_sha256 s;
@@ -84,14 +180,22 @@ void tr_sha256_add(struct tr_sha256 *s, const void *data, size_t len)
 
 	s->len += len;
 	while (len) {
-		size_t take = 64 - s->n < len ? 64 - s->n : len;
+		size_t take;
 
+		if (s->n == 0 && len >= 64) {
+			/* whole blocks straight from the caller's bytes */
+			blocks(s->h, p, len / 64);
+			p += len & ~(size_t)63;
+			len &= 63;
+			continue;
+		}
+		take = 64 - s->n < len ? 64 - s->n : len;
 		memcpy(s->buf + s->n, p, take);
 		s->n += take;
 		p += take;
 		len -= take;
 		if (s->n == 64) {
-			block(s->h, s->buf);
+			blocks(s->h, s->buf, 1);
 			s->n = 0;
 		}
 	}

@@ -176,7 +176,8 @@ static void test_ahead(void **state)
 	struct tr_options opt = {.clone_starts = true};
 	struct rp_ahead a;
 	struct tr_reader *rd;
-	struct tr_event e, found;
+	const struct tr_event *e;
+	struct tr_event found;
 	uint64_t end;
 	char path[64];
 	int fd, err, n = 0;
@@ -191,20 +192,70 @@ static void test_ahead(void **state)
 	assert_non_null(rd);
 	rp_ahead_init(&a, rd);
 	assert_int_equal(rp_ahead_next(&a, &e, &end), 1);
-	assert_true(e.flags & TR_FLAG_STARTED);
-	assert_true(rp_ahead_find(&a, 7, e.line, &found));
+	assert_true(e->flags & TR_FLAG_STARTED);
+	assert_true(rp_ahead_find(&a, 7, e->line, &found));
 	assert_int_equal(found.ret, 0x7f0000000000);
 	assert_int_equal(found.line, 1);
 	assert_false(rp_ahead_find(&a, 9, 1, &found));
 	ahead_ok(&a);
 	while (rp_ahead_next(&a, &e, &end) > 0) {
 		n++;
-		if (e.call == TR_MMAP && e.pid == 8)
-			assert_string_equal(e.fd_path, "/x");
+		if (e->call == TR_MMAP && e->pid == 8)
+			assert_string_equal(e->fd_path, "/x");
 		ahead_ok(&a);
 	}
 	assert_int_equal(n, 3);
 	assert_int_equal(end, 4);
+	rp_ahead_free(&a);
+	tr_close(rd);
+	close(fd);
+}
+
+/* An event read straight from the reader keeps its fd path when a look
+ * ahead makes the reader read on (and reuse its buffer) while the event
+ * is still being replayed. */
+static void test_ahead_keeps_path(void **state)
+{
+	static const char text[] =
+		"8 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3</lib/a.so>, 0) = "
+		"0x7f0000001000\n"
+		"8 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 4</usr/lib/bb.so>, "
+		"0) = 0x7f0000002000\n"
+		"8 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 5</ccc>, 0) = "
+		"0x7f0000003000\n";
+	struct tr_options opt = {.clone_starts = true};
+	struct rp_ahead a;
+	struct tr_reader *rd;
+	const struct tr_event *e;
+	struct tr_event found;
+	uint64_t end;
+	char path[64];
+	int fd, err;
+
+	(void)state;
+	fd = memfd_create("t", 0);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1),
+			 (ssize_t)sizeof(text) - 1);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	rd = tr_open(path, &opt, &err);
+	assert_non_null(rd);
+	rp_ahead_init(&a, rd);
+	assert_int_equal(rp_ahead_next(&a, &e, &end), 1);
+	assert_string_equal(e->fd_path, "/lib/a.so");
+	ahead_ok(&a);
+	/* nothing to find: reads the rest of the trace ahead */
+	assert_false(rp_ahead_find(&a, 9, 1, &found));
+	assert_string_equal(e->fd_path, "/lib/a.so");
+	assert_int_equal(e->line, 1);
+	ahead_ok(&a);
+	assert_int_equal(rp_ahead_next(&a, &e, &end), 1);
+	assert_string_equal(e->fd_path, "/usr/lib/bb.so");
+	assert_int_equal(end, 2);
+	assert_int_equal(rp_ahead_next(&a, &e, &end), 1);
+	assert_string_equal(e->fd_path, "/ccc");
+	ahead_ok(&a);
+	assert_int_equal(rp_ahead_next(&a, &e, &end), 0);
 	rp_ahead_free(&a);
 	tr_close(rd);
 	close(fd);
@@ -219,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_checker_finds_breakage),
 		cmocka_unit_test(test_freed_range),
 		cmocka_unit_test(test_ahead),
+		cmocka_unit_test(test_ahead_keeps_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

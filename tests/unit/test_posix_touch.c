@@ -81,21 +81,23 @@ static void same_pages(struct px_space *x, struct px_space *y)
 	}
 }
 
-/* px_touch() leaves what px_store() page by page leaves. */
-static void test_touch_equals_stores(void **state)
+/* px_touch() leaves what px_store() page by page leaves: up to max
+ * pages (a random max when max_of is 0). */
+static void touch_equals_stores(uint64_t max_of, uint64_t seed)
 {
-	(void)state;
 	for (int round = 0; round < 300; round++) {
 		struct px_space *sp[2] = {pt_new(), pt_new()};
 		uint64_t a, len, pages = 0, stores = 0, max, p;
 		uint8_t val = (uint8_t)(round | 1);
 
-		rng_state = 0x5eed0000 + round;
+		rng_state = seed + round;
 		for (int k = 0; k < 40; k++)
 			history_step(sp, 2);
 		a = WIN + pick(NPG) * PG;
 		len = (1 + pick(NPG)) * PG;
 		max = pick(4) ? UINT64_MAX : 1 + pick(8);
+		if (max_of)
+			max = max_of;
 		assert_int_equal(px_touch(sp[0], a, len, val, max, &pages), 0);
 		pt_check(sp[0]);
 		for (p = a; p < a + len && stores < max; p += PG) {
@@ -112,6 +114,41 @@ static void test_touch_equals_stores(void **state)
 		px_free(sp[0]);
 		px_free(sp[1]);
 	}
+}
+
+static void test_touch_equals_stores(void **state)
+{
+	(void)state;
+	touch_equals_stores(0, 0x5eed0000);
+}
+
+/* --touch first's one page, which px_touch() stores without its walk
+ * when the page at the start takes the store: the same as the walk,
+ * whether that page is read-only, unmapped or a guard page. */
+static void test_touch_first_equals_store(void **state)
+{
+	(void)state;
+	touch_equals_stores(1, 0xf1a50000);
+}
+
+/* Past a shared object's end (SIGBUS) the one-page touch stores
+ * nothing, as the walk does; the last page before it takes the store. */
+static void test_touch_first_past_end(void **state)
+{
+	struct px_space *s = pt_new();
+	uint64_t a = pt_map(s, WIN, 2 * PG, RW, SANON | FIXED), n = 9;
+
+	(void)state;
+	assert_int_equal(pt_remap(s, a, 2 * PG, 4 * PG, LX_MREMAP_MAYMOVE, 0),
+			 a);
+	assert_int_equal(px_touch(s, a + 2 * PG, 2 * PG, 5, 1, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(pt_load(s, a + 2 * PG), -LX_EIO);
+	assert_int_equal(px_touch(s, a + PG, 3 * PG, 5, 1, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(pt_load(s, a + PG), 5);
+	pt_check(s);
+	px_free(s);
 }
 
 static void thp_always(struct px_config *c)
@@ -278,6 +315,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_touch_equals_stores),
+		cmocka_unit_test(test_touch_first_equals_store),
+		cmocka_unit_test(test_touch_first_past_end),
 		cmocka_unit_test(test_touch_thp_edges),
 		cmocka_unit_test(test_fork_shared_contents),
 		cmocka_unit_test(test_touch_64tib),
