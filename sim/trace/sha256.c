@@ -12,6 +12,8 @@
  */
 #include "rmsim/trace.h"
 
+#include "sha256.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -140,11 +142,18 @@ static bool have_ni(void)
 }
 #endif
 
+static bool portable_only;
+
+void tr_sha256_portable(bool on)
+{
+	portable_only = on;
+}
+
 /* Blocks [p, p + 64 * n). */
 static void blocks(uint32_t h[8], const unsigned char *p, size_t n)
 {
 #ifdef SHA_NI
-	if (have_ni()) {
+	if (!portable_only && have_ni()) {
 		blocks_ni(h, p, n);
 		return;
 	}
