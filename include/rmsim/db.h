@@ -70,13 +70,6 @@ struct db_run_info {
 
 enum db_error db_run_begin(struct db *db, const struct db_run_info *info,
 			   int64_t *run_id);
-/*
- * db_set_run_id - the id the next db_run_begin gives its run, instead of
- * the next free one; @id must be free.  A runner numbers each worker's
- * shard as the run will be numbered in the database it is merged into,
- * so the merge can copy the shard's rows as they are (db_merger_add).
- */
-void db_set_run_id(struct db *db, int64_t id);
 /* status: "complete", "interrupted" or "failed". */
 /*
  * db_run_fail - after a write failed (the disk, a lock held too long):
@@ -233,11 +226,6 @@ struct db_merger *db_merger_open(const char *path, enum db_error *err,
 enum db_error db_merger_add(struct db_merger *m, const char *shard,
 			    const char *status, const char *detail,
 			    struct db_merge_stats *st, char *msg, size_t size);
-/* The id the next run merged gets when it is the first in the target:
- * one past the largest there (a runner's db_set_run_id base). */
-int64_t db_merger_next_id(struct db_merger *m);
-/* Build the indexes left out while merging into an empty database, and
- * close. */
 enum db_error db_merger_close(struct db_merger *m);
 /* Call @fn for each case_result row of the database @path, in order
  * (conform reads its workers' verdicts back from their shards). */

@@ -81,8 +81,7 @@ struct merge_req {
 
 /* From it: run @idx merged as @run_id (0: none), or @err (a sysexits
  * status, then the run's merge failed and @msg says why).  The first
- * reply, idx SIZE_MAX, says whether the database opened, and in @run_id
- * the id its next run gets. */
+ * reply, idx SIZE_MAX, says whether the database opened. */
 struct merge_rep {
 	size_t idx;
 	int err;
@@ -95,7 +94,6 @@ struct state {
 	struct cli_run *runs;
 	size_t n, next, delivered, finished;
 	char dir[256];
-	int64_t base_id;	/* run idx is numbered base_id + idx */
 	/* the merging process: requests to it, replies from it */
 	pid_t merger;
 	int mreq, mrep;
@@ -199,10 +197,6 @@ static void worker(const struct state *st, size_t idx, int fd)
 							  : EXIT_IOERR;
 			goto send;
 		}
-		/* numbered as in the database: the merge copies the shard
-		 * as it is (a run that never starts leaves a gap) */
-		if (st->base_id > 0)
-			db_set_run_id(db, st->base_id + (int64_t)idx);
 	}
 	res.status = (x->work ? x->work : replay_run)(x, r, db, &res.s);
 	if (db && db_close(db) && !res.status) {
@@ -422,8 +416,6 @@ static void merger(struct state *st, int req, int rep)
 	memset(&a, 0, sizeof(a));
 	a.idx = SIZE_MAX;
 	m = db_merger_open(st->x->dbpath, &de, a.msg, sizeof(a.msg));
-	if (m)
-		a.run_id = db_merger_next_id(m);
 	if (!m)
 		a.err = de == DB_ECANTCREATE ? EXIT_CANTCREAT
 			: de == DB_ECORRUPT  ? EXIT_DATAERR
@@ -486,7 +478,6 @@ static int merger_start(struct state *st)
 	if (st->rep.err)
 		return cli_fail(st->rep.err, st->x->command, "%s",
 				st->rep.msg);
-	st->base_id = st->rep.run_id;
 	return 0;
 }
 

@@ -434,8 +434,8 @@ enum db_error db_run_begin(struct db *db, const struct db_run_info *info,
 		"INSERT INTO run(started_utc, tool_version, command, trace,"
 		" trace_sha256, policy, params, layout, genode_version,"
 		" status, pid, host, policy_spec, touch, ram_quota,"
-		" ram_quota_derived, caps_quota, settings, id)"
-		" VALUES(?,?,?,?,?,?,?,?,?,'running',?,?,?,?,?,?,?,?,?)",
+		" ram_quota_derived, caps_quota, settings)"
+		" VALUES(?,?,?,?,?,?,?,?,?,'running',?,?,?,?,?,?,?,?)",
 		-1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(db, rc, "cannot start the run");
@@ -459,21 +459,12 @@ enum db_error db_run_begin(struct db *db, const struct db_run_info *info,
 	if (info->caps_quota)
 		sqlite3_bind_int64(s, 16, (sqlite3_int64)info->caps_quota);
 	bind_text(s, 17, info->settings);
-	/* NULL: the next free id */
-	if (db->next_run_id > 0)
-		sqlite3_bind_int64(s, 18, db->next_run_id);
-	db->next_run_id = 0;
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return db_fail(db, rc, "cannot start the run");
 	*run_id = sqlite3_last_insert_rowid(db->h);
 	return DB_OK;
-}
-
-void db_set_run_id(struct db *db, int64_t id)
-{
-	db->next_run_id = id;
 }
 
 enum db_error db_run_end(struct db *db, int64_t run_id, const char *status,

@@ -74,7 +74,6 @@ struct db {
 	struct rowbuf events, mappings, findings;
 	bool in_tx;
 	bool scratch;		/* db_open_scratch */
-	int64_t next_run_id;	/* db_set_run_id, 0: the next free */
 	unsigned pending;	/* rows since the last commit */
 	char msg[512];
 	/* the writer thread: full blocks go to it, FIFO */

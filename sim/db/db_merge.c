@@ -16,16 +16,6 @@
  * in their order, under the run's new id.  Any error rolls the whole
  * shard back: a shard is merged whole or not at all.
  *
- * Two things make the merge cheap where it is most of a compare's
- * database work.  A target that holds no run when the merger opens it
- * loses its secondary indexes until db_merger_close, which builds each
- * with one sort instead of a B-tree insert per row.  And a shard of one
- * run numbered above every run of the target (the runner numbers each
- * worker's run as the database will) is copied as it is, with
- * INSERT ... SELECT *, which SQLite runs as a copy of the stored records
- * when the target table has no index (the transfer optimization); other
- * shards get the next free id and are copied column by column.
- *
  * The columns are read from the schema (PRAGMA table_info), so a column
  * added to a table is merged without a change here.
  */
@@ -44,7 +34,6 @@
 struct db_merger {
 	sqlite3 *h;
 	char path[1024];
-	bool late_indexes;	/* the target was empty: indexes at the end */
 };
 
 static int fail(sqlite3 *h, int rc, char *msg, size_t size, const char *what)
@@ -80,7 +69,6 @@ struct db_merger *db_merger_open(const char *path, enum db_error *err,
 {
 	struct db_merger *m;
 	struct db *db;
-	char v[32];
 
 	/* db_open creates the schema (and closes its writer thread again:
 	 * callers fork workers between merges) */
@@ -116,32 +104,7 @@ struct db_merger *db_merger_open(const char *path, enum db_error *err,
 		     "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;"
 		     "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=4096",
 		     NULL, NULL, NULL);
-	/* an empty target: no index is updated row by row while shards go
-	 * in, and each is built by one sort when the merger closes */
-	if (query_text(m->h, "SELECT count(*) FROM (SELECT 1 FROM run LIMIT 1)",
-		       v, sizeof(v)) == SQLITE_OK &&
-	    strcmp(v, "0") == 0) {
-		if (sqlite3_exec(m->h, db_index_drop_sql, NULL, NULL, NULL) !=
-		    SQLITE_OK) {
-			*err = fail(m->h, sqlite3_errcode(m->h), msg, size,
-				    path);
-			sqlite3_close(m->h);
-			free(m);
-			return NULL;
-		}
-		m->late_indexes = true;
-	}
 	return m;
-}
-
-int64_t db_merger_next_id(struct db_merger *m)
-{
-	char v[32];
-
-	if (query_text(m->h, "SELECT coalesce(max(id), 0) + 1 FROM run", v,
-		       sizeof(v)) != SQLITE_OK)
-		return 0;
-	return strtoll(v, NULL, 10);
 }
 
 enum db_error db_merger_close(struct db_merger *m)
@@ -150,18 +113,7 @@ enum db_error db_merger_close(struct db_merger *m)
 
 	if (!m)
 		return DB_OK;
-	rc = SQLITE_OK;
-	if (m->late_indexes) {
-		rc = sqlite3_exec(m->h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_exec(m->h, db_index_sql, NULL, NULL, NULL);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_exec(m->h, "COMMIT", NULL, NULL, NULL);
-		if (rc != SQLITE_OK)
-			sqlite3_exec(m->h, "ROLLBACK", NULL, NULL, NULL);
-	}
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(m->h, "PRAGMA optimize", NULL, NULL, NULL);
+	rc = sqlite3_exec(m->h, "PRAGMA optimize", NULL, NULL, NULL);
 	if (sqlite3_close(m->h) != SQLITE_OK)
 		rc = SQLITE_ERROR;
 	free(m);
@@ -272,82 +224,10 @@ static int run_tables(sqlite3 *h, char (*t)[64], unsigned *n)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
-/*
- * Can run @old, the shard's only run, be copied as it is, every row
- * keeping its id and its run_id?  When its id is above every id of the
- * target (a runner numbered it so: db_set_run_id), each table has the
- * same columns in both, and every row of the shard is that run's.  Then
- * INSERT ... SELECT * copies each table's records without decoding them
- * (SQLite's transfer optimization, taken when the target table has no
- * index: late_indexes), several times cheaper than row by row.
- */
-static bool copy_whole_ok(struct db_merger *m, sqlite3_int64 old,
-			  char (*t)[64], unsigned nt)
-{
-	char a[SQL_MAX], b[SQL_MAX], sql[256];
-	sqlite3_stmt *s;
-	unsigned i;
-	bool has, ok;
-	int rc;
-
-	if (sqlite3_prepare_v2(m->h,
-			       "SELECT ?1 > coalesce((SELECT max(id) FROM "
-			       "main.run), 0)",
-			       -1, &s, NULL) != SQLITE_OK)
-		return false;
-	sqlite3_bind_int64(s, 1, old);
-	ok = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	if (!ok || columns(m->h, "s", "run", NULL, NULL, a, sizeof(a), &has) ||
-	    columns(m->h, "main", "run", NULL, NULL, b, sizeof(b), &has) ||
-	    strcmp(a, b) != 0)
-		return false;
-	for (i = 0; i < nt; i++) {
-		if (columns(m->h, "s", t[i], NULL, NULL, a, sizeof(a), &has) ||
-		    columns(m->h, "main", t[i], NULL, NULL, b, sizeof(b),
-			    &has) ||
-		    strcmp(a, b) != 0)
-			return false;
-		/* a row of no run (a shard written by hand) would be
-		 * copied under an id that is not its run's */
-		snprintf(sql, sizeof(sql),
-			 "SELECT 1 FROM s.\"%s\" WHERE run_id IS NOT ?1 "
-			 "LIMIT 1",
-			 t[i]);
-		if (sqlite3_prepare_v2(m->h, sql, -1, &s, NULL) != SQLITE_OK)
-			return false;
-		sqlite3_bind_int64(s, 1, old);
-		rc = sqlite3_step(s);
-		sqlite3_finalize(s);
-		if (rc != SQLITE_DONE)
-			return false;
-	}
-	return true;
-}
-
-/* Copy every table of the shard as it is (copy_whole_ok said it may). */
-static int copy_whole(struct db_merger *m, char (*t)[64], unsigned nt)
-{
-	char sql[256];
-	unsigned i;
-	int rc;
-
-	rc = sqlite3_exec(m->h, "INSERT INTO main.run SELECT * FROM s.run",
-			  NULL, NULL, NULL);
-	for (i = 0; i < nt && rc == SQLITE_OK; i++) {
-		snprintf(sql, sizeof(sql),
-			 "INSERT INTO main.\"%s\" SELECT * FROM s.\"%s\"",
-			 t[i], t[i]);
-		rc = sqlite3_exec(m->h, sql, NULL, NULL, NULL);
-	}
-	return rc;
-}
-
-/* Copy run @old of the shard (and its rows) unless the target has it;
- * @whole: as it is (copy_whole_ok). */
-static int copy_run(struct db_merger *m, sqlite3_int64 old, bool whole,
-		    const char *status, const char *detail, char (*t)[64],
-		    unsigned nt, bool *added, sqlite3_int64 *newid)
+/* Copy run @old of the shard (and its rows) unless the target has it. */
+static int copy_run(struct db_merger *m, sqlite3_int64 old, const char *status,
+		    const char *detail, char (*t)[64], unsigned nt, bool *added,
+		    sqlite3_int64 *newid)
 {
 	char cols[SQL_MAX], match[SQL_MAX * 2], sql[SQL_MAX * 3];
 	char tcols[SQL_MAX], sel[SQL_MAX + 64];
@@ -387,14 +267,6 @@ static int copy_run(struct db_merger *m, sqlite3_int64 old, bool whole,
 		return rc;
 	if (!*added)
 		return SQLITE_OK;
-	if (whole) {
-		rc = copy_whole(m, t, nt);
-		if (rc != SQLITE_OK)
-			return rc;
-		id = old;
-		*newid = id;
-		goto copied;
-	}
 	snprintf(sql, sizeof(sql),
 		 "INSERT INTO main.run(%s) SELECT %s FROM s.run WHERE id=?1",
 		 cols, cols);
@@ -433,14 +305,13 @@ static int copy_run(struct db_merger *m, sqlite3_int64 old, bool whole,
 		if (rc != SQLITE_DONE)
 			return rc;
 	}
-copied:
 	/* a run its worker never ended: how it ended, with the events it
-	 * committed (counted in the shard: the target may have no index) */
+	 * committed */
 	if (status) {
 		rc = sqlite3_prepare_v2(m->h,
 					"UPDATE main.run SET status=?1, "
 					"detail=?2, events=(SELECT count(*) "
-					"FROM s.event WHERE run_id=?4) "
+					"FROM main.event WHERE run_id=?3) "
 					"WHERE id=?3 AND status IN "
 					"('running','interrupted')",
 					-1, &s, NULL);
@@ -449,7 +320,6 @@ copied:
 		sqlite3_bind_text(s, 1, status, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, detail, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 3, id);
-		sqlite3_bind_int64(s, 4, old);
 		rc = sqlite3_step(s);
 		sqlite3_finalize(s);
 		if (rc != SQLITE_DONE)
@@ -526,9 +396,7 @@ enum db_error db_merger_add(struct db_merger *m, const char *shard,
 		sqlite3_int64 id = 0;
 		bool added;
 
-		rc = copy_run(m, ids[i],
-			      nids == 1 && copy_whole_ok(m, ids[0], t, nt),
-			      status, detail, t, nt, &added, &id);
+		rc = copy_run(m, ids[i], status, detail, t, nt, &added, &id);
 		if (rc != SQLITE_OK) {
 			e = fail(m->h, rc, msg, size, shard);
 			goto out;

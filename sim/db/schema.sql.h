@@ -167,18 +167,4 @@ static const char db_index_sql[] =
 	"CREATE INDEX IF NOT EXISTS sample_run ON sample(run_id, seq);\n"
 	"CREATE INDEX IF NOT EXISTS region_run ON region(run_id, snapshot);\n";
 
-/*
- * The same indexes dropped: a merge into an empty database leaves them
- * out until its end (db_merge.c), when one sort builds each.
- */
-static const char db_index_drop_sql[] =
-	"DROP INDEX IF EXISTS event_run_seq;\n"
-	"DROP INDEX IF EXISTS finding_run;\n"
-	"DROP INDEX IF EXISTS note_run;\n"
-	"DROP INDEX IF EXISTS mapping_run;\n"
-	"DROP INDEX IF EXISTS event_verdict;\n"
-	"DROP INDEX IF EXISTS case_result_run;\n"
-	"DROP INDEX IF EXISTS sample_run;\n"
-	"DROP INDEX IF EXISTS region_run;\n";
-
 #endif
