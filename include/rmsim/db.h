@@ -226,6 +226,13 @@ struct db_merger *db_merger_open(const char *path, enum db_error *err,
 enum db_error db_merger_add(struct db_merger *m, const char *shard,
 			    const char *status, const char *detail,
 			    struct db_merge_stats *st, char *msg, size_t size);
+/*
+ * db_merger_own_shards - the shards merged next are the caller's, written
+ * on this machine a moment ago by its own worker processes (a runner):
+ * they are not read page by page by quick_check first.  Every other
+ * check stays.
+ */
+void db_merger_own_shards(struct db_merger *m);
 enum db_error db_merger_close(struct db_merger *m);
 /* Call @fn for each case_result row of the database @path, in order
  * (conform reads its workers' verdicts back from their shards). */

@@ -416,6 +416,8 @@ static void merger(struct state *st, int req, int rep)
 	memset(&a, 0, sizeof(a));
 	a.idx = SIZE_MAX;
 	m = db_merger_open(st->x->dbpath, &de, a.msg, sizeof(a.msg));
+	if (m)
+		db_merger_own_shards(m);
 	if (!m)
 		a.err = de == DB_ECANTCREATE ? EXIT_CANTCREAT
 			: de == DB_ECORRUPT  ? EXIT_DATAERR
