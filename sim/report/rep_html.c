@@ -17,6 +17,10 @@ static const char css[] =
 	"body{font:14px/1.45 \"DejaVu Sans\",\"Segoe UI\",Helvetica,Arial,"
 	"sans-serif;color:#1d2125;background:#fff;margin:0}\n"
 	"main{max-width:1200px;margin:0 auto;padding:12px 20px 48px}\n"
+	/* a run group's section is laid out and painted when it comes into
+	 * view (or is printed), not when the page opens */
+	"section.group{content-visibility:auto;"
+	"contain-intrinsic-size:auto 1400px}\n"
 	"h1{font-size:24px;margin:8px 0 4px}\n"
 	"h2{font-size:20px;border-bottom:2px solid #d8dde3;"
 	"padding-bottom:4px;margin:36px 0 8px}\n"
@@ -837,7 +841,7 @@ static void group(FILE *f, const struct rep_data *d, size_t idx)
 {
 	const struct rep_group *g = &d->groups[idx];
 
-	fputs("<section id=\"", f);
+	fputs("<section class=\"group\" id=\"", f);
 	group_id(f, idx);
 	fputs("\">", f);
 	group_head(f, g);
