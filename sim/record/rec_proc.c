@@ -45,22 +45,6 @@ static void first_line(const char *path, char *buf, size_t size)
 	fclose(f);
 }
 
-/* This process's RssAnon in KiB, or -1. */
-static long self_rss_anon(void)
-{
-	char line[256];
-	long kib = -1;
-	FILE *f = fopen("/proc/self/status", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (strncmp(line, "RssAnon:", 8) == 0)
-			kib = strtol(line + 8, NULL, 10);
-	fclose(f);
-	return kib;
-}
-
 #define PROBE_PAGES 256
 
 /*
@@ -74,21 +58,22 @@ static long self_rss_anon(void)
 static int zero_page_probe(void)
 {
 	volatile const uint8_t *p;
-	long before, after;
+	uint64_t before, after;
 	unsigned i, sum = 0;
+	int ok;
 
 	p = mmap(NULL, PROBE_PAGES * 4096, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return -1;
-	before = self_rss_anon();
+	ok = rec_rss_anon(getpid(), &before) > 0;
 	for (i = 0; i < PROBE_PAGES; i++)
 		sum += p[i * 4096];
-	after = self_rss_anon();
+	ok = ok && rec_rss_anon(getpid(), &after) > 0;
 	munmap((void *)p, PROBE_PAGES * 4096);
-	if (before < 0 || after < 0 || sum)
+	if (!ok || sum)
 		return -1;
-	return after - before < PROBE_PAGES * 4 / 2;
+	return after < before + PROBE_PAGES * 4 / 2;
 }
 
 void rec_machine(struct rec_buf *b)

@@ -97,15 +97,17 @@ void rp_side_exec(struct replay *r, const struct tr_event *ev)
 	}
 	/* the anonymous pages resident when the maps were read, which
 	 * execve wrote without a fault: stack, the zeroed tails of the data
-	 * pages (a page outside the reference's ranges stays untouched) */
-	for (i = 0; r->rec && i < e->nresident; i++) {
-		uint64_t a;
+	 * pages (a page outside the reference's ranges stays untouched).  A
+	 * range at a time, never a page at a time: a side file's range may
+	 * be as large as the address space */
+	for (i = 0; r->rec && t->touch && i < e->nresident; i++) {
+		int64_t n = t->touch(t->ctx, p->side[RP_REF].space,
+				     e->resident[i].start,
+				     e->resident[i].end - e->resident[i].start,
+				     rp_token(ev->seq), false, false);
 
-		for (a = e->resident[i].start; a < e->resident[i].end;
-		     a += LX_PAGE_SIZE)
-			if (t->store(t->ctx, p->side[RP_REF].space, a,
-				     rp_token(ev->seq)) == 0)
-				r->sum->side_resident_pages++;
+		if (n > 0)
+			r->sum->side_resident_pages += (uint64_t)n;
 	}
 }
 

@@ -179,10 +179,14 @@ class Record(unittest.TestCase):
         facts = {l.split()[1]: l.split(None, 2)[2] for l in lines
                  if l.startswith("machine ")}
         for k in ("kernel", "page_size", "max_map_count",
-                  "overcommit_memory", "faults"):
+                  "overcommit_memory", "faults", "zero_page"):
             self.assertIn(k, facts)
+        self.assertIn(facts["zero_page"], ("yes", "no"))
         execs = [l for l in lines if l.startswith("exec ")]
         self.assertTrue(any(" exact " in l for l in execs), execs)
+        # execve's own pages: at least the stack's top, where it wrote
+        # the arguments and the environment
+        self.assertIn("resident", kinds)
         self.assertTrue(any(l.startswith("map ") and "[stack]" in l
                             for l in lines))
         if want_rss:

@@ -72,6 +72,24 @@ class HugeMappings(unittest.TestCase):
             with self.subTest(policy=policy):
                 self.replay(trace, policy, "--touch", "all")
 
+    def test_side_file_resident_range_of_the_whole_space(self):
+        """A side file's resident line may name any range: one of the
+        whole user address space starts the image in one step, not one
+        store per page (2^35 of them)."""
+        trace = os.path.join(self.dir, "r.strace")
+        with open(trace, "w") as f:
+            f.write('100 1700000000.000000 execve("/bin/x", ["x"], '
+                    '0x7ffd0 /* 1 var */) = 0 <0.000100>\n'
+                    '100 1700000000.000200 brk(NULL) = 0x555555560000 '
+                    '<0.000001>\n')
+        with open(os.path.join(self.dir, "r.faults"), "w") as f:
+            f.write("rmsim-faults 1\nmachine faults perf\n"
+                    "exec 100 1700000000.000090 exact /bin/x\n"
+                    "map 100 10000-7ffffffff000 rw-p 00000000 [stack]\n"
+                    "resident 100 10000-7ffffffff000\n"
+                    "fault 100 1700000000.000150 7fffffffe000 w\n")
+        self.replay(trace, "linux")
+
     def test_file_16tib_read_only_linux(self):
         self.replay(gen.huge_file_ro(self.dir), "linux")
 
