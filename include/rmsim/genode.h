@@ -218,6 +218,10 @@ int gn_ds_write(gn_ds_cap ds, uint64_t off, const void *buf, size_t len);
 /* memset(0) of [off, off+len) as the component would do through its
  * mapping (libc's bzero): costs the bytes stored there, not @len. */
 int gn_ds_zero(gn_ds_cap ds, uint64_t off, uint64_t len);
+/* @val into the first byte of every page that starts in [off, off+len),
+ * as a thread touching each page would store it: costs the pages stored
+ * there, not @len. */
+int gn_ds_stamp(gn_ds_cap ds, uint64_t off, uint64_t len, uint8_t val);
 
 /* ---- RM sessions ---- */
 

@@ -13,9 +13,22 @@
  * policies do for every page they hand out again, then costs one lookup
  * per page of the range, or one pass over the pages stored when those
  * are fewer, instead of one per chunk.
+ *
+ * A thread that touches every page of a range (the replay's --touch
+ * all over a mapping of terabytes) writes one byte per page, the same
+ * byte.  Those pages are a stamped range: an interval of offsets whose
+ * pages read that byte at their first offset and the fill elsewhere.  A
+ * write into a stamped page takes the page out of the range and stores
+ * its stamp as a chunk, so a page is either stamped or stored, never
+ * both; zeroing drops the stamps of the pages that start in its range.
+ *
+ * INVARIANTS (gn_bytes_check): the page index names exactly the stored
+ * chunks; no stored chunk is all fill; stamped ranges are page-aligned,
+ * hold a byte other than the fill and contain no page with chunks.
  */
 #include "gn_internal.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,14 +187,46 @@ void gn_bytes_free(struct gn_bytes *b)
 	free(b->data);
 	free(b->pkeys);
 	free(b->pbits);
+	iv_free(b->stamps);
 	memset(b, 0, sizeof(*b));
+}
+
+/* ---- stamped ranges ---- */
+
+/* The stamp of the page holding @off, if that page is stamped. */
+static bool stamp_of(const struct gn_bytes *b, uint64_t off, uint8_t *v)
+{
+	uint64_t s, e, val, next;
+
+	if (!b->stamps || !iv_lookup(b->stamps, off, &s, &e, &val, &next))
+		return false;
+	*v = (uint8_t)val;
+	return true;
+}
+
+static void stamps_remove(struct gn_bytes *b, uint64_t start, uint64_t end)
+{
+	if (b->stamps && iv_remove(b->stamps, start, end))
+		gn_out_of_memory();
+}
+
+/* The first page start at or above @off, saturating at the top. */
+static uint64_t page_start_from(uint64_t off)
+{
+	return off > UINT64_MAX - (GN_PAGE - 1) ? UINT64_MAX
+						 : gn_align_page(off);
 }
 
 uint8_t gn_bytes_get(const struct gn_bytes *b, uint64_t off)
 {
 	long i = probe(b->keys, b->cap, off / GN_CHUNK + 1);
+	uint8_t v;
 
-	return i < 0 ? b->fill : b->data[i][off % GN_CHUNK];
+	if (i >= 0)
+		return b->data[i][off % GN_CHUNK];
+	if (off % GN_PAGE == 0 && stamp_of(b, off, &v))
+		return v;
+	return b->fill;
 }
 
 /* Drop the chunk in slot @i. */
@@ -203,7 +248,8 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return all_of(p, n, 0);
 }
 
-void gn_bytes_set(struct gn_bytes *b, uint64_t off, uint8_t v)
+/* gn_bytes_set on a page that is not stamped. */
+static void store_byte(struct gn_bytes *b, uint64_t off, uint8_t v)
 {
 	uint64_t key = off / GN_CHUNK + 1;
 	long i = probe(b->keys, b->cap, key);
@@ -225,6 +271,21 @@ void gn_bytes_set(struct gn_bytes *b, uint64_t off, uint8_t v)
 	 * fill keeps the index exact */
 	if (v == b->fill && all_of(b->data[i], GN_CHUNK, v))
 		remove_slot(b, (size_t)i);
+}
+
+void gn_bytes_set(struct gn_bytes *b, uint64_t off, uint8_t v)
+{
+	uint64_t page = off & ~(GN_PAGE - 1);
+	uint8_t stamp;
+
+	if (stamp_of(b, off, &stamp)) {
+		if (off == page && v == stamp)
+			return;		/* already so */
+		/* the page leaves its range; its stamp becomes stored */
+		stamps_remove(b, page, page + GN_PAGE);
+		store_byte(b, page, stamp);
+	}
+	store_byte(b, off, v);
 }
 
 void gn_bytes_fill(struct gn_bytes *b, uint8_t v)
@@ -275,10 +336,51 @@ static void zero_page(struct gn_bytes *b, uint64_t pk, uint64_t off,
 	}
 }
 
+/*
+ * Call @fn for each page key in [first, last] that holds chunks:
+ * O(min(pages in the range, pages stored)).  @fn may reshape the tables
+ * (it touches its own page only), so the stored keys are listed first.
+ */
+static void each_stored_page(struct gn_bytes *b, uint64_t first,
+			     uint64_t last,
+			     void (*fn)(struct gn_bytes *, uint64_t, void *),
+			     void *arg)
+{
+	uint64_t pk, *pages;
+	size_t i, n = 0;
+
+	if (!b->pn || first > last)
+		return;
+	if (last - first < b->pn) {
+		for (pk = first; pk <= last && b->pn; pk++)
+			if (probe(b->pkeys, b->pcap, pk) >= 0)
+				fn(b, pk, arg);
+		return;
+	}
+	pages = gn_xcalloc(b->pn, sizeof(*pages));
+	for (i = 0; i < b->pcap; i++)
+		if (b->pkeys[i] >= first && b->pkeys[i] <= last)
+			pages[n++] = b->pkeys[i];
+	for (i = 0; i < n; i++)
+		fn(b, pages[i], arg);
+	free(pages);
+}
+
+struct span {
+	uint64_t off, end;
+};
+
+static void zero_stored_page(struct gn_bytes *b, uint64_t pk, void *arg)
+{
+	const struct span *r = arg;
+
+	zero_page(b, pk, r->off, r->end);
+}
+
 void gn_bytes_zero(struct gn_bytes *b, uint64_t off, uint64_t len)
 {
-	uint64_t end = off + len, first, last, pk, *pages;
-	size_t i, n = 0;
+	struct span r = {off, off + len};
+	uint64_t i;
 
 	if (b->fill) {
 		/* zeroes are stored over a fill: only a filled ROM gets
@@ -287,26 +389,44 @@ void gn_bytes_zero(struct gn_bytes *b, uint64_t off, uint64_t len)
 			gn_bytes_set(b, off + i, 0);
 		return;
 	}
-	if (len == 0 || b->n == 0)
+	if (len == 0)
 		return;
-	if (end < off)
-		end = UINT64_MAX;	/* to the end of a 2^64 range */
-	first = off / 4096 + 1;
-	last = (end - 1) / 4096 + 1;
-	if (last - first + 1 <= b->pn) {
-		for (pk = first; pk <= last && b->n; pk++)
-			zero_page(b, pk, off, end);
+	if (r.end < off)
+		r.end = UINT64_MAX;	/* to the end of a 2^64 range */
+	/* the pages that start in the range lose their stamps */
+	stamps_remove(b, page_start_from(off), page_start_from(r.end));
+	each_stored_page(b, off / GN_PAGE + 1, (r.end - 1) / GN_PAGE + 1,
+			 zero_stored_page, &r);
+}
+
+static void stamp_stored_page(struct gn_bytes *b, uint64_t pk, void *arg)
+{
+	uint64_t page = (pk - 1) * GN_PAGE;
+
+	stamps_remove(b, page, page + GN_PAGE);
+	store_byte(b, page, *(const uint8_t *)arg);
+}
+
+void gn_bytes_stamp(struct gn_bytes *b, uint64_t off, uint64_t len,
+		    uint8_t v)
+{
+	uint64_t start = page_start_from(off), end;
+
+	end = off + len < off ? UINT64_MAX : page_start_from(off + len);
+	if (start >= end)
 		return;
+	/* a stamp equal to the fill is the fill: the pages' stamps go */
+	if (v == b->fill) {
+		stamps_remove(b, start, end);
+	} else {
+		if (!b->stamps && !(b->stamps = iv_new()))
+			gn_out_of_memory();
+		if (iv_union(b->stamps, start, end, v))
+			gn_out_of_memory();
 	}
-	/* fewer pages stored than the range spans: visit those (listed
-	 * first, since zeroing reshapes the table) */
-	pages = gn_xcalloc(b->pn, sizeof(*pages));
-	for (i = 0; i < b->pcap; i++)
-		if (b->pkeys[i] >= first && b->pkeys[i] <= last)
-			pages[n++] = b->pkeys[i];
-	for (i = 0; i < n; i++)
-		zero_page(b, pages[i], off, end);
-	free(pages);
+	/* pages with chunks keep them and take the byte as a store */
+	each_stored_page(b, start / GN_PAGE + 1, (end - 1) / GN_PAGE + 1,
+			 stamp_stored_page, &v);
 }
 
 void gn_bytes_write(struct gn_bytes *b, uint64_t off, const uint8_t *p,
@@ -321,6 +441,45 @@ void gn_bytes_write(struct gn_bytes *b, uint64_t off, const uint8_t *p,
 	}
 	for (i = 0; i < len; i++)
 		gn_bytes_set(b, off + i, p[i]);
+}
+
+/* Stamped ranges: page-aligned, not the fill, no stored page inside. */
+static int check_stamps(const struct gn_bytes *b, char *msg, size_t size)
+{
+	uint64_t a = 0, s, e, v, next;
+	size_t i;
+
+	if (!b->stamps)
+		return 0;
+	if (iv_check(b->stamps)) {
+		snprintf(msg, size, "stamped ranges out of order");
+		return -1;
+	}
+	while (a < UINT64_MAX) {
+		if (!iv_lookup(b->stamps, a, &s, &e, &v, &next)) {
+			a = next;
+			continue;
+		}
+		if (s % GN_PAGE || (e % GN_PAGE && e != UINT64_MAX) ||
+		    v > UINT8_MAX || v == b->fill) {
+			snprintf(msg, size, "stamped range %llx-%llx of %llu",
+				 (unsigned long long)s, (unsigned long long)e,
+				 (unsigned long long)v);
+			return -1;
+		}
+		a = e;
+	}
+	for (i = 0; i < b->pcap; i++) {
+		uint8_t stamp;
+
+		if (b->pkeys[i] &&
+		    stamp_of(b, (b->pkeys[i] - 1) * GN_PAGE, &stamp)) {
+			snprintf(msg, size, "page %llu both stamped and stored",
+				 (unsigned long long)b->pkeys[i] - 1);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int gn_bytes_check(const struct gn_bytes *b, char *msg, size_t size)
@@ -374,6 +533,8 @@ int gn_bytes_check(const struct gn_bytes *b, char *msg, size_t size)
 			return -1;
 		}
 	}
+	if (check_stamps(b, msg, size))
+		return -1;
 	if (n != b->n || pages != b->pn) {
 		snprintf(msg, size, "%zu chunks and %zu pages stored, counted "
 			 "%zu and %zu", n, pages, b->n, b->pn);

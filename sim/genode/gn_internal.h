@@ -12,6 +12,7 @@
 
 #include "rmsim/genode.h"
 #include "gn_alloc.h"
+#include "ranges/ivmap.h"
 
 #define GN_PAGE 4096ULL
 #define GN_PAGE_LOG2 12
@@ -35,11 +36,17 @@ struct gn_bytes {
 	uint64_t *pkeys, *pbits;
 	size_t pcap, pn;
 	uint8_t fill;		/* what a byte not stored reads as */
+	/* stamped pages (NULL until the first): page-aligned ranges of
+	 * offsets, each with a byte that the first byte of each of its
+	 * pages holds (a thread touching a range page by page); every other
+	 * byte of such a page reads as the fill.  Never a page with chunks */
+	struct iv_map *stamps;
 };
 
 void gn_bytes_free(struct gn_bytes *b);
 /* Invariants: the page index names exactly the stored chunks, none of
- * which is all the fill byte.  0 or -1 with @msg. */
+ * which is all the fill byte; stamped ranges are page-aligned, hold a
+ * byte other than the fill and no page with chunks.  0 or -1 with @msg. */
 int gn_bytes_check(const struct gn_bytes *b, char *msg, size_t size);
 uint8_t gn_bytes_get(const struct gn_bytes *b, uint64_t off);
 void gn_bytes_set(struct gn_bytes *b, uint64_t off, uint8_t v);
@@ -48,6 +55,10 @@ void gn_bytes_fill(struct gn_bytes *b, uint8_t v);
 /* Zero [off, off+len): O(min(chunks stored, chunks in range)), or
  * O(chunks in range) over a fill other than zero. */
 void gn_bytes_zero(struct gn_bytes *b, uint64_t off, uint64_t len);
+/* Write @v to the first byte of every page that starts in
+ * [off, off+len): O(log ranges + chunks stored in the range), not @len. */
+void gn_bytes_stamp(struct gn_bytes *b, uint64_t off, uint64_t len,
+		    uint8_t v);
 /* Copy @len bytes in; all-zero input takes gn_bytes_zero's path. */
 void gn_bytes_write(struct gn_bytes *b, uint64_t off, const uint8_t *p,
 		    uint64_t len);
@@ -220,6 +231,7 @@ struct gn_ds *gn_ds_get(gn_ds_cap cap);
 struct gn_rmap *gn_rmap_get(gn_rm_cap cap);
 
 /* host memory: the model aborts when the host has none */
+_Noreturn void gn_out_of_memory(void);
 void *gn_xcalloc(size_t n, size_t size);
 void *gn_xrealloc(void *p, size_t size);
 /* @size a multiple of @align */

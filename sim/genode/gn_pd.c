@@ -16,14 +16,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Noreturn void gn_out_of_memory(void)
+{
+	fputs("rmsim: out of memory in the Genode model\n", stderr);
+	abort();
+}
+
 void *gn_xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
-	if (!p) {
-		fputs("rmsim: out of memory in the Genode model\n", stderr);
-		abort();
-	}
+	if (!p)
+		gn_out_of_memory();
 	return p;
 }
 
@@ -31,10 +35,8 @@ void *gn_xrealloc(void *p, size_t size)
 {
 	void *n = realloc(p, size ? size : 1);
 
-	if (!n) {
-		fputs("rmsim: out of memory in the Genode model\n", stderr);
-		abort();
-	}
+	if (!n)
+		gn_out_of_memory();
 	return n;
 }
 
@@ -42,10 +44,8 @@ void *gn_xaligned(size_t align, size_t size)
 {
 	void *p = aligned_alloc(align, size);
 
-	if (!p) {
-		fputs("rmsim: out of memory in the Genode model\n", stderr);
-		abort();
-	}
+	if (!p)
+		gn_out_of_memory();
 	return p;
 }
 
@@ -364,6 +364,17 @@ int gn_ds_zero(gn_ds_cap cap, uint64_t off, uint64_t len)
 	    len > ds->size - off)
 		return -1;
 	gn_bytes_zero(&ds->bytes, off, len);
+	return 0;
+}
+
+int gn_ds_stamp(gn_ds_cap cap, uint64_t off, uint64_t len, uint8_t val)
+{
+	struct gn_ds *ds = gn_ds_get(cap);
+
+	if (!ds || ds->kind == GN_DS_MANAGED || off > ds->size ||
+	    len > ds->size - off)
+		return -1;
+	gn_bytes_stamp(&ds->bytes, off, len, val);
 	return 0;
 }
 

@@ -361,7 +361,7 @@ static int nat_prot(void *ctx, void *space, uint64_t addr, int *prot)
  * RP_EREFUSED (the memory limit reached).
  */
 static int64_t nat_touch(void *ctx, void *space, uint64_t addr, uint64_t len,
-			 uint8_t val, bool first, bool writable)
+			 uint8_t val, bool first, bool writable, bool *stopped)
 {
 	struct nat_space *n = space;
 	uint64_t end = addr + page_up(len), at = addr, s, e, d, next, pend;
@@ -369,6 +369,7 @@ static int64_t nat_touch(void *ctx, void *space, uint64_t addr, uint64_t len,
 	int64_t rc;
 
 	(void)ctx;
+	(void)stopped;	/* the host kernel kills, it does not stop */
 	while (at < end) {
 		if (iv_lookup(n->reloc, at, &s, &e, &d, &next)) {
 			pend = e;

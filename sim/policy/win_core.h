@@ -177,6 +177,9 @@ struct wc {
 	uint64_t chunk;		/* lazy fault granularity */
 	uint64_t pool;		/* pool dataspace size, 0: none */
 	struct wc_ds *pools;
+	/* pools with a free page, and with no page in use: an allocation
+	 * that no pool can take, and a pool emptied, cost no scan */
+	uint64_t pools_open, pools_empty;
 	uint64_t base, top;	/* the window [base, top) in env */
 
 	/* Linux's view */

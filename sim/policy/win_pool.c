@@ -20,10 +20,14 @@
  *   1. A pool's busy bits are exactly the pages its extents use, and
  *      `used` counts them.
  *   2. At most one pool is entirely free.
+ *   3. pools_open counts the pools with a free page, pools_empty those
+ *      with none in use.
  *
  * COMPLEXITY
  *   An allocation scans the pools' bitmaps: O(pools * pool pages / 64)
- *   words, with pools at most the RAM in use over the pool size.
+ *   words, with pools at most the RAM in use over the pool size; none
+ *   when every pool is full (a lazy policy's faults, one chunk after
+ *   another, make a new pool each time the last one fills).
  */
 #include "win_core.h"
 
@@ -129,6 +133,8 @@ static struct wc_ds *pool_new(struct wc *w)
 	}
 	p->pnext = w->pools;
 	w->pools = p;
+	w->pools_open++;
+	w->pools_empty++;
 	w->st.pools++;
 	return p;
 }
@@ -144,7 +150,7 @@ int wc_mem_alloc(struct wc *w, uint64_t size, struct wc_ds **ds,
 		*off = 0;
 		return *ds ? 0 : -LX_ENOMEM;
 	}
-	for (p = w->pools; p; p = p->pnext) {
+	for (p = w->pools_open ? w->pools : NULL; p; p = p->pnext) {
 		if (pool_pages(w) - p->used < n)
 			continue;
 		i = first_fit(w, p, n);
@@ -158,7 +164,9 @@ int wc_mem_alloc(struct wc *w, uint64_t size, struct wc_ds **ds,
 		i = 0;
 	}
 	set_bits(p->busy, i, n, true);
+	w->pools_empty -= !p->used;
 	p->used += n;
+	w->pools_open -= p->used == pool_pages(w);
 	*ds = p;
 	*off = i << WC_SHIFT;
 	return 0;
@@ -171,6 +179,8 @@ static void pool_free(struct wc *w, struct wc_ds *p)
 	for (pp = &w->pools; *pp != p; pp = &(*pp)->pnext)
 		;
 	*pp = p->pnext;
+	w->pools_open -= p->used < pool_pages(w);
+	w->pools_empty -= !p->used;
 	free(p->busy);
 	free(p->dirty);
 	p->busy = p->dirty = NULL;
@@ -182,19 +192,16 @@ void wc_mem_release(struct wc *w, struct wc_ds *p, uint64_t off,
 		    uint64_t len)
 {
 	uint64_t i = off >> WC_SHIFT, n = len >> WC_SHIFT;
-	struct wc_ds *q;
 
 	set_bits(p->busy, i, n, false);
 	set_bits(p->dirty, i, n, true);
+	w->pools_open += p->used == pool_pages(w);
 	p->used -= n;
 	if (p->used)
 		return;
 	/* one empty pool stays as a spare */
-	for (q = w->pools; q; q = q->pnext)
-		if (q != p && !q->used) {
-			pool_free(w, p);
-			return;
-		}
+	if (++w->pools_empty > 1)
+		pool_free(w, p);
 }
 
 void wc_pool_fini(struct wc *w)
@@ -206,7 +213,7 @@ void wc_pool_fini(struct wc *w)
 int wc_pool_check(const struct wc *w, char *why, size_t size)
 {
 	const struct wc_ds *p;
-	uint64_t words = (pool_pages(w) + 63) / 64, empty = 0, i;
+	uint64_t words = (pool_pages(w) + 63) / 64, empty = 0, open = 0, i;
 	uint64_t *shadow = calloc(words ? words : 1, sizeof(uint64_t));
 	struct rg_node *n;
 	int rc = 0;
@@ -245,6 +252,15 @@ int wc_pool_check(const struct wc *w, char *why, size_t size)
 			rc = -1;
 		}
 		empty += !p->used;
+		open += p->used < pool_pages(w);
+	}
+	if (!rc && (empty != w->pools_empty || open != w->pools_open)) {
+		snprintf(why, size, "%llu empty and %llu open pools, counted "
+			 "%llu and %llu", (unsigned long long)empty,
+			 (unsigned long long)open,
+			 (unsigned long long)w->pools_empty,
+			 (unsigned long long)w->pools_open);
+		rc = -1;
 	}
 	if (!rc && empty > 1) {
 		snprintf(why, size, "%llu empty pools",

@@ -101,10 +101,11 @@ void rp_side_exec(struct replay *r, const struct tr_event *ev)
 	 * range at a time, never a page at a time: a side file's range may
 	 * be as large as the address space */
 	for (i = 0; r->rec && t->touch && i < e->nresident; i++) {
+		bool stopped = false;
 		int64_t n = t->touch(t->ctx, p->side[RP_REF].space,
 				     e->resident[i].start,
 				     e->resident[i].end - e->resident[i].start,
-				     rp_token(ev->seq), false, false);
+				     rp_token(ev->seq), false, false, &stopped);
 
 		if (n > 0)
 			r->sum->side_resident_pages += (uint64_t)n;

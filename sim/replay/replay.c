@@ -934,6 +934,7 @@ static int setup_targets(struct replay *r)
 		r->gcfg.params = opt->params;
 		r->gcfg.gn = opt->gn;
 		r->gcfg.db = r->db;
+		r->gcfg.stop = opt->stop;
 		rp_target_genode(&r->t[RP_MODEL], &r->gcfg);
 	} else if (opt->policy && strcmp(opt->policy, "native") == 0) {
 		/* the host kernel alone, judged against the trace */

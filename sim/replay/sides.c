@@ -305,13 +305,16 @@ void rp_touch(struct replay *r, struct rp_proc *p, int side, uint64_t addr,
 	    (prot >= 0 && !(prot & LX_PROT_WRITE)))
 		return;
 	if (t->touch) {
+		bool stopped = false;
 		int64_t done = t->touch(t->ctx, space, addr, end - addr, token,
-					max == 1, prot >= 0);
+					max == 1, prot >= 0, &stopped);
 
 		if (done == RP_EBROKEN)
 			rp_backend_failed(r, p, side);
 		else if (done > 0 && side == RP_REF)
 			r->sum->touches += (uint64_t)done;
+		if (stopped && side == RP_MODEL)
+			r->touch_failed = true;
 		return;
 	}
 	for (a = addr; a < end && n < max; a += LX_PAGE_SIZE) {

@@ -84,10 +84,13 @@ struct rp_target {
 	 * May be NULL (then the driver stores page by page): write @val to
 	 * every page of [addr, addr+len) that takes a write, or to the first
 	 * such page only; @writable: every page is known to take one.  The
-	 * number written, or RP_EREFUSED / RP_EBROKEN.
+	 * number written, or RP_EREFUSED / RP_EBROKEN.  A store that stops
+	 * the thread (it blocks, or is stopped: the program cannot go on
+	 * touching) ends the touch and sets *@stopped.
 	 */
 	int64_t (*touch)(void *ctx, void *space, uint64_t addr, uint64_t len,
-			 uint8_t val, bool first, bool writable);
+			 uint8_t val, bool first, bool writable,
+			 bool *stopped);
 	/* May be NULL: RssAnon of the space, as /proc/PID/status says it
 	 * (the reference model's px_anon_resident) */
 	uint64_t (*anon_resident)(void *ctx, void *space);

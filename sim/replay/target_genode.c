@@ -224,6 +224,148 @@ static int g_peek(void *ctx, void *space, uint64_t addr, uint8_t *val)
 	return gn_ds_read(w.ds, w.ds_offset, val, 1) ? -EFAULT : 0;
 }
 
+/* ---- touching a range ---- */
+
+/*
+ * How far from @a, up to @end, every page lies in the same attachment at
+ * each of the first @nsteps steps of @w's path: the extent over which the path, its rights and
+ * the leaf's offsets (growing with the address) stay what they are at @a.
+ * For a walk that ended at a hole, the hole reaches to the next
+ * attachment of the map it ended in.
+ */
+static uint64_t path_extent(const struct gn_walk *w, unsigned nsteps,
+			    uint64_t a, uint64_t end)
+{
+	struct gn_attachment next;
+	uint64_t ext = end - a, rem;
+	unsigned i;
+
+	for (i = 0; i < nsteps; i++) {
+		const struct gn_walk_step *s = &w->step[i];
+
+		if (s->found)
+			rem = s->att.base + s->att.size - s->addr;
+		else if (gn_region_map_next(s->map, s->addr, &next))
+			rem = next.base - s->addr;
+		else
+			continue;	/* a hole to the map's end */
+		if (rem < ext)
+			ext = rem;
+	}
+	return ext & ~(LX_PAGE_SIZE - 1) ? ext & ~(LX_PAGE_SIZE - 1)
+					  : LX_PAGE_SIZE;
+}
+
+/* Does the page at @a resolve for a write to @ds at @off? */
+static bool writes_to(struct gspace *g, uint64_t a, gn_ds_cap ds,
+		      uint64_t off)
+{
+	struct gn_walk w;
+
+	gn_walk(gn_env_rm(g->gn), a, GN_WRITE, &w);
+	return w.result == GN_WALK_RESOLVED && w.ds.id == ds.id &&
+	       w.ds_offset == off;
+}
+
+/*
+ * The pages from @a (resolved for a write by @w) that a write reaches in
+ * the same dataspace, in order.  The path holds over path_extent; 20.05
+ * also wants the page inside a destination window that may end sooner,
+ * and a window is an interval: so the pages that resolve are a prefix,
+ * found by bisection on its last page.
+ */
+static uint64_t write_extent(struct gspace *g, const struct gn_walk *w,
+			     uint64_t a, uint64_t end)
+{
+	uint64_t good = LX_PAGE_SIZE, bad, mid;
+
+	bad = path_extent(w, w->nsteps, a, end);
+	if (writes_to(g, a + bad - LX_PAGE_SIZE, w->ds,
+		      w->ds_offset + bad - LX_PAGE_SIZE))
+		return bad;
+	while (bad - good > LX_PAGE_SIZE) {
+		mid = good + ((bad - good) / 2 & ~(LX_PAGE_SIZE - 1));
+		if (writes_to(g, a + mid - LX_PAGE_SIZE, w->ds,
+			      w->ds_offset + mid - LX_PAGE_SIZE))
+			good = mid;
+		else
+			bad = mid;
+	}
+	return good;
+}
+
+/*
+ * How many bytes from @a take no write, as g_prot says it (0: the page
+ * at @a does take one, or may through a fault handler).
+ */
+static uint64_t unwritable_extent(struct gspace *g, uint64_t a, uint64_t end)
+{
+	struct gn_walk w;
+	unsigned i;
+	int prot;
+
+	if (!g_prot(NULL, g, a, &prot) && (prot & LX_PROT_WRITE))
+		return 0;
+	gn_walk(gn_env_rm(g->gn), a, GN_READ, &w);
+	/* a resolved path, or a hole, is the same over its extent; any
+	 * other answer may change from page to page */
+	if (w.result != GN_WALK_RESOLVED && w.result != GN_WALK_NO_REGION)
+		return LX_PAGE_SIZE;
+	/* where rights are ANDed along the path (23.08), nothing under an
+	 * attachment without write takes one: its whole rest is skipped,
+	 * whatever lies beneath (a read-only view of terabytes of zero
+	 * pages, say) */
+	if (gn_behaviour(gn_ctx_version(g->gn))->rights_along_path)
+		for (i = 0; i < w.nsteps; i++)
+			if (w.step[i].found && !w.step[i].att.writeable)
+				return path_extent(&w, i + 1, a, end);
+	return path_extent(&w, w.nsteps, a, end);
+}
+
+/*
+ * --touch all through the component: one walk per stretch of pages that
+ * a write reaches in one dataspace (a stamp over its pages, as the
+ * thread's stores would leave them), and a real store, with its fault
+ * and the handler's answer, where a page is not resolved yet.  Work
+ * follows the attachments and faults, never the size of the range.
+ */
+static int64_t g_touch(void *ctx, void *space, uint64_t addr, uint64_t len,
+		       uint8_t val, bool first, bool writable, bool *stopped)
+{
+	struct rp_genode_cfg *cfg = ctx;
+	struct gspace *g = space;
+	uint64_t a = addr, end, ext;
+	int64_t n = 0;
+	struct gn_walk w;
+
+	end = addr + len < addr ? UINT64_MAX & ~(LX_PAGE_SIZE - 1)
+				: addr + len;
+	while (a < end && !(first && n)) {
+		if (cfg->stop && *cfg->stop)
+			break;
+		gn_walk(gn_env_rm(g->gn), a, GN_WRITE, &w);
+		if (w.result == GN_WALK_RESOLVED &&
+		    !(w.ds_offset & (LX_PAGE_SIZE - 1))) {
+			ext = first ? LX_PAGE_SIZE : write_extent(g, &w, a, end);
+			gn_ds_stamp(w.ds, w.ds_offset, ext, val);
+			n += (int64_t)(ext / LX_PAGE_SIZE);
+			a += ext;
+			continue;
+		}
+		if (!writable && (ext = unwritable_extent(g, a, end))) {
+			a += ext;
+			continue;
+		}
+		n++;
+		if (gn_store(g->gn, a, val) != GN_ACCESS_OK) {
+			*stopped = true;
+			break;
+		}
+		a += LX_PAGE_SIZE;
+	}
+	return n;
+}
+
 void rp_target_genode(struct rp_target *t, struct rp_genode_cfg *cfg)
 {
 	static const struct rp_target genode = {
@@ -240,6 +382,7 @@ void rp_target_genode(struct rp_target *t, struct rp_genode_cfg *cfg)
 		.store = g_store,
 		.prot = g_prot,
 		.peek = g_peek,
+		.touch = g_touch,
 	};
 
 	*t = genode;

@@ -6,6 +6,8 @@
 #ifndef RMSIM_REPLAY_TARGET_GENODE_H
 #define RMSIM_REPLAY_TARGET_GENODE_H
 
+#include <signal.h>
+
 #include "rmsim/genode.h"
 #include "rmsim/policy.h"
 #include "target.h"
@@ -19,6 +21,7 @@ struct rp_genode_cfg {
 	struct db *db;			/* log Genode operations here */
 	int64_t run_id;
 	char error[256];		/* why the last space_new failed */
+	volatile sig_atomic_t *stop;	/* set by a signal: stop a long touch */
 };
 
 /* @cfg must outlive the target. */

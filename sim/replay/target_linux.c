@@ -149,7 +149,7 @@ static int lx_store(void *ctx, void *space, uint64_t addr, uint8_t val)
 
 /* The model checks every page's rights itself: @writable is not needed. */
 static int64_t lx_touch(void *ctx, void *space, uint64_t addr, uint64_t len,
-			uint8_t val, bool first, bool writable)
+			uint8_t val, bool first, bool writable, bool *stopped)
 {
 	uint64_t pages;
 	int err = px_touch(space, addr, len, val, first ? 1 : UINT64_MAX,

@@ -2,8 +2,9 @@
  * test_genode_bytes.c - a dataspace's sparse contents (gn_bytes.c)
  * against a flat array: random stores, zeroed ranges large and small
  * (both of gn_bytes_zero's paths: page by page, and over the pages
- * stored), writes, and a zeroed range that ends at 2^64, over zero and
- * over a ROM's fill byte.  gn_bytes_check runs after every operation; the
+ * stored), writes, stamped ranges (the first byte of each page, as a
+ * thread touching a range leaves it) and a zeroed range that ends at
+ * 2^64, over zero and over a ROM's fill byte.  gn_bytes_check runs after every operation; the
  * whole array is compared every few.
  */
 #include <setjmp.h>
@@ -46,6 +47,15 @@ static void compare(const struct gn_bytes *b, const uint8_t *flat)
 				 flat[i]);
 }
 
+/* What gn_bytes_stamp does, on the flat array. */
+static void flat_stamp(uint8_t *flat, uint64_t off, uint64_t len, uint8_t v)
+{
+	uint64_t p;
+
+	for (p = (off + 4095) & ~4095ULL; p < off + len && p < SPAN; p += 4096)
+		flat[p] = v;
+}
+
 static void random_ops(void **state)
 {
 	static uint8_t flat[SPAN];
@@ -57,7 +67,16 @@ static void random_ops(void **state)
 	memset(&b, 0, sizeof(b));
 	memset(flat, 0, sizeof(flat));
 	for (step = 0; step < 20000; step++) {
-		switch (rnd() % 8) {
+		switch (rnd() % 10) {
+		case 8: case 9:
+			/* a stamp: any range, often the fill */
+			off = rnd() % SPAN;
+			len = rnd() % 3 ? rnd() % (20 * 4096) : SPAN;
+			len = off + len > SPAN ? SPAN - off : len;
+			i = rnd() % 4 ? 1 + rnd() % 255 : 0;
+			flat_stamp(flat, off, len, (uint8_t)i);
+			gn_bytes_stamp(&b, off, len, (uint8_t)i);
+			break;
 		case 0: case 1: case 2: case 3:
 			/* a byte, often zero so chunks empty again */
 			off = rnd() % SPAN;
@@ -129,7 +148,14 @@ static void fill_background(void **state)
 	assert_int_equal(gn_bytes_get(&b, UINT64_MAX), 0x7f);
 	for (step = 0; step < 5000; step++) {
 		off = rnd() % SPAN;
-		if (rnd() % 4) {
+		if (rnd() % 8 == 0) {
+			uint8_t v = rnd() % 2 ? 0x7f : (uint8_t)rnd();
+
+			len = rnd() % (20 * 4096);
+			len = off + len > SPAN ? SPAN - off : len;
+			flat_stamp(flat, off, len, v);
+			gn_bytes_stamp(&b, off, len, v);
+		} else if (rnd() % 4) {
 			flat[off] = rnd() % 2 ? 0x7f : (uint8_t)rnd();
 			gn_bytes_set(&b, off, flat[off]);
 		} else {
@@ -141,11 +167,12 @@ static void fill_background(void **state)
 		checked(&b);
 	}
 	compare(&b, flat);
-	/* back to the fill everywhere: nothing stored */
+	/* back to the fill everywhere: nothing stored, nothing stamped */
 	for (off = 0; off < SPAN; off++)
 		gn_bytes_set(&b, off, 0x7f);
 	assert_int_equal(b.n, 0);
 	assert_int_equal(b.pn, 0);
+	assert_true(!b.stamps || iv_count(b.stamps) == 0);
 	gn_bytes_free(&b);
 }
 
@@ -169,12 +196,77 @@ static void zero_drops_chunks(void **state)
 	gn_bytes_free(&b);
 }
 
+/*
+ * A range of terabytes stamped (--touch all over a huge dataspace) is one
+ * interval, whatever its size; stores, zeroing and stamps over parts of
+ * it split it exactly, up to a range that ends at 2^64.
+ */
+static void stamp_is_a_range(void **state)
+{
+	const uint64_t T = 1ULL << 40;
+	struct gn_bytes b;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	gn_bytes_stamp(&b, 0, 64 * T, 0x35);
+	checked(&b);
+	assert_int_equal(b.n, 0);
+	assert_int_equal(iv_count(b.stamps), 1);
+	assert_int_equal(gn_bytes_get(&b, 0), 0x35);
+	assert_int_equal(gn_bytes_get(&b, 64 * T - 4096), 0x35);
+	assert_int_equal(gn_bytes_get(&b, 64 * T - 4095), 0);
+	assert_int_equal(gn_bytes_get(&b, 64 * T), 0);
+	assert_int_equal(gn_bytes_get(&b, 7 * T + 1), 0);
+	/* a store in a stamped page: the page leaves the range and keeps
+	 * its stamp as a stored byte */
+	gn_bytes_set(&b, 5 * T + 100, 9);
+	checked(&b);
+	assert_int_equal(iv_count(b.stamps), 2);
+	assert_int_equal(gn_bytes_get(&b, 5 * T), 0x35);
+	assert_int_equal(gn_bytes_get(&b, 5 * T + 100), 9);
+	assert_int_equal(gn_bytes_get(&b, 5 * T + 4096), 0x35);
+	/* a store of the stamp itself changes nothing */
+	gn_bytes_set(&b, 9 * T, 0x35);
+	assert_int_equal(iv_count(b.stamps), 2);
+	/* zeroing drops the stamps of the pages that start in it */
+	gn_bytes_zero(&b, 2 * T + 1, T);
+	checked(&b);
+	assert_int_equal(gn_bytes_get(&b, 2 * T), 0x35);
+	assert_int_equal(gn_bytes_get(&b, 2 * T + 4096), 0);
+	assert_int_equal(gn_bytes_get(&b, 3 * T), 0);
+	assert_int_equal(gn_bytes_get(&b, 3 * T + 4096), 0x35);
+	/* a new stamp over stored pages stores into them */
+	gn_bytes_stamp(&b, 5 * T - 4096, 3 * 4096, 0x11);
+	checked(&b);
+	assert_int_equal(gn_bytes_get(&b, 5 * T), 0x11);
+	assert_int_equal(gn_bytes_get(&b, 5 * T + 100), 9);
+	assert_int_equal(gn_bytes_get(&b, 5 * T + 4096), 0x11);
+	assert_int_equal(gn_bytes_get(&b, 5 * T + 8192), 0x35);
+	/* a stamp of the fill clears, a stamp to the top of 2^64 holds */
+	gn_bytes_stamp(&b, 0, 64 * T, 0);
+	checked(&b);
+	assert_int_equal(gn_bytes_get(&b, 5 * T), 0);
+	assert_int_equal(gn_bytes_get(&b, 5 * T + 100), 9);
+	assert_int_equal(b.n, 1);
+	gn_bytes_stamp(&b, UINT64_MAX - 3 * 4096 + 1, 3 * 4096, 0x22);
+	checked(&b);
+	assert_int_equal(gn_bytes_get(&b, UINT64_MAX - 4095), 0x22);
+	assert_int_equal(gn_bytes_get(&b, UINT64_MAX - 3 * 4096 + 1), 0x22);
+	gn_bytes_zero(&b, UINT64_MAX - 8191, 8192);
+	checked(&b);
+	assert_int_equal(gn_bytes_get(&b, UINT64_MAX - 4095), 0);
+	assert_int_equal(gn_bytes_get(&b, UINT64_MAX - 8191), 0);
+	assert_int_equal(gn_bytes_get(&b, UINT64_MAX - 3 * 4096 + 1), 0x22);
+	gn_bytes_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(random_ops),
 		cmocka_unit_test(zero_drops_chunks),
 		cmocka_unit_test(fill_background),
+		cmocka_unit_test(stamp_is_a_range),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
