@@ -16,7 +16,7 @@
 #include <stddef.h>
 
 struct cf_case;
-struct rp_target;
+struct tg_target;
 struct gn_ctx;
 
 /*
@@ -39,7 +39,7 @@ const char *cf_verdict_name(enum cf_verdict v);
 /* What a backend offers, for `# requires:`. */
 struct cf_backend {
 	const char *name;		/* "linux", "native", ... */
-	const struct rp_target *target;
+	const struct tg_target *target;
 	int kernel[3];			/* Linux version it behaves as */
 	bool root;			/* privileged (CAP_IPC_LOCK) */
 	/* Genode backends: the version (2602 for 26.02) and the model

@@ -6,8 +6,8 @@
 #include "runner.h"
 
 #include "native/native.h"
-#include "replay/target.h"
-#include "replay/target_genode.h"
+#include "target/target.h"
+#include "target/tg_genode.h"
 #include "rmsim/conform.h"
 #include "rmsim/db.h"
 #include "rmsim/genode.h"
@@ -181,8 +181,8 @@ static void conform_usage(FILE *f)
 }
 
 static void setup_backend(const char *name, struct pol_spec *ps,
-			  struct cf_backend *b, struct rp_target *t,
-			  struct px_config *cfg, struct rp_genode_cfg *gcfg,
+			  struct cf_backend *b, struct tg_target *t,
+			  struct px_config *cfg, struct tg_genode_cfg *gcfg,
 			  const struct lay_layout *layout,
 			  enum gn_version version)
 {
@@ -192,7 +192,7 @@ static void setup_backend(const char *name, struct pol_spec *ps,
 	memset(b, 0, sizeof(*b));
 	b->root = geteuid() == 0;
 	if (strcmp(name, "linux") == 0) {
-		rp_target_linux(t);
+		tg_linux(t);
 		/* the model gets the host's privileges and lock limit, so
 		 * that cases mean the same on both */
 		px_default_config(cfg);
@@ -210,9 +210,9 @@ static void setup_backend(const char *name, struct pol_spec *ps,
 		gn_default_config(&gcfg->gn);
 		gcfg->gn.version = version;
 		gcfg->gn.layout = layout;
-		rp_target_genode(t, gcfg);
+		tg_genode(t, gcfg);
 		b->genode_version = gn_version_number(version);
-		b->genode = rp_genode_ctx;
+		b->genode = tg_genode_ctx;
 		b->layout = layout->name;
 	} else if (strcmp(name, "native") == 0) {
 		nat_target(t);
@@ -231,9 +231,9 @@ static void setup_backend(const char *name, struct pol_spec *ps,
 		gcfg->gn.cap_quota = CLI_DEFAULT_CAPS;
 		gcfg->pol = pol;
 		gcfg->params = ps->params;
-		rp_target_genode(t, gcfg);
+		tg_genode(t, gcfg);
 		b->genode_version = gn_version_number(version);
-		b->genode = rp_genode_ctx;
+		b->genode = tg_genode_ctx;
 		b->layout = layout->name;
 		memcpy(b->kernel, model_kernel, sizeof(b->kernel));
 	}
@@ -255,9 +255,9 @@ struct conform {
 	const char *names[MAX_BACKENDS];
 	struct pol_spec spec[MAX_BACKENDS];
 	struct cf_backend be[MAX_BACKENDS];
-	struct rp_target tg[MAX_BACKENDS];
+	struct tg_target tg[MAX_BACKENDS];
 	struct px_config cfg[MAX_BACKENDS];
-	struct rp_genode_cfg gcfg[MAX_BACKENDS];
+	struct tg_genode_cfg gcfg[MAX_BACKENDS];
 	struct cli_run runs[MAX_BACKENDS];
 	const char *label, *layout;
 	enum gn_version gver;

@@ -11,7 +11,7 @@
 
 #include "genode/gn_case.h"
 #include "rmsim/abi.h"
-#include "replay/target.h"
+#include "target/target.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -19,7 +19,7 @@
 #include <string.h>
 
 /* Errors that mean "the backend broke", not "the call failed". */
-#define CF_EBROKEN RP_EBROKEN
+#define CF_EBROKEN TG_EBROKEN
 
 struct run_env {
 	const struct cf_case *c;
@@ -144,13 +144,13 @@ static void prot_str(int prot, char *buf)
 
 /* Run one statement; 0 when it went as expected, else fills @detail. */
 static enum cf_verdict step(const struct cf_stmt *st,
-			    const struct rp_target *t, void *space,
+			    const struct tg_target *t, void *space,
 			    struct gn_case_run *gr, struct run_env *env,
 			    char *got, size_t gsize, char *want, size_t wsize)
 {
 	struct tr_expr_env xe = {lookup, env};
 	struct tr_event ev;
-	struct rp_call call;
+	struct tg_call call;
 	const char *why;
 	uint64_t addr = 0, v = 0, val = 0, expected = 0;
 	size_t end, e2;
@@ -220,7 +220,7 @@ static enum cf_verdict step(const struct cf_stmt *st,
 			 dead ? dead : "it stopped answering");
 		return CF_ERROR;
 	}
-	if (rc == RP_EREFUSED) {
+	if (rc == TG_EREFUSED) {
 		/* the backend cannot run this here: not a result */
 		snprintf(got, gsize, "a refusal: the backend cannot run this "
 				     "call without breaking itself");
@@ -282,7 +282,7 @@ static enum cf_verdict step(const struct cf_stmt *st,
 enum cf_verdict cf_run(const struct cf_case *c, const struct cf_backend *b,
 		       char *detail, size_t size)
 {
-	const struct rp_target *t = b->target;
+	const struct tg_target *t = b->target;
 	struct run_env env;
 	char got[256], want[128];
 	const char *req = unmet(c, b);

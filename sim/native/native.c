@@ -15,8 +15,8 @@
  * every later address in its range relocated (the caller sees its own
  * address); munmap, mprotect, madvise, mremap (its source and, with
  * MREMAP_FIXED, its destination), the mlock family, and a brk below the
- * child's own break are refused (RP_EREFUSED: not a result).  A child
- * that dies anyway makes every later request answer RP_EBROKEN, with the
+ * child's own break are refused (TG_EREFUSED: not a result).  A child
+ * that dies anyway makes every later request answer TG_EBROKEN, with the
  * reason (the signal or exit status) from nat_broken().
  *
  * INVARIANTS: relocated ranges never overlap the snapshot; requests and
@@ -154,7 +154,7 @@ static void nat_free(void *ctx, void *space)
 
 /*
  * Send one request; with @val, wait for its answer (and so for every
- * request before it), else go on at once.  RP_EBROKEN when the child is
+ * request before it), else go on at once.  TG_EBROKEN when the child is
  * gone.
  */
 static int64_t send(struct nat_space *n, uint32_t op, uint32_t call,
@@ -164,11 +164,11 @@ static int64_t send(struct nat_space *n, uint32_t op, uint32_t call,
 	uint32_t seq = n->seq + 1, slot = seq % NAT_RING;
 
 	if (n->dead)
-		return RP_EBROKEN;
+		return TG_EBROKEN;
 	/* the slot is free once its last request was answered */
 	if (nat_wait(&b->resp_seq, &b->parent_sleeps, seq - NAT_RING + 1,
 		     child_alive, n))
-		return RP_EBROKEN;
+		return TG_EBROKEN;
 	b->req[slot].op = op;
 	b->req[slot].call = call;
 	memcpy(b->req[slot].arg, arg, sizeof(b->req[slot].arg));
@@ -178,9 +178,9 @@ static int64_t send(struct nat_space *n, uint32_t op, uint32_t call,
 		return 0;
 	if (nat_wait(&b->resp_seq, &b->parent_sleeps, seq + 1, child_alive,
 		     n))
-		return RP_EBROKEN;
+		return TG_EBROKEN;
 	*val = b->resp[slot].val;
-	return b->resp[slot].rc == NAT_REFUSED ? RP_EREFUSED
+	return b->resp[slot].rc == NAT_REFUSED ? TG_EREFUSED
 						: b->resp[slot].rc;
 }
 
@@ -227,7 +227,7 @@ static bool reaches_own(const struct nat_space *n, uint64_t addr,
  * Keep the ranges the trace's calls mapped (in the child's addresses) up
  * to date after call @c answered @rc, @val; returns @rc.
  */
-static int made(struct nat_space *n, const struct rp_call *c, int64_t rc,
+static int made(struct nat_space *n, const struct tg_call *c, int64_t rc,
 		uint64_t val)
 {
 	uint64_t a = reloc(n, c->arg[0]);
@@ -273,7 +273,7 @@ static bool harms_child(const struct nat_space *n, enum tr_call call,
 	return call == TR_BRK && a[0] && a[0] < n->brk0;
 }
 
-static int nat_call(void *ctx, void *space, const struct rp_call *c,
+static int nat_call(void *ctx, void *space, const struct tg_call *c,
 		    uint64_t *out)
 {
 	struct nat_space *n = space;
@@ -312,12 +312,12 @@ static int nat_call(void *ctx, void *space, const struct rp_call *c,
 		return (int)rc;
 	}
 	if (harms_child(n, c->call, a))
-		return RP_EREFUSED;	/* would break the backend itself */
+		return TG_EREFUSED;	/* would break the backend itself */
 #ifdef __SANITIZE_ADDRESS__
 	/* locking all current memory would lock AddressSanitizer's
 	 * terabytes of shadow too: the child cannot survive it */
 	if (c->call == TR_MLOCKALL && (a[0] & LX_MCL_CURRENT))
-		return RP_EREFUSED;
+		return TG_EREFUSED;
 #endif
 	rc = ask(n, NAT_CALL, c->call, a, out);
 	return made(n, c, rc, *out);
@@ -339,7 +339,7 @@ static int nat_store(void *ctx, void *space, uint64_t addr, uint8_t val)
 
 	(void)ctx;
 	if (reaches_own(space, a[0], 1))
-		return RP_EREFUSED;
+		return TG_EREFUSED;
 	return (int)ask(space, NAT_STORE, 0, a, &v);
 }
 
@@ -357,8 +357,8 @@ static int nat_prot(void *ctx, void *space, uint64_t addr, int *prot)
  * Write @val to every page of the range that takes a write, in one
  * request per piece of the relocation map.  Where the range is known to
  * be writable, nobody waits for the answers: the number of pages is known
- * (the memory limit aside).  The number written, or RP_EBROKEN /
- * RP_EREFUSED (the memory limit reached).
+ * (the memory limit aside).  The number written, or TG_EBROKEN /
+ * TG_EREFUSED (the memory limit reached).
  */
 static int64_t nat_touch(void *ctx, void *space, uint64_t addr, uint64_t len,
 			 uint8_t val, bool first, bool writable, bool *stopped)
@@ -384,7 +384,7 @@ static int64_t nat_touch(void *ctx, void *space, uint64_t addr, uint64_t len,
 		a[2] = val;
 		a[3] = first;
 		if (reaches_own(n, a[0], a[1]))
-			return RP_EREFUSED;
+			return TG_EREFUSED;
 		if (writable) {
 			rc = send(n, NAT_TOUCH, 0, a, NULL);
 			w = first ? 1 : a[1] >> LX_PAGE_SHIFT;
@@ -468,9 +468,9 @@ static const char *nat_why(void *ctx, void *space)
 	return nat_broken(space);
 }
 
-void nat_target(struct rp_target *t)
+void nat_target(struct tg_target *t)
 {
-	static const struct rp_target native = {
+	static const struct tg_target native = {
 		.name = "native",
 		.space_new = nat_new,
 		.space_fork = nat_fork,

@@ -8,14 +8,14 @@
 
 #include <stdint.h>
 
-#include "replay/target.h"
+#include "target/target.h"
 
 /* The child's resident plus locked memory, and its CPU time, unless the
  * command's options say otherwise. */
 #define NAT_DEFAULT_MEM ((uint64_t)2 << 30)
 #define NAT_DEFAULT_CPU_S 600
 
-void nat_target(struct rp_target *t);
+void nat_target(struct tg_target *t);
 /* Limits for the children made from now on (0: the default). */
 void nat_configure(uint64_t mem, uint64_t cpu_s);
 /* Why the child of @space died, or NULL while it lives. */

@@ -66,7 +66,7 @@ static void refusals(struct replay *r, struct rp_proc *p,
 {
 	memset(out, 0, sizeof(*out));
 	if (r->model_is_genode && p->side[RP_MODEL].space)
-		gn_quota_refusals(rp_genode_ctx(p->side[RP_MODEL].space), out);
+		gn_quota_refusals(tg_genode_ctx(p->side[RP_MODEL].space), out);
 }
 
 /* The quota that refused a charge between @a and @b, the PD's first. */
@@ -161,7 +161,7 @@ static void view(struct replay *r, struct rp_proc *p, int side,
 		 uint64_t addr, bool read_byte, uint8_t ref_byte,
 		 struct ck_page *v)
 {
-	const struct rp_target *t = &r->t[side];
+	const struct tg_target *t = &r->t[side];
 	void *space = p->side[side].space;
 	uint8_t b;
 
@@ -253,7 +253,7 @@ void rp_lockstep(struct replay *r, struct rp_proc *p,
 	bool diverged, content = r->opt->touch != RP_TOUCH_NONE;
 
 	if (r->model_is_genode)
-		rp_genode_seq(p->side[RP_MODEL].space, ev->seq);
+		tg_genode_seq(p->side[RP_MODEL].space, ev->seq);
 	memset(&c, 0, sizeof(c));
 	c.call = ev->call;
 	if (ev->call == TR_MMAP) {
@@ -277,7 +277,7 @@ void rp_lockstep(struct replay *r, struct rp_proc *p,
 	r->refused = after;
 	mod.rc = *model_rc;
 	mod.val = *model_val;
-	if (mod.rc == RP_EREFUSED) {
+	if (mod.rc == TG_EREFUSED) {
 		*verdict = "refused";
 		return;
 	}
@@ -415,7 +415,7 @@ static size_t take_snapshot(struct replay *r, const char *which,
 
 	if (!root || !r->model_is_genode)
 		return 0;
-	gn = rp_genode_ctx(root->side[RP_MODEL].space);
+	gn = tg_genode_ctx(root->side[RP_MODEL].space);
 	return list_map(gn_env_rm(gn), "env", which, seq, out, labels, 0,
 			max, 0);
 }
@@ -438,7 +438,7 @@ void rp_sample(struct replay *r, uint64_t seq, bool force)
 
 	rp_ref_peaks(r, &st);
 	if (r->model_is_genode && root)
-		m = gn_metrics(rp_genode_ctx(root->side[RP_MODEL].space));
+		m = gn_metrics(tg_genode_ctx(root->side[RP_MODEL].space));
 	/* a new RAM peak (by a quarter): remember the map as it is now */
 	if (m && m->ram_used > r->peak_ram + r->peak_ram / 4 &&
 	    m->ram_used > (1 << 20)) {

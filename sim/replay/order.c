@@ -78,7 +78,7 @@ bool rp_result_matches(struct replay *r, struct rp_proc *p,
 {
 	(void)r;
 	if (ev->result == TR_RET_UNKNOWN)
-		return rc != RP_EREFUSED;
+		return rc != TG_EREFUSED;
 	if (ev->result == TR_RET_ERROR)
 		return rc == -ev->err;
 	if (rc < 0)
@@ -107,8 +107,8 @@ static bool runs_as_recorded(struct search *s, const struct tr_event *ev)
 static bool hold(struct replay *r, struct rp_proc *p, uint64_t addr,
 		 uint64_t len, bool take)
 {
-	const struct rp_target *t = &r->t[RP_REF];
-	struct rp_call c = {.call = take ? TR_MMAP : TR_MUNMAP};
+	const struct tg_target *t = &r->t[RP_REF];
+	struct tg_call c = {.call = take ? TR_MMAP : TR_MUNMAP};
 	uint64_t out = 0;
 
 	c.arg[0] = addr;
@@ -130,7 +130,7 @@ static bool apply(struct search *s, const struct cand *c)
  * does, the call not; 2: the sequence does not. */
 static int trial(struct search *s, unsigned len)
 {
-	const struct rp_target *t = &s->r->t[RP_REF];
+	const struct tg_target *t = &s->r->t[RP_REF];
 	struct rp_side *side = &s->p->side[RP_REF];
 	void *real = side->space, *shadow;
 	int res = 0;

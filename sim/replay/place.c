@@ -50,7 +50,7 @@ enum rp_place rp_place_kind(const struct replay *r, const struct tr_event *ev)
 int rp_place(struct replay *r, struct rp_proc *p, const struct tr_event *ev,
 	     enum rp_place *kind, uint64_t *val)
 {
-	const struct rp_target *t = &r->t[RP_REF];
+	const struct tg_target *t = &r->t[RP_REF];
 	void *space = p->side[RP_REF].space;
 	uint64_t want = rp_to_side(p, RP_REF, (uint64_t)ev->ret), begin;
 	struct tr_event hinted;

@@ -25,7 +25,7 @@ struct pending {
 };
 
 struct rp_procs {
-	const struct rp_target *t[RP_SIDES];
+	const struct tg_target *t[RP_SIDES];
 	struct rp_proc *root;
 	uint64_t fork_shared;
 	struct slot *slots;
@@ -169,8 +169,8 @@ static void proc_put(struct rp_procs *ps, struct rp_proc *p)
 	proc_release(ps, p);
 }
 
-struct rp_procs *procs_new(const struct rp_target *ref,
-			   const struct rp_target *model)
+struct rp_procs *procs_new(const struct tg_target *ref,
+			   const struct tg_target *model)
 {
 	struct rp_procs *ps = calloc(1, sizeof(*ps));
 
@@ -447,9 +447,9 @@ void procs_clone_done(struct rp_procs *ps, int32_t pid, int32_t child,
  * (mmf_init_flags()), asked and set through the side's own prctl so
  * every target keeps its state its own way.
  */
-static void carry_mdwe(const struct rp_target *t, void *from, void *to)
+static void carry_mdwe(const struct tg_target *t, void *from, void *to)
 {
-	struct rp_call c = {.call = TR_PRCTL, .arg = {LX_PR_GET_MDWE}};
+	struct tg_call c = {.call = TR_PRCTL, .arg = {LX_PR_GET_MDWE}};
 	uint64_t bits = 0;
 
 	if (!from || !to || t->call(t->ctx, from, &c, &bits) ||

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "ranges/ivmap.h"
-#include "target.h"
+#include "target/target.h"
 
 /* The two sides a trace runs on: the Linux reference, and the policy
  * under test (absent when the policy is the reference itself). */
@@ -57,8 +57,8 @@ struct rp_proc {
 struct rp_procs;
 
 /* @model may be NULL: the reference alone. */
-struct rp_procs *procs_new(const struct rp_target *ref,
-			   const struct rp_target *model);
+struct rp_procs *procs_new(const struct tg_target *ref,
+			   const struct tg_target *model);
 void procs_free(struct rp_procs *ps);
 
 /* The address space of @pid; NULL only when out of memory. */

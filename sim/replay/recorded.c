@@ -58,7 +58,7 @@ static bool backed(const struct tr_map *m)
 
 void rp_side_exec(struct replay *r, const struct tr_event *ev)
 {
-	const struct rp_target *t = &r->t[RP_REF];
+	const struct tg_target *t = &r->t[RP_REF];
 	const struct tr_exec_maps *e;
 	struct rp_proc *p;
 	size_t i;

@@ -106,7 +106,7 @@ static const char *judge(struct replay *r, struct rp_proc *p,
 		r->sum->unknown++;
 		return "unknown";
 	}
-	if (rc == RP_EREFUSED) {
+	if (rc == TG_EREFUSED) {
 		r->sum->unknown++;
 		return "refused";
 	}
@@ -192,11 +192,11 @@ static int log_event(struct replay *r, const struct tr_event *ev, int rc,
 	row.traced_known = ev->result != TR_RET_UNKNOWN;
 	row.traced_ret = ev->ret;
 	row.traced_errno = ev->result == TR_RET_ERROR ? ev->err : 0;
-	row.ref_known = ran && rc != RP_EREFUSED;
+	row.ref_known = ran && rc != TG_EREFUSED;
 	row.ref_ret = rc < 0 ? -1 : (int64_t)val;
 	row.ref_errno = rc < 0 ? -rc : 0;
 	if (r->two) {
-		row.model_known = mran && mrc != RP_EREFUSED;
+		row.model_known = mran && mrc != TG_EREFUSED;
 		row.model_ret = mrc < 0 ? -1 : (int64_t)mval;
 		row.model_errno = mrc < 0 ? -mrc : 0;
 	} else {
@@ -266,7 +266,7 @@ static void context(struct replay *r, struct rp_proc *p,
 	if (ev->result != TR_RET_VALUE)
 		return;
 	for (side = 0; side < RP_SIDES; side++) {
-		const struct rp_target *t = &r->t[side];
+		const struct tg_target *t = &r->t[side];
 		void *space = p->side[side].space;
 
 		if (!space)
@@ -624,7 +624,7 @@ static int step(struct replay *r, const struct tr_event *ev)
 		} else {
 			rc = rp_run_call(r, p, RP_REF, ev, &val);
 		}
-		if (rc == RP_EBROKEN) {
+		if (rc == TG_EBROKEN) {
 			rp_backend_failed(r, p, RP_REF);
 			return r->status;
 		}
@@ -917,7 +917,7 @@ static int setup_targets(struct replay *r)
 {
 	const struct rp_options *opt = r->opt;
 
-	rp_target_linux(&r->t[RP_REF]);
+	tg_linux(&r->t[RP_REF]);
 	/* --max-map-count, else the recording machine's (side file),
 	 * else Linux's default: rp_side_open chose */
 	if (r->sum->max_map_count || r->side) {
@@ -935,7 +935,7 @@ static int setup_targets(struct replay *r)
 		r->gcfg.gn = opt->gn;
 		r->gcfg.db = r->db;
 		r->gcfg.stop = opt->stop;
-		rp_target_genode(&r->t[RP_MODEL], &r->gcfg);
+		tg_genode(&r->t[RP_MODEL], &r->gcfg);
 	} else if (opt->policy && strcmp(opt->policy, "native") == 0) {
 		/* the host kernel alone, judged against the trace */
 		nat_target(&r->t[RP_REF]);
@@ -1016,7 +1016,7 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 		}
 		if (root && r.model_is_genode)
 			sum->gn = *gn_metrics(
-				rp_genode_ctx(root->side[RP_MODEL].space));
+				tg_genode_ctx(root->side[RP_MODEL].space));
 	}
 	sum->skipped_lines = tr_reader_stats(rd)->skipped;
 	sum->missing_files = tr_reader_stats(rd)->missing_files;

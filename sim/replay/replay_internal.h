@@ -12,8 +12,8 @@
 #include "rmsim/replay.h"
 
 #include "procs.h"
-#include "target.h"
-#include "target_genode.h"
+#include "target/target.h"
+#include "target/tg_genode.h"
 
 #define RP_SAMPLE_EVERY 256
 #define RP_MAX_SNAPSHOT 4096
@@ -104,11 +104,11 @@ int rp_ahead_check(const struct rp_ahead *a, char *why, size_t size);
 struct replay {
 	const struct rp_options *opt;
 	struct rp_summary *sum;
-	struct rp_target t[RP_SIDES];
+	struct tg_target t[RP_SIDES];
 	bool two;			/* a model side beside the reference */
 	bool model_is_genode;
 	bool ref_is_model;		/* the reference is rmsim's Linux model */
-	struct rp_genode_cfg gcfg;
+	struct tg_genode_cfg gcfg;
 	struct px_config pxcfg;		/* the reference's, if not default */
 	struct rp_procs *procs;
 	struct db *db;

@@ -61,7 +61,7 @@ bool rp_range_call(enum tr_call c)
 void rp_adopt(struct replay *r, struct rp_proc *p, uint64_t addr,
 	      uint64_t len)
 {
-	const struct rp_target *t = &r->t[RP_REF];
+	const struct tg_target *t = &r->t[RP_REF];
 	void *space = p->side[RP_REF].space;
 	uint64_t end, hs, he;
 	int guard = 0;
@@ -94,7 +94,7 @@ void rp_adopt(struct replay *r, struct rp_proc *p, uint64_t addr,
  */
 void rp_learn(struct replay *r, struct rp_proc *p, const struct tr_event *ev)
 {
-	const struct rp_target *t = &r->t[RP_REF];
+	const struct tg_target *t = &r->t[RP_REF];
 
 	if (!p->base_known && ev->call == TR_MMAP &&
 	    ev->result == TR_RET_VALUE && ev->arg[0] == 0 &&
@@ -125,9 +125,9 @@ void rp_learn(struct replay *r, struct rp_proc *p, const struct tr_event *ev)
  * apart); stop at the first error, as the kernel does.
  */
 static int run_range(struct replay *r, struct rp_proc *p, int side,
-		     struct rp_call *c, uint64_t *out)
+		     struct tg_call *c, uint64_t *out)
 {
-	const struct rp_target *t = &r->t[side];
+	const struct tg_target *t = &r->t[side];
 	void *space = p->side[side].space;
 	struct iv_map *reloc = p->side[side].reloc;
 	uint64_t addr = c->arg[0], len = c->arg[1];
@@ -169,7 +169,7 @@ static int run_range(struct replay *r, struct rp_proc *p, int side,
  */
 void rp_backend_failed(struct replay *r, struct rp_proc *p, int side)
 {
-	const struct rp_target *t = &r->t[side];
+	const struct tg_target *t = &r->t[side];
 	const char *why = t->broken ? t->broken(t->ctx, p->side[side].space)
 				    : NULL;
 
@@ -184,7 +184,7 @@ void rp_backend_failed(struct replay *r, struct rp_proc *p, int side)
 int rp_run_call(struct replay *r, struct rp_proc *p, int side,
 		const struct tr_event *ev, uint64_t *out)
 {
-	struct rp_call c;
+	struct tg_call c;
 
 	memset(&c, 0, sizeof(c));
 	c.call = ev->call;
@@ -292,7 +292,7 @@ uint8_t rp_token(uint64_t seq)
 void rp_touch(struct replay *r, struct rp_proc *p, int side, uint64_t addr,
 	      uint64_t len, uint64_t seq, int prot)
 {
-	const struct rp_target *t = &r->t[side];
+	const struct tg_target *t = &r->t[side];
 	void *space = p->side[side].space;
 	uint8_t token = rp_token(seq);
 	uint64_t end = addr + rp_page_up(len), a, n = 0;
@@ -309,7 +309,7 @@ void rp_touch(struct replay *r, struct rp_proc *p, int side, uint64_t addr,
 		int64_t done = t->touch(t->ctx, space, addr, end - addr, token,
 					max == 1, prot >= 0, &stopped);
 
-		if (done == RP_EBROKEN)
+		if (done == TG_EBROKEN)
 			rp_backend_failed(r, p, side);
 		else if (done > 0 && side == RP_REF)
 			r->sum->touches += (uint64_t)done;

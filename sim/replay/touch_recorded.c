@@ -218,7 +218,7 @@ static int peek_fault(struct replay *r)
 static int access_page(struct replay *r, struct rp_proc *p, int side,
 		       uint64_t addr, bool write)
 {
-	const struct rp_target *t = &r->t[side];
+	const struct tg_target *t = &r->t[side];
 	void *space = p->side[side].space;
 	uint8_t val;
 	int rc;
@@ -226,7 +226,7 @@ static int access_page(struct replay *r, struct rp_proc *p, int side,
 	addr = rp_to_side(p, side, addr) & LX_PAGE_MASK;
 	rc = write ? t->store(t->ctx, space, addr, rp_token(r->seq))
 		   : t->load(t->ctx, space, addr, &val);
-	if (rc == RP_EBROKEN)
+	if (rc == TG_EBROKEN)
 		rp_backend_failed(r, p, side);
 	return rc;
 }
@@ -245,14 +245,14 @@ static void apply_fault(struct replay *r, const struct tr_fault *f)
 	rc = access_page(r, p, RP_REF, f->addr, write);
 	/* an access perf could not name, where the page takes no write:
 	 * a read or a fetch it was, as the program ran on */
-	if (rc && rc != RP_EBROKEN && f->access == TR_ACCESS_UNKNOWN) {
+	if (rc && rc != TG_EBROKEN && f->access == TR_ACCESS_UNKNOWN) {
 		write = false;
 		rc = access_page(r, p, RP_REF, f->addr, false);
 	}
-	if (rc == RP_EBROKEN)
+	if (rc == TG_EBROKEN)
 		return;
 	if (rc) {
-		const struct rp_target *t = &r->t[RP_REF];
+		const struct tg_target *t = &r->t[RP_REF];
 
 		if (t->prot(t->ctx, p->side[RP_REF].space,
 			    rp_to_side(p, RP_REF, f->addr) & LX_PAGE_MASK,
@@ -274,7 +274,7 @@ static void apply_fault(struct replay *r, const struct tr_fault *f)
 		return;
 	}
 	rc = access_page(r, p, RP_MODEL, f->addr, write);
-	if (rc && rc != RP_EBROKEN) {
+	if (rc && rc != TG_EBROKEN) {
 		r->sum->faults_model_failed++;
 		r->touch_failed = true;
 		/* the finding names the last event before the fault */
@@ -285,7 +285,7 @@ static void apply_fault(struct replay *r, const struct tr_fault *f)
 
 static void compare_sample(struct replay *r, const struct tr_rss_sample *s)
 {
-	const struct rp_target *t = &r->t[RP_REF];
+	const struct tg_target *t = &r->t[RP_REF];
 	struct rp_proc *p = procs_find(r->procs, r->pids_seen ? s->pid : 0);
 	uint64_t model, floor = LX_PAGE_SIZE;
 	double err;

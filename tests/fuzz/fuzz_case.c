@@ -8,8 +8,8 @@
  * `rmsim conform --policy linux --policy none` does with a case file, without the host kernel.  Built and run by
  * scripts/fuzz; not part of the normal build.
  */
-#include "replay/target.h"
-#include "replay/target_genode.h"
+#include "target/target.h"
+#include "target/tg_genode.h"
 #include "rmsim/conform.h"
 #include "rmsim/genode.h"
 #include "rmsim/layout.h"
@@ -25,13 +25,13 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 static void run(const struct cf_case *c)
 {
 	static struct px_config cfg;
-	static struct rp_genode_cfg gcfg;
-	struct rp_target tl, tg;
+	static struct tg_genode_cfg gcfg;
+	struct tg_target tl, tg;
 	struct cf_backend linux_be, none_be;
 	char detail[512];
 
 	memset(&linux_be, 0, sizeof(linux_be));
-	rp_target_linux(&tl);
+	tg_linux(&tl);
 	px_default_config(&cfg);
 	tl.ctx = &cfg;
 	linux_be.name = "linux";
@@ -44,11 +44,11 @@ static void run(const struct cf_case *c)
 	memset(&gcfg, 0, sizeof(gcfg));
 	gn_default_config(&gcfg.gn);
 	gcfg.gn.layout = lay_default();
-	rp_target_genode(&tg, &gcfg);
+	tg_genode(&tg, &gcfg);
 	none_be.name = "none";
 	none_be.target = &tg;
 	none_be.genode_version = gn_version_number(gcfg.gn.version);
-	none_be.genode = rp_genode_ctx;
+	none_be.genode = tg_genode_ctx;
 	none_be.layout = gcfg.gn.layout->name;
 	(void)cf_run(c, &none_be, detail, sizeof(detail));
 }

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "replay/target_genode.h"
+#include "target/tg_genode.h"
 #include "rmsim/conform.h"
 
 #define MAX_CASES 128
@@ -70,8 +70,8 @@ static void load_all(struct cases *cs)
 	assert_true(cs->n >= 5);
 }
 
-static void backend(struct cf_backend *b, struct rp_target *t,
-		    struct rp_genode_cfg *g, enum gn_version v,
+static void backend(struct cf_backend *b, struct tg_target *t,
+		    struct tg_genode_cfg *g, enum gn_version v,
 		    const struct lay_layout *l)
 {
 	memset(b, 0, sizeof(*b));
@@ -79,11 +79,11 @@ static void backend(struct cf_backend *b, struct rp_target *t,
 	gn_default_config(&g->gn);
 	g->gn.version = v;
 	g->gn.layout = l;
-	rp_target_genode(t, g);
+	tg_genode(t, g);
 	b->name = "none";
 	b->target = t;
 	b->genode_version = gn_version_number(v);
-	b->genode = rp_genode_ctx;
+	b->genode = tg_genode_ctx;
 	b->layout = l->name;
 }
 
@@ -101,8 +101,8 @@ static void test_every_version_and_layout(void **state)
 			bool linux = l->kernel == LAY_LINUX;
 			unsigned tests[5] = {0};
 			struct cf_backend b;
-			struct rp_target t;
-			struct rp_genode_cfg g;
+			struct tg_target t;
+			struct tg_genode_cfg g;
 
 			backend(&b, &t, &g, v, l);
 			for (i = 0; i < cs.n; i++) {
@@ -207,7 +207,7 @@ static void test_genode_case_needs_genode_backend(void **state)
 	int fd = mkstemp(path);
 	FILE *f = fdopen(fd, "w");
 	struct cf_backend b;
-	struct rp_target t;
+	struct tg_target t;
 	struct cf_case *c;
 	bool missing;
 
@@ -217,7 +217,7 @@ static void test_genode_case_needs_genode_backend(void **state)
 	unlink(path);
 	assert_non_null(c);
 	memset(&b, 0, sizeof(b));
-	rp_target_linux(&t);
+	tg_linux(&t);
 	b.name = "linux";
 	b.target = &t;
 	assert_int_equal(cf_run(c, &b, detail, sizeof(detail)),

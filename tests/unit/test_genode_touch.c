@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "replay/target_genode.h"
+#include "target/tg_genode.h"
 #include "rmsim/abi.h"
 #include "rmsim/layout.h"
 
@@ -26,8 +26,8 @@
 #define MiB (1ULL << 20)
 
 struct side {
-	struct rp_target t;
-	struct rp_genode_cfg cfg;
+	struct tg_target t;
+	struct tg_genode_cfg cfg;
 	void *space;
 };
 
@@ -41,7 +41,7 @@ static bool open_side(struct side *s, const struct pol_policy *pol,
 	s->cfg.gn.cap_quota = 2000;
 	s->cfg.pol = pol;
 	s->cfg.params = "";
-	rp_target_genode(&s->t, &s->cfg);
+	tg_genode(&s->t, &s->cfg);
 	s->space = s->t.space_new(s->t.ctx);
 	return s->space != NULL;
 }
@@ -49,7 +49,7 @@ static bool open_side(struct side *s, const struct pol_policy *pol,
 static int call(struct side *s, enum tr_call c, uint64_t a0, uint64_t a1,
 		uint64_t a2, uint64_t a3, uint64_t *out)
 {
-	struct rp_call rc = {.call = c, .arg = {a0, a1, a2, a3, -1ULL, 0}};
+	struct tg_call rc = {.call = c, .arg = {a0, a1, a2, a3, -1ULL, 0}};
 	uint64_t dummy;
 
 	return s->t.call(s->t.ctx, s->space, &rc, out ? out : &dummy);
@@ -79,8 +79,8 @@ static int64_t touch_pages(struct side *s, uint64_t addr, uint64_t len,
 
 static void same_component(struct side *a, struct side *b, const char *what)
 {
-	const struct gn_metrics *x = gn_metrics(rp_genode_ctx(a->space));
-	const struct gn_metrics *y = gn_metrics(rp_genode_ctx(b->space));
+	const struct gn_metrics *x = gn_metrics(tg_genode_ctx(a->space));
+	const struct gn_metrics *y = gn_metrics(tg_genode_ctx(b->space));
 	unsigned i;
 
 	for (i = 0; i < GN_NRPC; i++)

@@ -1,10 +1,10 @@
 /*
- * target_genode.h - a reservation policy on the Genode model as a replay
+ * tg_genode.h - a reservation policy on the Genode model as a replay
  * and conformance target: every address space is one Genode component
  * (struct gn_ctx) with the policy initialised in it.
  */
-#ifndef RMSIM_REPLAY_TARGET_GENODE_H
-#define RMSIM_REPLAY_TARGET_GENODE_H
+#ifndef RMSIM_TARGET_TG_GENODE_H
+#define RMSIM_TARGET_TG_GENODE_H
 
 #include <signal.h>
 
@@ -14,7 +14,7 @@
 
 struct db;
 
-struct rp_genode_cfg {
+struct tg_genode_cfg {
 	const struct pol_policy *pol;	/* NULL: the bare model (none) */
 	const char *params;
 	struct gn_config gn;
@@ -25,11 +25,11 @@ struct rp_genode_cfg {
 };
 
 /* @cfg must outlive the target. */
-void rp_target_genode(struct rp_target *t, struct rp_genode_cfg *cfg);
+void tg_genode(struct tg_target *t, struct tg_genode_cfg *cfg);
 
 /* The component of a space made by this target (for checks, metrics). */
-struct gn_ctx *rp_genode_ctx(void *space);
+struct gn_ctx *tg_genode_ctx(void *space);
 /* Tell the model which event the next Genode operations belong to. */
-void rp_genode_seq(void *space, uint64_t seq);
+void tg_genode_seq(void *space, uint64_t seq);
 
 #endif

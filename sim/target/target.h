@@ -1,11 +1,17 @@
 /*
- * target.h - what the replay driver needs from a backend: address spaces
- * it can create, fork and free, the calls at the syscall layer (0 or
- * -errno, values through *out), one-byte accesses, and the two pieces of
- * initial state a trace reveals late (the mmap base and the break).
+ * target.h - what the replay driver and the conformance runner need from
+ * a backend: address spaces it can create, fork and free, the calls at
+ * the syscall layer (0 or -errno, values through *out), one-byte
+ * accesses, and the two pieces of initial state a trace reveals late
+ * (the mmap base and the break).
+ *
+ * sim/target/ holds the interface and the two simulated backends (the
+ * Linux reference model, tg_linux.c; a policy in a Genode component,
+ * tg_genode.c).  It sits below its users, replay/ and conform/, and
+ * beside native/, the host kernel's backend, which implements it too.
  */
-#ifndef RMSIM_REPLAY_TARGET_H
-#define RMSIM_REPLAY_TARGET_H
+#ifndef RMSIM_TARGET_TARGET_H
+#define RMSIM_TARGET_TARGET_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,22 +23,22 @@
  * backend, for a range that reaches its own code, heap or stack): neither
  * a success nor an errno of the call, so never compared as one.
  */
-#define RP_EREFUSED (-10000)
+#define TG_EREFUSED (-10000)
 /*
  * A target's answer when it cannot answer any more (the native backend's
  * child died): the run stops as a failure of the backend, with the reason
  * from broken().
  */
-#define RP_EBROKEN (-10001)
+#define TG_EBROKEN (-10001)
 
 /* One call, arguments already translated to the target's addresses. */
-struct rp_call {
+struct tg_call {
 	enum tr_call call;
 	uint64_t arg[6];
 	const char *path;	/* fd path of a file mapping, or NULL */
 };
 
-struct rp_target {
+struct tg_target {
 	const char *name;
 	void *ctx;
 	void *(*space_new)(void *ctx);
@@ -56,7 +62,7 @@ struct rp_target {
 	/* is any page of [addr, addr+len) unmapped? first hole in *hole */
 	bool (*hole)(void *ctx, void *space, uint64_t addr, uint64_t len,
 		     uint64_t *hole_start, uint64_t *hole_end);
-	int (*call)(void *ctx, void *space, const struct rp_call *c,
+	int (*call)(void *ctx, void *space, const struct tg_call *c,
 		    uint64_t *out);
 	int (*load)(void *ctx, void *space, uint64_t addr, uint8_t *val);
 	int (*store)(void *ctx, void *space, uint64_t addr, uint8_t val);
@@ -84,7 +90,7 @@ struct rp_target {
 	 * May be NULL (then the driver stores page by page): write @val to
 	 * every page of [addr, addr+len) that takes a write, or to the first
 	 * such page only; @writable: every page is known to take one.  The
-	 * number written, or RP_EREFUSED / RP_EBROKEN.  A store that stops
+	 * number written, or TG_EREFUSED / TG_EBROKEN.  A store that stops
 	 * the thread (it blocks, or is stopped: the program cannot go on
 	 * touching) ends the touch and sets *@stopped.
 	 */
@@ -94,11 +100,11 @@ struct rp_target {
 	/* May be NULL: RssAnon of the space, as /proc/PID/status says it
 	 * (the reference model's px_anon_resident) */
 	uint64_t (*anon_resident)(void *ctx, void *space);
-	/* May be NULL: why the target broke (after RP_EBROKEN), or NULL. */
+	/* May be NULL: why the target broke (after TG_EBROKEN), or NULL. */
 	const char *(*broken)(void *ctx, void *space);
 };
 
 /* The Linux reference model as a target. */
-void rp_target_linux(struct rp_target *t);
+void tg_linux(struct tg_target *t);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * target_linux.c - the Linux reference model (px_) as a replay target:
- * the `linux` policy.  A thin dispatch from struct rp_call to the px_
+ * tg_linux.c - the Linux reference model (px_) as a replay target:
+ * the `linux` policy.  A thin dispatch from struct tg_call to the px_
  * calls; nothing here decides semantics.
  */
 #include "target.h"
@@ -81,7 +81,7 @@ static bool lx_hole(void *ctx, void *space, uint64_t addr, uint64_t len,
 	return false;
 }
 
-static int lx_call(void *ctx, void *space, const struct rp_call *c,
+static int lx_call(void *ctx, void *space, const struct tg_call *c,
 		   uint64_t *out)
 {
 	struct px_space *s = space;
@@ -203,9 +203,9 @@ static void lx_set_rawio(void *ctx, void *space, bool cap)
 	px_set_cap_sys_rawio(space, cap);
 }
 
-void rp_target_linux(struct rp_target *t)
+void tg_linux(struct tg_target *t)
 {
-	static const struct rp_target linux_target = {
+	static const struct tg_target linux_target = {
 		.name = "linux",
 		.space_new = lx_new,
 		.space_fork = lx_fork,

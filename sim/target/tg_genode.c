@@ -1,10 +1,10 @@
 /*
- * target_genode.c - a policy running in a modelled Genode component, as a
+ * tg_genode.c - a policy running in a modelled Genode component, as a
  * target: calls go to the policy's ops, accesses go through env and every
  * nested region map the way a component's threads touch memory (faults
  * reach the handlers the policy registered).
  */
-#include "target_genode.h"
+#include "tg_genode.h"
 
 #include "rmsim/abi.h"
 
@@ -19,19 +19,19 @@ struct gspace {
 	struct pol_env env;
 };
 
-struct gn_ctx *rp_genode_ctx(void *space)
+struct gn_ctx *tg_genode_ctx(void *space)
 {
 	return ((struct gspace *)space)->gn;
 }
 
-void rp_genode_seq(void *space, uint64_t seq)
+void tg_genode_seq(void *space, uint64_t seq)
 {
 	gn_set_seq(((struct gspace *)space)->gn, seq);
 }
 
 static void *g_new(void *ctx)
 {
-	struct rp_genode_cfg *cfg = ctx;
+	struct tg_genode_cfg *cfg = ctx;
 	struct gspace *g = calloc(1, sizeof(*g));
 	int rc;
 
@@ -108,7 +108,7 @@ static bool g_hole(void *ctx, void *space, uint64_t a, uint64_t l,
 
 #define CALL(op, ...) (p->op ? p->op(g->st, __VA_ARGS__) : -ENOSYS)
 
-static int g_call(void *ctx, void *space, const struct rp_call *c,
+static int g_call(void *ctx, void *space, const struct tg_call *c,
 		  uint64_t *out)
 {
 	struct gspace *g = space;
@@ -332,7 +332,7 @@ static uint64_t unwritable_extent(struct gspace *g, uint64_t a, uint64_t end)
 static int64_t g_touch(void *ctx, void *space, uint64_t addr, uint64_t len,
 		       uint8_t val, bool first, bool writable, bool *stopped)
 {
-	struct rp_genode_cfg *cfg = ctx;
+	struct tg_genode_cfg *cfg = ctx;
 	struct gspace *g = space;
 	uint64_t a = addr, end, ext;
 	int64_t n = 0;
@@ -366,9 +366,9 @@ static int64_t g_touch(void *ctx, void *space, uint64_t addr, uint64_t len,
 	return n;
 }
 
-void rp_target_genode(struct rp_target *t, struct rp_genode_cfg *cfg)
+void tg_genode(struct tg_target *t, struct tg_genode_cfg *cfg)
 {
-	static const struct rp_target genode = {
+	static const struct tg_target genode = {
 		.name = "genode",
 		.space_new = g_new,
 		.space_fork = g_fork,
