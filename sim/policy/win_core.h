@@ -117,6 +117,10 @@ struct wc_ds {
 	uint64_t used;		/* pages */
 	uint64_t *busy, *dirty;
 	struct wc_ds *pnext;
+	/* the pools with a free page, in the order of pnext (newest
+	 * first: pseq, the creation number, decreasing) */
+	struct wc_ds *onext, *oprev;
+	uint64_t pseq;
 };
 
 /*
@@ -177,9 +181,11 @@ struct wc {
 	uint64_t chunk;		/* lazy fault granularity */
 	uint64_t pool;		/* pool dataspace size, 0: none */
 	struct wc_ds *pools;
-	/* pools with a free page, and with no page in use: an allocation
-	 * that no pool can take, and a pool emptied, cost no scan */
-	uint64_t pools_open, pools_empty;
+	/* the first pool with a free page (the open list: allocations
+	 * visit only those), how many pools have no page in use (an
+	 * emptied pool costs no scan), and the next pool's number */
+	struct wc_ds *pools_open;
+	uint64_t pools_empty, pools_made;
 	uint64_t base, top;	/* the window [base, top) in env */
 
 	/* Linux's view */

@@ -20,14 +20,17 @@
  *   1. A pool's busy bits are exactly the pages its extents use, and
  *      `used` counts them.
  *   2. At most one pool is entirely free.
- *   3. pools_open counts the pools with a free page, pools_empty those
- *      with none in use.
+ *   3. The open list holds exactly the pools with a free page, in the
+ *      order of the pool list; pools_empty counts those with none in
+ *      use.
  *
  * COMPLEXITY
- *   An allocation scans the pools' bitmaps: O(pools * pool pages / 64)
- *   words, with pools at most the RAM in use over the pool size; none
- *   when every pool is full (a lazy policy's faults, one chunk after
- *   another, make a new pool each time the last one fills).
+ *   An allocation scans the open pools' bitmaps, first fit in the pool
+ *   list's order as if it scanned them all (a full pool fits nothing):
+ *   O(open pools * pool pages / 64) words.  A lazy policy's faults, one
+ *   chunk after another, fill pool after pool: the full ones cost
+ *   nothing.  A pool that regains a page re-enters the open list at its
+ *   place, O(open pools).
  */
 #include "win_core.h"
 
@@ -117,6 +120,36 @@ void wc_mem_clean(struct wc *w, struct wc_ds *p, uint64_t off, uint64_t len,
 	set_bits(p->dirty, first, end - first, false);
 }
 
+/* @p has a free page again (or is new): into the open list, in order. */
+static void open_add(struct wc *w, struct wc_ds *p)
+{
+	struct wc_ds *q = w->pools_open, *prev = NULL;
+
+	while (q && q->pseq > p->pseq) {
+		prev = q;
+		q = q->onext;
+	}
+	p->oprev = prev;
+	p->onext = q;
+	if (q)
+		q->oprev = p;
+	if (prev)
+		prev->onext = p;
+	else
+		w->pools_open = p;
+}
+
+static void open_remove(struct wc *w, struct wc_ds *p)
+{
+	if (p->oprev)
+		p->oprev->onext = p->onext;
+	else
+		w->pools_open = p->onext;
+	if (p->onext)
+		p->onext->oprev = p->oprev;
+	p->onext = p->oprev = NULL;
+}
+
 static struct wc_ds *pool_new(struct wc *w)
 {
 	struct wc_ds *p = wc_ds_alloc(w, w->pool);
@@ -133,7 +166,8 @@ static struct wc_ds *pool_new(struct wc *w)
 	}
 	p->pnext = w->pools;
 	w->pools = p;
-	w->pools_open++;
+	p->pseq = ++w->pools_made;
+	open_add(w, p);
 	w->pools_empty++;
 	w->st.pools++;
 	return p;
@@ -150,7 +184,7 @@ int wc_mem_alloc(struct wc *w, uint64_t size, struct wc_ds **ds,
 		*off = 0;
 		return *ds ? 0 : -LX_ENOMEM;
 	}
-	for (p = w->pools_open ? w->pools : NULL; p; p = p->pnext) {
+	for (p = w->pools_open; p; p = p->onext) {
 		if (pool_pages(w) - p->used < n)
 			continue;
 		i = first_fit(w, p, n);
@@ -166,7 +200,8 @@ int wc_mem_alloc(struct wc *w, uint64_t size, struct wc_ds **ds,
 	set_bits(p->busy, i, n, true);
 	w->pools_empty -= !p->used;
 	p->used += n;
-	w->pools_open -= p->used == pool_pages(w);
+	if (p->used == pool_pages(w))
+		open_remove(w, p);
 	*ds = p;
 	*off = i << WC_SHIFT;
 	return 0;
@@ -179,7 +214,8 @@ static void pool_free(struct wc *w, struct wc_ds *p)
 	for (pp = &w->pools; *pp != p; pp = &(*pp)->pnext)
 		;
 	*pp = p->pnext;
-	w->pools_open -= p->used < pool_pages(w);
+	if (p->used < pool_pages(w))
+		open_remove(w, p);
 	w->pools_empty -= !p->used;
 	free(p->busy);
 	free(p->dirty);
@@ -195,7 +231,8 @@ void wc_mem_release(struct wc *w, struct wc_ds *p, uint64_t off,
 
 	set_bits(p->busy, i, n, false);
 	set_bits(p->dirty, i, n, true);
-	w->pools_open += p->used == pool_pages(w);
+	if (p->used == pool_pages(w) && n)
+		open_add(w, p);
 	p->used -= n;
 	if (p->used)
 		return;
@@ -213,7 +250,8 @@ void wc_pool_fini(struct wc *w)
 int wc_pool_check(const struct wc *w, char *why, size_t size)
 {
 	const struct wc_ds *p;
-	uint64_t words = (pool_pages(w) + 63) / 64, empty = 0, open = 0, i;
+	uint64_t words = (pool_pages(w) + 63) / 64, empty = 0, i;
+	const struct wc_ds *o = w->pools_open;
 	uint64_t *shadow = calloc(words ? words : 1, sizeof(uint64_t));
 	struct rg_node *n;
 	int rc = 0;
@@ -252,14 +290,32 @@ int wc_pool_check(const struct wc *w, char *why, size_t size)
 			rc = -1;
 		}
 		empty += !p->used;
-		open += p->used < pool_pages(w);
+		/* the open list walks along: the next open pool is this one
+		 * exactly when this one has a free page */
+		if (!rc && (o == p) != (p->used < pool_pages(w))) {
+			snprintf(why, size, "pool %llu %s the open list",
+				 (unsigned long long)p->pseq,
+				 o == p ? "full but on" : "open but not on");
+			rc = -1;
+		}
+		if (o == p) {
+			if (o->onext && o->onext->oprev != o) {
+				snprintf(why, size, "open list broken at "
+					 "pool %llu",
+					 (unsigned long long)p->pseq);
+				rc = -1;
+			}
+			o = o->onext;
+		}
 	}
-	if (!rc && (empty != w->pools_empty || open != w->pools_open)) {
-		snprintf(why, size, "%llu empty and %llu open pools, counted "
-			 "%llu and %llu", (unsigned long long)empty,
-			 (unsigned long long)open,
-			 (unsigned long long)w->pools_empty,
-			 (unsigned long long)w->pools_open);
+	if (!rc && o) {
+		snprintf(why, size, "open list names a pool not in the list");
+		rc = -1;
+	}
+	if (!rc && empty != w->pools_empty) {
+		snprintf(why, size, "%llu empty pools, counted %llu",
+			 (unsigned long long)empty,
+			 (unsigned long long)w->pools_empty);
 		rc = -1;
 	}
 	if (!rc && empty > 1) {
