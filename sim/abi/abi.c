@@ -10,6 +10,8 @@
 #include "rmsim/abi.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -410,6 +412,8 @@ int abi_errno_value(const char *name, size_t len)
 static uint16_t const_slot[CONST_SLOTS];
 static uint8_t const_len[NELEM(consts)];
 static pthread_once_t const_once = PTHREAD_ONCE_INIT;
+/* set once the index is built: later lookups skip pthread_once */
+static atomic_bool const_ready;
 
 static uint32_t name_hash(const char *name, size_t len)
 {
@@ -432,17 +436,30 @@ static void const_index(void)
 			h = (h + 1) & (CONST_SLOTS - 1);
 		const_slot[h] = (uint16_t)(i + 1);
 	}
+	atomic_store_explicit(&const_ready, true, memory_order_release);
+}
+
+/* Names are short: a loop the compiler inlines beats a call. */
+static bool same_name(const char *a, const char *b, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
 }
 
 int abi_const_value(const char *name, size_t len, uint64_t *val)
 {
 	size_t h, k;
 
-	pthread_once(&const_once, const_index);
+	if (!atomic_load_explicit(&const_ready, memory_order_acquire))
+		pthread_once(&const_once, const_index);
 	h = name_hash(name, len) & (CONST_SLOTS - 1);
 	for (; (k = const_slot[h]) != 0; h = (h + 1) & (CONST_SLOTS - 1)) {
 		if (const_len[k - 1] == len &&
-		    memcmp(consts[k - 1].name, name, len) == 0) {
+		    same_name(consts[k - 1].name, name, len)) {
 			*val = consts[k - 1].value;
 			return 0;
 		}
