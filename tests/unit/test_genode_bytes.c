@@ -260,6 +260,55 @@ static void stamp_is_a_range(void **state)
 	gn_bytes_free(&b);
 }
 
+/* The top page: a range that starts in it, on its first byte or past
+ * it, names that page or none (no wrap to offset 0). */
+static void stamp_at_the_top(void **state)
+{
+	const uint64_t top = UINT64_MAX - 4095;	/* the last page */
+	struct gn_bytes b;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	gn_bytes_stamp(&b, top, 4096, 0x33);
+	checked(&b);
+	assert_int_equal(gn_bytes_get(&b, top), 0x33);
+	/* past the top page's first byte: no page starts there */
+	gn_bytes_stamp(&b, top + 1, 4095, 0x44);
+	checked(&b);
+	assert_int_equal(gn_bytes_get(&b, top), 0x33);
+	assert_int_equal(gn_bytes_get(&b, 0), 0);
+	gn_bytes_zero(&b, top + 1, 4095);
+	assert_int_equal(gn_bytes_get(&b, top), 0x33);
+	gn_bytes_stamp(&b, 0, 8192, 0x55);
+	gn_bytes_zero(&b, top + 1, 4095);
+	assert_int_equal(gn_bytes_get(&b, 0), 0x55);
+	assert_int_equal(gn_bytes_get(&b, 4096), 0x55);
+	gn_bytes_zero(&b, top, 4096);
+	checked(&b);
+	assert_int_equal(gn_bytes_get(&b, top), 0);
+	assert_int_equal(gn_bytes_get(&b, 0), 0x55);
+	gn_bytes_free(&b);
+}
+
+/* The checker finds a page both stamped and stored, the page itself and
+ * not its neighbour. */
+static void check_finds_stamp_over_stored(void **state)
+{
+	struct gn_bytes b;
+	char msg[200];
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	gn_bytes_set(&b, 5 * 4096 + 9, 1);
+	gn_bytes_stamp(&b, 7 * 4096, 4096, 2);
+	checked(&b);
+	/* corrupt it: a stamp over the stored page 5 alone */
+	assert_int_equal(iv_union(b.stamps, 5 * 4096, 6 * 4096, 2), 0);
+	assert_int_not_equal(gn_bytes_check(&b, msg, sizeof(msg)), 0);
+	assert_non_null(strstr(msg, "page 5 both stamped and stored"));
+	gn_bytes_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +316,8 @@ int main(void)
 		cmocka_unit_test(zero_drops_chunks),
 		cmocka_unit_test(fill_background),
 		cmocka_unit_test(stamp_is_a_range),
+		cmocka_unit_test(stamp_at_the_top),
+		cmocka_unit_test(check_finds_stamp_over_stored),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
