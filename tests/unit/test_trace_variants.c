@@ -958,6 +958,16 @@ static void test_io_dump(void **state)
 	/* only that shape: a bar line with other text is still an error */
 	bad(" | hello |\n", "1: not a strace line: expected 'name(' after "
 			    "the prefix");
+	/* each mark of the shape counts: the bar after the first space,
+	 * the space after it, the offset's hex digits, the closing bar */
+	bad(" x 00000  7f 45 4c 46  .ELF |\n", "1: not a strace line: "
+		"expected 'name(' after the prefix");
+	bad(" |x00000  7f 45 4c 46  .ELF |\n", "1: not a strace line: "
+		"expected 'name(' after the prefix");
+	bad(" | 0000g  7f 45 4c 46  .ELF |\n", "1: not a strace line: "
+		"expected 'name(' after the prefix");
+	bad(" | 00000  7f 45 4c 46  .ELF x\n", "1: not a strace line: "
+		"expected 'name(' after the prefix");
 }
 
 /*
