@@ -239,6 +239,20 @@ static void test_stderr_mixed(void **state)
 	assert_int_equal(r.ev[1].call, TR_EXECVE);
 	assert_int_equal(r.st.notes, 1);
 	assert_int_equal(r.st.unfinished_at_end, 1);	/* the wait4 */
+	/* "detached" cuts a line as "attached" does; a note that does not
+	 * run to the end of the line is the program's text */
+	read_str("vfork(strace: Process 20083 detached\n"
+		 " <unfinished ...>\n"
+		 "[pid 20080] <... vfork resumed>)        = 20083\n",
+		 &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.ev[0].ret, 20083);
+	assert_int_equal(r.st.notes, 1);
+	read_str("vfork(strace: Process 20083 detached now\n"
+		 " <unfinished ...>\n",
+		 &r);
+	assert_int_not_equal(r.rc, 0);
 	read_str("write(1, \"hi\\n\", 3hi\n"
 		 ")                     = 3\n"
 		 "brk(NULL) = 0x5591defa9000\n",
