@@ -315,12 +315,46 @@ static void test_env_hole(void **state)
 	}
 }
 
+/*
+ * The target hands munlock its range: under an 8 MiB RLIMIT_MEMLOCK,
+ * 6 MiB locked and unlocked, then 6 MiB elsewhere locked, fits only if
+ * the unlock reached the policy whole.
+ */
+static void test_munlock_through_target(void **state)
+{
+	const struct pol_policy *const *pol;
+	struct side s;
+	uint64_t a, b;
+
+	(void)state;
+	for (pol = pol_builtin(); strcmp((*pol)->name, "window"); pol++)
+		;
+	assert_true(open_side(&s, *pol, GN_26_02, 64 * MiB));
+	s.t.space_free(s.t.ctx, s.space);
+	s.cfg.params = "memlock=8M";
+	s.space = s.t.space_new(s.t.ctx);
+	assert_non_null(s.space);
+	assert_int_equal(call(&s, TR_MMAP, 0, 6 * MiB,
+			      LX_PROT_READ | LX_PROT_WRITE,
+			      LX_MAP_PRIVATE | LX_MAP_ANONYMOUS, &a), 0);
+	assert_int_equal(call(&s, TR_MMAP, 0, 6 * MiB,
+			      LX_PROT_READ | LX_PROT_WRITE,
+			      LX_MAP_PRIVATE | LX_MAP_ANONYMOUS, &b), 0);
+	assert_int_equal(call(&s, TR_MLOCK, a, 6 * MiB, 0, 0, NULL), 0);
+	assert_int_equal(call(&s, TR_MUNLOCK, a, 6 * MiB, 0, 0, NULL), 0);
+	assert_int_equal(call(&s, TR_MLOCK, b, 6 * MiB, 0, 0, NULL), 0);
+	/* and the limit holds: both do not fit */
+	assert_int_not_equal(call(&s, TR_MLOCK, a, 6 * MiB, 0, 0, NULL), 0);
+	s.t.space_free(s.t.ctx, s.space);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_range_equals_pages),
 		cmocka_unit_test(test_huge_range),
 		cmocka_unit_test(test_env_hole),
+		cmocka_unit_test(test_munlock_through_target),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
