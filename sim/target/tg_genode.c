@@ -177,6 +177,33 @@ static int g_store(void *ctx, void *space, uint64_t addr, uint8_t val)
 	return gn_store(g->gn, addr, val) == GN_ACCESS_OK ? 0 : -EFAULT;
 }
 
+/* The rights a READ walk @w says its page has (g_prot), or -ENOMEM. */
+static int walk_prot(const struct gn_walk *w, int *prot)
+{
+	unsigned i;
+
+	if (w->result == GN_WALK_RESOLVED) {
+		*prot = LX_PROT_READ | (w->writeable ? LX_PROT_WRITE : 0) |
+			(w->executable ? LX_PROT_EXEC : 0);
+		return 0;
+	}
+	if (w->result == GN_WALK_NO_REGION && w->queued && w->nsteps > 1) {
+		/* what the handler can give: the rights of the path down to
+		 * the map that will resolve the fault */
+		*prot = LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC;
+		for (i = 0; i < w->nsteps; i++) {
+			if (!w->step[i].found)
+				continue;
+			if (!w->step[i].att.writeable)
+				*prot &= ~LX_PROT_WRITE;
+			if (!w->step[i].att.executable)
+				*prot &= ~LX_PROT_EXEC;
+		}
+		return 0;
+	}
+	return -ENOMEM;
+}
+
 /*
  * The rights a page has through env.  A page nobody attached yet but
  * whose fault a handler will see (a lazily committed window) counts as
@@ -189,28 +216,7 @@ static int g_prot(void *ctx, void *space, uint64_t addr, int *prot)
 	struct gn_walk w;
 
 	gn_walk(gn_env_rm(g->gn), addr, GN_READ, &w);
-	if (w.result == GN_WALK_RESOLVED) {
-		*prot = LX_PROT_READ | (w.writeable ? LX_PROT_WRITE : 0) |
-			(w.executable ? LX_PROT_EXEC : 0);
-		return 0;
-	}
-	if (w.result == GN_WALK_NO_REGION && w.queued && w.nsteps > 1) {
-		unsigned i;
-
-		/* what the handler can give: the rights of the path down to
-		 * the map that will resolve the fault */
-		*prot = LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC;
-		for (i = 0; i < w.nsteps; i++) {
-			if (!w.step[i].found)
-				continue;
-			if (!w.step[i].att.writeable)
-				*prot &= ~LX_PROT_WRITE;
-			if (!w.step[i].att.executable)
-				*prot &= ~LX_PROT_EXEC;
-		}
-		return 0;
-	}
-	return -ENOMEM;
+	return walk_prot(&w, prot);
 }
 
 static int g_peek(void *ctx, void *space, uint64_t addr, uint8_t *val)
@@ -280,7 +286,9 @@ static uint64_t write_extent(struct gspace *g, const struct gn_walk *w,
 	uint64_t good = LX_PAGE_SIZE, bad, mid;
 
 	bad = path_extent(w, w->nsteps, a, end);
-	if (writes_to(g, a + bad - LX_PAGE_SIZE, w->ds,
+	/* with the offsets in the destination (23.08), the path is all */
+	if (gn_behaviour(gn_ctx_version(g->gn))->map_dst_with_offsets ||
+	    writes_to(g, a + bad - LX_PAGE_SIZE, w->ds,
 		      w->ds_offset + bad - LX_PAGE_SIZE))
 		return bad;
 	while (bad - good > LX_PAGE_SIZE) {
@@ -304,9 +312,9 @@ static uint64_t unwritable_extent(struct gspace *g, uint64_t a, uint64_t end)
 	unsigned i;
 	int prot;
 
-	if (!g_prot(NULL, g, a, &prot) && (prot & LX_PROT_WRITE))
-		return 0;
 	gn_walk(gn_env_rm(g->gn), a, GN_READ, &w);
+	if (!walk_prot(&w, &prot) && (prot & LX_PROT_WRITE))
+		return 0;
 	/* a resolved path, or a hole, is the same over its extent; any
 	 * other answer may change from page to page */
 	if (w.result != GN_WALK_RESOLVED && w.result != GN_WALK_NO_REGION)
