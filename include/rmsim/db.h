@@ -42,7 +42,9 @@ struct db *db_open(const char *path, enum db_error *err, char *msg,
  * and then removes (a worker's shard, merged by the runner): committed
  * rows survive the process (SQLite's WAL) but are never synced to disk
  * nor copied from the WAL into the file, and no indexes are built.  Such
- * a file is complete only together with its -wal and -shm files.
+ * a file is complete only together with its -wal and -shm files.  Rows
+ * are inserted on the caller's thread (no writer thread): the runner
+ * counts its worker as one core.  One thread only may use it.
  */
 struct db *db_open_scratch(const char *path, enum db_error *err, char *msg,
 			   size_t msg_size);

@@ -1,7 +1,9 @@
 /*
  * runner.c - a list of runs on worker processes, one database writer.
  *
- * ALGORITHM: up to `jobs` workers run at once, one run each: fork, set
+ * ALGORITHM: up to `jobs` processes work at once, each on one core: the
+ * workers, and the merging process while it has a run to merge.  A
+ * worker does one run: fork, set
  * the policy up, replay (or, for conform, run the cases) into a shard
  * database of the worker's own (in a private folder beside the database,
  * or under TMPDIR without one), send the run's summary back over a pipe,
@@ -17,8 +19,9 @@
  * parent sends it each delivered run over a pipe, it merges the shard
  * into the database in that order and replies with the run's id.  So a
  * long merge (a shard of a million events takes seconds) never keeps the
- * parent from starting the next worker, and with -j N the merge of one
- * run overlaps the replays of the next N.  Both pipes are non-blocking on
+ * parent from starting the next worker: with -j N the merge of one run
+ * overlaps the replays of the next N - 1, and with -j 1 the runs and
+ * their merges take turns on one core.  Both pipes are non-blocking on
  * the parent's side, so neither process can wait on the other in a
  * circle.
  *
@@ -629,6 +632,13 @@ static int merger_finish(struct state *st, bool drain)
 	return status;
 }
 
+/* Whether the merging process has work: it counts as one of the -j
+ * processes while it has, so -j N keeps N cores busy and no more. */
+static unsigned merging(const struct state *st)
+{
+	return st->merger && st->merged < st->delivered ? 1 : 0;
+}
+
 static void fmt_time(char *buf, size_t size, double s)
 {
 	unsigned long t = (unsigned long)(s + 0.5);
@@ -812,9 +822,9 @@ int cli_runs_exec(const struct cli_exec *x, struct cli_run *runs, size_t n)
 			goto out;
 		}
 	}
-	while (st->next < n || st->running) {
-		while (st->running < jobs && st->next < n && !st->fatal &&
-		       !(x->stop && *x->stop))
+	while (st->next < n || st->running || merging(st)) {
+		while (st->running + merging(st) < jobs && st->next < n &&
+		       !st->fatal && !(x->stop && *x->stop))
 			if (spawn(st)) {
 				st->fatal = cli_fail(EXIT_SOFTWARE, x->command,
 						     "cannot start a worker: "
@@ -822,7 +832,7 @@ int cli_runs_exec(const struct cli_exec *x, struct cli_run *runs, size_t n)
 						     strerror(errno));
 				break;
 			}
-		if (!st->running)
+		if (!st->running && !merging(st))
 			break;
 		wait_some(st);
 		check_timeouts(st);

@@ -216,10 +216,12 @@ static struct db *open_db(const char *path, bool scratch,
 		return NULL;
 	}
 	/* serialized: the writer thread inserts event and mapping rows
-	 * while the replay may log a finding (db_rows.c) */
+	 * while the replay may log a finding (db_rows.c); a scratch
+	 * database has no writer thread, one thread uses it */
 	rc = sqlite3_open_v2(path, &db->h,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-				     SQLITE_OPEN_FULLMUTEX,
+				     (scratch ? SQLITE_OPEN_NOMUTEX
+					      : SQLITE_OPEN_FULLMUTEX),
 			     NULL);
 	if (rc != SQLITE_OK) {
 		*err = db_fail(db, rc, "cannot open");
@@ -298,7 +300,7 @@ static struct db *open_db(const char *path, bool scratch,
 		*err = db_fail(db, rc, "cannot prepare");
 		goto error;
 	}
-	if (db_writer_start(db)) {
+	if (!scratch && db_writer_start(db)) {
 		*err = DB_EIO;
 		snprintf(db->msg, sizeof(db->msg), "cannot start a thread");
 		goto error;

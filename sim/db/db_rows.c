@@ -14,6 +14,11 @@
  * every row up to its event and BEGIN/COMMIT never race an insert.  The
  * writer's first failure is kept and returned by the next hand-off or
  * drain, which the replay reports as it would its own.
+ *
+ * A scratch database (a runner's shard) has no writer thread: its worker
+ * is one of the -j processes the runner keeps busy, one core each, so a
+ * full block is inserted on the replay's own thread and a commit is made
+ * at once.
  */
 #include "db_internal.h"
 
@@ -180,6 +185,13 @@ enum db_error db_row_done(struct db *db, struct rowbuf *b)
 
 	if (++b->n < DB_MULTI)
 		return DB_OK;
+	if (!db->writer_on) {
+		int rc = insert_rows(db, b, b->v, DB_MULTI);
+
+		b->n = 0;
+		b->text_used = 0;
+		return rc == SQLITE_DONE ? DB_OK : db_fail(db, rc, b->what);
+	}
 	pthread_mutex_lock(&db->mu);
 	while ((!b->nspare || db->qlen == DB_QUEUE) && !db->async_rc)
 		wait_idle(db);
@@ -199,6 +211,12 @@ enum db_error db_writer_commit(struct db *db)
 {
 	enum db_error e = DB_OK;
 
+	if (!db->writer_on)
+		return sqlite3_exec(db->h, "COMMIT; BEGIN", NULL, NULL,
+				    NULL) == SQLITE_OK
+			       ? DB_OK
+			       : db_fail(db, sqlite3_extended_errcode(db->h),
+					 "cannot commit");
 	pthread_mutex_lock(&db->mu);
 	while (db->qlen == DB_QUEUE && !db->async_rc)
 		wait_idle(db);
