@@ -21,6 +21,9 @@
  * write into a stamped page takes the page out of the range and stores
  * its stamp as a chunk, so a page is either stamped or stored, never
  * both; zeroing drops the stamps of the pages that start in its range.
+ * A stamp over a stored page whose only byte other than the fill is
+ * then its first takes the page in (its chunk goes), so a fault's store
+ * followed by a touch's stamp leaves one range, not a chunk per fault.
  *
  * INVARIANTS (gn_bytes_check): the page index names exactly the stored
  * chunks; no stored chunk is all fill; stamped ranges are page-aligned,
@@ -399,12 +402,28 @@ void gn_bytes_zero(struct gn_bytes *b, uint64_t off, uint64_t len)
 			 zero_stored_page, &r);
 }
 
+/*
+ * A stored page inside a new stamp takes the byte as a store.  A page
+ * whose only stored byte is then that first one is a stamped page
+ * (what a fault's first store leaves before the touch stamps on): its
+ * chunk goes and the page stays in the range, so a stretch of such
+ * pages is one range, not a range and a chunk per page.
+ */
 static void stamp_stored_page(struct gn_bytes *b, uint64_t pk, void *arg)
 {
-	uint64_t page = (pk - 1) * GN_PAGE;
+	uint64_t page = (pk - 1) * GN_PAGE, key = page / GN_CHUNK + 1;
+	uint8_t v = *(const uint8_t *)arg;
+	long p, i;
 
+	store_byte(b, page, v);
+	p = probe(b->pkeys, b->pcap, pk);
+	if (v != b->fill && p >= 0 && b->pbits[p] == 1 &&
+	    (i = probe(b->keys, b->cap, key)) >= 0 &&
+	    all_of(b->data[i] + 1, GN_CHUNK - 1, b->fill)) {
+		remove_slot(b, (size_t)i);
+		return;
+	}
 	stamps_remove(b, page, page + GN_PAGE);
-	store_byte(b, page, *(const uint8_t *)arg);
 }
 
 void gn_bytes_stamp(struct gn_bytes *b, uint64_t off, uint64_t len,

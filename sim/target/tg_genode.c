@@ -342,7 +342,7 @@ static int64_t g_touch(void *ctx, void *space, uint64_t addr, uint64_t len,
 {
 	struct tg_genode_cfg *cfg = ctx;
 	struct gspace *g = space;
-	uint64_t a = addr, end, ext;
+	uint64_t a = addr, end, ext, again = UINT64_MAX;
 	int64_t n = 0;
 	struct gn_walk w;
 
@@ -368,6 +368,15 @@ static int64_t g_touch(void *ctx, void *space, uint64_t addr, uint64_t len,
 		if (gn_store(g->gn, a, val) != GN_ACCESS_OK) {
 			*stopped = true;
 			break;
+		}
+		if (!first && a != again) {
+			/* the fault resolved the page: walk it once more, so
+			 * its stretch is stamped from here, this page with it
+			 * (one range per dataspace, not a stored page per
+			 * fault) */
+			again = a;
+			n--;
+			continue;
 		}
 		a += LX_PAGE_SIZE;
 	}

@@ -197,6 +197,49 @@ static void zero_drops_chunks(void **state)
 }
 
 /*
+ * A page whose only stored byte is its first, the stamp's byte (a fault's
+ * store before the touch stamps on), joins the stamp: its chunk goes and
+ * the stretch is one range.  A page that holds more stays stored.
+ */
+static void stamp_takes_in_first_byte_pages(void **state)
+{
+	struct gn_bytes b;
+	int i;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < 8; i++) {
+		gn_bytes_set(&b, (uint64_t)i * 16 * 4096, 0x35);
+		gn_bytes_stamp(&b, (uint64_t)i * 16 * 4096, 16 * 4096, 0x35);
+		checked(&b);
+	}
+	assert_int_equal(b.n, 0);
+	assert_int_equal(iv_count(b.stamps), 1);
+	assert_int_equal(gn_bytes_get(&b, 7 * 16 * 4096), 0x35);
+	assert_int_equal(gn_bytes_get(&b, 7 * 16 * 4096 + 1), 0);
+	/* another byte in the first chunk, a byte in another chunk: each
+	 * page keeps its store; a first byte other than the stamp's is
+	 * overwritten by it, and that page joins */
+	gn_bytes_set(&b, 200 * 4096, 0x35);
+	gn_bytes_set(&b, 200 * 4096 + 5, 1);
+	gn_bytes_set(&b, 201 * 4096, 0x35);
+	gn_bytes_set(&b, 201 * 4096 + 64, 1);
+	gn_bytes_set(&b, 202 * 4096, 0x44);
+	gn_bytes_stamp(&b, 200 * 4096, 3 * 4096, 0x35);
+	checked(&b);
+	assert_int_equal(b.n, 3);
+	assert_int_equal(gn_bytes_get(&b, 200 * 4096 + 5), 1);
+	assert_int_equal(gn_bytes_get(&b, 201 * 4096 + 64), 1);
+	assert_int_equal(gn_bytes_get(&b, 202 * 4096), 0x35);
+	/* a stamp of the fill takes nothing in */
+	gn_bytes_set(&b, 300 * 4096, 0x35);
+	gn_bytes_stamp(&b, 300 * 4096, 4096, 0);
+	checked(&b);
+	assert_int_equal(gn_bytes_get(&b, 300 * 4096), 0);
+	gn_bytes_free(&b);
+}
+
+/*
  * A range of terabytes stamped (--touch all over a huge dataspace) is one
  * interval, whatever its size; stores, zeroing and stamps over parts of
  * it split it exactly, up to a range that ends at 2^64.
@@ -316,6 +359,7 @@ int main(void)
 		cmocka_unit_test(zero_drops_chunks),
 		cmocka_unit_test(fill_background),
 		cmocka_unit_test(stamp_is_a_range),
+		cmocka_unit_test(stamp_takes_in_first_byte_pages),
 		cmocka_unit_test(stamp_at_the_top),
 		cmocka_unit_test(check_finds_stamp_over_stored),
 	};
