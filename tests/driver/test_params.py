@@ -51,6 +51,7 @@ class Params(unittest.TestCase):
             ("lazy:chunk=48K", ["chunk=48K", "power of two"]),
             ("window:size=1G,2G", ["'2G' is not KEY=VALUE",
                                    "one --policy per policy"]),
+            ("window:=1G", ["'=1G' is not KEY=VALUE"]),
             ("libc,window", ["one policy per --policy"]),
             ("libc-20.05:x=1", ["unknown key 'x'", "no parameters"]),
             ("native:x=1", ["takes no parameters"]),

@@ -506,6 +506,30 @@ static void test_avl(void **state)
 	pol_avl_destroy(&t);
 }
 
+/*
+ * Tslab<Block, (1024 - 8) * sizeof(addr_t)>: Genode's slab.cc puts
+ * (block_size - sizeof(Slab::Block) - sizeof(umword_t)) /
+ * (slab_size + sizeof(Entry) + 1) entries in a block, with Slab::Block
+ * of four words, Entry of one and Allocator_avl's Block of eight: 110 on
+ * 64 bits, 109 on 32.  The libc's metadata RAM follows from it.
+ */
+static void test_avl_slab_entries(void **state)
+{
+	struct pol_avl t;
+
+	(void)state;
+	pol_avl_init(&t, false, 8);
+	assert_int_equal(t.sb_size, 8128);
+	assert_int_equal(t.epb, (8128 - 4 * 8 - 8) / (8 * 8 + 8 + 1));
+	assert_int_equal(t.epb, 110);
+	pol_avl_destroy(&t);
+	pol_avl_init(&t, false, 4);
+	assert_int_equal(t.sb_size, 4064);
+	assert_int_equal(t.epb, (4064 - 4 * 4 - 4) / (8 * 4 + 4 + 1));
+	assert_int_equal(t.epb, 109);
+	pol_avl_destroy(&t);
+}
+
 /* The allocator against a page shadow, with random sizes and frees. */
 static void test_avl_random(void **state)
 {
@@ -608,6 +632,7 @@ int main(void)
 		cmocka_unit_test(test_churn),
 		cmocka_unit_test(test_avl),
 		cmocka_unit_test(test_avl_random),
+		cmocka_unit_test(test_avl_slab_entries),
 		cmocka_unit_test(test_addrset),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_bzero_clobbers_metadata),
