@@ -133,6 +133,11 @@ int cli_grid_parse(const char *s, struct cli_grid *g, char *err, size_t errsize)
 		char *eq = strchr(tok, '=');
 		unsigned i;
 
+		if (eq == tok) {
+			snprintf(err, errsize, "%s: '%s' is not KEY=VALUE",
+				 g->name, tok);
+			return -1;
+		}
 		if (eq) {
 			*eq = '\0';
 			for (i = 0; i < g->naxes; i++)
@@ -142,7 +147,7 @@ int cli_grid_parse(const char *s, struct cli_grid *g, char *err, size_t errsize)
 						 g->name, tok);
 					return -1;
 				}
-			if (g->naxes == CLI_GRID_AXES || !*tok ||
+			if (g->naxes == CLI_GRID_AXES ||
 			    strlen(tok) >= sizeof(a->key)) {
 				snprintf(err, errsize,
 					 "%s: '%s': at most %d keys of up to "
