@@ -311,6 +311,31 @@ static void test_dense_page(void **state)
 	px_free(s);
 }
 
+/*
+ * A sparse page (fewer bytes than the dense form) keeps its bytes sorted
+ * by offset: clearing one in the middle moves the later ones down, each
+ * with its own value.
+ */
+static void test_sparse_page_clear(void **state)
+{
+	struct px_space *s = pt_new();
+	uint64_t a = pt_map(s, 0, PG, RW, ANON);
+	uint8_t v;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 8; i++)
+		OK(s, px_store(s, a + 100 * i, (uint8_t)(i + 1)));
+	OK(s, px_store(s, a + 300, 0));
+	OK(s, px_store(s, a + 0, 0));
+	pt_check(s);
+	for (i = 0; i < 8; i++) {
+		OK(s, px_load(s, a + 100 * i, &v));
+		assert_int_equal(v, i == 0 || i == 3 ? 0 : i + 1);
+	}
+	px_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_fork_shared_contents),
 		cmocka_unit_test(test_touch_64tib),
 		cmocka_unit_test(test_dense_page),
+		cmocka_unit_test(test_sparse_page_clear),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
