@@ -6,6 +6,8 @@
  */
 #include "px_test_util.h"
 
+#include <string.h>
+
 /* The default mmap_base of the model. */
 #define BASE 0x7ffff7fff000ULL
 
@@ -421,6 +423,43 @@ static void test_C_bottomup_fallback(void **state)
 	px_free(s);
 }
 
+/* __thp_get_unmapped_area() asks for the length plus 2 MiB; when no gap
+ * that large is left it gives up (returns 0) and the plain search runs:
+ * a 4 MiB mapping still fits a gap of exactly 4 MiB. */
+static void test_C_thp_padding_does_not_fit(void **state)
+{
+	struct px_space *s = pt_new();
+	uint64_t legacy = 0x2aaaaaaab000ULL;
+
+	(void)state;
+	/* nothing free bottom-up, 4 MiB free top-down */
+	assert_int_equal(pt_map(s, legacy, LX_TASK_SIZE - legacy, 0,
+				ANON | FIXED | LX_MAP_NORESERVE),
+			 legacy);
+	px_set_mmap_base(s, 0x10000 + 4 * MIB);
+	assert_int_equal(pt_map(s, 0, 4 * MIB, RW, ANON), 0x10000);
+	assert_int_equal(pt_map_err(s, 0, PG, RW, ANON), -LX_ENOMEM);
+	px_free(s);
+}
+
+/* px_new() with a configuration that leaves the address-space limits
+ * at zero takes Linux's defaults for them, as with no configuration. */
+static void test_C_zero_config_limits(void **state)
+{
+	struct px_config cfg;
+	struct px_space *s;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	s = px_new(&cfg);
+	assert_non_null(s);
+	assert_int_equal(pt_map(s, LX_TASK_SIZE - PG, PG, RW, ANON | FIXED),
+			 LX_TASK_SIZE - PG);
+	assert_int_equal(pt_map_err(s, LX_TASK_SIZE, PG, RW, ANON | FIXED),
+			 -LX_ENOMEM);
+	px_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -449,6 +488,8 @@ int main(void)
 		cmocka_unit_test(test_C_map_32bit_begin),
 		cmocka_unit_test(test_C_shadow),
 		cmocka_unit_test(test_C_bottomup_fallback),
+		cmocka_unit_test(test_C_thp_padding_does_not_fit),
+		cmocka_unit_test(test_C_zero_config_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
