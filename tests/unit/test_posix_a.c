@@ -135,6 +135,38 @@ static void test_A08_fork_private_cow(void **state)
 	px_free(s);
 }
 
+/*
+ * A forked VMA's anon_vma is not reused by a neighbour (reusable_anon_vma
+ * wants an anon_vma_chain of one, and fork links the child's VMA to the
+ * parent's anon_vma as well): a page mapped beside it in the child gets
+ * an anon_vma of its own when written, so the two never merge.
+ */
+static void test_A08_forked_anon_vma_not_reused(void **state)
+{
+	struct px_space *s = pt_new(), *c;
+	uint64_t a = pt_map(s, 0, 2 * PG, RW, ANON);
+
+	(void)state;
+	OK(s, px_munmap(s, a, PG));
+	pt_store(s, a + PG, 0x11);
+	c = px_fork(s);
+	assert_non_null(c);
+	assert_int_equal(pt_map(c, a, PG, RW, ANON | FIXED), a);
+	assert_int_equal(pt_count(c, a, a + 2 * PG), 2);
+	pt_store(c, a, 0x22);
+	OK(c, px_mprotect(c, a, PG, LX_PROT_READ));
+	OK(c, px_mprotect(c, a, PG, RW));
+	assert_int_equal(pt_count(c, a, a + 2 * PG), 2);
+	/* the parent's own VMA is not forked: there the two merge */
+	assert_int_equal(pt_map(s, a, PG, RW, ANON | FIXED), a);
+	pt_store(s, a, 0x33);
+	OK(s, px_mprotect(s, a, PG, LX_PROT_READ));
+	OK(s, px_mprotect(s, a, PG, RW));
+	assert_int_equal(pt_count(s, a, a + 2 * PG), 1);
+	px_free(c);
+	px_free(s);
+}
+
 /* A.9: after fork, shared anonymous memory stays shared. */
 static void test_A09_fork_shared(void **state)
 {
@@ -355,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_A06_write_needs_prot_write),
 		cmocka_unit_test(test_A07_prot_combinations),
 		cmocka_unit_test(test_A08_fork_private_cow),
+		cmocka_unit_test(test_A08_forked_anon_vma_not_reused),
 		cmocka_unit_test(test_A09_fork_shared),
 		cmocka_unit_test(test_A10_region_count_limit),
 		cmocka_unit_test(test_A11_no_room),
