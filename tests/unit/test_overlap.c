@@ -261,6 +261,40 @@ static void test_ahead_keeps_path(void **state)
 	close(fd);
 }
 
+/* The read-ahead's checker finds each invariant broken, and says which. */
+static void test_ahead_check_finds_each(void **state)
+{
+	struct rp_ahead a;
+	struct rp_ahead_ev q[2];
+	char why[128], path[] = "/x", other[] = "/y";
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	memset(q, 0, sizeof(q));
+	a.q = q;
+	a.cap = 2;
+	assert_int_equal(rp_ahead_check(&a, why, sizeof(why)), 0);
+	a.head = 1;
+	assert_int_equal(rp_ahead_check(&a, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "queue head 1, length 0"));
+	a.head = 0;
+	a.borrowed = true;
+	assert_int_equal(rp_ahead_check(&a, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "a borrowed path"));
+	a.borrowed = false;
+	a.given = path;
+	a.cur.fd_path = other;
+	assert_int_equal(rp_ahead_check(&a, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "a path copy the event does not use"));
+	a.cur.fd_path = path;
+	assert_int_equal(rp_ahead_check(&a, why, sizeof(why)), 0);
+	a.n = 2;
+	q[0].end_line = 5;
+	q[1].end_line = 4;
+	assert_int_equal(rp_ahead_check(&a, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "out of line order"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_freed_range),
 		cmocka_unit_test(test_ahead),
 		cmocka_unit_test(test_ahead_keeps_path),
+		cmocka_unit_test(test_ahead_check_finds_each),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
