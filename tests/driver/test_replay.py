@@ -215,6 +215,42 @@ class KernelOrder(unittest.TestCase):
         self.assertEqual((s["concurrent"], s["concurrent_exact"]), (1, 1))
 
 
+
+class ForkOnAPolicyThatCannotFork(unittest.TestCase):
+    """A Genode component has no fork of its model: the child's policy
+    side sits the process out, while the reference forks, so the child's
+    calls on the memory it inherited still match the trace."""
+    TRACE = (
+        "100 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|"
+        "MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n"
+        "100 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|"
+        "CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f0000001a10) = 101\n"
+        "101 mprotect(0x7f0000000000, 4096, PROT_READ) = 0\n"
+        "101 exit_group(0) = ?\n"
+        "101 +++ exited with 0 +++\n"
+        "100 mprotect(0x7f0000000000, 4096, PROT_READ) = 0\n"
+        "100 exit_group(0) = ?\n"
+        "100 +++ exited with 0 +++\n")
+
+    def test_child_inherits_on_the_reference(self):
+        fd, path = tempfile.mkstemp(suffix=".strace")
+        with os.fdopen(fd, "w") as f:
+            f.write(self.TRACE)
+        self.addCleanup(os.unlink, path)
+        # (libc's own mprotect of part of a mapping is a finding of its
+        # own: window and lazy take it)
+        for policy in ("window", "lazy"):
+            with self.subTest(policy=policy):
+                p = run("replay", "-q", "--json", "--policy", policy, path)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                s = json.loads(p.stdout)
+                self.assertEqual((s["processes"], s["orphans"],
+                                  s["mismatches"], s["findings"]),
+                                 (2, 0, 0, 0))
+                # the child's mprotect is the reference's alone
+                self.assertEqual((s["events"], s["compared"]), (6, 3))
+
+
 class NewCalls(unittest.TestCase):
     """mseal, memory-deny-write-execute, memfd_secret and the calls that
     are only counted, as a program on Linux 6.18 gave them: the
