@@ -216,10 +216,8 @@ class KernelOrder(unittest.TestCase):
 
 
 
-class ForkOnAPolicyThatCannotFork(unittest.TestCase):
-    """A Genode component has no fork of its model: the child's policy
-    side sits the process out, while the reference forks, so the child's
-    calls on the memory it inherited still match the trace."""
+class Processes(unittest.TestCase):
+    """Address spaces made by fork and dropped at exit."""
     TRACE = (
         "100 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|"
         "MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n"
@@ -233,6 +231,9 @@ class ForkOnAPolicyThatCannotFork(unittest.TestCase):
         "100 +++ exited with 0 +++\n")
 
     def test_child_inherits_on_the_reference(self):
+        """A Genode component has no fork of its model: the child's
+        policy side sits the process out, while the reference forks, so
+        the child's calls on the memory it inherited still match."""
         fd, path = tempfile.mkstemp(suffix=".strace")
         with os.fdopen(fd, "w") as f:
             f.write(self.TRACE)
@@ -249,6 +250,36 @@ class ForkOnAPolicyThatCannotFork(unittest.TestCase):
                                  (2, 0, 0, 0))
                 # the child's mprotect is the reference's alone
                 self.assertEqual((s["events"], s["compared"]), (6, 3))
+
+
+    def test_many_processes_come_and_go(self):
+        """Hundreds of children whose pids share their slot in the pid
+        table (pids 4096 apart: one probe cluster), every other one
+        exiting while the rest live on: each survivor's calls still find
+        its own address space (no pid taken for one without a clone)."""
+        n = 600
+        lines = ["100 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|"
+                 "MAP_ANONYMOUS, -1, 0) = 0x7f0000000000"]
+        kids = [1000 + 4096 * i for i in range(n)]
+        for k in kids:
+            lines.append("100 clone(child_stack=NULL, flags=SIGCHLD) = %d"
+                         % k)
+        for k in kids[::2]:
+            lines += ["%d exit_group(0) = ?" % k,
+                      "%d +++ exited with 0 +++" % k]
+        for k in kids[1::2]:
+            lines.append("%d mprotect(0x7f0000000000, 4096, PROT_READ) = 0"
+                         % k)
+        lines.append("100 exit_group(0) = ?")
+        fd, path = tempfile.mkstemp(suffix=".strace")
+        with os.fdopen(fd, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        self.addCleanup(os.unlink, path)
+        p = run("replay", "-q", "--json", path)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        s = json.loads(p.stdout)
+        self.assertEqual((s["processes"], s["orphans"], s["mismatches"]),
+                         (n + 1, 0, 0))
 
 
 class NewCalls(unittest.TestCase):
