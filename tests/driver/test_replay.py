@@ -252,6 +252,29 @@ class Processes(unittest.TestCase):
                 self.assertEqual((s["events"], s["compared"]), (6, 3))
 
 
+    def test_pid_1_execs(self):
+        """A program recorded as pid 1 (the first process of a container)
+        is a process like any other: its execve starts a new address
+        space for it."""
+        trace = (
+            "1 mmap(0x7f0000000000, 8192, PROT_READ|PROT_WRITE, "
+            "MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0) = 0x7f0000000000\n"
+            '1 execve("/bin/true", ["true"], 0x7ffd741dd9d0 /* 1 var */)'
+            " = 0\n"
+            "1 mmap(0x7f0000000000, 8192, PROT_READ|PROT_WRITE, "
+            "MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE, -1, 0) = "
+            "0x7f0000000000\n"
+            "1 exit_group(0) = ?\n"
+            "1 +++ exited with 0 +++\n")
+        fd, path = tempfile.mkstemp(suffix=".strace")
+        with os.fdopen(fd, "w") as f:
+            f.write(trace)
+        self.addCleanup(os.unlink, path)
+        p = run("replay", "-q", "--json", path)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        s = json.loads(p.stdout)
+        self.assertEqual((s["mismatches"], s["findings"]), (0, 0))
+
     def test_many_processes_come_and_go(self):
         """Hundreds of children whose pids share their slot in the pid
         table (pids 4096 apart: one probe cluster), every other one
