@@ -103,6 +103,7 @@ struct state {
 	size_t sent;		/* requests sent (delivered runs) */
 	size_t merged;		/* replies read */
 	size_t mgot;		/* bytes of the reply being read */
+	bool mgone;		/* its pipes failed: it ended early */
 	struct merge_rep rep;
 	struct slot slot[MAX_JOBS];
 	unsigned running;
@@ -539,6 +540,8 @@ static int pump(struct state *st)
 	struct merge_req q;
 	char shard[320];
 
+	if (st->mgone)
+		return EXIT_IOERR;	/* said once, when it was found */
 	if (!st->merger) {
 		for (; st->sent < st->delivered; st->sent++)
 			if (st->dir[0]) {
@@ -557,10 +560,12 @@ static int pump(struct state *st)
 			continue;
 		if (w < 0 && errno == EAGAIN)
 			break;
-		if (w != (ssize_t)sizeof(q))
+		if (w != (ssize_t)sizeof(q)) {
+			st->mgone = true;
 			return cli_fail(EXIT_IOERR, st->x->command,
 					"%s: the merging process ended early",
 					st->x->dbpath);
+		}
 		st->sent++;
 	}
 	while (st->merged < st->sent) {
@@ -571,10 +576,12 @@ static int pump(struct state *st)
 			continue;
 		if (r < 0 && errno == EAGAIN)
 			break;
-		if (r <= 0)
+		if (r <= 0) {
+			st->mgone = true;
 			return cli_fail(EXIT_IOERR, st->x->command,
 					"%s: the merging process ended early",
 					st->x->dbpath);
+		}
 		st->mgot += (size_t)r;
 		if (st->mgot == sizeof(st->rep)) {
 			int e = merger_reply(st);
@@ -633,10 +640,13 @@ static int merger_finish(struct state *st, bool drain)
 }
 
 /* Whether the merging process has work: it counts as one of the -j
- * processes while it has, so -j N keeps N cores busy and no more. */
+ * processes while it has, so -j N keeps N cores busy and no more.  After
+ * a fatal error (the merging process may be gone) the command waits for
+ * its workers only; merger_finish() settles the rest. */
 static unsigned merging(const struct state *st)
 {
-	return st->merger && st->merged < st->delivered ? 1 : 0;
+	return st->merger && !st->fatal && st->merged < st->delivered ? 1
+								      : 0;
 }
 
 static void fmt_time(char *buf, size_t size, double s)
@@ -765,11 +775,15 @@ int cli_runs_exec(const struct cli_exec *x, struct cli_run *runs, size_t n)
 {
 	struct state *st = calloc(1, sizeof(*st));
 	unsigned jobs = x->jobs ? x->jobs : cli_cores();
+	void (*old_pipe)(int);
 	int status = 0;
 	size_t i;
 
 	if (!st)
 		return cli_fail(EXIT_SOFTWARE, x->command, "out of memory");
+	/* a merging process that dies is an error to report (EPIPE), not
+	 * a signal that kills this one and leaves the shards behind */
+	old_pipe = signal(SIGPIPE, SIG_IGN);
 	if (jobs > MAX_JOBS)
 		jobs = MAX_JOBS;
 	st->x = x;
@@ -887,5 +901,6 @@ out:
 		rmdir(st->dir);
 	}
 	free(st);
+	signal(SIGPIPE, old_pipe);
 	return status;
 }

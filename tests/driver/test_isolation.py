@@ -1,7 +1,8 @@
 """End-to-end tests of out-of-tree policies in worker processes: one that
 crashes or loops costs its own run only (marked failed with the reason)
 while the comparison goes on and writes its report; a policy named like
-a built-in is refused; an object without a required field says which."""
+a built-in is refused; an object without a required field says which.
+And the merging process: one that dies is reported once, exit 74."""
 import os
 import shutil
 import sqlite3
@@ -144,6 +145,43 @@ class Isolation(unittest.TestCase):
         p = run("replay", HELLO, "--policy", self.lib["old"] + ":x=1,x=2")
         self.assertEqual(p.returncode, 64)
         self.assertIn("'x' given twice", p.stderr)
+
+
+class MergingProcess(unittest.TestCase):
+    def test_a_merging_process_that_dies_is_an_error_said_once(self):
+        """The merging process killed while runs are under way: the
+        command reports it once, exits 74 (not killed by SIGPIPE), leaves
+        no shard folder, and the database keeps what was merged."""
+        from rmsim_driver import RMSIM
+        big = [os.path.join(TRACES, f) for f in sorted(os.listdir(TRACES))
+               if "500k" in f][0]
+        with tempfile.TemporaryDirectory() as d:
+            db = os.path.join(d, "m.db")
+            p = subprocess.Popen([RMSIM, "compare", "-q", "-j", "2", "--db",
+                                  db, HELLO, big, HELLO],
+                                 stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE, text=True)
+            # the merging process is the command's first child
+            merger = None
+            for _ in range(400):
+                kids = subprocess.run(["pgrep", "-o", "-P", str(p.pid)],
+                                      capture_output=True, text=True)
+                if kids.stdout.strip():
+                    merger = int(kids.stdout.split()[0])
+                    break
+                time.sleep(0.01)
+            self.assertIsNotNone(merger)
+            time.sleep(0.5)
+            os.kill(merger, 9)
+            _, err = p.communicate(timeout=120)
+            self.assertEqual(p.returncode, 74, err)
+            self.assertEqual(err.count("the merging process ended early"),
+                             1, err)
+            self.assertEqual([f for f in os.listdir(d)
+                              if f.startswith(".rmsim-shards")], [])
+            with sqlite3.connect(db) as c:
+                self.assertEqual(c.execute("PRAGMA quick_check").fetchone(),
+                                 ("ok",))
 
 
 if __name__ == "__main__":
