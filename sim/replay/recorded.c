@@ -100,7 +100,7 @@ void rp_side_exec(struct replay *r, const struct tr_event *ev)
 	 * pages (a page outside the reference's ranges stays untouched).  A
 	 * range at a time, never a page at a time: a side file's range may
 	 * be as large as the address space */
-	for (i = 0; r->rec && t->touch && i < e->nresident; i++) {
+	for (i = 0; r->rec && i < e->nresident; i++) {
 		bool stopped = false;
 		int64_t n = t->touch(t->ctx, p->side[RP_REF].space,
 				     e->resident[i].start,

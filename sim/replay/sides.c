@@ -271,12 +271,6 @@ void rp_forget(struct rp_proc *p, const struct tr_event *ev)
 	}
 }
 
-/* Stop a long touch loop when a signal asked the run to stop. */
-static bool stopping(const struct replay *r)
-{
-	return r->opt->stop && *r->opt->stop;
-}
-
 uint8_t rp_token(uint64_t seq)
 {
 	return (uint8_t)(seq * 131 + 1) | 1;
@@ -285,52 +279,30 @@ uint8_t rp_token(uint64_t seq)
 /*
  * The pages a successful call made writable: write a token.  @prot is
  * the protection the call gave them, or -1 to ask the target per page.
- * A target with a range touch does it in one step; otherwise page by
- * page, until a store fails (the thread is stopped: the program cannot
- * go on touching) or a signal asks the run to stop.
+ * The target touches the range in one step, until a store stops the
+ * thread (the program cannot go on touching) or a signal asks the run to
+ * stop.
  */
 void rp_touch(struct replay *r, struct rp_proc *p, int side, uint64_t addr,
 	      uint64_t len, uint64_t seq, int prot)
 {
 	const struct tg_target *t = &r->t[side];
-	void *space = p->side[side].space;
-	uint8_t token = rp_token(seq);
-	uint64_t end = addr + rp_page_up(len), a, n = 0;
-	uint64_t max = r->opt->touch == RP_TOUCH_FIRST ? 1 : UINT64_MAX;
-	int pp;
+	uint64_t end = addr + rp_page_up(len);
+	bool stopped = false;
+	int64_t done;
 
 	/* recorded: the side file's faults touch (touch_recorded.c) */
 	if (r->opt->touch == RP_TOUCH_NONE ||
 	    r->opt->touch == RP_TOUCH_RECORDED || end <= addr ||
 	    (prot >= 0 && !(prot & LX_PROT_WRITE)))
 		return;
-	if (t->touch) {
-		bool stopped = false;
-		int64_t done = t->touch(t->ctx, space, addr, end - addr, token,
-					max == 1, prot >= 0, &stopped);
-
-		if (done == TG_EBROKEN)
-			rp_backend_failed(r, p, side);
-		else if (done > 0 && side == RP_REF)
-			r->sum->touches += (uint64_t)done;
-		if (stopped && side == RP_MODEL)
-			r->touch_failed = true;
-		return;
-	}
-	for (a = addr; a < end && n < max; a += LX_PAGE_SIZE) {
-		if (((a - addr) >> LX_PAGE_SHIFT) % 4096 == 4095 &&
-		    stopping(r))
-			break;
-		if (prot < 0 &&
-		    (t->prot(t->ctx, space, a, &pp) || !(pp & LX_PROT_WRITE)))
-			continue;
-		n++;
-		if (t->store(t->ctx, space, a, token)) {
-			if (side == RP_MODEL)
-				r->touch_failed = true;
-			break;
-		}
-		if (side == RP_REF)
-			r->sum->touches++;
-	}
+	done = t->touch(t->ctx, p->side[side].space, addr, end - addr,
+			rp_token(seq), r->opt->touch == RP_TOUCH_FIRST,
+			prot >= 0, &stopped);
+	if (done == TG_EBROKEN)
+		rp_backend_failed(r, p, side);
+	else if (done > 0 && side == RP_REF)
+		r->sum->touches += (uint64_t)done;
+	if (stopped && side == RP_MODEL)
+		r->touch_failed = true;
 }

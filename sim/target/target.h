@@ -87,9 +87,8 @@ struct tg_target {
 	void (*set_cap_ipc_lock)(void *ctx, void *space, bool cap);
 	void (*set_cap_sys_rawio)(void *ctx, void *space, bool cap);
 	/*
-	 * May be NULL (then the driver stores page by page): write @val to
-	 * every page of [addr, addr+len) that takes a write, or to the first
-	 * such page only; @writable: every page is known to take one.  The
+	 * Write @val to every page of [addr, addr+len) that takes a write,
+	 * or to the first such page only; @writable: every page is known to take one.  The
 	 * number written, or TG_EREFUSED / TG_EBROKEN.  A store that stops
 	 * the thread (it blocks, or is stopped: the program cannot go on
 	 * touching) ends the touch and sets *@stopped.
