@@ -37,6 +37,13 @@
 
 #define PATH_SIZE 4096
 
+/*
+ * An event is cleared by copying this one, not by memset: gcc turns a
+ * memset of this size into "rep stos", whose start-up cost was 8% of
+ * `cat --stats` on x86; a copy is a row of vector stores.
+ */
+static const struct tr_event no_event;
+
 /* A call waiting for its "<... resumed>" line; a slot of the pid table. */
 struct pending {
 	bool used;
@@ -394,11 +401,11 @@ static int finish_call(struct tr_reader *r, enum tr_call call, bool raw,
 		r->st.calls[TR_OTHER]++;
 		if (!r->opt.all_calls)
 			return 0;
-		memset(ev, 0, sizeof(*ev));
+		*ev = no_event;
 		ev->call = TR_OTHER;
 		ev->result = TR_RET_UNKNOWN;
 	} else {
-		memset(ev, 0, sizeof(*ev));
+		*ev = no_event;
 		if (tr_parse_call_raw(call, body, len, raw, ev, r->path,
 				      sizeof(r->path), &why))
 			return strncmp(why, "truncated", 9) == 0
@@ -447,7 +454,7 @@ static int clone_start(struct tr_reader *r, const struct tr_line *l,
 	}
 	memcpy(r->joined, l->body, l->body_len);
 	memcpy(r->joined + l->body_len, close, sizeof(close));
-	memset(ev, 0, sizeof(*ev));
+	*ev = no_event;
 	if (tr_parse_call_raw(call, r->joined, need - 1, raw, ev, r->path,
 			      sizeof(r->path), &why))
 		return 0;
