@@ -184,6 +184,27 @@ static void grow(struct gn_bytes *b)
 	b->cap = cap;
 }
 
+/*
+ * After a bulk operation (a stamp, a zeroing) that left nothing stored:
+ * the empty tables go too, so that memory follows what is stored (a
+ * touch over thousands of dataspaces leaves each its stamps only).
+ */
+static void release_if_empty(struct gn_bytes *b)
+{
+	if (b->n || b->pn)
+		return;
+	free(b->keys);
+	free(b->data);
+	free(b->pkeys);
+	free(b->pbits);
+	b->keys = NULL;
+	b->data = NULL;
+	b->pkeys = NULL;
+	b->pbits = NULL;
+	b->cap = 0;
+	b->pcap = 0;
+}
+
 void gn_bytes_free(struct gn_bytes *b)
 {
 	free(b->keys);
@@ -400,6 +421,7 @@ void gn_bytes_zero(struct gn_bytes *b, uint64_t off, uint64_t len)
 	stamps_remove(b, page_start_from(off), page_start_from(r.end));
 	each_stored_page(b, off / GN_PAGE + 1, (r.end - 1) / GN_PAGE + 1,
 			 zero_stored_page, &r);
+	release_if_empty(b);
 }
 
 /*
@@ -446,6 +468,7 @@ void gn_bytes_stamp(struct gn_bytes *b, uint64_t off, uint64_t len,
 	/* pages with chunks keep them and take the byte as a store */
 	each_stored_page(b, start / GN_PAGE + 1, (end - 1) / GN_PAGE + 1,
 			 stamp_stored_page, &v);
+	release_if_empty(b);
 }
 
 void gn_bytes_write(struct gn_bytes *b, uint64_t off, const uint8_t *p,

@@ -92,10 +92,69 @@ int wc_attach(struct wc *w, enum wg_map map, struct wc_ds *ds,
 
 /* ---- extents ---- */
 
+/* ---- extent records ---- */
+
+_Static_assert(sizeof(struct wc_ext) == 88, "an extent record is 88 bytes");
+
+/* A block of extent records; blocks double from 16 records to 4096. */
+struct wc_ext_block {
+	struct wc_ext_block *next;
+	struct wc_ext x[];
+};
+
+static struct wc_ext *ext_get(struct wc *w)
+{
+	struct wc_ext *x;
+
+	if (!w->ext_free) {
+		uint64_t n = w->ext_cap < 16 ? 16
+			     : w->ext_cap < 4096 ? w->ext_cap : 4096, i;
+		struct wc_ext_block *b =
+			wc_xcalloc(1, sizeof(*b) + n * sizeof(b->x[0]));
+
+		b->next = w->ext_blocks;
+		w->ext_blocks = b;
+		w->ext_cap += n;
+		for (i = n; i-- > 0;) {
+			b->x[i].next_free = w->ext_free;
+			w->ext_free = &b->x[i];
+		}
+	}
+	x = w->ext_free;
+	w->ext_free = x->next_free;
+	memset(x, 0, sizeof(*x));
+	return x;
+}
+
+static void ext_put(struct wc *w, struct wc_ext *x)
+{
+	x->next_free = w->ext_free;
+	w->ext_free = x;
+}
+
+/* Records in use (the extents) and free make up the blocks. */
+int wc_ext_records_check(const struct wc *w, char *why, size_t size)
+{
+	const struct wc_ext *x;
+	uint64_t nfree = 0;
+
+	for (x = w->ext_free; x && nfree <= w->ext_cap; x = x->next_free)
+		nfree++;
+	if (nfree + w->exts.count != w->ext_cap) {
+		snprintf(why, size, "%llu extent records free and %llu used "
+			 "in blocks of %llu",
+			 (unsigned long long)nfree,
+			 (unsigned long long)w->exts.count,
+			 (unsigned long long)w->ext_cap);
+		return -1;
+	}
+	return 0;
+}
+
 struct wc_ext *wc_ext_new(struct wc *w, uint64_t s, uint64_t e,
 			  struct wc_ds *ds, uint64_t off, bool in_l)
 {
-	struct wc_ext *x = wc_xcalloc(1, sizeof(*x));
+	struct wc_ext *x = ext_get(w);
 
 	x->n.start = s;
 	x->n.end = e;
@@ -159,7 +218,7 @@ void wc_ext_free(struct wc *w, struct wc_ext *x)
 	} else if (x->ds) {
 		wc_ds_put(w, x->ds);
 	}
-	free(x);
+	ext_put(w, x);
 }
 
 /* Cut a detached extent at @at; returns the upper piece. */
@@ -776,8 +835,15 @@ void wc_back_fini(struct wc *w)
 		rg_erase(&w->exts, n);
 		if (x->ds && !x->ds->pooled)
 			wc_ds_put(w, x->ds);
-		free(x);
 	}
+	while (w->ext_blocks) {
+		struct wc_ext_block *b = w->ext_blocks;
+
+		w->ext_blocks = b->next;
+		free(b);
+	}
+	w->ext_free = NULL;
+	w->ext_cap = 0;
 	wc_pool_fini(w);
 	wc_zero_fini(w);
 }

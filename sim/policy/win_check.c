@@ -103,7 +103,8 @@ int wc_back_check(const struct wc *w, char *why, size_t size)
 
 	if (wc_tree_check(&w->exts, &nx, why, size) ||
 	    wc_tree_check(&w->viewt, &nv, why, size) ||
-	    wc_pool_check(w, why, size))
+	    wc_pool_check(w, why, size) ||
+	    wc_ext_records_check(w, why, size))
 		return -1;
 	for (n = rg_first(&w->exts); n; n = rg_next(n)) {
 		struct wc_ext *x = wc_ext_of(n);

@@ -129,12 +129,20 @@ struct wc_ds {
  * the window map with `rights`, or in the lazy map (in_l) with all
  * rights, or not at all (rights 0: the pages are PROT_NONE).
  */
+struct wc_ext_block;
+
 struct wc_ext {
-	struct rg_node n;
+	union {
+		struct rg_node n;
+		struct wc_ext *next_free;	/* on the free list */
+	};
 	struct wc_ds *ds;
-	uint64_t off;
-	uint8_t rights;		/* as attached; 0: detached */
-	bool in_l;
+	/* one word: a record is 88 bytes, not 96 (a lazy touch makes
+	 * hundreds of thousands); an offset into a dataspace is below the
+	 * largest address space, 2^56 */
+	uint64_t off : 56;
+	uint64_t rights : 7;	/* as attached; 0: detached */
+	uint64_t in_l : 1;
 };
 
 /* A view: the lazy map attached into the window over [start, end). */
@@ -203,6 +211,12 @@ struct wc {
 
 	/* Genode's */
 	struct rg_tree exts;
+	/* extent records come from blocks of them (win_back.c): a lazy
+	 * touch makes one per chunk, hundreds of thousands, and a record
+	 * of its own would cost the allocator's header on each */
+	struct wc_ext_block *ext_blocks;
+	struct wc_ext *ext_free;
+	uint64_t ext_cap;	/* records in the blocks, used or free */
 	struct rg_tree viewt;
 	struct wc_ds *zero;	/* read-only zero pages, shared */
 	/* larger zero pages, built when a run needs them: region maps of
@@ -333,6 +347,7 @@ void wc_ext_detach(struct wc *w, struct wc_ext *x);
 void wc_ext_clean(struct wc *w, struct wc_ext *x);
 int wc_ext_attach(struct wc *w, struct wc_ext *x, uint8_t rights);
 void wc_ext_free(struct wc *w, struct wc_ext *x);
+int wc_ext_records_check(const struct wc *w, char *why, size_t size);
 /* Split x at @at (detached): the upper part. */
 struct wc_ext *wc_ext_split(struct wc *w, struct wc_ext *x, uint64_t at);
 struct wc_ext *wc_ext_at(const struct wc *w, uint64_t addr);
