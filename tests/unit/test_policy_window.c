@@ -557,6 +557,43 @@ static void test_differential(void **state)
 		wfx_differential(&WIN_POLICY, seed, 400, "pool=0");
 }
 
+/*
+ * wc_pend keeps four ranges, then their hull: a fifth range below them
+ * all, or above, widens it (the calls pend in ascending order, so only
+ * this test reaches the widening at the bottom).
+ */
+static void test_pend_hull(void **state)
+{
+	static const uint64_t r[4][2] = {{0x5000, 0x6000}, {0x7000, 0x8000},
+					 {0x9000, 0xa000}, {0xb000, 0xc000}};
+	struct wfx f;
+	struct wc *w;
+	unsigned i;
+
+	(void)state;
+	wfx_open(&f, &WIN_POLICY, NULL);
+	w = wfx_core(&f);
+	w->npend = 0;
+	wc_pend(w, 0x4000, 0x4000);	/* empty: nothing */
+	assert_int_equal(w->npend, 0);
+	for (i = 0; i < 4; i++)
+		wc_pend(w, r[i][0], r[i][1]);
+	assert_int_equal(w->npend, 4);
+	wc_pend(w, 0x1000, 0x2000);
+	assert_int_equal(w->npend, 1);
+	assert_int_equal(w->pend[0][0], 0x1000);
+	assert_int_equal(w->pend[0][1], 0xc000);
+	w->npend = 0;
+	for (i = 0; i < 4; i++)
+		wc_pend(w, r[i][0], r[i][1]);
+	wc_pend(w, 0xd000, 0xe000);
+	assert_int_equal(w->npend, 1);
+	assert_int_equal(w->pend[0][0], 0x5000);
+	assert_int_equal(w->pend[0][1], 0xe000);
+	w->npend = 0;
+	wfx_close(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -577,6 +614,7 @@ int main(void)
 		cmocka_unit_test(test_setup),
 		cmocka_unit_test(test_brk),
 		cmocka_unit_test(test_differential),
+		cmocka_unit_test(test_pend_hull),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
