@@ -137,6 +137,27 @@ class Io(unittest.TestCase):
         self.assertGreater(n, 0)
         self.assertEqual(runs[0]["events"], n)
 
+    def test_a_run_the_database_will_not_end(self):
+        """The last write of a run (its status) fails: a trigger in the
+        database refuses it.  The replay says so and exits 74; the run
+        keeps the events it logged, and no later write claims it
+        ended."""
+        db = self.path("trigger.db")
+        r = run_limited(["replay", "-q", "--db", db, HELLO], LIM)
+        self.assertIn(r.status, (0, 1), r)
+        con = sqlite3.connect(db)
+        con.execute("CREATE TRIGGER no_end BEFORE UPDATE OF status ON run "
+                    "WHEN NEW.status != 'running' BEGIN "
+                    "SELECT RAISE(ABORT, 'this run may not end'); END")
+        con.commit()
+        con.close()
+        r = run_limited(["replay", "-q", "--db", db, HELLO], LIM)
+        self.assertEqual(r.status, 74, r)
+        self.assertIn("this run may not end", r.stderr)
+        runs = db_runs(db)
+        self.assertEqual(len(runs), 2)
+        self.assertNotEqual(runs[1]["status"], "complete", runs)
+
     def test_compare_with_an_unreadable_trace(self):
         bad = self.path("bad.strace")
         with open(bad, "w") as f:
