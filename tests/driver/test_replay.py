@@ -305,6 +305,42 @@ class Processes(unittest.TestCase):
                          (n + 1, 0, 0))
 
 
+class WithoutF(unittest.TestCase):
+    """A trace without pids whose plain mmap the kernel put below where
+    the model could (memory above it was taken by calls the trace does
+    not hold): one warning, and a note, that it was recorded without -f;
+    none when the same calls carry pids."""
+    CALLS = ("mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|"
+             "MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n",
+             "mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|"
+             "MAP_ANONYMOUS, -1, 0) = 0x7efff0000000\n",
+             "munmap(0x7efff0000000, 4096) = 0\n",
+             "exit_group(0) = ?\n")
+
+    def replay(self, prefix):
+        fd, path = tempfile.mkstemp(suffix=".strace")
+        with os.fdopen(fd, "w") as f:
+            f.write("".join(prefix + c for c in self.CALLS))
+        self.addCleanup(os.unlink, path)
+        p = run("replay", "-q", "--json", path)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return json.loads(p.stdout), p.stderr
+
+    def test_relocated_without_pids(self):
+        s, err = self.replay("")
+        self.assertEqual((s["mismatches"], s["unseen"]), (0, 0))
+        self.assertRegex(s["warning"] or "",
+                         r"^line 2: mmap placed at 0x7efff0000000 .* "
+                         r"free above it: .*without -f")
+        self.assertIn("rmsim replay: warning: line 2", err)
+
+    def test_no_warning_with_pids(self):
+        s, err = self.replay("100 ")
+        self.assertEqual(s["mismatches"], 0)
+        self.assertIsNone(s["warning"])
+        self.assertNotIn("warning", err)
+
+
 class NewCalls(unittest.TestCase):
     """mseal, memory-deny-write-execute, memfd_secret and the calls that
     are only counted, as a program on Linux 6.18 gave them: the
