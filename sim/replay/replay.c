@@ -749,7 +749,7 @@ int rp_reference_need(const char *trace, uint64_t max_map_count,
 
 static int start_run(struct replay *r)
 {
-	char sha[65], settings[160];
+	char settings[160];
 	struct db_run_info info = {
 		.trace = r->opt->trace,
 		.policy = r->opt->pol ? r->opt->pol->name
@@ -772,8 +772,6 @@ static int start_run(struct replay *r)
 	if (!r->db)
 		return 0;
 	rp_settings(r->opt, settings, sizeof(settings));
-	if (tr_sha256_file(r->opt->trace, sha) == 0)
-		info.trace_sha256 = sha;
 	e = db_run_begin(r->db, &info, &r->run_id);
 	if (e) {
 		snprintf(r->sum->error, sizeof(r->sum->error), "%s",
@@ -782,6 +780,8 @@ static int start_run(struct replay *r)
 	}
 	r->sum->run_id = r->run_id;
 	r->gcfg.run_id = r->run_id;
+	/* the run's end writes it */
+	rp_digest_start(r, r->opt->trace);
 	return 0;
 }
 
@@ -1043,12 +1043,15 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 	if (r.db && (status == 73 || status == 74) && r.run_id)
 		db_run_fail(r.db, r.run_id, sum->error);
 	else if (r.db && r.run_id) {
+		const char *digest = rp_digest_finish(&r);
 		char sha[65];
 		int e;
 
 		/* a -ff family: the checksum covers every file read */
-		if (tr_reader_files(rd) > 1 && tr_sha256_read(rd, sha) == 0)
-			db_run_trace_sha256(r.db, r.run_id, sha);
+		if (tr_reader_files(rd) > 1)
+			digest = tr_sha256_read(rd, sha) == 0 ? sha : NULL;
+		if (digest)
+			db_run_trace_sha256(r.db, r.run_id, digest);
 		e = end_run(&r, run_status,
 				sum->interrupted ? "interrupted by a signal"
 				: status	 ? sum->error
@@ -1057,6 +1060,7 @@ int rp_replay(const struct rp_options *opt, struct rp_summary *sum)
 		if (e && !status)
 			status = e;
 	}
+	rp_digest_finish(&r);
 	rp_ahead_free(&r.ahead);
 	procs_free(r.procs);
 	free(r.peak);

@@ -15,6 +15,8 @@
 #include "target/target.h"
 #include "target/tg_genode.h"
 
+#include <pthread.h>
+
 #define RP_SAMPLE_EVERY 256
 #define RP_MAX_SNAPSHOT 4096
 
@@ -101,6 +103,15 @@ bool rp_ahead_find(struct rp_ahead *a, int32_t pid, uint64_t line,
 		   struct tr_event *out);
 int rp_ahead_check(const struct rp_ahead *a, char *why, size_t size);
 
+/* The trace file's SHA-256, made on a thread of its own (digest.c). */
+struct rp_digest {
+	pthread_t tid;
+	bool running;		/* started, not yet joined */
+	int rc;			/* tr_sha256_file's */
+	char hex[65];
+	const char *path;
+};
+
 struct replay {
 	const struct rp_options *opt;
 	struct rp_summary *sum;
@@ -130,6 +141,7 @@ struct replay {
 	char (*peak_labels)[48];
 	struct rp_overlap overlap;
 	struct rp_ahead ahead;
+	struct rp_digest digest;
 	/* ranges other threads freed after the kernel served the call at
 	 * hand, held on the reference while it runs (order.c) */
 	uint64_t held_addr[8], held_len[8];	/* RP_ORDER_HELD */
@@ -232,6 +244,10 @@ void rp_backend_failed(struct replay *r, struct rp_proc *p, int side);
 void rp_lockstep(struct replay *r, struct rp_proc *p,
 		 const struct tr_event *ev, int ref_rc, uint64_t ref_val,
 		 int *model_rc, uint64_t *model_val, const char **verdict);
+/* digest.c: hash @path beside the replay; the hex digest, or NULL */
+void rp_digest_start(struct replay *r, const char *path);
+const char *rp_digest_finish(struct replay *r);
+
 void rp_sample(struct replay *r, uint64_t seq, bool force);
 /* The reference's mapped and writable peaks, after each event. */
 void rp_ref_peaks(struct replay *r, struct px_stats *st);
