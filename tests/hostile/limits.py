@@ -9,8 +9,10 @@ both when the child is stopped by a limit and when it merely came close.
 
 Sanitizer builds (RMSIM_SANITIZED=1, set by CMake) reserve terabytes of
 shadow memory and run several times slower: there the data limit is not
-set (it would refuse the shadow) and the time and resident-set budgets are
-multiplied by SANITIZER_FACTOR; the measured figures are still asserted.
+set (it would refuse the shadow), the time budget is multiplied by
+SANITIZER_FACTOR and the resident-set budget by 4, plus the 256 MiB that
+AddressSanitizer's quarantine may hold; the measured figures are still
+asserted.
 """
 import os
 import resource
@@ -27,6 +29,7 @@ from rmsim_driver import RMSIM, SOURCE  # noqa: E402,F401
 MiB = 1 << 20
 SANITIZED = os.environ.get("RMSIM_SANITIZED", "0") not in ("", "0", "OFF")
 SANITIZER_FACTOR = 8
+ASAN_QUARANTINE = 256 * MiB     # its default quarantine_size_mb
 
 
 class Limits:
@@ -36,7 +39,11 @@ class Limits:
     def __init__(self, cpu=2.0, mem=128 * MiB, wall=None, fsize=1 << 30):
         f = SANITIZER_FACTOR if SANITIZED else 1
         self.cpu = cpu * f
-        self.mem = mem * (4 if SANITIZED else 1)
+        # sanitized: redzones and shadow, and AddressSanitizer's
+        # quarantine, which holds up to 256 MiB of freed memory (a run
+        # that frees much, like a touch over thousands of dataspaces,
+        # keeps that much resident)
+        self.mem = mem * 4 + ASAN_QUARANTINE if SANITIZED else mem
         # a loaded shared machine: the wall clock gets slack, the CPU
         # budget is the real bound
         self.wall = wall if wall is not None else max(30.0, 10 * self.cpu)
