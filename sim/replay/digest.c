@@ -6,7 +6,8 @@
  * replay 5% of its time when the run waited for it.  So a thread of its
  * own hashes the file while the replay runs, and the run's end writes
  * the digest (before its status: a complete run has its digest).  When
- * no thread can be made, the hash is made at once, as before.
+ * no thread can be made, the hash is made at once, as before.  Only a
+ * regular file is hashed: a trace read from a pipe has no digest.
  *
  * INVARIANTS: a started digest is joined exactly once (rp_digest_finish,
  * which every end of rp_replay calls); the thread takes no signals, they
@@ -16,6 +17,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void *digest_main(void *arg)
 {
@@ -28,10 +30,15 @@ static void *digest_main(void *arg)
 void rp_digest_start(struct replay *r, const char *path)
 {
 	struct rp_digest *d = &r->digest;
+	struct stat st;
 	sigset_t all, old;
 	int rc;
 
 	memset(d, 0, sizeof(*d));
+	/* a pipe's bytes are the reader's: reading them here would take
+	 * them from the replay, or hash what it left (nothing) */
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return;
 	d->path = path;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);

@@ -16,7 +16,7 @@ import tempfile
 import time
 import unittest
 
-from rmsim_driver import RMSIM, main, run, trace_files
+from rmsim_driver import RMSIM, TRACES, main, run, trace_files
 
 
 def big_trace():
@@ -339,6 +339,31 @@ class WithoutF(unittest.TestCase):
         self.assertEqual(s["mismatches"], 0)
         self.assertIsNone(s["warning"])
         self.assertNotIn("warning", err)
+
+
+class TraceDigest(unittest.TestCase):
+    """The run row's trace_sha256: the file's, made beside the replay;
+    none for a trace read from a pipe, whose bytes are the replay's
+    alone (hashing them took them from it, or hashed nothing)."""
+    def test_file_and_pipe(self):
+        import hashlib
+        trace = os.path.join(TRACES, "go-hello.strace")
+        with open(trace, "rb") as f:
+            data = f.read()
+        with tempfile.TemporaryDirectory() as d:
+            db = os.path.join(d, "r.db")
+            run("replay", "-q", "--db", db, trace, check=0)
+            p = subprocess.run([RMSIM, "replay", "-q", "--json", "--db", db,
+                                "/dev/stdin"], input=data,
+                               capture_output=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            con = sqlite3.connect(db)
+            rows = con.execute("SELECT events, trace_sha256 FROM run "
+                               "ORDER BY id").fetchall()
+            con.close()
+        self.assertEqual(rows[0][1], hashlib.sha256(data).hexdigest())
+        self.assertEqual(rows[1][0], rows[0][0])
+        self.assertIsNone(rows[1][1])
 
 
 class NewCalls(unittest.TestCase):
