@@ -5,6 +5,7 @@
  * (top-down, stack guard gap, THP alignment, fallbacks).
  */
 #include "px_test_util.h"
+#include "posix/px_internal.h"
 
 #include <string.h>
 
@@ -460,6 +461,31 @@ static void test_C_zero_config_limits(void **state)
 	px_free(s);
 }
 
+/*
+ * px_check finds two neighbours that should have merged (the state a
+ * VMA split leaves until the merge after it), returns -1 as documented
+ * and says what is broken; merged again, the space checks clean.
+ */
+static void test_C_check_finds_broken_state(void **state)
+{
+	struct px_space *s = pt_new();
+	uint64_t a = pt_map(s, 0, 2 * PG, RW, ANON);
+	struct px_vma *v, *hi;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(px_check(s, why, sizeof(why)), 0);
+	v = pxt_find(&s->tree, a);
+	assert_non_null(v);
+	assert_int_equal(px_vma_split(s, v, a + PG, &hi), 0);
+	why[0] = '\0';
+	assert_int_equal(px_check(s, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "should have merged"));
+	assert_non_null(px_vma_merge(s, v, hi));
+	assert_int_equal(px_check(s, why, sizeof(why)), 0);
+	px_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -490,6 +516,7 @@ int main(void)
 		cmocka_unit_test(test_C_bottomup_fallback),
 		cmocka_unit_test(test_C_thp_padding_does_not_fit),
 		cmocka_unit_test(test_C_zero_config_limits),
+		cmocka_unit_test(test_C_check_finds_broken_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
