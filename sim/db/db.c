@@ -208,8 +208,8 @@ static enum db_error mark_stale_runs(struct db *db)
 /*
  * Once per process, before SQLite starts: no memory statistics.  With
  * them (the default) every allocation SQLite makes takes a global mutex.
- * Nothing here reads sqlite3_memory_used().  A process where SQLite already started keeps
- * its settings (sqlite3_config refuses, harmlessly).
+ * Nothing here reads sqlite3_memory_used().  A process where SQLite
+ * already started keeps its settings (sqlite3_config refuses, harmlessly).
  */
 static void sqlite_setup(void)
 {

@@ -90,8 +90,6 @@ int wc_attach(struct wc *w, enum wg_map map, struct wc_ds *ds,
 			      size, off, rights, &w->st.upgrades);
 }
 
-/* ---- extents ---- */
-
 /* ---- extent records ---- */
 
 _Static_assert(sizeof(struct wc_ext) == 88, "an extent record is 88 bytes");
@@ -150,6 +148,8 @@ int wc_ext_records_check(const struct wc *w, char *why, size_t size)
 	}
 	return 0;
 }
+
+/* ---- extents ---- */
 
 struct wc_ext *wc_ext_new(struct wc *w, uint64_t s, uint64_t e,
 			  struct wc_ds *ds, uint64_t off, bool in_l)

@@ -11,7 +11,7 @@ import sys
 import tempfile
 import unittest
 
-from limits import Limits, check_limits, db_runs, run_limited
+from limits import Limits, check_limits, db_count, db_runs, run_limited
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "driver"))
@@ -80,15 +80,21 @@ class Io(unittest.TestCase):
             self.assertEqual(f.read(), before)
         self.assertFalse(os.path.exists(db + "-wal"))
 
-    def test_a_newer_schema_is_left_alone(self):
-        db = self.path("new.db")
+    def replayed_then(self, name, sql):
+        """A database NAME holding one replay of HELLO, then changed by
+        SQL; its path."""
+        db = self.path(name)
         r = run_limited(["replay", "-q", "--db", db, HELLO], LIM)
         self.assertEqual(r.status, 0, r)
         con = sqlite3.connect(db)
-        con.execute("update meta set value='999' where key="
-                    "'schema_version'")
+        con.execute(sql)
         con.commit()
         con.close()
+        return db
+
+    def test_a_newer_schema_is_left_alone(self):
+        db = self.replayed_then("new.db", "update meta set value='999' "
+                                "where key='schema_version'")
         r = run_limited(["replay", "-q", "--db", db, HELLO], LIM)
         self.assertEqual(r.status, 65, r)
         self.assertIn("newer rmsim", r.stderr)
@@ -142,21 +148,19 @@ class Io(unittest.TestCase):
         database refuses it.  The replay says so and exits 74; the run
         keeps the events it logged, and no later write claims it
         ended."""
-        db = self.path("trigger.db")
-        r = run_limited(["replay", "-q", "--db", db, HELLO], LIM)
-        self.assertIn(r.status, (0, 1), r)
-        con = sqlite3.connect(db)
-        con.execute("CREATE TRIGGER no_end BEFORE UPDATE OF status ON run "
-                    "WHEN NEW.status != 'running' BEGIN "
-                    "SELECT RAISE(ABORT, 'this run may not end'); END")
-        con.commit()
-        con.close()
+        db = self.replayed_then(
+            "trigger.db",
+            "CREATE TRIGGER no_end BEFORE UPDATE OF status ON run "
+            "WHEN NEW.status != 'running' BEGIN "
+            "SELECT RAISE(ABORT, 'this run may not end'); END")
         r = run_limited(["replay", "-q", "--db", db, HELLO], LIM)
         self.assertEqual(r.status, 74, r)
         self.assertIn("this run may not end", r.stderr)
         runs = db_runs(db)
         self.assertEqual(len(runs), 2)
         self.assertNotEqual(runs[1]["status"], "complete", runs)
+        self.assertEqual(db_count(db, "event", runs[1]["id"]),
+                         db_count(db, "event", runs[0]["id"]))
 
     def test_compare_with_an_unreadable_trace(self):
         bad = self.path("bad.strace")
