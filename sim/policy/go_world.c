@@ -394,14 +394,15 @@ static int gw_init(const struct pol_env *env, const char *params,
 	/* the libc reads the same <mmap align_log2> */
 	pol_lc_init(&g->lc, env->gn, POL_LC_26_02, align);
 	/* anon_mmap_construct: the default area, anywhere, rwx */
-	if (area_new(g, 0, area, &pvma) ||
-	    pol_avl_add_range(&pvma->range, pvma->base, area)) {
-		if (g->areas)
-			area_destroy(g, g->areas);
+	if (area_new(g, 0, area, &pvma)) {
 		pol_lc_fini(&g->lc);
 		free(g);
 		return -LX_ENOMEM;
 	}
+	/* Vm_area_registry ignores add_range's result, and so may we: the
+	 * first range of a fresh allocator goes into the slab's initial
+	 * block, and the area is neither empty nor overlapping */
+	(void)pol_avl_add_range(&pvma->range, pvma->base, area);
 	g->pvma = pvma;
 	*state = g;
 	return 0;
