@@ -391,14 +391,14 @@ static int gw_init(const struct pol_env *env, const char *params,
 	g->gn = env->gn;
 	g->word = gn_ctx_layout(env->gn)->bits == 32 ? 4 : 8;
 	g->align_log2 = align;
-	/* the libc reads the same <mmap align_log2> */
-	pol_lc_init(&g->lc, env->gn, POL_LC_26_02, align);
 	/* anon_mmap_construct: the default area, anywhere, rwx */
 	if (area_new(g, 0, area, &pvma)) {
-		pol_lc_fini(&g->lc);
 		free(g);
 		return -LX_ENOMEM;
 	}
+	/* the libc reads the same <mmap align_log2>; its allocators take
+	 * nothing from the model before their first allocation */
+	pol_lc_init(&g->lc, env->gn, POL_LC_26_02, align);
 	/* Vm_area_registry ignores add_range's result, and so may we: the
 	 * first range of a fresh allocator goes into the slab's initial
 	 * block, and the area is neither empty nor overlapping */
