@@ -140,6 +140,20 @@ class ReplayTraces(unittest.TestCase):
                   "mmaps_concurrent", "mmaps_concurrent_exact",
                   "unmodelled", "events_per_s"):
             self.assertIn(n, names)
+        # the rate is the run's events over its wall time, however short
+        # the run (most of these take well under a second)
+        rows = con.execute(
+            "SELECT r.id, r.events, r.wall_ms, m.value FROM run r JOIN "
+            "metric m ON m.run_id = r.id AND m.name = 'events_per_s'"
+        ).fetchall()
+        con.close()
+        self.assertEqual(len(rows), len(self.results))
+        for run_id, events, wall_ms, rate in rows:
+            with self.subTest(run=run_id):
+                self.assertGreater(events, 0)
+                self.assertGreater(wall_ms, 0)
+                self.assertAlmostEqual(rate, events / (wall_ms / 1000),
+                                       delta=1e-9 * rate)
 
 
 class KernelOrder(unittest.TestCase):
@@ -339,6 +353,45 @@ class WithoutF(unittest.TestCase):
         self.assertEqual(s["mismatches"], 0)
         self.assertIsNone(s["warning"])
         self.assertNotIn("warning", err)
+
+
+class Mismatches(unittest.TestCase):
+    """A trace whose recorded results the reference does not give (a
+    munmap and an mprotect that succeed on Linux, recorded as failing):
+    exit 1, the count in the summary, each event a mismatch and one
+    "result" finding per mismatch that says what was recorded and what
+    the model gave."""
+    def test_each_mismatch_is_a_finding_that_says_what(self):
+        with tempfile.TemporaryDirectory() as d:
+            trace = os.path.join(d, "m.strace")
+            db = os.path.join(d, "m.db")
+            with open(trace, "w") as f:
+                f.write("100 mmap(NULL, 8192, PROT_READ|PROT_WRITE, "
+                        "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = "
+                        "0x7f0000000000\n"
+                        "100 munmap(0x7f0000000000, 4096) = -1 EINVAL "
+                        "(Invalid argument)\n"
+                        "100 mprotect(0x7f0000001000, 4096, PROT_READ) = "
+                        "-1 ENOMEM (Cannot allocate memory)\n")
+            p = run("replay", "--db", db, trace)
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertRegex(p.stdout, r"results +3 compared, 2 mismatched "
+                             r"\(result 2; first at line 2\)")
+            con = sqlite3.connect(db)
+            events = con.execute("SELECT line, verdict FROM event "
+                                 "ORDER BY seq").fetchall()
+            found = con.execute("SELECT e.line, f.kind, f.severity, "
+                                "f.detail FROM finding f JOIN event e ON "
+                                "e.run_id = f.run_id AND e.seq = f.seq "
+                                "ORDER BY f.rowid").fetchall()
+            con.close()
+        self.assertEqual(events, [(1, "ok"), (2, "mismatch"),
+                                  (3, "mismatch")])
+        self.assertEqual(found, [
+            (2, "result", "error",
+             "result: line 2: munmap recorded -1 EINVAL, model 0"),
+            (3, "result", "error",
+             "result: line 3: mprotect recorded -1 ENOMEM, model 0")])
 
 
 class TraceDigest(unittest.TestCase):
