@@ -394,6 +394,39 @@ class Mismatches(unittest.TestCase):
              "result: line 3: mprotect recorded -1 ENOMEM, model 0")])
 
 
+class DuplicatedDescriptors(unittest.TestCase):
+    """A descriptor that dup, dup2 or dup3 made maps as the one it
+    copies: opened read-only, a shared writable mapping through the copy
+    is EACCES as on Linux, a read-only one succeeds.  A descriptor the
+    trace never made is EBADF to the model: two mismatches."""
+    def replay(self, dup_line, fd):
+        fd_, path = tempfile.mkstemp(suffix=".strace")
+        with os.fdopen(fd_, "w") as f:
+            f.write('100 openat(AT_FDCWD, "/etc/hostname", '
+                    'O_RDONLY|O_CLOEXEC) = 3\n'
+                    + dup_line +
+                    "100 mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_SHARED, "
+                    "%d, 0) = -1 EACCES (Permission denied)\n"
+                    "100 mmap(NULL, 4096, PROT_READ, MAP_SHARED, %d, 0) = "
+                    "0x7f0000000000\n" % (fd, fd))
+        self.addCleanup(os.unlink, path)
+        p = run("replay", "-q", "--json", path)
+        return p.returncode, json.loads(p.stdout)
+
+    def test_each_copy_keeps_the_mode(self):
+        for line, fd in (("100 dup(3) = 4\n", 4),
+                         ("100 dup2(3, 10) = 10\n", 10),
+                         ("100 dup3(3, 11, O_CLOEXEC) = 11\n", 11)):
+            with self.subTest(call=line.split("(")[0]):
+                code, s = self.replay(line, fd)
+                self.assertEqual((code, s["mismatches"]), (0, 0), s)
+
+    def test_the_check_can_fail(self):
+        # the same mappings through a descriptor nothing made
+        code, s = self.replay("", 10)
+        self.assertEqual((code, s["mismatches"]), (1, 2), s)
+
+
 class TraceDigest(unittest.TestCase):
     """The run row's trace_sha256: the file's, made beside the replay;
     none for a trace read from a pipe, whose bytes are the replay's
