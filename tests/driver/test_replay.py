@@ -427,6 +427,29 @@ class DuplicatedDescriptors(unittest.TestCase):
         self.assertEqual((code, s["mismatches"]), (1, 2), s)
 
 
+class Msync(unittest.TestCase):
+    """msync's length reaches the model: over a range whose second page
+    was unmapped it is ENOMEM, over the first page alone 0 (as the host
+    kernel answers the same calls)."""
+    def test_length_decides(self):
+        with tempfile.TemporaryDirectory() as d:
+            trace = os.path.join(d, "s.strace")
+            with open(trace, "w") as f:
+                f.write("100 mmap(NULL, 8192, PROT_READ|PROT_WRITE, "
+                        "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = "
+                        "0x7f0000000000\n"
+                        "100 munmap(0x7f0000001000, 4096) = 0\n"
+                        "100 msync(0x7f0000000000, 8192, MS_SYNC) = -1 "
+                        "ENOMEM (Cannot allocate memory)\n"
+                        "100 msync(0x7f0000000000, 4096, MS_SYNC) = 0\n"
+                        "100 msync(0x7f0000001000, 4096, MS_ASYNC) = -1 "
+                        "ENOMEM (Cannot allocate memory)\n")
+            p = run("replay", "-q", "--json", trace)
+            s = json.loads(p.stdout)
+        self.assertEqual((p.returncode, s["mismatches"]), (0, 0), s)
+        self.assertEqual(s["calls"].get("msync"), 3, s)
+
+
 class TraceDigest(unittest.TestCase):
     """The run row's trace_sha256: the file's, made beside the replay;
     none for a trace read from a pipe, whose bytes are the replay's
