@@ -305,6 +305,7 @@ bool pol_avl_lookup(const struct pol_avl *t, uint64_t addr, uint64_t *base,
 int pol_avl_check(const struct pol_avl *t, char *msg, size_t size)
 {
 	const struct pol_avl_sb *sb;
+	const struct gn_blk *b;
 	uint64_t free_entries = 0, in_use;
 	unsigned n = 0;
 
@@ -316,6 +317,14 @@ int pol_avl_check(const struct pol_avl *t, char *msg, size_t size)
 	do {
 		if (sb->next->prev != sb || sb->avail > t->epb) {
 			snprintf(msg, size, "slab ring broken");
+			return -1;
+		}
+		/* a grown block is an allocation of the allocator itself */
+		if (!sb->initial &&
+		    (!(b = gn_avl_find(&t->tree, sb->addr)) || !b->used ||
+		     b->addr != sb->addr || b->size != t->sb_size)) {
+			snprintf(msg, size, "slab block at %#llx is no block of "
+				 "its allocator", (unsigned long long)sb->addr);
 			return -1;
 		}
 		free_entries += sb->avail;

@@ -430,7 +430,9 @@ static void test_churn(void **state)
 	enum { N = 300 };
 	static uint64_t addr[N], len[N];
 	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	struct pol_avl_sb *sb;
 	struct pol_lc *lc;
+	char msg[128];
 	struct fx f;
 	int i, j, k;
 
@@ -458,6 +460,16 @@ static void test_churn(void **state)
 	}
 	/* the slab has had to grow: more than one block in the ring */
 	assert_true(lc->pool[0].alloc.num_blocks > 1);
+	pool_check(&f);
+	/* and the checker knows its blocks: one moved by a word is found */
+	sb = lc->pool[0].alloc.curr;
+	while (sb->initial)
+		sb = sb->next;
+	sb->addr += 8;
+	assert_int_equal(pol_avl_check(&lc->pool[0].alloc, msg, sizeof(msg)),
+			 -1);
+	assert_non_null(strstr(msg, "is no block of its allocator"));
+	sb->addr -= 8;
 	pool_check(&f);
 	for (i = 0; i < N; i++)
 		if (addr[i])
