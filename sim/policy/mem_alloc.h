@@ -81,7 +81,8 @@ enum pol_avl_size_at pol_avl_size_at(const struct pol_avl *t, uint64_t addr,
 /* The block containing @addr (used or free): false when none. */
 bool pol_avl_lookup(const struct pol_avl *t, uint64_t addr, uint64_t *base,
 		    uint64_t *size, bool *used);
-/* Tree order, parent links, depths, max_avail, slab counts: 0 or -1. */
+/* Tree order, parent links, depths, max_avail, slab counts, and each
+ * grown slab block a block of the allocator itself: 0 or -1. */
 int pol_avl_check(const struct pol_avl *t, char *msg, size_t size);
 
 /* ---- Libc::Mem_alloc_impl ---- */

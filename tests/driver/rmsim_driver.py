@@ -6,6 +6,7 @@ import lzma
 import os
 import subprocess
 import sys
+import tempfile
 import unittest
 
 RMSIM = os.environ.get("RMSIM", "rmsim")
@@ -39,6 +40,16 @@ def open_text(path):
     if path.endswith(".gz"):
         return gzip.open(path, "rt", errors="replace")
     return open(path, "rt", errors="replace")
+
+
+def trace_file(test, text, suffix=".strace"):
+    """TEXT (str or bytes) in a temporary file, removed when TEST ends;
+    returns its path."""
+    fd, path = tempfile.mkstemp(suffix=suffix)
+    with os.fdopen(fd, "wb" if isinstance(text, bytes) else "w") as f:
+        f.write(text)
+    test.addCleanup(os.unlink, path)
+    return path
 
 
 def main():

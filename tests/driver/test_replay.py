@@ -16,7 +16,7 @@ import tempfile
 import time
 import unittest
 
-from rmsim_driver import RMSIM, TRACES, main, run, trace_files
+from rmsim_driver import RMSIM, TRACES, main, run, trace_file, trace_files
 
 
 def big_trace():
@@ -187,10 +187,7 @@ class KernelOrder(unittest.TestCase):
         "100 exit_group(0) = ?\n")
 
     def replay(self, middle):
-        fd, path = tempfile.mkstemp(suffix=".strace")
-        with os.fdopen(fd, "w") as f:
-            f.write(self.HEAD + middle + self.TAIL)
-        self.addCleanup(os.unlink, path)
+        path = trace_file(self, self.HEAD + middle + self.TAIL)
         p = run("replay", "-q", "--json", path)
         self.assertEqual(p.returncode, 0, p.stderr)
         return json.loads(p.stdout)
@@ -212,16 +209,14 @@ class KernelOrder(unittest.TestCase):
         """brk takes part: the mmap (with its hint just above the break)
         was served first, so the brk that finished first in the trace
         failed."""
-        fd, path = tempfile.mkstemp(suffix=".strace")
-        with os.fdopen(fd, "w") as f:
-            f.write(self.HEAD.split("101 mmap")[0] +
-                    "100 mmap(0x555555561000, 4096, PROT_READ|PROT_WRITE, "
-                    "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n"
-                    "101 brk(0x555555562000 <unfinished ...>\n"
-                    "101 <... brk resumed>) = 0x555555560000\n"
-                    "100 <... mmap resumed>) = 0x555555561000\n"
-                    "100 exit_group(0) = ?\n")
-        self.addCleanup(os.unlink, path)
+        path = trace_file(
+            self, self.HEAD.split("101 mmap")[0] +
+            "100 mmap(0x555555561000, 4096, PROT_READ|PROT_WRITE, "
+            "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n"
+            "101 brk(0x555555562000 <unfinished ...>\n"
+            "101 <... brk resumed>) = 0x555555560000\n"
+            "100 <... mmap resumed>) = 0x555555561000\n"
+            "100 exit_group(0) = ?\n")
         p = run("replay", "-q", "--json", path)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         s = json.loads(p.stdout)
@@ -248,10 +243,7 @@ class Processes(unittest.TestCase):
         """A Genode component has no fork of its model: the child's
         policy side sits the process out, while the reference forks, so
         the child's calls on the memory it inherited still match."""
-        fd, path = tempfile.mkstemp(suffix=".strace")
-        with os.fdopen(fd, "w") as f:
-            f.write(self.TRACE)
-        self.addCleanup(os.unlink, path)
+        path = trace_file(self, self.TRACE)
         # (libc's own mprotect of part of a mapping is a finding of its
         # own: window and lazy take it)
         for policy in ("window", "lazy"):
@@ -280,10 +272,7 @@ class Processes(unittest.TestCase):
             "0x7f0000000000\n"
             "1 exit_group(0) = ?\n"
             "1 +++ exited with 0 +++\n")
-        fd, path = tempfile.mkstemp(suffix=".strace")
-        with os.fdopen(fd, "w") as f:
-            f.write(trace)
-        self.addCleanup(os.unlink, path)
+        path = trace_file(self, trace)
         p = run("replay", "-q", "--json", path)
         self.assertEqual(p.returncode, 0, p.stderr)
         s = json.loads(p.stdout)
@@ -308,10 +297,7 @@ class Processes(unittest.TestCase):
             lines.append("%d mprotect(0x7f0000000000, 4096, PROT_READ) = 0"
                          % k)
         lines.append("100 exit_group(0) = ?")
-        fd, path = tempfile.mkstemp(suffix=".strace")
-        with os.fdopen(fd, "w") as f:
-            f.write("\n".join(lines) + "\n")
-        self.addCleanup(os.unlink, path)
+        path = trace_file(self, "\n".join(lines) + "\n")
         p = run("replay", "-q", "--json", path)
         self.assertEqual(p.returncode, 0, p.stderr)
         s = json.loads(p.stdout)
@@ -332,10 +318,7 @@ class WithoutF(unittest.TestCase):
              "exit_group(0) = ?\n")
 
     def replay(self, prefix):
-        fd, path = tempfile.mkstemp(suffix=".strace")
-        with os.fdopen(fd, "w") as f:
-            f.write("".join(prefix + c for c in self.CALLS))
-        self.addCleanup(os.unlink, path)
+        path = trace_file(self, "".join(prefix + c for c in self.CALLS))
         p = run("replay", "-q", "--json", path)
         self.assertEqual(p.returncode, 0, p.stderr)
         return json.loads(p.stdout), p.stderr
@@ -362,17 +345,15 @@ class Mismatches(unittest.TestCase):
     "result" finding per mismatch that says what was recorded and what
     the model gave."""
     def test_each_mismatch_is_a_finding_that_says_what(self):
+        trace = trace_file(
+            self, "100 mmap(NULL, 8192, PROT_READ|PROT_WRITE, "
+            "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n"
+            "100 munmap(0x7f0000000000, 4096) = -1 EINVAL "
+            "(Invalid argument)\n"
+            "100 mprotect(0x7f0000001000, 4096, PROT_READ) = "
+            "-1 ENOMEM (Cannot allocate memory)\n")
         with tempfile.TemporaryDirectory() as d:
-            trace = os.path.join(d, "m.strace")
             db = os.path.join(d, "m.db")
-            with open(trace, "w") as f:
-                f.write("100 mmap(NULL, 8192, PROT_READ|PROT_WRITE, "
-                        "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = "
-                        "0x7f0000000000\n"
-                        "100 munmap(0x7f0000000000, 4096) = -1 EINVAL "
-                        "(Invalid argument)\n"
-                        "100 mprotect(0x7f0000001000, 4096, PROT_READ) = "
-                        "-1 ENOMEM (Cannot allocate memory)\n")
             p = run("replay", "--db", db, trace)
             self.assertEqual(p.returncode, 1, p.stderr)
             self.assertRegex(p.stdout, r"results +3 compared, 2 mismatched "
@@ -400,16 +381,13 @@ class DuplicatedDescriptors(unittest.TestCase):
     is EACCES as on Linux, a read-only one succeeds.  A descriptor the
     trace never made is EBADF to the model: two mismatches."""
     def replay(self, dup_line, fd):
-        fd_, path = tempfile.mkstemp(suffix=".strace")
-        with os.fdopen(fd_, "w") as f:
-            f.write('100 openat(AT_FDCWD, "/etc/hostname", '
-                    'O_RDONLY|O_CLOEXEC) = 3\n'
-                    + dup_line +
-                    "100 mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_SHARED, "
-                    "%d, 0) = -1 EACCES (Permission denied)\n"
-                    "100 mmap(NULL, 4096, PROT_READ, MAP_SHARED, %d, 0) = "
-                    "0x7f0000000000\n" % (fd, fd))
-        self.addCleanup(os.unlink, path)
+        path = trace_file(
+            self, '100 openat(AT_FDCWD, "/etc/hostname", '
+            'O_RDONLY|O_CLOEXEC) = 3\n' + dup_line +
+            "100 mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_SHARED, "
+            "%d, 0) = -1 EACCES (Permission denied)\n"
+            "100 mmap(NULL, 4096, PROT_READ, MAP_SHARED, %d, 0) = "
+            "0x7f0000000000\n" % (fd, fd))
         p = run("replay", "-q", "--json", path)
         return p.returncode, json.loads(p.stdout)
 
@@ -432,20 +410,17 @@ class Msync(unittest.TestCase):
     was unmapped it is ENOMEM, over the first page alone 0 (as the host
     kernel answers the same calls)."""
     def test_length_decides(self):
-        with tempfile.TemporaryDirectory() as d:
-            trace = os.path.join(d, "s.strace")
-            with open(trace, "w") as f:
-                f.write("100 mmap(NULL, 8192, PROT_READ|PROT_WRITE, "
-                        "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = "
-                        "0x7f0000000000\n"
-                        "100 munmap(0x7f0000001000, 4096) = 0\n"
-                        "100 msync(0x7f0000000000, 8192, MS_SYNC) = -1 "
-                        "ENOMEM (Cannot allocate memory)\n"
-                        "100 msync(0x7f0000000000, 4096, MS_SYNC) = 0\n"
-                        "100 msync(0x7f0000001000, 4096, MS_ASYNC) = -1 "
-                        "ENOMEM (Cannot allocate memory)\n")
-            p = run("replay", "-q", "--json", trace)
-            s = json.loads(p.stdout)
+        trace = trace_file(
+            self, "100 mmap(NULL, 8192, PROT_READ|PROT_WRITE, "
+            "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n"
+            "100 munmap(0x7f0000001000, 4096) = 0\n"
+            "100 msync(0x7f0000000000, 8192, MS_SYNC) = -1 "
+            "ENOMEM (Cannot allocate memory)\n"
+            "100 msync(0x7f0000000000, 4096, MS_SYNC) = 0\n"
+            "100 msync(0x7f0000001000, 4096, MS_ASYNC) = -1 "
+            "ENOMEM (Cannot allocate memory)\n")
+        p = run("replay", "-q", "--json", trace)
+        s = json.loads(p.stdout)
         self.assertEqual((p.returncode, s["mismatches"]), (0, 0), s)
         self.assertEqual(s["calls"].get("msync"), 3, s)
 
@@ -506,10 +481,7 @@ class NewCalls(unittest.TestCase):
         "100 exit_group(0) = ?\n")
 
     def test_every_policy(self):
-        fd, path = tempfile.mkstemp(suffix=".strace")
-        with os.fdopen(fd, "w") as f:
-            f.write(self.TRACE)
-        self.addCleanup(os.unlink, path)
+        path = trace_file(self, self.TRACE)
         for policy in ("linux", "libc", "libc-20.05", "go-world", "window",
                        "lazy"):
             with self.subTest(policy=policy):
@@ -667,10 +639,7 @@ class Usage(unittest.TestCase):
         run("replay", "/nonexistent.strace", check=66)
 
     def test_bad_line_65(self):
-        fd, path = tempfile.mkstemp(suffix=".strace")
-        os.write(fd, b"munmap(0x1000, 4096) = 0\nmunmap(0x1000\n")
-        os.close(fd)
-        self.addCleanup(os.unlink, path)
+        path = trace_file(self, b"munmap(0x1000, 4096) = 0\nmunmap(0x1000\n")
         p = run("replay", path, check=65)
         self.assertEqual(p.stderr.strip(),
                          "%s:2: truncated line: missing ')'" % path)
